@@ -1,0 +1,215 @@
+"""The graph walk behind `Tensor.backward` and `mg.grad`.
+
+It knows only the node protocol of `Function` (`inputs`, `backward`, `needs_input_grad`) and
+visits nodes in reverse topological order found without recursion, so a chain of 100,000 ops
+works. Gradients are summed back to each input's shape here, in one place, so no op has to
+undo broadcasting itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import _FREED_MESSAGE, Function, _check_finite, _State, set_grad_enabled
+from minigrad.ops._common import constant
+from minigrad.tensor import Tensor
+
+Tensors = Tensor | Sequence[Tensor]
+
+
+def backward(tensors: Tensors, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate the gradients of tensors into the `.grad` of every leaf they depend on."""
+    roots = _roots(tensors, grad_tensors)
+    _walk(roots, create_graph if retain_graph is None else retain_graph, create_graph, None)
+
+
+def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
+         retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+    """The gradients of outputs with respect to inputs, as `torch.autograd.grad`; `.grad`
+    attributes are left untouched."""
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    roots = _roots(outputs, grad_outputs)
+    found = _walk(roots, create_graph if retain_graph is None else retain_graph, create_graph,
+                  inputs)
+    for i, g in enumerate(found):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {inputs[i].shape}) was not used to "
+                               "compute the outputs; pass allow_unused=True to get None for it")
+    return tuple(found)
+
+
+def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grads is None or isinstance(grads, (Tensor, np.ndarray, float, int)):
+        grads = [grads] * len(tensors) if len(tensors) == 1 or grads is None else None
+    if grads is None or len(grads) != len(tensors):
+        raise ValueError(f"backward: got {len(tensors)} tensors but a different number of "
+                         "gradients")
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and has no "
+                               "grad_fn: nothing to differentiate")
+        if g is None:
+            if t.data.size != 1:
+                raise RuntimeError(f"backward: a gradient can be created implicitly only for "
+                                   f"one-element outputs, this one has shape {t.shape}; pass "
+                                   "`gradient` (d loss / d output) with that shape")
+            g = Tensor._make(np.ones(t.shape, dtype=t.dtype))
+        g = constant(g, t)
+        if g.shape != t.shape:
+            raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
+                             f"output's shape {t.shape}")
+        roots.append((t, g))
+    return roots
+
+
+def _topological_order(roots: list[Tensor]) -> list[Function]:
+    """Nodes reachable from roots, each after every node that feeds it a gradient."""
+    order, seen = [], set()
+    stack = [(t.grad_fn, False) for t in roots if t.grad_fn is not None]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        if node._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        seen.add(node)
+        stack.append((node, True))
+        for t in node.inputs:
+            if isinstance(t, Tensor) and t.grad_fn is not None and t.grad_fn not in seen:
+                stack.append((t.grad_fn, False))
+    order.reverse()
+    return order
+
+
+def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: bool,
+          capture: list[Tensor] | None) -> list[Tensor | None]:
+    """Run every node's backward once; accumulate into leaves, or into `capture` (mg.grad)."""
+    captured: list[Tensor | None] = [None] * len(capture or ())
+    wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i
+              for i, t in enumerate(capture or ())}
+    node_grads: dict[Function, list] = {}
+    leaf_grads: dict[Tensor, Tensor] = {}
+
+    def send(t: Tensor, g: Tensor) -> None:
+        if t.grad_fn is None:
+            leaf_grads[t] = g if t not in leaf_grads else leaf_grads[t] + g
+            return
+        slots = node_grads.setdefault(t.grad_fn, [None] * len(t.grad_fn._outputs))
+        i = t._output_nr
+        slots[i] = g if slots[i] is None else slots[i] + g
+
+    with set_grad_enabled(create_graph):
+        order = _topological_order([t for t, _ in roots])
+        for t, g in roots:
+            send(t, g)
+        for node in order:
+            grads = node_grads.pop(node, None)
+            if grads is None:
+                continue
+            for i, (shape, dtype) in enumerate(node._outputs):
+                g = grads[i] if grads[i] is not None else Tensor._make(np.zeros(shape, dtype))
+                g = _run_hooks(node._hooks.get(i) if node._hooks else None, g)
+                if capture is None and node._retained and i in node._retained:
+                    _accumulate(node._retained[i](), g)
+                if (node, i) in wanted:
+                    captured[wanted[(node, i)]] = g
+                grads[i] = g
+            for i, (t, g) in enumerate(zip(node.inputs, _call_backward(node, grads, create_graph))):
+                if g is not None and isinstance(t, Tensor) and t.requires_grad:
+                    send(t, _fit(g, t, node, i))
+            if not retain_graph:
+                _free(node)
+        for leaf, g in leaf_grads.items():
+            g = _run_hooks(leaf._hooks, g)
+            if leaf in wanted:
+                captured[wanted[leaf]] = g
+            elif capture is None:
+                _accumulate(leaf, g)
+    return captured
+
+
+def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> tuple:
+    result = type(node).backward(node, *grads)
+    result = result if isinstance(result, tuple) else (result,)
+    if len(result) != len(node.inputs):
+        raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
+                           f"but forward took {len(node.inputs)} inputs")
+    if create_graph and any(isinstance(r, np.ndarray) for r in result):
+        followed = [g for g in grads if g.requires_grad]
+        result = tuple(_OnceDifferentiable.apply(Tensor._make(r), type(node).__name__, *followed)
+                       if isinstance(r, np.ndarray) else r for r in result)
+    if _State.anomaly:
+        for r in result:
+            if r is not None:
+                _check_finite(np.asarray(r.data if isinstance(r, Tensor) else r),
+                              f"{node.name()} (backward)", node._trace)
+    return result
+
+
+def _fit(g: Any, t: Tensor, node: Function, i: int) -> Tensor:
+    """g as a Tensor of t's shape and dtype: broadcast dims are summed away here, for every op."""
+    if not isinstance(g, Tensor):
+        g = Tensor._make(np.asarray(g))
+    if g.shape != t.shape:
+        lead = g.ndim - t.ndim
+        dims = tuple(range(lead)) if lead >= 0 else None
+        if dims is not None and all(n == 1 or n == m for n, m in zip(t.shape, g.shape[lead:])):
+            dims += tuple(lead + k for k, n in enumerate(t.shape) if n == 1 and g.shape[lead + k] != 1)
+            g = g.sum(dims, keepdim=True).reshape(t.shape)
+        else:
+            raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for its "
+                               f"input {i} of shape {t.shape}")
+    return g if g.dtype == t.dtype else g.to(t.dtype)
+
+
+def _run_hooks(hooks: list | None, g: Tensor) -> Tensor:
+    for hook in hooks or ():
+        result = hook(g)
+        if result is not None:
+            g = result if isinstance(result, Tensor) else Tensor._make(np.asarray(result))
+    return g
+
+
+def _accumulate(t: Tensor | None, g: Tensor) -> None:
+    """t.grad += g. Gradients are never modified in place, so sharing arrays is safe; a
+    read-only broadcast view is copied so the user gets an ordinary array."""
+    if t is None:
+        return
+    if not g.data.flags.writeable:
+        g = Tensor._make(g.data.copy())
+    t.grad = g if t.grad is None else t.grad + g
+
+
+def _free(node: Function) -> None:
+    """Drop what backward saved; the node can no longer be differentiated through."""
+    node._freed = True
+    node._saved = None
+    node.inputs = ()
+    node.__dict__.clear()
+
+
+class _OnceDifferentiable(Function):
+    """Stands for a gradient that a numpy-only backward computed: it cannot be differentiated."""
+
+    @staticmethod
+    def forward(ctx, value, op_name, *grads):
+        ctx.op_name = op_name
+        return value.data
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(f"{ctx.op_name}.backward computes with numpy arrays, so its gradient "
+                           "can be differentiated only once; write that backward with Tensor "
+                           "operations to take a second derivative through it")

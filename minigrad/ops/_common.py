@@ -1,0 +1,68 @@
+"""Helpers every op module shares: turning constants into tensors, and checking dims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.tensor import Tensor, _to_array
+
+
+def constant(value: Any, like: Tensor | None = None) -> Tensor:
+    """A constant operand as a Tensor. As in PyTorch, a Python or numpy scalar takes the dtype of
+    the tensor it meets when both are floats (so `x32 * 0.5` stays float32)."""
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and np.ndim(value) == 0:
+        kind = np.asarray(value).dtype.kind
+        if like.dtype.kind == "f" and kind in "biuf":
+            return Tensor._make(np.asarray(value, dtype=like.dtype))
+        if like.dtype.kind in "biu" and kind == "f":
+            return Tensor._make(np.asarray(value, dtype=np.float32))
+    return Tensor._make(_to_array(value))
+
+
+def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors; constants adopt the other side's dtype."""
+    a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
+    if a_is and b_is:
+        return a, b
+    if a_is:
+        return a, constant(b, a)
+    if b_is:
+        return constant(a, b), b
+    return constant(a), constant(b)
+
+
+def canonical_dim(dim: int, ndim: int, op: str = "") -> int:
+    """dim in [-ndim, ndim) as a non-negative index, or an IndexError naming the range."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op or 'dim'}: dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op + ': ' if op else ''}dimension out of range (expected to be in "
+                         f"range of [{-n}, {n - 1}], but got {dim})")
+    return int(dim) % n
+
+
+def canonical_dims(dim: int | Sequence[int] | None, ndim: int, op: str = "") -> tuple[int, ...]:
+    """A reduction's dims as a sorted tuple of non-negative ints (None means all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = tuple(sorted({canonical_dim(d, ndim, op) for d in dims}))
+    if len(out) != len(dims):
+        raise ValueError(f"{op}: dim {dim} repeats a dimension")
+    return out if ndim else ()
+
+
+def keepdim_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape a reduction over dims has with keepdim=True."""
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def count(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
+    """How many elements a reduction over dims combines."""
+    return int(np.prod([shape[d] for d in dims], dtype=np.int64))

@@ -1,0 +1,383 @@
+"""Elementwise ops. Binary ops broadcast as numpy does; the engine sums each gradient back to its
+input's shape, so no op here undoes broadcasting itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops._common import constant, operands
+from minigrad.tensor import Tensor
+
+
+# *** binary ops ***
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.data + b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.data - b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g if ctx.needs_input_grad[1] else None
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.data * b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return g * b if need_a else None, g * a if need_b else None
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return a.data / b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        """d(a/b) = da / b - a db / b^2"""
+        a, b = ctx.saved_tensors
+        g_a = g / b
+        return g_a, -g_a * a / b if ctx.needs_input_grad[1] else None
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = Tensor._make(a.data ** b.data)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d(a^b) = b a^(b-1) da + a^b log(a) db"""
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b * a ** (b - 1) if need_a else None,
+                g * out * log(a) if need_b else None)
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """The gradient goes to the larger input; a tie splits it in half, as in PyTorch."""
+        a, b = ctx.saved_tensors
+        share_a = (a.data > b.data) + 0.5 * (a.data == b.data)
+        share_a = Tensor._make(share_a.astype(g.dtype))
+        return g * share_a, g * (1 - share_a)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.save_for_backward(condition)
+        return np.where(condition.data, a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (condition,) = ctx.saved_tensors
+        _, need_a, need_b = ctx.needs_input_grad
+        return (None, where(condition, g, 0.0) if need_a else None,
+                where(condition, 0.0, g) if need_b else None)
+
+
+# *** unary ops ***
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return -x.data
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = Tensor._make(np.exp(x.data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx e^x = e^x"""
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log x = 1 / x"""
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            out = Tensor._make(np.sqrt(x.data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx sqrt(x) = 1 / (2 sqrt(x))"""
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        e = np.exp(-np.abs(x.data))  # exp of a non-positive number never overflows
+        r = 1 / (1 + e)
+        out = Tensor._make(np.where(x.data >= 0, r, e * r))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx sigmoid(x) = s (1 - s)"""
+        (s,) = ctx.saved_tensors
+        return g * s * (1 - s)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = Tensor._make(np.tanh(x.data))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx tanh(x) = 1 - t^2"""
+        (t,) = ctx.saved_tensors
+        return g * (1 - t * t)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.maximum(x.data, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx relu(x) = 1 where x > 0, else 0"""
+        (x,) = ctx.saved_tensors
+        return g * _mask(x.data > 0, g)
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.save_for_backward(x)
+        ctx.negative_slope = negative_slope
+        return np.where(x.data > 0, x.data, x.data * negative_slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        slope = np.where(x.data > 0, 1.0, ctx.negative_slope)
+        return g * _mask(slope, g), None
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, min, max):
+        ctx.save_for_backward(x)
+        ctx.bounds = min, max
+        return np.clip(x.data, min, max)
+
+    @staticmethod
+    def backward(ctx, g):
+        """The gradient passes where min <= x <= max, as in PyTorch."""
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        inside = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x.data >= low
+        if high is not None:
+            inside &= x.data <= high
+        return g * _mask(inside, g), None, None
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.source_dtype = x.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return cast(g, ctx.source_dtype), None
+
+
+def _mask(values: np.ndarray, like: Tensor) -> Tensor:
+    """A constant (not differentiated) factor in like's dtype."""
+    return Tensor._make(np.asarray(values, dtype=like.dtype))
+
+
+# *** functional API ***
+def add(a: Any, b: Any) -> Tensor:
+    return Add.apply(*operands(a, b))
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    return Sub.apply(*operands(a, b))
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    return Mul.apply(*operands(a, b))
+
+
+def div(a: Any, b: Any) -> Tensor:
+    a, b = operands(a, b)
+    if a.dtype.kind in "biu" and b.dtype.kind in "biu":  # true division of ints gives floats
+        a = cast(a, np.float32)
+    return Div.apply(a, b)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    return Pow.apply(*operands(a, b))
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    return Maximum.apply(*operands(a, b))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """min(a, b) = -max(-a, -b)"""
+    a, b = operands(a, b)
+    return -maximum(-a, -b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """a where condition holds, else b (broadcast together)."""
+    a, b = operands(a, b)
+    return Where.apply(constant(condition), a, b)
+
+
+def neg(x: Tensor) -> Tensor:
+    return Neg.apply(x)
+
+
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(x)
+
+
+def log(x: Tensor) -> Tensor:
+    return Log.apply(x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(x)
+
+
+def abs(x: Tensor) -> Tensor:
+    """|x| = x sign(x); the gradient at 0 is 0, as in PyTorch."""
+    return x * sign(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(x)
+
+
+def relu(x: Tensor) -> Tensor:
+    return Relu.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyRelu.apply(x, negative_slope)
+
+
+def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return Clamp.apply(x, min, max)
+
+
+clip = clamp
+
+
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    dtype = np.dtype(dtype)
+    return x if x.dtype == dtype else Cast.apply(x, dtype)
+
+
+# *** ops with no gradient ***
+def _no_grad_op(fn: Any, *args: Any) -> Tensor:
+    return Tensor._make(np.asarray(fn(*(a.data for a in args))))
+
+
+def sign(x: Tensor) -> Tensor:
+    return _no_grad_op(np.sign, x)
+
+
+def step(x: Tensor) -> Tensor:
+    """Heaviside step of the perceptron: 1 where x >= 0, else 0 (no gradient)."""
+    return Tensor._make((x.data >= 0).astype(x.dtype if x.dtype.kind == "f" else np.float32))
+
+
+def lt(a: Any, b: Any) -> Tensor:
+    return _no_grad_op(np.less, *operands(a, b))
+
+
+def le(a: Any, b: Any) -> Tensor:
+    return _no_grad_op(np.less_equal, *operands(a, b))
+
+
+def gt(a: Any, b: Any) -> Tensor:
+    return _no_grad_op(np.greater, *operands(a, b))
+
+
+def ge(a: Any, b: Any) -> Tensor:
+    return _no_grad_op(np.greater_equal, *operands(a, b))
+
+
+def eq(a: Any, b: Any) -> Tensor:
+    return _no_grad_op(np.equal, *operands(a, b))
+
+
+def ne(a: Any, b: Any) -> Tensor:
+    return _no_grad_op(np.not_equal, *operands(a, b))

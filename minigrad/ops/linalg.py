@@ -1,0 +1,81 @@
+"""Linear algebra: matmul with numpy's broadcasting rules, and the fused affine map of nn.Linear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops._common import operands
+from minigrad.ops.shape import reshape, unsqueeze
+from minigrad.tensor import Tensor
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.data @ b.data
+
+    @staticmethod
+    def backward(ctx, g):
+        """dA = G B^T, dB = A^T G. A 1-D operand is viewed as a matrix, as forward does, and the
+        engine sums broadcast batch dims back to each operand's shape."""
+        a, b = ctx.saved_tensors
+        a2 = unsqueeze(a, 0) if a.ndim == 1 else a
+        b2 = unsqueeze(b, -1) if b.ndim == 1 else b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        g2 = reshape(g, *batch, a2.shape[-2], b2.shape[-1])
+        grad_a = g2 @ b2.mT if ctx.needs_input_grad[0] else None
+        grad_b = a2.mT @ g2 if ctx.needs_input_grad[1] else None
+        if grad_b is not None and b.ndim == 1:
+            grad_b = reshape(grad_b, *grad_b.shape[:-1])
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        out = x.data @ weight.data.T
+        return out if bias is None else out + bias.data
+
+    @staticmethod
+    def backward(ctx, g):
+        """dx = g W, dW = g^T x (summed over every leading dim), db = sum of g; nothing is
+        computed for an input that needs no gradient (the images of the first layer)."""
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        rows = reshape(g, -1, g.shape[-1]) if need_w or need_b else None
+        return (g @ weight if need_x else None,
+                rows.mT @ reshape(x, -1, x.shape[-1]) if need_w else None,
+                rows.sum(0) if need_b else None)
+
+
+# *** functional API ***
+def matmul(a: Any, b: Any) -> Tensor:
+    a, b = operands(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dim, got shapes {a.shape} and "
+                         f"{b.shape}")
+    k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
+    if k_a != k_b:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align ({k_a} != {k_b})")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} do not "
+                         "broadcast") from None
+    return MatMul.apply(a, b)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x W^T + b, with weight of shape (out_features, in_features) as in PyTorch."""
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
+                         f"{weight.shape} (expected last dim {weight.shape[-1]})")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
+                         f"{weight.shape} (expected ({weight.shape[0]},))")
+    return Linear.apply(x, weight, bias)

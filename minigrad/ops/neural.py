@@ -1,0 +1,170 @@
+"""Fused neural-network ops with hand-derived backward passes: softmax, log-softmax,
+cross-entropy, and the normalization behind layer norm and batch norm.
+
+Each is one op for speed and numerical stability (no log of a softmax, no overflow for large
+logits). Their backward passes recompute what they need with Tensor ops, so they can be
+differentiated again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops._common import canonical_dim, canonical_dims, constant
+from minigrad.tensor import Tensor
+
+
+def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
+        out = Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """dx = s * (g - sum(g * s))"""
+        (s,) = ctx.saved_tensors
+        return s * (g - (g * s).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        out = Tensor._make(_log_softmax_array(x.data, dim))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """dx = g - softmax(x) * sum(g)"""
+        (out,) = ctx.saved_tensors
+        return g - out.exp() * g.sum(ctx.dim, keepdim=True), None
+
+
+class CrossEntropy(Function):
+    @staticmethod
+    def forward(ctx, logits, target, reduction):
+        ctx.save_for_backward(logits, target)
+        ctx.reduction = reduction
+        logp = _log_softmax_array(logits.data, 1)
+        if target.dtype.kind in "iu":
+            losses = -logp[np.arange(len(logp)), target.data]
+        else:
+            losses = -np.sum(target.data * logp, axis=1)
+        if reduction == "none":
+            return losses
+        return losses.mean() if reduction == "mean" else losses.sum()
+
+    @staticmethod
+    def backward(ctx, g):
+        """d loss / d logits = softmax(logits) - y per example (y one-hot or probabilities that
+        sum to 1), times g, divided by the batch size for reduction='mean'."""
+        logits, target = ctx.saved_tensors
+        n, classes = logits.shape
+        if ctx.reduction == "none":
+            g = g.reshape(n, 1)
+        elif ctx.reduction == "mean":
+            g = g * (1.0 / n)
+        if target.dtype.kind in "iu":
+            y = Tensor._make(np.eye(classes, dtype=logits.dtype)[target.data])
+            return (logits.softmax(1) - y) * g, None, None
+        grad_logits = (logits.softmax(1) * target.sum(1, keepdim=True) - target) * g
+        grad_target = -logits.log_softmax(1) * g if ctx.needs_input_grad[1] else None
+        return grad_logits, grad_target, None
+
+
+def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor]:
+    """(x - mean) / sqrt(var + eps) over dims, with the biased variance, and 1/sqrt(var + eps)."""
+    centered = x - x.mean(dims, keepdim=True)
+    rstd = ((centered * centered).mean(dims, keepdim=True) + eps) ** -0.5
+    return centered * rstd, rstd
+
+
+class Normalize(Function):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over dims."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, dims, eps):
+        ctx.save_for_backward(x, weight)
+        ctx.dims, ctx.eps = dims, eps
+        y, _ = _standardize(x, dims, eps)
+        y = y.data
+        if weight is not None:
+            y = y * weight.data
+        return y if bias is None else y + bias.data
+
+    @staticmethod
+    def backward(ctx, g):
+        """With g_hat = g * weight: dx = rstd (g_hat - mean(g_hat) - x_hat mean(g_hat x_hat)),
+        dweight = g x_hat and dbias = g (the engine sums them to the parameters' shapes)."""
+        x, weight = ctx.saved_tensors
+        dims = ctx.dims
+        x_hat, rstd = _standardize(x, dims, ctx.eps)
+        g_hat = g if weight is None else g * weight
+        grad_x = rstd * (g_hat - g_hat.mean(dims, keepdim=True)
+                         - x_hat * (g_hat * x_hat).mean(dims, keepdim=True))
+        _, need_w, need_b = ctx.needs_input_grad[:3]
+        return grad_x, g * x_hat if need_w else None, g if need_b else None, None, None
+
+
+# *** functional API ***
+def softmax(x: Tensor, dim: int) -> Tensor:
+    """exp(x) / sum(exp(x)) along dim."""
+    return Softmax.apply(x, canonical_dim(dim, x.ndim, "softmax"))
+
+
+def log_softmax(x: Tensor, dim: int) -> Tensor:
+    """x - logsumexp(x) along dim: the log of softmax without its underflow."""
+    return LogSoftmax.apply(x, canonical_dim(dim, x.ndim, "log_softmax"))
+
+
+def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy of logits (N, C) against class indices (N,) or class
+    probabilities / one-hot rows (N, C)."""
+    target = constant(target, logits) if not isinstance(target, Tensor) else target
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
+                         f"got {reduction!r}")
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
+    n, classes = logits.shape
+    if target.dtype.kind in "iu":
+        if target.shape != (n,):
+            raise ValueError(f"cross_entropy: class-index target must have shape ({n},) for "
+                             f"logits of shape {logits.shape}, got {target.shape}")
+        bad = target.data[(target.data < 0) | (target.data >= classes)]
+        if bad.size:
+            raise IndexError(f"cross_entropy: target {bad[0]} is out of range for {classes} "
+                             "classes")
+    elif target.dtype.kind == "f":
+        if target.shape != logits.shape:
+            raise ValueError(f"cross_entropy: probability target must have the logits' shape "
+                             f"{logits.shape}, got {target.shape}")
+    else:
+        raise TypeError(f"cross_entropy: target must be integer class indices or float "
+                        f"probabilities, got {target.dtype}")
+    return CrossEntropy.apply(logits, target, reduction)
+
+
+def normalize(x: Tensor, dims: int | Sequence[int], weight: Tensor | None = None,
+              bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Standardize x over dims (biased variance), then scale and shift; weight and bias must
+    broadcast against x. Layer norm and batch norm are this op over different dims."""
+    dims = canonical_dims(dims, x.ndim, "normalize")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and np.broadcast_shapes(p.shape, x.shape) != x.shape:
+            raise ValueError(f"normalize: {name} of shape {p.shape} does not broadcast to the "
+                             f"input's shape {x.shape}")
+    return Normalize.apply(x, weight, bias, dims, float(eps))

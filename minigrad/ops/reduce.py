@@ -1,0 +1,140 @@
+"""Reductions over dims (`dim` and `keepdim` as in PyTorch; dim=None reduces everything)."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops._common import canonical_dim, canonical_dims, count, keepdim_shape
+from minigrad.ops.shape import expand, reshape
+from minigrad.tensor import Tensor
+
+Dims = int | Sequence[int] | None
+
+# what max(dim=...) and min(dim=...) return, as in PyTorch
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shapes = x.shape, keepdim_shape(x.shape, dims)
+        return np.sum(x.data, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        """Every input element gets the gradient of the sum it went into."""
+        shape, kept = ctx.shapes
+        return expand(reshape(g, kept), *shape), None, None
+
+
+class Max(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        out = np.max(x.data, axis=dims, keepdims=True)
+        ctx.save_for_backward(x)
+        ctx.out, ctx.dims = out, dims
+        return out if keepdim else out.reshape(np.delete(x.shape, dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        """The gradient goes to the maximal elements, shared equally among ties."""
+        (x,) = ctx.saved_tensors
+        winners = x.data == ctx.out
+        share = winners / winners.sum(axis=ctx.dims, keepdims=True)
+        g = reshape(g, ctx.out.shape)
+        return g * Tensor._make(share.astype(g.dtype)), None, None
+
+
+class LogSumExp(Function):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        peak = np.max(x.data, axis=dims, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        out = np.log(np.sum(np.exp(x.data - peak), axis=dims, keepdims=True)) + peak
+        out = Tensor._make(out)
+        ctx.save_for_backward(x, out)
+        return out if keepdim else Tensor._make(out.data.reshape(np.delete(x.shape, dims)))
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx logsumexp(x) = softmax(x) = exp(x - logsumexp(x))"""
+        x, out = ctx.saved_tensors
+        return reshape(g, out.shape) * (x - out).exp(), None, None
+
+
+# *** functional API ***
+def sum(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    dims = canonical_dims(dim, x.ndim, "sum")
+    if x.dtype == np.bool_:
+        x = Tensor._make(x.data.astype(np.int64))
+    return Sum.apply(x, dims, keepdim)
+
+
+def mean(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    if x.dtype.kind != "f":
+        raise TypeError(f"mean: needs a floating point tensor, got {x.dtype} (use .float())")
+    dims = canonical_dims(dim, x.ndim, "mean")
+    n = count(x.shape, dims)
+    return sum(x, dims, keepdim) * (1.0 / n if n else float("nan"))
+
+
+def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The largest element, or with dim the named tuple (values, indices) along dim."""
+    if x.data.size == 0:
+        raise ValueError("max: the tensor is empty")
+    if dim is None:
+        return Max.apply(x, canonical_dims(None, x.ndim), False)
+    dims = (canonical_dim(dim, x.ndim, "max"),)
+    return MaxMin(Max.apply(x, dims, keepdim), argmax(x, dim, keepdim))
+
+
+def min(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """min(x) = -max(-x); with dim, the named tuple (values, indices)."""
+    if dim is None:
+        return -max(-x)
+    values, _ = max(-x, dim, keepdim)
+    return MaxMin(-values, argmin(x, dim, keepdim))
+
+
+def var(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None) -> Tensor:
+    """sum((x - mean)^2) / (n - correction); correction defaults to 1 (unbiased), as in PyTorch."""
+    if unbiased is not None and correction is not None:
+        raise ValueError("var: give unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    dims = canonical_dims(dim, x.ndim, "var")
+    centered = x - mean(x, dims, keepdim=True)
+    dof = count(x.shape, dims) - correction
+    return sum(centered * centered, dims, keepdim) * (1.0 / dof if dof > 0 else float("nan"))
+
+
+def std(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: int | None = None) -> Tensor:
+    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def logsumexp(x: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over dim, computed without overflow."""
+    return LogSumExp.apply(x, canonical_dims(dim, x.ndim, "logsumexp"), keepdim)
+
+
+def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if dim is None:
+        return Tensor._make(np.asarray(fn(x.data), dtype=np.int64))
+    axis = canonical_dim(dim, x.ndim, fn.__name__)
+    return Tensor._make(fn(x.data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+
+def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest element (of the flattened tensor when dim is None); no gradient."""
+    return _arg(np.argmax, x, dim, keepdim)
+
+
+def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg(np.argmin, x, dim, keepdim)

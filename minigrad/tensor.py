@@ -1,0 +1,393 @@
+"""Tensor: an ndarray that remembers the op that made it, so backward can find its gradient."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from minigrad.function import Function
+
+DTypeLike = Any
+
+
+def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
+    """PyTorch's rules: Python floats become float32, ints int64; numpy keeps its dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.array(data)
+    array = np.array(data)
+    if array.dtype == np.float64:
+        array = array.astype(np.float32)
+    elif array.dtype.kind == "U" or array.dtype == object:
+        raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} {data!r:.60}")
+    return array
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    `data` is the numpy array, `grad` the accumulated gradient (a Tensor, or None) and `grad_fn`
+    the Function node that produced it (None for leaves, which the user creates).
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
+                 "__weakref__")
+    __array_ufunc__ = None  # `ndarray * tensor` defers to Tensor.__rmul__
+    __hash__ = object.__hash__  # tensors are dict keys by identity, as in PyTorch
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn: Function | None = None
+        self._output_nr = 0
+        self._hooks: list[Callable] | None = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap an ndarray without copying or converting it (the engine's fast path)."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = None
+        t._output_nr = 0
+        t._hooks = None
+        return t
+
+    # *** attributes ***
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
+        return self.shape if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.dtype not in (np.float32, np.int64, np.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # *** autograd ***
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (`gradient` is needed unless
+        self holds one element). The graph's saved values are freed unless retain_graph."""
+        autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError("requires_grad_: only leaf tensors can change requires_grad; "
+                               "use .detach() to make a leaf from this one")
+        if requires_grad and self.dtype.kind not in "fc":
+            raise RuntimeError(f"only floating point tensors can require gradients, not {self.dtype}")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph."""
+        return Tensor._make(self.data)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
+        if self.is_leaf:
+            return
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        node = self.grad_fn
+        node._retained = node._retained or {}
+        node._retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call hook(grad) when this tensor's gradient is computed; a Tensor it returns replaces
+        the gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not "
+                               "require grad")
+        if self.is_leaf:
+            self._hooks = self._hooks or []
+            hooks = self._hooks
+        else:
+            node = self.grad_fn
+            node._hooks = node._hooks or {}
+            hooks = node._hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    # *** conversion ***
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("numpy(): call .detach().numpy() on a tensor that requires grad")
+        return self.data
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors convert to Python scalars, "
+                             f"this one has shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: DTypeLike = None, copy: bool | None = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def to(self, dtype: DTypeLike) -> Tensor:
+        return ops.cast(self, dtype)
+
+    def float(self) -> Tensor:
+        return ops.cast(self, np.float32)
+
+    def double(self) -> Tensor:
+        return ops.cast(self, np.float64)
+
+    def long(self) -> Tensor:
+        return ops.cast(self, np.int64)
+
+    # *** elementwise ***
+    def __add__(self, other: Any) -> Tensor:
+        return ops.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ops.pow(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ops.pow(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.neg(self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.matmul(other, self)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return ops.lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return ops.le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return ops.gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return ops.ge(self, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.eq(self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return ops.ne(self, other)
+
+    def exp(self) -> Tensor:
+        return ops.exp(self)
+
+    def log(self) -> Tensor:
+        return ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return ops.abs(self)
+
+    def sign(self) -> Tensor:
+        return ops.sign(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.sigmoid(self)
+
+    def tanh(self) -> Tensor:
+        return ops.tanh(self)
+
+    def relu(self) -> Tensor:
+        return ops.relu(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        return ops.leaky_relu(self, negative_slope)
+
+    def step(self) -> Tensor:
+        return ops.step(self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return ops.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return ops.minimum(self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return ops.pow(self, exponent)
+
+    def matmul(self, other: Any) -> Tensor:
+        return ops.matmul(self, other)
+
+    # *** reductions ***
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.sum(self, dim, keepdim)
+
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.mean(self, dim, keepdim)
+
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.max(self, dim, keepdim)
+
+    def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.min(self, dim, keepdim)
+
+    def var(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
+            keepdim: bool = False, *, correction: int | None = None) -> Tensor:
+        return ops.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
+            keepdim: bool = False, *, correction: int | None = None) -> Tensor:
+        return ops.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
+        return ops.logsumexp(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return ops.argmin(self, dim, keepdim)
+
+    def softmax(self, dim: int) -> Tensor:
+        return ops.softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return ops.log_softmax(self, dim)
+
+    # *** shape ***
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.reshape(self, *shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return ops.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return ops.transpose(self, dim0, dim1)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return ops.permute(self, *dims)
+
+    @property
+    def T(self) -> Tensor:
+        return ops.permute(self, *reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        return ops.transpose(self, -2, -1)
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        return ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return ops.unsqueeze(self, dim)
+
+    def expand(self, *shape: Any) -> Tensor:
+        return ops.expand(self, *shape)
+
+    def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        return ops.expand(self, *shape)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.getitem(self, index)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+class RemovableHandle:
+    """Returned by register_hook and register_forward_hook; `remove()` unregisters."""
+
+    def __init__(self, hooks: list | dict, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if isinstance(self._hooks, dict):
+            self._hooks.pop(self._hook, None)
+        elif self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+from minigrad import autograd, ops  # noqa: E402  (ops and autograd build on Tensor)
