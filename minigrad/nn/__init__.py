@@ -1,4 +1,16 @@
-"""Neural-network layers, losses and their functional forms (minigrad.nn.functional)."""
+"""Neural-network building blocks with PyTorch's names: Module, Parameter, layers, losses,
+init, and the functional forms in minigrad.nn.functional."""
 
-from minigrad.nn import functional
+from minigrad.nn import functional, init
+from minigrad.nn.layers import (
+    BatchNorm1d, BCELoss, CrossEntropyLoss, Dropout, Flatten, Identity, LayerNorm, LeakyReLU,
+    Linear, MSELoss, ReLU, Sigmoid, Softmax, Tanh,
+)
+from minigrad.nn.module import Module, ModuleList, Parameter, Sequential
+from minigrad.nn.utils import clip_grad_norm_
 
+__all__ = [
+    "BCELoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LayerNorm",
+    "LeakyReLU", "Linear", "MSELoss", "Module", "ModuleList", "Parameter", "ReLU", "Sequential",
+    "Sigmoid", "Softmax", "Tanh", "clip_grad_norm_", "functional", "init",
+]
