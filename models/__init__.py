@@ -1,0 +1,2 @@
+"""Networks and runnable scripts built on minigrad (run from the repository root as
+`python -m models.<name>`)."""
