@@ -56,15 +56,18 @@ class LogSumExp(Function):
         peak = np.max(x.data, axis=dims, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
         out = np.log(np.sum(np.exp(x.data - peak), axis=dims, keepdims=True)) + peak
-        out = Tensor._make(out)
+        ctx.kept = out.shape
+        # save the returned tensor itself: it becomes the op's output, so a second derivative
+        # sees that it depends on x
+        out = Tensor._make(out if keepdim else out.reshape(np.delete(x.shape, dims)))
         ctx.save_for_backward(x, out)
-        return out if keepdim else Tensor._make(out.data.reshape(np.delete(x.shape, dims)))
+        return out
 
     @staticmethod
     def backward(ctx, g):
         """d/dx logsumexp(x) = softmax(x) = exp(x - logsumexp(x))"""
         x, out = ctx.saved_tensors
-        return reshape(g, out.shape) * (x - out).exp(), None, None
+        return reshape(g, ctx.kept) * (x - reshape(out, ctx.kept)).exp(), None, None
 
 
 # *** functional API ***
