@@ -1,0 +1,155 @@
+"""Optimizer: parameter groups, per-parameter state and its state dict, in PyTorch's layout.
+
+Updates read `p.grad.data` and write `p.data` in place; gradient arrays are never written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import enable_grad
+from minigrad.tensor import Tensor
+
+Params = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+class Optimizer:
+    """Base class. `param_groups` is a list of dicts, each with 'params' (a list of tensors) and
+    the hyperparameters for them; `state` maps a parameter to its dict of buffers. Subclasses
+    define `_update(p, grad, state, group)` for one parameter."""
+
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError(f"{self._name}: params must be an iterable of Tensors or of dicts, "
+                            f"got a single Tensor of shape {params.shape}")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{self._name}: got an empty parameter list")
+        self.defaults = defaults
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
+            self.add_param_group(group)
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add a group of parameters; hyperparameters it does not set take the defaults."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{self._name}: a parameter group must be a dict with a 'params' "
+                            f"key, got {group!r:.80}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        seen = {p for g in self.param_groups for p in g["params"]}
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{self._name}: parameter {i} of group {len(self.param_groups)} "
+                                f"is a {type(p).__name__}, not a Tensor")
+            if not p.is_leaf:
+                raise ValueError(f"{self._name}: cannot optimize a non-leaf tensor (parameter "
+                                 f"{i} of group {len(self.param_groups)}, made by {p.grad_fn})")
+            if p in seen:
+                raise ValueError(f"{self._name}: parameter {i} of group "
+                                 f"{len(self.param_groups)} appears more than once")
+            seen.add(p)
+        group = {**self.defaults, **group, "params": params}
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Raise ValueError, naming the value, for a hyperparameter out of its range."""
+        for key in ("lr", "momentum", "dampening", "weight_decay", "eps"):
+            value = group.get(key, 0)
+            if not isinstance(value, Real) or not value >= 0:
+                raise ValueError(f"{self._name}: invalid {key} {value!r} (must be a number >= 0)")
+        for i, beta in enumerate(group.get("betas", ())):
+            if not isinstance(beta, Real) or not 0 <= beta < 1:
+                raise ValueError(f"{self._name}: invalid beta at index {i}: {beta!r} "
+                                 "(must be in [0, 1))")
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to None (PyTorch's default, set_to_none=True)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; return closure()'s loss if given one."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    grad = p.grad.data.astype(p.dtype, copy=False)
+                    self._update(p, grad, self.state.setdefault(p, {}), group)
+        return loss
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
+               group: dict[str, Any]) -> None:
+        """Update p.data in place from grad (read only) and the parameter's state."""
+        raise NotImplementedError(f"{self._name} must define _update(p, grad, state, group)")
+
+    def state_dict(self) -> dict[str, Any]:
+        """{'state': {index: {name: array or number}}, 'param_groups': [{hyperparameters...,
+        'params': [indices]}]}, indices counting the parameters in group order. The arrays are
+        copies: later steps do not change a state dict already taken."""
+        index: dict[Tensor, int] = {}
+        groups = [{**group, "params": [index.setdefault(p, len(index)) for p in group["params"]]}
+                  for group in self.param_groups]
+        state = {index[p]: {key: np.copy(v) if isinstance(v, np.ndarray) else v
+                            for key, v in values.items()}
+                 for p, values in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and state from `state_dict()`'s layout. Everything is checked
+        before anything changes, so on error the optimizer is left as it was."""
+        missing = {"state", "param_groups"} - set(state_dict)
+        if missing:
+            raise KeyError(f"{self._name}.load_state_dict: the state dict has no "
+                           f"{sorted(missing)} entry")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"{self._name}.load_state_dict: the state dict has "
+                             f"{len(saved_groups)} parameter groups, the optimizer "
+                             f"{len(self.param_groups)}")
+        params: dict[Any, Tensor] = {}
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups, strict=True)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"{self._name}.load_state_dict: parameter group {i} has "
+                                 f"{len(saved['params'])} parameters in the state dict, "
+                                 f"{len(group['params'])} in the optimizer")
+            params.update(zip(saved["params"], group["params"], strict=True))
+        if len(params) != sum(len(g["params"]) for g in self.param_groups):
+            raise ValueError(f"{self._name}.load_state_dict: the state dict lists a parameter "
+                             "index more than once")
+        new_groups = [{**group, **saved, "params": group["params"]}
+                      for group, saved in zip(self.param_groups, saved_groups, strict=True)]
+        for group in new_groups:
+            self._check_group(group)
+        new_state = {}
+        for index, values in state_dict["state"].items():
+            if index not in params:
+                raise ValueError(f"{self._name}.load_state_dict: state for parameter {index!r}, "
+                                 "which no parameter group lists")
+            p = params[index]
+            new_state[p] = {key: self._loaded(value, p, f"state[{index!r}][{key!r}]")
+                            for key, value in values.items()}
+        self.param_groups, self.state = new_groups, new_state
+
+    def _loaded(self, value: Any, p: Tensor, where: str) -> Any:
+        """A copy of a saved state value; float arrays take the parameter's dtype."""
+        if not isinstance(value, np.ndarray):
+            return value
+        if value.shape != p.shape:
+            raise ValueError(f"{self._name}.load_state_dict: {where} has shape {value.shape}, "
+                             f"but its parameter has shape {p.shape}")
+        return value.astype(p.dtype if value.dtype.kind == "f" else value.dtype)
