@@ -1,0 +1,197 @@
+"""Check an op's backward against central differences, as `torch.autograd.gradcheck` does.
+
+    from minigrad.testing import gradcheck
+    x = mg.randn(3, 4, dtype=mg.float64, requires_grad=True)
+    assert gradcheck(my_layer, (x,))
+
+The whole Jacobian is compared: column by column from central differences of the forward, row by
+row from one `mg.grad` call per output element. Use float64 inputs: with float32 the rounding
+error of the forward swamps a difference taken over eps."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.autograd import grad
+from minigrad.tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """A Jacobian entry from backward differs from its central-difference estimate."""
+
+    def __init__(self, message: str, input_index: int, output_index: int,
+                 element: tuple[int, ...], output_element: tuple[int, ...], numerical: float,
+                 analytical: float) -> None:
+        super().__init__(message)
+        self.input_index, self.output_index = input_index, output_index
+        self.element, self.output_element = element, output_element
+        self.numerical, self.analytical = numerical, analytical
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """True when backward of fn(*inputs) matches central differences for every input that
+    requires grad: |numerical - analytical| <= atol + rtol |numerical| for each Jacobian entry.
+
+    inputs is a Tensor or a tuple (non-Tensor items are passed through unchanged); fn returns a
+    Tensor or a tuple of them. On a mismatch raise GradcheckError naming the input, the output and
+    the element, or return False when raise_exception is False. `.grad` is left untouched."""
+    return _check(fn, _as_tuple(inputs), eps, atol, rtol, raise_exception, "gradcheck",
+                  "Jacobian", lambda i: f"input {i}", lambda j: f"output {j}")
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, seed: int = 0) -> bool:
+    """Check second derivatives: gradcheck the map (inputs, grad_outputs) -> mg.grad(fn(inputs),
+    inputs, grad_outputs, create_graph=True), which is how a backward is differentiated.
+
+    grad_outputs (one per output of fn) default to standard normal float64 tensors drawn from a
+    generator seeded with seed; they are checked as inputs too."""
+    inputs = _as_tuple(inputs)
+    wrt = [i for i, t in enumerate(inputs) if _needs_grad(t)]
+    if not wrt:
+        raise ValueError("gradgradcheck: no input requires grad, so there is nothing to check")
+    outputs = _as_tuple(fn(*inputs))
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape), requires_grad=True)
+                             for o in outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"gradgradcheck: fn returned {len(outputs)} outputs but "
+                         f"{len(grad_outputs)} grad_outputs were given")
+    n = len(inputs)
+
+    def first_derivatives(*args: Any) -> tuple[Tensor, ...]:
+        xs, gs = args[:n], args[n:]
+        outs = _as_tuple(fn(*xs))
+        used = [k for k, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
+        if not used:
+            return tuple(Tensor(np.zeros(xs[i].shape, xs[i].dtype)) for i in wrt)
+        grads = grad([outs[k] for k in used], [xs[i] for i in wrt], [gs[k] for k in used],
+                     create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else Tensor(np.zeros(xs[i].shape, xs[i].dtype))
+                     for g, i in zip(grads, wrt, strict=True))
+
+    def name_input(i: int) -> str:
+        return f"input {i}" if i < n else f"grad_outputs[{i - n}]"
+
+    return _check(first_derivatives, inputs + grad_outputs, eps, atol, rtol, raise_exception,
+                  "gradgradcheck", "second-derivative", name_input,
+                  lambda j: f"output {j} (the gradient of input {wrt[j]})")
+
+
+def _as_tuple(x: Any) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _needs_grad(x: Any) -> bool:
+    return isinstance(x, Tensor) and x.requires_grad
+
+
+def _check(fn: Callable[..., Any], inputs: tuple, eps: float, atol: float, rtol: float,
+           raise_exception: bool, caller: str, what: str, name_input: Callable[[int], str],
+           name_output: Callable[[int], str]) -> bool:
+    wrt = [i for i, t in enumerate(inputs) if _needs_grad(t)]
+    if not wrt:
+        raise ValueError(f"{caller}: no input requires grad, so there is nothing to check")
+    for i in wrt:
+        if inputs[i].dtype != np.float64:
+            warnings.warn(f"{caller}: {name_input(i)} has dtype {inputs[i].dtype}, not float64; "
+                          f"rounding error over eps={eps} makes the numerical derivatives "
+                          "unreliable, so a failure may be a false alarm", UserWarning,
+                          stacklevel=3)
+    saved = [(t, t.grad) for t in inputs if isinstance(t, Tensor)]
+    try:
+        outputs = _outputs(fn, inputs, caller)
+        analytical = _analytical(outputs, [inputs[i] for i in wrt])
+        for k, i in enumerate(wrt):
+            numerical = _numerical(fn, inputs, i, eps, caller)
+            for j, (num, ana) in enumerate(zip(numerical, analytical[k], strict=True)):
+                bad = ~(np.abs(num - ana) <= atol + rtol * np.abs(num))
+                if not bad.any():
+                    continue
+                if not raise_exception:
+                    return False
+                # entries are indexed [output element, input element]; report the worst
+                excess = np.where(bad, np.nan_to_num(np.abs(num - ana), nan=np.inf), -1)
+                out_flat, in_flat = np.unravel_index(np.argmax(excess), excess.shape)
+                element = tuple(int(e) for e in np.unravel_index(in_flat, inputs[i].shape))
+                out_element = tuple(int(e) for e in
+                                    np.unravel_index(out_flat, outputs[j].shape))
+                n_val, a_val = float(num[out_flat, in_flat]), float(ana[out_flat, in_flat])
+                at = f" at element {element}"
+                if outputs[j].data.size > 1:
+                    at += f" (output element {out_element})"
+                raise GradcheckError(
+                    f"{caller}: {what} mismatch for {name_input(i)}, {name_output(j)}{at}: "
+                    f"numerical {n_val:.6g} vs analytical {a_val:.6g} (atol {atol:g}, "
+                    f"rtol {rtol:g}); {int(bad.sum())} of {bad.size} entries differ",
+                    i, j, element, out_element, n_val, a_val)
+        return True
+    finally:
+        for t, g in saved:
+            t.grad = g
+
+
+def _outputs(fn: Callable[..., Any], inputs: tuple, caller: str) -> list[Tensor]:
+    """fn's floating point outputs (the ones that can have a derivative)."""
+    outputs = _as_tuple(fn(*inputs))
+    for j, o in enumerate(outputs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"{caller}: fn must return Tensors, output {j} is "
+                            f"{type(o).__name__}")
+    return [o for o in outputs if o.dtype.kind == "f"]
+
+
+def _analytical(outputs: Sequence[Tensor], wrt: list[Tensor]) -> list[list[np.ndarray]]:
+    """[input][output] Jacobian blocks of shape (output size, input size), one mg.grad call per
+    output element; an input an output does not depend on gets zeros."""
+    blocks = [[np.zeros((o.data.size, t.data.size)) for o in outputs] for t in wrt]
+    for j, out in enumerate(outputs):
+        if not out.requires_grad:
+            continue
+        for row in range(out.data.size):
+            seed = np.zeros(out.data.size, dtype=out.dtype)
+            seed[row] = 1
+            grads = grad(out, wrt, Tensor(seed.reshape(out.shape)), retain_graph=True,
+                         allow_unused=True)
+            for k, g in enumerate(grads):
+                if g is not None:
+                    blocks[k][j][row] = g.data.reshape(-1)
+    return blocks
+
+
+def _numerical(fn: Callable[..., Any], inputs: tuple, i: int, eps: float,
+               caller: str) -> list[np.ndarray]:
+    """Jacobian blocks of every output with respect to inputs[i], by central differences. The
+    input's array is swapped for a perturbed copy and put back, so views stay intact."""
+    t = inputs[i]
+    original = t.data
+    columns: list[list[np.ndarray]] = []
+    try:
+        for flat in range(original.size):
+            plus, minus = original.copy(), original.copy()
+            plus.flat[flat] += eps
+            minus.flat[flat] -= eps
+            step = float(plus.flat[flat]) - float(minus.flat[flat])  # what the dtype could hold
+            if step == 0:
+                raise ValueError(f"{caller}: eps={eps} is too small to change element "
+                                 f"{np.unravel_index(flat, original.shape)} of input {i} "
+                                 f"({original.flat[flat]!r}, {original.dtype})")
+            t.data = plus
+            f_plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs, caller)]
+            t.data = minus
+            f_minus = [o.data.astype(np.float64).reshape(-1)
+                       for o in _outputs(fn, inputs, caller)]
+            columns.append([(p - m) / step for p, m in zip(f_plus, f_minus, strict=True)])
+    finally:
+        t.data = original
+    if not columns:
+        return [np.zeros((o.data.size, 0)) for o in _outputs(fn, inputs, caller)]
+    return [np.stack([c[j] for c in columns], axis=1) for j in range(len(columns[0]))]

@@ -1,0 +1,192 @@
+"""gradcheck and gradgradcheck themselves: they pass correct ops and catch wrong ones, with a
+message that points at the entry."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.testing import GradcheckError, gradcheck, gradgradcheck
+
+
+def leaf(*shape: int, seed: int = 0) -> mg.Tensor:
+    return mg.Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+class Square(mg.Function):
+    """x^2 with a backward that is right except for an error of `bump` at one element."""
+
+    @staticmethod
+    def forward(ctx, x, bump_at):
+        ctx.save_for_backward(x)
+        ctx.bump_at = bump_at
+        return x.data**2
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        bump = np.zeros(x.shape)
+        if ctx.bump_at is not None:
+            bump[ctx.bump_at] = 0.5
+        return g * (2 * x + mg.Tensor(bump)), None
+
+
+class CubeDetached(mg.Function):
+    """x^3 whose backward treats x^2 as a constant: the first derivative is right, the second
+    (6x) comes out as 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * mg.Tensor(x.data**2)
+
+
+class CubeNumpy(mg.Function):
+    """x^3 with a backward in numpy: right, but differentiable only once."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g.data * 3 * x.data**2
+
+
+@pytest.mark.parametrize("fn, inputs", [
+    (lambda a, b: (a * b).sum(1).tanh(), (leaf(3, 4), leaf(4, seed=1))),
+    (lambda a, b: a @ b, (leaf(2, 3), leaf(3, 2, seed=1))),
+    (lambda x: Square.apply(x, None), leaf(2, 3)),
+    (lambda x: x.reshape(-1), leaf(2, 3)),  # the output is a view of the input's array
+    (lambda x: (*x.max(1), x.exp()), leaf(3, 4)),  # several outputs; int indices are skipped
+    (lambda x, k: x * k, (leaf(2), 3.0)),  # non-Tensor inputs pass through
+    (lambda x, y: x * 2, (leaf(2), leaf(2, seed=1))),  # y unused: its Jacobian is zero
+    (lambda x: x.sum(), leaf()),  # 0-d input
+])
+def test_gradcheck_and_gradgradcheck_pass_correct_ops(fn, inputs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # float64: no warning
+        assert gradcheck(fn, inputs)
+        assert gradgradcheck(fn, inputs)
+
+
+def test_wrong_backward_is_caught_at_its_element():
+    x = leaf(3, 4)
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x: Square.apply(x, (1, 2)), x)
+    err = info.value
+    assert isinstance(err, AssertionError)
+    assert (err.input_index, err.output_index) == (0, 0)
+    assert err.element == (1, 2) and err.output_element == (1, 2)
+    assert err.numerical == pytest.approx(2 * x.data[1, 2], abs=1e-6)
+    assert err.analytical == pytest.approx(2 * x.data[1, 2] + 0.5)
+    message = str(err)
+    assert message.startswith("gradcheck: Jacobian mismatch for input 0, output 0 at element "
+                              "(1, 2) (output element (1, 2)): numerical ")
+    assert re.search(r"numerical -?[\d.]+ vs analytical -?[\d.]+ \(atol 1e-05, rtol 0.001\)",
+                     message)
+    assert "1 of 144 entries differ" in message
+
+
+def test_error_names_the_input_and_output_that_are_wrong():
+    a, b = leaf(2), leaf(3, seed=1)
+    with pytest.raises(GradcheckError, match=r"for input 1, output 1 at element \(2,\)") as info:
+        gradcheck(lambda a, b: (a * 2, Square.apply(b, (2,))), (a, b))
+    assert (info.value.input_index, info.value.output_index) == (1, 1)
+
+
+def test_scalar_output_omits_the_output_element():
+    x = leaf(2, 2)
+    with pytest.raises(GradcheckError, match=r"at element \(0, 1\): numerical"):
+        gradcheck(lambda x: Square.apply(x, (0, 1)).sum(), x)
+
+
+def test_raise_exception_false_returns_false():
+    assert gradcheck(lambda x: Square.apply(x, (0,)), leaf(3), raise_exception=False) is False
+
+
+def test_tolerances_are_atol_plus_rtol_times_numerical():
+    x = leaf(3)
+    wrong = lambda x: Square.apply(x, (0,))  # noqa: E731  (off by 0.5 at one element)
+    assert gradcheck(wrong, x, atol=0.6, raise_exception=False)
+    assert not gradcheck(wrong, x, atol=0.4, raise_exception=False)
+
+
+def test_float32_inputs_warn():
+    x = mg.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    with pytest.warns(UserWarning, match="input 0 has dtype float32, not float64"):
+        gradcheck(lambda x: x * 2, x, eps=1e-3)
+    with pytest.warns(UserWarning, match="gradgradcheck: input 0 has dtype float32"):
+        gradgradcheck(lambda x: x * x, x, eps=1e-3, atol=1e-2)
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative():
+    x = leaf(2, 2)
+    assert gradcheck(CubeDetached.apply, x)  # the first derivative is right
+    with pytest.raises(GradcheckError, match=r"^gradgradcheck: second-derivative mismatch for "
+                                             r"input 0, output 0 \(the gradient of input 0\)"):
+        gradgradcheck(CubeDetached.apply, x)
+    assert not gradgradcheck(CubeDetached.apply, x, raise_exception=False)
+
+
+def test_gradgradcheck_reports_a_numpy_backward():
+    x = leaf(2)
+    assert gradcheck(CubeNumpy.apply, x)
+    with pytest.raises(RuntimeError, match="differentiated only once"):
+        gradgradcheck(CubeNumpy.apply, x)
+
+
+def test_gradgradcheck_takes_grad_outputs():
+    x = leaf(3)
+    g = mg.Tensor(np.array([1.0, -2.0, 0.5]), requires_grad=True)
+    assert gradgradcheck(lambda x: x.sigmoid(), x, grad_outputs=g)
+    with pytest.raises(ValueError, match="returned 1 outputs but 2 grad_outputs"):
+        gradgradcheck(lambda x: x.sigmoid(), x, grad_outputs=(g, g))
+
+
+def test_grad_and_data_are_left_untouched():
+    x, y = leaf(2, 3), leaf(3, seed=1)
+    earlier = mg.Tensor(np.full((2, 3), 7.0))
+    x.grad = earlier
+    data = x.data.copy()
+    assert gradcheck(lambda x, y: (x * y).sum(), (x, y))
+    assert gradgradcheck(lambda x, y: (x * y).sum(), (x, y))
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda x, y: Square.apply(x, (0, 0)) * y, (x, y))
+    assert x.grad is earlier and y.grad is None
+    np.testing.assert_array_equal(x.data, data)
+
+
+def test_fn_that_calls_backward_leaves_grad_untouched():
+    x = leaf(3)
+
+    def fn(x):
+        out = (x * x).sum()
+        out.backward(retain_graph=True)
+        return out
+
+    assert gradcheck(fn, x)
+    assert x.grad is None
+
+
+def test_nothing_to_check_is_an_error():
+    with pytest.raises(ValueError, match="no input requires grad"):
+        gradcheck(lambda x: x * 2, mg.Tensor(np.ones(2)))
+    with pytest.raises(ValueError, match="no input requires grad"):
+        gradgradcheck(lambda x: x * 2, mg.Tensor(np.ones(2)))
+
+
+def test_non_tensor_output_is_an_error():
+    with pytest.raises(TypeError, match="output 0 is ndarray"):
+        gradcheck(lambda x: x.data, leaf(2))
