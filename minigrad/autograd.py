@@ -46,14 +46,18 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
 
 
 def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
-    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-    if grads is None or isinstance(grads, (Tensor, np.ndarray, float, int)):
-        grads = [grads] * len(tensors) if len(tensors) == 1 or grads is None else None
-    if grads is None or len(grads) != len(tensors):
-        raise ValueError(f"backward: got {len(tensors)} tensors but a different number of "
-                         "gradients")
+    """(output, d loss / d output) pairs; the gradient may be left out for one-element outputs."""
+    if isinstance(tensors, Tensor):
+        tensors, grads = [tensors], [grads]
+    else:
+        tensors = list(tensors)
+        if grads is None or isinstance(grads, (Tensor, np.ndarray)):
+            grads = [grads] * len(tensors) if grads is None else [grads]
+        grads = list(grads)
+    if len(grads) != len(tensors):
+        raise ValueError(f"backward: got {len(tensors)} tensors but {len(grads)} gradients")
     roots = []
-    for i, (t, g) in enumerate(zip(tensors, grads)):
+    for i, (t, g) in enumerate(zip(tensors, grads, strict=True)):
         if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and has no "
                                "grad_fn: nothing to differentiate")
@@ -67,7 +71,7 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
         if g.shape != t.shape:
             raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
                              f"output's shape {t.shape}")
-        roots.append((t, g))
+        roots.append((t, g if g.dtype == t.dtype else g.to(t.dtype)))
     return roots
 
 
@@ -96,17 +100,21 @@ def _topological_order(roots: list[Tensor]) -> list[Function]:
 def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: bool,
           capture: list[Tensor] | None) -> list[Tensor | None]:
     """Run every node's backward once; accumulate into leaves, or into `capture` (mg.grad)."""
-    captured: list[Tensor | None] = [None] * len(capture or ())
-    wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i
-              for i, t in enumerate(capture or ())}
+    accumulate = capture is None
+    capture = capture or []
+    captured: list[Tensor | None] = [None] * len(capture)
+    wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i for i, t in enumerate(capture)}
     node_grads: dict[Function, list] = {}
     leaf_grads: dict[Tensor, Tensor] = {}
 
     def send(t: Tensor, g: Tensor) -> None:
-        if t.grad_fn is None:
-            leaf_grads[t] = g if t not in leaf_grads else leaf_grads[t] + g
+        node = t.grad_fn
+        if node is None:
+            leaf_grads[t] = leaf_grads[t] + g if t in leaf_grads else g
             return
-        slots = node_grads.setdefault(t.grad_fn, [None] * len(t.grad_fn._outputs))
+        slots = node_grads.get(node)
+        if slots is None:
+            slots = node_grads[node] = [None] * len(node._outputs)
         i = t._output_nr
         slots[i] = g if slots[i] is None else slots[i] + g
 
@@ -116,41 +124,55 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
             send(t, g)
         for node in order:
             grads = node_grads.pop(node, None)
-            if grads is None:
+            if grads is None:  # every gradient that reached it was None
                 continue
-            for i, (shape, dtype) in enumerate(node._outputs):
-                g = grads[i] if grads[i] is not None else Tensor._make(np.zeros(shape, dtype))
-                g = _run_hooks(node._hooks.get(i) if node._hooks else None, g)
-                if capture is None and node._retained and i in node._retained:
+            for i, g in enumerate(grads):
+                if g is None:  # an output of a multi-output op that was not used
+                    g = Tensor._make(np.zeros(*node._outputs[i]))
+                if node._hooks and i in node._hooks:
+                    g = _run_hooks(node._hooks[i], g)
+                if accumulate and node._retained and i in node._retained:
                     _accumulate(node._retained[i](), g)
-                if (node, i) in wanted:
-                    captured[wanted[(node, i)]] = g
+                if wanted and (node, i) in wanted:
+                    captured[wanted[node, i]] = g
                 grads[i] = g
-            for i, (t, g) in enumerate(zip(node.inputs, _call_backward(node, grads, create_graph))):
+            results = _call_backward(node, grads, create_graph)
+            for i, (t, g) in enumerate(zip(node.inputs, results, strict=True)):
                 if g is not None and isinstance(t, Tensor) and t.requires_grad:
                     send(t, _fit(g, t, node, i))
             if not retain_graph:
                 _free(node)
         for leaf, g in leaf_grads.items():
-            g = _run_hooks(leaf._hooks, g)
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g)
             if leaf in wanted:
                 captured[wanted[leaf]] = g
-            elif capture is None:
+            elif accumulate:
                 _accumulate(leaf, g)
     return captured
 
 
 def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> tuple:
-    result = type(node).backward(node, *grads)
-    result = result if isinstance(result, tuple) else (result,)
+    """node's backward, one gradient per input. With detect_anomaly on, the ops it runs are
+    not checked one by one: a NaN or Inf they make is reported as this node's backward."""
+    anomaly, _State.anomaly = _State.anomaly, False
+    try:
+        result = type(node).backward(node, *grads)
+    finally:
+        _State.anomaly = anomaly
+    result = result if type(result) is tuple else (result,)
     if len(result) != len(node.inputs):
         raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
                            f"but forward took {len(node.inputs)} inputs")
-    if create_graph and any(isinstance(r, np.ndarray) for r in result):
-        followed = [g for g in grads if g.requires_grad]
-        result = tuple(_OnceDifferentiable.apply(Tensor._make(r), type(node).__name__, *followed)
-                       if isinstance(r, np.ndarray) else r for r in result)
-    if _State.anomaly:
+    if create_graph and any(r is not None and not isinstance(r, Tensor) for r in result):
+        # computed with numpy: it depends on the incoming gradients and the inputs in a way
+        # that cannot be followed, so differentiating it again must fail
+        followed = [t for t in (*grads, *node.inputs) if isinstance(t, Tensor) and t.requires_grad]
+        result = tuple(r if r is None or isinstance(r, Tensor) else
+                       _OnceDifferentiable.apply(Tensor._make(np.asarray(r)), type(node).__name__,
+                                                 *followed)
+                       for r in result)
+    if anomaly:
         for r in result:
             if r is not None:
                 _check_finite(np.asarray(r.data if isinstance(r, Tensor) else r),
@@ -162,16 +184,15 @@ def _fit(g: Any, t: Tensor, node: Function, i: int) -> Tensor:
     """g as a Tensor of t's shape and dtype: broadcast dims are summed away here, for every op."""
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
-    if g.shape != t.shape:
-        lead = g.ndim - t.ndim
-        dims = tuple(range(lead)) if lead >= 0 else None
-        if dims is not None and all(n == 1 or n == m for n, m in zip(t.shape, g.shape[lead:])):
-            dims += tuple(lead + k for k, n in enumerate(t.shape) if n == 1 and g.shape[lead + k] != 1)
-            g = g.sum(dims, keepdim=True).reshape(t.shape)
-        else:
+    shape = t.data.shape
+    if g.data.shape != shape:
+        lead = g.ndim - len(shape)
+        if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:], strict=True)):
             raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for its "
-                               f"input {i} of shape {t.shape}")
-    return g if g.dtype == t.dtype else g.to(t.dtype)
+                               f"input {i} of shape {shape}")
+        stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1]
+        g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
+    return g if g.data.dtype == t.data.dtype else g.to(t.data.dtype)
 
 
 def _run_hooks(hooks: list | None, g: Tensor) -> Tensor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -68,6 +69,10 @@ class set_grad_enabled(_GradMode):
     def __enter__(self) -> None:
         pass
 
+    def __call__(self, fn: Callable) -> Callable:
+        _State.grad_enabled = self.prev  # as a decorator it acts only while fn runs
+        return super().__call__(fn)
+
 
 class AnomalyError(RuntimeError):
     """An op produced NaN or Inf while `detect_anomaly` was on."""
@@ -115,7 +120,7 @@ class Function:
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        return self._saved
+        return tuple([s.unpack(self) if type(s) is _SavedOutput else s for s in self._saved])
 
     def name(self) -> str:
         return type(self).__name__ + "Backward"
@@ -126,30 +131,61 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         ctx = cls.__new__(cls)
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = _State.grad_enabled and any(needs)
+        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        record = _State.grad_enabled and True in needs
         ctx.needs_input_grad = needs
         ctx._saved = ()
         ctx._freed = False
-        prev, _State.grad_enabled = _State.grad_enabled, False
+        grad_enabled, _State.grad_enabled = _State.grad_enabled, False
         try:
             raw = cls.forward(ctx, *args, **kwargs)
+        except ValueError as e:
+            raise_if_not_broadcastable(cls.__name__.lower(), args, e)
+            raise
         finally:
-            _State.grad_enabled = prev
-        many = isinstance(raw, tuple)
-        outputs = tuple(
-            _as_output(r, ctx if record else None, i, args) for i, r in enumerate(raw if many else (raw,))
-        )
+            _State.grad_enabled = grad_enabled
+        node = ctx if record else None
+        many = type(raw) is tuple
+        if many:
+            outputs = tuple([_as_output(r, node, i, args) for i, r in enumerate(raw)])
+        else:
+            outputs = (_as_output(raw, node, 0, args),)
         if record:
             ctx.inputs = args
-            ctx._outputs = tuple((o.shape, o.dtype) for o in outputs)
+            ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
             ctx._hooks = None
             ctx._retained = None
             ctx._trace = _user_frames() if _State.anomaly else None
+            if ctx._saved:
+                ctx._saved = tuple([_SavedOutput.of(s, ctx) for s in ctx._saved])
         if _State.anomaly:
+            trace = ctx._trace if record else _user_frames()
             for o in outputs:
-                _check_finite(o.data, f"{cls.__name__} (forward)", ctx._trace if record else None)
+                _check_finite(o.data, f"{cls.__name__} (forward)", trace)
         return outputs if many else outputs[0]
+
+
+class _SavedOutput:
+    """A saved output of the node itself, kept as its array only: the output Tensor holds the
+    node as grad_fn, so saving the Tensor would make a reference cycle that only the garbage
+    collector frees. `saved_tensors` rebuilds it, grad_fn included, so a backward that uses it
+    can be differentiated again."""
+
+    __slots__ = ("data", "index")
+
+    def __init__(self, data: np.ndarray, index: int) -> None:
+        self.data, self.index = data, index
+
+    @staticmethod
+    def of(saved: Any, node: Function) -> Any:
+        if isinstance(saved, Tensor) and saved.grad_fn is node:
+            return _SavedOutput(saved.data, saved._output_nr)
+        return saved
+
+    def unpack(self, node: Function) -> Tensor:
+        t = Tensor._make(self.data, requires_grad=True)
+        t.grad_fn, t._output_nr = node, self.index
+        return t
 
 
 _FREED_MESSAGE = (
@@ -162,7 +198,7 @@ _FREED_MESSAGE = (
 def _as_output(value: Any, node: Function | None, index: int, args: tuple) -> Tensor:
     """Wrap what forward returned as a Tensor and, when recording, make it an output of node."""
     if isinstance(value, Tensor):
-        if any(value is a for a in args) or value.grad_fn is not None:
+        if value.grad_fn is not None or any([value is a for a in args]):
             value = Tensor._make(value.data)  # never re-parent an input or an existing node
     elif isinstance(value, np.ndarray):
         value = Tensor._make(value)
@@ -175,13 +211,27 @@ def _as_output(value: Any, node: Function | None, index: int, args: tuple) -> Te
     return value
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _user_frames() -> list[traceback.FrameSummary]:
-    """The call stack up to the first frame inside minigrad itself."""
+    """The call stack up to the first frame inside the minigrad package itself."""
     frames = traceback.extract_stack()
-    inside = "/minigrad/"
-    while frames and inside in frames[-1].filename.replace("\\", "/"):
+    while frames and os.path.abspath(frames[-1].filename).startswith(_PACKAGE_DIR):
         frames.pop()
     return frames
+
+
+def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
+    """Turn numpy's broadcasting error into one that names the op and the tensors' shapes."""
+    shapes = [a.shape for a in args if isinstance(a, Tensor)]
+    if "broadcast" not in str(error) or len(shapes) < 2:
+        return
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = ", ".join(map(str, shapes[:-1])) + f" and {shapes[-1]}"
+        raise ValueError(f"{op}: shapes {listed} do not broadcast") from None
 
 
 def _check_finite(array: np.ndarray, what: str, trace: list | None) -> None:
