@@ -2,18 +2,55 @@
 
 import numpy as np
 
-from minigrad.tensor import Tensor  # noqa: I001  (Tensor first: the modules below build on it)
+from minigrad.tensor import Tensor  # first: the modules below build on it
+
+# isort: split
 from minigrad.autograd import backward, grad
 from minigrad.creation import (
-    arange, eye, full, manual_seed, ones, ones_like, rand, randn, zeros, zeros_like,
+    arange,
+    eye,
+    full,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    zeros,
+    zeros_like,
 )
 from minigrad.function import (
-    AnomalyError, Function, detect_anomaly, enable_grad, is_grad_enabled, no_grad,
+    AnomalyError,
+    Function,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
     set_grad_enabled,
 )
 from minigrad.ops import (
-    abs, argmax, argmin, cat, clamp, clip, exp, log, log_softmax, logsumexp, matmul, maximum,
-    mean, minimum, relu, sigmoid, softmax, sqrt, stack, step, sum, tanh, where,
+    abs,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    clip,
+    exp,
+    log,
+    log_softmax,
+    logsumexp,
+    matmul,
+    maximum,
+    mean,
+    minimum,
+    relu,
+    sigmoid,
+    softmax,
+    sqrt,
+    stack,
+    step,
+    sum,
+    tanh,
+    where,
 )
 
 float16, float32, float64 = np.float16, np.float32, np.float64

@@ -116,10 +116,13 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
+            if requires_grad:
+                return self  # an op's output already requires grad
             raise RuntimeError("requires_grad_: only leaf tensors can change requires_grad; "
                                "use .detach() to make a leaf from this one")
         if requires_grad and self.dtype.kind not in "fc":
-            raise RuntimeError(f"only floating point tensors can require gradients, not {self.dtype}")
+            raise RuntimeError(f"only floating point tensors can require gradients, "
+                               f"not {self.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
 

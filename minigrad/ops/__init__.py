@@ -4,15 +4,51 @@ Sections: elementwise (binary, unary, no-gradient), reduce, shape, linalg, neura
 
 from minigrad.ops._common import canonical_dim, canonical_dims, constant, operands
 from minigrad.ops.elementwise import (
-    abs, add, cast, clamp, clip, div, eq, exp, ge, gt, le, leaky_relu, log, lt, maximum,
-    minimum, mul, ne, neg, pow, relu, sigmoid, sign, sqrt, step, sub, tanh, where,
+    abs,
+    add,
+    cast,
+    clamp,
+    clip,
+    div,
+    eq,
+    exp,
+    ge,
+    gt,
+    le,
+    leaky_relu,
+    log,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    relu,
+    sigmoid,
+    sign,
+    sqrt,
+    step,
+    sub,
+    tanh,
+    where,
 )
 from minigrad.ops.linalg import linear, matmul
 from minigrad.ops.neural import cross_entropy, log_softmax, normalize, softmax
 from minigrad.ops.reduce import argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from minigrad.ops.shape import (
-    broadcast_to, cat, expand, flatten, getitem, permute, reshape, squeeze, stack, transpose,
-    unsqueeze, view,
+    broadcast_to,
+    cat,
+    expand,
+    flatten,
+    getitem,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+    view,
 )
 
 __all__ = [

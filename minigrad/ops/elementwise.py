@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.function import Function
+from minigrad.function import Function, raise_if_not_broadcastable
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
 
@@ -346,12 +346,16 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
 
 
 # *** ops with no gradient ***
-def _no_grad_op(fn: Any, *args: Any) -> Tensor:
-    return Tensor._make(np.asarray(fn(*(a.data for a in args))))
+def _no_grad_op(name: str, fn: Any, *args: Tensor) -> Tensor:
+    try:
+        return Tensor._make(np.asarray(fn(*[a.data for a in args])))
+    except ValueError as e:
+        raise_if_not_broadcastable(name, args, e)
+        raise
 
 
 def sign(x: Tensor) -> Tensor:
-    return _no_grad_op(np.sign, x)
+    return _no_grad_op("sign", np.sign, x)
 
 
 def step(x: Tensor) -> Tensor:
@@ -360,24 +364,24 @@ def step(x: Tensor) -> Tensor:
 
 
 def lt(a: Any, b: Any) -> Tensor:
-    return _no_grad_op(np.less, *operands(a, b))
+    return _no_grad_op("lt", np.less, *operands(a, b))
 
 
 def le(a: Any, b: Any) -> Tensor:
-    return _no_grad_op(np.less_equal, *operands(a, b))
+    return _no_grad_op("le", np.less_equal, *operands(a, b))
 
 
 def gt(a: Any, b: Any) -> Tensor:
-    return _no_grad_op(np.greater, *operands(a, b))
+    return _no_grad_op("gt", np.greater, *operands(a, b))
 
 
 def ge(a: Any, b: Any) -> Tensor:
-    return _no_grad_op(np.greater_equal, *operands(a, b))
+    return _no_grad_op("ge", np.greater_equal, *operands(a, b))
 
 
 def eq(a: Any, b: Any) -> Tensor:
-    return _no_grad_op(np.equal, *operands(a, b))
+    return _no_grad_op("eq", np.equal, *operands(a, b))
 
 
 def ne(a: Any, b: Any) -> Tensor:
-    return _no_grad_op(np.not_equal, *operands(a, b))
+    return _no_grad_op("ne", np.not_equal, *operands(a, b))

@@ -1,4 +1,4 @@
-"""Linear algebra: matmul with numpy's broadcasting rules, and the fused affine map of nn.Linear."""
+"""Linear algebra: matmul with numpy's broadcasting rules, and nn.Linear's fused affine map."""
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ class Cat(Function):
         lead = (slice(None),) * ctx.dim
         return tuple(
             getitem(g, lead + (slice(int(end - size), int(end)),)) if need else None
-            for size, end, need in zip(ctx.sizes, ends, ctx.needs_input_grad)
+            for size, end, need in zip(ctx.sizes, ends, ctx.needs_input_grad, strict=True)
         )
 
 
@@ -212,8 +212,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         raise ValueError("cat: expected a non-empty sequence of tensors")
     first = tensors[0]
     d = canonical_dim(dim, first.ndim, "cat")
+    outside = first.shape[:d] + first.shape[d + 1:]
     for i, t in enumerate(tensors):
-        if t.ndim != first.ndim or np.delete(t.shape, d).tolist() != np.delete(first.shape, d).tolist():
+        if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != outside:
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
                              f"{first.shape} outside dim {d}")
     return Cat.apply(*tensors, dim=d)
