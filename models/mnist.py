@@ -1,0 +1,20 @@
+"""MNIST as flat arrays for the models: images (N, 784) float32 in [0, 1], labels int64."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from minigrad.data import MNIST
+
+
+def load_mnist(data_dir: str | os.PathLike | None = None, train: bool = True,
+               limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The first `limit` examples (all when None) of the training or test split. data_dir is
+    the folder holding the IDX files; by default $MINIGRAD_DATA/mnist and the cache are searched."""
+    dataset = MNIST(root=data_dir, train=train)
+    images, labels = dataset.data, dataset.targets
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
+    return images.reshape(len(images), -1), labels
