@@ -52,6 +52,7 @@ from minigrad.ops import (
     tanh,
     where,
 )
+from minigrad.serialization import load, save
 
 float16, float32, float64 = np.float16, np.float32, np.float64
 int32, int64, bool_ = np.int32, np.int64, np.bool_
@@ -66,8 +67,8 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError", "Function", "Tensor", "abs", "arange", "argmax", "argmin", "backward",
     "cat", "clamp", "clip", "detect_anomaly", "enable_grad", "exp", "eye", "float16", "float32",
-    "float64", "full", "grad", "int32", "int64", "is_grad_enabled", "log", "log_softmax",
+    "float64", "full", "grad", "int32", "int64", "is_grad_enabled", "load", "log", "log_softmax",
     "logsumexp", "manual_seed", "matmul", "maximum", "mean", "minimum", "no_grad", "ones",
-    "ones_like", "rand", "randn", "relu", "set_grad_enabled", "sigmoid", "softmax", "sqrt",
+    "ones_like", "rand", "randn", "relu", "save", "set_grad_enabled", "sigmoid", "softmax", "sqrt",
     "stack", "step", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
 ]

@@ -1,0 +1,114 @@
+"""save / load: state dicts (nested dicts, lists and tuples of arrays and numbers) as .npz files.
+
+Arrays are stored as the npz entries arr_0, arr_1, ...; the nesting, the keys and the plain
+numbers live in a JSON description stored as one more entry. No pickle: loading never runs code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+import zipfile
+from typing import Any
+
+import numpy as np
+
+from minigrad.tensor import Tensor
+
+STRUCTURE = "__minigrad_structure__"
+_PLAIN = (type(None), bool, int, float, str)
+PathLike = str | os.PathLike
+
+
+def save(obj: Any, path: PathLike) -> None:
+    """Write obj to path as an .npz, atomically: a crash or error mid-write leaves any previous
+    file at path as it was. Tensors are saved as their numpy data."""
+    path = os.fspath(path)
+    arrays: list[np.ndarray] = []
+    structure = _describe(obj, arrays, "obj")
+    encoded = np.frombuffer(json.dumps(structure).encode(), dtype=np.uint8)
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: cannot write {path!r}: no folder {folder!r}")
+    tmp = f"{path}.{uuid.uuid4().hex[:12]}.tmp"
+    f = open(tmp, "xb")  # "x": never someone else's file; unlike mkstemp, honours the umask
+    try:
+        with f:
+            np.savez(f, *arrays, allow_pickle=False, **{STRUCTURE: encoded})
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.remove(tmp)
+        raise
+
+
+def load(path: PathLike) -> Any:
+    """Read what `save` wrote. Object (pickled) arrays are refused, so loading runs no code."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            is_zip = zipfile.is_zipfile(f)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"load: no such file {path!r}") from None
+    if not is_zip:
+        raise ValueError(f"load: {path!r} is not an .npz file (no zip archive found: "
+                         "truncated, corrupted or another format)")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if STRUCTURE not in npz.files:
+                raise KeyError(f"it has no {STRUCTURE!r} entry")
+            arrays = {name: npz[name] for name in npz.files}
+        structure = json.loads(arrays.pop(STRUCTURE).tobytes().decode())
+        return _rebuild(structure, arrays)
+    except Exception as e:  # zipfile, numpy and json raise a dozen types for a damaged file
+        if isinstance(e, ValueError) and "allow_pickle" in str(e):
+            raise ValueError(f"load: {path!r} holds an object array (pickled Python objects); "
+                             "refusing to unpickle it, as that could run code") from e
+        raise ValueError(f"load: {path!r} is corrupted or was not written by minigrad.save "
+                         f"({type(e).__name__}: {e})") from e
+
+
+def _describe(obj: Any, arrays: list[np.ndarray], where: str) -> dict[str, Any]:
+    """A JSON-able description of obj; its arrays are appended to `arrays` and named by index."""
+    if isinstance(obj, dict):
+        for key in obj:
+            if not isinstance(key, (str, int)):
+                raise TypeError(f"save: {where} has a key {key!r} of type {type(key).__name__}; "
+                                "keys must be str or int")
+        return {"dict": [[key, _describe(value, arrays, f"{where}[{key!r}]")]
+                         for key, value in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {kind: [_describe(value, arrays, f"{where}[{i}]") for i, value in enumerate(obj)]}
+    if isinstance(obj, (Tensor, np.ndarray, np.generic)):
+        array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        if array.dtype.hasobject:
+            raise TypeError(f"save: {where} is an object array, which cannot be saved without "
+                            "pickle")
+        arrays.append(array)
+        kind = "scalar" if isinstance(obj, np.generic) else "array"
+        return {kind: f"arr_{len(arrays) - 1}"}
+    if isinstance(obj, _PLAIN):
+        return {"value": obj}
+    raise TypeError(f"save: cannot save {where} of type {type(obj).__name__} (expected dicts, "
+                    "lists, tuples, Tensors, numpy arrays, numbers, strings or None)")
+
+
+def _rebuild(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
+    """The inverse of `_describe`."""
+    (kind, content), = node.items()
+    if kind == "dict":
+        return {key: _rebuild(value, arrays) for key, value in content}
+    if kind == "list":
+        return [_rebuild(value, arrays) for value in content]
+    if kind == "tuple":
+        return tuple(_rebuild(value, arrays) for value in content)
+    if kind == "value":
+        return content
+    if kind == "array":
+        return arrays[content]
+    if kind == "scalar":
+        return arrays[content][()]
+    raise ValueError(f"unknown entry kind {kind!r} in the structure")
