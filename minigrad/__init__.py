@@ -9,6 +9,7 @@ from minigrad.autograd import backward, grad
 from minigrad.creation import (
     arange,
     eye,
+    from_numpy,
     full,
     manual_seed,
     ones,
@@ -65,10 +66,10 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 __version__ = "0.1.0"
 __all__ = [
-    "AnomalyError", "Function", "Tensor", "abs", "arange", "argmax", "argmin", "backward",
-    "cat", "clamp", "clip", "detect_anomaly", "enable_grad", "exp", "eye", "float16", "float32",
-    "float64", "full", "grad", "int32", "int64", "is_grad_enabled", "load", "log", "log_softmax",
-    "logsumexp", "manual_seed", "matmul", "maximum", "mean", "minimum", "no_grad", "ones",
-    "ones_like", "rand", "randn", "relu", "save", "set_grad_enabled", "sigmoid", "softmax", "sqrt",
-    "stack", "step", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
+    "AnomalyError", "Function", "Tensor", "abs", "arange", "argmax", "argmin", "backward", "cat",
+    "clamp", "clip", "detect_anomaly", "enable_grad", "exp", "eye", "float16", "float32",
+    "float64", "from_numpy", "full", "grad", "int32", "int64", "is_grad_enabled", "load", "log",
+    "log_softmax", "logsumexp", "manual_seed", "matmul", "maximum", "mean", "minimum", "no_grad",
+    "ones", "ones_like", "rand", "randn", "relu", "save", "set_grad_enabled", "sigmoid", "softmax",
+    "sqrt", "stack", "step", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
 ]

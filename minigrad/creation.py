@@ -76,3 +76,10 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 def eye(n: int, m: int | None = None, dtype: Any = np.float32,
         requires_grad: bool = False) -> Tensor:
     return _new(np.eye(n, m), dtype, requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing array's memory, without a copy (as torch.from_numpy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy array, got {type(array).__name__}")
+    return Tensor._make(array)

@@ -141,6 +141,6 @@ def _as_array(value: Any) -> np.ndarray:
 
 def _to_tensor(array: np.ndarray) -> Any:
     # Imported here so that minigrad.data stays importable without loading the engine.
-    from minigrad.tensor import Tensor
+    from minigrad.creation import from_numpy
 
-    return Tensor(array)
+    return from_numpy(np.ascontiguousarray(array))  # a batch is a fresh array: no second copy
