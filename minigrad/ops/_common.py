@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,17 +10,20 @@ import numpy as np
 
 from minigrad.tensor import Tensor, _to_array
 
+_SCALARS = (bool, int, float, np.generic)
+
 
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
     """A constant operand as a Tensor. As in PyTorch, a Python or numpy scalar takes the dtype of
     the tensor it meets when both are floats (so `x32 * 0.5` stays float32)."""
     if isinstance(value, Tensor):
         return value
-    if like is not None and np.ndim(value) == 0:
-        kind = np.asarray(value).dtype.kind
-        if like.dtype.kind == "f" and kind in "biuf":
-            return Tensor._make(np.asarray(value, dtype=like.dtype))
-        if like.dtype.kind in "biu" and kind == "f":
+    scalar = isinstance(value, _SCALARS) or isinstance(value, np.ndarray) and value.ndim == 0
+    if like is not None and scalar:
+        kind, like_kind = np.asarray(value).dtype.kind, like.data.dtype.kind
+        if like_kind == "f" and kind in "biuf":
+            return Tensor._make(np.asarray(value, dtype=like.data.dtype))
+        if like_kind in "biu" and kind == "f":
             return Tensor._make(np.asarray(value, dtype=np.float32))
     return Tensor._make(_to_array(value))
 
@@ -65,4 +69,4 @@ def keepdim_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, .
 
 def count(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
     """How many elements a reduction over dims combines."""
-    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+    return math.prod(shape[d] for d in dims)

@@ -23,7 +23,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shapes = x.shape, keepdim_shape(x.shape, dims)
-        return np.sum(x.data, axis=dims, keepdims=keepdim)
+        return x.data.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):

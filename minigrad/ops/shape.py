@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,7 +103,7 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
     """reshape(2, 3) and reshape((2, 3)) mean the same, as in PyTorch."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
+    return tuple([int(n) for n in shape])
 
 
 def _index_arg(index: Any) -> Any:
@@ -121,7 +122,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     if shape == x.shape:
         return x
-    known = int(np.prod([n for n in shape if n != -1]))
+    known = math.prod(n for n in shape if n != -1)
     fits = shape.count(-1) <= 1 and (
         known == x.data.size if -1 not in shape else known > 0 and x.data.size % known == 0)
     if not fits:
@@ -145,8 +146,8 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
-    dims = tuple(canonical_dim(d, x.ndim, "permute") for d in _shape_arg(dims))
-    if sorted(dims) != list(range(x.ndim)):
+    dims = tuple([canonical_dim(d, x.ndim, "permute") for d in _shape_arg(dims)])
+    if len(dims) != x.ndim or len(set(dims)) != x.ndim:
         raise ValueError(f"permute: {dims} is not an ordering of the {x.ndim} dims of a tensor "
                          f"of shape {x.shape}")
     return Permute.apply(x, dims)
@@ -180,15 +181,12 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
     if offset < 0:
         raise ValueError(f"expand: cannot expand a tensor of shape {x.shape} to fewer dims "
                          f"{shape}")
-    shape = tuple(x.shape[i - offset] if n == -1 and i >= offset else n
-                  for i, n in enumerate(shape))
+    shape = tuple([x.shape[i - offset] if n == -1 and i >= offset else n
+                   for i, n in enumerate(shape)])
     if shape == x.shape:
         return x
-    try:
-        np.broadcast_shapes(x.shape, shape)
-    except ValueError:
-        raise ValueError(f"expand: cannot broadcast shape {x.shape} to {shape}") from None
-    if np.broadcast_shapes(x.shape, shape) != shape:
+    new_dims, old_dims = shape[:offset], zip(x.shape, shape[offset:], strict=True)
+    if any(n < 0 for n in new_dims) or any(n != 1 and n != m for n, m in old_dims):
         raise ValueError(f"expand: cannot broadcast shape {x.shape} to {shape}")
     return Expand.apply(x, shape)
 
