@@ -36,8 +36,11 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     roots = _roots(outputs, grad_outputs)
+    unique = list({id(t): t for t in inputs}.values())  # a tensor listed twice gets its grad twice
     found = _walk(roots, create_graph if retain_graph is None else retain_graph, create_graph,
-                  inputs)
+                  unique)
+    by_id = {id(t): g for t, g in zip(unique, found, strict=True)}
+    found = [by_id[id(t)] for t in inputs]
     for i, g in enumerate(found):
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} (shape {inputs[i].shape}) was not used to "
