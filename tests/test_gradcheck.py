@@ -73,6 +73,7 @@ class CubeNumpy(mg.Function):
     (lambda x, k: x * k, (leaf(2), 3.0)),  # non-Tensor inputs pass through
     (lambda x, y: x * 2, (leaf(2), leaf(2, seed=1))),  # y unused: its Jacobian is zero
     (lambda x: x.sum(), leaf()),  # 0-d input
+    (lambda a, b: a * b, (leaf(3),) * 2),  # one tensor passed twice: total derivatives
 ])
 def test_gradcheck_and_gradgradcheck_pass_correct_ops(fn, inputs):
     with warnings.catch_warnings():
@@ -190,3 +191,10 @@ def test_nothing_to_check_is_an_error():
 def test_non_tensor_output_is_an_error():
     with pytest.raises(TypeError, match="output 0 is ndarray"):
         gradcheck(lambda x: x.data, leaf(2))
+
+
+def test_output_index_counts_integer_outputs_too():
+    x = leaf(2, 3)
+    with pytest.raises(GradcheckError, match="for input 0, output 2 at element") as info:
+        gradcheck(lambda x: (*x.max(1), Square.apply(x, (1, 1))), x)
+    assert info.value.output_index == 2

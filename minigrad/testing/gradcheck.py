@@ -109,10 +109,11 @@ def _check(fn: Callable[..., Any], inputs: tuple, eps: float, atol: float, rtol:
     saved = [(t, t.grad) for t in inputs if isinstance(t, Tensor)]
     try:
         outputs = _outputs(fn, inputs, caller)
-        analytical = _analytical(outputs, [inputs[i] for i in wrt])
+        analytical = _analytical(list(outputs.values()), [inputs[i] for i in wrt])
+        sizes = [o.data.size for o in outputs.values()]
         for k, i in enumerate(wrt):
-            numerical = _numerical(fn, inputs, i, eps, caller)
-            for j, (num, ana) in enumerate(zip(numerical, analytical[k], strict=True)):
+            numerical = _numerical(fn, inputs, i, sizes, eps, caller)
+            for j, num, ana in zip(outputs, numerical, analytical[k], strict=True):
                 bad = ~(np.abs(num - ana) <= atol + rtol * np.abs(num))
                 if not bad.any():
                     continue
@@ -121,9 +122,8 @@ def _check(fn: Callable[..., Any], inputs: tuple, eps: float, atol: float, rtol:
                 # entries are indexed [output element, input element]; report the worst
                 excess = np.where(bad, np.nan_to_num(np.abs(num - ana), nan=np.inf), -1)
                 out_flat, in_flat = np.unravel_index(np.argmax(excess), excess.shape)
-                element = tuple(int(e) for e in np.unravel_index(in_flat, inputs[i].shape))
-                out_element = tuple(int(e) for e in
-                                    np.unravel_index(out_flat, outputs[j].shape))
+                element = _index(in_flat, inputs[i].shape)
+                out_element = _index(out_flat, outputs[j].shape)
                 n_val, a_val = float(num[out_flat, in_flat]), float(ana[out_flat, in_flat])
                 at = f" at element {element}"
                 if outputs[j].data.size > 1:
@@ -139,14 +139,18 @@ def _check(fn: Callable[..., Any], inputs: tuple, eps: float, atol: float, rtol:
             t.grad = g
 
 
-def _outputs(fn: Callable[..., Any], inputs: tuple, caller: str) -> list[Tensor]:
-    """fn's floating point outputs (the ones that can have a derivative)."""
+def _index(flat: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(e) for e in np.unravel_index(flat, shape))
+
+
+def _outputs(fn: Callable[..., Any], inputs: tuple, caller: str) -> dict[int, Tensor]:
+    """fn's floating point outputs (the ones that can have a derivative) by their position."""
     outputs = _as_tuple(fn(*inputs))
     for j, o in enumerate(outputs):
         if not isinstance(o, Tensor):
             raise TypeError(f"{caller}: fn must return Tensors, output {j} is "
                             f"{type(o).__name__}")
-    return [o for o in outputs if o.dtype.kind == "f"]
+    return {j: o for j, o in enumerate(outputs) if o.dtype.kind == "f"}
 
 
 def _analytical(outputs: Sequence[Tensor], wrt: list[Tensor]) -> list[list[np.ndarray]]:
@@ -167,13 +171,14 @@ def _analytical(outputs: Sequence[Tensor], wrt: list[Tensor]) -> list[list[np.nd
     return blocks
 
 
-def _numerical(fn: Callable[..., Any], inputs: tuple, i: int, eps: float,
+def _numerical(fn: Callable[..., Any], inputs: tuple, i: int, sizes: list[int], eps: float,
                caller: str) -> list[np.ndarray]:
-    """Jacobian blocks of every output with respect to inputs[i], by central differences. The
-    input's array is swapped for a perturbed copy and put back, so views stay intact."""
+    """Jacobian blocks (output size, input size) of each output with respect to inputs[i], by
+    central differences. The input's array is swapped for a perturbed copy and put back, so
+    arrays that share its memory are never written."""
     t = inputs[i]
     original = t.data
-    columns: list[list[np.ndarray]] = []
+    blocks = [np.zeros((n, original.size)) for n in sizes]
     try:
         for flat in range(original.size):
             plus, minus = original.copy(), original.copy()
@@ -182,16 +187,19 @@ def _numerical(fn: Callable[..., Any], inputs: tuple, i: int, eps: float,
             step = float(plus.flat[flat]) - float(minus.flat[flat])  # what the dtype could hold
             if step == 0:
                 raise ValueError(f"{caller}: eps={eps} is too small to change element "
-                                 f"{np.unravel_index(flat, original.shape)} of input {i} "
+                                 f"{_index(flat, original.shape)} of input {i} "
                                  f"({original.flat[flat]!r}, {original.dtype})")
             t.data = plus
-            f_plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs, caller)]
+            f_plus = _flat_outputs(fn, inputs, caller)
             t.data = minus
-            f_minus = [o.data.astype(np.float64).reshape(-1)
-                       for o in _outputs(fn, inputs, caller)]
-            columns.append([(p - m) / step for p, m in zip(f_plus, f_minus, strict=True)])
+            f_minus = _flat_outputs(fn, inputs, caller)
+            for block, p, m in zip(blocks, f_plus, f_minus, strict=True):
+                block[:, flat] = (p - m) / step
     finally:
         t.data = original
-    if not columns:
-        return [np.zeros((o.data.size, 0)) for o in _outputs(fn, inputs, caller)]
-    return [np.stack([c[j] for c in columns], axis=1) for j in range(len(columns[0]))]
+    return blocks
+
+
+def _flat_outputs(fn: Callable[..., Any], inputs: tuple, caller: str) -> list[np.ndarray]:
+    """fn's floating point outputs as flat float64 copies (an output may be a view of an input)."""
+    return [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs, caller).values()]
