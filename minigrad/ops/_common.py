@@ -29,15 +29,23 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
 
 
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors; constants adopt the other side's dtype."""
+    """Both operands of a binary op as Tensors. Constants adopt the other side's dtype, and an
+    integer or bool operand meeting a floating point one takes its dtype, as in PyTorch (numpy
+    would make `int64 * float32` float64)."""
     a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
-    if a_is and b_is:
-        return a, b
-    if a_is:
-        return a, constant(b, a)
-    if b_is:
-        return constant(a, b), b
-    return constant(a), constant(b)
+    if a_is and not b_is:
+        b = constant(b, a)
+    elif b_is and not a_is:
+        a = constant(a, b)
+    elif not a_is:
+        a, b = constant(a), constant(b)
+    a_type, b_type = a.data.dtype, b.data.dtype
+    if a_type is not b_type:
+        if a_type.kind == "f" and b_type.kind in "biu":
+            b = Tensor._make(b.data.astype(a_type))
+        elif b_type.kind == "f" and a_type.kind in "biu":
+            a = Tensor._make(a.data.astype(b_type))
+    return a, b
 
 
 def canonical_dim(dim: int, ndim: int, op: str = "") -> int:

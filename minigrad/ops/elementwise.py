@@ -270,7 +270,7 @@ def mul(a: Any, b: Any) -> Tensor:
 def div(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
     if a.dtype.kind in "biu" and b.dtype.kind in "biu":  # true division of ints gives floats
-        a = cast(a, np.float32)
+        a, b = operands(cast(a, np.float32), b)
     return Div.apply(a, b)
 
 
