@@ -1,0 +1,181 @@
+"""Seconds per MNIST epoch of the tutorial's MLP: minigrad vs the hand-written numpy network vs
+PyTorch eager, side by side.
+
+    MINIGRAD_DATA=../shared/data python benchmarks/bench_mlp.py            # full table
+    MINIGRAD_DATA=../shared/data python benchmarks/bench_mlp.py --quick    # hidden 256, batch 64
+
+Each repetition times one epoch of every framework in turn (interleaved), and the table shows
+medians, so a noisy shared machine slows all of them alike; compare the ratios, not the
+seconds. Then: memory per epoch (tracemalloc, numpy allocations) and time to 98% test accuracy.
+Recipe: sigmoid hidden layer, softmax cross-entropy, plain SGD (lr 0.5), float32.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+
+import minigrad as mg
+from minigrad import optim
+from minigrad.nn import functional as F
+from models.manual_mlp import ManualMLP, one_hot
+from models.mlp import TwoLayerMLP
+from models.mnist import load_mnist
+
+LR = 0.5
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+# *** one epoch in each framework; `order` is the shuffled example order ***
+def minigrad_runner(hidden: int) -> Callable:
+    model = TwoLayerMLP(hidden=hidden)
+    opt = optim.SGD(model.parameters(), lr=LR)
+
+    def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
+        for b in batches:
+            loss = F.cross_entropy(model(mg.from_numpy(X[b])), mg.from_numpy(y[b]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+    epoch.predict = lambda X: model(mg.from_numpy(X)).argmax(1).numpy()
+    return epoch
+
+
+def numpy_runner(hidden: int) -> Callable:
+    net = ManualMLP(hidden=hidden)
+
+    def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
+        for b in batches:
+            net.forward(X[b].T)
+            net.step(net.backward(one_hot(y[b], 10)), LR)
+
+    epoch.predict = lambda X: net.predict(X.T)
+    return epoch
+
+
+def torch_runner(hidden: int) -> Callable:
+    model = torch.nn.Sequential(torch.nn.Linear(784, hidden), torch.nn.Sigmoid(),
+                                torch.nn.Linear(hidden, 10))
+    for p in model.parameters():
+        torch.nn.init.normal_(p, 0, 0.01) if p.ndim == 2 else torch.nn.init.zeros_(p)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+
+    def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+        for b in batches:
+            bt = torch.from_numpy(b)
+            loss = torch.nn.functional.cross_entropy(model(Xt[bt]), yt[bt])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+    def predict(X: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return model(torch.from_numpy(X)).argmax(1).numpy()
+
+    epoch.predict = predict
+    return epoch
+
+
+RUNNERS = {"minigrad": minigrad_runner, "numpy": numpy_runner}
+if torch is not None:
+    RUNNERS["torch"] = torch_runner
+
+
+def batches_of(n: int, batch: int, rng: np.random.Generator) -> list[np.ndarray]:
+    order = rng.permutation(n)
+    return [order[i:i + batch] for i in range(0, n, batch)]
+
+
+def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int
+                ) -> dict[str, float]:
+    """Median seconds per epoch of each framework, epochs interleaved across frameworks."""
+    runners = {name: make(hidden) for name, make in RUNNERS.items()}
+    rng = np.random.default_rng(0)
+    seconds: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(reps):
+        batches = batches_of(len(X), batch, rng)
+        for name, epoch in runners.items():
+            began = time.perf_counter()
+            epoch(X, y, batches)
+            seconds[name].append(time.perf_counter() - began)
+    return {name: statistics.median(s) for name, s in seconds.items()}
+
+
+def memory_per_epoch(X: np.ndarray, y: np.ndarray, name: str, epochs: int) -> list[tuple]:
+    """(peak MB during the epoch, MB still allocated after it) per epoch, by tracemalloc."""
+    epoch = RUNNERS[name](256)
+    rng = np.random.default_rng(0)
+    rows = []
+    tracemalloc.start()
+    for _ in range(epochs):
+        tracemalloc.reset_peak()
+        epoch(X, y, batches_of(len(X), 64, rng))
+        current, peak = tracemalloc.get_traced_memory()
+        rows.append((peak / 2**20, current / 2**20))
+    tracemalloc.stop()
+    return rows
+
+
+def time_to_accuracy(data: tuple, name: str, target: float, max_epochs: int) -> tuple:
+    """(epochs, seconds of training) until test accuracy reaches target percent."""
+    X, y, X_test, y_test = data
+    epoch = RUNNERS[name](256)
+    rng = np.random.default_rng(0)
+    spent = 0.0
+    for n in range(1, max_epochs + 1):
+        began = time.perf_counter()
+        epoch(X, y, batches_of(len(X), 64, rng))
+        spent += time.perf_counter() - began
+        if 100 * np.mean(epoch.predict(X_test) == y_test) >= target:
+            return n, spent
+    return None, spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Seconds per MNIST epoch, side by side.")
+    parser.add_argument("--quick", action="store_true", help="only hidden 256, batch 64")
+    parser.add_argument("--reps", type=int, default=5, help="epochs timed per framework")
+    parser.add_argument("--no-accuracy", action="store_true", help="skip the time to 98%%")
+    parser.add_argument("--max-epochs", type=int, default=40)
+    args = parser.parse_args()
+
+    X, y = load_mnist(train=True)
+    X_test, y_test = load_mnist(train=False)
+    names = list(RUNNERS)
+    sizes = [(256, 64)] if args.quick else [(h, b) for h in (128, 256) for b in (32, 64, 256)]
+    print(f"seconds per epoch (median of {args.reps}, interleaved), 60,000 images, float32")
+    head = "".join(f"{n:>10}" for n in names)
+    ratios = "".join(f"{'mg/' + n:>12}" for n in names[1:])
+    print(f"{'hidden':>6} {'batch':>6}{head}{ratios}")
+    for hidden, batch in sizes:
+        t = time_epochs(X, y, hidden, batch, args.reps)
+        cells = "".join(f"{t[n]:>10.3f}" for n in names)
+        ratio_cells = "".join(f"{t['minigrad'] / t[n]:>12.2f}" for n in names[1:])
+        print(f"{hidden:>6} {batch:>6}{cells}{ratio_cells}")
+
+    print("\nmemory by epoch, hidden 256, batch 64 (tracemalloc: peak / left after, MB)")
+    for name in ("minigrad", "numpy"):
+        rows = memory_per_epoch(X, y, name, 3)
+        print(f"{name:>10}: " + "  ".join(f"{peak:.1f} / {left:.1f}" for peak, left in rows))
+
+    if not args.no_accuracy:
+        print("\nepochs and training seconds to 98% test accuracy (hidden 256, batch 64)")
+        for name in names:
+            n, spent = time_to_accuracy((X, y, X_test, y_test), name, 98.0, args.max_epochs)
+            reached = f"epoch {n}" if n else f"not within {args.max_epochs} epochs"
+            print(f"{name:>10}: {reached}, {spent:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
