@@ -4,7 +4,10 @@ message that points at the entry."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -198,3 +201,10 @@ def test_output_index_counts_integer_outputs_too():
     with pytest.raises(GradcheckError, match="for input 0, output 2 at element") as info:
         gradcheck(lambda x: (*x.max(1), Square.apply(x, (1, 1))), x)
     assert info.value.output_index == 2
+
+
+def test_minigrad_testing_imports_without_hypothesis():
+    code = ("import sys; sys.modules['hypothesis'] = None; "
+            "from minigrad.testing import gradcheck, gradgradcheck")
+    repo = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", code], cwd=repo, check=True)
