@@ -11,8 +11,8 @@ from minigrad.data import MNIST
 
 def load_mnist(data_dir: str | os.PathLike | None = None, train: bool = True,
                limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The first `limit` examples (all when None) of the training or test split. data_dir is
-    the folder holding the IDX files; by default $MINIGRAD_DATA/mnist and the cache are searched."""
+    """The first `limit` examples (all when None) of the training or test split. data_dir
+    holds the IDX files; by default $MINIGRAD_DATA/mnist and the cache are searched."""
     dataset = MNIST(root=data_dir, train=train)
     images, labels = dataset.data, dataset.targets
     if limit is not None:

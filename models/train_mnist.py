@@ -127,7 +127,7 @@ def plot(out: Path, history: dict[str, list[float]], model: TwoLayerMLP, images:
     shown = images[:36]
     predicted = predict(model, shown)
     fig, axes = plt.subplots(6, 6, figsize=(7, 7.5))
-    for ax, image, guess, truth in zip(axes.flat, shown, predicted, labels[:36]):
+    for ax, image, guess, truth in zip(axes.flat, shown, predicted, labels[:36], strict=True):
         ax.imshow(image.reshape(28, 28), cmap="gray_r")
         ax.set_title(f"{guess}", color="black" if guess == truth else "red", fontsize=10)
         ax.axis("off")
@@ -171,18 +171,20 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         loss = train_epoch(model, opt, loader, epoch, args.quiet)
         seconds = time.perf_counter() - began
         accuracy = evaluate(model, test_x, test_y)
-        for key, value in zip(history, (loss, accuracy, seconds)):
-            history[key].append(value)
+        history["train_loss"].append(loss)
+        history["test_acc"].append(accuracy)
+        history["seconds"].append(seconds)
         print(f"epoch {epoch:3d}  train loss {loss:.4f}  test accuracy {accuracy:6.2f}%  "
               f"{seconds:5.1f} s")
         if args.save:
             save_checkpoint(args.save, model, opt, epoch, history)
 
     if history["test_acc"]:
-        best = int(np.argmax(history["test_acc"]))
-        print(f"final test accuracy {history['test_acc'][-1]:.2f}% after {len(history['test_acc'])}"
-              f" epochs (best {history['test_acc'][best]:.2f}% at epoch {best + 1}); training "
-              f"time {sum(history['seconds']):.1f} s")
+        accuracies = history["test_acc"]
+        best = int(np.argmax(accuracies))
+        print(f"final test accuracy {accuracies[-1]:.2f}% after {len(accuracies)} epochs (best "
+              f"{accuracies[best]:.2f}% at epoch {best + 1}); training time "
+              f"{sum(history['seconds']):.1f} s")
     if args.plot:
         plot(args.plot, history, model, test_x, test_y)
     return history
