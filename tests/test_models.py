@@ -114,6 +114,8 @@ def test_resume_continues_exactly_as_an_uninterrupted_run(mnist_dir, tmp_path):
     assert resumed["test_acc"] == straight["test_acc"]
 
 
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning",
+                            "ignore:invalid value:RuntimeWarning")
 def test_diverging_loss_stops_with_a_hint(mnist_dir):
     with pytest.raises(SystemExit, match="learning rate"):
         train_mnist.main(["--data-dir", str(mnist_dir), "--limit", "640", "--epochs", "3",
