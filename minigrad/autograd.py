@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.function import _FREED_MESSAGE, Function, _check_finite, _State, set_grad_enabled
+from minigrad.function import _FREED_MESSAGE, Function, _check_finite, _State
 from minigrad.ops._common import constant
 from minigrad.tensor import Tensor
 
@@ -60,7 +60,7 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
     if len(grads) != len(tensors):
         raise ValueError(f"backward: got {len(tensors)} tensors but {len(grads)} gradients")
     roots = []
-    for i, (t, g) in enumerate(zip(tensors, grads, strict=True)):
+    for i, (t, g) in enumerate(zip(tensors, grads)):
         if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and has no "
                                "grad_fn: nothing to differentiate")
@@ -69,19 +69,19 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
                 raise RuntimeError(f"backward: a gradient can be created implicitly only for "
                                    f"one-element outputs, this one has shape {t.shape}; pass "
                                    "`gradient` (d loss / d output) with that shape")
-            g = Tensor._make(np.ones(t.shape, dtype=t.dtype))
+            g = Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype))
         g = constant(g, t)
-        if g.shape != t.shape:
+        if g.data.shape != t.data.shape:
             raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
                              f"output's shape {t.shape}")
-        roots.append((t, g if g.dtype == t.dtype else g.to(t.dtype)))
+        roots.append((t, g if g.data.dtype == t.data.dtype else g.to(t.data.dtype)))
     return roots
 
 
-def _topological_order(roots: list[Tensor]) -> list[Function]:
-    """Nodes reachable from roots, each after every node that feeds it a gradient."""
+def _topological_order(roots: list[tuple[Tensor, Tensor]]) -> list[Function]:
+    """Nodes reachable from the root tensors, each after every node that feeds it a gradient."""
     order, seen = [], set()
-    stack = [(t.grad_fn, False) for t in roots if t.grad_fn is not None]
+    stack = [(t.grad_fn, False) for t, _ in roots if t.grad_fn is not None]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -104,9 +104,10 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
           capture: list[Tensor] | None) -> list[Tensor | None]:
     """Run every node's backward once; accumulate into leaves, or into `capture` (mg.grad)."""
     accumulate = capture is None
-    capture = capture or []
-    captured: list[Tensor | None] = [None] * len(capture)
-    wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i for i, t in enumerate(capture)}
+    captured: list[Tensor | None] = [None] * len(capture or ())
+    # what mg.grad asked for: a leaf itself, or (node, output index) for a non-leaf
+    wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i
+              for i, t in enumerate(capture)} if capture else {}
     node_grads: dict[Function, list] = {}
     leaf_grads: dict[Tensor, Tensor] = {}
 
@@ -121,24 +122,17 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
         i = t._output_nr
         slots[i] = g if slots[i] is None else slots[i] + g
 
-    with set_grad_enabled(create_graph):
-        order = _topological_order([t for t, _ in roots])
+    grad_enabled, _State.grad_enabled = _State.grad_enabled, create_graph
+    try:
+        order = _topological_order(roots)
         for t, g in roots:
             send(t, g)
         for node in order:
             grads = node_grads.pop(node, None)
             if grads is None:  # every gradient that reached it was None
                 continue
-            for i, g in enumerate(grads):
-                if g is None:  # an output of a multi-output op that was not used
-                    g = Tensor._make(np.zeros(*node._outputs[i]))
-                if node._hooks and i in node._hooks:
-                    g = _run_hooks(node._hooks[i], g)
-                if accumulate and node._retained and i in node._retained:
-                    _accumulate(node._retained[i](), g)
-                if wanted and (node, i) in wanted:
-                    captured[wanted[node, i]] = g
-                grads[i] = g
+            if len(grads) > 1 or node._hooks or node._retained or wanted:
+                _visit_outputs(node, grads, accumulate, wanted, captured)
             results = _call_backward(node, grads, create_graph)
             for i, (t, g) in enumerate(zip(node.inputs, results, strict=True)):
                 if g is not None and isinstance(t, Tensor) and t.requires_grad:
@@ -152,17 +146,39 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
                 captured[wanted[leaf]] = g
             elif accumulate:
                 _accumulate(leaf, g)
+    finally:
+        _State.grad_enabled = grad_enabled
     return captured
+
+
+def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
+                   captured: list) -> None:
+    """Complete node's output gradients in place: zeros for outputs that got none, then the
+    tensor hooks; keep the results for retain_grad() and mg.grad."""
+    for i, g in enumerate(grads):
+        if g is None:
+            g = Tensor._make(np.zeros(*node._outputs[i]))
+        if node._hooks and i in node._hooks:
+            g = _run_hooks(node._hooks[i], g)
+        if accumulate and node._retained and i in node._retained:
+            _accumulate(node._retained[i](), g)
+        if (node, i) in wanted:
+            captured[wanted[node, i]] = g
+        grads[i] = g
 
 
 def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> tuple:
     """node's backward, one gradient per input. With detect_anomaly on, the ops it runs are
     not checked one by one: a NaN or Inf they make is reported as this node's backward."""
-    anomaly, _State.anomaly = _State.anomaly, False
-    try:
+    anomaly = _State.anomaly
+    if anomaly:
+        _State.anomaly = False
+        try:
+            result = type(node).backward(node, *grads)
+        finally:
+            _State.anomaly = True
+    else:
         result = type(node).backward(node, *grads)
-    finally:
-        _State.anomaly = anomaly
     result = result if type(result) is tuple else (result,)
     if len(result) != len(node.inputs):
         raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
@@ -194,7 +210,10 @@ def _fit(g: Any, t: Tensor, node: Function, i: int) -> Tensor:
             raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for its "
                                f"input {i} of shape {shape}")
         stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1]
-        g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
+        if stretched:
+            g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
+        else:  # only new leading dims, as for a bias
+            g = g.sum(tuple(range(lead)))
     return g if g.data.dtype == t.data.dtype else g.to(t.data.dtype)
 
 
@@ -211,17 +230,16 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
     read-only broadcast view is copied so the user gets an ordinary array."""
     if t is None:
         return
-    if not g.data.flags.writeable:
+    if g.data.base is not None and not g.data.flags.writeable:
         g = Tensor._make(g.data.copy())
     t.grad = g if t.grad is None else t.grad + g
 
 
 def _free(node: Function) -> None:
-    """Drop what backward saved; the node can no longer be differentiated through."""
-    node._freed = True
-    node._saved = None
-    node.inputs = ()
+    """Drop what backward saved and what forward stored on ctx; the node can no longer be
+    differentiated through."""
     node.__dict__.clear()
+    node._freed = True
 
 
 class _OnceDifferentiable(Function):

@@ -101,8 +101,16 @@ class Function:
     differentiated again, while one written with numpy arrays is differentiable once.
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_freed", "_outputs", "_hooks",
-                 "_retained", "_trace", "__dict__", "__weakref__")
+    # what a node holds besides what forward stores on ctx; these defaults cover the common case
+    # (no saved values, no hooks) without an assignment per op
+    inputs: tuple = ()  # forward's positional arguments, once the node is recorded
+    _outputs: tuple = ()  # (shape, dtype) of each output
+    _saved: tuple = ()
+    _saved_outputs = False  # some of _saved are the node's own outputs (see _SavedOutput)
+    _freed = False
+    _hooks: dict | None = None  # output index -> hooks, from Tensor.register_hook
+    _retained: dict | None = None  # output index -> weakref to the tensor, from retain_grad
+    _trace: list | None = None  # where the op was created, under detect_anomaly
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -120,7 +128,9 @@ class Function:
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        return tuple([s.unpack(self) if type(s) is _SavedOutput else s for s in self._saved])
+        if self._saved_outputs:
+            return tuple([s.unpack(self) if type(s) is _SavedOutput else s for s in self._saved])
+        return self._saved
 
     def name(self) -> str:
         return type(self).__name__ + "Backward"
@@ -131,12 +141,11 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         ctx = cls.__new__(cls)
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        record = _State.grad_enabled and True in needs
-        ctx.needs_input_grad = needs
-        ctx._saved = ()
-        ctx._freed = False
-        grad_enabled, _State.grad_enabled = _State.grad_enabled, False
+        ctx.needs_input_grad = needs = tuple([isinstance(a, Tensor) and a.requires_grad
+                                              for a in args])
+        grad_enabled = _State.grad_enabled
+        record = grad_enabled and True in needs
+        _State.grad_enabled = False
         try:
             raw = cls.forward(ctx, *args, **kwargs)
         except ValueError as e:
@@ -145,24 +154,22 @@ class Function:
         finally:
             _State.grad_enabled = grad_enabled
         node = ctx if record else None
-        many = type(raw) is tuple
-        if many:
+        if type(raw) is tuple:
             outputs = tuple([_as_output(r, node, i, args) for i, r in enumerate(raw)])
+            result = outputs
         else:
-            outputs = (_as_output(raw, node, 0, args),)
+            result = _as_output(raw, node, 0, args)
+            outputs = (result,)
         if record:
             ctx.inputs = args
             ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-            ctx._hooks = None
-            ctx._retained = None
-            ctx._trace = _user_frames() if _State.anomaly else None
-            if ctx._saved:
-                ctx._saved = tuple([_SavedOutput.of(s, ctx) for s in ctx._saved])
+            if ctx._saved and type(raw) is not np.ndarray:
+                _SavedOutput.replace_outputs(ctx)
         if _State.anomaly:
-            trace = ctx._trace if record else _user_frames()
+            ctx._trace = _user_frames()
             for o in outputs:
-                _check_finite(o.data, f"{cls.__name__} (forward)", trace)
-        return outputs if many else outputs[0]
+                _check_finite(o.data, f"{cls.__name__} (forward)", ctx._trace)
+        return result
 
 
 class _SavedOutput:
@@ -177,10 +184,12 @@ class _SavedOutput:
         self.data, self.index = data, index
 
     @staticmethod
-    def of(saved: Any, node: Function) -> Any:
-        if isinstance(saved, Tensor) and saved.grad_fn is node:
-            return _SavedOutput(saved.data, saved._output_nr)
-        return saved
+    def replace_outputs(node: Function) -> None:
+        saved = tuple([_SavedOutput(s.data, s._output_nr)
+                       if isinstance(s, Tensor) and s.grad_fn is node else s
+                       for s in node._saved])
+        node._saved_outputs = any(type(s) is _SavedOutput for s in saved)
+        node._saved = saved
 
     def unpack(self, node: Function) -> Tensor:
         t = Tensor._make(self.data, requires_grad=True)

@@ -49,16 +49,17 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return a.data / b.data
+            out = Tensor._make(a.data / b.data)
+        ctx.save_for_backward(b, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        """d(a/b) = da / b - a db / b^2"""
-        a, b = ctx.saved_tensors
+        """d(a/b) = da / b - (a/b) db / b"""
+        b, out = ctx.saved_tensors
         g_a = g / b
-        return g_a, -g_a * a / b if ctx.needs_input_grad[1] else None
+        return g_a, -(g_a * out) if ctx.needs_input_grad[1] else None
 
 
 class Pow(Function):

@@ -25,7 +25,8 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         a2 = unsqueeze(a, 0) if a.ndim == 1 else a
         b2 = unsqueeze(b, -1) if b.ndim == 1 else b
-        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        batched = a2.ndim > 2 or b2.ndim > 2
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]) if batched else ()
         g2 = reshape(g, *batch, a2.shape[-2], b2.shape[-1])
         grad_a = g2 @ b2.mT if ctx.needs_input_grad[0] else None
         grad_b = a2.mT @ g2 if ctx.needs_input_grad[1] else None
@@ -62,11 +63,12 @@ def matmul(a: Any, b: Any) -> Tensor:
     k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
     if k_a != k_b:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align ({k_a} != {k_b})")
-    try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} do not "
-                         "broadcast") from None
+    if a.ndim > 2 or b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} do not "
+                             "broadcast") from None
     return MatMul.apply(a, b)
 
 

@@ -32,7 +32,8 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return permute(g, *np.argsort(ctx.dims)), None
+        inverse = sorted(range(len(ctx.dims)), key=ctx.dims.__getitem__)
+        return Permute.apply(g, tuple(inverse)), None
 
 
 class Expand(Function):
