@@ -1,0 +1,335 @@
+"""Per-op forward+backward time of minigrad next to the same computation in raw numpy (and in
+PyTorch when it is installed).
+
+Run:  .venv/bin/python benchmarks/bench_ops.py            (about a minute)
+      .venv/bin/python benchmarks/bench_ops.py --repeats 5 --ops mul,matmul
+
+For every case each implementation runs the op forward and then backward from a given output
+gradient; the numpy column is that same forward and backward written by hand with numpy arrays
+(following minigrad's numerics, e.g. the overflow-free sigmoid). `overhead` is minigrad's time
+minus numpy's: what the framework costs per op. Each minigrad call includes a whole
+`.backward()` (finding the graph, accumulating into the leaves' .grad); the `chain` rows run 20
+ops before one backward and report the time per op, which is the cost inside a real graph.
+
+The machine is shared and noisy, so implementations are interleaved within every repeat, the
+median over repeats is reported, time is the process's CPU time (not wall time), and numpy's
+BLAS and PyTorch run on one thread (pass --threads to change that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+def _threads_from_argv() -> str:
+    """--threads must act before numpy loads its BLAS, so it is read here, ahead of argparse."""
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "1"
+
+
+THREADS = _threads_from_argv()
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = THREADS
+
+import numpy as np  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+from minigrad.ops import cross_entropy, linear  # noqa: E402
+
+try:
+    import torch
+
+    torch.set_num_threads(int(THREADS))
+except ImportError:  # PyTorch is optional
+    torch = None
+
+REPEATS = 15  # interleaved rounds; the median is reported
+ROUND_SECONDS = 0.02  # time each implementation gets per round (sets the inner loop count)
+TARGET_OVERHEAD_US = 10.0
+
+SMALL, ROWS, HIDDEN, PIXELS, CLASSES = 16, 64, 256, 784, 10
+
+
+@dataclass
+class Case:
+    """One op at one size. `op` runs on minigrad (and on torch unless `torch_op` is given);
+    `numpy` takes the input arrays and the output gradient and does forward and backward."""
+
+    name: str
+    shapes: list[tuple[int, ...]]
+    op: Callable[..., Any]
+    numpy: Callable[..., Any]
+    torch_op: Callable[..., Any] | None = None
+    positive: bool = False  # inputs drawn in [0.5, 1.5) (for log, div)
+    int_target: bool = False  # last input holds class indices, not floats
+    ops_per_call: int = 1  # the chain cases run several ops per call; times are per op
+
+
+# *** numpy references: forward, then the gradient of every input ***
+def np_add(a, b, g):
+    out = a + b
+    return out, g, g if b.shape == g.shape else g.sum(0)
+
+
+def np_mul(a, b, g):
+    return a * b, g * b, g * a
+
+
+def np_div(a, b, g):
+    out = a / b
+    grad_a = g / b
+    return out, grad_a, -grad_a * a / b
+
+
+def np_matmul(a, b, g):
+    return a @ b, g @ b.T, a.T @ g
+
+
+def np_exp(a, g):
+    out = np.exp(a)
+    return out, g * out
+
+
+def np_log(a, g):
+    return np.log(a), g / a
+
+
+def np_tanh(a, g):
+    t = np.tanh(a)
+    return t, g * (1 - t * t)
+
+
+def np_sigmoid(a, g):
+    e = np.exp(-np.abs(a))
+    r = 1 / (1 + e)
+    s = np.where(a >= 0, r, e * r)
+    return s, g * s * (1 - s)
+
+
+def np_relu(a, g):
+    return np.maximum(a, 0), g * (a > 0).astype(a.dtype)
+
+
+def np_sum(a, g):
+    return a.sum(), np.broadcast_to(g, a.shape)
+
+
+def np_mean(a, g):
+    return a.mean(), np.broadcast_to(g * (1.0 / a.size), a.shape)
+
+
+def np_softmax(a, g):
+    e = np.exp(a - a.max(1, keepdims=True))
+    s = e / e.sum(1, keepdims=True)
+    return s, s * (g - (g * s).sum(1, keepdims=True))
+
+
+def np_log_softmax(a, g):
+    shifted = a - a.max(1, keepdims=True)
+    out = shifted - np.log(np.exp(shifted).sum(1, keepdims=True))
+    return out, g - np.exp(out) * g.sum(1, keepdims=True)
+
+
+def np_cross_entropy(logits, target, g):
+    n = len(logits)
+    shifted = logits - logits.max(1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(1, keepdims=True))
+    loss = -logp[np.arange(n), target].mean()
+    grad = np.exp(logp)
+    grad[np.arange(n), target] -= 1
+    return loss, grad * (g / n)
+
+
+def np_linear(x, w, b, g):
+    return x @ w.T + b, g @ w, g.T @ x, g.sum(0)
+
+
+def np_reshape(a, g):
+    return a.reshape(-1), g.reshape(a.shape)
+
+
+def np_transpose(a, g):
+    return a.T, g.T
+
+
+def np_getitem(a, g):
+    grad = np.zeros_like(a)
+    grad[:, : a.shape[1] // 2] = g
+    return a[:, : a.shape[1] // 2], grad
+
+
+CHAIN = 20
+
+
+def chain(a):
+    for _ in range(CHAIN):
+        a = a * 1.01
+    return a
+
+
+def np_chain(a, g):
+    outs = [a]
+    for _ in range(CHAIN):
+        outs.append(outs[-1] * np.float32(1.01))
+    for _ in range(CHAIN):
+        g = g * np.float32(1.01)
+    return outs[-1], g
+
+
+def torch_cross_entropy(logits, target):
+    return torch.nn.functional.cross_entropy(logits, target)
+
+
+def torch_linear(x, w, b):
+    return torch.nn.functional.linear(x, w, b)
+
+
+def cases() -> list[Case]:
+    def elementwise(n: int, m: int) -> list[Case]:
+        shape = [(n, m)]
+        return [
+            Case("add", shape * 2, lambda a, b: a + b, np_add),
+            Case("add (bias)", [(n, m), (m,)], lambda a, b: a + b, np_add),
+            Case("mul", shape * 2, lambda a, b: a * b, np_mul),
+            Case("div", shape * 2, lambda a, b: a / b, np_div, positive=True),
+            Case("exp", shape, lambda a: a.exp(), np_exp),
+            Case("log", shape, lambda a: a.log(), np_log, positive=True),
+            Case("tanh", shape, lambda a: a.tanh(), np_tanh),
+            Case("sigmoid", shape, lambda a: a.sigmoid(), np_sigmoid),
+            Case("relu", shape, lambda a: a.relu(), np_relu),
+            Case("sum", shape, lambda a: a.sum(), np_sum),
+            Case("mean", shape, lambda a: a.mean(), np_mean),
+            Case("softmax", shape, lambda a: a.softmax(1), np_softmax),
+            Case("log_softmax", shape, lambda a: a.log_softmax(1), np_log_softmax),
+            Case("reshape", shape, lambda a: a.reshape(-1), np_reshape),
+            Case("transpose", shape, lambda a: a.T, np_transpose),
+            Case("getitem", shape, lambda a: a[:, : m // 2], np_getitem),
+        ]
+
+    small = [Case("matmul", [(SMALL, SMALL)] * 2, lambda a, b: a @ b, np_matmul)]
+    small += elementwise(SMALL, SMALL)
+    small += [Case(f"chain (of {CHAIN} mul)", [(SMALL, SMALL)], chain, np_chain,
+                   ops_per_call=CHAIN)]
+    mnist = [
+        Case("matmul", [(ROWS, PIXELS), (PIXELS, HIDDEN)], lambda a, b: a @ b, np_matmul),
+        Case("linear", [(ROWS, PIXELS), (HIDDEN, PIXELS), (HIDDEN,)], linear, np_linear,
+             torch_op=torch_linear),
+        Case("cross_entropy", [(ROWS, CLASSES), (ROWS,)], cross_entropy, np_cross_entropy,
+             torch_op=torch_cross_entropy, int_target=True),
+    ]
+    mnist += elementwise(ROWS, HIDDEN)
+    for c in small:
+        c.name += f"  {SMALL}x{SMALL}"
+    for c in mnist:
+        c.name += f"  {'x'.join(map(str, c.shapes[0]))}"
+    return small + mnist
+
+
+# *** one forward+backward per implementation ***
+def make_runners(case: Case, rng: np.random.Generator) -> dict[str, Callable[[], Any]]:
+    arrays = []
+    for shape in case.shapes:
+        if case.int_target and shape == case.shapes[-1]:
+            arrays.append(rng.integers(0, case.shapes[0][-1], size=shape))
+        elif case.positive:
+            arrays.append(rng.random(shape, dtype=np.float32) + np.float32(0.5))
+        else:
+            arrays.append(rng.standard_normal(shape, dtype=np.float32))
+
+    leaves = [mg.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+    out_shape = case.op(*leaves).shape
+    grad_np = np.ones(out_shape, dtype=np.float32)
+    grad_mg = mg.tensor(grad_np)
+
+    def run_minigrad() -> None:
+        for t in leaves:
+            t.grad = None
+        case.op(*leaves).backward(grad_mg)
+
+    def run_numpy() -> None:
+        case.numpy(*arrays, grad_np)
+
+    runners = {"minigrad": run_minigrad, "numpy": run_numpy}
+    if torch is not None:
+        torch_leaves = [torch.tensor(a, requires_grad=a.dtype.kind == "f") for a in arrays]
+        grad_torch = torch.tensor(grad_np)
+        torch_op = case.torch_op or case.op
+
+        def run_torch() -> None:
+            for t in torch_leaves:
+                t.grad = None
+            torch_op(*torch_leaves).backward(grad_torch)
+
+        runners["torch"] = run_torch
+    return runners
+
+
+def seconds_per_call(fn: Callable[[], Any], loops: int) -> float:
+    start = time.process_time()
+    for _ in range(loops):
+        fn()
+    return (time.process_time() - start) / loops
+
+
+def measure(case: Case, repeats: int, rng: np.random.Generator) -> dict[str, float]:
+    """Median seconds per forward+backward call of each implementation, interleaved."""
+    runners = make_runners(case, rng)
+    loops = {}
+    for name, fn in runners.items():
+        fn()  # warm up
+        once = seconds_per_call(fn, 3)
+        loops[name] = max(1, int(ROUND_SECONDS / max(once, 1e-7)))
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(repeats):
+        for name, fn in runners.items():
+            times[name].append(seconds_per_call(fn, loops[name]))
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument("--ops", default="", help="comma-separated op names (default: all)")
+    parser.add_argument("--threads", default=THREADS, help="BLAS and PyTorch threads")
+    args = parser.parse_args(argv)
+    wanted = {s.strip() for s in args.ops.split(",") if s.strip()}
+
+    rng = np.random.default_rng(0)
+    header = f"{'op  input shape':<28}{'numpy us':>10}{'minigrad us':>13}{'overhead us':>13}"
+    header += f"{'mg/np':>8}" + (f"{'torch us':>10}{'torch/np':>10}" if torch else "")
+    print(header)
+    print("-" * len(header))
+    overheads = []
+    with_torch = " and torch " + torch.__version__ if torch else ""
+    for case in cases():
+        if wanted and case.name.split()[0] not in wanted:
+            continue
+        t = {k: v / case.ops_per_call for k, v in measure(case, args.repeats, rng).items()}
+        numpy_us, mg_us = t["numpy"] * 1e6, t["minigrad"] * 1e6
+        overheads.append(mg_us - numpy_us)
+        row = f"{case.name:<28}{numpy_us:>10.1f}{mg_us:>13.1f}{mg_us - numpy_us:>13.1f}"
+        row += f"{mg_us / numpy_us:>8.2f}"
+        if torch:
+            row += f"{t['torch'] * 1e6:>10.1f}{t['torch'] / t['numpy']:>10.2f}"
+        print(row, flush=True)
+    if overheads:
+        print(f"\nmedian overhead per op: {statistics.median(overheads):.1f} us "
+              f"(target < {TARGET_OVERHEAD_US:.0f} us); numpy {np.__version__}{with_torch}, "
+              f"python {sys.version.split()[0]}, {args.repeats} interleaved repeats, "
+              f"{THREADS} thread(s)")
+
+
+if __name__ == "__main__":
+    main()
