@@ -140,12 +140,14 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
             if not retain_graph:
                 _free(node)
         for leaf, g in leaf_grads.items():
+            if not accumulate and leaf not in wanted:
+                continue  # mg.grad did not ask for it: no hooks, no .grad
             if leaf._hooks:
                 g = _run_hooks(leaf._hooks, g)
-            if leaf in wanted:
-                captured[wanted[leaf]] = g
-            elif accumulate:
+            if accumulate:
                 _accumulate(leaf, g)
+            else:
+                captured[wanted[leaf]] = g
     finally:
         _State.grad_enabled = grad_enabled
     return captured

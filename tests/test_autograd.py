@@ -446,6 +446,14 @@ def test_hooks_apply_to_mg_grad_and_to_retained_grads():
     np.testing.assert_allclose(h.grad.data, [103.0])
 
 
+def test_mg_grad_runs_no_hooks_of_leaves_it_was_not_asked_about():
+    x, other = leaf([1.0]), leaf([2.0])
+    calls = []
+    other.register_hook(lambda g: calls.append(g))
+    mg.grad((x * other).sum(), x)
+    assert calls == [] and other.grad is None
+
+
 def test_hook_on_a_tensor_without_grad_raises():
     with pytest.raises(RuntimeError, match="does not require grad"):
         mg.tensor([1.0]).register_hook(lambda g: g)
