@@ -56,8 +56,9 @@ def numpy_runner(hidden: int) -> Callable:
 
     def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
         for b in batches:
-            net.forward(X[b].T)
-            net.step(net.backward(one_hot(y[b], 10)), LR)
+            Y = one_hot(y[b], 10)
+            net.loss(net.forward(X[b].T), Y)  # every runner computes its loss, as training does
+            net.step(net.backward(Y), LR)
 
     epoch.predict = lambda X: net.predict(X.T)
     return epoch

@@ -141,11 +141,15 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         ctx = cls.__new__(cls)
-        ctx.needs_input_grad = needs = tuple([isinstance(a, Tensor) and a.requires_grad
-                                              for a in args])
         grad_enabled = _State.grad_enabled
-        record = grad_enabled and True in needs
-        _State.grad_enabled = False
+        if grad_enabled:
+            ctx.needs_input_grad = needs = tuple([isinstance(a, Tensor) and a.requires_grad
+                                                  for a in args])
+            record = True in needs
+            _State.grad_enabled = False
+        else:  # under no_grad (and in backward passes): nothing is recorded
+            ctx.needs_input_grad = (False,) * len(args)
+            record = False
         try:
             raw = cls.forward(ctx, *args, **kwargs)
         except ValueError as e:
@@ -154,8 +158,12 @@ class Function:
         finally:
             _State.grad_enabled = grad_enabled
         node = ctx if record else None
-        if type(raw) is tuple:
-            outputs = tuple([_as_output(r, node, i, args) for i, r in enumerate(raw)])
+        if node is None and type(raw) is np.ndarray:
+            result = Tensor._make(raw)
+            outputs = (result,)
+        elif type(raw) is tuple:
+            outputs = tuple([Tensor._make(r) if node is None and type(r) is np.ndarray
+                             else _as_output(r, node, i, args) for i, r in enumerate(raw)])
             result = outputs
         else:
             result = _as_output(raw, node, 0, args)

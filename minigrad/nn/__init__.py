@@ -3,8 +3,20 @@ init, and the functional forms in minigrad.nn.functional."""
 
 from minigrad.nn import functional, init
 from minigrad.nn.layers import (
-    BatchNorm1d, BCELoss, CrossEntropyLoss, Dropout, Flatten, Identity, LayerNorm, LeakyReLU,
-    Linear, MSELoss, ReLU, Sigmoid, Softmax, Tanh,
+    BatchNorm1d,
+    BCELoss,
+    CrossEntropyLoss,
+    Dropout,
+    Flatten,
+    Identity,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    MSELoss,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
 )
 from minigrad.nn.module import Module, ModuleList, Parameter, Sequential
 from minigrad.nn.utils import clip_grad_norm_

@@ -9,7 +9,16 @@ import numpy as np
 
 from minigrad.creation import generator
 from minigrad.ops import (
-    clamp, cross_entropy, linear, log, log_softmax, normalize, relu, sigmoid, softmax, tanh,
+    clamp,
+    cross_entropy,
+    linear,
+    log,
+    log_softmax,
+    normalize,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
 )
 from minigrad.ops import leaky_relu as _leaky_relu
 from minigrad.tensor import Tensor
@@ -35,7 +44,8 @@ def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
 
 
 def _same_shape(input: Tensor, target: Any, name: str) -> Tensor:
-    target = target if isinstance(target, Tensor) else Tensor(np.asarray(target), dtype=input.dtype)
+    if not isinstance(target, Tensor):
+        target = Tensor(np.asarray(target), dtype=input.dtype)
     if target.shape != input.shape:
         raise ValueError(f"{name}: input of shape {input.shape} and target of shape "
                          f"{target.shape} differ")

@@ -41,7 +41,9 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         output = self.forward(*args, **kwargs)
-        for hook in list(self._state("_forward_hooks").values()):
+        if not self._state("_forward_hooks"):
+            return output
+        for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result

@@ -50,6 +50,8 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
 
 def canonical_dim(dim: int, ndim: int, op: str = "") -> int:
     """dim in [-ndim, ndim) as a non-negative index, or an IndexError naming the range."""
+    if type(dim) is int and -ndim <= dim < ndim:
+        return dim % ndim
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"{op or 'dim'}: dim must be an int, got {type(dim).__name__}")
     n = max(ndim, 1)

@@ -48,10 +48,33 @@ class Linear(Function):
         computed for an input that needs no gradient (the images of the first layer)."""
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        rows = reshape(g, -1, g.shape[-1]) if need_w or need_b else None
-        return (g @ weight if need_x else None,
-                rows.mT @ reshape(x, -1, x.shape[-1]) if need_w else None,
-                rows.sum(0) if need_b else None)
+        grad_w, grad_b = LinearGrad.apply(g, x) if need_w or need_b else (None, None)
+        return MatMul.apply(g, weight) if need_x else None, grad_w, grad_b
+
+
+class LinearGrad(Function):
+    """(g^T x, sum of g's rows) over every leading dim: nn.Linear's weight and bias gradients as
+    one op, the hot path of the tutorial's network."""
+
+    @staticmethod
+    def forward(ctx, g, x):
+        ctx.save_for_backward(g, x)
+        rows = _rows(g.data)
+        return rows.T @ _rows(x.data), rows.sum(0)
+
+    @staticmethod
+    def backward(ctx, gg_w, gg_b):
+        """d(g^T x) = dg^T x + g^T dx and d(sum g) = sum dg, so dg = x gg_w^T + gg_b (a linear
+        map of x) and dx = g gg_w."""
+        g, x = ctx.saved_tensors
+        need_g, need_x = ctx.needs_input_grad
+        return (Linear.apply(x, gg_w, gg_b) if need_g else None,
+                MatMul.apply(g, gg_w) if need_x else None)
+
+
+def _rows(t: Any) -> Any:
+    """t (Tensor or array) as a matrix whose rows are its last dim: leading dims merged."""
+    return t if t.ndim == 2 else t.reshape(-1, t.shape[-1])
 
 
 # *** functional API ***

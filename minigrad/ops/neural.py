@@ -18,15 +18,15 @@ from minigrad.tensor import Tensor
 
 
 def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
-        out = Tensor._make(e / np.sum(e, axis=dim, keepdims=True))
+        e = np.exp(x.data - x.data.max(axis=dim, keepdims=True))
+        out = Tensor._make(e / e.sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -62,27 +62,58 @@ class CrossEntropy(Function):
         if target.dtype.kind in "iu":
             losses = -logp[np.arange(len(logp)), target.data]
         else:
-            losses = -np.sum(target.data * logp, axis=1)
+            losses = -(target.data * logp).sum(axis=1)
         if reduction == "none":
             return losses
-        return losses.mean() if reduction == "mean" else losses.sum()
+        return losses.sum() / len(losses) if reduction == "mean" else losses.sum()
 
     @staticmethod
     def backward(ctx, g):
-        """d loss / d logits = softmax(logits) - y per example (y one-hot or probabilities that
+        """d loss / d logits = softmax(logits) - y per example (y one-hot, or probabilities that
         sum to 1), times g, divided by the batch size for reduction='mean'."""
         logits, target = ctx.saved_tensors
-        n, classes = logits.shape
-        if ctx.reduction == "none":
-            g = g.reshape(n, 1)
-        elif ctx.reduction == "mean":
-            g = g * (1.0 / n)
+        factor = 1.0 / len(logits) if ctx.reduction == "mean" else 1.0
+        grad_target = None
+        if ctx.needs_input_grad[1]:
+            scale = g.reshape(-1, 1) if g.ndim else g * factor
+            grad_target = -logits.log_softmax(1) * scale
+        return CrossEntropyGrad.apply(logits, target, g, factor), grad_target, None
+
+
+class CrossEntropyGrad(Function):
+    """(softmax(logits) sum(y) - y) * g * factor, the gradient of cross-entropy, as one op; y is
+    one-hot for class-index targets (sum(y) = 1), and g has one value per example for
+    reduction='none'. Differentiable again in logits, target and g."""
+
+    @staticmethod
+    def forward(ctx, logits, target, g, factor):
+        ctx.save_for_backward(logits, target, g)
+        ctx.factor = factor
+        e = np.exp(logits.data - logits.data.max(axis=1, keepdims=True))
+        grad = e / e.sum(axis=1, keepdims=True)
         if target.dtype.kind in "iu":
-            y = Tensor._make(np.eye(classes, dtype=logits.dtype)[target.data])
-            return (logits.softmax(1) - y) * g, None, None
-        grad_logits = (logits.softmax(1) * target.sum(1, keepdim=True) - target) * g
-        grad_target = -logits.log_softmax(1) * g if ctx.needs_input_grad[1] else None
-        return grad_logits, grad_target, None
+            grad[np.arange(len(grad)), target.data] -= 1
+        else:
+            grad = grad * target.data.sum(axis=1, keepdims=True) - target.data
+        scale = g.data.reshape(-1, 1) if g.ndim else g.data
+        return grad * (scale * factor)
+
+    @staticmethod
+    def backward(ctx, gg):
+        """With p = softmax(logits), s = sum(y), c = g * factor and h = gg c s:
+        d/dlogits = p (h - sum(h p)) (softmax's backward), d/dy = c (sum(gg p) - gg),
+        d/dg = factor sum((p s - y) gg) over each example's classes."""
+        logits, target, g = ctx.saved_tensors
+        need_logits, need_target, need_g = ctx.needs_input_grad[:3]
+        y = target
+        if target.dtype.kind in "iu":
+            y = Tensor._make(np.eye(logits.shape[1], dtype=logits.dtype)[target.data])
+        c = (g.reshape(-1, 1) if g.ndim else g) * ctx.factor
+        p, total = logits.softmax(1), y.sum(1, keepdim=True)
+        h = gg * c * total
+        return (p * (h - (h * p).sum(1, keepdim=True)) if need_logits else None,
+                c * ((gg * p).sum(1, keepdim=True) - gg) if need_target else None,
+                ((p * total - y) * gg).sum(1) * ctx.factor if need_g else None, None)
 
 
 def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor]:
@@ -144,9 +175,9 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
         if target.shape != (n,):
             raise ValueError(f"cross_entropy: class-index target must have shape ({n},) for "
                              f"logits of shape {logits.shape}, got {target.shape}")
-        bad = target.data[(target.data < 0) | (target.data >= classes)]
-        if bad.size:
-            raise IndexError(f"cross_entropy: target {bad[0]} is out of range for {classes} "
+        if n and (target.data.min() < 0 or target.data.max() >= classes):
+            bad = target.data[(target.data < 0) | (target.data >= classes)][0]
+            raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} "
                              "classes")
     elif target.dtype.kind == "f":
         if target.shape != logits.shape:

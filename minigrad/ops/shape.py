@@ -121,13 +121,15 @@ def _index_arg(index: Any) -> Any:
 # *** functional API ***
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
-    if shape == x.shape:
+    size = x.data.size
+    if -1 in shape:  # the one dim that makes the sizes match
+        known = math.prod(n for n in shape if n != -1)
+        if shape.count(-1) == 1 and known > 0 and size % known == 0:
+            shape = tuple([size // known if n == -1 else n for n in shape])
+    if shape == x.data.shape:
         return x
-    known = math.prod(n for n in shape if n != -1)
-    fits = shape.count(-1) <= 1 and (
-        known == x.data.size if -1 not in shape else known > 0 and x.data.size % known == 0)
-    if not fits:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.data.size} "
+    if math.prod(shape) != size or min(shape, default=0) < 0:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({size} "
                          f"elements) into {shape}")
     return Reshape.apply(x, shape)
 
