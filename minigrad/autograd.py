@@ -136,7 +136,10 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
             results = _call_backward(node, grads, create_graph)
             for i, (t, g) in enumerate(zip(node.inputs, results, strict=True)):
                 if g is not None and isinstance(t, Tensor) and t.requires_grad:
-                    send(t, _fit(g, t, node, i))
+                    if type(g) is not Tensor or g.data.shape != t.data.shape or (
+                            g.data.dtype != t.data.dtype):
+                        g = _fit(g, t, node, i)
+                    send(t, g)
             if not retain_graph:
                 _free(node)
         for leaf, g in leaf_grads.items():

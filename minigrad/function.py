@@ -171,7 +171,7 @@ class Function:
         if record:
             ctx.inputs = args
             ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-            if ctx._saved and type(raw) is not np.ndarray:
+            if ctx._saved and (type(raw) is Tensor or type(raw) is tuple):
                 _SavedOutput.replace_outputs(ctx)
         if _State.anomaly:
             ctx._trace = _user_frames()

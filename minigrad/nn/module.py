@@ -41,9 +41,10 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         output = self.forward(*args, **kwargs)
-        if not self._state("_forward_hooks"):
-            return output
-        for hook in list(self._forward_hooks.values()):
+        hooks = self.__dict__.get("_forward_hooks")
+        if not hooks:
+            return output if hooks is not None else self._state("_forward_hooks")
+        for hook in list(hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
