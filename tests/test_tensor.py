@@ -292,3 +292,21 @@ def test_arithmetic_with_arrays_and_tensors_agrees_with_numpy(arrays, op):
         out = getattr(mg.tensor(a), op)(right)
         assert out.shape == expected.shape
         np.testing.assert_allclose(out.data, expected)
+
+
+@pytest.mark.parametrize("reduce", ["max", "min"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_min_along_a_dim_send_tied_gradients_to_the_returned_index(torch, reduce, keepdim):
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [0.0, 0.0, 0.0]])
+    ours = mg.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    values, indices = getattr(ours, reduce)(1, keepdim=keepdim)
+    t_values, t_indices = getattr(theirs, reduce)(1, keepdim=keepdim)
+    weights = np.arange(1.0, 4.0).reshape(values.shape)
+    (values * weights).sum().backward()
+    (t_values * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+    getattr(ours, reduce)().backward()  # a full reduction shares the gradient among ties
+    getattr(theirs, reduce)().backward()
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())

@@ -87,21 +87,31 @@ def mean(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
 
 
 def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """The largest element, or with dim the named tuple (values, indices) along dim."""
+    """The largest element (ties share the gradient equally), or with dim the named tuple
+    (values, indices) along dim, whose gradient goes to the returned index, as in PyTorch."""
     if x.data.size == 0:
         raise ValueError("max: the tensor is empty")
     if dim is None:
         return Max.apply(x, canonical_dims(None, x.ndim), False)
-    dims = (canonical_dim(dim, x.ndim, "max"),)
-    return MaxMin(Max.apply(x, dims, keepdim), argmax(x, dim, keepdim))
+    return _along(x, argmax(x, dim, keepdim=True), dim, keepdim)
 
 
 def min(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """min(x) = -max(-x); with dim, the named tuple (values, indices)."""
+    """min(x) = -max(-x); with dim, the named tuple (values, indices), as max."""
     if dim is None:
         return -max(-x)
-    values, _ = max(-x, dim, keepdim)
-    return MaxMin(-values, argmin(x, dim, keepdim))
+    return _along(x, argmin(x, dim, keepdim=True), dim, keepdim)
+
+
+def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
+    """x's elements at indices (of keepdim shape) along dim, as numpy's take_along_axis."""
+    d = canonical_dim(dim, x.ndim)
+    grid = list(np.ogrid[tuple(slice(n) for n in indices.shape)])
+    grid[d] = indices.data
+    values = x[tuple(grid)]
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return MaxMin(values, indices)
 
 
 def var(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
