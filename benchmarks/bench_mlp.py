@@ -99,8 +99,8 @@ def batches_of(n: int, batch: int, rng: np.random.Generator) -> list[np.ndarray]
 
 
 def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int
-                ) -> dict[str, float]:
-    """Median seconds per epoch of each framework, epochs interleaved across frameworks."""
+                ) -> dict[str, list[float]]:
+    """Seconds of each epoch of each framework, epochs interleaved across frameworks."""
     runners = {name: make(hidden) for name, make in RUNNERS.items()}
     rng = np.random.default_rng(0)
     seconds: dict[str, list[float]] = {name: [] for name in runners}
@@ -110,7 +110,13 @@ def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int
             began = time.perf_counter()
             epoch(X, y, batches)
             seconds[name].append(time.perf_counter() - began)
-    return {name: statistics.median(s) for name, s in seconds.items()}
+    return seconds
+
+
+def paired_ratio(ours: list[float], theirs: list[float]) -> float:
+    """Median of the per-repetition ratios: epochs timed side by side share the machine's load,
+    so their ratio is steadier than a ratio of medians."""
+    return statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
 
 
 def memory_per_epoch(X: np.ndarray, y: np.ndarray, name: str, epochs: int) -> list[tuple]:
@@ -146,7 +152,7 @@ def time_to_accuracy(data: tuple, name: str, target: float, max_epochs: int) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Seconds per MNIST epoch, side by side.")
     parser.add_argument("--quick", action="store_true", help="only hidden 256, batch 64")
-    parser.add_argument("--reps", type=int, default=5, help="epochs timed per framework")
+    parser.add_argument("--reps", type=int, default=7, help="epochs timed per framework")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the time to 98%%")
     parser.add_argument("--max-epochs", type=int, default=40)
     args = parser.parse_args()
@@ -155,14 +161,15 @@ def main() -> None:
     X_test, y_test = load_mnist(train=False)
     names = list(RUNNERS)
     sizes = [(256, 64)] if args.quick else [(h, b) for h in (128, 256) for b in (32, 64, 256)]
-    print(f"seconds per epoch (median of {args.reps}, interleaved), 60,000 images, float32")
+    print(f"seconds per epoch (median of {args.reps}, interleaved), 60,000 images, float32; "
+          "ratios are medians of the per-repetition ratios")
     head = "".join(f"{n:>10}" for n in names)
     ratios = "".join(f"{'mg/' + n:>12}" for n in names[1:])
     print(f"{'hidden':>6} {'batch':>6}{head}{ratios}")
     for hidden, batch in sizes:
         t = time_epochs(X, y, hidden, batch, args.reps)
-        cells = "".join(f"{t[n]:>10.3f}" for n in names)
-        ratio_cells = "".join(f"{t['minigrad'] / t[n]:>12.2f}" for n in names[1:])
+        cells = "".join(f"{statistics.median(t[n]):>10.3f}" for n in names)
+        ratio_cells = "".join(f"{paired_ratio(t['minigrad'], t[n]):>12.2f}" for n in names[1:])
         print(f"{hidden:>6} {batch:>6}{cells}{ratio_cells}")
 
     print("\nmemory by epoch, hidden 256, batch 64 (tracemalloc: peak / left after, MB)")

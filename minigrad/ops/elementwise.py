@@ -166,7 +166,9 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x gives s = 0
-            out = Tensor._make(1 / (1 + np.exp(-x.data)))
+            s = np.asarray(np.exp(-x.data))
+        s += 1
+        out = Tensor._make(np.reciprocal(s, out=s))  # 1 / (1 + e^-x), in one buffer
         ctx.save_for_backward(out)
         return out
 
@@ -184,7 +186,10 @@ class SigmoidGrad(Function):
     @staticmethod
     def forward(ctx, g, s):
         ctx.save_for_backward(g, s)
-        return g.data * s.data * (1 - s.data)
+        out = 1 - s.data
+        out *= s.data
+        out *= g.data
+        return out
 
     @staticmethod
     def backward(ctx, gg):

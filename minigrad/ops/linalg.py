@@ -40,7 +40,9 @@ class Linear(Function):
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
         out = x.data @ weight.data.T
-        return out if bias is None else out + bias.data
+        if bias is not None:
+            out += bias.data  # out is a fresh array: add in place
+        return out
 
     @staticmethod
     def backward(ctx, g):

@@ -59,6 +59,7 @@ class CrossEntropy(Function):
         ctx.save_for_backward(logits, target)
         ctx.reduction = reduction
         logp = _log_softmax_array(logits.data, 1)
+        ctx.probs = np.exp(logp)  # softmax, for backward
         if target.dtype.kind in "iu":
             losses = -logp[np.arange(len(logp)), target.data]
         else:
@@ -77,20 +78,22 @@ class CrossEntropy(Function):
         if ctx.needs_input_grad[1]:
             scale = g.reshape(-1, 1) if g.ndim else g * factor
             grad_target = -logits.log_softmax(1) * scale
-        return CrossEntropyGrad.apply(logits, target, g, factor), grad_target, None
+        return CrossEntropyGrad.apply(logits, target, g, factor, ctx.probs), grad_target, None
 
 
 class CrossEntropyGrad(Function):
     """(softmax(logits) sum(y) - y) * g * factor, the gradient of cross-entropy, as one op; y is
     one-hot for class-index targets (sum(y) = 1), and g has one value per example for
-    reduction='none'. Differentiable again in logits, target and g."""
+    reduction='none'. probs is softmax(logits) when the caller has it already. Differentiable
+    again in logits, target and g."""
 
     @staticmethod
-    def forward(ctx, logits, target, g, factor):
+    def forward(ctx, logits, target, g, factor, probs=None):
         ctx.save_for_backward(logits, target, g)
         ctx.factor = factor
-        e = np.exp(logits.data - logits.data.max(axis=1, keepdims=True))
-        grad = e / e.sum(axis=1, keepdims=True)
+        if probs is None:
+            probs = np.exp(_log_softmax_array(logits.data, 1))
+        grad = probs.copy()
         if target.dtype.kind in "iu":
             grad[np.arange(len(grad)), target.data] -= 1
         else:
@@ -113,7 +116,7 @@ class CrossEntropyGrad(Function):
         h = gg * c * total
         return (p * (h - (h * p).sum(1, keepdim=True)) if need_logits else None,
                 c * ((gg * p).sum(1, keepdim=True) - gg) if need_target else None,
-                ((p * total - y) * gg).sum(1) * ctx.factor if need_g else None, None)
+                ((p * total - y) * gg).sum(1) * ctx.factor if need_g else None, None, None)
 
 
 def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor]:
