@@ -1,8 +1,8 @@
 """Seconds per MNIST epoch of the tutorial's MLP: minigrad vs the hand-written numpy network vs
 PyTorch eager, side by side.
 
-    MINIGRAD_DATA=../shared/data python benchmarks/bench_mlp.py            # full table
-    MINIGRAD_DATA=../shared/data python benchmarks/bench_mlp.py --quick    # hidden 256, batch 64
+    MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp            # full table
+    MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp --quick    # hidden 256, batch 64
 
 Each repetition times one epoch of every framework in turn (interleaved), and the table shows
 medians, so a noisy shared machine slows all of them alike; compare the ratios, not the

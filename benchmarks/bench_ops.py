@@ -1,8 +1,8 @@
 """Per-op forward+backward time of minigrad next to the same computation in raw numpy (and in
 PyTorch when it is installed).
 
-Run:  .venv/bin/python benchmarks/bench_ops.py            (about a minute)
-      .venv/bin/python benchmarks/bench_ops.py --repeats 5 --ops mul,matmul
+Run:  python -m benchmarks.bench_ops            (about a minute)
+      python -m benchmarks.bench_ops --repeats 5 --ops mul,matmul
 
 For every case each implementation runs the op forward and then backward from a given output
 gradient; the numpy column is that same forward and backward written by hand with numpy arrays
