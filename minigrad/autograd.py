@@ -1,13 +1,14 @@
 """The graph walk behind `Tensor.backward` and `mg.grad`.
 
-It knows only the node protocol of `Function` (`inputs`, `backward`, `needs_input_grad`) and
-visits nodes in reverse topological order found without recursion, so a chain of 100,000 ops
-works. Gradients are summed back to each input's shape here, in one place, so no op has to
-undo broadcasting itself."""
+It knows only the node protocol of `Function` (`inputs`, `backward`, `needs_input_grad`,
+`_sequence_nr`) and visits nodes in reverse topological order without recursion, so a chain of
+100,000 ops works. Gradients are summed back to each input's shape here, in one place, so no op
+has to undo broadcasting itself."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -69,7 +70,8 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
                 raise RuntimeError(f"backward: a gradient can be created implicitly only for "
                                    f"one-element outputs, this one has shape {t.shape}; pass "
                                    "`gradient` (d loss / d output) with that shape")
-            g = Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype))
+            roots.append((t, Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype))))
+            continue
         g = constant(g, t)
         if g.data.shape != t.data.shape:
             raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
@@ -78,31 +80,14 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
     return roots
 
 
-def _topological_order(roots: list[tuple[Tensor, Tensor]]) -> list[Function]:
-    """Nodes reachable from the root tensors, each after every node that feeds it a gradient."""
-    order, seen = [], set()
-    stack = [(t.grad_fn, False) for t, _ in roots if t.grad_fn is not None]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        if node._freed:
-            raise RuntimeError(_FREED_MESSAGE)
-        seen.add(node)
-        stack.append((node, True))
-        for t in node.inputs:
-            if isinstance(t, Tensor) and t.grad_fn is not None and t.grad_fn not in seen:
-                stack.append((t.grad_fn, False))
-    order.reverse()
-    return order
-
-
 def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: bool,
           capture: list[Tensor] | None) -> list[Tensor | None]:
-    """Run every node's backward once; accumulate into leaves, or into `capture` (mg.grad)."""
+    """Run the backward of every node that gets a gradient, once; accumulate into leaves, or into
+    `capture` (mg.grad).
+
+    Nodes are numbered as they are recorded, and an op's inputs are always made before it, so
+    taking the highest-numbered waiting node next (a heap) is a topological order: by then every
+    node that could send it a gradient has run. No separate pass over the graph is needed."""
     accumulate = capture is None
     captured: list[Tensor | None] = [None] * len(capture or ())
     # what mg.grad asked for: a leaf itself, or (node, output index) for a non-leaf
@@ -110,6 +95,7 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
               for i, t in enumerate(capture)} if capture else {}
     node_grads: dict[Function, list] = {}
     leaf_grads: dict[Tensor, Tensor] = {}
+    waiting: list[tuple[int, Function]] = []  # (-sequence number, node), a max-heap
 
     def send(t: Tensor, g: Tensor) -> None:
         node = t.grad_fn
@@ -118,23 +104,24 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
             return
         slots = node_grads.get(node)
         if slots is None:
+            if node._freed:
+                raise RuntimeError(_FREED_MESSAGE)
             slots = node_grads[node] = [None] * len(node._outputs)
+            heappush(waiting, (-node._sequence_nr, node))
         i = t._output_nr
         slots[i] = g if slots[i] is None else slots[i] + g
 
     grad_enabled, _State.grad_enabled = _State.grad_enabled, create_graph
     try:
-        order = _topological_order(roots)
         for t, g in roots:
             send(t, g)
-        for node in order:
-            grads = node_grads.pop(node, None)
-            if grads is None:  # every gradient that reached it was None
-                continue
+        while waiting:
+            node = heappop(waiting)[1]
+            grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
                 _visit_outputs(node, grads, accumulate, wanted, captured)
             results = _call_backward(node, grads, create_graph)
-            for i, (t, g) in enumerate(zip(node.inputs, results, strict=True)):
+            for i, (t, g) in enumerate(zip(node.inputs, results)):
                 if g is not None and isinstance(t, Tensor) and t.requires_grad:
                     if type(g) is not Tensor or g.data.shape != t.data.shape or (
                             g.data.dtype != t.data.dtype):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import traceback
 from collections.abc import Callable
@@ -157,27 +158,32 @@ class Function:
             raise
         finally:
             _State.grad_enabled = grad_enabled
-        node = ctx if record else None
-        if node is None and type(raw) is np.ndarray:
+        if type(raw) is np.ndarray:  # the common case, made short
             result = Tensor._make(raw)
             outputs = (result,)
+            if record and raw.dtype.kind in "fc":
+                result.requires_grad = True
+                result.grad_fn = ctx
         elif type(raw) is tuple:
-            outputs = tuple([Tensor._make(r) if node is None and type(r) is np.ndarray
-                             else _as_output(r, node, i, args) for i, r in enumerate(raw)])
-            result = outputs
+            node = ctx if record else None
+            outputs = result = tuple([_as_output(r, node, i, args) for i, r in enumerate(raw)])
         else:
-            result = _as_output(raw, node, 0, args)
+            result = _as_output(raw, ctx if record else None, 0, args)
             outputs = (result,)
         if record:
             ctx.inputs = args
             ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-            if ctx._saved and (type(raw) is Tensor or type(raw) is tuple):
+            ctx._sequence_nr = next(_recorded)
+            if ctx._saved and type(raw) is not np.ndarray:
                 _SavedOutput.replace_outputs(ctx)
         if _State.anomaly:
             ctx._trace = _user_frames()
             for o in outputs:
                 _check_finite(o.data, f"{cls.__name__} (forward)", ctx._trace)
         return result
+
+
+_recorded = itertools.count()  # numbers nodes in the order they are recorded (see autograd._walk)
 
 
 class _SavedOutput:
@@ -214,6 +220,8 @@ _FREED_MESSAGE = (
 
 def _as_output(value: Any, node: Function | None, index: int, args: tuple) -> Tensor:
     """Wrap what forward returned as a Tensor and, when recording, make it an output of node."""
+    if type(value) is np.ndarray and node is None:
+        return Tensor._make(value)
     if isinstance(value, Tensor):
         if value.grad_fn is not None or any([value is a for a in args]):
             value = Tensor._make(value.data)  # never re-parent an input or an existing node
