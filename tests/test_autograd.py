@@ -823,3 +823,12 @@ def test_cross_entropy_target_out_of_range():
         cross_entropy(mg.zeros(2, 3), mg.tensor([0, 3]))
     with pytest.raises(IndexError, match="target -1"):
         cross_entropy(mg.zeros(2, 3), mg.tensor([-1, 0]))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.uint8, np.uint64])
+def test_cross_entropy_checks_targets_of_every_integer_dtype(dtype):
+    bad = [0, 3] if np.dtype(dtype).kind == "u" else [-1, 0]
+    with pytest.raises(IndexError, match=f"target {bad[0] or bad[1]} is out of range"):
+        cross_entropy(mg.zeros(2, 3), mg.tensor(np.array(bad, dtype=dtype)))
+    loss = cross_entropy(mg.zeros(2, 3), mg.tensor(np.array([2, 0], dtype=dtype)))
+    assert loss.item() == pytest.approx(np.log(3), rel=1e-6)

@@ -93,13 +93,12 @@ class CrossEntropyGrad(Function):
         ctx.factor = factor
         if probs is None:
             probs = np.exp(_log_softmax_array(logits.data, 1))
-        grad = probs.copy()
+        c = (g.data.reshape(-1, 1) if g.ndim else g.data) * factor
         if target.dtype.kind in "iu":
-            grad[np.arange(len(grad)), target.data] -= 1
-        else:
-            grad = grad * target.data.sum(axis=1, keepdims=True) - target.data
-        scale = g.data.reshape(-1, 1) if g.ndim else g.data
-        return grad * (scale * factor)
+            grad = probs * c
+            grad[np.arange(len(grad)), target.data] -= c.reshape(-1) if c.ndim else c
+            return grad
+        return (probs * target.data.sum(axis=1, keepdims=True) - target.data) * c
 
     @staticmethod
     def backward(ctx, gg):
@@ -178,7 +177,8 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
         if target.shape != (n,):
             raise ValueError(f"cross_entropy: class-index target must have shape ({n},) for "
                              f"logits of shape {logits.shape}, got {target.shape}")
-        if n and (target.data.min() < 0 or target.data.max() >= classes):
+        # negative indices wrap to huge unsigned ones, so one max finds both kinds of bad index
+        if n and target.data.astype(np.uint64).max() >= classes:
             bad = target.data[(target.data < 0) | (target.data >= classes)][0]
             raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} "
                              "classes")
