@@ -161,20 +161,24 @@ class Function:
         if type(raw) is np.ndarray:  # the common case, made short
             result = Tensor._make(raw)
             outputs = (result,)
-            if record and raw.dtype.kind in "fc":
-                result.requires_grad = True
-                result.grad_fn = ctx
+            if record:
+                ctx.inputs = args
+                ctx._outputs = ((raw.shape, raw.dtype),)
+                ctx._sequence_nr = next(_recorded)
+                if raw.dtype.kind in "fc":
+                    result.requires_grad = True
+                    result.grad_fn = ctx
         elif type(raw) is tuple:
             node = ctx if record else None
             outputs = result = tuple([_as_output(r, node, i, args) for i, r in enumerate(raw)])
         else:
             result = _as_output(raw, ctx if record else None, 0, args)
             outputs = (result,)
-        if record:
+        if record and type(raw) is not np.ndarray:
             ctx.inputs = args
             ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
             ctx._sequence_nr = next(_recorded)
-            if ctx._saved and type(raw) is not np.ndarray:
+            if ctx._saved and (type(raw) is Tensor or type(raw) is tuple):
                 _SavedOutput.replace_outputs(ctx)
         if _State.anomaly:
             ctx._trace = _user_frames()

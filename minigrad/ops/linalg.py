@@ -46,7 +46,7 @@ class Linear(Function):
         out = weight.data @ _rows(x.data).T
         if bias is not None:
             out += bias.data[:, None]  # out is a fresh array: add in place
-        return out.T.reshape(*x.shape[:-1], len(out))
+        return out.T if x.ndim == 2 else out.T.reshape(*x.shape[:-1], len(out))
 
     @staticmethod
     def backward(ctx, g):
@@ -104,10 +104,11 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x W^T + b, with weight of shape (out_features, in_features) as in PyTorch."""
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    x_shape, w_shape = x.data.shape, weight.data.shape
+    if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
                          f"{weight.shape} (expected last dim {weight.shape[-1]})")
-    if bias is not None and bias.shape != (weight.shape[0],):
+    if bias is not None and bias.data.shape != w_shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
                          f"{weight.shape} (expected ({weight.shape[0]},))")
     return Linear.apply(x, weight, bias)

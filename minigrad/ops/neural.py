@@ -172,9 +172,10 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
                          f"got {reduction!r}")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
-    n, classes = logits.shape
-    if target.dtype.kind in "iu":
-        if target.shape != (n,):
+    n, classes = logits.data.shape
+    kind = target.data.dtype.kind
+    if kind in "iu":
+        if target.data.shape != (n,):
             raise ValueError(f"cross_entropy: class-index target must have shape ({n},) for "
                              f"logits of shape {logits.shape}, got {target.shape}")
         # negative indices wrap to huge unsigned ones, so one max finds both kinds of bad index
@@ -182,7 +183,7 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
             bad = target.data[(target.data < 0) | (target.data >= classes)][0]
             raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} "
                              "classes")
-    elif target.dtype.kind == "f":
+    elif kind == "f":
         if target.shape != logits.shape:
             raise ValueError(f"cross_entropy: probability target must have the logits' shape "
                              f"{logits.shape}, got {target.shape}")
