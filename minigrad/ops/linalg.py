@@ -8,7 +8,7 @@ import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops._common import operands
-from minigrad.ops.shape import reshape, unsqueeze
+from minigrad.ops.shape import Permute, reshape, unsqueeze
 from minigrad.tensor import Tensor
 
 
@@ -56,7 +56,8 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         grad_w, grad_b = LinearGrad.apply(g, x) if need_w or need_b else (None, None)
-        return Linear.apply(g, weight.mT, None) if need_x else None, grad_w, grad_b
+        grad_x = Linear.apply(g, Permute.apply(weight, (1, 0)), None) if need_x else None
+        return grad_x, grad_w, grad_b
 
 
 class LinearGrad(Function):
