@@ -111,6 +111,7 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
         i = t._output_nr
         slots[i] = g if slots[i] is None else slots[i] + g
 
+    plain = not (create_graph or _State.anomaly)  # backward results need no extra handling
     grad_enabled, _State.grad_enabled = _State.grad_enabled, create_graph
     try:
         for t, g in roots:
@@ -120,7 +121,15 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
             grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
                 _visit_outputs(node, grads, accumulate, wanted, captured)
-            results = _call_backward(node, grads, create_graph)
+            if plain:
+                results = type(node).backward(node, *grads)
+            else:
+                results = _call_backward(node, grads, create_graph)
+            if type(results) is not tuple:
+                results = (results,)
+            if len(results) != len(node.inputs):
+                raise RuntimeError(f"{type(node).__name__}.backward returned {len(results)} "
+                                   f"gradients, but forward took {len(node.inputs)} inputs")
             for i, (t, g) in enumerate(zip(node.inputs, results)):
                 if g is not None and isinstance(t, Tensor) and t.requires_grad:
                     if type(g) is not Tensor or g.data.shape != t.data.shape or (
@@ -160,8 +169,9 @@ def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
 
 
 def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> tuple:
-    """node's backward, one gradient per input. With detect_anomaly on, the ops it runs are
-    not checked one by one: a NaN or Inf they make is reported as this node's backward."""
+    """node's backward under create_graph or detect_anomaly. With detect_anomaly on, the ops it
+    runs are not checked one by one: a NaN or Inf they make is reported as this node's
+    backward."""
     anomaly = _State.anomaly
     if anomaly:
         _State.anomaly = False
@@ -172,9 +182,6 @@ def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> t
     else:
         result = type(node).backward(node, *grads)
     result = result if type(result) is tuple else (result,)
-    if len(result) != len(node.inputs):
-        raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
-                           f"but forward took {len(node.inputs)} inputs")
     if create_graph and any(r is not None and not isinstance(r, Tensor) for r in result):
         # computed with numpy: it depends on the incoming gradients and the inputs in a way
         # that cannot be followed, so differentiating it again must fail

@@ -178,7 +178,7 @@ class Function:
             ctx.inputs = args
             ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
             ctx._sequence_nr = next(_recorded)
-            if ctx._saved and (type(raw) is Tensor or type(raw) is tuple):
+            if ctx._saved:
                 _SavedOutput.replace_outputs(ctx)
         if _State.anomaly:
             ctx._trace = _user_frames()
@@ -203,11 +203,11 @@ class _SavedOutput:
 
     @staticmethod
     def replace_outputs(node: Function) -> None:
-        saved = tuple([_SavedOutput(s.data, s._output_nr)
-                       if isinstance(s, Tensor) and s.grad_fn is node else s
-                       for s in node._saved])
-        node._saved_outputs = any(type(s) is _SavedOutput for s in saved)
-        node._saved = saved
+        is_output = [isinstance(s, Tensor) and s.grad_fn is node for s in node._saved]
+        if True in is_output:
+            node._saved = tuple([_SavedOutput(s.data, s._output_nr) if out else s
+                                 for s, out in zip(node._saved, is_output)])
+            node._saved_outputs = True
 
     def unpack(self, node: Function) -> Tensor:
         t = Tensor._make(self.data, requires_grad=True)
@@ -227,7 +227,7 @@ def _as_output(value: Any, node: Function | None, index: int, args: tuple) -> Te
     if type(value) is np.ndarray and node is None:
         return Tensor._make(value)
     if isinstance(value, Tensor):
-        if value.grad_fn is not None or any([value is a for a in args]):
+        if value.grad_fn is not None or True in [value is a for a in args]:
             value = Tensor._make(value.data)  # never re-parent an input or an existing node
     elif isinstance(value, np.ndarray):
         value = Tensor._make(value)

@@ -85,11 +85,16 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        state = self.state
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    grad = p.grad.data.astype(p.dtype, copy=False)
-                    self._update(p, grad, self.state.setdefault(p, {}), group)
+                    grad = p.grad.data
+                    if grad.dtype != p.data.dtype:
+                        grad = grad.astype(p.data.dtype)
+                    if p not in state:
+                        state[p] = {}
+                    self._update(p, grad, state[p], group)
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
