@@ -832,3 +832,18 @@ def test_cross_entropy_checks_targets_of_every_integer_dtype(dtype):
         cross_entropy(mg.zeros(2, 3), mg.tensor(np.array(bad, dtype=dtype)))
     loss = cross_entropy(mg.zeros(2, 3), mg.tensor(np.array([2, 0], dtype=dtype)))
     assert loss.item() == pytest.approx(np.log(3), rel=1e-6)
+
+
+@pytest.mark.parametrize("trained", ["all", "frozen", "bias_only"])
+def test_linear_gradients_for_each_set_of_trained_inputs(trained):
+    """Linear's backward takes a different path when the weight is frozen; each gives g W to the
+    input and is differentiable again."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((2, 3, 4)), requires_grad=True)
+    w = Tensor(rng.standard_normal((5, 4)), requires_grad=trained == "all")
+    b = Tensor(rng.standard_normal(5), requires_grad=trained != "frozen")
+    assert gradcheck(lambda x: linear(x, w, b), (x,))
+    assert mg.testing.gradgradcheck(lambda x: linear(x, w, b).tanh(), (x,))
+    g = rng.standard_normal((2, 3, 5))
+    linear(x, w, b).backward(g)
+    np.testing.assert_allclose(x.grad.numpy(), g @ w.data, rtol=1e-12)

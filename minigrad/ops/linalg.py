@@ -50,34 +50,43 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """dx = g W, dW = g^T x (summed over every leading dim), db = sum of g; nothing is
-        computed for an input that needs no gradient (the images of the first layer). dx is a
-        Linear of g with weight W^T, so it has the layout of forward's output."""
+        """dx = g W, dW = g^T x (summed over every leading dim), db = sum of g, as one op;
+        nothing is computed for an input that needs no gradient (the images of the first
+        layer)."""
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        grad_w, grad_b = LinearGrad.apply(g, x) if need_w or need_b else (None, None)
-        grad_x = Linear.apply(g, Permute.apply(weight, (1, 0)), None) if need_x else None
-        return grad_x, grad_w, grad_b
+        if not (need_w or need_b):  # a frozen layer: dx = g W is a Linear with weight W^T
+            return Linear.apply(g, Permute.apply(weight, (1, 0)), None), None, None
+        grads = LinearGrad.apply(g, x, weight if need_x else None)
+        return grads[2] if need_x else None, grads[0], grads[1]
 
 
 class LinearGrad(Function):
-    """(g^T x, sum of g's rows) over every leading dim: nn.Linear's weight and bias gradients as
-    one op, the hot path of the tutorial's network."""
+    """nn.Linear's backward as one op, the hot path of the tutorial's network: (g^T x, sum of
+    g's rows) summed over every leading dim, and when the weight is given also g W, the input's
+    gradient, in the layout of Linear's output."""
 
     @staticmethod
-    def forward(ctx, g, x):
-        ctx.save_for_backward(g, x)
+    def forward(ctx, g, x, weight):
+        ctx.save_for_backward(g, x, weight)
         rows = _rows(g.data)
-        return rows.T @ _rows(x.data), rows.sum(0)
+        grad_w, grad_b = rows.T @ _rows(x.data), rows.sum(0)
+        if weight is None:
+            return grad_w, grad_b
+        grad_x = (weight.data.T @ rows.T).T
+        return grad_w, grad_b, grad_x if g.ndim == 2 else grad_x.reshape(*g.shape[:-1], -1)
 
     @staticmethod
-    def backward(ctx, gg_w, gg_b):
-        """d(g^T x) = dg^T x + g^T dx and d(sum g) = sum dg, so dg = x gg_w^T + gg_b (a linear
-        map of x) and dx = g gg_w."""
-        g, x = ctx.saved_tensors
-        need_g, need_x = ctx.needs_input_grad
-        return (Linear.apply(x, gg_w, gg_b) if need_g else None,
-                MatMul.apply(g, gg_w) if need_x else None)
+    def backward(ctx, gg_w, gg_b, gg_x=None):
+        """From d(g^T x) = dg^T x + g^T dx, d(sum g) = sum dg and d(g W) = dg W + g dW:
+        dg = x gg_w^T + gg_b + gg_x W^T, dx = g gg_w and dW = g^T gg_x."""
+        g, x, weight = ctx.saved_tensors
+        need_g, need_x, need_weight = ctx.needs_input_grad
+        grad_g = Linear.apply(x, gg_w, gg_b) if need_g else None
+        if need_g and gg_x is not None:
+            grad_g = grad_g + Linear.apply(gg_x, weight, None)
+        return (grad_g, MatMul.apply(g, gg_w) if need_x else None,
+                LinearGrad.apply(g, gg_x, None)[0] if need_weight else None)
 
 
 def _rows(t: Any) -> Any:
