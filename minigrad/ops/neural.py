@@ -56,17 +56,26 @@ class LogSoftmax(Function):
 class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, logits, target, reduction):
+        """loss = log(sum(exp(x))) - x[target] per example, both sides shifted by the row's max
+        so exp cannot overflow; softmax is kept for backward."""
         ctx.save_for_backward(logits, target)
         ctx.reduction = reduction
-        logp = _log_softmax_array(logits.data, 1)
-        ctx.probs = np.exp(logp)  # softmax, for backward
-        if target.dtype.kind in "iu":
-            losses = -logp[np.arange(len(logp)), target.data]
+        shifted = logits.data - logits.data.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        ctx.probs = e / total
+        log_total = np.log(total)
+        if target.data.dtype.kind in "iu":
+            picked = _pick(shifted, target.data)
+            if reduction == "none":
+                return log_total.reshape(-1) - picked
+            loss = log_total.sum() - picked.sum()
         else:
-            losses = -(target.data * logp).sum(axis=1)
-        if reduction == "none":
-            return losses
-        return losses.sum() / len(losses) if reduction == "mean" else losses.sum()
+            losses = -(target.data * (shifted - log_total)).sum(axis=1)
+            if reduction == "none":
+                return losses
+            loss = losses.sum()
+        return np.asarray(loss / len(shifted) if reduction == "mean" else loss)
 
     @staticmethod
     def backward(ctx, g):
@@ -116,6 +125,16 @@ class CrossEntropyGrad(Function):
         return (p * (h - (h * p).sum(1, keepdim=True)) if need_logits else None,
                 c * ((gg * p).sum(1, keepdim=True) - gg) if need_target else None,
                 ((p * total - y) * gg).sum(1) * ctx.factor if need_g else None, None, None)
+
+
+def _pick(values: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """values[i, target[i]] for each row i, or an IndexError naming the first target out of
+    range. Cast to unsigned, a negative target becomes huge, so one max finds both kinds."""
+    classes = values.shape[1]
+    if len(target) and target.astype(np.uint64).max() >= classes:
+        bad = target[(target < 0) | (target >= classes)][0]
+        raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
+    return values[np.arange(len(values)), target]
 
 
 def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor]:
@@ -172,17 +191,12 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
                          f"got {reduction!r}")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
-    n, classes = logits.data.shape
+    n = logits.data.shape[0]
     kind = target.data.dtype.kind
     if kind in "iu":
         if target.data.shape != (n,):
             raise ValueError(f"cross_entropy: class-index target must have shape ({n},) for "
                              f"logits of shape {logits.shape}, got {target.shape}")
-        # negative indices wrap to huge unsigned ones, so one max finds both kinds of bad index
-        if n and target.data.astype(np.uint64).max() >= classes:
-            bad = target.data[(target.data < 0) | (target.data >= classes)][0]
-            raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} "
-                             "classes")
     elif kind == "f":
         if target.shape != logits.shape:
             raise ValueError(f"cross_entropy: probability target must have the logits' shape "
