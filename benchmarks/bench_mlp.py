@@ -4,9 +4,11 @@ PyTorch eager, side by side.
     MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp            # full table
     MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp --quick    # hidden 256, batch 64
 
-Each repetition times one epoch of every framework in turn (interleaved), and the table shows
-medians, so a noisy shared machine slows all of them alike; compare the ratios, not the
-seconds. Then: memory per epoch (tracemalloc, numpy allocations) and time to 98% test accuracy.
+Each repetition times one epoch of every framework (minigrad and the numpy network taking turns
+every 20 batches, PyTorch a whole epoch after them), and the table shows medians of the epoch
+times and of the per-repetition ratios, so a noisy shared machine slows all of them alike;
+compare the ratios, not the seconds. Then: memory per epoch (tracemalloc, numpy allocations)
+and time to 98% test accuracy.
 Recipe: sigmoid hidden layer, softmax cross-entropy, plain SGD (lr 0.5), float32.
 """
 
@@ -28,6 +30,7 @@ from models.mlp import TwoLayerMLP
 from models.mnist import load_mnist
 
 LR = 0.5
+CHUNK = 20  # batches each framework runs before the next takes its turn
 
 try:
     import torch
@@ -98,17 +101,31 @@ def batches_of(n: int, batch: int, rng: np.random.Generator) -> list[np.ndarray]
     return [order[i:i + batch] for i in range(0, n, batch)]
 
 
-def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int
-                ) -> dict[str, list[float]]:
-    """Seconds of each epoch of each framework, epochs interleaved across frameworks."""
+def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int,
+                chunk: int = CHUNK) -> dict[str, list[float]]:
+    """Seconds of each epoch of each framework, for `reps` epochs each.
+
+    minigrad and the numpy network take turns every `chunk` batches (in alternating order), so
+    a burst of load from elsewhere on the machine slows both alike. PyTorch runs whole epochs
+    between theirs: after each switch its thread pool and OpenBLAS's spinning threads would
+    fight over the two cores for a while, slowing whichever runs next."""
     runners = {name: make(hidden) for name, make in RUNNERS.items()}
+    paired = [runners["minigrad"], runners["numpy"]]
     rng = np.random.default_rng(0)
     seconds: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(reps):
         batches = batches_of(len(X), batch, rng)
-        for name, epoch in runners.items():
+        spent = [0.0, 0.0]
+        for turn, start in enumerate(range(0, len(batches), chunk)):
+            for i in (0, 1) if turn % 2 == 0 else (1, 0):
+                began = time.perf_counter()
+                paired[i](X, y, batches[start:start + chunk])
+                spent[i] += time.perf_counter() - began
+        seconds["minigrad"].append(spent[0])
+        seconds["numpy"].append(spent[1])
+        for name in set(runners) - {"minigrad", "numpy"}:
             began = time.perf_counter()
-            epoch(X, y, batches)
+            runners[name](X, y, batches)
             seconds[name].append(time.perf_counter() - began)
     return seconds
 
