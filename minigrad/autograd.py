@@ -70,7 +70,7 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
                 raise RuntimeError(f"backward: a gradient can be created implicitly only for "
                                    f"one-element outputs, this one has shape {t.shape}; pass "
                                    "`gradient` (d loss / d output) with that shape")
-            roots.append((t, Tensor._make(np.ones(t.data.shape, dtype=t.data.dtype))))
+            roots.append((t, Tensor._make(np.array(1, t.data.dtype).reshape(t.data.shape))))
             continue
         g = constant(g, t)
         if g.data.shape != t.data.shape:

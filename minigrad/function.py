@@ -169,8 +169,9 @@ class Function:
                     result.requires_grad = True
                     result.grad_fn = ctx
         elif type(raw) is tuple:
-            node = ctx if record else None
-            outputs = result = tuple([_as_output(r, node, i, args) for i, r in enumerate(raw)])
+            outputs = result = tuple([
+                Tensor._make(r) if not record and type(r) is np.ndarray
+                else _as_output(r, ctx if record else None, i, args) for i, r in enumerate(raw)])
         else:
             result = _as_output(raw, ctx if record else None, 0, args)
             outputs = (result,)
@@ -224,8 +225,6 @@ _FREED_MESSAGE = (
 
 def _as_output(value: Any, node: Function | None, index: int, args: tuple) -> Tensor:
     """Wrap what forward returned as a Tensor and, when recording, make it an output of node."""
-    if type(value) is np.ndarray and node is None:
-        return Tensor._make(value)
     if isinstance(value, Tensor):
         if value.grad_fn is not None or True in [value is a for a in args]:
             value = Tensor._make(value.data)  # never re-parent an input or an existing node

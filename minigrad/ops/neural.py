@@ -82,7 +82,7 @@ class CrossEntropy(Function):
         """d loss / d logits = softmax(logits) - y per example (y one-hot, or probabilities that
         sum to 1), times g, divided by the batch size for reduction='mean'."""
         logits, target = ctx.saved_tensors
-        factor = 1.0 / len(logits) if ctx.reduction == "mean" else 1.0
+        factor = 1.0 / logits.data.shape[0] if ctx.reduction == "mean" else 1.0
         grad_target = None
         if ctx.needs_input_grad[1]:
             scale = g.reshape(-1, 1) if g.ndim else g * factor
