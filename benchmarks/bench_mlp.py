@@ -31,6 +31,7 @@ from models.mnist import load_mnist
 
 LR = 0.5
 CHUNK = 20  # batches each framework runs before the next takes its turn
+SETTLE = 0.5  # seconds of rest before PyTorch and after it, for idle threads to stop spinning
 
 try:
     import torch
@@ -108,22 +109,25 @@ def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int
     minigrad and the numpy network take turns every `chunk` batches (in alternating order), so
     a burst of load from elsewhere on the machine slows both alike. PyTorch runs whole epochs
     between theirs: after each switch its thread pool and OpenBLAS's spinning threads would
-    fight over the two cores for a while, slowing whichever runs next."""
+    fight over the two cores for a while, slowing whichever runs next; a short rest before
+    and after PyTorch's epochs lets those threads go idle."""
     runners = {name: make(hidden) for name, make in RUNNERS.items()}
     paired = [runners["minigrad"], runners["numpy"]]
     rng = np.random.default_rng(0)
     seconds: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(reps):
+    for rep in range(reps):
         batches = batches_of(len(X), batch, rng)
         spent = [0.0, 0.0]
+        time.sleep(SETTLE)
         for turn, start in enumerate(range(0, len(batches), chunk)):
-            for i in (0, 1) if turn % 2 == 0 else (1, 0):
+            for i in (0, 1) if (turn + rep) % 2 == 0 else (1, 0):
                 began = time.perf_counter()
                 paired[i](X, y, batches[start:start + chunk])
                 spent[i] += time.perf_counter() - began
         seconds["minigrad"].append(spent[0])
         seconds["numpy"].append(spent[1])
         for name in set(runners) - {"minigrad", "numpy"}:
+            time.sleep(SETTLE)
             began = time.perf_counter()
             runners[name](X, y, batches)
             seconds[name].append(time.perf_counter() - began)
