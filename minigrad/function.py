@@ -100,6 +100,10 @@ class Function:
     (`tensor.grad_fn`) afterwards. `forward` always runs without recording; `backward` runs
     without recording unless `create_graph=True`, so a backward written with Tensor ops can be
     differentiated again, while one written with numpy arrays is differentiable once.
+
+    A backward that needs the op's own output saves it: `ctx.save_for_backward(out)` with the
+    array (or Tensor) that forward returns. `saved_tensors` gives it back as that output
+    Tensor, so a second derivative sees how it depends on the inputs.
     """
 
     # what a node holds besides what forward stores on ctx; these defaults cover the common case
@@ -168,6 +172,8 @@ class Function:
                 if raw.dtype.kind in "fc":
                     result.requires_grad = True
                     result.grad_fn = ctx
+                if ctx._saved and True in [v is raw for v in ctx._saved]:
+                    _SavedOutput.replace_outputs(ctx, (raw,))
         elif type(raw) is tuple:
             outputs = result = tuple([
                 Tensor._make(r) if not record and type(r) is np.ndarray
@@ -180,7 +186,7 @@ class Function:
             ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
             ctx._sequence_nr = next(_recorded)
             if ctx._saved:
-                _SavedOutput.replace_outputs(ctx)
+                _SavedOutput.replace_outputs(ctx, raw if type(raw) is tuple else (raw,))
         if _State.anomaly:
             ctx._trace = _user_frames()
             for o in outputs:
@@ -203,12 +209,17 @@ class _SavedOutput:
         self.data, self.index = data, index
 
     @staticmethod
-    def replace_outputs(node: Function) -> None:
-        is_output = [isinstance(s, Tensor) and s.grad_fn is node for s in node._saved]
-        if True in is_output:
-            node._saved = tuple([_SavedOutput(s.data, s._output_nr) if out else s
-                                 for s, out in zip(node._saved, is_output)])
-            node._saved_outputs = True
+    def replace_outputs(node: Function, returned: tuple) -> None:
+        """Swap every saved value that is one of node's outputs (an output Tensor, or an array
+        that forward returned) for a _SavedOutput."""
+        saved = list(node._saved)
+        for k, s in enumerate(saved):
+            if isinstance(s, Tensor) and s.grad_fn is node:
+                saved[k] = _SavedOutput(s.data, s._output_nr)
+            elif type(s) is np.ndarray:
+                saved[k] = next((_SavedOutput(s, i) for i, r in enumerate(returned) if r is s), s)
+        node._saved_outputs = True in [type(s) is _SavedOutput for s in saved]
+        node._saved = tuple(saved)
 
     def unpack(self, node: Function) -> Tensor:
         t = Tensor._make(self.data, requires_grad=True)

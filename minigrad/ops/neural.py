@@ -26,7 +26,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         e = np.exp(x.data - x.data.max(axis=dim, keepdims=True))
-        out = Tensor._make(e / e.sum(axis=dim, keepdims=True))
+        out = np.asarray(e / e.sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -41,7 +41,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
-        out = Tensor._make(_log_softmax_array(x.data, dim))
+        out = np.asarray(_log_softmax_array(x.data, dim))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out

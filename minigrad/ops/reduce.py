@@ -57,9 +57,9 @@ class LogSumExp(Function):
         peak = np.where(np.isfinite(peak), peak, 0)
         out = np.log(np.sum(np.exp(x.data - peak), axis=dims, keepdims=True)) + peak
         ctx.kept = out.shape
-        # save the returned tensor itself: it becomes the op's output, so a second derivative
-        # sees that it depends on x
-        out = Tensor._make(out if keepdim else out.reshape(np.delete(x.shape, dims)))
+        # save the returned array itself: backward gets it as the op's output, so a second
+        # derivative sees that it depends on x
+        out = np.asarray(out if keepdim else out.reshape(np.delete(x.shape, dims)))
         ctx.save_for_backward(x, out)
         return out
 
