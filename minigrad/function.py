@@ -222,8 +222,9 @@ class _SavedOutput:
         node._saved = tuple(saved)
 
     def unpack(self, node: Function) -> Tensor:
-        t = Tensor._make(self.data, requires_grad=True)
-        t.grad_fn, t._output_nr = node, self.index
+        t = Tensor._make(self.data)
+        if self.data.dtype.kind in "fc":  # as forward's output was: integers get no grad_fn
+            t.requires_grad, t.grad_fn, t._output_nr = True, node, self.index
         return t
 
 

@@ -847,3 +847,29 @@ def test_linear_gradients_for_each_set_of_trained_inputs(trained):
     g = rng.standard_normal((2, 3, 5))
     linear(x, w, b).backward(g)
     np.testing.assert_allclose(x.grad.numpy(), g @ w.data, rtol=1e-12)
+
+
+def test_a_saved_output_comes_back_as_the_output_tensor():
+    """forward may save the array it returns; backward gets the op's output Tensor back, a
+    float one wired to the node (so second derivatives see it) and an integer one plain."""
+    seen = {}
+
+    class Split(Function):
+        @staticmethod
+        def forward(ctx, x):
+            values, indices = x.data * 2, np.arange(len(x.data))
+            ctx.save_for_backward(values, indices)
+            return values, indices
+
+        @staticmethod
+        def backward(ctx, g_values, g_indices):
+            seen["values"], seen["indices"] = ctx.saved_tensors
+            return g_values * 2
+
+    x = Tensor(np.ones(3), requires_grad=True)
+    values, indices = Split.apply(x)
+    values.sum().backward()
+    assert seen["values"].grad_fn is values.grad_fn and seen["values"].requires_grad
+    assert seen["indices"].grad_fn is None and not seen["indices"].requires_grad
+    np.testing.assert_array_equal(seen["indices"].data, [0, 1, 2])
+    np.testing.assert_array_equal(x.grad.data, [2, 2, 2])
