@@ -96,46 +96,46 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
     node_grads: dict[Function, list] = {}
     leaf_grads: dict[Tensor, Tensor] = {}
     waiting: list[tuple[int, Function]] = []  # (-sequence number, node), a max-heap
-
-    def send(t: Tensor, g: Tensor) -> None:
-        node = t.grad_fn
-        if node is None:
-            leaf_grads[t] = leaf_grads[t] + g if t in leaf_grads else g
-            return
-        slots = node_grads.get(node)
-        if slots is None:
-            if node._freed:
-                raise RuntimeError(_FREED_MESSAGE)
-            slots = node_grads[node] = [None] * len(node._outputs)
-            heappush(waiting, (-node._sequence_nr, node))
-        i = t._output_nr
-        slots[i] = g if slots[i] is None else slots[i] + g
-
     plain = not (create_graph or _State.anomaly)  # backward results need no extra handling
     grad_enabled, _State.grad_enabled = _State.grad_enabled, create_graph
     try:
-        for t, g in roots:
-            send(t, g)
-        while waiting:
+        # send gradients to the tensors they are for: first the roots', then each node's
+        node, targets, grads = None, [t for t, _ in roots], [g for _, g in roots]
+        while True:
+            for i, (t, g) in enumerate(zip(targets, grads)):
+                if g is None or not isinstance(t, Tensor) or not t.requires_grad:
+                    continue
+                if type(g) is not Tensor or g.data.shape != t.data.shape or (
+                        g.data.dtype != t.data.dtype):
+                    g = _fit(g, t, node, i)
+                source = t.grad_fn
+                if source is None:
+                    leaf_grads[t] = leaf_grads[t] + g if t in leaf_grads else g
+                    continue
+                slots = node_grads.get(source)
+                if slots is None:
+                    if source._freed:
+                        raise RuntimeError(_FREED_MESSAGE)
+                    slots = node_grads[source] = [None] * len(source._outputs)
+                    heappush(waiting, (-source._sequence_nr, source))
+                k = t._output_nr
+                slots[k] = g if slots[k] is None else slots[k] + g
+            if not waiting:
+                break
             node = heappop(waiting)[1]
             grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
                 _visit_outputs(node, grads, accumulate, wanted, captured)
             if plain:
-                results = type(node).backward(node, *grads)
+                grads = type(node).backward(node, *grads)
             else:
-                results = _call_backward(node, grads, create_graph)
-            if type(results) is not tuple:
-                results = (results,)
-            if len(results) != len(node.inputs):
-                raise RuntimeError(f"{type(node).__name__}.backward returned {len(results)} "
-                                   f"gradients, but forward took {len(node.inputs)} inputs")
-            for i, (t, g) in enumerate(zip(node.inputs, results)):
-                if g is not None and isinstance(t, Tensor) and t.requires_grad:
-                    if type(g) is not Tensor or g.data.shape != t.data.shape or (
-                            g.data.dtype != t.data.dtype):
-                        g = _fit(g, t, node, i)
-                    send(t, g)
+                grads = _call_backward(node, grads, create_graph)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            targets = node.inputs
+            if len(grads) != len(targets):
+                raise RuntimeError(f"{type(node).__name__}.backward returned {len(grads)} "
+                                   f"gradients, but forward took {len(targets)} inputs")
             if not retain_graph:
                 _free(node)
         for leaf, g in leaf_grads.items():
