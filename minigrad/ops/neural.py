@@ -17,16 +17,28 @@ from minigrad.ops._common import canonical_dim, canonical_dims, constant
 from minigrad.tensor import Tensor
 
 
-def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+def _shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x - max, exp(x - max), sum of that exp) along axis: softmax and log-softmax from these
+    cannot overflow."""
     shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    e = np.exp(shifted)
+    return shifted, e, e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted, _, total = _shifted_exp(x, axis)
+    return shifted - np.log(total)
+
+
+def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
+    _, e, total = _shifted_exp(x, axis)
+    return e / total
 
 
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(x.data - x.data.max(axis=dim, keepdims=True))
-        out = np.asarray(e / e.sum(axis=dim, keepdims=True))
+        out = np.asarray(_softmax_array(x.data, dim))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -60,9 +72,7 @@ class CrossEntropy(Function):
         so exp cannot overflow; softmax is kept for backward."""
         ctx.save_for_backward(logits, target)
         ctx.reduction = reduction
-        shifted = logits.data - logits.data.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
+        shifted, e, total = _shifted_exp(logits.data, 1)
         ctx.probs = e / total
         log_total = np.log(total)
         if target.data.dtype.kind in "iu":
@@ -101,7 +111,7 @@ class CrossEntropyGrad(Function):
         ctx.save_for_backward(logits, target, g)
         ctx.factor = factor
         if probs is None:
-            probs = np.exp(_log_softmax_array(logits.data, 1))
+            probs = _softmax_array(logits.data, 1)
         c = (g.data.reshape(-1, 1) if g.ndim else g.data) * factor
         if target.dtype.kind in "iu":
             grad = probs * c
