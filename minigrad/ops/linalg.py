@@ -8,7 +8,7 @@ import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops._common import operands
-from minigrad.ops.shape import Permute, reshape, unsqueeze
+from minigrad.ops.shape import reshape, unsqueeze
 from minigrad.tensor import Tensor
 
 
@@ -55,8 +55,8 @@ class Linear(Function):
         layer)."""
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        if not (need_w or need_b):  # a frozen layer: dx = g W is a Linear with weight W^T
-            return Linear.apply(g, Permute.apply(weight, (1, 0)), None), None, None
+        if not (need_w or need_b):  # a frozen layer: only dx = g W
+            return MatMul.apply(g, weight), None, None
         grads = LinearGrad.apply(g, x, weight if need_x else None)
         return grads[2] if need_x else None, grads[0], grads[1]
 
