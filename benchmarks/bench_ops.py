@@ -5,11 +5,12 @@ Run:  python -m benchmarks.bench_ops            (about a minute)
       python -m benchmarks.bench_ops --repeats 5 --ops mul,matmul
 
 For every case each implementation runs the op forward and then backward from a given output
-gradient; the numpy column is that same forward and backward written by hand with numpy arrays
-(following minigrad's numerics, e.g. the overflow-free sigmoid). `overhead` is minigrad's time
-minus numpy's: what the framework costs per op. Each minigrad call includes a whole
-`.backward()` (finding the graph, accumulating into the leaves' .grad); the `chain` rows run 20
-ops before one backward and report the time per op, which is the cost inside a real graph.
+gradient; the numpy column is that same forward and backward written by hand with numpy arrays,
+following minigrad's numerics. `overhead` is minigrad's time minus numpy's: what the framework
+costs per op. Each minigrad call includes a whole `.backward()` (finding the graph, accumulating
+into the leaves' .grad); the `chain` rows run 20 ops before one backward and report the time per
+op, which is the cost inside a real graph. A last line times one SGD update of the first layer's
+weight (`--ops update`).
 
 The machine is shared and noisy, so implementations are interleaved within every repeat, the
 median over repeats is reported, time is the process's CPU time (not wall time), and numpy's
@@ -46,6 +47,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 import minigrad as mg  # noqa: E402
+from minigrad import nn, optim  # noqa: E402
 from minigrad.ops import cross_entropy, linear  # noqa: E402
 
 try:
@@ -112,9 +114,8 @@ def np_tanh(a, g):
 
 
 def np_sigmoid(a, g):
-    e = np.exp(-np.abs(a))
-    r = 1 / (1 + e)
-    s = np.where(a >= 0, r, e * r)
+    with np.errstate(over="ignore"):  # exp(-a) = inf for very negative a gives s = 0
+        s = 1 / (1 + np.exp(-a))
     return s, g * s * (1 - s)
 
 
@@ -283,9 +284,23 @@ def seconds_per_call(fn: Callable[[], Any], loops: int) -> float:
     return (time.process_time() - start) / loops
 
 
-def measure(case: Case, repeats: int, rng: np.random.Generator) -> dict[str, float]:
-    """Median seconds per forward+backward call of each implementation, interleaved."""
-    runners = make_runners(case, rng)
+def update_runners(rng: np.random.Generator) -> dict[str, Callable[[], Any]]:
+    """One SGD update of the tutorial's first-layer weight: numpy's `w -= lr * g`, minigrad's
+    SGD.step() (one BLAS axpy, see minigrad/optim/_blas.py) and PyTorch's."""
+    w, g = (rng.standard_normal((HIDDEN, PIXELS), dtype=np.float32) for _ in "wg")
+    param = nn.Parameter(w.copy())
+    param.grad = mg.tensor(g)
+    runners = {"minigrad": optim.SGD([param], lr=1e-6).step,
+               "numpy": lambda: np.subtract(w, 1e-6 * g, out=w)}
+    if torch is not None:
+        torch_param = torch.nn.Parameter(torch.tensor(w))
+        torch_param.grad = torch.tensor(g)
+        runners["torch"] = torch.optim.SGD([torch_param], lr=1e-6).step
+    return runners
+
+
+def measure(runners: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Median seconds per call of each implementation, interleaved."""
     loops = {}
     for name, fn in runners.items():
         fn()  # warm up
@@ -307,16 +322,17 @@ def main(argv: list[str] | None = None) -> None:
     wanted = {s.strip() for s in args.ops.split(",") if s.strip()}
 
     rng = np.random.default_rng(0)
+    chosen = [case for case in cases() if not wanted or case.name.split()[0] in wanted]
     header = f"{'op  input shape':<28}{'numpy us':>10}{'minigrad us':>13}{'overhead us':>13}"
     header += f"{'mg/np':>8}" + (f"{'torch us':>10}{'torch/np':>10}" if torch else "")
-    print(header)
-    print("-" * len(header))
+    if chosen:
+        print(header)
+        print("-" * len(header))
     overheads = []
     with_torch = " and torch " + torch.__version__ if torch else ""
-    for case in cases():
-        if wanted and case.name.split()[0] not in wanted:
-            continue
-        t = {k: v / case.ops_per_call for k, v in measure(case, args.repeats, rng).items()}
+    for case in chosen:
+        t = {k: v / case.ops_per_call
+             for k, v in measure(make_runners(case, rng), args.repeats).items()}
         numpy_us, mg_us = t["numpy"] * 1e6, t["minigrad"] * 1e6
         overheads.append(mg_us - numpy_us)
         row = f"{case.name:<28}{numpy_us:>10.1f}{mg_us:>13.1f}{mg_us - numpy_us:>13.1f}"
@@ -329,6 +345,11 @@ def main(argv: list[str] | None = None) -> None:
               f"(target < {TARGET_OVERHEAD_US:.0f} us); numpy {np.__version__}{with_torch}, "
               f"python {sys.version.split()[0]}, {args.repeats} interleaved repeats, "
               f"{THREADS} thread(s)")
+    if not wanted or "update" in wanted:
+        t = measure(update_runners(rng), args.repeats)
+        print(f"\nSGD update of a {HIDDEN}x{PIXELS} weight (--ops update): numpy "
+              f"{t['numpy'] * 1e6:.1f} us, minigrad {t['minigrad'] * 1e6:.1f} us"
+              + (f", torch {t['torch'] * 1e6:.1f} us" if torch else ""))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.optim._blas import axpy_
 from minigrad.optim.optimizer import Optimizer, Params
 from minigrad.tensor import Tensor
 
@@ -33,13 +34,13 @@ class Adam(Optimizer):
         elif weight_decay != 0:
             grad = grad + weight_decay * p.data
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        exp_avg += (1 - beta1) * (grad - exp_avg)
+        _lerp_(exp_avg, grad, 1 - beta1)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
         bias_correction1 = 1 - beta1 ** state["step"]
         bias_correction2 = 1 - beta2 ** state["step"]
         denom = np.sqrt(exp_avg_sq) / bias_correction2**0.5 + group["eps"]
-        p.data -= lr / bias_correction1 * exp_avg / denom
+        axpy_(p.data, -lr / bias_correction1, exp_avg / denom)
 
 
 class AdamW(Adam):
@@ -48,3 +49,14 @@ class AdamW(Adam):
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, decoupled_weight_decay=True)
+
+
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """start += weight * (end - start) in place, from whichever end is nearer, as torch.lerp:
+    with weight 1 (Adam's beta1 = 0) the result is exactly `end`."""
+    if weight < 0.5:
+        start += weight * (end - start)
+    else:
+        start -= end
+        start *= 1 - weight
+        start += end

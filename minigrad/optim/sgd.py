@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.optim._blas import axpy_
 from minigrad.optim.optimizer import Optimizer, Params
 from minigrad.tensor import Tensor
 
@@ -36,6 +37,6 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = np.array(grad)  # a copy, 0-d arrays included
             else:
                 buf *= momentum
-                buf += (1 - group["dampening"]) * grad
+                axpy_(buf, 1 - group["dampening"], grad)
             grad = grad + momentum * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * grad
+        axpy_(p.data, -group["lr"], grad)
