@@ -73,6 +73,14 @@ def test_zero_grad_clears_every_gradient():
     assert all(p.grad is None for p in model.parameters())
 
 
+def test_zero_grad_can_leave_zeros_instead():
+    model = Block()
+    F.mse_loss(model(mg.randn(5, 3)), mg.zeros(5, 2)).backward()
+    model.zero_grad(set_to_none=False)
+    for p in model.parameters():
+        assert p.grad.shape == p.shape and not p.grad.data.any()
+
+
 def test_forgetting_super_init_is_a_clear_error():
     class Broken(nn.Module):
         def __init__(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from minigrad.creation import zeros_like
 from minigrad.tensor import RemovableHandle, Tensor
 
 
@@ -139,9 +140,10 @@ class Module:
     def eval(self) -> Module:
         return self.train(False)
 
-    def zero_grad(self) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """As Optimizer.zero_grad, for every parameter of the module and its children."""
         for p in self.parameters():
-            p.grad = None
+            p.grad = None if set_to_none or p.grad is None else zeros_like(p.grad)
 
     # *** state ***
     def state_dict(self) -> OrderedDict[str, np.ndarray]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.creation import zeros_like
 from minigrad.function import enable_grad
 from minigrad.tensor import Tensor
 
@@ -73,11 +74,12 @@ class Optimizer:
                 raise ValueError(f"{self._name}: invalid beta at index {i}: {beta!r} "
                                  "(must be in [0, 1))")
 
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to None (PyTorch's default, set_to_none=True)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Set every parameter's gradient to None (PyTorch's default), or with set_to_none=False
+        make an existing one zeros: a new array, since gradient arrays may be shared."""
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                p.grad = None if set_to_none or p.grad is None else zeros_like(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return closure()'s loss if given one."""
