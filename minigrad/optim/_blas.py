@@ -59,7 +59,7 @@ def axpy_(y: np.ndarray, alpha: float, x: np.ndarray) -> None:
     if axpy is None or y.size < SMALL or not _fits(y, x):
         y += alpha * x
     else:
-        axpy(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+        axpy(y.size, float(alpha), x.ctypes.data, 1, y.ctypes.data, 1)
 
 
 def _fits(y: np.ndarray, x: np.ndarray) -> bool:
