@@ -19,10 +19,13 @@ CONFIGS = [
     ("SGD", dict(lr=0.1, momentum=0.9)),
     ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.3, weight_decay=0.01)),
     ("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.5, weight_decay=0.1, maximize=True)),
     ("Adam", dict()),
     ("Adam", dict(lr=0.01, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.1)),
+    ("Adam", dict(lr=0.01, amsgrad=True, maximize=True)),
     ("AdamW", dict()),
     ("AdamW", dict(lr=0.01, betas=(0.5, 0.9), weight_decay=0.3)),
+    ("AdamW", dict(lr=0.01, betas=(0.5, 0.9), weight_decay=0.3, amsgrad=True)),
 ]
 SHAPES = [(3, 4), (5,), ()]
 BIG = (200, 180)  # big enough for the BLAS update (minigrad.optim._blas); the others take numpy
@@ -173,14 +176,15 @@ def test_matches_torch(torch, blas_calls, name: str, kwargs: dict, dtype: type) 
 
 
 @given(seed=st.integers(0, 2**16), lr=st.floats(1e-4, 1.0), momentum=st.floats(0, 0.99),
-       dampening=st.floats(0, 0.99), weight_decay=st.floats(0, 0.5), nesterov=st.booleans())
+       dampening=st.floats(0, 0.99), weight_decay=st.floats(0, 0.5), nesterov=st.booleans(),
+       maximize=st.booleans())
 def test_sgd_matches_torch_hypothesis(torch, seed: int, lr: float, momentum: float,
-                                      dampening: float, weight_decay: float,
-                                      nesterov: bool) -> None:
+                                      dampening: float, weight_decay: float, nesterov: bool,
+                                      maximize: bool) -> None:
     if nesterov:
         momentum, dampening = max(momentum, 0.1), 0.0
     kwargs = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                  nesterov=nesterov)
+                  nesterov=nesterov, maximize=maximize)
     values, grads = initial_values(seed, np.float64), gradient_sequence(seed, 6, np.float64)
     ours = run_minigrad("SGD", kwargs, values, grads)
     for a, b in zip(ours, run_torch(torch, "SGD", kwargs, values, grads), strict=True):
@@ -189,10 +193,13 @@ def test_sgd_matches_torch_hypothesis(torch, seed: int, lr: float, momentum: flo
 
 @given(seed=st.integers(0, 2**16), name=st.sampled_from(["Adam", "AdamW"]),
        lr=st.floats(1e-4, 0.5), beta1=st.floats(0, 0.99), beta2=st.floats(0, 0.999),
-       eps=st.sampled_from([1e-8, 1e-6, 1e-3]), weight_decay=st.floats(0, 0.5))
+       eps=st.sampled_from([1e-8, 1e-6, 1e-3]), weight_decay=st.floats(0, 0.5),
+       amsgrad=st.booleans(), maximize=st.booleans())
 def test_adam_matches_torch_hypothesis(torch, seed: int, name: str, lr: float, beta1: float,
-                                       beta2: float, eps: float, weight_decay: float) -> None:
-    kwargs = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+                                       beta2: float, eps: float, weight_decay: float,
+                                       amsgrad: bool, maximize: bool) -> None:
+    kwargs = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay,
+                  amsgrad=amsgrad, maximize=maximize)
     values, grads = initial_values(seed, np.float64), gradient_sequence(seed, 6, np.float64)
     ours = run_minigrad(name, kwargs, values, grads)
     for a, b in zip(ours, run_torch(torch, name, kwargs, values, grads), strict=True):
@@ -359,6 +366,21 @@ def test_state_dict_layout_matches_torch(torch) -> None:
     for i in mine["state"]:
         np.testing.assert_array_equal(mine["state"][i]["momentum_buffer"],
                                       reference["state"][i]["momentum_buffer"].numpy())
+
+
+def test_adam_state_keys_match_torch(torch) -> None:
+    a, ta = mg.Tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0], requires_grad=True)
+    ours, theirs = Adam([a], amsgrad=True, maximize=True), torch.optim.Adam([ta], amsgrad=True,
+                                                                             maximize=True)
+    a.grad, ta.grad = mg.Tensor([1.0, -1.0]), torch.tensor([1.0, -1.0])
+    ours.step()
+    theirs.step()
+    mine, reference = ours.state_dict(), theirs.state_dict()
+    assert set(mine["state"][0]) == set(reference["state"][0])
+    for key in ("amsgrad", "maximize", "betas", "eps", "weight_decay"):
+        assert mine["param_groups"][0][key] == reference["param_groups"][0][key]
+    for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+        np.testing.assert_allclose(mine["state"][0][key], reference["state"][0][key].numpy())
 
 
 def snapshot(optimizer: Optimizer) -> dict:

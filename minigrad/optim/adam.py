@@ -15,12 +15,14 @@ class Adam(Optimizer):
     """m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g * g;
     p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).  As torch.optim.Adam:
     weight decay adds weight_decay * p to g, or with decoupled_weight_decay (AdamW) scales p
-    by 1 - lr * weight_decay before the update."""
+    by 1 - lr * weight_decay before the update; amsgrad uses the largest v so far in place of
+    v; maximize follows +g instead of -g."""
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0,
-                 decoupled_weight_decay: bool = False) -> None:
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
@@ -28,7 +30,11 @@ class Adam(Optimizer):
         lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
         if not state:
             state.update(step=0, exp_avg=np.zeros_like(p.data), exp_avg_sq=np.zeros_like(p.data))
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p.data)
         state["step"] += 1
+        if group["maximize"]:
+            grad = -grad
         if weight_decay != 0 and group["decoupled_weight_decay"]:
             p.data *= 1 - lr * weight_decay
         elif weight_decay != 0:
@@ -39,6 +45,9 @@ class Adam(Optimizer):
         exp_avg_sq += (1 - beta2) * grad * grad
         bias_correction1 = 1 - beta1 ** state["step"]
         bias_correction2 = 1 - beta2 ** state["step"]
+        if group["amsgrad"]:
+            exp_avg_sq = np.maximum(state["max_exp_avg_sq"], exp_avg_sq,
+                                    out=state["max_exp_avg_sq"])
         denom = np.sqrt(exp_avg_sq) / bias_correction2**0.5 + group["eps"]
         axpy_(p.data, -lr / bias_correction1, exp_avg / denom)
 
@@ -47,8 +56,10 @@ class AdamW(Adam):
     """Adam with decoupled weight decay (p *= 1 - lr * weight_decay), as torch.optim.AdamW."""
 
     def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, decoupled_weight_decay=True)
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
 
 
 def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:

@@ -13,12 +13,15 @@ from minigrad.tensor import Tensor
 
 class SGD(Optimizer):
     """g = grad + weight_decay * p;  b = momentum * b + (1 - dampening) * g (b = g at the first
-    step);  g = g + momentum * b if nesterov else b;  p -= lr * g.  As torch.optim.SGD."""
+    step);  g = g + momentum * b if nesterov else b;  p -= lr * g.  As torch.optim.SGD;
+    maximize starts from g = -grad."""
 
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0,
-                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False) -> None:
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov))
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
@@ -29,6 +32,8 @@ class SGD(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         momentum = group["momentum"]
+        if group["maximize"]:
+            grad = -grad
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * p.data
         if momentum != 0:
