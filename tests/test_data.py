@@ -26,8 +26,10 @@ from minigrad.data import (
     DatasetNotFoundError,
     FashionMNIST,
     IDXError,
+    Subset,
     TensorDataset,
     moons,
+    random_split,
     read_idx,
     sine,
     spiral,
@@ -541,6 +543,82 @@ def test_whole_arrays_are_sliced_without_per_example_calls(monkeypatch):
     monkeypatch.setattr(TensorDataset, "__getitem__", per_example)
     batches = [(x.numpy().tolist(), y.numpy().tolist()) for x, y in DataLoader(dataset, 4)]
     assert batches[-1] == ([8, 9], [16, 18])
+
+
+# *** Subset and random_split ***
+def test_subset_picks_examples_in_the_given_order():
+    base = TensorDataset(np.arange(10) * 10, np.arange(10))
+    subset = Subset(Subset(base, [9, 2, 5, 7]), [3, 0, 1])
+    assert len(subset) == 3
+    assert [int(subset[i][0]) for i in range(3)] == [70, 90, 20]
+
+
+@given(st.lists(st.integers(0, 19), max_size=30), st.integers(1, 7), st.booleans())
+def test_subset_batches_match_per_example_loading(indices, batch_size, nested):
+    images = np.arange(20 * 3, dtype=np.float32).reshape(20, 3)
+    labels = np.arange(20, dtype=np.int64)
+    fast, slow = Subset(TensorDataset(images, labels), indices), Subset(
+        PerExampleDataset(images, labels), indices)
+    if nested:  # a Subset of a Subset: every other example, reversed
+        fast, slow = (Subset(d, list(range(len(indices)))[::-2]) for d in (fast, slow))
+    got = [(x.numpy(), y.numpy()) for x, y in DataLoader(fast, batch_size)]
+    want = [(x.numpy(), y.numpy()) for x, y in DataLoader(slow, batch_size)]
+    assert len(got) == len(want)
+    for (gx, gy), (wx, wy) in zip(got, want, strict=True):
+        np.testing.assert_array_equal(gx, wx)
+        np.testing.assert_array_equal(gy, wy)
+
+
+def test_subset_of_whole_arrays_is_cut_without_per_example_calls(monkeypatch):
+    dataset = Subset(TensorDataset(np.arange(10)), [8, 1, 4])
+
+    def per_example(self, index):
+        raise AssertionError("DataLoader went example by example through a Subset")
+
+    monkeypatch.setattr(Subset, "__getitem__", per_example)
+    assert [x.numpy().tolist() for (x,) in DataLoader(dataset, 2)] == [[8, 1], [4]]
+
+
+@pytest.mark.parametrize(("indices", "error", "text"), [
+    ([0, 10], IndexError, r"indices \[10\] are outside the dataset's range 0..9"),
+    ([-1], IndexError, r"indices \[-1\]"),
+    ([0.5], TypeError, "1-D sequence of ints, got float64"),
+    ([[0, 1]], TypeError, r"shape \(1, 2\)"),
+])
+def test_subset_rejects_bad_indices(indices, error, text):
+    with pytest.raises(error, match=text):
+        Subset(TensorDataset(np.arange(10)), indices)
+
+
+@pytest.mark.parametrize(("lengths", "sizes"), [
+    ([7, 3], [7, 3]), ([0, 10], [0, 10]), ([0.5, 0.5], [5, 5]), ([0.34, 0.33, 0.33], [4, 3, 3]),
+    ([0.25, 0.25, 0.25, 0.25], [3, 3, 2, 2]),
+])
+def test_random_split_sizes_cover_the_dataset_once(lengths, sizes):
+    parts = random_split(TensorDataset(np.arange(10)), lengths, seed=0)
+    assert [len(p) for p in parts] == sizes
+    seen = sorted(int(p[i][0]) for p in parts for i in range(len(p)))
+    assert seen == list(range(10))
+
+
+def test_random_split_follows_its_seed():
+    dataset = TensorDataset(np.arange(50))
+
+    def split(seed):
+        return [p.indices.tolist() for p in random_split(dataset, [30, 20], seed=seed)]
+
+    assert split(3) == split(3) and split(3) != split(4)
+
+
+@pytest.mark.parametrize(("lengths", "text"), [
+    ([6, 3], "sum to 9, but the dataset has 10 examples"),
+    ([11, -1], "ints >= 0"),
+    ([0.5, 0.4], "fractions must lie in"),
+    ([1.5, -0.5], "fractions must lie in"),
+])
+def test_random_split_rejects_bad_lengths(lengths, text):
+    with pytest.raises(ValueError, match=text):
+        random_split(TensorDataset(np.arange(10)), lengths)
 
 
 def test_bare_examples_give_bare_tensors():

@@ -2,7 +2,7 @@
 
 from minigrad.data.datasets import MNIST, DatasetNotFoundError, FashionMNIST
 from minigrad.data.idx import IDXError, read_idx, write_idx
-from minigrad.data.loader import DataLoader, Dataset, TensorDataset
+from minigrad.data.loader import DataLoader, Dataset, Subset, TensorDataset, random_split
 from minigrad.data.synthetic import moons, sine, spiral, xor
 
 __all__ = [
@@ -14,6 +14,8 @@ __all__ = [
     "DatasetNotFoundError",
     "Dataset",
     "TensorDataset",
+    "Subset",
+    "random_split",
     "DataLoader",
     "xor",
     "spiral",

@@ -1,9 +1,11 @@
-"""Datasets and mini-batch loading, with PyTorch's names: Dataset, TensorDataset, DataLoader."""
+"""Datasets and mini-batch loading, with PyTorch's names: Dataset, TensorDataset, Subset,
+random_split, DataLoader."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -48,6 +50,56 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return len(self.tensors[0])
+
+
+class Subset(Dataset):
+    """The examples of ``dataset`` at ``indices``, in that order: ``subset[i]`` is
+    ``dataset[indices[i]]``."""
+
+    def __init__(self, dataset: Dataset, indices: Sequence[int] | np.ndarray) -> None:
+        index = np.asarray(indices)
+        if index.size == 0:
+            index = index.astype(np.int64)
+        if index.ndim != 1 or index.dtype.kind not in "iu":
+            raise TypeError(f"Subset: indices must be a 1-D sequence of ints, got "
+                            f"{index.dtype} values of shape {index.shape}")
+        n = len(dataset)
+        outside = index[(index < 0) | (index >= n)]
+        if outside.size:
+            raise IndexError(f"Subset: indices {outside[:5].tolist()} are outside the "
+                             f"dataset's range 0..{n - 1}")
+        self.dataset, self.indices = dataset, index
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[int(self.indices[index])]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset: Dataset, lengths: Sequence[int | float],
+                 seed: int | None = None) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random Subsets of the given lengths, or of the
+    given fractions of its length (as torch.utils.data.random_split: floors, then the
+    remainder one at a time from the first). The same seed gives the same split."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(isinstance(x, Real) and not isinstance(x, Integral) for x in lengths):
+        if not all(0 <= x <= 1 for x in lengths) or not math.isclose(sum(lengths), 1):
+            raise ValueError(f"random_split: fractions must lie in [0, 1] and sum to 1, got "
+                             f"{lengths}")
+        lengths = [math.floor(n * x) for x in lengths]
+        for i in range(n - sum(lengths)):
+            lengths[i % len(lengths)] += 1
+    if any(isinstance(x, bool) or not isinstance(x, Integral) or x < 0 for x in lengths):
+        raise ValueError(f"random_split: lengths must be ints >= 0 (or fractions summing to "
+                         f"1), got {lengths}")
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: lengths {lengths} sum to {sum(lengths)}, but the "
+                         f"dataset has {n} examples")
+    order = np.random.default_rng(seed).permutation(n)
+    ends = np.cumsum(lengths)
+    return [Subset(dataset, order[end - size:end]) for size, end in zip(lengths, ends)]
 
 
 class DataLoader:
@@ -101,8 +153,11 @@ class DataLoader:
                 yield _to_tensor(batch)
 
     def _fetch(self, index: np.ndarray) -> tuple[np.ndarray, ...] | np.ndarray:
-        """The examples at ``index`` stacked into arrays, one per field."""
+        """The examples at ``index`` stacked into arrays, one per field. Subsets become index
+        arithmetic, so a Subset of a TensorDataset is cut from the whole arrays too."""
         dataset = self.dataset
+        while type(dataset) is Subset:
+            index, dataset = dataset.indices[index], dataset.dataset
         if _has_whole_arrays(dataset):
             return tuple(np.take(array, index, axis=0) for array in dataset.tensors)
         return _collate([dataset[int(i)] for i in index])
