@@ -23,8 +23,9 @@ Tensors = Tensor | Sequence[Tensor]
 def backward(tensors: Tensors, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False) -> None:
     """Accumulate the gradients of tensors into the `.grad` of every leaf they depend on."""
-    roots = _roots(tensors, grad_tensors)
-    _walk(roots, create_graph if retain_graph is None else retain_graph, create_graph, None)
+    outputs, grads = _roots(tensors, grad_tensors)
+    _walk(outputs, grads, create_graph if retain_graph is None else retain_graph, create_graph,
+          None)
 
 
 def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
@@ -36,10 +37,10 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
-    roots = _roots(outputs, grad_outputs)
+    outputs, grads = _roots(outputs, grad_outputs)
     unique = list({id(t): t for t in inputs}.values())  # a tensor listed twice gets its grad twice
-    found = _walk(roots, create_graph if retain_graph is None else retain_graph, create_graph,
-                  unique)
+    found = _walk(outputs, grads, create_graph if retain_graph is None else retain_graph,
+                  create_graph, unique)
     by_id = {id(t): g for t, g in zip(unique, found, strict=True)}
     found = [by_id[id(t)] for t in inputs]
     for i, g in enumerate(found):
@@ -49,8 +50,9 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
     return tuple(found)
 
 
-def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
-    """(output, d loss / d output) pairs; the gradient may be left out for one-element outputs."""
+def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
+    """The outputs, and d loss / d output for each; the gradient may be left out for
+    one-element outputs."""
     if isinstance(tensors, Tensor):
         tensors, grads = [tensors], [grads]
     else:
@@ -60,7 +62,7 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
         grads = list(grads)
     if len(grads) != len(tensors):
         raise ValueError(f"backward: got {len(tensors)} tensors but {len(grads)} gradients")
-    roots = []
+    checked = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
         if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and has no "
@@ -70,17 +72,17 @@ def _roots(tensors: Tensors, grads: Any) -> list[tuple[Tensor, Tensor]]:
                 raise RuntimeError(f"backward: a gradient can be created implicitly only for "
                                    f"one-element outputs, this one has shape {t.shape}; pass "
                                    "`gradient` (d loss / d output) with that shape")
-            roots.append((t, Tensor._make(np.array(1, t.data.dtype).reshape(t.data.shape))))
+            checked.append(Tensor._make(np.array(1, t.data.dtype).reshape(t.data.shape)))
             continue
         g = constant(g, t)
         if g.data.shape != t.data.shape:
             raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
                              f"output's shape {t.shape}")
-        roots.append((t, g if g.data.dtype == t.data.dtype else g.to(t.data.dtype)))
-    return roots
+        checked.append(g if g.data.dtype == t.data.dtype else g.to(t.data.dtype))
+    return tensors, checked
 
 
-def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: bool,
+def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create_graph: bool,
           capture: list[Tensor] | None) -> list[Tensor | None]:
     """Run the backward of every node that gets a gradient, once; accumulate into leaves, or into
     `capture` (mg.grad).
@@ -99,8 +101,8 @@ def _walk(roots: list[tuple[Tensor, Tensor]], retain_graph: bool, create_graph: 
     plain = not (create_graph or _State.anomaly)  # backward results need no extra handling
     grad_enabled, _State.grad_enabled = _State.grad_enabled, create_graph
     try:
-        # send gradients to the tensors they are for: first the roots', then each node's
-        node, targets, grads = None, [t for t, _ in roots], [g for _, g in roots]
+        # send gradients to the tensors they are for: first the outputs', then each node's
+        node, targets = None, outputs
         while True:
             for i, (t, g) in enumerate(zip(targets, grads)):
                 if g is None or not isinstance(t, Tensor) or not t.requires_grad:
