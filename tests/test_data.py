@@ -250,6 +250,23 @@ def test_mnist_train_statistics(mnist_splits):
     assert float(data.std(dtype=np.float64)) == pytest.approx(0.3081, abs=5e-4)
 
 
+def test_fashion_mnist_from_the_debian_package(tmp_path, monkeypatch):
+    system = Path(FashionMNIST.system_dirs[0])
+    if not (system / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"Fashion-MNIST not in {system}: apt-get install dataset-fashion-mnist")
+    monkeypatch.setenv("MINIGRAD_DATA", str(tmp_path))  # nothing there: the package is used
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(urllib.request, "urlopen", _no_network)
+    test = FashionMNIST(train=False)
+    assert test.data.shape == (10000, 28, 28) and test.data.dtype == np.float32
+    assert test.data.min() == 0.0 and test.data.max() == 1.0
+    assert test.targets.dtype == np.int64
+    np.testing.assert_array_equal(np.bincount(test.targets), [1000] * 10)  # balanced classes
+    # clothes, not digits: more than twice as bright on average as MNIST (0.13)
+    assert float(test.data.mean(dtype=np.float64)) == pytest.approx(0.2868, abs=2e-3)
+
+
 def _write_split(folder: Path, prefix: str, n: int, gzipped: bool = True, seed: int = 0):
     """A tiny MNIST-format split: n random 28x28 uint8 images and labels 0-9."""
     rng = np.random.default_rng(seed)
