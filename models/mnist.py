@@ -1,4 +1,5 @@
-"""MNIST as flat arrays for the models: images (N, 784) float32 in [0, 1], labels int64."""
+"""MNIST (or Fashion-MNIST, in the same format) as flat arrays for the models: images (N, 784)
+float32 in [0, 1], labels int64."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import os
 
 import numpy as np
 
-from minigrad.data import MNIST
+from minigrad.data import MNIST, FashionMNIST
+
+DATASETS = {"mnist": MNIST, "fashion-mnist": FashionMNIST}
+# Fashion-MNIST's label names, in label order
+CLOTHES = ("T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+           "boot")
 
 
 def load_mnist(data_dir: str | os.PathLike | None = None, train: bool = True,
-               limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The first `limit` examples (all when None) of the training or test split. data_dir
-    holds the IDX files; by default $MINIGRAD_DATA/mnist and the cache are searched."""
-    dataset = MNIST(root=data_dir, train=train)
+               limit: int | None = None, name: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
+    """The first `limit` examples (all when None) of the training or test split of `name`
+    (a key of DATASETS). data_dir holds the IDX files; by default $MINIGRAD_DATA/<name>, the
+    cache and (Fashion-MNIST) the Debian package's folder are searched."""
+    dataset = DATASETS[name](root=data_dir, train=train)
     images, labels = dataset.data, dataset.targets
     if limit is not None:
         images, labels = images[:limit], labels[:limit]

@@ -49,3 +49,12 @@ def mnist_dir() -> Path:
     if root is None or not (root / "mnist").is_dir():
         pytest.skip("MNIST not found: set MINIGRAD_DATA to a folder with mnist/ (see README)")
     return root / "mnist"
+
+
+@pytest.fixture(scope="session")
+def fashion_dir() -> Path:
+    """The Debian package's Fashion-MNIST folder, or a skip when it is not installed."""
+    folder = Path("/usr/share/datasets/fashion-mnist")
+    if not (folder / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"Fashion-MNIST not in {folder}: apt-get install dataset-fashion-mnist")
+    return folder

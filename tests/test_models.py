@@ -103,6 +103,13 @@ def test_one_epoch_on_10000_images_reaches_90_percent(mnist_dir, capsys):
     assert "final test accuracy" in capsys.readouterr().out
 
 
+def test_fashion_mnist_trains_with_the_same_script(fashion_dir):
+    # the tutorial's recipe: 63-68% after this one epoch over seeds 0-2, 87.9% after 30 epochs
+    history = train_mnist.main(["--dataset", "fashion-mnist", "--data-dir", str(fashion_dir),
+                                "--limit", "10000", "--epochs", "1", "--quiet"])
+    assert history["test_acc"][-1] >= 60.0
+
+
 def test_resume_continues_exactly_as_an_uninterrupted_run(mnist_dir, tmp_path):
     common = ["--data-dir", str(mnist_dir), "--limit", "1500", "--hidden", "32", "--quiet",
               "--optimizer", "sgd", "--momentum", "0.9", "--lr", "0.1"]
