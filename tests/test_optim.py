@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -151,6 +152,11 @@ def test_numpy_wheel_blas_is_found(monkeypatch) -> None:
     if blas.get("name") != "scipy-openblas":
         pytest.skip(f"numpy is built with {blas.get('name')!r}, not a wheel's scipy-openblas")
     assert set(_blas._numpy_blas_axpy()) == {np.dtype("f4"), np.dtype("f8")}
+    maps = Path("/proc/self/maps")
+    if maps.exists():  # Linux: the library numpy loaded was opened again, not a second copy
+        loaded = {line.split()[-1] for line in maps.read_text().splitlines()
+                  if "openblas" in line}
+        assert len(loaded) == 1, loaded
 
 
 def test_environment_variable_switches_blas_off(monkeypatch) -> None:
