@@ -12,6 +12,8 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
+from minigrad.data import FashionMNIST
+
 # no deadline anywhere: gradchecks of a few ms can take 100x longer on a busy CI machine
 settings.register_profile("dev", max_examples=25, deadline=None)
 settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True,
@@ -54,7 +56,7 @@ def mnist_dir() -> Path:
 @pytest.fixture(scope="session")
 def fashion_dir() -> Path:
     """The Debian package's Fashion-MNIST folder, or a skip when it is not installed."""
-    folder = Path("/usr/share/datasets/fashion-mnist")
+    folder = Path(FashionMNIST.system_dirs[0])
     if not (folder / "t10k-images-idx3-ubyte.gz").exists():
         pytest.skip(f"Fashion-MNIST not in {folder}: apt-get install dataset-fashion-mnist")
     return folder

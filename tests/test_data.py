@@ -250,10 +250,7 @@ def test_mnist_train_statistics(mnist_splits):
     assert float(data.std(dtype=np.float64)) == pytest.approx(0.3081, abs=5e-4)
 
 
-def test_fashion_mnist_from_the_debian_package(tmp_path, monkeypatch):
-    system = Path(FashionMNIST.system_dirs[0])
-    if not (system / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"Fashion-MNIST not in {system}: apt-get install dataset-fashion-mnist")
+def test_fashion_mnist_from_the_debian_package(fashion_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("MINIGRAD_DATA", str(tmp_path))  # nothing there: the package is used
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
