@@ -26,3 +26,29 @@ __all__ = [
     "LeakyReLU", "Linear", "MSELoss", "Module", "ModuleList", "Parameter", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "Tanh", "clip_grad_norm_", "functional", "init",
 ]
+
+# *** op library: activation modules ***
+from minigrad.nn.activation import (  # noqa: E402
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+    Threshold,
+)
+
+__all__ += [
+    "CELU", "ELU", "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish",
+    "PReLU", "ReLU6", "SELU", "SiLU", "Softmin", "Softplus", "Softsign", "Threshold",
+]

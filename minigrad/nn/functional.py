@@ -140,3 +140,30 @@ def _update_in_place(stat: Tensor | np.ndarray, momentum: float, batch_value: np
     array = _array(stat)
     array *= 1 - momentum
     array += momentum * batch_value.astype(array.dtype)
+
+
+# *** op library: activations (their ops are in minigrad/ops/activation.py) ***
+from minigrad.ops.activation import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+    threshold,
+)
+
+__all__ += [
+    "celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+    "prelu", "relu6", "selu", "silu", "softmin", "softplus", "softsign", "threshold",
+]
