@@ -50,10 +50,11 @@ class Cumprod(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d out_i / d x_k = prod_{j <= i, j != k} x_j for i >= k: out_i / x_k when x has no
-        zeros; otherwise the products are formed for every k (O(n^2), as PyTorch does too)."""
+        """d out_i / d x_k = prod_{j <= i, j != k} x_j for i >= k: out_i / x_k when no running
+        product is 0 or subnormal (so none lost precision); otherwise the products are formed
+        for every k (O(n^2), as PyTorch does where x has zeros)."""
         x, out = ctx.saved_tensors
-        if (x.data != 0).all():
+        if (np.abs(out.data) >= np.finfo(out.dtype).tiny).all():
             return Cumsum.apply(g * out, ctx.dim, True) / x, None
         return _cumprod_grad_with_zeros(x, g, ctx.dim), None
 
@@ -84,12 +85,18 @@ class LogCumSumExp(Function):
         e^(-out_i) overflows: grad_k = e^(x_k + logcumsumexp_reversed(log g_i - out_i))."""
         x, out = ctx.saved_tensors
 
-        def part(mask: np.ndarray, sign: float) -> Tensor:
-            log_g = where(mask, log(where(mask, g * sign, 1.0)), -np.inf)
-            return exp(x + LogCumSumExp.apply(log_g - out, ctx.dim, not ctx.reverse))
+        def part(mask: np.ndarray, sign: float) -> Tensor | None:
+            if not mask.any():
+                return None
+            logs = where(mask, log(where(mask, g * sign, 1.0)) - out, -np.inf)
+            return exp(x + LogCumSumExp.apply(logs, ctx.dim, not ctx.reverse))
 
-        return part(g.data > 0, 1.0) - part(g.data < 0, -1.0), None, None
-
+        positive, negative = part(g.data > 0, 1.0), part(g.data < 0, -1.0)
+        if negative is None:
+            grad = positive if positive is not None else g * 0.0
+        else:
+            grad = -negative if positive is None else positive - negative
+        return grad, None, None
 
 # *** functional API ***
 def _cumulative_input(x: Tensor, dtype: Any) -> Tensor:

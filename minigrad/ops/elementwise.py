@@ -413,10 +413,15 @@ class PiecewiseConstant(Function):
 
 
 def sign(x: Tensor) -> Tensor:
-    """-1, 0 or 1 (nan stays nan; bools are their own sign); zero gradient."""
+    """-1, 0 or 1 (0 for nan, as in PyTorch; bools are their own sign); zero gradient."""
     if x.dtype == np.bool_:
         return Tensor._make(x.data.copy())
-    return PiecewiseConstant.apply(np.sign, x)
+    return PiecewiseConstant.apply(_sign, x)
+
+
+def _sign(a: np.ndarray) -> np.ndarray:
+    signs = np.sign(a)
+    return np.where(np.isnan(a), 0, signs).astype(a.dtype) if a.dtype.kind == "f" else signs
 
 
 def step(x: Tensor) -> Tensor:

@@ -364,7 +364,7 @@ class Atan2(Function):
 class Hypot(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = np.hypot(a.data, b.data)
+        out = np.asarray(np.hypot(a.data, b.data))
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -395,7 +395,7 @@ class LogAddExp(Function):
 class Copysign(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = np.copysign(a.data, b.data)
+        out = np.asarray(np.copysign(a.data, b.data))
         # d/da |a| sign(b) = out / a, taken as 0 at a = 0 (PyTorch's value); b gets 0
         ctx.slope = _quiet(lambda o, x: np.where(x == 0, 0.0, o / x), out, a.data)
         ctx.b_like = b.shape, b.dtype
@@ -421,7 +421,7 @@ class Remainder(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        need_a, need_b = ctx.needs_input_grad
+        need_a, need_b, _ = ctx.needs_input_grad
         quotient = _quiet(lambda x, y: ctx.rounding(x / y), a.data, b.data) if need_b else None
         return g if need_a else None, -(g * _mask(quotient, g)) if need_b else None, None
 

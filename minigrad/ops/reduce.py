@@ -79,7 +79,8 @@ def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None
         x = x.to(dtype)
     if x.dtype == np.bool_:
         x = Tensor._make(x.data.astype(np.int64))
-    return Sum.apply(x, dims, keepdim)
+    out = Sum.apply(x, dims, keepdim)
+    return out if dtype is None or out.dtype == dtype else out.to(dtype)  # numpy widens ints
 
 
 def mean(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
@@ -133,7 +134,8 @@ def var(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool
     # as PyTorch, no degrees of freedom left (correction >= n) divides by 0: inf, or nan for a
     # zero sum of squares
     dof = count(x.shape, dims) - correction
-    return sum(centered * centered, dims, keepdim) * (1.0 / dof if dof > 0 else float("inf"))
+    squares = sum(centered * centered, dims, keepdim)
+    return squares * (1.0 / dof) if dof > 0 else squares / 0.0
 
 
 def std(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
