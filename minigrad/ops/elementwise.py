@@ -79,10 +79,15 @@ class Pow(Function):
         # a), none to b where a == 0 and b >= 0 (0^b stays 0 or 1), so no 0 * inf = nan
         grad_a = grad_b = None
         if need_a:
-            grad_a = where(b.data == 0, 0.0, g * b * a ** (b - 1))
+            grad_a = _zero_where(b.data == 0, g * b * a ** (b - 1))
         if need_b:
-            grad_b = where((a.data == 0) & (b.data >= 0), 0.0, g * out * log(a))
+            grad_b = _zero_where((a.data == 0) & (b.data >= 0), g * out * log(a))
         return grad_a, grad_b
+
+
+def _zero_where(mask: np.ndarray, grad: Tensor) -> Tensor:
+    """grad with zeros where mask holds (skipped when it holds nowhere, the common case)."""
+    return where(mask, 0.0, grad) if mask.any() else grad
 
 
 class Maximum(Function):
