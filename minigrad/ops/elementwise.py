@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.function import Function, raise_if_not_broadcastable
+from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
 
@@ -174,29 +175,9 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx sigmoid(x) = s (1 - s)"""
+        """d/dx sigmoid(x) = s (1 - s), as one fused op (ops/fused.py)"""
         (s,) = ctx.saved_tensors
-        return SigmoidGrad.apply(g, s)
-
-
-class SigmoidGrad(Function):
-    """g s (1 - s) as one op: the hot backward of the tutorial's network costs one op, not
-    three, and stays differentiable in g and s."""
-
-    @staticmethod
-    def forward(ctx, g, s):
-        ctx.save_for_backward(g, s)
-        out = 1 - s.data
-        out *= s.data
-        out *= g.data
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        """d/dg = s (1 - s), d/ds = g (1 - 2 s)"""
-        g, s = ctx.saved_tensors
-        need_g, need_s = ctx.needs_input_grad
-        return gg * s * (1 - s) if need_g else None, gg * g * (1 - 2 * s) if need_s else None
+        return fused.SigmoidGrad.apply(g, s)
 
 
 class Tanh(Function):
