@@ -9,7 +9,8 @@ minigrad and its own benchmark modules. Rounds alternate the revisions (A then B
 A), so load from elsewhere on a shared machine falls on both alike; the table shows medians over
 rounds. Each round measures, per revision:
 - bench_ops: every case's minigrad and numpy time (process CPU time, `--repeats` interleaved
-  repeats inside the round), and the median overhead per op (minigrad minus numpy);
+  repeats inside the round), and the median overhead per op (minigrad minus numpy); last, one
+  SGD step on the first layer's weight against numpy's `w -= lr * g` (`--ops update`);
 - bench_mlp: one epoch of the tutorial's MLP per batch size at `--hidden`, minigrad and the
   hand-written numpy network taking turns every 20 batches as bench_mlp does (wall time).
 The numpy columns run the same code at both revisions: they show how steady the machine was.
@@ -44,6 +45,10 @@ for case in b.cases():
     runners = b.make_runners(case, rng)
     t = b.measure({k: runners[k] for k in ("minigrad", "numpy")}, repeats)
     out[case.name] = {k: v / case.ops_per_call * 1e6 for k, v in t.items()}
+if not wanted or "update" in wanted:
+    runners = b.update_runners(rng)
+    t = b.measure({k: runners[k] for k in ("minigrad", "numpy")}, repeats)
+    out[f"SGD update  {b.HIDDEN}x{b.PIXELS}"] = {k: v * 1e6 for k, v in t.items()}
 print(json.dumps(out))
 """
 
@@ -129,12 +134,15 @@ def main(argv: list[str] | None = None) -> None:
     print(head + "\n" + "-" * len(head))
     overheads = [[], []]
     for case in ops[0][0]:
+        if case.startswith("SGD update"):
+            print("-" * len(head))
         np_t = [median_of(ops[i], case, "numpy") for i in (0, 1)]
         mg_t = [median_of(ops[i], case, "minigrad") for i in (0, 1)]
         ovh = [statistics.median(o[case]["minigrad"] - o[case]["numpy"] for o in ops[i])
                for i in (0, 1)]
         for i in (0, 1):
-            overheads[i].append(ovh[i])
+            if not case.startswith("SGD update"):
+                overheads[i].append(ovh[i])
         print(f"{case:<28}{np_t[0]:>10.1f}{np_t[1]:>10.1f}{mg_t[0]:>11.1f}{mg_t[1]:>10.1f}"
               f"{mg_t[1] / mg_t[0]:>13.3f}{ovh[0]:>11.1f}{ovh[1]:>10.1f}")
     med = [statistics.median(o) for o in overheads]
