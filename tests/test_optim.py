@@ -167,6 +167,37 @@ def test_layout_of_the_parameter_does_not_change_the_update(name: str, kwargs: d
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize(("name", "kwargs"), CONFIGS)
+def test_step_bumps_the_version_of_each_parameter_it_updates(name: str, kwargs: dict) -> None:
+    a, b = mg.Tensor([1.0, 2.0], requires_grad=True), mg.Tensor([3.0], requires_grad=True)
+    optimizer = OPTIMIZERS[name]([a, b], **kwargs)
+    a.grad = mg.Tensor([0.5, -0.5])  # b has no gradient: not updated, not bumped
+    versions = a._version, b._version
+    optimizer.step()
+    optimizer.step()
+    assert (a._version, b._version) == (versions[0] + 2, versions[1])
+
+
+def test_backward_through_a_retained_graph_after_step_raises(torch) -> None:
+    """The issue's case: x's second gradient would have used the updated weight; as in PyTorch,
+    it raises instead, naming the versions."""
+    w0, x0 = np.array([[0.5, -1.0], [2.0, 0.3]]), np.array([[1.0, 2.0]])
+    w = mg.Tensor(w0, requires_grad=True)
+    loss = (mg.tensor(x0, requires_grad=True) @ w).sigmoid().sum()
+    loss.backward(retain_graph=True)
+    SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*is at version 1; "
+                                           r"expected version 0"):
+        loss.backward()
+
+    w_t = torch.tensor(w0, requires_grad=True)
+    loss_t = (torch.tensor(x0, requires_grad=True) @ w_t).sigmoid().sum()
+    loss_t.backward(retain_graph=True)
+    torch.optim.SGD([w_t], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss_t.backward()
+
+
 # *** gradients ***
 def test_zero_grad_sets_none() -> None:
     a, b = mg.Tensor([1.0, 2.0], requires_grad=True), mg.Tensor([3.0], requires_grad=True)

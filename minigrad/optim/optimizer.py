@@ -1,7 +1,8 @@
 """Optimizer: parameter groups, per-parameter state and its state dict, in PyTorch's layout.
 
 Updates read `p.grad.data` and write `p.data` in place with numpy's `out=`, through scratch
-arrays allocated once per parameter shape; gradient arrays are never written.
+arrays allocated once per parameter shape, and bump the version of every parameter they change;
+gradient arrays are never written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd import increment_version
 from minigrad.creation import zeros_like
 from minigrad.function import enable_grad
 from minigrad.tensor import Tensor
@@ -89,7 +91,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        state = self.state
+        state, updated = self.state, []
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
@@ -99,6 +101,8 @@ class Optimizer:
                     if p not in state:
                         state[p] = {}
                     self._update(p, grad, state[p], group)
+                    updated.append(p)
+        increment_version(*updated)  # a graph that saved a parameter now refuses backward
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
