@@ -1,5 +1,5 @@
-"""Cumulative ops along one dim (cumsum, cumprod, cummax, cummin, logcumsumexp), and prod, which
-is cumprod's last element (so its gradient is right where the input holds zeros)."""
+"""Cumulative ops along one dim (cumsum, cumprod, cummax, cummin, logcumsumexp), and prod, whose
+gradient where the input holds zeros is built the same way as cumprod's."""
 
 from __future__ import annotations
 
@@ -59,14 +59,43 @@ class Cumprod(Function):
         return _cumprod_grad_with_zeros(x, g, ctx.dim), None
 
 
+def _without_each(x_last: Tensor) -> Tensor:
+    """(..., n, n) from (..., n): row k is x with x_k replaced by 1."""
+    n = x_last.shape[-1]
+    return where(np.eye(n, dtype=bool), 1.0, unsqueeze(x_last, -2))
+
+
 def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, dim: int) -> Tensor:
-    x_last, g_last = transpose(x, dim, -1), transpose(g, dim, -1)
+    # row k of without_k's cumprod holds prod_{j <= i, j != k} x_j at column i
+    without_k = _without_each(transpose(x, dim, -1))
     n = x.shape[dim]
-    # row k: x with x_k replaced by 1; its cumprod holds prod_{j <= i, j != k} x_j at column i
-    without_k = where(np.eye(n, dtype=bool), 1.0, unsqueeze(x_last, -2))
     later = Tensor._make(np.triu(np.ones((n, n), dtype=x.dtype)))  # column i >= row k
-    grad = (Cumprod.apply(without_k, without_k.ndim - 1) * unsqueeze(g_last, -2) * later).sum(-1)
+    products = Cumprod.apply(without_k, without_k.ndim - 1)
+    grad = (products * unsqueeze(transpose(g, dim, -1), -2) * later).sum(-1)
     return transpose(grad, dim, -1)
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        out = np.prod(x.data, axis=dim, keepdims=True)
+        ctx.dim, ctx.kept = dim, out.shape
+        out = np.asarray(out if keepdim else out.squeeze(dim))
+        ctx.save_for_backward(x, out)  # the output itself, for second derivatives
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx_k prod(x) = the product of the others: out / x_k when the product is a normal
+        number (so no x is 0 and nothing lost precision); otherwise each product of the others
+        is formed directly (O(n^2), as PyTorch does where x has zeros)."""
+        x, out = ctx.saved_tensors
+        g, out = reshape(g, ctx.kept), reshape(out, ctx.kept)
+        if (np.abs(out.data) >= np.finfo(out.dtype).tiny).all():
+            return g * out / x, None, None
+        without_k = _without_each(transpose(x, ctx.dim, -1))
+        others = Prod.apply(without_k, without_k.ndim - 1, False)
+        return g * transpose(others, ctx.dim, -1), None, None
 
 
 class LogCumSumExp(Function):
@@ -133,20 +162,17 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 @dim_or_axis
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
          dtype: Any = None) -> Tensor:
-    """The product of all elements, or along dim: cumprod's last element, so that it shares
-    cumprod's gradient, which is right where the input holds zeros."""
+    """The product of all elements, or of those along dim (the gradient is right also where
+    the input holds zeros)."""
     x = _cumulative_input(input, dtype)
     if dim is None:
-        x, dim = reshape(x, -1), 0
-        keepdim = False
+        x, dim, keepdim = reshape(x, -1), 0, False
     d = canonical_dim(dim, x.ndim, "prod")
     if not x.ndim:
         return x
-    if x.dtype.kind != "f" or x.shape[d] == 0:  # no gradient to keep; an empty product is 1
+    if x.dtype.kind != "f":
         return Tensor._make(np.asarray(np.prod(x.data, axis=d, keepdims=keepdim)))
-    last = (slice(None),) * d + (slice(-1, None),)
-    out = Cumprod.apply(x, d)[last]
-    return out if keepdim else out.squeeze(d)
+    return Prod.apply(x, d, keepdim)
 
 
 def _cumulative_extreme(name: str, x: Tensor, dim: int, largest: bool) -> CumMaxMin:
