@@ -328,33 +328,42 @@ class Tensor:
         return ops.matmul(self, other)
 
     # *** reductions ***
+    @dim_or_axis
     def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
             dtype: DTypeLike = None) -> Tensor:
         return ops.sum(self, dim, keepdim, dtype=dtype)
 
+    @dim_or_axis
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
         return ops.mean(self, dim, keepdim)
 
+    @dim_or_axis
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.max(self, dim, keepdim)
 
+    @dim_or_axis
     def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.min(self, dim, keepdim)
 
+    @dim_or_axis
     def var(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def std(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def logsumexp(self, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
         return ops.logsumexp(self, dim, keepdim)
 
+    @dim_or_axis
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmax(self, dim, keepdim)
 
+    @dim_or_axis
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmin(self, dim, keepdim)
 

@@ -370,8 +370,11 @@ def test_axis_is_an_alias_of_dim(torch: Any) -> None:
     a = np.arange(6.0).reshape(2, 3)
     for fn in (lambda x: x.prod(axis=1), lambda x: x.cumsum(axis=0),
                lambda x: x.amax(axis=0), lambda x: x.sort(axis=0).values,
-               lambda x: x.logcumsumexp(axis=1), lambda x: x.any(axis=1)):
-        both(torch, fn, a)
+               lambda x: x.logcumsumexp(axis=1), lambda x: x.any(axis=1),
+               lambda x: x.sum(axis=1), lambda x: x.mean(axis=0), lambda x: x.var(axis=1),
+               lambda x: tuple(x.max(axis=0)), lambda x: tuple(x.min(axis=1, keepdim=True)),
+               lambda x: x.argmax(axis=1), lambda x: x.logsumexp(axis=0)):
+        both(torch, fn, a, exact=False)
     assert_same(mg.ops.cumsum(mg.tensor(a), axis=1), torch.cumsum(torch.tensor(a), axis=1))
     with pytest.raises(TypeError, match="both dim and axis"):
         mg.ops.cumsum(mg.tensor(a), dim=0, axis=1)
@@ -412,3 +415,11 @@ def test_activation_errors() -> None:
         F.elu(x, inplace=True)
     with pytest.raises(ValueError, match="weight has 2"):
         F.prelu(x, mg.tensor([0.1, 0.2]))
+
+
+def test_max_and_min_of_two_tensors_are_elementwise(torch: Any) -> None:
+    a, b = np.array([[1.0, 5.0], [4.0, -2.0]]), np.array([3.0, 0.0])
+    both(torch, lambda x, y: x.max(y), a, b)
+    both(torch, lambda x, y: x.min(y), a, b)
+    assert_same(mg.ops.max(mg.tensor(a), mg.tensor(b)), torch.max(torch.tensor(a),
+                                                                    torch.tensor(b)))
