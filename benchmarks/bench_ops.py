@@ -230,7 +230,7 @@ def np_prod(a, g):
 def np_amax(a, g):
     out = a.max(1, keepdims=True)
     winners = a == out
-    return out, g[:, None] * winners / winners.sum(1, keepdims=True)
+    return out, g * winners / winners.sum(1, keepdims=True)
 
 
 def np_norm(a, g):

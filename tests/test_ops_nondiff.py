@@ -356,6 +356,14 @@ def test_selection_checks_k() -> None:
         x.kthvalue(0)
 
 
+def test_empty_dims(torch: Any) -> None:
+    a = np.zeros((2, 0))
+    for fn in (lambda x: tuple(x.cummax(1)), lambda x: tuple(x.sort(1)), lambda x: x.cumsum(1),
+               lambda x: tuple(x.topk(0)), lambda x: x.prod(1), lambda x: x.cumprod(0),
+               lambda x: x.logcumsumexp(1), lambda x: x.count_nonzero(1), lambda x: x.all(1)):
+        both(torch, fn, a)
+
+
 def test_zero_dim_inputs(torch: Any) -> None:
     a = np.array(2.5)
     both(torch, lambda x: x.cumsum(0), a)

@@ -60,7 +60,8 @@ def _erfc_fraction(x: np.ndarray) -> np.ndarray:
     f = x.copy()
     for k in range(13, 0, -1):
         f = x + (k / 2) / f
-    return np.exp(-x * x) / math.sqrt(math.pi) / f
+    with np.errstate(over="ignore"):  # x^2 = inf for huge x: erfc is 0
+        return np.exp(-x * x) / math.sqrt(math.pi) / f
 
 
 def _erf_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -78,7 +79,7 @@ def _erf_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def erf_array(x: np.ndarray) -> np.ndarray:
-    """erf of a float array to within a few ulps (nan stays nan)."""
+    """erf of a float array, with a relative error below 1e-14 (nan stays nan)."""
     near, far_c, far = _erf_parts(x)
     return np.copysign(np.where(far, 1.0 - far_c, near), x)
 
