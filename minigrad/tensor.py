@@ -334,8 +334,9 @@ class Tensor:
         return ops.sum(self, dim, keepdim, dtype=dtype)
 
     @dim_or_axis
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return ops.mean(self, dim, keepdim)
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+             dtype: DTypeLike = None) -> Tensor:
+        return ops.mean(self, dim, keepdim, dtype=dtype)
 
     @dim_or_axis
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:

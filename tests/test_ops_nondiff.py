@@ -261,6 +261,8 @@ def test_sum_dtype(torch: Any) -> None:
         assert_same(mg.tensor(a).sum(0, dtype=getattr(mg, dtype)),
                     torch.tensor(a).sum(0, dtype=getattr(torch, dtype)))
     assert mg.tensor(a).sum(dtype=mg.float64).dtype == np.float64
+    assert_same(mg.tensor(a).mean(1, dtype=mg.float64),
+                torch.tensor(a).mean(1, dtype=torch.float64))
 
 
 def test_reductions_over_empty_dims_refuse_without_identity() -> None:

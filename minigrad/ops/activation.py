@@ -160,9 +160,9 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """x / 6 + 1/2, limited to [0, 1]."""
+    """(x + 3) / 6, limited to [0, 1]."""
     _no_inplace("hardsigmoid", inplace)
-    return Hardtanh.apply(input / 6 + 0.5, 0.0, 1.0)
+    return Hardtanh.apply((input + 3) / 6, 0.0, 1.0)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
