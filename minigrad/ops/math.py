@@ -253,14 +253,15 @@ class Exp2(Function):
 class Expm1(Function):
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _quiet(np.expm1, x.data)
+        out = _quiet(np.expm1, x.data)
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx (e^x - 1) = e^x (not out + 1, which loses e^x's digits where out is near -1)"""
-        (x,) = ctx.saved_tensors
-        return g * exp(x)
+        """d/dx (e^x - 1) = e^x = out + 1 (PyTorch's formula, so its numbers)"""
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
 
 
 class Log2(Function):
