@@ -433,3 +433,41 @@ def test_max_and_min_of_two_tensors_are_elementwise(torch: Any) -> None:
     both(torch, lambda x, y: x.min(y), a, b)
     assert_same(mg.ops.max(mg.tensor(a), mg.tensor(b)), torch.max(torch.tensor(a),
                                                                     torch.tensor(b)))
+
+
+# *** values and gradients far out, where a formula can lose digits ***
+WIDE = np.concatenate([np.linspace(-40, 40, 801), [-700.0, -1e-10, 1e-12, 0.0, 25.0, 700.0]])
+
+
+@pytest.mark.parametrize("name, kwargs, tol", [
+    ("elu", {"alpha": 0.5}, {}), ("celu", {"alpha": 0.5}, {}), ("selu", {}, {}),
+    ("softplus", {}, {}), ("softplus", {"beta": 2, "threshold": 3}, {}), ("mish", {}, {}),
+    ("silu", {}, {}), ("gelu", {}, {}), ("logsigmoid", {}, {}), ("hardswish", {}, {}),
+    ("softsign", {}, {}), ("relu6", {}, {}), ("hardtanh", {}, {}),
+    # 1 + tanh(z) cancels near z = -4 in both libraries, differently
+    ("gelu", {"approximate": "tanh"}, {"atol": 1e-15}),
+    ("hardsigmoid", {}, {"rtol": 1e-7})])  # PyTorch's gradient uses a float32 1/6
+def test_activations_far_out_match_torch(name: str, kwargs: dict, tol: dict, torch: Any) -> None:
+    tol = {"rtol": 1e-10, "atol": 1e-300} | tol
+    x, t = mg.tensor(WIDE, requires_grad=True), torch.tensor(WIDE, requires_grad=True)
+    y, r = getattr(F, name)(x, **kwargs), getattr(torch.nn.functional, name)(t, **kwargs)
+    (g,) = mg.grad((y * y).sum(), [x])
+    (ref,) = torch.autograd.grad((r * r).sum(), [t])
+    np.testing.assert_allclose(y.data, r.detach().numpy(), **tol)
+    np.testing.assert_allclose(g.data, ref.numpy(), **tol)
+
+
+@pytest.mark.parametrize("name", ["expm1", "exp2", "log1p", "sinh", "cosh", "erf", "erfc",
+                                  "atan", "asinh", "reciprocal"])
+def test_math_far_out_matches_torch(name: str, torch: Any) -> None:
+    values = WIDE[np.abs(WIDE) < 700] if name in ("sinh", "cosh", "exp2") else WIDE
+    if name == "expm1":  # below -36 the libraries' e^x - 1 differ in the last bit of -1
+        values = values[values > -36]
+    if name == "log1p":
+        values = np.abs(values)
+    x, t = mg.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    y, r = getattr(x, name)(), getattr(t, name)()
+    (g,) = mg.grad(y.sum(), [x])
+    (ref,) = torch.autograd.grad(r.sum(), [t])
+    np.testing.assert_allclose(y.data, r.detach().numpy(), rtol=1e-7, atol=1e-300)
+    np.testing.assert_allclose(g.data, ref.numpy(), rtol=1e-7, atol=1e-300)
