@@ -642,7 +642,8 @@ def frac(input: Tensor) -> Tensor:
     """x - trunc(x): the fractional part, with x's sign; gradient 1."""
     if input.dtype.kind != "f":
         raise TypeError(f"frac: needs a floating point tensor, got {input.dtype}")
-    return input - trunc(input)
+    with np.errstate(invalid="ignore"):  # inf - inf: frac(inf) is nan, as in PyTorch
+        return input - trunc(input)
 
 
 def _check_int_divisor(name: str, a: Tensor, b: Tensor) -> None:
