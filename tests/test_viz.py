@@ -365,3 +365,32 @@ def test_without_the_graphviz_package_the_source_comes_with_install_advice(monke
     with pytest.raises(RuntimeError, match=r"pip install graphviz.*minigrad\[viz\]"):
         d.pipe("svg")
     assert "MulBackward" in d.source and "pip install graphviz" in d.renderable()
+
+
+# *** models.compare --draw ***
+def compare_draw(folder) -> None:
+    from models import compare
+
+    compare.main(["--batch", "8", "--hidden", "16", "--steps", "1", "--draw", str(folder)])
+
+
+def test_compare_draws_both_gradients_at_each_parameter(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # without dot: the DOT source, and why
+    compare_draw(tmp_path)
+    out = capsys.readouterr().out
+    assert "apt-get install graphviz" in out and f"wrote {tmp_path / 'graph.dot'}" in out
+    labels = boxes(viz.Drawing((tmp_path / "graph.dot").read_text(), 0, 0))
+    params = {v.split(" ")[0]: v for v in labels.values() if v.startswith("fc")}
+    assert sorted(params) == ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight"]
+    for label in params.values():
+        autograd = re.search(r"\ngrad norm (\S+)", label).group(1)
+        assert f"\nhand-derived grad norm {autograd}\n" in label
+        assert float(re.search(r"max \|autograd - hand\| (\S+)$", label).group(1)) < 1e-15
+    assert {"images (8, 784) float64", "labels (8,) int64"} <= set(first_lines(
+        viz.Drawing((tmp_path / "graph.dot").read_text(), 0, 0)))
+
+
+@needs_graphviz
+def test_compare_writes_the_png(tmp_path):
+    compare_draw(tmp_path)
+    assert (tmp_path / "graph.png").read_bytes().startswith(b"\x89PNG")
