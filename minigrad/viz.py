@@ -100,21 +100,17 @@ class Drawing:
 
     def renderable(self) -> str | None:
         """None when Graphviz can render, else the message saying what to install."""
-        try:
-            self._repr_svg_(raise_errors=True)
-        except RuntimeError as e:
-            return str(e)
-        return None
-
-    def _repr_svg_(self, raise_errors: bool = False) -> str | None:
         if self._svg is None:
             try:
                 self._svg = self.pipe("svg").decode()
-            except RuntimeError:
-                if raise_errors:
-                    raise
-                return None  # Jupyter then shows __repr__: the message and the source
-        return self._svg
+            except RuntimeError as e:
+                return str(e)
+        return None
+
+    def _repr_svg_(self) -> str | None:
+        """The picture for Jupyter; None without Graphviz, so Jupyter shows __repr__ (the
+        install advice and the source) instead."""
+        return None if self.renderable() else self._svg
 
     def __repr__(self) -> str:
         head = f"<minigrad.viz.Drawing: {self.nodes} boxes, {self.edges} arrows>"
@@ -251,7 +247,8 @@ class _Builder:
             return self._module_box(call)
         if getattr(node, "_freed", False):
             return self._box(("op", id(node)), "freed", f"{node.name()}\n(freed by backward)")
-        shapes = [f"{_shape(shape)} {np.dtype(dtype).name}" for shape, dtype in node._outputs]
+        shapes = [f"{_shape(shape)} {np.dtype(dtype).name}"
+                  for shape, dtype in getattr(node, "_outputs", ())]
         return self._box(("op", id(node)), "op", "\n".join([node.name(), *shapes]))
 
     def _module_box(self, call: int) -> str:
@@ -291,7 +288,8 @@ class _Builder:
     def _output_label(t: Tensor) -> str:
         """Which output of a multi-output op an arrow carries."""
         node = t.grad_fn
-        return f"[{t._output_nr}]" if node is not None and len(node._outputs) > 1 else ""
+        many = node is not None and len(getattr(node, "_outputs", ())) > 1
+        return f"[{t._output_nr}]" if many else ""
 
     def _source(self) -> Drawing:
         lines = ["digraph minigrad {", '  graph [rankdir=TB, fontname="Helvetica"];',
