@@ -204,6 +204,7 @@ class _Builder:
         self.arrows: dict[tuple[str, str, str], None] = {}  # ordered set of (from, to, label)
         self.module_lines: dict[int, list[str]] = {}  # call index -> its leaves' lines
         self.listed: set[int] = set()  # ids of the leaves already listed in a module's box
+        self.module_ops: dict[int, dict[str, None]] = {}  # call index -> its ops' names, in order
 
     def build(self, root: Tensor, drawn: list[Function], cut: int,
               max_depth: int | None) -> Drawing:
@@ -232,7 +233,10 @@ class _Builder:
         for k, lines in self.module_lines.items():
             box_id, attrs = self.boxes["module", k]
             kind = type(self.calls.modules[k]).__name__
-            label = "\n".join([f"{self.calls.names[k]}: {kind}", *lines])
+            ops = list(self.module_ops[k])
+            ops_line = ", ".join(ops[:3]) + (f" and {len(ops) - 3} more" if len(ops) > 3 else "")
+            head = [f"{self.calls.names[k]}: {kind}"] + ([f"({ops_line})"] if ops else [])
+            label = "\n".join(head + lines)
             self.boxes["module", k] = box_id, f"{_STYLE['module']}, label={_quote(label)}"
         return self._source()
 
@@ -244,7 +248,9 @@ class _Builder:
     def _op_box(self, node: Function) -> str:
         call = self.calls.call_of_node(node) if self.calls else None
         if call is not None:
-            return self._module_box(call)
+            box = self._module_box(call)
+            self.module_ops[call].setdefault(node.name(), None)
+            return box
         if getattr(node, "_freed", False):
             return self._box(("op", id(node)), "freed", f"{node.name()}\n(freed by backward)")
         shapes = [f"{_shape(shape)} {np.dtype(dtype).name}"
@@ -253,6 +259,7 @@ class _Builder:
 
     def _module_box(self, call: int) -> str:
         self.module_lines.setdefault(call, [])
+        self.module_ops.setdefault(call, {})
         return self._box(("module", call), "module", "")
 
     def _leaf_box(self, t: Tensor) -> str | None:

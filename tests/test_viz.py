@@ -241,7 +241,8 @@ def test_collapse_draws_each_child_call_as_one_box_with_its_parameters():
         ("fc2: Linear", "CrossEntropyBackward", ""),
         ("CrossEntropyBackward", "output () float32", "")])
     fc1 = next(v for v in boxes(d).values() if v.startswith("fc1"))
-    weight, bias = fc1.split("\n")[1:]
+    ops, weight, bias = fc1.split("\n")[1:]
+    assert ops == "(LinearBackward)"
     assert weight == (f"weight (5, 6) float32, "
                       f"data norm {np.linalg.norm(model.fc1.weight.data):.4g}, "
                       f"grad norm {np.linalg.norm(model.fc1.weight.grad.data):.4g}")
@@ -264,6 +265,7 @@ def test_collapse_keeps_ops_outside_the_children_and_numbers_repeated_calls():
     # the shared parameters are listed in the first call's box, which feeds the second
     assert ("0: Linear", "0 #2: Linear", "") in arrows(d)
     assert "weight (3, 3) float64" in next(v for v in boxes(d).values() if v.startswith("0:"))
+    assert "1 #2: Tanh\n(TanhBackward)" in boxes(d).values()
     assert ("leaf (2, 3) float64", "AddBackward", "") in arrows(d)
 
 
