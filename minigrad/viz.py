@@ -209,8 +209,9 @@ class _Builder:
     def build(self, root: Tensor, drawn: list[Function], cut: int,
               max_depth: int | None) -> Drawing:
         drawn_set = set(drawn)
-        for node in drawn:
+        for node in drawn:  # boxes numbered from the output back
             self._op_box(node)
+
         def arrow(t: Tensor, target: str) -> None:
             """From the box that makes t (a leaf, an op, or the cut-off rest) to target."""
             source = t.grad_fn
@@ -231,7 +232,7 @@ class _Builder:
         arrow(root, self._box("output", "output",
                               self._tensor_lines("output", root, show_grad=False)))
         for k, lines in self.module_lines.items():
-            box_id, attrs = self.boxes["module", k]
+            box_id = self.boxes["module", k][0]
             kind = type(self.calls.modules[k]).__name__
             ops = list(self.module_ops[k])
             ops_line = ", ".join(ops[:3]) + (f" and {len(ops) - 3} more" if len(ops) > 3 else "")
@@ -302,11 +303,10 @@ class _Builder:
         lines = ["digraph minigrad {", '  graph [rankdir=TB, fontname="Helvetica"];',
                  '  node [fontname="Helvetica", fontsize=11];',
                  '  edge [fontname="Helvetica", fontsize=9];']
-        boxes = [(i, attrs) for i, attrs in self.boxes.values() if i]
-        lines += [f"  {i} [{attrs}];" for i, attrs in boxes]
+        lines += [f"  {i} [{attrs}];" for i, attrs in self.boxes.values()]
         for start, end, label in self.arrows:
             lines.append(f"  {start} -> {end}" + (f" [label={_quote(label)}];" if label else ";"))
-        return Drawing("\n".join([*lines, "}"]) + "\n", len(boxes), len(self.arrows))
+        return Drawing("\n".join([*lines, "}"]) + "\n", len(self.boxes), len(self.arrows))
 
 
 def _shape(shape: tuple[int, ...]) -> str:
