@@ -6,7 +6,8 @@
 
 One box per leaf (its parameter name, shape, dtype, value and gradient), one per op node (the
 backward's name, as `grad_fn.name()`), arrows from inputs to outputs. The graph is walked through
-the node protocol only (`tensor.grad_fn`, `node.inputs`, `tensor._output_nr`), breadth-first
+the node protocol only (`tensor.grad_fn`, `node.inputs`, `tensor._output_nr`, and
+`input_version` for tensors written in place), breadth-first
 without recursion, so graphs of any depth can be drawn or cut with `max_depth`.
 
 To collapse each part of a model into one box, record its calls while the forward runs:
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minigrad.function import input_version
 from minigrad.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -174,8 +176,9 @@ def _leaf_names(modules: Module | None, params: Mapping[str, Tensor] | None) -> 
 
 
 def _tensor_inputs(node: Function) -> Iterator[Tensor]:
-    """The Tensors among the forward arguments of node (the node protocol's `inputs`)."""
-    return (a for a in node.inputs if isinstance(a, Tensor))
+    """The Tensors among the forward arguments of node (the node protocol's `inputs`), each as
+    node took it: an in-place write made later gives the tensor a newer grad_fn."""
+    return (input_version(a, node) for a in node.inputs if isinstance(a, Tensor))
 
 
 def _depths(root: Function | None) -> dict[Function, int]:

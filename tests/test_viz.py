@@ -130,6 +130,24 @@ def test_retain_graph_keeps_the_graph_drawable_and_a_freed_one_is_refused():
         viz.draw(y)
 
 
+def test_a_tensor_written_in_place_feeds_each_op_the_version_it_took():
+    x = leaf([1.0, 2.0, 3.0])
+    h = x * 2
+    a = h * 3  # takes h before the write
+    h[0] = 5.0  # h is now the output of SetItemBackward
+    d = viz.draw((a + h).sum(), params={"x": x})
+    assert (d.nodes, d.edges) == (7, 7)
+    ids = {v.split("\n")[0]: k for k, v in boxes(d).items() if not v.startswith("Mul")}
+    muls = [k for k, v in boxes(d).items() if v.startswith("Mul")]
+    first_mul = next(k for k in muls if f"  {ids['x (3,) float64']} -> {k};" in d.source)
+    later_mul = next(k for k in muls if k != first_mul)
+    setitem = ids["SetItemBackward"]
+    assert f"  {first_mul} -> {later_mul};" in d.source  # h = x * 2 feeds a = h * 3
+    assert f"  {first_mul} -> {setitem};" in d.source
+    assert f"  {setitem} -> {later_mul};" not in d.source
+    assert sorted(arrows(d)).count(("SetItemBackward", "AddBackward", "")) == 1
+
+
 def test_partly_freed_graph_marks_the_freed_ops():
     x = leaf([1.0, 2.0])
     h = x.exp()
