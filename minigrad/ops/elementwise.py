@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.dtypes import get_default_dtype
 from minigrad.function import Function, raise_if_not_broadcastable
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
@@ -292,7 +293,7 @@ def mul(a: Any, b: Any) -> Tensor:
 def div(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
     if a.dtype.kind in "biu" and b.dtype.kind in "biu":  # true division of ints gives floats
-        a, b = operands(cast(a, np.float32), b)
+        a, b = operands(cast(a, get_default_dtype()), b)
     return Div.apply(a, b)
 
 
