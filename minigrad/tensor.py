@@ -387,7 +387,7 @@ class Tensor:
         self when nothing changes (unless copy=True); differentiable."""
         dtype, copy = _to_arguments(self, args, kwargs)
         if dtype == self.dtype:
-            return ops.cast(self, dtype) if copy else self
+            return self.clone() if copy else self
         return ops.cast(self, dtype)
 
     def type(self, dtype: DTypeLike = None, non_blocking: bool = False) -> Any:
@@ -466,7 +466,7 @@ class Tensor:
 
     def clone(self) -> Tensor:
         """A copy with its own memory; the gradient flows back to self."""
-        return ops.cast(self, self.dtype)
+        return ops.elementwise.Cast.apply(self, self.dtype)  # astype copies
 
     def t(self) -> Tensor:
         """The transpose of a matrix (a tensor of 0 or 1 dims is returned as is)."""

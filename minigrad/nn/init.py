@@ -22,12 +22,13 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fans(t: Tensor) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight of shape (out, in, *kernel)."""
+    """(fan_in, fan_out) of a weight of shape (out, in, *kernel); an empty weight (zero inputs
+    or outputs) has fans of at least 1, and initialising it changes nothing."""
     if t.ndim < 2:
         raise ValueError(f"fan in and fan out need a tensor with at least 2 dims, got shape "
                          f"{t.shape}")
     receptive = math.prod(t.shape[2:])
-    return t.shape[1] * receptive, t.shape[0] * receptive
+    return max(t.shape[1] * receptive, 1), max(t.shape[0] * receptive, 1)
 
 
 def _fill(t: Tensor, values) -> Tensor:

@@ -283,7 +283,14 @@ def add(a: Any, b: Any) -> Tensor:
 
 
 def sub(a: Any, b: Any) -> Tensor:
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("sub: subtraction with a bool tensor or value is not supported, as in "
+                           "PyTorch; to invert a mask use ~ or logical_not(), for xor use ^")
     return Sub.apply(*operands(a, b))
+
+
+def _is_bool(value: Any) -> bool:
+    return np.asarray(value.data if isinstance(value, Tensor) else value).dtype == np.bool_
 
 
 def mul(a: Any, b: Any) -> Tensor:
