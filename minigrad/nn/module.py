@@ -9,9 +9,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad.creation import zeros_like
 from minigrad.device import as_device, check_available, is_device_like
 from minigrad.dtypes import as_dtype, get_default_dtype
+from minigrad.function import no_grad
 from minigrad.tensor import RemovableHandle, Tensor
 
 
@@ -262,9 +262,13 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """As Optimizer.zero_grad, for every parameter of the module and its children."""
-        for p in self.parameters():
-            p.grad = None if set_to_none or p.grad is None else zeros_like(p.grad)
+        """Each parameter's gradient to None, or with set_to_none=False zeroed in place."""
+        with no_grad():
+            for p in self.parameters():
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.zero_()
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Set requires_grad on every parameter (False freezes the module)."""
@@ -406,8 +410,10 @@ def _as_numbers(value: Any) -> tuple[np.ndarray | None, str | None]:
 
 
 def _copy_into(target: Tensor, value: np.ndarray) -> None:
-    """target's values = value, in place, so graphs and optimizers see the same array."""
-    np.copyto(target.data, value)
+    """target's values = value, in place (as PyTorch's param.copy_), bumping its version so a
+    graph that saved the old values refuses to backward."""
+    with no_grad():
+        target.copy_(Tensor._make(value))
 
 
 class ModuleList(Module):
