@@ -75,14 +75,17 @@ def promote_types(a: Any, b: Any) -> np.dtype:
     a, b = np.dtype(a), np.dtype(b)
     if a is b:
         return a
-    rank_a, rank_b = _category(a), _category(b)
+    rank_a, rank_b = _CATEGORY[a.kind], _CATEGORY[b.kind]
     if rank_a != rank_b:
         return a if rank_a > rank_b else b
     return np.promote_types(a, b)
 
 
+_CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
+
+
 def _category(dtype: np.dtype) -> int:
-    return "biufc".index(dtype.kind) - (dtype.kind == "u")  # u and i are one category
+    return _CATEGORY[dtype.kind]
 
 
 def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None:
@@ -90,7 +93,7 @@ def _combine(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | None
     scalars) wins unless the lower class is of a higher category."""
     if higher is None or lower is None:
         return higher if lower is None else lower
-    if _category(higher) >= _category(lower) and higher.kind != "b":
+    if _CATEGORY[higher.kind] >= _CATEGORY[lower.kind] and higher.kind != "b":
         return higher
     return promote_types(higher, lower)
 
@@ -114,6 +117,10 @@ def promote_scalar(dtype: np.dtype, value: Any) -> np.dtype:
 def result_type(*operands: Any) -> np.dtype:
     """The dtype of an op over these operands (arrays, tensors or scalars), as
     torch.result_type: dimensioned tensors first, then 0-d ones, then Python numbers."""
+    if len(operands) == 2:  # the binary ops' case, made short: two dimensioned arrays
+        a, b = (getattr(x, "data", x) for x in operands)
+        if getattr(a, "ndim", 0) and getattr(b, "ndim", 0):
+            return promote_types(a.dtype, b.dtype)
     classes: list[np.dtype | None] = [None, None, None]
     for x in operands:
         array = getattr(x, "data", x)

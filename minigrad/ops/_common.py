@@ -21,7 +21,10 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
         return value
     scalar = isinstance(value, _SCALARS) or isinstance(value, np.ndarray) and value.ndim == 0
     if like is not None and scalar:
-        return Tensor._make(np.asarray(value).astype(promote_scalar(like.data.dtype, value)))
+        dtype = like.data.dtype
+        if dtype.kind == "f" and type(value) in (float, int):  # the common case, made short
+            return Tensor._make(np.asarray(value, dtype=dtype))
+        return Tensor._make(np.asarray(value).astype(promote_scalar(dtype, value)))
     return Tensor._make(_to_array(value))
 
 

@@ -290,7 +290,10 @@ def sub(a: Any, b: Any) -> Tensor:
 
 
 def _is_bool(value: Any) -> bool:
-    return np.asarray(value.data if isinstance(value, Tensor) else value).dtype == np.bool_
+    if isinstance(value, Tensor):
+        return value.data.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind == "b")
 
 
 def mul(a: Any, b: Any) -> Tensor:
