@@ -655,7 +655,7 @@ class Tensor:
         sqrt(sum x^2), inf the largest |x|."""
         x = self if dtype is None else self.to(dtype)
         if p in ("fro", 2):
-            return ops.sum(x * x, dim, keepdim) ** 0.5
+            return _root(ops.sum(x * x, dim, keepdim), 2)
         if p in (np.inf, -np.inf):
             reduce = ops.max if p > 0 else ops.min
             magnitude = ops.abs(x)
@@ -664,7 +664,7 @@ class Tensor:
             return magnitude
         if isinstance(p, str) or p <= 0:
             raise ValueError(f"norm: p must be 'fro', inf, -inf or a number > 0, got {p!r}")
-        return ops.sum(ops.abs(x) ** p, dim, keepdim) ** (1 / p)
+        return _root(ops.sum(ops.abs(x) ** p, dim, keepdim), p)
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self + alpha * other"""
@@ -697,6 +697,12 @@ class RemovableHandle:
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
                "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _root(total: Tensor, p: Any) -> Tensor:
+    """total ** (1/p), with gradient 0 where total is 0 (PyTorch's choice for a zero norm)."""
+    positive = Tensor._make(total.data > 0)
+    return ops.where(positive, ops.where(positive, total, 1.0) ** (1 / p), 0.0)
 
 
 def _to_arguments(t: Tensor, args: tuple, kwargs: dict) -> tuple[np.dtype, bool]:

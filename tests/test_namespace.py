@@ -132,3 +132,13 @@ def test_shape_checks_of_matrix_methods():
     with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
         mg.ones(2, 3, 4).t()
     assert mg.ones(3).t().shape == (3,)
+
+
+def test_norm_of_zero_has_gradient_zero_as_in_torch(torch):
+    for p in (2, "fro", 3, 1):
+        x = mg.zeros(3, requires_grad=True)
+        xt = torch.zeros(3, requires_grad=True)
+        x.norm(p=p).backward()
+        xt.norm(p=p).backward()
+        np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
+        assert x.norm(p=p).item() == 0

@@ -100,3 +100,14 @@ def _train(seed: int) -> list[float]:
 def test_two_runs_with_one_seed_train_identically():
     assert _train(11) == _train(11)
     assert _train(11) != _train(12)
+
+
+def test_init_functions_take_generators_and_bump_versions():
+    a, b = mg.zeros(3, 4), mg.zeros(3, 4)
+    nn.init.kaiming_uniform_(a, generator=mg.Generator().manual_seed(1))
+    nn.init.kaiming_uniform_(b, generator=mg.Generator().manual_seed(1))
+    assert a.tolist() == b.tolist() and a._version == 1
+    for fn in (nn.init.uniform_, nn.init.normal_, nn.init.xavier_uniform_,
+               nn.init.xavier_normal_, nn.init.kaiming_normal_):
+        fn(a, generator=mg.Generator())
+    assert a._version == 6
