@@ -540,8 +540,8 @@ class Tensor:
         """This tensor with another dtype and/or on another device: `to(dtype)`, `to(device)`,
         `to(device, dtype)`, `to(other)` (other's dtype), `to(dtype=..., device=...)`. Returns
         self when nothing changes (unless copy=True); differentiable."""
-        dtype, copy = _to_arguments(self, args, kwargs)
-        if dtype == self.dtype:
+        dtype, copy = to_arguments(args, kwargs)
+        if dtype is None or dtype == self.dtype:
             return self.clone() if copy else self
         return ops.cast(self, dtype)
 
@@ -705,8 +705,9 @@ def _root(total: Tensor, p: Any) -> Tensor:
     return ops.where(positive, ops.where(positive, total, 1.0) ** (1 / p), 0.0)
 
 
-def _to_arguments(t: Tensor, args: tuple, kwargs: dict) -> tuple[np.dtype, bool]:
-    """The dtype and copy flag that `Tensor.to(...)` asks for, checking the device."""
+def to_arguments(args: tuple, kwargs: dict) -> tuple[np.dtype | None, bool]:
+    """The dtype (None: unchanged) and copy flag that `.to(...)` of a Tensor or Module asks
+    for: a dtype, a device, a tensor (its dtype), or keywords; the device is checked."""
     kwargs = dict(kwargs)
     dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
@@ -723,7 +724,7 @@ def _to_arguments(t: Tensor, args: tuple, kwargs: dict) -> tuple[np.dtype, bool]
         else:
             dtype = arg
     _device.as_device(device)
-    return _dtypes.as_dtype(dtype, "to") or t.dtype, copy
+    return _dtypes.as_dtype(dtype, "to"), copy
 
 
 def _scaled(other: Any, alpha: float) -> Any:

@@ -9,10 +9,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad.device import as_device, check_available, is_device_like
+from minigrad.device import as_device, check_available
 from minigrad.dtypes import as_dtype, get_default_dtype
 from minigrad.function import no_grad
-from minigrad.tensor import RemovableHandle, Tensor
+from minigrad.tensor import RemovableHandle, Tensor, to_arguments
 
 
 class Parameter(Tensor):
@@ -281,19 +281,7 @@ class Module:
         """Cast floating point parameters and buffers in place (they stay the same objects, so
         an optimizer made before keeps them): `to(dtype)`, `to(device)`, `to(device, dtype)`,
         `to(tensor)`, or keywords."""
-        dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif is_device_like(arg):
-                device = arg
-            elif not isinstance(arg, bool):
-                dtype = arg
-        as_device(device)
-        dtype = as_dtype(dtype, "Module.to")
+        dtype, _ = to_arguments(args, kwargs)
         if dtype is not None and dtype.kind not in "fc":
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, got {dtype}")
         return self if dtype is None else self._cast_floating(dtype)
@@ -485,25 +473,27 @@ class Sequential(ModuleList):
         return x
 
 
-class ModuleDict(Module):
-    """Modules under string keys, in insertion order; `md[key]`, `md.items()`, ..."""
+class _Keyed(Module):
+    """The dict methods of ModuleDict and ParameterDict: members under string keys, in
+    insertion order. Subclasses say which members count (`_entries`) and how one is stored."""
 
-    def __init__(self, modules: Mapping[str, Module] | Iterable | None = None) -> None:
-        super().__init__()
-        self.update(modules or {})
+    def _entries(self) -> list[tuple[str, Any]]:
+        raise NotImplementedError
 
-    def update(self, modules: Mapping[str, Module] | Iterable) -> None:
-        items = modules.items() if isinstance(modules, Mapping) else modules
-        for key, module in items:
-            self[key] = module
+    def _store(self, key: str, value: Any) -> None:
+        raise NotImplementedError
 
-    def __getitem__(self, key: str) -> Module:
+    def update(self, entries: Mapping[str, Any] | Iterable) -> None:
+        for key, value in entries.items() if isinstance(entries, Mapping) else entries:
+            self._store(key, value)
+
+    def __getitem__(self, key: str) -> Any:
         if key not in self:
             raise KeyError(key)
         return getattr(self, key)
 
-    def __setitem__(self, key: str, module: Module) -> None:
-        self.add_module(key, module)
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._store(key, value)
 
     def __delitem__(self, key: str) -> None:
         if key not in self:
@@ -514,24 +504,52 @@ class ModuleDict(Module):
         return key in self.keys()
 
     def __len__(self) -> int:
-        return len(self.keys())
+        return len(self._entries())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
 
     def keys(self) -> list[str]:
-        return [name for name, _ in self.named_children()]
+        return [key for key, _ in self._entries()]
 
-    def values(self) -> list[Module]:
-        return [module for _, module in self.named_children()]
+    def values(self) -> list[Any]:
+        return [value for _, value in self._entries()]
 
-    def items(self) -> list[tuple[str, Module]]:
+    def items(self) -> list[tuple[str, Any]]:
+        return self._entries()
+
+    def pop(self, key: str) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+
+class ModuleDict(_Keyed):
+    """Modules under string keys, in insertion order; `md[key]`, `md.items()`, ..."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable | None = None) -> None:
+        super().__init__()
+        self.update(modules or {})
+
+    def _entries(self) -> list[tuple[str, Module]]:
         return list(self.named_children())
 
-    def pop(self, key: str) -> Module:
-        module = self[key]
-        del self[key]
-        return module
+    def _store(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+
+class ParameterDict(_Keyed):
+    """Parameters under string keys, in insertion order; tensors stored are made Parameters."""
+
+    def __init__(self, parameters: Mapping[str, Any] | Iterable | None = None) -> None:
+        super().__init__()
+        self.update(parameters or {})
+
+    def _entries(self) -> list[tuple[str, Parameter]]:
+        return list(self.named_parameters(recurse=False))
+
+    def _store(self, key: str, value: Any) -> None:
+        self.register_parameter(key, _as_parameter(value))
 
 
 class ParameterList(Module):
@@ -569,50 +587,6 @@ class ParameterList(Module):
 
     def __setitem__(self, index: int, value: Any) -> None:
         setattr(self, self._name_at(index), _as_parameter(value))
-
-
-class ParameterDict(Module):
-    """Parameters under string keys, in insertion order; tensors stored are made Parameters."""
-
-    def __init__(self, parameters: Mapping[str, Any] | Iterable | None = None) -> None:
-        super().__init__()
-        self.update(parameters or {})
-
-    def update(self, parameters: Mapping[str, Any] | Iterable) -> None:
-        items = parameters.items() if isinstance(parameters, Mapping) else parameters
-        for key, value in items:
-            self[key] = value
-
-    def __getitem__(self, key: str) -> Parameter:
-        if key not in self:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.register_parameter(key, _as_parameter(value))
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self:
-            raise KeyError(key)
-        delattr(self, key)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.keys()
-
-    def __len__(self) -> int:
-        return len(self.keys())
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys())
-
-    def keys(self) -> list[str]:
-        return [name for name, _ in self.named_parameters(recurse=False)]
-
-    def values(self) -> list[Parameter]:
-        return [p for _, p in self.named_parameters(recurse=False)]
-
-    def items(self) -> list[tuple[str, Parameter]]:
-        return list(self.named_parameters(recurse=False))
 
 
 def _as_parameter(value: Any) -> Parameter:
