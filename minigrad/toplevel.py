@@ -12,7 +12,10 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from minigrad import ops
+from minigrad.function import is_grad_enabled, no_grad
 from minigrad.tensor import Tensor
 
 # minigrad's short argument names and PyTorch's for the same argument
@@ -25,20 +28,39 @@ _METHODS = ("clone", "detach", "dot", "is_floating_point", "mm", "norm", "numel"
 
 
 def with_torch_names(fn: Callable) -> Callable:
-    """fn, taking PyTorch's names (input, other) for the arguments it calls x, a and b."""
+    """fn, taking PyTorch's names (input, other) for the arguments it calls x, a and b, and
+    PyTorch's `out=` (a tensor the result is written into)."""
     sig = inspect.signature(fn)
     renamed = {name: _TORCH_NAMES[name] for name in sig.parameters if name in _TORCH_NAMES}
-    if not renamed or set(renamed.values()) & set(sig.parameters):
-        return fn
+    if set(renamed.values()) & set(sig.parameters):
+        renamed = {}
     ours = {torch: mine for mine, torch in renamed.items()}
+    name = fn.__name__
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return fn(*args, **{ours.get(k, k): v for k, v in kwargs.items()})
+    def wrapper(*args: Any, out: Tensor | None = None, **kwargs: Any) -> Any:
+        result = fn(*args, **{ours.get(k, k): v for k, v in kwargs.items()})
+        return result if out is None else write_out(name, result, out)
 
-    wrapper.__signature__ = sig.replace(parameters=[
-        p.replace(name=renamed.get(p.name, p.name)) for p in sig.parameters.values()])
+    params = [p.replace(name=renamed.get(p.name, p.name)) for p in sig.parameters.values()]
+    out_param = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    at = len(params) - (params[-1].kind == inspect.Parameter.VAR_KEYWORD if params else 0)
+    wrapper.__signature__ = sig.replace(parameters=[*params[:at], out_param, *params[at:]])
     return wrapper
+
+
+def write_out(name: str, result: Tensor, out: Tensor) -> Tensor:
+    """Write result into out, as PyTorch's `out=`: in place, resized if its shape differs."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): out must be a Tensor, got {type(out).__name__}")
+    if result.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad")
+    if out.shape != result.shape:
+        out.data = np.empty(result.shape, out.dtype)  # resized, as PyTorch does (with a warning)
+    with no_grad():
+        out.copy_(result)
+    return out
 
 
 def method_function(name: str) -> Callable:
@@ -74,6 +96,21 @@ def pow(input: Any, exponent: Any) -> Tensor:
     return ops.pow(input, exponent)
 
 
+def max(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    """max(input), max(input, dim, keepdim) (values and indices), or max(input, other), the
+    elementwise maximum of two tensors."""
+    if args and isinstance(args[0], Tensor) or "other" in kwargs:
+        return ops.maximum(input, args[0] if args else kwargs.pop("other"), **kwargs)
+    return ops.max(input, *args, **kwargs)
+
+
+def min(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+    """min(input), min(input, dim, keepdim), or min(input, other), elementwise."""
+    if args and isinstance(args[0], Tensor) or "other" in kwargs:
+        return ops.minimum(input, args[0] if args else kwargs.pop("other"), **kwargs)
+    return ops.min(input, *args, **kwargs)
+
+
 def is_tensor(obj: Any) -> bool:
     return isinstance(obj, Tensor)
 
@@ -87,5 +124,7 @@ def functions() -> dict[str, Callable]:
     for name in (*_METHODS, *in_place):
         if hasattr(Tensor, name):
             found.setdefault(name, method_function(name))
-    found.update(add=add, sub=sub, pow=pow, is_tensor=is_tensor)
+    explicit = {"add": add, "sub": sub, "pow": pow, "max": max, "min": min}
+    found.update({name: with_torch_names(fn) for name, fn in explicit.items()})
+    found["is_tensor"] = is_tensor
     return found

@@ -142,3 +142,31 @@ def test_norm_of_zero_has_gradient_zero_as_in_torch(torch):
         xt.norm(p=p).backward()
         np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
         assert x.norm(p=p).item() == 0
+
+
+def test_out_argument_as_torch(torch):
+    for lib in (mg, torch):
+        result = lib.empty(2)
+        assert lib.add(lib.ones(2), lib.ones(2), out=result) is result
+        assert result.tolist() == [2.0, 2.0]
+        assert lib.exp(lib.zeros(2), out=result) is result and result.tolist() == [1.0, 1.0]
+        bigger = lib.empty(3)  # resized to the result's shape
+        lib.matmul(lib.ones(2, 2), lib.ones(2), out=bigger)
+        assert tuple(bigger.shape) == (2,) and bigger.tolist() == [2.0, 2.0]
+        x = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="out=... arguments don't support automatic"):
+            lib.mul(x, x, out=lib.empty(2))
+
+
+def test_max_and_min_of_two_tensors_are_elementwise(torch):
+    a, b = [1.0, 5.0, -2.0], [3.0, 2.0, -1.0]
+    for name in ("max", "min"):
+        ours = getattr(mg, name)(mg.tensor(a), mg.tensor(b))
+        theirs = getattr(torch, name)(torch.tensor(a), torch.tensor(b))
+        assert ours.tolist() == theirs.tolist()
+        assert getattr(mg, name)(mg.tensor(a), other=mg.tensor(b)).tolist() == theirs.tolist()
+        values, indices = getattr(mg, name)(mg.tensor([a, b]), 1)
+        t_values, t_indices = getattr(torch, name)(torch.tensor([a, b]), 1)
+        assert values.tolist() == t_values.tolist() and indices.tolist() == t_indices.tolist()
+        assert getattr(mg, name)(mg.tensor(a)).item() == getattr(torch, name)(
+            torch.tensor(a)).item()
