@@ -20,6 +20,8 @@ from minigrad.tensor import Tensor
 
 # minigrad's short argument names and PyTorch's for the same argument
 _TORCH_NAMES = {"x": "input", "a": "input", "b": "other"}
+# PyTorch's aliases for arguments (numpy's names), accepted wherever the argument is
+_ALIASES = {"axis": "dim"}
 # helpers that ops exports for other op modules, not functions of PyTorch's namespace
 _HELPERS = ("canonical_dim", "canonical_dims", "constant", "operands")
 # Tensor methods that PyTorch also offers as functions and that are not ops; each becomes
@@ -28,13 +30,14 @@ _METHODS = ("clone", "detach", "dot", "is_floating_point", "mm", "norm", "numel"
 
 
 def with_torch_names(fn: Callable) -> Callable:
-    """fn, taking PyTorch's names (input, other) for the arguments it calls x, a and b, and
-    PyTorch's `out=` (a tensor the result is written into)."""
+    """fn, taking PyTorch's names (input, other) for the arguments it calls x, a and b, the
+    alias axis for dim, and PyTorch's `out=` (a tensor the result is written into)."""
     sig = inspect.signature(fn)
     renamed = {name: _TORCH_NAMES[name] for name in sig.parameters if name in _TORCH_NAMES}
     if set(renamed.values()) & set(sig.parameters):
         renamed = {}
     ours = {torch: mine for mine, torch in renamed.items()}
+    ours.update({alias: name for alias, name in _ALIASES.items() if name in sig.parameters})
     name = fn.__name__
 
     @functools.wraps(fn)

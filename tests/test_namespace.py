@@ -144,6 +144,7 @@ def test_norm_of_zero_has_gradient_zero_as_in_torch(torch):
         assert x.norm(p=p).item() == 0
 
 
+@pytest.mark.filterwarnings("ignore:An output with one or more elements was resized")
 def test_out_argument_as_torch(torch):
     for lib in (mg, torch):
         result = lib.empty(2)
@@ -170,3 +171,11 @@ def test_max_and_min_of_two_tensors_are_elementwise(torch):
         assert values.tolist() == t_values.tolist() and indices.tolist() == t_indices.tolist()
         assert getattr(mg, name)(mg.tensor(a)).item() == getattr(torch, name)(
             torch.tensor(a)).item()
+
+
+def test_axis_is_an_alias_of_dim(torch):
+    x = np.arange(6.0).reshape(2, 3)
+    for name in ("sum", "mean", "argmax", "softmax"):
+        ours = getattr(mg, name)(mg.tensor(x), axis=1)
+        theirs = getattr(torch, name)(torch.tensor(x), axis=1)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), err_msg=name)
