@@ -120,3 +120,8 @@ __all__ = [
     "set_grad_enabled", "set_rng_state", "short", "tensor", "uint8", "zeros", "zeros_like",
 ]
 __all__ += sorted(_FUNCTIONS)
+
+# *** op library: math, activations, reductions, sorting ***
+from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
+
+__all__ += ["linalg"]

@@ -22,6 +22,7 @@ from minigrad.ops import (
     where,
 )
 from minigrad.ops import leaky_relu as _leaky_relu
+from minigrad.ops._common import check_reduction
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -36,13 +37,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_reduction(reduction, name)
+    return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
 def _same_shape(input: Tensor, target: Any, name: str) -> Tensor:
@@ -158,3 +154,28 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         rows = np.arange(n).reshape(n, 1) != padding_idx % n
         weight = where(Tensor._make(rows), weight, weight.detach())
     return weight[index]
+# *** op library: activations (their ops are in minigrad/ops/activation.py) ***
+from minigrad.ops.activation import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+    threshold,
+)
+
+__all__ += [
+    "celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+    "prelu", "relu6", "selu", "silu", "softmin", "softplus", "softsign", "threshold",
+]
