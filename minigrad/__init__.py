@@ -74,6 +74,7 @@ from minigrad.function import (
     no_grad,
     set_grad_enabled,
 )
+from minigrad.ops import step  # noqa: F401  (deprecated for heaviside, so not in __all__)
 from minigrad.random import (
     Generator,
     default_generator,
