@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from minigrad import device as _device
+from minigrad import dtypes as _dtypes
+from minigrad._alias import dim_or_axis
 
 if TYPE_CHECKING:
     from minigrad.function import Function
@@ -208,18 +213,6 @@ class Tensor:
             raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
         return bool(self.data)
 
-    def to(self, dtype: DTypeLike) -> Tensor:
-        return ops.cast(self, dtype)
-
-    def float(self) -> Tensor:
-        return ops.cast(self, np.float32)
-
-    def double(self) -> Tensor:
-        return ops.cast(self, np.float64)
-
-    def long(self) -> Tensor:
-        return ops.cast(self, np.int64)
-
     # *** elementwise ***
     def __add__(self, other: Any) -> Tensor:
         return ops.add(self, other)
@@ -308,7 +301,7 @@ class Tensor:
     def step(self) -> Tensor:
         return ops.step(self)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return ops.clamp(self, min, max)
 
     clip = clamp
@@ -326,32 +319,42 @@ class Tensor:
         return ops.matmul(self, other)
 
     # *** reductions ***
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return ops.sum(self, dim, keepdim)
+    @dim_or_axis
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+            dtype: DTypeLike = None) -> Tensor:
+        return ops.sum(self, dim, keepdim, dtype=dtype)
 
+    @dim_or_axis
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
         return ops.mean(self, dim, keepdim)
 
+    @dim_or_axis
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.max(self, dim, keepdim)
 
+    @dim_or_axis
     def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.min(self, dim, keepdim)
 
+    @dim_or_axis
     def var(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def std(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def logsumexp(self, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
         return ops.logsumexp(self, dim, keepdim)
 
+    @dim_or_axis
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmax(self, dim, keepdim)
 
+    @dim_or_axis
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmin(self, dim, keepdim)
 
@@ -534,6 +537,417 @@ class Tensor:
                                "ops only on the base tensor, so write into it instead (e.g. "
                                "base[index] = value), or write into a .clone()")
 
+    # *** dtype and device ***
+    # (one block for PyTorch's dtype, device and construction methods; the rest lives above)
+    @property
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor with another dtype and/or on another device: `to(dtype)`, `to(device)`,
+        `to(device, dtype)`, `to(other)` (other's dtype), `to(dtype=..., device=...)`. Returns
+        self when nothing changes (unless copy=True); differentiable."""
+        dtype, copy = to_arguments(args, kwargs)
+        if dtype is None or dtype == self.dtype:
+            return self.clone() if copy else self
+        return ops.cast(self, dtype)
+
+    def type(self, dtype: DTypeLike = None, non_blocking: bool = False) -> Any:
+        """With no dtype the type's name ('minigrad.FloatTensor'); else `to(dtype)`."""
+        if dtype is None:
+            return "minigrad." + _TYPE_NAMES.get(self.dtype.name, self.dtype.name + "Tensor")
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            names = {v: k for k, v in _TYPE_NAMES.items()}
+            dtype = names.get(dtype.rpartition(".")[2], dtype)
+        return self.to(_dtypes.as_dtype(dtype, "type"))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def short(self) -> Tensor:
+        return self.to(np.int16)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None) -> Tensor:
+        _device.check_available("cuda")
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def nelement(self) -> int:
+        return self.data.size
+
+    def new_tensor(self, data: Any, dtype: DTypeLike = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        """A new leaf holding a copy of data, in this tensor's dtype unless told otherwise."""
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return creation.empty(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, dtype: DTypeLike = None,
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory; the gradient flows back to self."""
+        return ops.elementwise.Cast.apply(self, self.dtype)  # astype copies
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a tensor of 0 or 1 dims is returned as is)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D (shape {self.shape}); use transpose or mT")
+        return ops.transpose(self, 0, 1) if self.ndim == 2 else self
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two 2-D tensors (matmul without broadcasting)."""
+        for name, t in (("self", self), ("mat2", mat2)):
+            if not isinstance(t, Tensor) or t.ndim != 2:
+                shape = t.shape if isinstance(t, Tensor) else type(t).__name__
+                raise RuntimeError(f"mm: {name} must be a matrix (2-D tensor), got {shape}")
+        return ops.matmul(self, mat2)
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        """sum_i self_i tensor_i of two 1-D tensors of one length and dtype."""
+        if not isinstance(tensor, Tensor) or self.ndim != 1 or tensor.ndim != 1:
+            shape = tensor.shape if isinstance(tensor, Tensor) else type(tensor).__name__
+            raise RuntimeError(f"dot: expected two 1-D tensors, got shapes {self.shape} and "
+                               f"{shape}")
+        if self.shape != tensor.shape or self.dtype != tensor.dtype:
+            raise RuntimeError(f"dot: expected 1-D tensors of one size and dtype, got "
+                               f"{self.shape} {self.dtype} and {tensor.shape} {tensor.dtype}")
+        return ops.sum(ops.mul(self, tensor))
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha * other"""
+        return ops.add(self, other if alpha == 1 else ops.mul(other, alpha))
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha * other"""
+        return ops.sub(self, other if alpha == 1 else ops.mul(other, alpha))
+
+    def mul(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+
+
+    # *** op library: math, activations, reductions, sorting ***
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def asin(self) -> Tensor:
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return ops.atanh(self)
+
+    def exp2(self) -> Tensor:
+        return ops.exp2(self)
+
+    def expm1(self) -> Tensor:
+        return ops.expm1(self)
+
+    def log2(self) -> Tensor:
+        return ops.log2(self)
+
+    def log10(self) -> Tensor:
+        return ops.log10(self)
+
+    def log1p(self) -> Tensor:
+        return ops.log1p(self)
+
+    def rsqrt(self) -> Tensor:
+        return ops.rsqrt(self)
+
+    def square(self) -> Tensor:
+        return ops.square(self)
+
+    def reciprocal(self) -> Tensor:
+        return ops.reciprocal(self)
+
+    def erf(self) -> Tensor:
+        return ops.erf(self)
+
+    def erfc(self) -> Tensor:
+        return ops.erfc(self)
+
+    def floor(self) -> Tensor:
+        return ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        return ops.ceil(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        return ops.round(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        return ops.trunc(self)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        return ops.frac(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return ops.atan2(self, other)
+
+    arctan2 = atan2
+
+    def hypot(self, other: Any) -> Tensor:
+        return ops.hypot(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return ops.logaddexp(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return ops.copysign(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return ops.lerp(self, end, weight)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    def remainder(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return ops.fmod(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops.remainder(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(other, self)
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        return ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        return ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self) -> Tensor:
+        return ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return ops.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        return ops.logical_not(self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return ops.logical_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __invert__(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(other, self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(other, self)
+
+    def prelu(self, weight: Tensor) -> Tensor:
+        return ops.prelu(self, weight)
+
+    @dim_or_axis
+    def prod(self, dim: int | None = None, keepdim: bool = False, *,
+             dtype: DTypeLike = None) -> Tensor:
+        return ops.prod(self, dim, keepdim, dtype=dtype)
+
+    @dim_or_axis
+    def any(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.any(self, dim, keepdim)
+
+    @dim_or_axis
+    def all(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.all(self, dim, keepdim)
+
+    @dim_or_axis
+    def amax(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> Tensor:
+        return ops.amax(self, dim, keepdim)
+
+    @dim_or_axis
+    def amin(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> Tensor:
+        return ops.amin(self, dim, keepdim)
+
+    @dim_or_axis
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.aminmax(self, dim=dim, keepdim=keepdim)
+
+    @dim_or_axis
+    def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        return ops.count_nonzero(self, dim)
+
+    @dim_or_axis
+    def norm(self, p: Any = "fro", dim: int | Sequence[int] | None = None,
+             keepdim: bool = False, dtype: DTypeLike = None) -> Tensor:
+        return ops.norm(self, p, dim, keepdim, dtype)
+
+    @dim_or_axis
+    def cumsum(self, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+        return ops.cumsum(self, dim, dtype=dtype)
+
+    @dim_or_axis
+    def cumprod(self, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+        return ops.cumprod(self, dim, dtype=dtype)
+
+    @dim_or_axis
+    def cummax(self, dim: int) -> Any:
+        return ops.cummax(self, dim)
+
+    @dim_or_axis
+    def cummin(self, dim: int) -> Any:
+        return ops.cummin(self, dim)
+
+    @dim_or_axis
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return ops.logcumsumexp(self, dim)
+
+    @dim_or_axis
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        return ops.sort(self, dim, descending, stable)
+
+    @dim_or_axis
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return ops.argsort(self, dim, descending, stable)
+
+    @dim_or_axis
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return ops.topk(self, k, dim, largest, sorted)
+
+    @dim_or_axis
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return ops.kthvalue(self, k, dim, keepdim)
+
 
 class RemovableHandle:
     """Returned by register_hook and register_forward_hook; `remove()` unregisters."""
@@ -546,6 +960,33 @@ class RemovableHandle:
             self._hooks.pop(self._hook, None)
         elif self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def to_arguments(args: tuple, kwargs: dict) -> tuple[np.dtype | None, bool]:
+    """The dtype (None: unchanged) and copy flag that `.to(...)` of a Tensor or Module asks
+    for: a dtype, a device, a tensor (its dtype), or keywords; the device is checked."""
+    kwargs = dict(kwargs)
+    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif _device.is_device_like(arg):
+            device = arg
+        elif isinstance(arg, builtins.bool):
+            copy = arg  # to(dtype, non_blocking, copy) positional flags: the last one wins
+        else:
+            dtype = arg
+    _device.as_device(device)
+    return _dtypes.as_dtype(dtype, "to"), copy
 
 
 def _scaled(other: Any, alpha: float) -> Any:
