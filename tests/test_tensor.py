@@ -113,9 +113,11 @@ def test_manual_seed_makes_random_tensors_reproducible():
                                     np.array(2.5)])
 def test_scalars_never_promote_a_float32_tensor(scalar):
     x = mg.tensor([1.0, 2.0])
-    for out in (x + scalar, scalar + x, x - scalar, scalar - x, x * scalar, scalar * x,
-                x / scalar, scalar / x, x**scalar, x.maximum(scalar), mg.where(x > 1, x, scalar)):
+    for out in (x + scalar, scalar + x, x * scalar, scalar * x, x / scalar, scalar / x,
+                x**scalar, x.maximum(scalar), mg.where(x > 1, x, scalar)):
         assert out.dtype == np.float32
+    if scalar is not True:  # subtracting a bool is an error, as in PyTorch
+        assert (x - scalar).dtype == np.float32 and (scalar - x).dtype == np.float32
 
 
 def test_int_meeting_float_takes_the_float_dtype_as_in_pytorch():

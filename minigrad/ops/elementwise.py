@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.dtypes import get_default_dtype
 from minigrad.function import Function, raise_if_not_broadcastable
 from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
@@ -276,7 +277,17 @@ def add(a: Any, b: Any) -> Tensor:
 
 
 def sub(a: Any, b: Any) -> Tensor:
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("sub: subtraction with a bool tensor or value is not supported, as in "
+                           "PyTorch; to invert a mask use ~ or logical_not(), for xor use ^")
     return Sub.apply(*operands(a, b))
+
+
+def _is_bool(value: Any) -> bool:
+    if isinstance(value, Tensor):
+        return value.data.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind == "b")
 
 
 def mul(a: Any, b: Any) -> Tensor:
@@ -291,7 +302,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         return rounded_div(input, other, rounding_mode)
     a, b = operands(input, other)
     if a.dtype.kind in "biu" and b.dtype.kind in "biu":  # true division of ints gives floats
-        a, b = operands(cast(a, np.float32), b)
+        a, b = operands(cast(a, get_default_dtype()), b)
     return Div.apply(a, b)
 
 
