@@ -114,8 +114,8 @@ def getitem_inputs(draw: st.DrawFn) -> tuple[np.ndarray]:
     return (draw(S.arrays(S.shapes(2, 3, min_side=2, max_side=3))),)
 
 
-def torch_normalize(t: Any, x: Any, w: Any, b: Any) -> Any:
-    """normalize over dims (0, 2), written out with torch's primitive ops."""
+def torch_standardize(t: Any, x: Any, w: Any, b: Any) -> Any:
+    """standardize over dims (0, 2), written out with torch's primitive ops."""
     mean = x.mean((0, 2), keepdim=True)
     var = x.var((0, 2), keepdim=True, correction=0)
     return (x - mean) / (var + 1e-5).sqrt() * w.reshape(1, -1, 1) + b.reshape(1, -1, 1)
@@ -253,9 +253,9 @@ OPS = [
        lambda x, w, b, m, v: F.batch_norm(x, m, v, w, b, training=False),
        lambda t, x, w, b, m, v: t.nn.functional.batch_norm(x, m, v, w, b, training=False),
        norm_inputs(S.shapes(2, 3, max_side=3), (1,), stats=True), const=(3, 4)),
-    Op("normalize", lambda x, w, b: mg.ops.normalize(x, (0, 2), w.reshape(1, -1, 1),
-                                                     b.reshape(1, -1, 1)),
-       torch_normalize, norm_inputs(S.shapes(3, 3, min_side=2, max_side=3), (1,))),
+    Op("standardize", lambda x, w, b: mg.ops.standardize(x, (0, 2), w.reshape(1, -1, 1),
+                                                         b.reshape(1, -1, 1)),
+       torch_standardize, norm_inputs(S.shapes(3, 3, min_side=2, max_side=3), (1,))),
     Op("dropout", dropout_seeded, None, one()),
 ]
 
@@ -367,5 +367,5 @@ def test_every_public_op_is_in_the_table() -> None:
                  "max", "min", "var", "std", "logsumexp", "matmul", "linear", "reshape",
                  "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand", "getitem",
                  "cat", "stack", "softmax", "log_softmax", "cross_entropy",
-                 "binary_cross_entropy", "mse_loss", "layer_norm", "batch_norm", "normalize"):
+                 "binary_cross_entropy", "mse_loss", "layer_norm", "batch_norm", "standardize"):
         assert any(n == name or n.startswith(name + "_") for n in names), name

@@ -26,3 +26,21 @@ __all__ = [
     "LeakyReLU", "Linear", "MSELoss", "Module", "ModuleList", "Parameter", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "Tanh", "clip_grad_norm_", "functional", "init",
 ]
+
+# *** op library: losses (issue 11) ***
+from minigrad.nn.loss import (  # noqa: E402
+    BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
+    CosineSimilarity,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+
+__all__ += [
+    "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CosineSimilarity", "HuberLoss", "KLDivLoss",
+    "L1Loss", "MarginRankingLoss", "NLLLoss", "SmoothL1Loss",
+]

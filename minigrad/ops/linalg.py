@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops import fused
-from minigrad.ops._common import operands
-from minigrad.ops.shape import reshape, unsqueeze
+from minigrad.ops._common import canonical_dim, operands
+from minigrad.ops.indexing import IndexPutAdd
+from minigrad.ops.shape import permute, reshape, unsqueeze
 from minigrad.tensor import Tensor
 
 
@@ -95,3 +97,197 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
                          f"{weight.shape} (expected ({weight.shape[0]},))")
     return Linear.apply(x, weight, bias)
+
+
+# *** more products (PyTorch's names): checked shapes, then matmul or einsum ***
+def _check_ndim(op: str, name: str, t: Tensor, ndim: int) -> None:
+    if t.ndim != ndim:
+        raise ValueError(f"{op}: {name} must be {ndim}-D, got shape {t.shape}")
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The product of two matrices, (n, k) @ (k, m)."""
+    input, mat2 = operands(input, mat2)
+    _check_ndim("mm", "input", input, 2)
+    _check_ndim("mm", "mat2", mat2, 2)
+    if input.shape[1] != mat2.shape[0]:
+        raise ValueError(f"mm: shapes {input.shape} and {mat2.shape} do not align "
+                         f"({input.shape[1]} != {mat2.shape[0]})")
+    return MatMul.apply(input, mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix products, (b, n, k) @ (b, k, m), with equal batch sizes."""
+    input, mat2 = operands(input, mat2)
+    _check_ndim("bmm", "input", input, 3)
+    _check_ndim("bmm", "mat2", mat2, 3)
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise ValueError(f"bmm: shapes {input.shape} and {mat2.shape} do not align (batch "
+                         f"{input.shape[0]} vs {mat2.shape[0]}, inner {input.shape[2]} vs "
+                         f"{mat2.shape[1]})")
+    return MatMul.apply(input, mat2)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix times vector, (n, k) @ (k,)."""
+    input, vec = operands(input, vec)
+    _check_ndim("mv", "input", input, 2)
+    _check_ndim("mv", "vec", vec, 1)
+    if input.shape[1] != vec.shape[0]:
+        raise ValueError(f"mv: shapes {input.shape} and {vec.shape} do not align "
+                         f"({input.shape[1]} != {vec.shape[0]})")
+    return MatMul.apply(input, vec)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """The inner product of two 1-D tensors of equal length."""
+    input, tensor = operands(input, tensor)
+    _check_ndim("dot", "input", input, 1)
+    _check_ndim("dot", "tensor", tensor, 1)
+    if input.shape != tensor.shape:
+        raise ValueError(f"dot: shapes {input.shape} and {tensor.shape} differ in length")
+    return MatMul.apply(input, tensor)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """out[i, j] = input[i] vec2[j]."""
+    input, vec2 = operands(input, vec2)
+    _check_ndim("outer", "input", input, 1)
+    _check_ndim("outer", "vec2", vec2, 1)
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
+          alpha: float = 1) -> Tensor:
+    """beta input + alpha (mat1 @ mat2); with beta=0 input is ignored (nan and inf too)."""
+    product = mm(mat1, mat2)
+    input = operands(input, product)[0]
+    if np.broadcast_shapes(input.shape, product.shape) != product.shape:
+        raise ValueError(f"addmm: input of shape {input.shape} does not broadcast to the "
+                         f"product's shape {product.shape}")
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Sum of products over a's last dims and b's first dims (dims an int), or over the listed
+    pairs (dims = (dims_a, dims_b))."""
+    a, b = operands(a, b)
+    if isinstance(dims, (int, np.integer)):
+        if dims < 0 or dims > min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: cannot contract {dims} dims of shapes {a.shape} and "
+                             f"{b.shape}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
+    dims_a = [canonical_dim(d, a.ndim, "tensordot") for d in dims_a]
+    dims_b = [canonical_dim(d, b.ndim, "tensordot") for d in dims_b]
+    if len(dims_a) != len(dims_b) or any(a.shape[i] != b.shape[j]
+                                         for i, j in zip(dims_a, dims_b)):
+        raise ValueError(f"tensordot: dims {dims_a} of shape {a.shape} and {dims_b} of shape "
+                         f"{b.shape} do not pair up")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = math.prod(a.shape[d] for d in dims_a)
+    left = reshape(permute(a, *free_a, *dims_a), -1, k) if a.ndim else reshape(a, 1, 1)
+    right = reshape(permute(b, *dims_b, *free_b), k, -1) if b.ndim else reshape(b, 1, 1)
+    out_shape = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    return reshape(MatMul.apply(left, right), *out_shape)
+
+
+class Einsum(Function):
+    """numpy's einsum on explicit subscripts (no ellipsis): `inputs` holds each operand's
+    letters, `output` the result's. The gradient for an operand is another einsum of the output
+    gradient with the other operands, spread over the letters it lacks and put on the
+    diagonal where its letters repeat ('ii')."""
+
+    @staticmethod
+    def forward(ctx, inputs, output, *operands):
+        ctx.save_for_backward(*operands)
+        ctx.subscripts, ctx.output = inputs, output
+        equation = ",".join(inputs) + "->" + output
+        return np.asarray(np.einsum(equation, *[t.data for t in operands],
+                                    optimize=len(operands) > 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        subscripts, output = ctx.subscripts, ctx.output
+        grads = []
+        for k, (letters, t) in enumerate(zip(subscripts, operands, strict=True)):
+            if not ctx.needs_input_grad[k + 2]:
+                grads.append(None)
+                continue
+            others = [i for i in range(len(operands)) if i != k]
+            known = set(output).union(*[subscripts[i] for i in others])
+            unique = "".join(dict.fromkeys(letters))
+            sizes = {c: n for c, n in zip(letters, t.shape, strict=True)}
+            found = "".join(c for c in unique if c in known)
+            partial = Einsum.apply((output, *[subscripts[i] for i in others]), found, g,
+                                   *[operands[i] for i in others])
+            spread = reshape(partial, *[sizes[c] if c in known else 1 for c in unique])
+            spread = spread.expand(*[sizes[c] for c in unique])
+            if len(unique) < len(letters):  # repeated letters: place on the diagonal
+                grids = np.indices([sizes[c] for c in unique], sparse=True)
+                index = tuple(grids[unique.index(c)] for c in letters)
+                spread = IndexPutAdd.apply(spread, t.shape, ((), index))
+            grads.append(spread)
+        return (None, None, *grads)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sums of products named by subscripts, e.g. 'ij,jk->ik' (matmul), 'ii->' (trace),
+    'ii->i' (diagonal), 'b...i,b...i->b...' (ellipsis for any further dims, broadcast)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    tensors = [t if isinstance(t, Tensor) else Tensor._make(np.asarray(t)) for t in operands]
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(tensors):
+        raise ValueError(f"einsum: equation {equation!r} names {len(inputs)} operands, got "
+                         f"{len(tensors)}")
+    used = set(equation) - set(".,->")
+    if not all(c.isalpha() for c in used):
+        raise ValueError(f"einsum: subscripts must be letters, got {equation!r}")
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                 if c not in used)
+    ellipsis_len = 0
+    for letters, t in zip(inputs, tensors, strict=True):
+        named = len(letters.replace("...", ""))
+        if ("..." in letters and named > t.ndim) or ("..." not in letters and named != t.ndim):
+            raise ValueError(f"einsum: subscripts {letters!r} do not fit an operand of shape "
+                             f"{t.shape}")
+        if "..." in letters:
+            ellipsis_len = max(ellipsis_len, t.ndim - named)
+    batch = "".join(next(spare) for _ in range(ellipsis_len))
+    explicit = []
+    for letters, t in zip(inputs, tensors, strict=True):
+        count = t.ndim - len(letters.replace("...", ""))
+        explicit.append(letters.replace("...", batch[ellipsis_len - count:]))
+    if not arrow:
+        counts = "".join(inputs).replace("...", "")
+        rhs = "..." * bool(batch) + "".join(sorted(c for c in set(counts)
+                                                   if counts.count(c) == 1))
+    output = rhs.replace("...", batch)
+    for c in output:
+        if output.count(c) > 1 or c not in "".join(explicit):
+            raise ValueError(f"einsum: output subscript {c!r} repeats or names no input dim in "
+                             f"{equation!r}")
+    sizes: dict[str, int] = {}
+    for letters, t in zip(explicit, tensors, strict=True):
+        for c, n in zip(letters, t.shape, strict=True):
+            if sizes.get(c, 1) not in (1, n) and n != 1:
+                raise ValueError(f"einsum: subscript {c!r} has size {sizes[c]} in one operand "
+                                 f"and {n} in another (shapes "
+                                 f"{', '.join(str(x.shape) for x in tensors)})")
+            sizes[c] = max(sizes.get(c, 1), n)
+    same = []
+    for letters, t in zip(explicit, tensors, strict=True):
+        full = tuple(sizes[c] for c in letters)
+        if len(set(letters)) == len(letters) and full != t.shape:
+            t = t.expand(*full)  # broadcast size-1 dims, as PyTorch does
+        same.append(t)
+    return Einsum.apply(tuple(explicit), output, *same)
