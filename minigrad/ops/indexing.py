@@ -118,9 +118,11 @@ def _dims_taken(part: Any) -> int:
     return 1
 
 
-def _check_bounds(index: np.ndarray, size: int, dim: int) -> None:
-    if index.size and (index.min() < -size or index.max() >= size):
-        bad = index[(index < -size) | (index >= size)].flat[0]
+def _check_bounds(index: np.ndarray, size: int, dim: int, negative: bool = True) -> None:
+    """Indices in [-size, size), or in [0, size) for ops that take no negative index."""
+    low = -size if negative else 0
+    if index.size and (index.min() < low or index.max() >= size):
+        bad = index[(index < low) | (index >= size)].flat[0]
         raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
@@ -207,7 +209,7 @@ def _check_along(op: str, input: Tensor, dim: int, index: np.ndarray,
         if src is not None and n > (src.shape or (1,))[k]:
             raise ValueError(f"{op}: index of shape {index.shape} is larger than src of shape "
                              f"{src.shape} in dim {k}")
-    _check_bounds(index, in_shape[d], d)
+    _check_bounds(index, in_shape[d], d, negative=False)
     return d
 
 
@@ -389,7 +391,7 @@ def _dim_index(op: str, input: Tensor, dim: int, index: Any) -> tuple[int, np.nd
     if index.ndim > 1:
         raise IndexError(f"{op}: index must be 1-D, got shape {index.shape}")
     d = canonical_dim(dim, max(input.ndim, 1), op)
-    _check_bounds(index, (input.shape or (1,))[d], d)
+    _check_bounds(index, (input.shape or (1,))[d], d, negative=False)
     return d, index.reshape(-1)
 
 
@@ -425,8 +427,11 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
     flattened input)."""
     indices = _index_array(indices, "take_along_dim")
     if dim is None:
+        _check_bounds(indices, input.numel(), 0, negative=False)  # PyTorch's rule here
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     d = canonical_dim(dim, max(input.ndim, 1), "take_along_dim")
+    _check_bounds(indices, (input.shape or (1,))[d], d)
+    indices = indices % max((input.shape or (1,))[d], 1)  # negative indices count from the end
     if input.ndim != indices.ndim:
         raise ValueError(f"take_along_dim: input and indices must have the same number of dims, "
                          f"got shapes {input.shape} and {indices.shape}")

@@ -331,7 +331,10 @@ def flip(x: Tensor, dims: int | Sequence[int]) -> Tensor:
     dims = [dims] if isinstance(dims, (int, np.integer)) else list(dims)
     index = [slice(None)] * x.ndim
     for d in dims:
-        index[canonical_dim(d, max(x.ndim, 1), "flip")] = slice(None, None, -1)
+        d = canonical_dim(d, max(x.ndim, 1), "flip")
+        if x.ndim and index[d] != slice(None):
+            raise ValueError(f"flip: dim {d} appears more than once in dims {tuple(dims)}")
+        index[d] = slice(None, None, -1)
     return GetItem.apply(x, (tuple(index[:x.ndim]), None))
 
 
