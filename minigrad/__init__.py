@@ -73,3 +73,8 @@ __all__ = [
     "ones", "ones_like", "rand", "randn", "relu", "save", "set_grad_enabled", "sigmoid", "softmax",
     "sqrt", "stack", "step", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
 ]
+
+# *** op library: math, activations, reductions, sorting ***
+from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
+
+__all__ += ["linalg"]

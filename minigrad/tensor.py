@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minigrad._alias import dim_or_axis
+
 if TYPE_CHECKING:
     from minigrad.function import Function
 
@@ -285,7 +287,7 @@ class Tensor:
     def step(self) -> Tensor:
         return ops.step(self)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return ops.clamp(self, min, max)
 
     clip = clamp
@@ -303,8 +305,9 @@ class Tensor:
         return ops.matmul(self, other)
 
     # *** reductions ***
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return ops.sum(self, dim, keepdim)
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+            dtype: DTypeLike = None) -> Tensor:
+        return ops.sum(self, dim, keepdim, dtype=dtype)
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
         return ops.mean(self, dim, keepdim)
@@ -491,6 +494,282 @@ class Tensor:
 
     def addmm(self, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
         return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+
+    # *** op library: math, activations, reductions, sorting ***
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def asin(self) -> Tensor:
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return ops.atanh(self)
+
+    def exp2(self) -> Tensor:
+        return ops.exp2(self)
+
+    def expm1(self) -> Tensor:
+        return ops.expm1(self)
+
+    def log2(self) -> Tensor:
+        return ops.log2(self)
+
+    def log10(self) -> Tensor:
+        return ops.log10(self)
+
+    def log1p(self) -> Tensor:
+        return ops.log1p(self)
+
+    def rsqrt(self) -> Tensor:
+        return ops.rsqrt(self)
+
+    def square(self) -> Tensor:
+        return ops.square(self)
+
+    def reciprocal(self) -> Tensor:
+        return ops.reciprocal(self)
+
+    def erf(self) -> Tensor:
+        return ops.erf(self)
+
+    def erfc(self) -> Tensor:
+        return ops.erfc(self)
+
+    def floor(self) -> Tensor:
+        return ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        return ops.ceil(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        return ops.round(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        return ops.trunc(self)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        return ops.frac(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return ops.atan2(self, other)
+
+    arctan2 = atan2
+
+    def hypot(self, other: Any) -> Tensor:
+        return ops.hypot(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return ops.logaddexp(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return ops.copysign(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return ops.lerp(self, end, weight)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    def remainder(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return ops.fmod(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops.remainder(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(other, self)
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        return ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        return ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self) -> Tensor:
+        return ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return ops.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        return ops.logical_not(self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return ops.logical_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __invert__(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(other, self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(other, self)
+
+    def prelu(self, weight: Tensor) -> Tensor:
+        return ops.prelu(self, weight)
+
+    @dim_or_axis
+    def prod(self, dim: int | None = None, keepdim: bool = False, *,
+             dtype: DTypeLike = None) -> Tensor:
+        return ops.prod(self, dim, keepdim, dtype=dtype)
+
+    @dim_or_axis
+    def any(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.any(self, dim, keepdim)
+
+    @dim_or_axis
+    def all(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.all(self, dim, keepdim)
+
+    @dim_or_axis
+    def amax(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> Tensor:
+        return ops.amax(self, dim, keepdim)
+
+    @dim_or_axis
+    def amin(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> Tensor:
+        return ops.amin(self, dim, keepdim)
+
+    @dim_or_axis
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.aminmax(self, dim=dim, keepdim=keepdim)
+
+    @dim_or_axis
+    def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        return ops.count_nonzero(self, dim)
+
+    @dim_or_axis
+    def norm(self, p: Any = "fro", dim: int | Sequence[int] | None = None,
+             keepdim: bool = False, dtype: DTypeLike = None) -> Tensor:
+        return ops.norm(self, p, dim, keepdim, dtype)
+
+    @dim_or_axis
+    def cumsum(self, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+        return ops.cumsum(self, dim, dtype=dtype)
+
+    @dim_or_axis
+    def cumprod(self, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+        return ops.cumprod(self, dim, dtype=dtype)
+
+    @dim_or_axis
+    def cummax(self, dim: int) -> Any:
+        return ops.cummax(self, dim)
+
+    @dim_or_axis
+    def cummin(self, dim: int) -> Any:
+        return ops.cummin(self, dim)
+
+    @dim_or_axis
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return ops.logcumsumexp(self, dim)
+
+    @dim_or_axis
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        return ops.sort(self, dim, descending, stable)
+
+    @dim_or_axis
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return ops.argsort(self, dim, descending, stable)
+
+    @dim_or_axis
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return ops.topk(self, k, dim, largest, sorted)
+
+    @dim_or_axis
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return ops.kthvalue(self, k, dim, keepdim)
 
 
 class RemovableHandle:

@@ -44,3 +44,29 @@ __all__ += [
     "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CosineSimilarity", "HuberLoss", "KLDivLoss",
     "L1Loss", "MarginRankingLoss", "NLLLoss", "SmoothL1Loss",
 ]
+
+# *** op library: activation modules ***
+from minigrad.nn.activation import (  # noqa: E402
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+    Threshold,
+)
+
+__all__ += [
+    "CELU", "ELU", "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish",
+    "PReLU", "ReLU6", "SELU", "SiLU", "Softmin", "Softplus", "Softsign", "Threshold",
+]

@@ -567,3 +567,30 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     if dropout_p > 0:
         weights = dropout(weights, dropout_p)
     return weights @ value
+
+
+# *** op library: activations (their ops are in minigrad/ops/activation.py) ***
+from minigrad.ops.activation import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+    threshold,
+)
+
+__all__ += [
+    "celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+    "prelu", "relu6", "selu", "silu", "softmin", "softplus", "softsign", "threshold",
+]

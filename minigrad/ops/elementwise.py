@@ -76,8 +76,14 @@ class Pow(Function):
         """d(a^b) = b a^(b-1) da + a^b log(a) db"""
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (g * b * a ** (b - 1) if need_a else None,
-                g * out * log(a) if need_b else None)
+        # PyTorch's values where the base is 0: no gradient to a where b == 0 (a^0 is 1 for every
+        # a), none to b where a == 0 and b >= 0 (0^b stays 0 or 1), so no 0 * inf = nan
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = where(b.data == 0, 0.0, g * b * a ** (b - 1))
+        if need_b:
+            grad_b = where((a.data == 0) & (b.data >= 0), 0.0, g * out * log(a))
+        return grad_a, grad_b
 
 
 class Maximum(Function):
@@ -270,8 +276,13 @@ def mul(a: Any, b: Any) -> Tensor:
     return Mul.apply(*operands(a, b))
 
 
-def div(a: Any, b: Any) -> Tensor:
-    a, b = operands(a, b)
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (zero gradient)."""
+    if rounding_mode is not None:
+        from minigrad.ops.math import rounded_div  # math builds on this module
+
+        return rounded_div(input, other, rounding_mode)
+    a, b = operands(input, other)
     if a.dtype.kind in "biu" and b.dtype.kind in "biu":  # true division of ints gives floats
         a, b = operands(cast(a, np.float32), b)
     return Div.apply(a, b)
@@ -286,8 +297,11 @@ def maximum(a: Any, b: Any) -> Tensor:
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """min(a, b) = -max(-a, -b)"""
+    """min(a, b) = -max(-a, -b) for floats; integers and bools, which have no gradient and
+    whose negation overflows (or does not exist), go to numpy directly."""
     a, b = operands(a, b)
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+        return _no_grad_op("minimum", np.minimum, a, b)
     return -maximum(-a, -b)
 
 
@@ -334,9 +348,14 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyRelu.apply(x, negative_slope)
 
 
-def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """x limited to [min, max]; the bounds are numbers or tensors that broadcast with x."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from minigrad.ops.math import clamp_tensor  # math builds on this module
+
+        return clamp_tensor(x, min, max)
     return Clamp.apply(x, min, max)
 
 
@@ -357,8 +376,28 @@ def _no_grad_op(name: str, fn: Any, *args: Tensor) -> Tensor:
         raise
 
 
+class PiecewiseConstant(Function):
+    """fn(*inputs) for a piecewise-constant fn (sign, floor, round, ...): it stays in the graph
+    with a zero gradient, as in PyTorch, so a loss that uses it can still be differentiated."""
+
+    @staticmethod
+    def forward(ctx, fn, *inputs):
+        ctx.inputs_like = [(x.shape, x.dtype) for x in inputs]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(fn(*[x.data for x in inputs]))
+
+    @staticmethod
+    def backward(ctx, g):
+        needs = ctx.needs_input_grad[1:]
+        return (None, *[Tensor._make(np.zeros(shape, dtype)) if need else None
+                         for (shape, dtype), need in zip(ctx.inputs_like, needs, strict=True)])
+
+
 def sign(x: Tensor) -> Tensor:
-    return _no_grad_op("sign", np.sign, x)
+    """-1, 0 or 1 (nan stays nan; bools are their own sign); zero gradient."""
+    if x.dtype == np.bool_:
+        return Tensor._make(x.data.copy())
+    return PiecewiseConstant.apply(np.sign, x)
 
 
 def step(x: Tensor) -> Tensor:

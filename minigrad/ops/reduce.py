@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._alias import dim_or_axis
 from minigrad.function import Function
 from minigrad.ops._common import canonical_dim, canonical_dims, count, keepdim_shape
 from minigrad.ops.shape import expand, reshape
@@ -71,8 +72,11 @@ class LogSumExp(Function):
 
 
 # *** functional API ***
-def sum(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The sum over dim (all dims when None), in dtype if given (before summing)."""
     dims = canonical_dims(dim, x.ndim, "sum")
+    if dtype is not None:
+        x = x.to(dtype)
     if x.dtype == np.bool_:
         x = Tensor._make(x.data.astype(np.int64))
     return Sum.apply(x, dims, keepdim)
@@ -97,8 +101,11 @@ def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
 
 
 def min(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """min(x) = -max(-x); with dim, the named tuple (values, indices), as max."""
+    """min(x) = -max(-x) for floats (integers and bools, whose negation overflows or does not
+    exist, go to numpy); with dim, the named tuple (values, indices), as max."""
     if dim is None:
+        if x.data.size and x.dtype.kind not in "fc":
+            return Tensor._make(np.asarray(np.min(x.data)))
         return -max(-x)
     return _along(x, argmin(x, dim, keepdim=True), dim, keepdim)
 
@@ -123,8 +130,10 @@ def var(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool
         correction = 0 if unbiased is False else 1
     dims = canonical_dims(dim, x.ndim, "var")
     centered = x - mean(x, dims, keepdim=True)
+    # as PyTorch, no degrees of freedom left (correction >= n) divides by 0: inf, or nan for a
+    # zero sum of squares
     dof = count(x.shape, dims) - correction
-    return sum(centered * centered, dims, keepdim) * (1.0 / dof if dof > 0 else float("nan"))
+    return sum(centered * centered, dims, keepdim) * (1.0 / dof if dof > 0 else float("inf"))
 
 
 def std(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -151,3 +160,85 @@ def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
 def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg(np.argmin, x, dim, keepdim)
+
+
+# *** more reductions: amax, amin, aminmax, any, all, count_nonzero, var_mean, std_mean ***
+AMinMax = namedtuple("AMinMax", ["min", "max"])
+
+
+def _dims(x: Tensor, dim: Dims, name: str) -> tuple[int, ...]:
+    """canonical dims, where dim=() means every dim (PyTorch's amax/amin convention)."""
+    return canonical_dims(None if dim == () else dim, x.ndim, name)
+
+
+def _nonempty(x: Tensor, dims: tuple[int, ...], name: str) -> None:
+    empty = [d for d in dims if x.shape[d] == 0] or ([] if x.data.size else [None])
+    if empty:
+        raise ValueError(f"{name}: cannot reduce over an empty dimension (input shape "
+                         f"{x.shape}); the result has no identity element")
+
+
+@dim_or_axis
+def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
+    """The largest value over dim (all dims by default); ties share the gradient equally."""
+    dims = _dims(input, dim, "amax")
+    _nonempty(input, dims, "amax")
+    return Max.apply(input, dims, keepdim)
+
+
+@dim_or_axis
+def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
+    """The smallest value over dim, as amax: -amax(-x) for floats; integers and bools (no
+    gradient, and negation overflows) go to numpy."""
+    dims = _dims(input, dim, "amin")
+    _nonempty(input, dims, "amin")
+    if input.dtype.kind != "f":
+        return Tensor._make(np.asarray(np.min(input.data, axis=dims, keepdims=keepdim)))
+    return -Max.apply(-input, dims, keepdim)
+
+
+@dim_or_axis
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> AMinMax:
+    """(min, max) over dim, or over everything when dim is None."""
+    dims = () if dim is None else canonical_dim(dim, input.ndim, "aminmax")
+    return AMinMax(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
+def _logical_reduction(name: str, fn: Any, x: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+    out = np.asarray(fn(x.data, axis=canonical_dims(dim, x.ndim, name), keepdims=keepdim))
+    return Tensor._make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
+
+
+@dim_or_axis
+def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """True where any element over dim is nonzero (uint8 inputs give uint8, as in PyTorch)."""
+    return _logical_reduction("any", np.any, input, dim, keepdim)
+
+
+@dim_or_axis
+def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """True where every element over dim is nonzero."""
+    return _logical_reduction("all", np.all, input, dim, keepdim)
+
+
+@dim_or_axis
+def count_nonzero(input: Tensor, dim: Dims = None) -> Tensor:
+    """How many elements over dim are nonzero (int64)."""
+    dims = canonical_dims(dim, input.ndim, "count_nonzero")
+    return Tensor._make(np.asarray(np.count_nonzero(input.data, axis=dims), dtype=np.int64))
+
+
+@dim_or_axis
+def var_mean(input: Tensor, dim: Dims = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(var, mean) over dim, as var and mean give them."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+@dim_or_axis
+def std_mean(input: Tensor, dim: Dims = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(std, mean) over dim, as std and mean give them."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))

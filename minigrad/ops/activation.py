@@ -1,0 +1,197 @@
+"""Activation functions with PyTorch's names, arguments and gradients (also at the kinks).
+
+Most are built from other ops, whose backward is then reused; gelu, logsigmoid and hardtanh are
+Functions of their own (one node for a common op, or PyTorch's gradient at the kinks)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops._common import canonical_dim
+from minigrad.ops.elementwise import _mask, clamp, exp, sigmoid, tanh, where
+from minigrad.ops.math import erf, erf_array, expm1, log1p
+from minigrad.ops.neural import softmax
+from minigrad.tensor import Tensor
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+# SELU's constants (Klambauer et al. 2017), as PyTorch has them
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class Gelu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data * 0.5 * (1 + erf_array(x.data * _SQRT_HALF))
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx x Phi(x) = Phi(x) + x phi(x), Phi and phi the normal cdf and density"""
+        (x,) = ctx.saved_tensors
+        cdf = (erf(x * _SQRT_HALF) + 1) * 0.5
+        return g * (cdf + x * exp(x * x * -0.5) * _INV_SQRT_2PI)
+
+
+class LogSigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = x.data
+        return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))  # never overflows
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log sigmoid(x) = sigmoid(-x)"""
+        (x,) = ctx.saved_tensors
+        return g * sigmoid(-x)
+
+
+class Hardtanh(Function):
+    """x limited to [min_val, max_val]; unlike clamp, no gradient at the bounds themselves (as in
+    PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        ctx.save_for_backward(x)
+        ctx.bounds = min_val, max_val
+        return np.clip(x.data, min_val, max_val)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        return g * _mask((x.data > low) & (x.data < high), g), None, None
+
+
+def _no_inplace(name: str, inplace: bool) -> None:
+    if inplace:
+        raise NotImplementedError(f"{name}: inplace=True is not supported; use the returned "
+                                  "tensor (inplace=False)")
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x Phi(x) (Phi the standard normal cdf); approximate='tanh' uses
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if approximate == "none":
+        return Gelu.apply(input)
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (tanh(inner) + 1)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x sigmoid(x) (also called swish)."""
+    _no_inplace("silu", inplace)
+    return input * sigmoid(input)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) otherwise."""
+    _no_inplace("elu", inplace)
+    return where(input.data > 0, input, expm1(clamp(input, max=0)) * alpha)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale elu(x, alpha) with the self-normalizing constants."""
+    _no_inplace("selu", inplace)
+    return elu(input, SELU_ALPHA) * SELU_SCALE
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
+    _no_inplace("celu", inplace)
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0")
+    return where(input.data > 0, input, expm1(clamp(input, max=0) / alpha) * alpha)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
+    scaled = input * beta
+    smooth = log1p(exp(clamp(scaled, max=threshold))) / beta  # clamped: e^big never overflows
+    return where(scaled.data > threshold, input, smooth)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x tanh(softplus(x))."""
+    _no_inplace("mish", inplace)
+    return input * tanh(softplus(input))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    _no_inplace("hardtanh", inplace)
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    return Hardtanh.apply(input, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)"""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """x / 6 + 1/2, limited to [0, 1]."""
+    _no_inplace("hardsigmoid", inplace)
+    return Hardtanh.apply(input / 6 + 0.5, 0.0, 1.0)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x hardsigmoid(x)"""
+    _no_inplace("hardswish", inplace)
+    return input * hardsigmoid(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)"""
+    return input / (input.abs() + 1)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), without overflow."""
+    return LogSigmoid.apply(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a sigmoid(b), a and b the two halves of input along dim."""
+    d = canonical_dim(dim, input.ndim, "glu")
+    n = input.shape[d]
+    if n % 2:
+        raise ValueError(f"glu: halving dimension {dim} needs an even size, got {n}")
+    before = (slice(None),) * d
+    return input[(*before, slice(0, n // 2))] * sigmoid(input[(*before, slice(n // 2, n))])
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight x otherwise; weight has one element, or one per channel (dim 1)."""
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.data.size not in (1, channels):
+        raise ValueError(f"prelu: weight has {weight.data.size} elements; expected 1 or the "
+                         f"number of channels, {channels}")
+    if weight.data.size > 1:
+        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
+    elif weight.ndim:
+        weight = weight.reshape(())
+    return where(input.data > 0, input, weight * input)
+
+
+def softmin(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """softmax(-x) along dim."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return softmax(-input, dim)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value."""
+    _no_inplace("threshold", inplace)
+    return where(input.data > threshold, input, value)
+
