@@ -385,23 +385,29 @@ class Tensor:
         """Reshape (`view(2, 3)`), or reinterpret the bytes as another dtype (`view(int32)`)."""
         return ops.view(self, *shape)
 
+    @dim_or_axis
     def gather(self, dim: int, index: Any) -> Tensor:
         return ops.gather(self, dim, index)
 
+    @dim_or_axis
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
                 reduce: str | None = None) -> Tensor:
         return ops.scatter(self, dim, index, src, value=value, reduce=reduce)
 
+    @dim_or_axis
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
         return ops.scatter_add(self, dim, index, src)
 
+    @dim_or_axis
     def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *,
                        include_self: bool = True) -> Tensor:
         return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
 
+    @dim_or_axis
     def index_select(self, dim: int, index: Any) -> Tensor:
         return ops.index_select(self, dim, index)
 
+    @dim_or_axis
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
         return ops.index_add(self, dim, index, source, alpha=alpha)
 
@@ -411,6 +417,7 @@ class Tensor:
     def masked_select(self, mask: Any) -> Tensor:
         return ops.masked_select(self, mask)
 
+    @dim_or_axis
     def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
         return ops.take_along_dim(self, indices, dim)
 
@@ -427,9 +434,11 @@ class Tensor:
     def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         return ops.split(self, split_size, dim)
 
+    @dim_or_axis
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return ops.chunk(self, chunks, dim)
 
+    @dim_or_axis
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         return ops.unbind(self, dim)
 
@@ -457,6 +466,7 @@ class Tensor:
     def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
         return ops.diag_embed(self, offset, dim1, dim2)
 
+    @dim_or_axis
     def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
         return ops.repeat_interleave(self, repeats, dim)
 
@@ -471,6 +481,7 @@ class Tensor:
     def swapdims(self, dim0: int, dim1: int) -> Tensor:
         return ops.swapdims(self, dim0, dim1)
 
+    @dim_or_axis
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         return ops.narrow(self, dim, start, length)
 

@@ -286,3 +286,21 @@ def test_tricky_indices_match_torch(index: tuple, torch: Any) -> None:
     out = mg.tensor(data)[index]
     assert out.shape == tuple(ref.shape)
     np.testing.assert_array_equal(out.data, ref.numpy())
+
+
+def test_axis_is_an_alias_of_dim_where_pytorch_accepts_it(torch: Any) -> None:
+    data = np.arange(6.0).reshape(2, 3)
+    x, ref = mg.tensor(data), torch.tensor(data)
+    index = np.array([[0], [2]])
+    pairs = [
+        (x.gather(axis=1, index=mg.tensor(index)), ref.gather(axis=1, index=torch.tensor(index))),
+        (x.index_select(axis=1, index=mg.tensor([2, 0])),
+         ref.index_select(axis=1, index=torch.tensor([2, 0]))),
+        (x.narrow(axis=1, start=1, length=2), ref.narrow(axis=1, start=1, length=2)),
+        (x.repeat_interleave(2, axis=0), ref.repeat_interleave(2, axis=0)),
+        (x.chunk(2, axis=1)[0], ref.chunk(2, axis=1)[0]),
+    ]
+    for mine, theirs in pairs:
+        np.testing.assert_array_equal(mine.data, theirs.numpy())
+    with pytest.raises(TypeError, match="both dim and axis"):
+        x.gather(1, dim=1, axis=1)

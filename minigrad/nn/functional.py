@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._alias import dim_or_axis
 from minigrad.creation import generator
 from minigrad.ops import (
     clamp,
@@ -169,10 +170,15 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction:
     return "sum" if size_average is False else "mean"
 
 
-def _broadcast_weight(weight: Any, input: Tensor, name: str) -> Tensor:
+def _broadcast_weight(weight: Any, input: Tensor, name: str, what: str = "weight") -> Tensor:
+    """weight (or a target of signs) as a Tensor of input's dtype that broadcasts to input."""
     weight = weight if isinstance(weight, Tensor) else Tensor._make(np.asarray(weight))
-    if np.broadcast_shapes(weight.shape, input.shape) != input.shape:
-        raise ValueError(f"{name}: weight of shape {weight.shape} does not broadcast to the "
+    try:
+        fits = np.broadcast_shapes(weight.shape, input.shape) == input.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
                          f"input's shape {input.shape}")
     return weight.to(input.dtype) if weight.dtype != input.dtype else weight
 
@@ -387,6 +393,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     return input / clamp(_norm(input, p, dim), min=eps)
 
 
+@dim_or_axis
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum(x1 x2) / (max(||x1||, eps) max(||x2||, eps)) along dim, after broadcasting."""
     x1, x2 = _pair(x1, x2, "cosine_similarity")
@@ -403,14 +410,6 @@ def _pair(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
     return a.expand(*shape), b.expand(*shape)
 
 
-def _sign_target(target: Any, like: Tensor, name: str) -> Tensor:
-    t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
-    if np.broadcast_shapes(t.shape, like.shape) != like.shape:
-        raise ValueError(f"{name}: target of shape {t.shape} does not fit inputs of shape "
-                         f"{like.shape}")
-    return t.to(like.dtype) if t.dtype != like.dtype else t
-
-
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0.0,
                           size_average: bool | None = None, reduce: bool | None = None,
                           reduction: str = "mean") -> Tensor:
@@ -422,7 +421,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
                          f"{input1.shape} and {input2.shape}")
     cos = (input1 * input2).sum(-1) / (((input1 * input1).sum(-1) + 1e-12)
                                        * ((input2 * input2).sum(-1) + 1e-12)).sqrt()
-    t = _sign_target(target, cos, "cosine_embedding_loss")
+    t = _broadcast_weight(target, cos, "cosine_embedding_loss", "target")
     positive = Tensor._make(t.data == 1)
     negative = Tensor._make(t.data == -1)
     losses = where(positive, 1 - cos, where(negative, clamp(cos - margin, min=0), 0.0))
@@ -435,7 +434,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
     """max(0, -y (x1 - x2) + margin): x1 should rank above x2 where y = 1, below where -1."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     x1, x2 = _pair(input1, input2, "margin_ranking_loss")
-    t = _sign_target(target, x1, "margin_ranking_loss")
+    t = _broadcast_weight(target, x1, "margin_ranking_loss", "target")
     return _reduce(clamp(-t * (x1 - x2) + margin, min=0), reduction, "margin_ranking_loss")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._alias import dim_or_axis
 from minigrad.function import Function
 from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
 from minigrad.ops._common import canonical_dim, constant
@@ -220,6 +221,7 @@ def _leading(t: Tensor, shape: tuple[int, ...]) -> Tensor:
     return GetItem.apply(t, (tuple(slice(0, n) for n in shape), None))
 
 
+@dim_or_axis
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     """out[i][j][k] = input[i][index[i][j][k]][k] (for dim=1): values picked along dim."""
     index = _index_array(index, "gather")
@@ -229,6 +231,7 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     return GetItem.apply(input, ((), _along(d, index)))
 
 
+@dim_or_axis
 def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     """input with src[i][j][k] added at input[i][index[i][j][k]][k] (for dim=1); repeated
     indices accumulate."""
@@ -264,6 +267,7 @@ class Scatter(Function):
         return grad_input, grad_src, None
 
 
+@dim_or_axis
 def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,
             reduce: str | None = None) -> Tensor:
     """input with src (or the scalar value) written at the places index names along dim.
@@ -371,6 +375,7 @@ def _prod_grads(ctx: Any, g: np.ndarray, x: np.ndarray, s: np.ndarray,
             Tensor._make(grad_s.astype(g.dtype)) if ctx.needs_input_grad[1] else None)
 
 
+@dim_or_axis
 def scatter_reduce(input: Tensor, dim: int, index: Any, src: Tensor, reduce: str,
                    *, include_self: bool = True) -> Tensor:
     """input with each src value combined into the place index names along dim, by reduce in
@@ -395,6 +400,7 @@ def _dim_index(op: str, input: Tensor, dim: int, index: Any) -> tuple[int, np.nd
     return d, index.reshape(-1)
 
 
+@dim_or_axis
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """The slices of input at the positions index names along dim, in that order."""
     d, index = _dim_index("index_select", input, dim, index)
@@ -406,6 +412,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     return GetItem.apply(input, ((), (slice(None),) * d + (index,)))
 
 
+@dim_or_axis
 def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: float = 1) -> Tensor:
     """input with alpha * source's slices added at the positions index names along dim;
     repeated positions accumulate."""
@@ -422,6 +429,7 @@ def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: flo
     return input + (placed if alpha == 1 else placed * alpha)
 
 
+@dim_or_axis
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:
     """gather along dim after broadcasting input and indices outside dim (dim=None: from the
     flattened input)."""

@@ -100,60 +100,50 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 # *** more products (PyTorch's names): checked shapes, then matmul or einsum ***
-def _check_ndim(op: str, name: str, t: Tensor, ndim: int) -> None:
-    if t.ndim != ndim:
-        raise ValueError(f"{op}: {name} must be {ndim}-D, got shape {t.shape}")
+def _checked_matmul(op: str, input: Any, other: Any, names: tuple[str, str],
+                    ndims: tuple[int, int]) -> Tensor:
+    """input @ other after the checks of mm, bmm, mv and dot: each operand's number of dims,
+    then equal batch and inner sizes, with errors naming the shapes."""
+    input, other = operands(input, other)
+    for name, t, ndim in zip(names, (input, other), ndims, strict=True):
+        if t.ndim != ndim:
+            raise ValueError(f"{op}: {name} must be {ndim}-D, got shape {t.shape}")
+    inner = input.shape[-1], other.shape[-2 if other.ndim > 1 else 0]
+    if inner[0] != inner[1]:
+        raise ValueError(f"{op}: shapes {input.shape} and {other.shape} do not align "
+                         f"({inner[0]} != {inner[1]})")
+    if input.ndim == 3 and input.shape[0] != other.shape[0]:
+        raise ValueError(f"{op}: shapes {input.shape} and {other.shape} have different batch "
+                         f"sizes ({input.shape[0]} != {other.shape[0]})")
+    return MatMul.apply(input, other)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """The product of two matrices, (n, k) @ (k, m)."""
-    input, mat2 = operands(input, mat2)
-    _check_ndim("mm", "input", input, 2)
-    _check_ndim("mm", "mat2", mat2, 2)
-    if input.shape[1] != mat2.shape[0]:
-        raise ValueError(f"mm: shapes {input.shape} and {mat2.shape} do not align "
-                         f"({input.shape[1]} != {mat2.shape[0]})")
-    return MatMul.apply(input, mat2)
+    return _checked_matmul("mm", input, mat2, ("input", "mat2"), (2, 2))
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched matrix products, (b, n, k) @ (b, k, m), with equal batch sizes."""
-    input, mat2 = operands(input, mat2)
-    _check_ndim("bmm", "input", input, 3)
-    _check_ndim("bmm", "mat2", mat2, 3)
-    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
-        raise ValueError(f"bmm: shapes {input.shape} and {mat2.shape} do not align (batch "
-                         f"{input.shape[0]} vs {mat2.shape[0]}, inner {input.shape[2]} vs "
-                         f"{mat2.shape[1]})")
-    return MatMul.apply(input, mat2)
+    return _checked_matmul("bmm", input, mat2, ("input", "mat2"), (3, 3))
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """Matrix times vector, (n, k) @ (k,)."""
-    input, vec = operands(input, vec)
-    _check_ndim("mv", "input", input, 2)
-    _check_ndim("mv", "vec", vec, 1)
-    if input.shape[1] != vec.shape[0]:
-        raise ValueError(f"mv: shapes {input.shape} and {vec.shape} do not align "
-                         f"({input.shape[1]} != {vec.shape[0]})")
-    return MatMul.apply(input, vec)
+    return _checked_matmul("mv", input, vec, ("input", "vec"), (2, 1))
 
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """The inner product of two 1-D tensors of equal length."""
-    input, tensor = operands(input, tensor)
-    _check_ndim("dot", "input", input, 1)
-    _check_ndim("dot", "tensor", tensor, 1)
-    if input.shape != tensor.shape:
-        raise ValueError(f"dot: shapes {input.shape} and {tensor.shape} differ in length")
-    return MatMul.apply(input, tensor)
+    return _checked_matmul("dot", input, tensor, ("input", "tensor"), (1, 1))
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """out[i, j] = input[i] vec2[j]."""
     input, vec2 = operands(input, vec2)
-    _check_ndim("outer", "input", input, 1)
-    _check_ndim("outer", "vec2", vec2, 1)
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise ValueError(f"outer: input and vec2 must be 1-D, got shapes {input.shape} and "
+                         f"{vec2.shape}")
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 

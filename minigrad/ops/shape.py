@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._alias import dim_or_axis
 from minigrad.function import Function
 from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
 from minigrad.ops._common import canonical_dim
@@ -243,6 +244,7 @@ def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
 swapdims = swapaxes
 
 
+@dim_or_axis
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The length elements from start along dim (start may be negative)."""
     d = canonical_dim(dim, x.ndim, "narrow")
@@ -308,6 +310,7 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) 
                  for n, e in zip(sizes, ends, strict=True))
 
 
+@dim_or_axis
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
     """At most chunks pieces of ceil(size / chunks) along dim, as PyTorch splits them."""
     if chunks <= 0:
@@ -319,6 +322,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
     return split(x, -(-size // chunks), d)
 
 
+@dim_or_axis
 def unbind(x: Tensor, dim: int = 0) -> tuple:
     """The slices along dim, each without that dim."""
     d = canonical_dim(dim, x.ndim, "unbind")
@@ -428,6 +432,7 @@ def diag(x: Tensor, diagonal: int = 0) -> Tensor:
     raise ValueError(f"diag: input must be 1-D or 2-D, got shape {x.shape}")
 
 
+@dim_or_axis
 def repeat_interleave(x: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
     """Each element (dim=None: of the flattened x) or slice along dim repeated repeats times;
     repeats is one count or one per slice."""
