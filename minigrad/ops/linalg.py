@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.function import Function
-from minigrad.ops import fused
+from minigrad.ops import elementwise, fused
 from minigrad.ops._common import canonical_dim, operands
 from minigrad.ops.indexing import IndexPutAdd
 from minigrad.ops.shape import permute, reshape, unsqueeze
@@ -156,8 +156,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
         raise ValueError(f"addmm: input of shape {input.shape} does not broadcast to the "
                          f"product's shape {product.shape}")
     product = product if alpha == 1 else product * alpha
-    if beta == 0:
-        return product
+    if beta == 0:  # input's values are not read, but it gets a zero gradient as in PyTorch
+        return elementwise.where(Tensor._make(np.zeros((), bool)), input, product)
     return (input if beta == 1 else input * beta) + product
 
 
