@@ -304,3 +304,29 @@ def test_axis_is_an_alias_of_dim_where_pytorch_accepts_it(torch: Any) -> None:
         np.testing.assert_array_equal(mine.data, theirs.numpy())
     with pytest.raises(TypeError, match="both dim and axis"):
         x.gather(1, dim=1, axis=1)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_integer_scatter_reduce_matches_torch(reduce: str, include_self: bool,
+                                              torch: Any) -> None:
+    x = np.arange(-3, 9, dtype=np.int64).reshape(3, 4)
+    index, src = np.array([[0, 0, 3], [1, 1, 1]]), np.array([[5, -2, 7], [3, 4, -6]])
+    out = mg.tensor(x).scatter_reduce(1, mg.tensor(index), mg.tensor(src), reduce,
+                                      include_self=include_self)
+    ref = torch.tensor(x).scatter_reduce(1, torch.tensor(index), torch.tensor(src), reduce,
+                                         include_self=include_self)
+    assert out.dtype == np.int64
+    np.testing.assert_array_equal(out.data, ref.numpy())
+
+
+def test_float32_inputs_give_float32_outputs() -> None:
+    x = mg.tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    index = mg.tensor([[0, 0, 1]])
+    outputs = [x.scatter_reduce(1, index, x[:1], "mean"), x.scatter_add(1, index, x[:1]),
+               x.index_add(0, mg.tensor([1]), x[:1], alpha=2), x.masked_fill(x > 2, 1),
+               x.tril(), x.unfold(1, 2, 1), mg.ops.einsum("ij->j", x),
+               mg.ops.addmm(x[:, :2], x, x.T, beta=0.5, alpha=2), F.pad(x, (1, 1), value=2),
+               F.normalize(x), F.cross_entropy(x, mg.tensor([0, 2]), label_smoothing=0.1),
+               F.scaled_dot_product_attention(x, x, x)]
+    assert [o.dtype for o in outputs] == [np.float32] * len(outputs)

@@ -260,6 +260,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          f"{label_smoothing}")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     soft = t.dtype.kind == "f"
+    if soft and ignore_index != -100:
+        raise ValueError(f"cross_entropy: ignore_index ({ignore_index}) is not supported for "
+                         "probability targets")
     if (input.ndim == 2 and weight is None and label_smoothing == 0
             and (soft or not (t == ignore_index).any())):
         return _cross_entropy(input, target, reduction)  # the fused op (fast path)

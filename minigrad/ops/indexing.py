@@ -314,7 +314,8 @@ class ScatterReduce(Function):
         ufunc.at(out, along, s)
         if reduce == "mean":
             ctx.count = count = _counts(x.shape, along, include_self)
-            out = out / count if out.dtype.kind == "f" else out // count
+            out = (out / count).astype(x.dtype) if x.dtype.kind == "f" else (
+                out // count.astype(x.dtype))
         ctx.out = out
         return out
 
