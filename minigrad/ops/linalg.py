@@ -1,7 +1,9 @@
-"""Linear algebra: matmul with numpy's broadcasting rules, and nn.Linear's fused affine map."""
+"""Linear algebra: matmul with numpy's broadcasting rules, nn.Linear's fused affine map, the
+checked products of PyTorch (mm, bmm, mv, dot, outer, addmm, tensordot) and einsum."""
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -197,9 +199,11 @@ class Einsum(Function):
     def forward(ctx, inputs, output, *operands):
         ctx.save_for_backward(*operands)
         ctx.subscripts, ctx.output = inputs, output
+        arrays = [t.data for t in operands]
+        if len(arrays) == 2 and all(len(set(s)) == len(s) for s in inputs):
+            return _contract_pair(arrays[0], inputs[0], arrays[1], inputs[1], output)
         equation = ",".join(inputs) + "->" + output
-        return np.asarray(np.einsum(equation, *[t.data for t in operands],
-                                    optimize=len(operands) > 1))
+        return np.asarray(np.einsum(equation, *arrays, optimize=len(arrays) > 1))
 
     @staticmethod
     def backward(ctx, g):
@@ -227,35 +231,79 @@ class Einsum(Function):
         return (None, None, *grads)
 
 
+def _contract_pair(a: np.ndarray, a_letters: str, b: np.ndarray, b_letters: str,
+                   output: str) -> np.ndarray:
+    """Two-operand einsum as one batched matmul, as PyTorch computes it (np.einsum's own
+    contraction costs tens of microseconds more per call): letters in both operands and the
+    output are batch dims, in both but not the output are summed by the matmul, and a letter
+    of one operand only is summed first unless the output keeps it."""
+    a_only = tuple(i for i, c in enumerate(a_letters) if c not in b_letters and c not in output)
+    b_only = tuple(i for i, c in enumerate(b_letters) if c not in a_letters and c not in output)
+    if a_only:
+        a, a_letters = a.sum(a_only), "".join(c for i, c in enumerate(a_letters)
+                                             if i not in a_only)
+    if b_only:
+        b, b_letters = b.sum(b_only), "".join(c for i, c in enumerate(b_letters)
+                                             if i not in b_only)
+    sizes = dict(zip(a_letters, a.shape)) | dict(zip(b_letters, b.shape))
+    batch = [c for c in a_letters if c in b_letters and c in output]
+    summed = [c for c in a_letters if c in b_letters and c not in output]
+    left = [c for c in a_letters if c not in b_letters]
+    right = [c for c in b_letters if c not in a_letters]
+
+    def block(array: np.ndarray, letters: str, order: list[str], *groups: list[str]):
+        """array's dims in order, merged into one dim per group (no batch dim if none)."""
+        array = array.transpose([letters.index(c) for c in order])
+        return array.reshape([math.prod(sizes[c] for c in g) for g in groups[not batch:]])
+
+    product = (block(a, a_letters, batch + left + summed, batch, left, summed)
+               @ block(b, b_letters, batch + summed + right, batch, summed, right))
+    letters = batch + left + right
+    product = product.reshape([sizes[c] for c in letters])
+    return product.transpose([letters.index(c) for c in output])
+
+
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Sums of products named by subscripts, e.g. 'ij,jk->ik' (matmul), 'ii->' (trace),
     'ii->i' (diagonal), 'b...i,b...i->b...' (ellipsis for any further dims, broadcast)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     tensors = [t if isinstance(t, Tensor) else Tensor._make(np.asarray(t)) for t in operands]
+    explicit, output, full = _einsum_plan(equation, tuple(t.shape for t in tensors))
+    same = [t if shape == t.shape else t.expand(*shape) for t, shape in zip(tensors, full)]
+    return Einsum.apply(explicit, output, *same)
+
+
+@functools.lru_cache(maxsize=512)
+def _einsum_plan(equation: str, shapes: tuple[tuple[int, ...], ...]
+                 ) -> tuple[tuple[str, ...], str, tuple[tuple[int, ...], ...]]:
+    """The equation with '...' written out as letters and the output made explicit, and the
+    shape each operand is broadcast to (size-1 dims of a letter, as PyTorch broadcasts).
+    Cached: a model calls einsum with the same equation and shapes on every step."""
     equation = equation.replace(" ", "")
     lhs, arrow, rhs = equation.partition("->")
     inputs = lhs.split(",")
-    if len(inputs) != len(tensors):
+    listed = ", ".join(map(str, shapes))
+    if len(inputs) != len(shapes):
         raise ValueError(f"einsum: equation {equation!r} names {len(inputs)} operands, got "
-                         f"{len(tensors)}")
+                         f"{len(shapes)}")
     used = set(equation) - set(".,->")
     if not all(c.isalpha() for c in used):
         raise ValueError(f"einsum: subscripts must be letters, got {equation!r}")
     spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                  if c not in used)
     ellipsis_len = 0
-    for letters, t in zip(inputs, tensors, strict=True):
+    for letters, shape in zip(inputs, shapes, strict=True):
         named = len(letters.replace("...", ""))
-        if ("..." in letters and named > t.ndim) or ("..." not in letters and named != t.ndim):
+        if named > len(shape) or ("..." not in letters and named != len(shape)):
             raise ValueError(f"einsum: subscripts {letters!r} do not fit an operand of shape "
-                             f"{t.shape}")
+                             f"{shape}")
         if "..." in letters:
-            ellipsis_len = max(ellipsis_len, t.ndim - named)
+            ellipsis_len = max(ellipsis_len, len(shape) - named)
     batch = "".join(next(spare) for _ in range(ellipsis_len))
     explicit = []
-    for letters, t in zip(inputs, tensors, strict=True):
-        count = t.ndim - len(letters.replace("...", ""))
+    for letters, shape in zip(inputs, shapes, strict=True):
+        count = len(shape) - len(letters.replace("...", ""))
         explicit.append(letters.replace("...", batch[ellipsis_len - count:]))
     if not arrow:
         counts = "".join(inputs).replace("...", "")
@@ -267,17 +315,12 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             raise ValueError(f"einsum: output subscript {c!r} repeats or names no input dim in "
                              f"{equation!r}")
     sizes: dict[str, int] = {}
-    for letters, t in zip(explicit, tensors, strict=True):
-        for c, n in zip(letters, t.shape, strict=True):
+    for letters, shape in zip(explicit, shapes, strict=True):
+        for c, n in zip(letters, shape, strict=True):
             if sizes.get(c, 1) not in (1, n) and n != 1:
-                raise ValueError(f"einsum: subscript {c!r} has size {sizes[c]} in one operand "
-                                 f"and {n} in another (shapes "
-                                 f"{', '.join(str(x.shape) for x in tensors)})")
+                raise ValueError(f"einsum: subscript {c!r} has sizes {sizes[c]} and {n} "
+                                 f"(operand shapes {listed})")
             sizes[c] = max(sizes.get(c, 1), n)
-    same = []
-    for letters, t in zip(explicit, tensors, strict=True):
-        full = tuple(sizes[c] for c in letters)
-        if len(set(letters)) == len(letters) and full != t.shape:
-            t = t.expand(*full)  # broadcast size-1 dims, as PyTorch does
-        same.append(t)
-    return Einsum.apply(tuple(explicit), output, *same)
+    full = tuple(tuple(sizes[c] for c in letters) if len(set(letters)) == len(letters)
+                 else shape for letters, shape in zip(explicit, shapes, strict=True))
+    return tuple(explicit), output, full
