@@ -1,21 +1,30 @@
 """The graph walk behind `Tensor.backward` and `mg.grad`.
 
-It knows only the node protocol of `Function` (`inputs`, `backward`, `needs_input_grad`,
-`_sequence_nr`) and visits nodes in reverse topological order without recursion, so a chain of
-100,000 ops works. Gradients are summed back to each input's shape here, in one place, so no op
-has to undo broadcasting itself."""
+It knows only the node protocol written down in `minigrad.function.Node` and visits nodes in
+reverse topological order without recursion, so a chain of 100,000 ops works. Gradients are
+summed back to each input's shape here, in one place (`_sum_to_shape`), so no op has to undo
+broadcasting itself."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 
-from minigrad.function import _FREED_MESSAGE, Function, _check_finite, _State
-from minigrad.ops._common import constant
-from minigrad.tensor import Tensor
+from minigrad.function import (
+    _FREED_MESSAGE,
+    Function,
+    Node,
+    _check_not_nan,
+    _set_grad_mode,
+    input_version,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
+from minigrad.tensor import Tensor, _checked_grad
 
 Tensors = Tensor | Sequence[Tensor]
 
@@ -50,6 +59,16 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
     return tuple(found)
 
 
+def increment_version(*tensors: Tensor) -> None:
+    """Bump the version of each tensor's memory, as every in-place method does: call it after
+    writing into `t.data` directly (optimizer steps, init functions, load_state_dict), so that
+    backward through a graph that saved t raises instead of using the new values."""
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"increment_version: expected Tensors, got {type(t).__name__}")
+        t._shared_version_counter().bump()
+
+
 def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
     """The outputs, and d loss / d output for each; the gradient may be left out for
     one-element outputs."""
@@ -74,7 +93,8 @@ def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
                                    "`gradient` (d loss / d output) with that shape")
             checked.append(Tensor._make(np.array(1, t.data.dtype).reshape(t.data.shape)))
             continue
-        g = constant(g, t)
+        if not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g, dtype=t.data.dtype))
         if g.data.shape != t.data.shape:
             raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
                              f"output's shape {t.shape}")
@@ -90,71 +110,86 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     Nodes are numbered as they are recorded, and an op's inputs are always made before it, so
     taking the highest-numbered waiting node next (a heap) is a topological order: by then every
     node that could send it a gradient has run. No separate pass over the graph is needed."""
-    accumulate = capture is None
-    captured: list[Tensor | None] = [None] * len(capture or ())
     # what mg.grad asked for: a leaf itself, or (node, output index) for a non-leaf
     wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i
               for i, t in enumerate(capture)} if capture else {}
-    node_grads: dict[Function, list] = {}
+    captured: list[Tensor | None] = [None] * len(wanted)
+    node_grads: dict[Node, list] = {}  # gradients received so far, one slot per output
     leaf_grads: dict[Tensor, Tensor] = {}
-    waiting: list[tuple[int, Function]] = []  # (-sequence number, node), a max-heap
-    plain = not (create_graph or _State.anomaly)  # backward results need no extra handling
-    grad_enabled, _State.grad_enabled = _State.grad_enabled, create_graph
-    try:
-        # send gradients to the tensors they are for: first the outputs', then each node's
-        node, targets = None, outputs
-        while True:
-            for i, (t, g) in enumerate(zip(targets, grads)):
-                if g is None or not isinstance(t, Tensor) or not t.requires_grad:
-                    continue
-                if type(g) is not Tensor or g.data.shape != t.data.shape or (
-                        g.data.dtype != t.data.dtype):
-                    g = _fit(g, t, node, i)
+    waiting: list[tuple[int, Node]] = []  # (-sequence number, node), a max-heap
+
+    def send(targets: tuple, grads: tuple, node: Node | None) -> None:
+        """Add each gradient to its tensor's total: a leaf's, or a slot of the node that made
+        the tensor, which then waits its turn."""
+        newest = node._sequence_nr if node is not None else math.inf
+        for i, (t, g) in enumerate(zip(targets, grads)):
+            if g is None or not isinstance(t, Tensor) or not t.requires_grad:
+                continue
+            source = t.grad_fn
+            if source is not None and source._sequence_nr > newest:
+                t = input_version(t, newest)  # t was overwritten in place after node took it
                 source = t.grad_fn
-                if source is None:
+            if t._base is not None and source is not None:
+                _refuse_stale_view(t, newest)
+            if type(g) is not Tensor or g.data.shape != t.data.shape or (
+                    g.data.dtype != t.data.dtype):
+                g = _sum_to_shape(g, t, node, i)
+            if source is None:
+                if t.requires_grad:
                     leaf_grads[t] = leaf_grads[t] + g if t in leaf_grads else g
-                    continue
-                slots = node_grads.get(source)
-                if slots is None:
-                    if source._freed:
-                        raise RuntimeError(_FREED_MESSAGE)
-                    slots = node_grads[source] = [None] * len(source._outputs)
-                    heappush(waiting, (-source._sequence_nr, source))
-                k = t._output_nr
-                slots[k] = g if slots[k] is None else slots[k] + g
-            if not waiting:
-                break
+                continue
+            slots = node_grads.get(source)
+            if slots is None:
+                if source._freed:
+                    raise RuntimeError(_FREED_MESSAGE)
+                slots = node_grads[source] = [None] * len(source._outputs)
+                heappush(waiting, (-source._sequence_nr, source))
+            k = t._output_nr
+            slots[k] = g if slots[k] is None else slots[k] + g
+
+    checked = create_graph or is_anomaly_enabled()
+    grad_enabled = _set_grad_mode(create_graph)  # backward's ops record only for create_graph
+    try:
+        send(outputs, grads, None)
+        while waiting:
             node = heappop(waiting)[1]
             grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
-                _visit_outputs(node, grads, accumulate, wanted, captured)
-            if plain:
-                grads = type(node).backward(node, *grads)
-            else:
-                grads = _call_backward(node, grads, create_graph)
-            if type(grads) is not tuple:
-                grads = (grads,)
-            targets = node.inputs
-            if len(grads) != len(targets):
-                raise RuntimeError(f"{type(node).__name__}.backward returned {len(grads)} "
-                                   f"gradients, but forward took {len(targets)} inputs")
+                _visit_outputs(node, grads, capture is None, wanted, captured)
+            send(node.inputs, _call_backward(node, grads, checked, create_graph), node)
             if not retain_graph:
                 _free(node)
-        for leaf, g in leaf_grads.items():
-            if not accumulate and leaf not in wanted:
+        for leaf, g in leaf_grads.items():  # the leaves' hooks, then .grad or mg.grad's result
+            if capture is not None and leaf not in wanted:
                 continue  # mg.grad did not ask for it: no hooks, no .grad
             if leaf._hooks:
-                g = _run_hooks(leaf._hooks, g)
-            if accumulate:
+                g = _run_hooks(leaf._hooks, g, leaf.data.shape)
+            if capture is None:
                 _accumulate(leaf, g)
             else:
                 captured[wanted[leaf]] = g
     finally:
-        _State.grad_enabled = grad_enabled
+        _set_grad_mode(grad_enabled)
     return captured
 
 
-def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
+def _refuse_stale_view(view: Tensor, used_at: float) -> None:
+    """A view's values change with its base's. If the base was overwritten in place, in the
+    graph, after the view was made and before the node numbered used_at took the view, that
+    node saw values the view's own node does not describe: refuse rather than differentiate
+    the old ones."""
+    made = view.grad_fn._sequence_nr
+    writer = view._base.grad_fn
+    while writer is not None and writer._sequence_nr > made:
+        if writer._sequence_nr < used_at:
+            raise RuntimeError(f"a view made by {view.grad_fn.name()} was used after its base "
+                               f"was modified in place by {writer.name()}; minigrad cannot "
+                               "follow the view's new values. Make the view after the "
+                               "in-place op, or modify a copy.")
+        writer = writer._replaced.grad_fn
+
+
+def _visit_outputs(node: Node, grads: list, accumulate: bool, wanted: dict,
                    captured: list) -> None:
     """Complete node's output gradients in place: zeros for outputs that got none, then the
     tensor hooks; keep the results for retain_grad() and mg.grad."""
@@ -162,7 +197,7 @@ def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
         if g is None:
             g = Tensor._make(np.zeros(*node._outputs[i]))
         if node._hooks and i in node._hooks:
-            g = _run_hooks(node._hooks[i], g)
+            g = _run_hooks(node._hooks[i], g, node._outputs[i][0])
         if accumulate and node._retained and i in node._retained:
             _accumulate(node._retained[i](), g)
         if (node, i) in wanted:
@@ -170,19 +205,31 @@ def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
         grads[i] = g
 
 
-def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> tuple:
-    """node's backward under create_graph or detect_anomaly. With detect_anomaly on, the ops it
-    runs are not checked one by one: a NaN or Inf they make is reported as this node's
-    backward."""
-    anomaly = _State.anomaly
-    if anomaly:
-        _State.anomaly = False
-        try:
-            result = type(node).backward(node, *grads)
-        finally:
-            _State.anomaly = True
+def _call_backward(node: Node, grads: list[Tensor], checked: bool, create_graph: bool) -> tuple:
+    """node's backward, as a tuple of one gradient per input; `checked` (create_graph or
+    detect_anomaly) adds the checks of _checked_backward."""
+    if checked:
+        result = _checked_backward(node, grads, create_graph)
     else:
         result = type(node).backward(node, *grads)
+    result = result if type(result) is tuple else (result,)
+    if len(result) != len(node.inputs):
+        raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
+                           f"but forward took {len(node.inputs)} inputs")
+    return result
+
+
+def _checked_backward(node: Node, grads: list[Tensor], create_graph: bool) -> tuple:
+    """node's backward under create_graph or detect_anomaly. Under create_graph, a gradient
+    computed with numpy is marked as not differentiable again. With detect_anomaly on, the ops
+    backward runs are not checked one by one: a NaN they make is reported as this node's."""
+    if create_graph:
+        _refuse_saved_input_arrays(node)
+    anomaly = set_anomaly_enabled(False)
+    try:
+        result = type(node).backward(node, *grads)
+    finally:
+        set_anomaly_enabled(anomaly)
     result = result if type(result) is tuple else (result,)
     if create_graph and any(r is not None and not isinstance(r, Tensor) for r in result):
         # computed with numpy: it depends on the incoming gradients and the inputs in a way
@@ -195,21 +242,37 @@ def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> t
     if anomaly:
         for r in result:
             if r is not None:
-                _check_finite(np.asarray(r.data if isinstance(r, Tensor) else r),
-                              f"{node.name()} (backward)", node._trace)
+                _check_not_nan(np.asarray(r.data if isinstance(r, Tensor) else r),
+                               f"{node.name()} (backward)", node._trace)
     return result
 
 
-def _fit(g: Any, t: Tensor, node: Function, i: int) -> Tensor:
-    """g as a Tensor of t's shape and dtype: broadcast dims are summed away here, for every op."""
+def _refuse_saved_input_arrays(node: Node) -> None:
+    """A custom Function that kept an input's raw array (`ctx.save_for_backward(x.data)` or
+    `ctx.x = x.data`) computes its backward from a constant copy of that input, so the second
+    derivative would silently miss how the gradient depends on it: refuse."""
+    arrays = [a.data for a in node.inputs if isinstance(a, Tensor) and a.requires_grad]
+    kept = [*node._saved, *vars(node).values()]
+    for value in kept:
+        if type(value) is np.ndarray and any(np.may_share_memory(value, a) for a in arrays):
+            raise RuntimeError(
+                f"{type(node).__name__} saved the numpy array of an input that requires grad, "
+                "so its backward treats that input as a constant and a second derivative "
+                "(create_graph=True) would be wrong; save the Tensors themselves "
+                "(ctx.save_for_backward(x)) and compute the backward with Tensor operations")
+
+
+def _sum_to_shape(g: Any, t: Tensor, node: Node | None, i: int) -> Tensor:
+    """g as a Tensor of t's shape and dtype: dims that forward broadcast are summed away here,
+    for every op."""
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
     shape = t.data.shape
     if g.data.shape != shape:
         lead = g.ndim - len(shape)
         if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:], strict=True)):
-            raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for its "
-                               f"input {i} of shape {shape}")
+            raise RuntimeError(f"{node.name() if node else 'backward'} returned a gradient of "
+                               f"shape {g.shape} for its input {i} of shape {shape}")
         stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1]
         if stretched:
             g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
@@ -218,11 +281,12 @@ def _fit(g: Any, t: Tensor, node: Function, i: int) -> Tensor:
     return g if g.data.dtype == t.data.dtype else g.to(t.data.dtype)
 
 
-def _run_hooks(hooks: list | None, g: Tensor) -> Tensor:
+def _run_hooks(hooks: list | None, g: Tensor, shape: tuple[int, ...]) -> Tensor:
     for hook in hooks or ():
         result = hook(g)
         if result is not None:
-            g = result if isinstance(result, Tensor) else Tensor._make(np.asarray(result))
+            name = getattr(hook, "__name__", type(hook).__name__)
+            g = _checked_grad(result, shape, f"the value returned by hook {name!r}")
     return g
 
 
@@ -233,14 +297,17 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
         return
     if g.data.base is not None and not g.data.flags.writeable:
         g = Tensor._make(g.data.copy())
-    t.grad = g if t.grad is None else t.grad + g
+    t._grad = g if t._grad is None else t._grad + g
 
 
-def _free(node: Function) -> None:
+def _free(node: Node) -> None:
     """Drop what backward saved and what forward stored on ctx; the node can no longer be
-    differentiated through."""
+    differentiated through. Its number and the version it replaced (in-place ops) stay, for
+    the walk."""
+    kept = node._sequence_nr, node._replaced
     node.__dict__.clear()
     node._freed = True
+    node._sequence_nr, node._replaced = kept
 
 
 class _OnceDifferentiable(Function):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,12 +25,69 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
         return np.array(data, dtype=dtype)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data)
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError as e:
+        if isinstance(data, (list, tuple)):
+            raise ValueError(f"Tensor: {_ragged(data)}") from None
+        raise ValueError(f"Tensor: cannot make a tensor from {type(data).__name__}: {e}") from None
     if array.dtype == np.float64:
         array = array.astype(np.float32)
     elif array.dtype.kind == "U" or array.dtype == object:
         raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} {data!r:.60}")
     return array
+
+
+def _ragged(data: list | tuple) -> str:
+    """Where a nested list is ragged: the first depth whose sequences differ in length (or
+    mix sequences and numbers), as PyTorch words it."""
+    level, depth = [data], 0
+    while level:
+        depth += 1
+        children = [item for seq in level for item in seq]
+        nested = [isinstance(c, (list, tuple)) for c in children]
+        if any(nested) and not all(nested):
+            return (f"the nested list is ragged: at depth {depth} it mixes sequences and "
+                    "numbers")
+        if not any(nested):
+            break
+        lengths = [len(c) for c in children]
+        for n in lengths:
+            if n != lengths[0]:
+                return (f"the nested list is ragged: expected sequence of length {lengths[0]} "
+                        f"at dim {depth} (got {n})")
+        level = children
+    return "the nested list has items numpy cannot put in one array"
+
+
+class VersionCounter:
+    """The version of a tensor's memory: how many in-place writes it had through minigrad, and
+    when the latest happened, as ticks of `clock`, which also numbers the graph's nodes. So
+    backward can tell whether a saved tensor was written after its node was recorded, and
+    what its version was then. Tensors that share memory (views, detach()) share one."""
+
+    __slots__ = ("version", "ticks")
+    clock = itertools.count()  # one sequence for recorded nodes and in-place writes
+    last_write = -1  # the tick of the latest write to any tensor
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.ticks: list[int] = []  # of the latest writes (up to 1024)
+
+    def bump(self) -> None:
+        tick = next(VersionCounter.clock)
+        self.version += 1
+        self.ticks.append(tick)
+        if len(self.ticks) > 1024:
+            del self.ticks[:512]
+        VersionCounter.last_write = tick
+
+    def written_after(self, tick: int) -> bool:
+        return bool(self.ticks) and self.ticks[-1] > tick
+
+    def version_at(self, tick: int) -> int:
+        """The version at `tick` (exact unless more than 512 writes came after it)."""
+        return self.version - sum(1 for t in self.ticks if t > tick)
 
 
 class Tensor:
@@ -39,31 +97,34 @@ class Tensor:
     the Function node that produced it (None for leaves, which the user creates).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
-                 "__weakref__")
+    # every field, each set in _make (the grad property checks what is assigned to _grad)
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
+                 "_version_counter", "_base", "__weakref__")
+    data: np.ndarray
+    requires_grad: bool
+    grad_fn: Function | None
     __array_ufunc__ = None  # `ndarray * tensor` defers to Tensor.__rmul__
     __hash__ = object.__hash__  # tensors are dict keys by identity, as in PyTorch
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
-        self.data = _to_array(data, dtype)
-        self.grad: Tensor | None = None
-        self.grad_fn: Function | None = None
-        self._output_nr = 0
-        self._hooks: list[Callable] | None = None
-        self.requires_grad = False
+        Tensor._make(_to_array(data, dtype), into=self)
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
-        """Wrap an ndarray without copying or converting it (the engine's fast path)."""
-        t = object.__new__(Tensor)
+    def _make(cls, data: np.ndarray, requires_grad: bool = False, into: Tensor | None = None
+              ) -> Tensor:
+        """Wrap an ndarray without copying or converting it (the engine's fast path). Every
+        field of a Tensor is set here, also for __init__ (which passes `into`)."""
+        t = object.__new__(Tensor) if into is None else into
         t.data = data
-        t.grad = None
+        t._grad = None
         t.requires_grad = requires_grad
-        t.grad_fn = None
-        t._output_nr = 0
-        t._hooks = None
+        t.grad_fn = None  # the node that made it; None for a leaf
+        t._output_nr = 0  # which output of grad_fn it is
+        t._hooks = None  # a leaf's register_hook hooks
+        t._version_counter = None  # a VersionCounter, made on the first in-place write or view
+        t._base = None  # the tensor whose memory it views (made by a view op), if any
         return t
 
     # *** attributes ***
@@ -82,6 +143,35 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward: a Tensor of this tensor's shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = None if value is None else _checked_grad(value, self.data.shape,
+                                                               "assigned grad")
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was written in place through minigrad (shared
+        with views and detach()); backward compares it with the version it saved."""
+        return self._shared_version_counter().version
+
+    def _shared_version_counter(self) -> VersionCounter:
+        """The counter of this tensor's memory, made when first needed; a view uses its
+        base's."""
+        if self._version_counter is None:
+            base = self._base
+            self._version_counter = (VersionCounter() if base is None
+                                     else base._shared_version_counter())
+        return self._version_counter
+
+    def _make_view_of(self, base: Tensor) -> None:
+        """Mark self as a view of base's memory (so they share the version counter)."""
+        self._base = base._base if base._base is not None else base
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
@@ -129,8 +219,10 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._make(self.data)
+        """The same data (and version counter), cut from the graph."""
+        t = Tensor._make(self.data)
+        t._version_counter = self._shared_version_counter()
+        return t
 
     def retain_grad(self) -> None:
         """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
@@ -782,6 +874,138 @@ class Tensor:
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         return ops.kthvalue(self, k, dim, keepdim)
 
+    # *** in-place ops ***
+    # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes
+    # into self.data; otherwise the write is recorded in the graph (see _write_in_place).
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._write_in_place("add_", lambda old: old + _scaled(other, alpha), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._write_in_place("sub_", lambda old: old - _scaled(other, alpha), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._write_in_place("mul_", lambda old: old * other, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._write_in_place("div_", lambda old: old / other, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._write_in_place("pow_", lambda old: old**exponent, exponent)
+
+    def neg_(self) -> Tensor:
+        return self._write_in_place("neg_", lambda old: -old)
+
+    def exp_(self) -> Tensor:
+        return self._write_in_place("exp_", ops.exp)
+
+    def sigmoid_(self) -> Tensor:
+        return self._write_in_place("sigmoid_", ops.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        return self._write_in_place("tanh_", ops.tanh)
+
+    def relu_(self) -> Tensor:
+        return self._write_in_place("relu_", ops.relu)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return self._write_in_place("clamp_", lambda old: ops.clamp(old, min, max))
+
+    clip_ = clamp_
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Every element becomes value (a number, or a 0-d tensor)."""
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got a tensor of "
+                               f"shape {value.shape}")
+        return self._write_in_place("fill_", lambda old: setitem(old, ..., value), value)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy src's values in (broadcast to this shape, converted to this dtype)."""
+        src = src if isinstance(src, Tensor) else Tensor(src)
+        if src.dtype != self.dtype:
+            src = src.to(self.dtype)
+        return self._write_in_place("copy_", lambda old: setitem(old, ..., src), src)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """value where mask (a bool tensor broadcast to this shape) is True."""
+        mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill_: mask must be a bool tensor, got {mask.dtype}")
+        try:
+            mask = np.broadcast_to(mask, self.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_fill_: mask of shape {mask.shape} does not broadcast to "
+                               f"the tensor's shape {self.shape}") from None
+        return self._write_in_place("masked_fill_", lambda old: setitem(old, mask, value), value)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Values drawn uniformly from [a, b) with minigrad's generator (mg.manual_seed)."""
+        values = creation.generator().uniform(a, b, self.shape)
+        return self._write_in_place("uniform_", lambda old: setitem(old, ..., values))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        values = creation.generator().normal(mean, std, self.shape)
+        return self._write_in_place("normal_", lambda old: setitem(old, ..., values))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """t[index] = value (a number or a tensor broadcast to t[index]'s shape), in place;
+        differentiable to t's old values (zero where overwritten) and to value."""
+        self._write_in_place("__setitem__", lambda old: setitem(old, index, value), value)
+
+    def _write_in_place(self, op: str, new_value: Callable[[Tensor], Tensor],
+                        *operands: Any) -> Tensor:
+        """Write new_value(self), computed out of place, into self's memory, keeping its shape
+        and dtype, and bump its version. When grad mode is on and self or an operand requires
+        grad, the write is recorded: new_value runs on `old`, a copy of self that takes self's
+        place in the graph (so whatever the new node saves stays valid), and self becomes the
+        new node's output. The node keeps `old` as `_replaced`, for the nodes recorded before
+        that still take self's previous version as input."""
+        recording = function.is_grad_enabled() and (self.requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in operands))
+        if recording:
+            self._check_recordable(op)
+            old = Tensor._make(self.data.copy(), self.requires_grad)
+            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            new = new_value(old)
+        else:
+            old, new = None, new_value(self)
+        new = _fit_in_place(new, self, op, recording)
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand() or a "
+                               "numpy read-only array); write into a copy")
+        np.copyto(self.data, new.data, casting="unsafe")
+        self._shared_version_counter().bump()
+        if recording:
+            self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
+            new.grad_fn._replaced = old
+        return self
+
+    def _check_recordable(self, op: str) -> None:
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
+                               "in-place operation (update parameters inside `with "
+                               "mg.no_grad():`)")
+        if self._base is not None:
+            raise RuntimeError(f"{op}: this tensor is a view of another tensor's memory (made "
+                               "by indexing, reshape, transpose, ...); minigrad records in-place "
+                               "ops only on the base tensor, so write into it instead (e.g. "
+                               "base[index] = value), or write into a .clone()")
+
 
 class RemovableHandle:
     """Returned by register_hook and register_forward_hook; `remove()` unregisters."""
@@ -796,4 +1020,40 @@ class RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-from minigrad import autograd, ops  # noqa: E402  (ops and autograd build on Tensor)
+def _scaled(other: Any, alpha: float) -> Any:
+    return other if alpha == 1 else other * alpha
+
+
+def _fit_in_place(new: Tensor, t: Tensor, op: str, recording: bool) -> Tensor:
+    """new, checked to fit into t's memory: the same shape, and a dtype t's dtype can take
+    (float into int is refused, as in PyTorch); cast to that dtype when recording."""
+    if new.data.shape != t.data.shape:
+        raise RuntimeError(f"{op}: output with shape {t.shape} doesn't match the broadcast "
+                           f"shape {new.shape}")
+    if new.data.dtype != t.data.dtype:
+        if not np.can_cast(new.data.dtype, t.data.dtype, "same_kind"):
+            raise RuntimeError(f"{op}: result type {new.dtype} can't be cast to the desired "
+                               f"output type {t.dtype}")
+        if recording:
+            new = new.to(t.data.dtype)
+    return new
+
+
+def _checked_grad(g: Any, shape: tuple[int, ...], what: str) -> Tensor | None:
+    """g if it can be the gradient of a tensor of that shape: None, or a floating point Tensor
+    of the shape."""
+    if g is None:
+        return None
+    if not isinstance(g, Tensor):
+        raise TypeError(f"{what} expected to be a Tensor or None but got grad of type "
+                        f"{type(g).__name__}")
+    if g.data.shape != shape:
+        raise RuntimeError(f"{what} has shape {g.shape}, but the tensor has shape {shape}; "
+                           "a gradient must have its tensor's shape")
+    if g.data.dtype.kind not in "fc":
+        raise RuntimeError(f"{what} has dtype {g.dtype}; a gradient must be floating point")
+    return g
+
+
+from minigrad import autograd, creation, function, ops  # noqa: E402  (they build on Tensor)
+from minigrad.ops.inplace import setitem  # noqa: E402

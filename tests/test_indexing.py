@@ -330,3 +330,21 @@ def test_float32_inputs_give_float32_outputs() -> None:
                F.normalize(x), F.cross_entropy(x, mg.tensor([0, 2]), label_smoothing=0.1),
                F.scaled_dot_product_attention(x, x, x)]
     assert [o.dtype for o in outputs] == [np.float32] * len(outputs)
+
+
+def test_setitem_follows_pytorchs_rule_and_differentiates(torch: Any) -> None:
+    """Tensor.__setitem__ (engine) goes through normalize_index: x[0, :, idx] = v writes a
+    (3, 2) block, as in PyTorch; gradients flow to the old values and to v."""
+    data, value = np.arange(24.0).reshape(2, 3, 4), np.arange(6.0).reshape(3, 2) - 10
+    base, v = mg.tensor(data, requires_grad=True), mg.tensor(value, requires_grad=True)
+    ref_base = torch.tensor(data, requires_grad=True)
+    ref_v = torch.tensor(value, requires_grad=True)
+    x, ref = base * 1, ref_base * 1
+    x[0, :, [1, 0]] = v
+    ref[0, :, torch.tensor([1, 0])] = ref_v
+    np.testing.assert_array_equal(x.data, ref.detach().numpy())
+    weights = np.arange(24.0).reshape(2, 3, 4)
+    (x * mg.tensor(weights)).sum().backward()
+    (ref * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(base.grad.data, ref_base.grad.numpy())
+    np.testing.assert_array_equal(v.grad.data, ref_v.grad.numpy())

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._alias import dim_or_axis
-from minigrad.function import Function
+from minigrad.function import Function, ViewFunction
 from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
 from minigrad.ops._common import canonical_dim, constant
 from minigrad.tensor import Tensor
@@ -132,8 +132,9 @@ def _is_basic(plan: Plan) -> bool:
 
 
 # *** the two primitives: pick at an index, and add into zeros at an index ***
-class GetItem(Function):
-    """x[index] with a normalized index (see normalize_index)."""
+class GetItem(ViewFunction):
+    """x[index] with a normalized index (see normalize_index); a view of x when numpy's result
+    is one (basic indexing)."""
 
     @staticmethod
     def forward(ctx, x, plan):

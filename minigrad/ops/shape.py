@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 
 from minigrad._alias import dim_or_axis
-from minigrad.function import Function
+from minigrad.function import Function, ViewFunction
 from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
 from minigrad.ops._common import canonical_dim
 from minigrad.ops.indexing import GetItem, IndexPutAdd
 from minigrad.tensor import Tensor
 
 
-class Reshape(Function):
+class Reshape(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
@@ -27,7 +27,7 @@ class Reshape(Function):
         return reshape(g, ctx.in_shape), None
 
 
-class Permute(Function):
+class Permute(ViewFunction):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -39,7 +39,7 @@ class Permute(Function):
         return Permute.apply(g, tuple(inverse)), None
 
 
-class Expand(Function):
+class Expand(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
         return np.broadcast_to(x.data, shape)
