@@ -140,12 +140,13 @@ def ints(shape: Any, low: int, high: int) -> st.SearchStrategy[np.ndarray]:
 
 @st.composite
 def along_inputs(draw: st.DrawFn, src: bool = False, unique: bool = False,
-                 apart: bool = False) -> tuple[np.ndarray, ...]:
+                 apart: bool = False, grid: bool = False) -> tuple[np.ndarray, ...]:
     """(x, index, dim[, src]) for gather / scatter: index no larger than x outside dim, values
     in [0, size) (repeats allowed unless unique: then a permutation's prefix per line). src
     has index's shape (PyTorch's backward fails for a larger one); apart draws x and src from
-    grids that never meet, so amax and amin never tie."""
-    values = ties_apart if apart else (S.floats(), S.floats())
+    grids that never meet, so amax and amin never tie; grid draws both from a grid that holds 0
+    (prod's zero factors) but no subnormal numbers (torch's prod gradient flushes those)."""
+    values = ties_apart if apart else (S.spaced(),) * 2 if grid else (S.floats(), S.floats())
     x = draw(S.arrays(S.shapes(1, 3, max_side=3), values[0], unique=apart))
     d = draw(st.integers(0, x.ndim - 1))
     shape = [draw(st.integers(1, n)) for n in x.shape]
@@ -412,7 +413,7 @@ OPS = [
        along_inputs(unique=True)),
     *[Op(f"scatter_reduce_{r}_{'self' if inc else 'noself'}",
          lambda x, i, d, s, r=r, inc=inc: x.scatter_reduce(int(d), i, s, r, include_self=inc),
-         SAME, along_inputs(src=True, apart=r in ("amax", "amin")),
+         SAME, along_inputs(src=True, apart=r in ("amax", "amin"), grid=r == "prod"),
          smooth=r != "prod")
       for r in ("sum", "mean", "prod", "amax", "amin") for inc in (True, False)],
     Op("index_select", lambda x, i, d: x.index_select(int(d), i), SAME, dim_index_inputs()),
