@@ -32,6 +32,13 @@ def normalize_index(shape: Sequence[int], index: Any) -> Plan:
     `a[basic][advanced]` (or `a[basic]` when advanced is None) on the ndarray gives PyTorch's
     result, and `a[basic][advanced] = v` PyTorch's assignment. Bounds are checked here, so an
     out-of-range index raises IndexError naming the index, the dim and its size."""
+    simple = index if type(index) is tuple else (index,)
+    if len(simple) <= len(shape) and all(type(p) is slice or type(p) is int for p in simple):
+        for dim, p in enumerate(simple):  # the common case, ints and slices only, made short
+            if type(p) is int and not -shape[dim] <= p < shape[dim]:
+                raise IndexError(f"index {p} is out of bounds for dimension {dim} with size "
+                                 f"{shape[dim]}")
+        return simple, None
     parts = _index_parts(index)
     consumed = sum(_dims_taken(p) for p in parts)
     ndim = len(shape)
