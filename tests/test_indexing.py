@@ -111,7 +111,7 @@ def _mg_index(index: tuple) -> tuple:
     return tuple(mg.tensor(p) if isinstance(p, np.ndarray) else p for p in index)
 
 
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(case=indexed())
 def test_getitem_matches_torch(case: tuple, torch: Any) -> None:
     """Shape, values and gradient of x[index], or an IndexError when torch raises one."""
@@ -133,7 +133,7 @@ def test_getitem_matches_torch(case: tuple, torch: Any) -> None:
     np.testing.assert_array_equal(x.grad.data, ref_x.grad.numpy())
 
 
-@settings(max_examples=100)
+@settings(max_examples=60)
 @given(case=indexed())
 def test_normalized_index_assigns_as_torch_does(case: tuple, torch: Any) -> None:
     """`a[basic][advanced] = v` (the recipe for __setitem__) gives torch's x[index] = v."""
