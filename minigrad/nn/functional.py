@@ -21,6 +21,7 @@ from minigrad.ops import (
     stack,
     standardize,
     tanh,
+    vector_norm,
     where,
 )
 from minigrad.ops import cross_entropy as _cross_entropy
@@ -385,13 +386,8 @@ def kl_div(input: Tensor, target: Any, size_average: bool | None = None,
 
 
 def _norm(x: Tensor, p: float, dim: int) -> Tensor:
-    """The p-norm along dim (keepdim), with gradient 0 (not nan) where the norm is 0."""
-    if p == float("inf"):
-        return x.abs().max(dim, keepdim=True)[0]
-    powered = (x * x) if p == 2 else x.abs() ** p
-    total = powered.sum(dim, keepdim=True)
-    nonzero = Tensor._make(total.data > 0)
-    return where(nonzero, where(nonzero, total, 1.0) ** (1 / p), 0.0)
+    """The p-norm along dim, kept as a size-1 dim (gradient 0 where the norm is 0)."""
+    return vector_norm(x, p, dim=dim, keepdim=True)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
