@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import weakref
 from collections.abc import Callable, Sequence
@@ -9,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from minigrad import device as _device
+from minigrad import dtypes as _dtypes
 from minigrad._alias import dim_or_axis
 
 if TYPE_CHECKING:
@@ -279,18 +282,6 @@ class Tensor:
             raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
         return bool(self.data)
 
-    def to(self, dtype: DTypeLike) -> Tensor:
-        return ops.cast(self, dtype)
-
-    def float(self) -> Tensor:
-        return ops.cast(self, np.float32)
-
-    def double(self) -> Tensor:
-        return ops.cast(self, np.float64)
-
-    def long(self) -> Tensor:
-        return ops.cast(self, np.int64)
-
     # *** elementwise ***
     def __add__(self, other: Any) -> Tensor:
         return ops.add(self, other)
@@ -397,33 +388,42 @@ class Tensor:
         return ops.matmul(self, other)
 
     # *** reductions ***
+    @dim_or_axis
     def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
             dtype: DTypeLike = None) -> Tensor:
         return ops.sum(self, dim, keepdim, dtype=dtype)
 
+    @dim_or_axis
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
         return ops.mean(self, dim, keepdim)
 
+    @dim_or_axis
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.max(self, dim, keepdim)
 
+    @dim_or_axis
     def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.min(self, dim, keepdim)
 
+    @dim_or_axis
     def var(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def std(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def logsumexp(self, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
         return ops.logsumexp(self, dim, keepdim)
 
+    @dim_or_axis
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmax(self, dim, keepdim)
 
+    @dim_or_axis
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmin(self, dim, keepdim)
 
@@ -580,23 +580,141 @@ class Tensor:
     def unfold(self, dimension: int, size: int, step: int) -> Tensor:
         return ops.unfold(self, dimension, size, step)
 
-    def mm(self, mat2: Any) -> Tensor:
-        return ops.mm(self, mat2)
-
     def bmm(self, mat2: Any) -> Tensor:
         return ops.bmm(self, mat2)
 
     def mv(self, vec: Any) -> Tensor:
         return ops.mv(self, vec)
 
-    def dot(self, tensor: Any) -> Tensor:
-        return ops.dot(self, tensor)
-
     def outer(self, vec2: Any) -> Tensor:
         return ops.outer(self, vec2)
 
     def addmm(self, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
         return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    # *** dtype and device ***
+    # (one block for PyTorch's dtype, device and construction methods; the rest lives above)
+    @property
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor with another dtype and/or on another device: `to(dtype)`, `to(device)`,
+        `to(device, dtype)`, `to(other)` (other's dtype), `to(dtype=..., device=...)`. Returns
+        self when nothing changes (unless copy=True); differentiable."""
+        dtype, copy = to_arguments(args, kwargs)
+        if dtype is None or dtype == self.dtype:
+            return self.clone() if copy else self
+        return ops.cast(self, dtype)
+
+    def type(self, dtype: DTypeLike = None, non_blocking: bool = False) -> Any:
+        """With no dtype the type's name ('minigrad.FloatTensor'); else `to(dtype)`."""
+        if dtype is None:
+            return "minigrad." + _TYPE_NAMES.get(self.dtype.name, self.dtype.name + "Tensor")
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            names = {v: k for k, v in _TYPE_NAMES.items()}
+            dtype = names.get(dtype.rpartition(".")[2], dtype)
+        return self.to(_dtypes.as_dtype(dtype, "type"))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def short(self) -> Tensor:
+        return self.to(np.int16)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None) -> Tensor:
+        _device.check_available("cuda")
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def nelement(self) -> int:
+        return self.data.size
+
+    def new_tensor(self, data: Any, dtype: DTypeLike = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        """A new leaf holding a copy of data, in this tensor's dtype unless told otherwise."""
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return creation.empty(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, dtype: DTypeLike = None,
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory; the gradient flows back to self."""
+        return ops.elementwise.Cast.apply(self, self.dtype)  # astype copies
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a tensor of 0 or 1 dims is returned as is)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D (shape {self.shape}); use transpose or mT")
+        return ops.transpose(self, 0, 1) if self.ndim == 2 else self
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two 2-D tensors (matmul without broadcasting)."""
+        return ops.mm(self, mat2)
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        """sum_i self_i tensor_i of two 1-D tensors of one length and dtype."""
+        return ops.dot(self, tensor)
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha * other"""
+        return ops.add(self, other if alpha == 1 else ops.mul(other, alpha))
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha * other"""
+        return ops.sub(self, other if alpha == 1 else ops.mul(other, alpha))
+
+    def mul(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
 
 
     # *** op library: math, activations, reductions, sorting ***
@@ -1018,6 +1136,33 @@ class RemovableHandle:
             self._hooks.pop(self._hook, None)
         elif self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def to_arguments(args: tuple, kwargs: dict) -> tuple[np.dtype | None, bool]:
+    """The dtype (None: unchanged) and copy flag that `.to(...)` of a Tensor or Module asks
+    for: a dtype, a device, a tensor (its dtype), or keywords; the device is checked."""
+    kwargs = dict(kwargs)
+    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif _device.is_device_like(arg):
+            device = arg
+        elif isinstance(arg, builtins.bool):
+            copy = arg  # to(dtype, non_blocking, copy) positional flags: the last one wins
+        else:
+            dtype = arg
+    _device.as_device(device)
+    return _dtypes.as_dtype(dtype, "to"), copy
 
 
 def _scaled(other: Any, alpha: float) -> Any:

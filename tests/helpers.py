@@ -1,4 +1,5 @@
-"""Helpers shared by several test files (import as `from tests.helpers import ...`)."""
+"""Helpers shared by several test files (import as `from tests.helpers import ...`): toy custom
+Functions, and a check that two implementations are the same function."""
 
 from __future__ import annotations
 
@@ -27,3 +28,32 @@ def assert_same_function(fused: Callable, composed: Callable, *arrays: np.ndarra
         rng = np.random.default_rng(0)  # the same g and projection for both
     for k, (f, c) in enumerate(zip(*results, strict=True)):
         np.testing.assert_allclose(f, c, rtol=1e-9, atol=1e-10, err_msg=f"result {k}")
+
+
+# *** toy custom Functions ***
+class NumpySquare(mg.Function):
+    """x^2 with a numpy backward: right, but differentiable only once."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**2
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x.data * g.data
+
+
+class TensorCube(mg.Function):
+    """x^3 with a backward made of Tensor ops: differentiable again."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.data**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x

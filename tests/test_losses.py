@@ -225,14 +225,22 @@ def test_attention_dropout_keeps_the_shape_and_zeroes_nothing_at_p0() -> None:
     (lambda: mg.ops.mm(mg.zeros(2, 3), mg.zeros(4, 5)), r"mm: shapes \(2, 3\) and \(4, 5\)"),
     (lambda: mg.ops.bmm(mg.zeros(2, 3, 4), mg.zeros(3, 4, 5)), r"bmm: shapes \(2, 3, 4\)"),
     (lambda: mg.ops.mv(mg.zeros(2, 3), mg.zeros(2)), r"mv: shapes \(2, 3\) and \(2,\)"),
-    (lambda: mg.ops.dot(mg.zeros(2), mg.zeros(3)), r"dot: shapes \(2,\) and \(3,\)"),
-    (lambda: mg.ops.mm(mg.zeros(2), mg.zeros(2, 2)), r"mm: input must be 2-D"),
+    (lambda: mg.ops.dot(mg.zeros(2), mg.zeros(3)), r"dot: .* shapes \(2,\) and \(3,\)"),
+    (lambda: mg.ops.mm(mg.zeros(2), mg.zeros(2, 2)), r"mm: input must be a matrix"),
+    (lambda: mg.ops.mm(mg.zeros(2, 2), mg.zeros(2, 2, dtype=np.float64)), "one dtype"),
+])
+def test_matrix_products_refuse_like_pytorch_naming_the_shapes(call: Any, message: str) -> None:
+    with pytest.raises(RuntimeError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
     (lambda: mg.ops.einsum("ij,jk->ik", mg.zeros(2, 3), mg.zeros(4, 5)), "subscript 'j'"),
     (lambda: mg.ops.einsum("ij->ijk", mg.zeros(2, 3)), "output subscript 'k'"),
     (lambda: mg.ops.einsum("ijk->i", mg.zeros(2, 3)), "do not fit"),
     (lambda: mg.ops.tensordot(mg.zeros(2, 3), mg.zeros(2, 3), 1), "do not pair up"),
 ])
-def test_linear_algebra_errors_name_the_shapes(call: Any, message: str) -> None:
+def test_einsum_and_tensordot_errors_name_the_shapes(call: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
 

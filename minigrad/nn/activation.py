@@ -162,9 +162,7 @@ class Softmin(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
-        # dim=None: PyTorch's legacy choice, dim 0 for 0-, 1- and 3-d inputs, else dim 1
-        dim = self.dim if self.dim is not None else (0 if input.ndim in (0, 1, 3) else 1)
-        return F.softmin(input, dim)
+        return F.softmin(input, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -15,7 +15,6 @@ from minigrad.ops import (
     linear,
     log,
     log_softmax,
-    operands,
     sigmoid,
     softmax,
     stack,
@@ -28,10 +27,12 @@ from minigrad.ops import cross_entropy as _cross_entropy
 from minigrad.ops import leaky_relu as _leaky_relu
 from minigrad.ops import one_hot as _one_hot
 from minigrad.ops import relu as _relu
+from minigrad.ops._common import check_reduction, operands
 from minigrad.tensor import Tensor
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy", "cross_entropy", "dropout", "layer_norm", "leaky_relu",
+    "batch_norm", "binary_cross_entropy", "cross_entropy", "dropout", "embedding", "layer_norm",
+    "leaky_relu",
     "linear", "log_softmax", "mse_loss", "relu", "sigmoid", "softmax", "tanh",
 ]
 
@@ -46,13 +47,8 @@ def relu(x: Tensor, inplace: bool = False) -> Tensor:
 
 
 def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_reduction(reduction, name)
+    return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
 def _same_shape(input: Tensor, target: Any, name: str) -> Tensor:
@@ -573,6 +569,22 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     if dropout_p > 0:
         weights = dropout(weights, dropout_p)
     return weights @ value
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of weight picked by the integer indices in input: output shape input.shape +
+    (embedding_dim,). The row padding_idx gets no gradient."""
+    index = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got {index.dtype}")
+    n = weight.shape[0]
+    if index.size and (index.min() < 0 or index.max() >= n):
+        bad = index[(index < 0) | (index >= n)].ravel()[0]
+        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings")
+    if padding_idx is not None and weight.requires_grad:
+        rows = np.arange(n).reshape(n, 1) != padding_idx % n
+        weight = where(Tensor._make(rows), weight, weight.detach())
+    return weight[index]
 
 
 # *** op library: activations (their ops are in minigrad/ops/activation.py) ***

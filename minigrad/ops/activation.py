@@ -27,15 +27,36 @@ SELU_SCALE = 1.0507009873554804934193349852946
 class Gelu(Function):
     @staticmethod
     def forward(ctx, x):
+        cdf = 0.5 * (1 + erf_array(x.data * _SQRT_HALF))
         ctx.save_for_backward(x)
-        return x.data * 0.5 * (1 + erf_array(x.data * _SQRT_HALF))
+        ctx.cdf = cdf
+        return x.data * cdf
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx x Phi(x) = Phi(x) + x phi(x), Phi and phi the normal cdf and density"""
         (x,) = ctx.saved_tensors
-        cdf = (erf(x * _SQRT_HALF) + 1) * 0.5
-        return g * (cdf + x * exp(x * x * -0.5) * _INV_SQRT_2PI)
+        return GeluGrad.apply(g, x, ctx.cdf)
+
+
+class GeluGrad(Function):
+    """g (Phi(x) + x phi(x)), gelu's gradient (Phi and phi the normal cdf and density), as one op
+    that reuses forward's Phi(x): erf is the costly part. Its own backward is written with
+    Tensor ops, so gelu has derivatives of every order (the op table checks the second)."""
+
+    @staticmethod
+    def forward(ctx, g, x, cdf):
+        ctx.save_for_backward(g, x)
+        return g.data * (cdf + x.data * np.exp(-0.5 * x.data * x.data) * _INV_SQRT_2PI)
+
+    @staticmethod
+    def backward(ctx, gg):
+        """d/dg = Phi(x) + x phi(x); d/dx = g phi(x) (2 - x^2)"""
+        g, x = ctx.saved_tensors
+        need_g, need_x, _ = ctx.needs_input_grad
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        grad_g = gg * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * pdf) if need_g else None
+        grad_x = gg * g * pdf * (2 - x * x) if need_x else None
+        return grad_g, grad_x, None
 
 
 class LogSigmoid(Function):
@@ -183,8 +204,11 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return where(input.data > 0, input, weight * input)
 
 
-def softmin(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
-    """softmax(-x) along dim."""
+def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """softmax(-x) along dim; dim=None takes PyTorch's legacy choice (dim 0 for 0-, 1- and 3-d
+    inputs, else dim 1)."""
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
     return softmax(-input, dim)

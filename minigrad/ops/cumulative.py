@@ -1,5 +1,5 @@
-"""Cumulative ops along one dim (cumsum, cumprod, cummax, cummin, logcumsumexp), and prod, which
-is cumprod's last element (so its gradient is right where the input holds zeros)."""
+"""Cumulative ops along one dim (cumsum, cumprod, cummax, cummin, logcumsumexp), and prod, whose
+gradient where the input holds zeros is built the same way as cumprod's."""
 
 from __future__ import annotations
 
@@ -50,22 +50,52 @@ class Cumprod(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d out_i / d x_k = prod_{j <= i, j != k} x_j for i >= k: out_i / x_k when x has no
-        zeros; otherwise the products are formed for every k (O(n^2), as PyTorch does too)."""
+        """d out_i / d x_k = prod_{j <= i, j != k} x_j for i >= k: out_i / x_k when no running
+        product is 0 or subnormal (so none lost precision); otherwise the products are formed
+        for every k (O(n^2), as PyTorch does where x has zeros)."""
         x, out = ctx.saved_tensors
-        if (x.data != 0).all():
+        if (np.abs(out.data) >= np.finfo(out.dtype).tiny).all():
             return Cumsum.apply(g * out, ctx.dim, True) / x, None
         return _cumprod_grad_with_zeros(x, g, ctx.dim), None
 
 
+def _without_each(x_last: Tensor) -> Tensor:
+    """(..., n, n) from (..., n): row k is x with x_k replaced by 1."""
+    n = x_last.shape[-1]
+    return where(np.eye(n, dtype=bool), 1.0, unsqueeze(x_last, -2))
+
+
 def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, dim: int) -> Tensor:
-    x_last, g_last = transpose(x, dim, -1), transpose(g, dim, -1)
+    # row k of without_k's cumprod holds prod_{j <= i, j != k} x_j at column i
+    without_k = _without_each(transpose(x, dim, -1))
     n = x.shape[dim]
-    # row k: x with x_k replaced by 1; its cumprod holds prod_{j <= i, j != k} x_j at column i
-    without_k = where(np.eye(n, dtype=bool), 1.0, unsqueeze(x_last, -2))
     later = Tensor._make(np.triu(np.ones((n, n), dtype=x.dtype)))  # column i >= row k
-    grad = (Cumprod.apply(without_k, without_k.ndim - 1) * unsqueeze(g_last, -2) * later).sum(-1)
+    products = Cumprod.apply(without_k, without_k.ndim - 1)
+    grad = (products * unsqueeze(transpose(g, dim, -1), -2) * later).sum(-1)
     return transpose(grad, dim, -1)
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, x, dim, keepdim):
+        out = np.prod(x.data, axis=dim, keepdims=True)
+        ctx.dim, ctx.kept = dim, out.shape
+        out = np.asarray(out if keepdim else out.squeeze(dim))
+        ctx.save_for_backward(x, out)  # the output itself, for second derivatives
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx_k prod(x) = the product of the others: out / x_k when the product is a normal
+        number (so no x is 0 and nothing lost precision); otherwise each product of the others
+        is formed directly (O(n^2), as PyTorch does where x has zeros)."""
+        x, out = ctx.saved_tensors
+        g, out = reshape(g, ctx.kept), reshape(out, ctx.kept)
+        if (np.abs(out.data) >= np.finfo(out.dtype).tiny).all():
+            return g * out / x, None, None
+        without_k = _without_each(transpose(x, ctx.dim, -1))
+        others = Prod.apply(without_k, without_k.ndim - 1, False)
+        return g * transpose(others, ctx.dim, -1), None, None
 
 
 class LogCumSumExp(Function):
@@ -84,12 +114,18 @@ class LogCumSumExp(Function):
         e^(-out_i) overflows: grad_k = e^(x_k + logcumsumexp_reversed(log g_i - out_i))."""
         x, out = ctx.saved_tensors
 
-        def part(mask: np.ndarray, sign: float) -> Tensor:
-            log_g = where(mask, log(where(mask, g * sign, 1.0)), -np.inf)
-            return exp(x + LogCumSumExp.apply(log_g - out, ctx.dim, not ctx.reverse))
+        def part(mask: np.ndarray, sign: float) -> Tensor | None:
+            if not mask.any():
+                return None
+            logs = where(mask, log(where(mask, g * sign, 1.0)) - out, -np.inf)
+            return exp(x + LogCumSumExp.apply(logs, ctx.dim, not ctx.reverse))
 
-        return part(g.data > 0, 1.0) - part(g.data < 0, -1.0), None, None
-
+        positive, negative = part(g.data > 0, 1.0), part(g.data < 0, -1.0)
+        if negative is None:
+            grad = positive if positive is not None else g * 0.0
+        else:
+            grad = -negative if positive is None else positive - negative
+        return grad, None, None
 
 # *** functional API ***
 def _cumulative_input(x: Tensor, dtype: Any) -> Tensor:
@@ -126,20 +162,17 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 @dim_or_axis
 def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
          dtype: Any = None) -> Tensor:
-    """The product of all elements, or along dim: cumprod's last element, so that it shares
-    cumprod's gradient, which is right where the input holds zeros."""
+    """The product of all elements, or of those along dim (the gradient is right also where
+    the input holds zeros)."""
     x = _cumulative_input(input, dtype)
     if dim is None:
-        x, dim = reshape(x, -1), 0
-        keepdim = False
+        x, dim, keepdim = reshape(x, -1), 0, False
     d = canonical_dim(dim, x.ndim, "prod")
     if not x.ndim:
         return x
-    if x.dtype.kind != "f" or x.shape[d] == 0:  # no gradient to keep; an empty product is 1
+    if x.dtype.kind != "f":
         return Tensor._make(np.asarray(np.prod(x.data, axis=d, keepdims=keepdim)))
-    last = (slice(None),) * d + (slice(-1, None),)
-    out = Cumprod.apply(x, d)[last]
-    return out if keepdim else out.squeeze(d)
+    return Prod.apply(x, d, keepdim)
 
 
 def _cumulative_extreme(name: str, x: Tensor, dim: int, largest: bool) -> CumMaxMin:

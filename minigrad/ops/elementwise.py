@@ -3,10 +3,12 @@ input's shape, so no op here undoes broadcasting itself."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
+from minigrad.dtypes import get_default_dtype
 from minigrad.function import Function, raise_if_not_broadcastable
 from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
@@ -81,10 +83,15 @@ class Pow(Function):
         # a), none to b where a == 0 and b >= 0 (0^b stays 0 or 1), so no 0 * inf = nan
         grad_a = grad_b = None
         if need_a:
-            grad_a = where(b.data == 0, 0.0, g * b * a ** (b - 1))
+            grad_a = _zero_where(b.data == 0, g * b * a ** (b - 1))
         if need_b:
-            grad_b = where((a.data == 0) & (b.data >= 0), 0.0, g * out * log(a))
+            grad_b = _zero_where((a.data == 0) & (b.data >= 0), g * out * log(a))
         return grad_a, grad_b
+
+
+def _zero_where(mask: np.ndarray, grad: Tensor) -> Tensor:
+    """grad with zeros where mask holds (skipped when it holds nowhere, the common case)."""
+    return where(mask, 0.0, grad) if mask.any() else grad
 
 
 class Maximum(Function):
@@ -270,7 +277,17 @@ def add(a: Any, b: Any) -> Tensor:
 
 
 def sub(a: Any, b: Any) -> Tensor:
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("sub: subtraction with a bool tensor or value is not supported, as in "
+                           "PyTorch; to invert a mask use ~ or logical_not(), for xor use ^")
     return Sub.apply(*operands(a, b))
+
+
+def _is_bool(value: Any) -> bool:
+    if isinstance(value, Tensor):
+        return value.data.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind == "b")
 
 
 def mul(a: Any, b: Any) -> Tensor:
@@ -285,7 +302,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         return rounded_div(input, other, rounding_mode)
     a, b = operands(input, other)
     if a.dtype.kind in "biu" and b.dtype.kind in "biu":  # true division of ints gives floats
-        a, b = operands(cast(a, np.float32), b)
+        a, b = operands(cast(a, get_default_dtype()), b)
     return Div.apply(a, b)
 
 
@@ -395,14 +412,38 @@ class PiecewiseConstant(Function):
 
 
 def sign(x: Tensor) -> Tensor:
-    """-1, 0 or 1 (nan stays nan; bools are their own sign); zero gradient."""
+    """-1, 0 or 1 (0 for nan, as in PyTorch; bools are their own sign); zero gradient."""
     if x.dtype == np.bool_:
         return Tensor._make(x.data.copy())
-    return PiecewiseConstant.apply(np.sign, x)
+    return PiecewiseConstant.apply(_sign, x)
+
+
+def _sign(a: np.ndarray) -> np.ndarray:
+    signs = np.sign(a)
+    return np.where(np.isnan(a), 0, signs).astype(a.dtype) if a.dtype.kind == "f" else signs
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The unit step, as torch.heaviside: 0 where input < 0 (or nan), values where input == 0,
+    1 where input > 0, in input's dtype (no gradient)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside: values must be a Tensor, got {type(values).__name__}")
+    if values.dtype != input.dtype:
+        raise RuntimeError(f"heaviside: input ({input.dtype}) and values ({values.dtype}) must "
+                           "have the same dtype")
+    return _no_grad_op("heaviside", _heaviside, input, values)
+
+
+def _heaviside(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return np.where(x == 0, values, x > 0).astype(x.dtype)  # np.heaviside keeps nan
 
 
 def step(x: Tensor) -> Tensor:
-    """Heaviside step of the perceptron: 1 where x >= 0, else 0 (no gradient)."""
+    """Deprecated: 1 where x >= 0, else 0, as float; `heaviside(x, values=one)` under PyTorch's
+    name gives the same for float input."""
+    warnings.warn("minigrad.step is deprecated and will be removed: use "
+                  "minigrad.heaviside(x, minigrad.ones_like(x)), PyTorch's name for the unit step",
+                  DeprecationWarning, stacklevel=2)
     return Tensor._make((x.data >= 0).astype(x.dtype if x.dtype.kind == "f" else np.float32))
 
 

@@ -104,19 +104,27 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 # *** more products (PyTorch's names): checked shapes, then matmul or einsum ***
 def _checked_matmul(op: str, input: Any, other: Any, names: tuple[str, str],
                     ndims: tuple[int, int]) -> Tensor:
-    """input @ other after the checks of mm, bmm, mv and dot: each operand's number of dims,
-    then equal batch and inner sizes, with errors naming the shapes."""
-    input, other = operands(input, other)
+    """input @ other after PyTorch's checks for mm, bmm, mv and dot (RuntimeError, as there):
+    each operand's number of dims, one dtype, then equal batch and inner sizes."""
     for name, t, ndim in zip(names, (input, other), ndims, strict=True):
-        if t.ndim != ndim:
-            raise ValueError(f"{op}: {name} must be {ndim}-D, got shape {t.shape}")
+        if not isinstance(t, Tensor) or t.ndim != ndim:
+            shape = t.shape if isinstance(t, Tensor) else type(t).__name__
+            kind = {1: "a vector (1-D tensor)", 2: "a matrix (2-D tensor)",
+                    3: "a batch of matrices (3-D tensor)"}[ndim]
+            raise RuntimeError(f"{op}: {name} must be {kind}, got {shape}")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{op}: expected both operands to have one dtype, got {input.dtype} "
+                           f"and {other.dtype}")
     inner = input.shape[-1], other.shape[-2 if other.ndim > 1 else 0]
+    if op == "dot" and inner[0] != inner[1]:
+        raise RuntimeError(f"dot: expected 1-D tensors of one size, got shapes {input.shape} "
+                           f"and {other.shape}")
     if inner[0] != inner[1]:
-        raise ValueError(f"{op}: shapes {input.shape} and {other.shape} do not align "
-                         f"({inner[0]} != {inner[1]})")
+        raise RuntimeError(f"{op}: shapes {input.shape} and {other.shape} do not align "
+                           f"({inner[0]} != {inner[1]})")
     if input.ndim == 3 and input.shape[0] != other.shape[0]:
-        raise ValueError(f"{op}: shapes {input.shape} and {other.shape} have different batch "
-                         f"sizes ({input.shape[0]} != {other.shape[0]})")
+        raise RuntimeError(f"{op}: shapes {input.shape} and {other.shape} have different batch "
+                           f"sizes ({input.shape[0]} != {other.shape[0]})")
     return MatMul.apply(input, other)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops import fused
-from minigrad.ops._common import canonical_dim, canonical_dims, constant
+from minigrad.ops._common import canonical_dim, canonical_dims, check_reduction, constant
 from minigrad.tensor import Tensor
 
 
@@ -161,9 +161,7 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or class
     probabilities / one-hot rows (N, C)."""
     target = constant(target, logits) if not isinstance(target, Tensor) else target
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
-                         f"got {reduction!r}")
+    check_reduction(reduction, "cross_entropy")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
     n = logits.data.shape[0]

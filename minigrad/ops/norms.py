@@ -41,8 +41,11 @@ class PNorm(Function):
         x, out = ctx.saved_tensors
         p, out, g = ctx.p, reshape(out, ctx.kept), reshape(g, ctx.kept)
         zero = out.data == 0
-        safe = where(zero, 1.0, out)
-        scale = where(zero, 0.0, g / (safe if p == 2 else safe ** (p - 1)))
+        if zero.any():
+            safe = where(zero, 1.0, out)
+            scale = where(zero, 0.0, g / (safe if p == 2 else safe ** (p - 1)))
+        else:  # the common case, without the two masks
+            scale = g / (out if p == 2 else out ** (p - 1))
         if p == 2:
             return x * scale, None, None, None
         return sign(x) * x.abs() ** (p - 1) * scale, None, None, None

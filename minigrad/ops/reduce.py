@@ -11,6 +11,7 @@ import numpy as np
 from minigrad._alias import dim_or_axis
 from minigrad.function import Function
 from minigrad.ops._common import canonical_dim, canonical_dims, count, keepdim_shape
+from minigrad.ops.elementwise import maximum, minimum
 from minigrad.ops.shape import expand, reshape
 from minigrad.tensor import Tensor
 
@@ -72,42 +73,51 @@ class LogSumExp(Function):
 
 
 # *** functional API ***
-def sum(x: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+@dim_or_axis
+def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """The sum over dim (all dims when None), in dtype if given (before summing)."""
-    dims = canonical_dims(dim, x.ndim, "sum")
+    dims = canonical_dims(dim, input.ndim, "sum")
     if dtype is not None:
-        x = x.to(dtype)
-    if x.dtype == np.bool_:
-        x = Tensor._make(x.data.astype(np.int64))
-    return Sum.apply(x, dims, keepdim)
+        input = input.to(dtype)
+    if input.dtype == np.bool_:
+        input = Tensor._make(input.data.astype(np.int64))
+    out = Sum.apply(input, dims, keepdim)
+    return out if dtype is None or out.dtype == dtype else out.to(dtype)  # numpy widens ints
 
 
-def mean(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
-    if x.dtype.kind != "f":
-        raise TypeError(f"mean: needs a floating point tensor, got {x.dtype} (use .float())")
-    dims = canonical_dims(dim, x.ndim, "mean")
-    n = count(x.shape, dims)
-    return sum(x, dims, keepdim) * (1.0 / n if n else float("nan"))
+@dim_or_axis
+def mean(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    if input.dtype.kind != "f":
+        raise TypeError(f"mean: needs a floating point tensor, got {input.dtype} (use .float())")
+    dims = canonical_dims(dim, input.ndim, "mean")
+    n = count(input.shape, dims)
+    return sum(input, dims, keepdim) * (1.0 / n if n else float("nan"))
 
 
-def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+@dim_or_axis
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The largest element (ties share the gradient equally), or with dim the named tuple
     (values, indices) along dim, whose gradient goes to the returned index, as in PyTorch."""
-    if x.data.size == 0:
+    if isinstance(dim, Tensor):  # torch.max(input, other): the elementwise maximum
+        return maximum(input, dim)
+    if input.data.size == 0:
         raise ValueError("max: the tensor is empty")
     if dim is None:
-        return Max.apply(x, canonical_dims(None, x.ndim), False)
-    return _along(x, argmax(x, dim, keepdim=True), dim, keepdim)
+        return Max.apply(input, canonical_dims(None, input.ndim), False)
+    return _along(input, argmax(input, dim, keepdim=True), dim, keepdim)
 
 
-def min(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+@dim_or_axis
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """min(x) = -max(-x) for floats (integers and bools, whose negation overflows or does not
     exist, go to numpy); with dim, the named tuple (values, indices), as max."""
+    if isinstance(dim, Tensor):  # torch.min(input, other): the elementwise minimum
+        return minimum(input, dim)
     if dim is None:
-        if x.data.size and x.dtype.kind not in "fc":
-            return Tensor._make(np.asarray(np.min(x.data)))
-        return -max(-x)
-    return _along(x, argmin(x, dim, keepdim=True), dim, keepdim)
+        if input.data.size and input.dtype.kind not in "fc":
+            return Tensor._make(np.asarray(np.min(input.data)))
+        return -max(-input)
+    return _along(input, argmin(input, dim, keepdim=True), dim, keepdim)
 
 
 def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
@@ -121,29 +131,33 @@ def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
     return MaxMin(values, indices)
 
 
-def var(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+@dim_or_axis
+def var(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
     """sum((x - mean)^2) / (n - correction); correction defaults to 1 (unbiased), as in PyTorch."""
     if unbiased is not None and correction is not None:
         raise ValueError("var: give unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    dims = canonical_dims(dim, x.ndim, "var")
-    centered = x - mean(x, dims, keepdim=True)
+    dims = canonical_dims(dim, input.ndim, "var")
+    centered = input - mean(input, dims, keepdim=True)
     # as PyTorch, no degrees of freedom left (correction >= n) divides by 0: inf, or nan for a
     # zero sum of squares
-    dof = count(x.shape, dims) - correction
-    return sum(centered * centered, dims, keepdim) * (1.0 / dof if dof > 0 else float("inf"))
+    dof = count(input.shape, dims) - correction
+    squares = sum(centered * centered, dims, keepdim)
+    return squares * (1.0 / dof) if dof > 0 else squares / 0.0
 
 
-def std(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+@dim_or_axis
+def std(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
-def logsumexp(x: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
+@dim_or_axis
+def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over dim, computed without overflow."""
-    return LogSumExp.apply(x, canonical_dims(dim, x.ndim, "logsumexp"), keepdim)
+    return LogSumExp.apply(input, canonical_dims(dim, input.ndim, "logsumexp"), keepdim)
 
 
 def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
@@ -153,13 +167,15 @@ def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     return Tensor._make(fn(x.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
-def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+@dim_or_axis
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when dim is None); no gradient."""
-    return _arg(np.argmax, x, dim, keepdim)
+    return _arg(np.argmax, input, dim, keepdim)
 
 
-def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    return _arg(np.argmin, x, dim, keepdim)
+@dim_or_axis
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg(np.argmin, input, dim, keepdim)
 
 
 # *** more reductions: amax, amin, aminmax, any, all, count_nonzero, var_mean, std_mean ***
