@@ -323,7 +323,7 @@ def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], raw: Any) 
 
 def _version_counter_of(saved: Any) -> VersionCounter | None:
     if type(saved) is _SavedOutput:
-        saved = saved.output()
+        return saved.version_counter
     return saved._shared_version_counter() if isinstance(saved, Tensor) else None
 
 
@@ -331,12 +331,14 @@ class _SavedOutput:
     """A saved output of the node itself, kept as its array only: the output Tensor holds the
     node as grad_fn, so saving the Tensor would make a reference cycle that only the garbage
     collector frees. `saved_tensors` rebuilds it, grad_fn included, so a backward that uses it
-    can be differentiated again. A weak reference to the output finds its version."""
+    can be differentiated again. It keeps the output's version counter (the array outlives
+    the output Tensor)."""
 
-    __slots__ = ("data", "index", "output")
+    __slots__ = ("data", "index", "version_counter")
 
     def __init__(self, output: Tensor) -> None:
-        self.data, self.index, self.output = output.data, output._output_nr, weakref.ref(output)
+        self.data, self.index = output.data, output._output_nr
+        self.version_counter = output._shared_version_counter()
 
     @staticmethod
     def replace_outputs(node: Function, returned: tuple, outputs: tuple[Tensor, ...]) -> None:
