@@ -168,7 +168,8 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
-_accumulators: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# one AccumulateGrad per leaf while anyone holds it, keyed by id (it keeps its leaf alive)
+_accumulators: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 def _edge(t: Any, node: Node) -> tuple[Any, int]:
@@ -180,9 +181,10 @@ def _edge(t: Any, node: Node) -> tuple[Any, int]:
         return t.grad_fn, t._output_nr
     if not t.requires_grad:
         return None, 0
-    if t not in _accumulators:
-        _accumulators[t] = AccumulateGrad(t)
-    return _accumulators[t], 0
+    node = _accumulators.get(id(t))
+    if node is None:
+        node = _accumulators[id(t)] = AccumulateGrad(t)
+    return node, 0
 
 
 def input_version(t: Tensor, taken_at: float) -> Tensor:
