@@ -12,8 +12,7 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import nn, optim
-from minigrad.nn import functional as F
-from models.threads import ThreadPicker, add_threads_option
+from models.threads import ThreadPicker, add_threads_option, tutorial_step
 
 T = TypeVar("T")
 
@@ -51,21 +50,6 @@ def use_threads(setting: int | None) -> None:
 def tune(batches: Iterable[T]) -> Iterable[T]:
     """batches, with the thread count re-measured on the first ones under --threads auto."""
     return batches if _threads is None else _threads.tune(batches)
-
-
-def tutorial_step() -> Callable[[], None]:
-    """One SGD-sized forward and backward of a 784-256-10 sigmoid network on 64 random images
-    (its own numpy generator: the experiments' seeded draws are not disturbed)."""
-    rng = np.random.default_rng(0)
-    x = mg.tensor(rng.random((64, 784), dtype=np.float32))
-    w1 = mg.tensor(rng.normal(0, 0.01, (784, 256)).astype(np.float32), requires_grad=True)
-    w2 = mg.tensor(rng.normal(0, 0.01, (256, 10)).astype(np.float32), requires_grad=True)
-    labels = mg.tensor(rng.integers(0, 10, 64))
-
-    def step() -> None:
-        F.cross_entropy((x @ w1).sigmoid() @ w2, labels).backward()
-
-    return step
 
 
 def integer_ticks(ax: Any) -> None:
