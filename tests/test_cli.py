@@ -137,3 +137,15 @@ def test_checkpoint_records_the_settings(mnist_dir, tmp_path):
     saved = mg.load(checkpoint)
     assert saved["settings"]["hidden"] == 16 and saved["settings"]["optimizer"] == "sgd"
     assert np.shape(saved["model"]["fc1.weight"]) == (16, 784)
+
+
+def test_experiments_take_threads_and_show_defaults(tmp_path):
+    pytest.importorskip("matplotlib", reason="the experiments draw with matplotlib")
+    result = run("--threads", "1", "--out", str(tmp_path),
+                 module="models.experiments.worked_backprop")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("threads: 1 thread\n")
+    bad = run("--threads", "none", module="models.experiments.worked_backprop")
+    assert bad.returncode == 2 and "expected 'auto' or a number of threads" in bad.stderr
+    helped = " ".join(run("--help", module="models.experiments.perceptron").stdout.split())
+    assert "(default: auto)" in helped and "(default: out)" in helped

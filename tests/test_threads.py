@@ -100,3 +100,16 @@ def test_pick_times_a_step_at_each_count(restore_threads):
     assert picker.pick(lambda: calls.append(mg.get_num_threads())) in (1, 2)
     assert calls == [1, 2]
     assert mg.get_num_threads() == picker.threads
+
+
+def test_the_busy_benchmarks_background_load_is_bounded():
+    """bench_mlp --busy's load: one process per core, each stopping by itself at its time
+    limit, and all stopped when the measurement ends."""
+    from benchmarks.bench_mlp import BUSY_LOOP, background_load
+
+    began = time.monotonic()
+    alone = subprocess.run([sys.executable, "-c", BUSY_LOOP, "0.2"], timeout=60)
+    assert alone.returncode == 0 and time.monotonic() - began < 30
+    with background_load(limit=60) as started:
+        assert started == candidate_counts()[-1]
+    assert time.monotonic() - began < 30  # left the block long before the 60 s limit
