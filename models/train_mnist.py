@@ -103,9 +103,12 @@ def load_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
     saved = checkpoint.get("settings") or inferred_settings(checkpoint)
     wanted = settings_of(args)
     for key in MUST_MATCH:
-        if key in saved and saved[key] != wanted[key]:
-            raise SystemExit(f"--resume: {args.resume} was trained with --{key} {saved[key]}, "
-                             f"this run has --{key} {wanted[key]}; pass --{key} {saved[key]} "
+        allowed = saved.get(key, wanted[key])
+        allowed = allowed if isinstance(allowed, list) else [allowed]
+        if wanted[key] not in allowed:
+            was = " or ".join(map(str, allowed))
+            raise SystemExit(f"--resume: {args.resume} was trained with --{key} {was}, "
+                             f"this run has --{key} {wanted[key]}; pass --{key} {allowed[0]} "
                              "to continue it, or leave out --resume to start afresh")
     done = int(checkpoint["epoch"])
     if done >= args.epochs:
@@ -116,10 +119,11 @@ def load_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def inferred_settings(checkpoint: dict[str, Any]) -> dict[str, Any]:
-    """The shape and optimizer kind of a checkpoint written before settings were recorded."""
+    """The shape and optimizer kind of a checkpoint written before settings were recorded
+    (Adam's and AdamW's states look alike: either is allowed)."""
     hidden = int(np.shape(checkpoint["model"]["fc1.weight"])[0])
-    groups = checkpoint["optimizer"]["param_groups"]
-    return {"hidden": hidden} | ({} if "betas" in groups[0] else {"optimizer": "sgd"})
+    adam = "betas" in checkpoint["optimizer"]["param_groups"][0]
+    return {"hidden": hidden, "optimizer": ["adam", "adamw"] if adam else "sgd"}
 
 
 def check_save_folder(path: Path) -> None:
@@ -244,8 +248,11 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     history: dict[str, list[float]] = {"train_loss": [], "test_acc": [], "seconds": []}
     start = 0
     if checkpoint is not None:
-        model.load_state_dict(checkpoint["model"])
-        opt.load_state_dict(checkpoint["optimizer"])
+        try:
+            model.load_state_dict(checkpoint["model"])
+            opt.load_state_dict(checkpoint["optimizer"])
+        except (KeyError, ValueError, RuntimeError) as e:
+            raise SystemExit(f"--resume: {args.resume} does not fit this model: {e}") from None
         for key in ("lr", "momentum"):  # given on the command line: wins over the checkpoint's
             if key in args:
                 for group in opt.param_groups:

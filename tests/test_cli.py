@@ -149,3 +149,23 @@ def test_experiments_take_threads_and_show_defaults(tmp_path):
     assert bad.returncode == 2 and "expected 'auto' or a number of threads" in bad.stderr
     helped = " ".join(run("--help", module="models.experiments.perceptron").stdout.split())
     assert "(default: auto)" in helped and "(default: out)" in helped
+
+
+def test_a_checkpoint_without_recorded_settings_is_checked_by_its_contents(mnist_dir, tmp_path):
+    from minigrad import optim
+    from models.mlp import TwoLayerMLP
+
+    model = TwoLayerMLP(hidden=16)
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    checkpoint = tmp_path / "old.npz"
+    mg.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 1,
+             "history": {"train_loss": [1.0], "test_acc": [50.0], "seconds": [1.0]}},
+            checkpoint)
+    refused = run(*SMALL, "--epochs", "2", "--resume", str(checkpoint), data=mnist_dir)
+    assert refused.returncode == 1
+    assert "was trained with --optimizer adam or adamw, this run has --optimizer sgd" in \
+        refused.stderr
+    resumed = run(*SMALL, "--epochs", "2", "--optimizer", "adamw", "--resume", str(checkpoint),
+                  data=mnist_dir)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "adamw (lr 0.001), batch 64, epochs 2-2" in resumed.stdout
