@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TypeVar
 
 import numpy as np
@@ -25,6 +26,8 @@ from minigrad.nn import functional as F
 T = TypeVar("T")
 ROUNDS = 3  # turns each count takes while auto measures
 STEPS = 2  # steps timed per turn
+MARGIN = 0.1  # more threads are chosen only when at least this much faster (mean step time)
+WATCH = 20  # steps between checks that the chosen count has not become slow
 
 
 def threads_option(text: str) -> int | None:
@@ -64,9 +67,12 @@ def plural(count: int) -> str:
 class ThreadPicker:
     """Sets a fixed thread count, or (threads=None) picks the fastest of `counts` by timing the
     first steps of each pass: the counts take turns, `steps` steps at a time for `rounds`
-    rounds, and the count with the smallest median step time is kept for the rest of the pass.
-    The timed steps are the job's own, so measuring wastes nothing but the slower counts' extra
-    time."""
+    rounds, and the count with the smallest mean step time is kept. The mean, not the median:
+    on a loaded machine a multi-threaded product is usually quick and sometimes very slow, and
+    the slow ones are what a pass costs. More threads must win by MARGIN to be chosen, since
+    a wrong pick costs far more on a loaded machine than on a quiet one. If the steps then get
+    twice as slow as measured (load arrived), the counts are timed again. The timed steps are
+    the job's own, so measuring wastes nothing but the slower counts' extra time."""
 
     def __init__(self, threads: int | None,
                  set_threads: Callable[[int], None] = mg.set_num_threads,
@@ -77,8 +83,8 @@ class ThreadPicker:
         self.counts = counts or candidate_counts()
         self.plan = [c for _ in range(rounds) for c in self.counts for _ in range(steps)]
         self.threads = threads if threads is not None else self.counts[-1]
-        self.step_ms: dict[int, float] = {}  # median milliseconds per step at each count, auto
-        self.changed = True  # the pick differs from the previous pass's (or it is the first)
+        self.step_ms: dict[int, float] = {}  # mean milliseconds per step at each count, auto
+        self.changed = True  # the last pass ended on another count than the one before it
         if not self.auto:
             set_threads(self.threads)
 
@@ -88,20 +94,41 @@ class ThreadPicker:
 
     def tune(self, steps: Iterable[T]) -> Iterator[T]:
         """Yield the items of steps; with auto, the loop body run on the first ones is timed at
-        each count, then the fastest count is set for the rest."""
+        each count, then the fastest count is set for the rest (and timed again if the steps
+        slow down to twice the measured time)."""
         if not self.auto:
             self.apply()
             yield from steps
             return
-        times: dict[int, list[float]] = {c: [] for c in self.counts}
         items = iter(steps)
-        for count, item in zip(self.plan, items):
-            self.set_threads(count)
+        before = self.threads if self.step_ms else None  # the count of the previous pass
+        while True:
+            times: dict[int, list[float]] = {c: [] for c in self.counts}
+            for count, item in zip(self.plan, items):
+                self.set_threads(count)
+                began = time.perf_counter()
+                yield item  # the caller's loop body runs here
+                times[count].append(time.perf_counter() - began)
+            self._choose(times)
+            self.changed = self.threads != before
+            if not (yield from self._watch(items)):
+                return
+
+    def _watch(self, items: Iterator[T]) -> Generator[T, None, bool]:
+        """Yield items at the chosen count; True (measure again) when WATCH steps in a row took
+        twice as long as measured and fewer threads are possible."""
+        limit = 2 * self.step_ms.get(self.threads, math.inf) / 1000
+        spent, count = 0.0, 0
+        for item in items:
             began = time.perf_counter()
-            yield item  # the caller's loop body runs here
-            times[count].append(time.perf_counter() - began)
-        self._choose(times)
-        yield from items
+            yield item
+            spent += time.perf_counter() - began
+            count += 1
+            if count == WATCH:
+                if spent / count > limit and self.threads > self.counts[0]:
+                    return True
+                spent, count = 0.0, 0
+        return False
 
     def pick(self, step: Callable[[], object]) -> int:
         """Run step at each count as tune() would and keep the fastest; returns the count."""
@@ -110,13 +137,13 @@ class ThreadPicker:
         return self.threads
 
     def _choose(self, times: dict[int, list[float]]) -> None:
-        medians = {c: 1000 * statistics.median(t) for c, t in times.items() if t}
-        if not medians:  # the pass had no steps: keep the count
+        means = {c: 1000 * statistics.fmean(t) for c, t in times.items() if t}
+        if not means:  # the pass had no steps: keep the count
             self.apply()
             return
-        best = min(medians, key=medians.get)
-        self.changed = best != self.threads or not self.step_ms
-        self.threads, self.step_ms = best, medians
+        fastest = min(means.values())
+        best = min(c for c, ms in means.items() if ms * (1 - MARGIN) <= fastest)
+        self.threads, self.step_ms = best, means
         self.apply()
 
     def describe(self) -> str:

@@ -87,6 +87,35 @@ def test_auto_keeps_the_count_whose_steps_were_fastest():
     assert picker.describe().startswith("1 thread (auto; ms per step: 1 thread ")
 
 
+def fake_job(picker: ThreadPicker, current: list[int], n: int, cost) -> list[int]:
+    """Run n steps through picker.tune, each sleeping cost(step, count) seconds; the counts."""
+    used = []
+    for step in picker.tune(range(n)):
+        used.append(current[-1])
+        time.sleep(cost(step, current[-1]))
+    return used
+
+
+def test_more_threads_must_win_by_a_margin():
+    current = []
+    picker = ThreadPicker(None, set_threads=current.append, counts=[1, 2], rounds=2, steps=2)
+    used = fake_job(picker, current, 12, lambda step, count: 0.010 if count == 1 else 0.0097)
+    assert set(used[8:]) == {1} and picker.threads == 1  # 3% faster is not enough
+
+
+def test_auto_measures_again_when_the_chosen_count_slows_down():
+    """Load arrives mid-pass: two threads, fastest at first, become 10x slower at step 30."""
+    current = []
+    picker = ThreadPicker(None, set_threads=current.append, counts=[1, 2], rounds=1, steps=2)
+
+    def cost(step, count):
+        return 0.002 if count == 1 else (0.001 if step < 30 else 0.02)
+
+    used = fake_job(picker, current, 110, cost)
+    assert used[4:30] == [2] * 26
+    assert used[-10:] == [1] * 10 and picker.threads == 1 and picker.changed
+
+
 def test_a_fixed_count_is_set_and_never_measured():
     current = []
     picker = ThreadPicker(3, set_threads=current.append)
