@@ -205,19 +205,31 @@ def busy_table(X: np.ndarray, y: np.ndarray, reps: int, threads: int | None) -> 
             with (background_load(limit) if phase == "busy"
                   else contextlib.nullcontext(0)) as started:
                 t = time_epochs(X, y, hidden, batch, 1, pickers[phase], used=used[phase])
+                t["python"] = [pure_python()]
+                used[phase]["python"] = [1]
             loaders = max(loaders, started)
             for name, times in t.items():
                 seconds[phase].setdefault(name, []).extend(times)
     setting = "auto" if threads is None else str(threads)
     print(f"hidden {hidden}, batch {batch}, --threads {setting}: seconds per epoch (median of "
           f"{reps}), quiet and with {loaders} busy processes (one per core) in the background, "
-          "taking turns; slowdown: median of the ratios busy / quiet")
+          "taking turns; slowdown: median of the ratios busy / quiet; python: a plain "
+          "Python loop, the slowdown of any one-threaded program")
     print(f"{'':>10}{'quiet':>9}{'threads':>9}{'busy':>9}{'threads':>9}{'slowdown':>10}")
     for name, quiet in seconds["quiet"].items():
         busy = seconds["busy"][name]
         print(f"{name:>10}{statistics.median(quiet):>9.3f}{span(used['quiet'][name]):>9}"
               f"{statistics.median(busy):>9.3f}{span(used['busy'][name]):>9}"
               f"{paired_ratio(busy, quiet):>9.2f}x")
+
+
+def pure_python(n: int = 3_000_000) -> float:
+    """Seconds of a plain Python loop: the slowdown any one-threaded program sees, a floor."""
+    began = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - began
 
 
 def span(counts: list[int]) -> str:
