@@ -32,7 +32,9 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import nn, optim
+from minigrad.nn import functional as F
 from minigrad.ops import cross_entropy, linear
+from minigrad.ops.math import erf_array
 from models.threads import ThreadPicker, add_threads_option, plural, tutorial_step
 
 try:
@@ -180,6 +182,68 @@ def torch_linear(x, w, b):
     return torch.nn.functional.linear(x, w, b)
 
 
+# *** op library: math, activations, reductions, sorting ***
+def np_sin(a, g):
+    return np.sin(a), g * np.cos(a)
+
+
+def np_erf(a, g):
+    return erf_array(a), g * (2 / np.sqrt(np.pi)) * np.exp(-a * a)
+
+
+def np_gelu(a, g):
+    cdf = 0.5 * (1 + erf_array(a * np.float32(np.sqrt(0.5))))
+    return a * cdf, g * (cdf + a * np.exp(-0.5 * a * a) / np.float32(np.sqrt(2 * np.pi)))
+
+
+def np_silu(a, g):
+    s = 1 / (1 + np.exp(-a))
+    return a * s, g * (s + a * s * (1 - s))
+
+
+def np_cumsum(a, g):
+    return np.cumsum(a, 1), np.flip(np.cumsum(np.flip(g, 1), 1), 1)
+
+
+def np_prod(a, g):
+    out = np.prod(a, 1)
+    return out, (g * out)[:, None] / a
+
+
+def np_amax(a, g):
+    out = a.max(1, keepdims=True)
+    winners = a == out
+    return out, g * winners / winners.sum(1, keepdims=True)
+
+
+def np_norm(a, g):
+    out = np.sqrt((a * a).sum())
+    return out, a * (g / out)
+
+
+def np_sort(a, g):
+    order = np.argsort(a, 1, kind="stable")
+    grad = np.zeros_like(a)
+    np.put_along_axis(grad, order, g, 1)
+    return np.take_along_axis(a, order, 1), grad
+
+
+def library(n: int, m: int) -> list[Case]:
+    """A few of the op library's ops, to compare their overhead with the basic ops'."""
+    shape = [(n, m)]
+    return [
+        Case("sin", shape, lambda a: a.sin(), np_sin),
+        Case("erf", shape, lambda a: a.erf(), np_erf),
+        Case("gelu", shape, F.gelu, np_gelu, torch_op=lambda a: torch.nn.functional.gelu(a)),
+        Case("silu", shape, F.silu, np_silu, torch_op=lambda a: torch.nn.functional.silu(a)),
+        Case("cumsum", shape, lambda a: a.cumsum(1), np_cumsum),
+        Case("prod", shape, lambda a: a.prod(1), np_prod, positive=True),
+        Case("amax", shape, lambda a: a.amax(1, keepdim=True), np_amax),
+        Case("norm", shape, lambda a: a.norm(), np_norm),
+        Case("sort", shape, lambda a: a.sort(1).values, np_sort),
+    ]
+
+
 def cases() -> list[Case]:
     def elementwise(n: int, m: int) -> list[Case]:
         shape = [(n, m)]
@@ -204,6 +268,7 @@ def cases() -> list[Case]:
 
     small = [Case("matmul", [(SMALL, SMALL)] * 2, lambda a, b: a @ b, np_matmul)]
     small += elementwise(SMALL, SMALL)
+    small += library(SMALL, SMALL)
     small += [Case(f"chain (of {CHAIN} mul)", [(SMALL, SMALL)], chain, np_chain,
                    ops_per_call=CHAIN)]
     mnist = [
@@ -214,6 +279,7 @@ def cases() -> list[Case]:
              torch_op=torch_cross_entropy, int_target=True),
     ]
     mnist += elementwise(ROWS, HIDDEN)
+    mnist += library(ROWS, HIDDEN)
     for c in small:
         c.name += f"  {SMALL}x{SMALL}"
     for c in mnist:
@@ -269,7 +335,7 @@ def seconds_per_call(fn: Callable[[], Any], loops: int) -> float:
 
 def update_runners(rng: np.random.Generator) -> dict[str, Callable[[], Any]]:
     """One SGD update of the tutorial's first-layer weight: numpy's `w -= lr * g`, minigrad's
-    SGD.step() (one BLAS axpy, see minigrad/optim/_blas.py) and PyTorch's."""
+    SGD.step() (the same two passes over w, into a scratch array) and PyTorch's."""
     w, g = (rng.standard_normal((HIDDEN, PIXELS), dtype=np.float32) for _ in "wg")
     param = nn.Parameter(w.copy())
     param.grad = mg.tensor(g)

@@ -1,23 +1,69 @@
-"""minigrad: a small, readable reverse-mode automatic differentiation framework on numpy."""
+"""minigrad: a small, readable reverse-mode automatic differentiation framework on numpy.
 
-import numpy as np
+`import minigrad as mg` gives PyTorch's namespace: `mg.tensor`, `mg.zeros`, `mg.float32`,
+`mg.device`, `mg.manual_seed`, every op as a function (`mg.sin`, `mg.matmul`), and the
+packages `mg.nn`, `mg.optim`, `mg.data` (also as `mg.utils.data`), `mg.autograd`,
+`mg.testing`, loaded when first used so the engine never imports them."""
+
+import importlib
+import math as _math
 
 from minigrad.tensor import Tensor  # first: the modules below build on it
 
 # isort: split
+from minigrad import autograd, backends, cuda, random
 from minigrad.autograd import backward, grad
 from minigrad.creation import (
     arange,
+    as_tensor,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
-    manual_seed,
+    full_like,
+    linspace,
+    logspace,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
+    tensor,
     zeros,
     zeros_like,
+)
+from minigrad.device import device
+from minigrad.dtypes import (
+    bool,
+    bool_,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    short,
+    uint8,
 )
 from minigrad.function import (
     AnomalyError,
@@ -28,50 +74,57 @@ from minigrad.function import (
     no_grad,
     set_grad_enabled,
 )
-from minigrad.ops import (
-    abs,
-    argmax,
-    argmin,
-    cat,
-    clamp,
-    clip,
-    exp,
-    log,
-    log_softmax,
-    logsumexp,
-    matmul,
-    maximum,
-    mean,
-    minimum,
-    relu,
-    sigmoid,
-    softmax,
-    sqrt,
-    stack,
-    step,
-    sum,
-    tanh,
-    where,
+from minigrad.ops import step  # noqa: F401  (deprecated for heaviside, so not in __all__)
+from minigrad.random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 from minigrad.serialization import load, save
 from minigrad.threads import get_num_threads, set_num_threads
+from minigrad.toplevel import functions as _functions
 
-float16, float32, float64 = np.float16, np.float32, np.float64
-int32, int64, bool_ = np.int32, np.int64, np.bool_
+# every op of minigrad.ops, and the Tensor methods PyTorch also offers as functions
+_FUNCTIONS = _functions()
+globals().update(_FUNCTIONS)
+
+inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
+
+_LAZY = ("nn", "optim", "data", "utils", "testing", "interop")
 
 
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """A new leaf tensor holding a copy of data (same as `Tensor(...)`)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+def __getattr__(name: str):
+    """Import the packages above the engine (nn, optim, data, ...) when first used."""
+    if name in _LAZY:
+        return importlib.import_module(f"minigrad.{name}")
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted([*globals(), *_LAZY])
 
 
 __version__ = "0.1.0"
 __all__ = [
-    "AnomalyError", "Function", "Tensor", "abs", "arange", "argmax", "argmin", "backward", "cat",
-    "clamp", "clip", "detect_anomaly", "enable_grad", "exp", "eye", "float16", "float32",
-    "float64", "from_numpy", "full", "grad", "int32", "int64", "is_grad_enabled", "load", "log",
-    "log_softmax", "logsumexp", "manual_seed", "matmul", "maximum", "mean", "minimum", "no_grad",
-    "ones", "ones_like", "rand", "randn", "relu", "save", "set_grad_enabled", "sigmoid", "softmax",
-    "sqrt", "stack", "step", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
+    "AnomalyError", "Function", "Generator", "Tensor", "arange", "as_tensor", "autograd",
+    "backends", "backward", "bool", "bool_", "cdouble", "cfloat", "complex64", "complex128",
+    "cuda", "default_generator", "detect_anomaly", "device", "double", "e", "empty",
+    "empty_like", "enable_grad", "eye", "float", "float16", "float32", "float64", "from_numpy",
+    "full", "full_like", "get_default_dtype", "get_rng_state", "grad", "half", "inf",
+    "initial_seed", "int", "int8", "int16", "int32", "int64", "is_grad_enabled", "linspace",
+    "load", "logspace", "long", "manual_seed", "nan", "no_grad", "normal", "ones", "ones_like",
+    "pi", "promote_types", "rand", "rand_like", "randint", "randint_like", "randn",
+    "randn_like", "random", "randperm", "result_type", "save", "seed", "set_default_dtype",
+    "set_grad_enabled", "set_rng_state", "short", "tensor", "uint8", "zeros", "zeros_like",
 ]
+__all__ += sorted(_FUNCTIONS)
+
+# *** op library: math, activations, reductions, sorting ***
+from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
+
+__all__ += ["linalg"]
 __all__ += ["get_num_threads", "set_num_threads"]

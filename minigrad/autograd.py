@@ -1,9 +1,9 @@
 """The graph walk behind `Tensor.backward` and `mg.grad`.
 
-It knows only the node protocol of `Function` (`inputs`, `backward`, `needs_input_grad`,
-`_sequence_nr`) and visits nodes in reverse topological order without recursion, so a chain of
-100,000 ops works. Gradients are summed back to each input's shape here, in one place, so no op
-has to undo broadcasting itself."""
+It knows only the node protocol written down in `minigrad.function.Node` and visits nodes in
+reverse topological order without recursion, so a chain of 100,000 ops works. Gradients are
+summed back to each input's shape here, in one place (`_sum_to_shape`), so no op has to undo
+broadcasting itself."""
 
 from __future__ import annotations
 
@@ -13,9 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.function import _FREED_MESSAGE, Function, _check_finite, _State
-from minigrad.ops._common import constant
-from minigrad.tensor import Tensor
+from minigrad.function import (
+    _FREED_MESSAGE,
+    Function,
+    Node,
+    _check_not_nan,
+    input_version,
+    set_anomaly_enabled,
+    set_grad_enabled,
+)
+from minigrad.tensor import Tensor, _checked_grad
 
 Tensors = Tensor | Sequence[Tensor]
 
@@ -50,6 +57,16 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
     return tuple(found)
 
 
+def increment_version(*tensors: Tensor) -> None:
+    """Bump the version of each tensor's memory, as every in-place method does: call it after
+    writing into `t.data` directly (optimizer steps, init functions, load_state_dict), so that
+    backward through a graph that saved t raises instead of using the new values."""
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"increment_version: expected Tensors, got {type(t).__name__}")
+        t._version_counter[0] += 1
+
+
 def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
     """The outputs, and d loss / d output for each; the gradient may be left out for
     one-element outputs."""
@@ -74,7 +91,8 @@ def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
                                    "`gradient` (d loss / d output) with that shape")
             checked.append(Tensor._make(np.array(1, t.data.dtype).reshape(t.data.shape)))
             continue
-        g = constant(g, t)
+        if not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g, dtype=t.data.dtype))
         if g.data.shape != t.data.shape:
             raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
                              f"output's shape {t.shape}")
@@ -90,71 +108,66 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     Nodes are numbered as they are recorded, and an op's inputs are always made before it, so
     taking the highest-numbered waiting node next (a heap) is a topological order: by then every
     node that could send it a gradient has run. No separate pass over the graph is needed."""
-    accumulate = capture is None
-    captured: list[Tensor | None] = [None] * len(capture or ())
     # what mg.grad asked for: a leaf itself, or (node, output index) for a non-leaf
     wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i
               for i, t in enumerate(capture)} if capture else {}
-    node_grads: dict[Function, list] = {}
+    captured: list[Tensor | None] = [None] * len(wanted)
+    node_grads: dict[Node, list] = {}  # gradients received so far, one slot per output
     leaf_grads: dict[Tensor, Tensor] = {}
-    waiting: list[tuple[int, Function]] = []  # (-sequence number, node), a max-heap
-    plain = not (create_graph or _State.anomaly)  # backward results need no extra handling
-    grad_enabled, _State.grad_enabled = _State.grad_enabled, create_graph
-    try:
-        # send gradients to the tensors they are for: first the outputs', then each node's
-        node, targets = None, outputs
-        while True:
-            for i, (t, g) in enumerate(zip(targets, grads)):
-                if g is None or not isinstance(t, Tensor) or not t.requires_grad:
-                    continue
-                if type(g) is not Tensor or g.data.shape != t.data.shape or (
-                        g.data.dtype != t.data.dtype):
-                    g = _fit(g, t, node, i)
+    waiting: list[tuple[int, Node]] = []  # (-sequence number, node), a max-heap
+
+    def send(targets: tuple, grads: tuple, node: Node | None) -> None:
+        """Add each gradient to its tensor's total: a leaf's, or a slot of the node that made
+        the tensor, which then waits its turn."""
+        for i, (t, g) in enumerate(zip(targets, grads)):
+            if g is None or not isinstance(t, Tensor) or not t.requires_grad:
+                continue
+            source = t.grad_fn
+            if node is not None and source is not None and source._sequence_nr > node._sequence_nr:
+                t = _taken_version(t, node)  # t was overwritten in place after node used it
                 source = t.grad_fn
-                if source is None:
+            if type(g) is not Tensor or g.data.shape != t.data.shape or (
+                    g.data.dtype != t.data.dtype):
+                g = _sum_to_shape(g, t, node, i)
+            if source is None:
+                if t.requires_grad:
                     leaf_grads[t] = leaf_grads[t] + g if t in leaf_grads else g
-                    continue
-                slots = node_grads.get(source)
-                if slots is None:
-                    if source._freed:
-                        raise RuntimeError(_FREED_MESSAGE)
-                    slots = node_grads[source] = [None] * len(source._outputs)
-                    heappush(waiting, (-source._sequence_nr, source))
-                k = t._output_nr
-                slots[k] = g if slots[k] is None else slots[k] + g
-            if not waiting:
-                break
+                continue
+            slots = node_grads.get(source)
+            if slots is None:
+                if source._freed:
+                    raise RuntimeError(_FREED_MESSAGE)
+                slots = node_grads[source] = [None] * len(source._outputs)
+                heappush(waiting, (-source._sequence_nr, source))
+            k = t._output_nr
+            slots[k] = g if slots[k] is None else slots[k] + g
+
+    with set_grad_enabled(create_graph):
+        send(outputs, grads, None)
+        while waiting:
             node = heappop(waiting)[1]
             grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
-                _visit_outputs(node, grads, accumulate, wanted, captured)
-            if plain:
-                grads = type(node).backward(node, *grads)
-            else:
-                grads = _call_backward(node, grads, create_graph)
-            if type(grads) is not tuple:
-                grads = (grads,)
-            targets = node.inputs
-            if len(grads) != len(targets):
-                raise RuntimeError(f"{type(node).__name__}.backward returned {len(grads)} "
-                                   f"gradients, but forward took {len(targets)} inputs")
+                _visit_outputs(node, grads, capture is None, wanted, captured)
+            send(node.inputs, _call_backward(node, grads, create_graph), node)
             if not retain_graph:
                 _free(node)
-        for leaf, g in leaf_grads.items():
-            if not accumulate and leaf not in wanted:
-                continue  # mg.grad did not ask for it: no hooks, no .grad
-            if leaf._hooks:
-                g = _run_hooks(leaf._hooks, g)
-            if accumulate:
-                _accumulate(leaf, g)
-            else:
-                captured[wanted[leaf]] = g
-    finally:
-        _State.grad_enabled = grad_enabled
+        _deliver(leaf_grads, capture is None, wanted, captured)
     return captured
 
 
-def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
+def _taken_version(t: Tensor, node: Node) -> Tensor:
+    """t as node took it, before later in-place ops; refused for a view whose base changed."""
+    taken = input_version(t, node)
+    if type(node).returns_view:
+        raise RuntimeError(f"{node.name()} made a view of a tensor that was then modified in "
+                           f"place by {t.grad_fn.name()}; the view's values changed with it, "
+                           "which minigrad's graph cannot follow. Make the view after the "
+                           "in-place op, or modify a copy.")
+    return taken
+
+
+def _visit_outputs(node: Node, grads: list, accumulate: bool, wanted: dict,
                    captured: list) -> None:
     """Complete node's output gradients in place: zeros for outputs that got none, then the
     tensor hooks; keep the results for retain_grad() and mg.grad."""
@@ -162,7 +175,7 @@ def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
         if g is None:
             g = Tensor._make(np.zeros(*node._outputs[i]))
         if node._hooks and i in node._hooks:
-            g = _run_hooks(node._hooks[i], g)
+            g = _run_hooks(node._hooks[i], g, node._outputs[i][0])
         if accumulate and node._retained and i in node._retained:
             _accumulate(node._retained[i](), g)
         if (node, i) in wanted:
@@ -170,20 +183,36 @@ def _visit_outputs(node: Function, grads: list, accumulate: bool, wanted: dict,
         grads[i] = g
 
 
-def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> tuple:
-    """node's backward under create_graph or detect_anomaly. With detect_anomaly on, the ops it
-    runs are not checked one by one: a NaN or Inf they make is reported as this node's
-    backward."""
-    anomaly = _State.anomaly
-    if anomaly:
-        _State.anomaly = False
-        try:
-            result = type(node).backward(node, *grads)
-        finally:
-            _State.anomaly = True
-    else:
+def _deliver(leaf_grads: dict[Tensor, Tensor], accumulate: bool, wanted: dict,
+             captured: list) -> None:
+    """Run each leaf's hooks, then add its gradient to `.grad` (or hand it to mg.grad)."""
+    for leaf, g in leaf_grads.items():
+        if not accumulate and leaf not in wanted:
+            continue  # mg.grad did not ask for it: no hooks, no .grad
+        if leaf._hooks:
+            g = _run_hooks(leaf._hooks, g, leaf.data.shape)
+        if accumulate:
+            _accumulate(leaf, g)
+        else:
+            captured[wanted[leaf]] = g
+
+
+def _call_backward(node: Node, grads: list[Tensor], create_graph: bool) -> tuple:
+    """node's backward, as a tuple of one gradient per input. Under create_graph, a gradient
+    computed with numpy is marked as not differentiable again. With detect_anomaly on, the
+    ops backward runs are not checked one by one: a NaN they make is reported as this
+    node's."""
+    if create_graph:
+        _refuse_saved_input_arrays(node)
+    anomaly = set_anomaly_enabled(False)  # the ops backward runs are not checked one by one
+    try:
         result = type(node).backward(node, *grads)
+    finally:
+        set_anomaly_enabled(anomaly)
     result = result if type(result) is tuple else (result,)
+    if len(result) != len(node.inputs):
+        raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
+                           f"but forward took {len(node.inputs)} inputs")
     if create_graph and any(r is not None and not isinstance(r, Tensor) for r in result):
         # computed with numpy: it depends on the incoming gradients and the inputs in a way
         # that cannot be followed, so differentiating it again must fail
@@ -195,21 +224,37 @@ def _call_backward(node: Function, grads: list[Tensor], create_graph: bool) -> t
     if anomaly:
         for r in result:
             if r is not None:
-                _check_finite(np.asarray(r.data if isinstance(r, Tensor) else r),
-                              f"{node.name()} (backward)", node._trace)
+                _check_not_nan(np.asarray(r.data if isinstance(r, Tensor) else r),
+                               f"{node.name()} (backward)", node._trace)
     return result
 
 
-def _fit(g: Any, t: Tensor, node: Function, i: int) -> Tensor:
-    """g as a Tensor of t's shape and dtype: broadcast dims are summed away here, for every op."""
+def _refuse_saved_input_arrays(node: Node) -> None:
+    """A custom Function that kept an input's raw array (`ctx.save_for_backward(x.data)` or
+    `ctx.x = x.data`) computes its backward from a constant copy of that input, so the second
+    derivative would silently miss how the gradient depends on it: refuse."""
+    arrays = [a.data for a in node.inputs if isinstance(a, Tensor) and a.requires_grad]
+    kept = [*node._saved, *vars(node).values()]
+    for value in kept:
+        if type(value) is np.ndarray and any(np.may_share_memory(value, a) for a in arrays):
+            raise RuntimeError(
+                f"{type(node).__name__} saved the numpy array of an input that requires grad, "
+                "so its backward treats that input as a constant and a second derivative "
+                "(create_graph=True) would be wrong; save the Tensors themselves "
+                "(ctx.save_for_backward(x)) and compute the backward with Tensor operations")
+
+
+def _sum_to_shape(g: Any, t: Tensor, node: Node | None, i: int) -> Tensor:
+    """g as a Tensor of t's shape and dtype: dims that forward broadcast are summed away here,
+    for every op."""
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
     shape = t.data.shape
     if g.data.shape != shape:
         lead = g.ndim - len(shape)
         if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:], strict=True)):
-            raise RuntimeError(f"{node.name()} returned a gradient of shape {g.shape} for its "
-                               f"input {i} of shape {shape}")
+            raise RuntimeError(f"{node.name() if node else 'backward'} returned a gradient of "
+                               f"shape {g.shape} for its input {i} of shape {shape}")
         stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1]
         if stretched:
             g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
@@ -218,11 +263,12 @@ def _fit(g: Any, t: Tensor, node: Function, i: int) -> Tensor:
     return g if g.data.dtype == t.data.dtype else g.to(t.data.dtype)
 
 
-def _run_hooks(hooks: list | None, g: Tensor) -> Tensor:
+def _run_hooks(hooks: list | None, g: Tensor, shape: tuple[int, ...]) -> Tensor:
     for hook in hooks or ():
         result = hook(g)
         if result is not None:
-            g = result if isinstance(result, Tensor) else Tensor._make(np.asarray(result))
+            name = getattr(hook, "__name__", type(hook).__name__)
+            g = _checked_grad(result, shape, f"the value returned by hook {name!r}")
     return g
 
 
@@ -233,14 +279,17 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
         return
     if g.data.base is not None and not g.data.flags.writeable:
         g = Tensor._make(g.data.copy())
-    t.grad = g if t.grad is None else t.grad + g
+    t._grad = g if t._grad is None else t._grad + g
 
 
-def _free(node: Function) -> None:
+def _free(node: Node) -> None:
     """Drop what backward saved and what forward stored on ctx; the node can no longer be
-    differentiated through."""
+    differentiated through. The version it replaced (in-place ops) stays, for the walk."""
+    replaced = node._replaced
     node.__dict__.clear()
     node._freed = True
+    if replaced is not None:
+        node._replaced = replaced
 
 
 class _OnceDifferentiable(Function):

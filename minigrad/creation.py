@@ -1,81 +1,99 @@
-"""Tensor constructors with PyTorch's names; random ones draw from one seedable generator."""
+"""Tensor constructors with PyTorch's names and arguments.
+
+Sizes are given as varargs (`zeros(2, 3)`), one sequence (`zeros((2, 3))`) or `size=`; every
+constructor takes `dtype=`, `device=` and `requires_grad=`, and the random ones `generator=`
+(else they draw from the default generator that `mg.manual_seed` seeds)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from numbers import Integral, Number
 from typing import Any
 
 import numpy as np
 
+from minigrad.device import array_module
+from minigrad.dtypes import as_dtype, get_default_dtype, scalar_dtype
+from minigrad.random import Generator, manual_seed, numpy_generator
 from minigrad.tensor import Tensor
 
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed the generator behind randn, rand, nn.init and dropout, for reproducible runs."""
-    global _rng
-    _rng = np.random.default_rng(seed)
+__all__ = [
+    "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
+    "linspace", "logspace", "manual_seed", "normal", "ones", "ones_like", "rand", "rand_like",
+    "randint", "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros",
+    "zeros_like",
+]
 
 
 def generator() -> np.random.Generator:
-    """The generator that minigrad's random functions draw from."""
-    return _rng
+    """The numpy generator behind minigrad's random draws (the default Generator's)."""
+    return numpy_generator()
 
 
-def _shape(size: tuple) -> tuple[int, ...]:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+# *** helpers ***
+def _size(where: str, size: tuple, size_kw: Any = None) -> tuple[int, ...]:
+    """The shape from varargs `size` or the `size=` keyword, checked: ints >= 0."""
+    if size_kw is not None:
+        if size:
+            raise TypeError(f"{where}: give the size as arguments or as size=, not both")
+        size = (size_kw,)
+    if len(size) == 1 and isinstance(size[0], (Sequence, np.ndarray)):
         size = tuple(size[0])
+    for n in size:
+        if isinstance(n, bool) or not isinstance(n, (Integral, np.integer)):
+            raise TypeError(f"{where}: size must be ints, got {n!r} of type "
+                            f"{type(n).__name__} in {tuple(size)}")
+        if n < 0:
+            raise RuntimeError(f"{where}: negative dimension {n} in size {tuple(size)}")
     return tuple(int(n) for n in size)
 
 
-def _new(array: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
-    return Tensor(array, requires_grad=requires_grad, dtype=dtype or array.dtype)
+def _float_dtype(where: str, dtype: Any) -> np.dtype:
+    """dtype, or the default float dtype; random floats need a float dtype."""
+    d = as_dtype(dtype, where) or get_default_dtype()
+    if d.kind not in "fc":
+        raise TypeError(f"{where}: needs a floating point dtype, got {d}")
+    return d
 
 
-def zeros(*size: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(_shape(size)), dtype, requires_grad)
+def _new(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    """Wrap a freshly made array; array_module checks that the device is one minigrad serves."""
+    array_module(device)
+    t = Tensor._make(array)
+    return t.requires_grad_(True) if requires_grad else t
 
 
-def ones(*size: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(_shape(size)), dtype, requires_grad)
-
-
-def full(size: Any, fill_value: float, dtype: Any = np.float32,
-         requires_grad: bool = False) -> Tensor:
-    return _new(np.full(_shape((size,)), fill_value), dtype, requires_grad)
-
-
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(t.shape), dtype or t.dtype, requires_grad)
-
-
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(t.shape), dtype or t.dtype, requires_grad)
-
-
-def randn(*size: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """Samples of the standard normal distribution."""
-    return _new(_rng.standard_normal(_shape(size)), dtype, requires_grad)
-
-
-def rand(*size: Any, dtype: Any = np.float32, requires_grad: bool = False) -> Tensor:
-    """Samples of the uniform distribution on [0, 1)."""
-    return _new(_rng.random(_shape(size)), dtype, requires_grad)
-
-
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+# *** from data ***
+def tensor(data: Any, *, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """start, start + step, ... below end; int64 for integer arguments, else float32."""
-    if end is None:
-        start, end = 0, start
-    integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    dtype = dtype or (np.int64 if integral else np.float32)
-    return _new(np.arange(start, end, step), dtype, requires_grad)
+    """A new leaf tensor holding a copy of data (detached, if data is a tensor). Python floats
+    take the default dtype, Python ints int64; numpy arrays keep their dtype."""
+    d = as_dtype(dtype, "tensor")
+    if isinstance(data, Tensor):
+        data = data.data
+    if d is None and isinstance(data, (Number, list, tuple)) and not isinstance(data, np.generic):
+        try:
+            array = np.array(data)
+        except ValueError:
+            array = None  # ragged: Tensor() below says so
+        if array is not None and array.dtype.kind in "biufc":  # else Tensor() refuses it
+            data, d = array, get_default_dtype() if array.dtype.kind == "f" else None
+    return _new(Tensor(data, dtype=d).data, requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = np.float32,
-        requires_grad: bool = False) -> Tensor:
-    return _new(np.eye(n, m), dtype, requires_grad)
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """data as a tensor, sharing memory when it already is one (or a numpy array) of that
+    dtype, as torch.as_tensor."""
+    dtype = as_dtype(dtype, "as_tensor")
+    array_module(device)
+    if isinstance(data, Tensor) and dtype in (None, data.dtype):
+        return data
+    if isinstance(data, np.ndarray) and dtype in (None, data.dtype):
+        return Tensor._make(data)
+    if isinstance(data, Tensor):
+        return data.to(dtype)
+    return tensor(data, dtype=dtype)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -83,3 +101,224 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy array, got {type(array).__name__}")
     return Tensor._make(array)
+
+
+# *** filled ***
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **kw: Any) -> Tensor:
+    shape = _size("zeros", size, kw.pop("size", None))
+    _no_more("zeros", kw)
+    d = as_dtype(dtype, "zeros") or get_default_dtype()
+    return _new(array_module(device).zeros(shape, d), requires_grad, device)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         **kw: Any) -> Tensor:
+    shape = _size("ones", size, kw.pop("size", None))
+    _no_more("ones", kw)
+    d = as_dtype(dtype, "ones") or get_default_dtype()
+    return _new(array_module(device).ones(shape, d), requires_grad, device)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **kw: Any) -> Tensor:
+    """Uninitialized values, as torch.empty (here: zeros, so nothing depends on old memory)."""
+    shape = _size("empty", size, kw.pop("size", None))
+    _no_more("empty", kw)
+    d = as_dtype(dtype, "empty") or get_default_dtype()
+    return _new(array_module(device).zeros(shape, d), requires_grad, device)
+
+
+def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Every element fill_value; the dtype follows fill_value (float: the default dtype, int:
+    int64, bool: bool) unless given."""
+    shape = _size("full", (size,))
+    d = as_dtype(dtype, "full") or scalar_dtype(fill_value)
+    return _new(array_module(device).full(shape, fill_value, d), requires_grad, device)
+
+
+def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The n x m identity (n x n without m)."""
+    rows, cols = _size("eye", (n, n if m is None else m))
+    d = as_dtype(dtype, "eye") or get_default_dtype()
+    return _new(array_module(device).eye(rows, cols, dtype=d), requires_grad, device)
+
+
+def _no_more(where: str, kw: dict) -> None:
+    if kw:
+        raise TypeError(f"{where}() got unexpected keyword arguments {sorted(kw)}")
+
+
+# *** ranges ***
+def arange(start: Number = 0, end: Number | None = None, step: Number = 1, *, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """start, start + step, ... below end (`arange(n)` counts from 0); int64 when every argument
+    is an int, else the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: step {step} leads away from end {end} (start {start})")
+    integral = all(isinstance(v, (Integral, np.integer)) for v in (start, end, step))
+    d = as_dtype(dtype, "arange") or (np.dtype(np.int64) if integral else get_default_dtype())
+    if integral:
+        array = array_module(device).arange(start, end, step, dtype=np.int64)
+    else:  # PyTorch's values: start + i * step for i below ceil((end - start) / step)
+        count = math.ceil((end - start) / step)
+        array = start + step * array_module(device).arange(count, dtype=np.float64)
+    return _new(array.astype(d), requires_grad, device)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """steps values evenly spaced from start to end, both included."""
+    (steps,) = _size("linspace", (steps,))
+    d = as_dtype(dtype, "linspace") or get_default_dtype()
+    array = array_module(device).linspace(float(start), float(end), steps)
+    return _new(array.astype(d), requires_grad, device)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """base ** linspace(start, end, steps)."""
+    (steps,) = _size("logspace", (steps,))
+    d = as_dtype(dtype, "logspace") or get_default_dtype()
+    array = array_module(device).logspace(float(start), float(end), steps, base=base)
+    return _new(array.astype(d), requires_grad, device)
+
+
+# *** random ***
+def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, **kw: Any) -> Tensor:
+    """Samples of the uniform distribution on [0, 1)."""
+    shape = _size("rand", size, kw.pop("size", None))
+    _no_more("rand", kw)
+    d = _float_dtype("rand", dtype)
+    array = numpy_generator(generator, "rand").random(shape)
+    return _new(array.astype(d), requires_grad, device)
+
+
+def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, **kw: Any) -> Tensor:
+    """Samples of the standard normal distribution."""
+    shape = _size("randn", size, kw.pop("size", None))
+    _no_more("randn", kw)
+    d = _float_dtype("randn", dtype)
+    array = numpy_generator(generator, "randn").standard_normal(shape)
+    return _new(array.astype(d), requires_grad, device)
+
+
+def randint(*args: Any, generator: Generator | None = None, dtype: Any = None,
+            device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
+    """Integers uniform in [low, high): `randint(high, size)` or `randint(low, high, size)`
+    (or as keywords), int64 unless dtype is given."""
+    names = ("high", "size") if len(args) + ("low" in kw) < 3 else ("low", "high", "size")
+    given = dict(zip(names, args))
+    for key in ("low", "high", "size"):
+        if key in kw:
+            if key in given:
+                raise TypeError(f"randint: got {key} twice")
+            given[key] = kw.pop(key)
+    _no_more("randint", kw)
+    if "high" not in given or "size" not in given:
+        raise TypeError("randint: needs high and size: randint(high, size) or "
+                        "randint(low, high, size)")
+    low, high = given.get("low", 0), given["high"]
+    if not low < high:
+        raise RuntimeError(f"randint: low must be below high, got low={low}, high={high}")
+    shape = _size("randint", (given["size"],))
+    d = as_dtype(dtype, "randint") or np.dtype(np.int64)
+    array = numpy_generator(generator, "randint").integers(low, high, shape)
+    return _new(array.astype(d), requires_grad, device)
+
+
+def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0 .. n-1."""
+    (n,) = _size("randperm", (n,))
+    d = as_dtype(dtype, "randperm") or np.dtype(np.int64)
+    array = numpy_generator(generator, "randperm").permutation(n)
+    return _new(array.astype(d), requires_grad, device)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
+           generator: Generator | None = None, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """Samples of N(mean, std^2): mean and std are numbers (then size is needed) or tensors
+    (broadcast together, giving the shape), as torch.normal."""
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if tensors:
+        if size is not None:
+            raise TypeError("normal: size is taken from the mean and std tensors; do not pass it")
+        shape = np.broadcast_shapes(*(t.shape for t in tensors))
+        d = as_dtype(dtype, "normal") or tensors[0].dtype
+    else:
+        if size is None:
+            raise TypeError("normal: with a number for both mean and std, pass size=")
+        shape = _size("normal", (size,))
+        d = as_dtype(dtype, "normal") or get_default_dtype()
+    if d.kind != "f":
+        raise TypeError(f"normal: needs floating point mean and std, got {d}")
+    std_values = std.data if isinstance(std, Tensor) else std
+    if np.any(np.asarray(std_values) < 0):
+        raise RuntimeError("normal: std must be >= 0")
+    mean_values = mean.data if isinstance(mean, Tensor) else mean
+    array = numpy_generator(generator, "normal").normal(mean_values, std_values, shape)
+    return _new(np.asarray(array).astype(d), requires_grad, device)
+
+
+# *** like another tensor ***
+def _like(where: str, t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{where}: expected a Tensor, got {type(t).__name__}")
+    return t.shape, as_dtype(dtype, where) or t.dtype
+
+
+def zeros_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, d = _like("zeros_like", input, dtype)
+    return zeros(shape, dtype=d, device=device, requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, d = _like("ones_like", input, dtype)
+    return ones(shape, dtype=d, device=device, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    shape, d = _like("empty_like", input, dtype)
+    return empty(shape, dtype=d, device=device, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    shape, d = _like("full_like", input, dtype)
+    return full(shape, fill_value, dtype=d, device=device, requires_grad=requires_grad)
+
+
+def rand_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
+              device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, d = _like("rand_like", input, dtype)
+    return rand(shape, generator=generator, dtype=d, device=device, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, generator: Generator | None = None, dtype: Any = None,
+               device: Any = None, requires_grad: bool = False) -> Tensor:
+    shape, d = _like("randn_like", input, dtype)
+    return randn(shape, generator=generator, dtype=d, device=device, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,
+                 generator: Generator | None = None, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+    """randint with input's shape: `randint_like(x, high)` or `randint_like(x, low, high)`."""
+    shape, d = _like("randint_like", input, dtype)
+    low, high = (0, low) if high is None else (low, high)
+    return randint(low, high, shape, generator=generator, dtype=d, device=device,
+                   requires_grad=requires_grad)

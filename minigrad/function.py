@@ -6,6 +6,7 @@ import functools
 import itertools
 import os
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -14,14 +15,34 @@ import numpy as np
 from minigrad.tensor import Tensor
 
 
-class _State:
+# *** grad mode and anomaly mode ***
+class _Modes:
+    """The two global switches. Only the functions below read or write them."""
+
     grad_enabled = True
     anomaly = False
 
 
 def is_grad_enabled() -> bool:
     """True when ops record the graph that backward walks."""
-    return _State.grad_enabled
+    return _Modes.grad_enabled
+
+
+def _set_grad_mode(mode: bool) -> bool:
+    """Switch recording on or off; return the previous setting."""
+    previous, _Modes.grad_enabled = _Modes.grad_enabled, mode
+    return previous
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside `detect_anomaly` (PyTorch's `torch.is_anomaly_enabled`)."""
+    return _Modes.anomaly
+
+
+def set_anomaly_enabled(mode: bool) -> bool:
+    """Switch anomaly detection on or off; return the previous setting."""
+    previous, _Modes.anomaly = _Modes.anomaly, bool(mode)
+    return previous
 
 
 class _GradMode:
@@ -30,11 +51,10 @@ class _GradMode:
     mode: bool
 
     def __enter__(self) -> None:
-        self.prev = _State.grad_enabled
-        _State.grad_enabled = self.mode
+        self.prev = _set_grad_mode(self.mode)
 
     def __exit__(self, *exc: object) -> None:
-        _State.grad_enabled = self.prev
+        _set_grad_mode(self.prev)
 
     def __call__(self, fn: Callable) -> Callable:
         mode = self.mode
@@ -64,34 +84,122 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
-        self.prev = _State.grad_enabled
-        _State.grad_enabled = self.mode
+        self.prev = _set_grad_mode(self.mode)
 
     def __enter__(self) -> None:
         pass
 
     def __call__(self, fn: Callable) -> Callable:
-        _State.grad_enabled = self.prev  # as a decorator it acts only while fn runs
+        _set_grad_mode(self.prev)  # as a decorator it acts only while fn runs
         return super().__call__(fn)
 
 
 class AnomalyError(RuntimeError):
-    """An op produced NaN or Inf while `detect_anomaly` was on."""
+    """An op produced NaN while `detect_anomaly` was on."""
 
 
 class detect_anomaly:
-    """Inside it, the first op whose forward or backward makes NaN/Inf raises AnomalyError,
-    naming the op and the line of user code that created it. Slow: for debugging only."""
+    """Inside it, the first op whose forward or backward makes NaN raises AnomalyError, naming
+    the op and the line of user code that created it. Infinities are not anomalies (a -inf
+    attention mask is valid), as in PyTorch. Slow: for debugging only."""
 
     def __enter__(self) -> None:
-        self.prev = _State.anomaly
-        _State.anomaly = True
+        self.prev = set_anomaly_enabled(True)
 
     def __exit__(self, *exc: object) -> None:
-        _State.anomaly = self.prev
+        set_anomaly_enabled(self.prev)
 
 
-class Function:
+# *** the node protocol ***
+class Node:
+    """What the graph walk (minigrad.autograd) needs from a node, written down once. A Function
+    instance is a Node: the op's context during forward, its place in the graph afterwards.
+
+    inputs         forward's positional arguments (Tensors and constants), in order
+    next_functions PyTorch's view of the same edges: (node, output index) per input, with an
+                   AccumulateGrad for a leaf that requires grad and (None, 0) for a constant
+    backward(ctx, *grads)  one gradient (or None) per input
+    needs_input_grad       which inputs require grad, as forward saw them
+    _sequence_nr   numbers nodes in recording order (an op's inputs are made before it)
+    _outputs       (shape, dtype) of each output, to make zeros for an output that got no grad
+    _saved         what save_for_backward kept; _saved_versions their versions at that time
+    _replaced      for an in-place op's node: the tensor version its output replaced
+    _hooks, _retained  per output index: Tensor.register_hook hooks, retain_grad weakrefs
+    _freed         True once backward freed the saved values (retain_graph=False)
+    _trace         where the op was created, under detect_anomaly
+    """
+
+    inputs: tuple = ()
+    needs_input_grad: tuple = ()
+    _sequence_nr = -1
+    _outputs: tuple = ()
+    _saved: tuple = ()
+    _saved_versions: tuple = ()
+    _saved_outputs = False  # some of _saved are the node's own outputs (see _SavedOutput)
+    _replaced: Tensor | None = None
+    _hooks: dict | None = None
+    _retained: dict | None = None
+    _freed = False
+    _trace: list | None = None
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """(node, output index) for each input, as in PyTorch, so graph-drawing code written
+        for PyTorch can walk minigrad's graph."""
+        return tuple([_edge(a, self) for a in self.inputs])
+
+
+class AccumulateGrad:
+    """The end of a path: the node PyTorch shows for a leaf that requires grad (`.variable`)."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+_accumulators: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _edge(t: Any, node: Node) -> tuple[Any, int]:
+    """Where a gradient for input t of node goes: (producing node, output index)."""
+    if not isinstance(t, Tensor) or not t.requires_grad:
+        return None, 0
+    t = input_version(t, node)
+    if t.grad_fn is not None:
+        return t.grad_fn, t._output_nr
+    if not t.requires_grad:
+        return None, 0
+    if t not in _accumulators:
+        _accumulators[t] = AccumulateGrad(t)
+    return _accumulators[t], 0
+
+
+def input_version(t: Tensor, node: Node) -> Tensor:
+    """t as node took it as input. An in-place op recorded after node made t the output of a
+    newer node; each such node keeps the version it replaced (`_replaced`), so walk back to the
+    one made before node."""
+    source = t.grad_fn
+    while source is not None and source._sequence_nr > node._sequence_nr:
+        t = source._replaced
+        source = t.grad_fn
+    return t
+
+
+# *** Function ***
+class Function(Node):
     """Base class of every op. Subclass it with static `forward(ctx, *args)` returning an ndarray
     (or Tensor, or a tuple of them) and static `backward(ctx, *grad_outputs)` returning one
     gradient per forward argument (None where there is none), and call `MyOp.apply(...)`.
@@ -106,16 +214,7 @@ class Function:
     Tensor, so a second derivative sees how it depends on the inputs.
     """
 
-    # what a node holds besides what forward stores on ctx; these defaults cover the common case
-    # (no saved values, no hooks) without an assignment per op
-    inputs: tuple = ()  # forward's positional arguments, once the node is recorded
-    _outputs: tuple = ()  # (shape, dtype) of each output
-    _saved: tuple = ()
-    _saved_outputs = False  # some of _saved are the node's own outputs (see _SavedOutput)
-    _freed = False
-    _hooks: dict | None = None  # output index -> hooks, from Tensor.register_hook
-    _retained: dict | None = None  # output index -> weakref to the tensor, from retain_grad
-    _trace: list | None = None  # where the op was created, under detect_anomaly
+    returns_view = False  # True for ops whose output may be a numpy view of input 0
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -126,103 +225,115 @@ class Function:
         raise NotImplementedError("a Function subclass must define a static backward(ctx, ...)")
 
     def save_for_backward(self, *tensors: Any) -> None:
-        """Keep values that backward needs; freed after backward unless retain_graph=True."""
+        """Keep values that backward needs; freed after backward unless retain_graph=True.
+        Tensors saved here are checked not to have been modified in place before backward."""
         self._saved = tensors
 
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
+        saved = self._saved
+        for i, version in enumerate(self._saved_versions):
+            if version is not None and _counter(saved[i])[0] != version:
+                raise RuntimeError(self._modified_message(saved[i], version))
         if self._saved_outputs:
-            return tuple([s.unpack(self) if type(s) is _SavedOutput else s for s in self._saved])
-        return self._saved
+            return tuple([s.unpack(self) if type(s) is _SavedOutput else s for s in saved])
+        return saved
 
-    def name(self) -> str:
-        return type(self).__name__ + "Backward"
-
-    def __repr__(self) -> str:
-        return f"<{self.name()}>"
+    def _modified_message(self, saved: Any, expected: int) -> str:
+        shape = saved.data.shape
+        dtype = saved.data.dtype
+        return (f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: the tensor of shape {shape} ({dtype}) saved by "
+                f"{self.name()} is at version {_counter(saved)[0]}; expected version {expected} "
+                "instead. Make the in-place change after backward, or write it out of place "
+                "(y = y + 1 rather than y += 1).")
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward without recording, wrap what it returns as Tensors, and record the node
+        when grad mode is on and an input requires grad."""
         ctx = cls.__new__(cls)
-        grad_enabled = _State.grad_enabled
-        if grad_enabled:
-            ctx.needs_input_grad = needs = tuple([isinstance(a, Tensor) and a.requires_grad
-                                                  for a in args])
-            record = True in needs
-            _State.grad_enabled = False
+        if _Modes.grad_enabled:
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
         else:  # under no_grad (and in backward passes): nothing is recorded
-            ctx.needs_input_grad = (False,) * len(args)
-            record = False
+            needs = (False,) * len(args)
+        ctx.needs_input_grad = needs
+        grad_enabled = _set_grad_mode(False)
         try:
             raw = cls.forward(ctx, *args, **kwargs)
         except ValueError as e:
             raise_if_not_broadcastable(cls.__name__.lower(), args, e)
             raise
         finally:
-            _State.grad_enabled = grad_enabled
-        if type(raw) is np.ndarray:  # the common case, made short
-            result = Tensor._make(raw)
-            outputs = (result,)
-            if record:
-                ctx.inputs = args
-                ctx._outputs = ((raw.shape, raw.dtype),)
-                ctx._sequence_nr = next(_recorded)
-                if raw.dtype.kind in "fc":
-                    result.requires_grad = True
-                    result.grad_fn = ctx
-                if ctx._saved and True in [v is raw for v in ctx._saved]:
-                    _SavedOutput.replace_outputs(ctx, (raw,))
-        elif type(raw) is tuple:
-            outputs = result = tuple([
-                Tensor._make(r) if not record and type(r) is np.ndarray
-                else _as_output(r, ctx if record else None, i, args) for i, r in enumerate(raw)])
+            _Modes.grad_enabled = grad_enabled
+        if type(raw) is np.ndarray:  # just an optimization of _as_output for the common case
+            outputs = (Tensor._make(raw),)  # (test_engine pins both paths to the same result)
         else:
-            result = _as_output(raw, ctx if record else None, 0, args)
-            outputs = (result,)
-        if record and type(raw) is not np.ndarray:
-            ctx.inputs = args
-            ctx._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-            ctx._sequence_nr = next(_recorded)
-            if ctx._saved:
-                _SavedOutput.replace_outputs(ctx, raw if type(raw) is tuple else (raw,))
-        if _State.anomaly:
+            outputs = tuple([_as_output(r, args) for r in (raw if type(raw) is tuple else (raw,))])
+        if cls.returns_view and np.may_share_memory(outputs[0].data, args[0].data):
+            outputs[0]._make_view_of(args[0])
+        if any(needs):
+            _record(ctx, args, outputs, raw if type(raw) is tuple else (raw,))
+        if _Modes.anomaly:
             ctx._trace = _user_frames()
             for o in outputs:
-                _check_finite(o.data, f"{cls.__name__} (forward)", ctx._trace)
-        return result
+                _check_not_nan(o.data, f"{cls.__name__} (forward)", ctx._trace)
+        return outputs if type(raw) is tuple else outputs[0]
 
 
 _recorded = itertools.count()  # numbers nodes in the order they are recorded (see autograd._walk)
+
+
+def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], returned: tuple) -> None:
+    """Make node part of the graph: remember its inputs, number it, make each float output one
+    of its outputs, and note the versions of what it saved."""
+    node.inputs = args
+    node._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+    node._sequence_nr = next(_recorded)
+    for i, o in enumerate(outputs):
+        if o.data.dtype.kind in "fc":  # integer and bool outputs have no gradient
+            o.requires_grad, o.grad_fn, o._output_nr = True, node, i
+    if node._saved:
+        _SavedOutput.replace_outputs(node, returned, outputs)
+        node._saved_versions = tuple([_counter(s)[0] if isinstance(s, (Tensor, _SavedOutput))
+                                      else None for s in node._saved])
+
+
+def _counter(saved: Tensor | _SavedOutput) -> list[int]:
+    return saved._version_counter
 
 
 class _SavedOutput:
     """A saved output of the node itself, kept as its array only: the output Tensor holds the
     node as grad_fn, so saving the Tensor would make a reference cycle that only the garbage
     collector frees. `saved_tensors` rebuilds it, grad_fn included, so a backward that uses it
-    can be differentiated again."""
+    can be differentiated again. It shares the output's version counter."""
 
-    __slots__ = ("data", "index")
+    __slots__ = ("data", "index", "_version_counter")
 
-    def __init__(self, data: np.ndarray, index: int) -> None:
-        self.data, self.index = data, index
+    def __init__(self, output: Tensor) -> None:
+        self.data, self.index = output.data, output._output_nr
+        self._version_counter = output._version_counter
 
     @staticmethod
-    def replace_outputs(node: Function, returned: tuple) -> None:
+    def replace_outputs(node: Function, returned: tuple, outputs: tuple[Tensor, ...]) -> None:
         """Swap every saved value that is one of node's outputs (an output Tensor, or an array
         that forward returned) for a _SavedOutput."""
         saved = list(node._saved)
         for k, s in enumerate(saved):
             if isinstance(s, Tensor) and s.grad_fn is node:
-                saved[k] = _SavedOutput(s.data, s._output_nr)
+                saved[k] = _SavedOutput(s)
             elif type(s) is np.ndarray:
-                saved[k] = next((_SavedOutput(s, i) for i, r in enumerate(returned) if r is s), s)
-        node._saved_outputs = True in [type(s) is _SavedOutput for s in saved]
+                saved[k] = next((_SavedOutput(outputs[i]) for i, r in enumerate(returned)
+                                 if r is s), s)
+        node._saved_outputs = any(type(s) is _SavedOutput for s in saved)
         node._saved = tuple(saved)
 
     def unpack(self, node: Function) -> Tensor:
         t = Tensor._make(self.data)
+        t._version_counter = self._version_counter
         if self.data.dtype.kind in "fc":  # as forward's output was: integers get no grad_fn
             t.requires_grad, t.grad_fn, t._output_nr = True, node, self.index
         return t
@@ -235,20 +346,13 @@ _FREED_MESSAGE = (
 )
 
 
-def _as_output(value: Any, node: Function | None, index: int, args: tuple) -> Tensor:
-    """Wrap what forward returned as a Tensor and, when recording, make it an output of node."""
+def _as_output(value: Any, args: tuple) -> Tensor:
+    """What forward returned, as a new Tensor (never an input or another node's output)."""
     if isinstance(value, Tensor):
-        if value.grad_fn is not None or True in [value is a for a in args]:
-            value = Tensor._make(value.data)  # never re-parent an input or an existing node
-    elif isinstance(value, np.ndarray):
-        value = Tensor._make(value)
-    else:
-        value = Tensor._make(np.asarray(value))
-    if node is not None and value.data.dtype.kind in "fc":
-        value.requires_grad = True
-        value.grad_fn = node
-        value._output_nr = index
-    return value
+        if value.grad_fn is not None or any(value is a for a in args):
+            return Tensor._make(value.data)
+        return value
+    return Tensor._make(value if isinstance(value, np.ndarray) else np.asarray(value))
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -274,11 +378,11 @@ def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
         raise ValueError(f"{op}: shapes {listed} do not broadcast") from None
 
 
-def _check_finite(array: np.ndarray, what: str, trace: list | None) -> None:
-    if array.dtype.kind != "f" or np.isfinite(array).all():
+def _check_not_nan(array: np.ndarray, what: str, trace: list | None) -> None:
+    """detect_anomaly's test: NaN is an anomaly, an infinity is not (as in PyTorch)."""
+    if array.dtype.kind not in "fc" or not np.isnan(array).any():
         return
-    kind = "nan" if np.isnan(array).any() else "inf"
     where = ""
     if trace:
         where = "\nThe op was created at:\n" + "".join(traceback.format_list(trace[-3:]))
-    raise AnomalyError(f"{what} produced {kind} values.{where}")
+    raise AnomalyError(f"{what} produced nan values.{where}")

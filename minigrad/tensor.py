@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from minigrad import device as _device
+from minigrad import dtypes as _dtypes
+from minigrad._alias import dim_or_axis
 
 if TYPE_CHECKING:
     from minigrad.function import Function
@@ -37,18 +42,14 @@ class Tensor:
     the Function node that produced it (None for leaves, which the user creates).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
-                 "__weakref__")
+    # every field, set in one place (_init_fields); see also the grad property
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
+                 "_version_counter", "_base", "__weakref__")
     __array_ufunc__ = None  # `ndarray * tensor` defers to Tensor.__rmul__
     __hash__ = object.__hash__  # tensors are dict keys by identity, as in PyTorch
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
-        self.data = _to_array(data, dtype)
-        self.grad: Tensor | None = None
-        self.grad_fn: Function | None = None
-        self._output_nr = 0
-        self._hooks: list[Callable] | None = None
-        self.requires_grad = False
+        self._init_fields(_to_array(data, dtype))
         if requires_grad:
             self.requires_grad_(True)
 
@@ -56,13 +57,18 @@ class Tensor:
     def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
         """Wrap an ndarray without copying or converting it (the engine's fast path)."""
         t = object.__new__(Tensor)
-        t.data = data
-        t.grad = None
-        t.requires_grad = requires_grad
-        t.grad_fn = None
-        t._output_nr = 0
-        t._hooks = None
+        t._init_fields(data, requires_grad)
         return t
+
+    def _init_fields(self, data: np.ndarray, requires_grad: bool = False) -> None:
+        self.data = data
+        self._grad: Tensor | None = None
+        self.requires_grad = requires_grad
+        self.grad_fn: Function | None = None  # the node that made it; None for a leaf
+        self._output_nr = 0  # which output of grad_fn it is
+        self._hooks: list[Callable] | None = None  # a leaf's register_hook hooks
+        self._version_counter = [0]  # bumped by in-place writes; shared by views and detach()
+        self._base: Tensor | None = None  # the tensor it is a numpy view of, if any
 
     # *** attributes ***
     @property
@@ -80,6 +86,26 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward: a Tensor of this tensor's shape, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = _checked_grad(value, self.data.shape, "assigned grad")
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was written in place through minigrad (shared
+        with views and detach()); backward compares it with the version it saved."""
+        return self._version_counter[0]
+
+    def _make_view_of(self, base: Tensor) -> None:
+        """Mark self as a view of base's memory: they share the version counter."""
+        self._base = base._base if base._base is not None else base
+        self._version_counter = base._version_counter
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
@@ -127,8 +153,10 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._make(self.data)
+        """The same data (and version counter), cut from the graph."""
+        t = Tensor._make(self.data)
+        t._version_counter = self._version_counter
+        return t
 
     def retain_grad(self) -> None:
         """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
@@ -184,18 +212,6 @@ class Tensor:
         if self.data.size != 1:
             raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
         return bool(self.data)
-
-    def to(self, dtype: DTypeLike) -> Tensor:
-        return ops.cast(self, dtype)
-
-    def float(self) -> Tensor:
-        return ops.cast(self, np.float32)
-
-    def double(self) -> Tensor:
-        return ops.cast(self, np.float64)
-
-    def long(self) -> Tensor:
-        return ops.cast(self, np.int64)
 
     # *** elementwise ***
     def __add__(self, other: Any) -> Tensor:
@@ -285,7 +301,7 @@ class Tensor:
     def step(self) -> Tensor:
         return ops.step(self)
 
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return ops.clamp(self, min, max)
 
     clip = clamp
@@ -303,32 +319,43 @@ class Tensor:
         return ops.matmul(self, other)
 
     # *** reductions ***
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return ops.sum(self, dim, keepdim)
+    @dim_or_axis
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+            dtype: DTypeLike = None) -> Tensor:
+        return ops.sum(self, dim, keepdim, dtype=dtype)
 
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return ops.mean(self, dim, keepdim)
+    @dim_or_axis
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+             dtype: DTypeLike = None) -> Tensor:
+        return ops.mean(self, dim, keepdim, dtype=dtype)
 
+    @dim_or_axis
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.max(self, dim, keepdim)
 
+    @dim_or_axis
     def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return ops.min(self, dim, keepdim)
 
+    @dim_or_axis
     def var(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def std(self, dim: int | Sequence[int] | None = None, unbiased: bool | None = None,
             keepdim: bool = False, *, correction: int | None = None) -> Tensor:
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
+    @dim_or_axis
     def logsumexp(self, dim: int | Sequence[int], keepdim: bool = False) -> Tensor:
         return ops.logsumexp(self, dim, keepdim)
 
+    @dim_or_axis
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmax(self, dim, keepdim)
 
+    @dim_or_axis
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return ops.argmin(self, dim, keepdim)
 
@@ -379,6 +406,549 @@ class Tensor:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    # *** in-place ops ***
+    # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes
+    # into self.data; otherwise the write is recorded in the graph (see _write_in_place).
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._write_in_place("add_", lambda old: old + _scaled(other, alpha), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._write_in_place("sub_", lambda old: old - _scaled(other, alpha), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._write_in_place("mul_", lambda old: old * other, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._write_in_place("div_", lambda old: old / other, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._write_in_place("pow_", lambda old: old**exponent, exponent)
+
+    def neg_(self) -> Tensor:
+        return self._write_in_place("neg_", lambda old: -old)
+
+    def exp_(self) -> Tensor:
+        return self._write_in_place("exp_", ops.exp)
+
+    def sigmoid_(self) -> Tensor:
+        return self._write_in_place("sigmoid_", ops.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        return self._write_in_place("tanh_", ops.tanh)
+
+    def relu_(self) -> Tensor:
+        return self._write_in_place("relu_", ops.relu)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return self._write_in_place("clamp_", lambda old: ops.clamp(old, min, max))
+
+    clip_ = clamp_
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Every element becomes value (a number, or a 0-d tensor)."""
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got a tensor of "
+                               f"shape {value.shape}")
+        return self._write_in_place("fill_", lambda old: setitem(old, ..., value), value)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy src's values in (broadcast to this shape, converted to this dtype)."""
+        src = src if isinstance(src, Tensor) else Tensor(src)
+        if src.dtype != self.dtype:
+            src = src.to(self.dtype)
+        return self._write_in_place("copy_", lambda old: setitem(old, ..., src), src)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """value where mask (a bool tensor broadcast to this shape) is True."""
+        mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill_: mask must be a bool tensor, got {mask.dtype}")
+        try:
+            mask = np.broadcast_to(mask, self.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_fill_: mask of shape {mask.shape} does not broadcast to "
+                               f"the tensor's shape {self.shape}") from None
+        return self._write_in_place("masked_fill_", lambda old: setitem(old, mask, value), value)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Values drawn uniformly from [a, b) with minigrad's generator (mg.manual_seed)."""
+        values = creation.generator().uniform(a, b, self.shape)
+        return self._write_in_place("uniform_", lambda old: setitem(old, ..., values))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        values = creation.generator().normal(mean, std, self.shape)
+        return self._write_in_place("normal_", lambda old: setitem(old, ..., values))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """t[index] = value (a number or a tensor broadcast to t[index]'s shape), in place;
+        differentiable to t's old values (zero where overwritten) and to value."""
+        self._write_in_place("__setitem__", lambda old: setitem(old, index, value), value)
+
+    def _write_in_place(self, op: str, new_value: Callable[[Tensor], Tensor],
+                        *operands: Any) -> Tensor:
+        """Write new_value(self), computed out of place, into self's memory, keeping its shape
+        and dtype, and bump its version. When grad mode is on and self or an operand requires
+        grad, the write is recorded: new_value runs on `old`, a copy of self that takes self's
+        place in the graph (so whatever the new node saves stays valid), and self becomes the
+        new node's output. The node keeps `old` as `_replaced`, for the nodes recorded before
+        that still take self's previous version as input."""
+        recording = function.is_grad_enabled() and (self.requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in operands))
+        if recording:
+            self._check_recordable(op)
+            old = Tensor._make(self.data.copy(), self.requires_grad)
+            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            new = new_value(old)
+        else:
+            old, new = None, new_value(self)
+        new = _fit_in_place(new, self, op, recording)
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand() or a "
+                               "numpy read-only array); write into a copy")
+        np.copyto(self.data, new.data, casting="unsafe")
+        self._version_counter[0] += 1
+        if recording:
+            self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
+            new.grad_fn._replaced = old
+        return self
+
+    def _check_recordable(self, op: str) -> None:
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
+                               "in-place operation (update parameters inside `with "
+                               "mg.no_grad():`)")
+        if self._base is not None:
+            raise RuntimeError(f"{op}: this tensor is a view of another tensor's memory (made "
+                               "by indexing, reshape, transpose, ...); minigrad records in-place "
+                               "ops only on the base tensor, so write into it instead (e.g. "
+                               "base[index] = value), or write into a .clone()")
+
+    # *** dtype and device ***
+    # (one block for PyTorch's dtype, device and construction methods; the rest lives above)
+    @property
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor with another dtype and/or on another device: `to(dtype)`, `to(device)`,
+        `to(device, dtype)`, `to(other)` (other's dtype), `to(dtype=..., device=...)`. Returns
+        self when nothing changes (unless copy=True); differentiable."""
+        dtype, copy = to_arguments(args, kwargs)
+        if dtype is None or dtype == self.dtype:
+            return self.clone() if copy else self
+        return ops.cast(self, dtype)
+
+    def type(self, dtype: DTypeLike = None, non_blocking: bool = False) -> Any:
+        """With no dtype the type's name ('minigrad.FloatTensor'); else `to(dtype)`."""
+        if dtype is None:
+            return "minigrad." + _TYPE_NAMES.get(self.dtype.name, self.dtype.name + "Tensor")
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            names = {v: k for k, v in _TYPE_NAMES.items()}
+            dtype = names.get(dtype.rpartition(".")[2], dtype)
+        return self.to(_dtypes.as_dtype(dtype, "type"))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def short(self) -> Tensor:
+        return self.to(np.int16)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None) -> Tensor:
+        _device.check_available("cuda")
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def nelement(self) -> int:
+        return self.data.size
+
+    def new_tensor(self, data: Any, dtype: DTypeLike = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        """A new leaf holding a copy of data, in this tensor's dtype unless told otherwise."""
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: DTypeLike = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return creation.empty(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, dtype: DTypeLike = None,
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory; the gradient flows back to self."""
+        return ops.elementwise.Cast.apply(self, self.dtype)  # astype copies
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a tensor of 0 or 1 dims is returned as is)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D (shape {self.shape}); use transpose or mT")
+        return ops.transpose(self, 0, 1) if self.ndim == 2 else self
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Matrix product of two 2-D tensors (matmul without broadcasting)."""
+        for name, t in (("self", self), ("mat2", mat2)):
+            if not isinstance(t, Tensor) or t.ndim != 2:
+                shape = t.shape if isinstance(t, Tensor) else type(t).__name__
+                raise RuntimeError(f"mm: {name} must be a matrix (2-D tensor), got {shape}")
+        return ops.matmul(self, mat2)
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        """sum_i self_i tensor_i of two 1-D tensors of one length and dtype."""
+        if not isinstance(tensor, Tensor) or self.ndim != 1 or tensor.ndim != 1:
+            shape = tensor.shape if isinstance(tensor, Tensor) else type(tensor).__name__
+            raise RuntimeError(f"dot: expected two 1-D tensors, got shapes {self.shape} and "
+                               f"{shape}")
+        if self.shape != tensor.shape or self.dtype != tensor.dtype:
+            raise RuntimeError(f"dot: expected 1-D tensors of one size and dtype, got "
+                               f"{self.shape} {self.dtype} and {tensor.shape} {tensor.dtype}")
+        return ops.sum(ops.mul(self, tensor))
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha * other"""
+        return ops.add(self, other if alpha == 1 else ops.mul(other, alpha))
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha * other"""
+        return ops.sub(self, other if alpha == 1 else ops.mul(other, alpha))
+
+    def mul(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+
+
+    # *** op library: math, activations, reductions, sorting ***
+    def sin(self) -> Tensor:
+        return ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return ops.cos(self)
+
+    def tan(self) -> Tensor:
+        return ops.tan(self)
+
+    def asin(self) -> Tensor:
+        return ops.asin(self)
+
+    def acos(self) -> Tensor:
+        return ops.acos(self)
+
+    def atan(self) -> Tensor:
+        return ops.atan(self)
+
+    def sinh(self) -> Tensor:
+        return ops.sinh(self)
+
+    def cosh(self) -> Tensor:
+        return ops.cosh(self)
+
+    def asinh(self) -> Tensor:
+        return ops.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return ops.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return ops.atanh(self)
+
+    def exp2(self) -> Tensor:
+        return ops.exp2(self)
+
+    def expm1(self) -> Tensor:
+        return ops.expm1(self)
+
+    def log2(self) -> Tensor:
+        return ops.log2(self)
+
+    def log10(self) -> Tensor:
+        return ops.log10(self)
+
+    def log1p(self) -> Tensor:
+        return ops.log1p(self)
+
+    def rsqrt(self) -> Tensor:
+        return ops.rsqrt(self)
+
+    def square(self) -> Tensor:
+        return ops.square(self)
+
+    def reciprocal(self) -> Tensor:
+        return ops.reciprocal(self)
+
+    def erf(self) -> Tensor:
+        return ops.erf(self)
+
+    def erfc(self) -> Tensor:
+        return ops.erfc(self)
+
+    def floor(self) -> Tensor:
+        return ops.floor(self)
+
+    def ceil(self) -> Tensor:
+        return ops.ceil(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        return ops.round(self, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        return ops.trunc(self)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        return ops.frac(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return ops.atan2(self, other)
+
+    arctan2 = atan2
+
+    def hypot(self, other: Any) -> Tensor:
+        return ops.hypot(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return ops.logaddexp(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return ops.copysign(self, other)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return ops.lerp(self, end, weight)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    def remainder(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return ops.fmod(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return ops.remainder(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return ops.floor_divide(other, self)
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        return ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        return ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def isnan(self) -> Tensor:
+        return ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return ops.isfinite(self)
+
+    def logical_not(self) -> Tensor:
+        return ops.logical_not(self)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return ops.logical_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __invert__(self) -> Tensor:
+        return ops.bitwise_not(self)
+
+    def __and__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return ops.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return ops.bitwise_xor(other, self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return ops.bitwise_right_shift(other, self)
+
+    def prelu(self, weight: Tensor) -> Tensor:
+        return ops.prelu(self, weight)
+
+    @dim_or_axis
+    def prod(self, dim: int | None = None, keepdim: bool = False, *,
+             dtype: DTypeLike = None) -> Tensor:
+        return ops.prod(self, dim, keepdim, dtype=dtype)
+
+    @dim_or_axis
+    def any(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.any(self, dim, keepdim)
+
+    @dim_or_axis
+    def all(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+        return ops.all(self, dim, keepdim)
+
+    @dim_or_axis
+    def amax(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> Tensor:
+        return ops.amax(self, dim, keepdim)
+
+    @dim_or_axis
+    def amin(self, dim: int | Sequence[int] = (), keepdim: bool = False) -> Tensor:
+        return ops.amin(self, dim, keepdim)
+
+    @dim_or_axis
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.aminmax(self, dim=dim, keepdim=keepdim)
+
+    @dim_or_axis
+    def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        return ops.count_nonzero(self, dim)
+
+    @dim_or_axis
+    def norm(self, p: Any = "fro", dim: int | Sequence[int] | None = None,
+             keepdim: bool = False, dtype: DTypeLike = None) -> Tensor:
+        return ops.norm(self, p, dim, keepdim, dtype)
+
+    @dim_or_axis
+    def cumsum(self, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+        return ops.cumsum(self, dim, dtype=dtype)
+
+    @dim_or_axis
+    def cumprod(self, dim: int, *, dtype: DTypeLike = None) -> Tensor:
+        return ops.cumprod(self, dim, dtype=dtype)
+
+    @dim_or_axis
+    def cummax(self, dim: int) -> Any:
+        return ops.cummax(self, dim)
+
+    @dim_or_axis
+    def cummin(self, dim: int) -> Any:
+        return ops.cummin(self, dim)
+
+    @dim_or_axis
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return ops.logcumsumexp(self, dim)
+
+    @dim_or_axis
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        return ops.sort(self, dim, descending, stable)
+
+    @dim_or_axis
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return ops.argsort(self, dim, descending, stable)
+
+    @dim_or_axis
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return ops.topk(self, k, dim, largest, sorted)
+
+    @dim_or_axis
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return ops.kthvalue(self, k, dim, keepdim)
+
 
 class RemovableHandle:
     """Returned by register_hook and register_forward_hook; `remove()` unregisters."""
@@ -393,4 +963,67 @@ class RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-from minigrad import autograd, ops  # noqa: E402  (ops and autograd build on Tensor)
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def to_arguments(args: tuple, kwargs: dict) -> tuple[np.dtype | None, bool]:
+    """The dtype (None: unchanged) and copy flag that `.to(...)` of a Tensor or Module asks
+    for: a dtype, a device, a tensor (its dtype), or keywords; the device is checked."""
+    kwargs = dict(kwargs)
+    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif _device.is_device_like(arg):
+            device = arg
+        elif isinstance(arg, builtins.bool):
+            copy = arg  # to(dtype, non_blocking, copy) positional flags: the last one wins
+        else:
+            dtype = arg
+    _device.as_device(device)
+    return _dtypes.as_dtype(dtype, "to"), copy
+
+
+def _scaled(other: Any, alpha: float) -> Any:
+    return other if alpha == 1 else other * alpha
+
+
+def _fit_in_place(new: Tensor, t: Tensor, op: str, recording: bool) -> Tensor:
+    """new, checked to fit into t's memory: the same shape, and a dtype t's dtype can take
+    (float into int is refused, as in PyTorch); cast to that dtype when recording."""
+    if new.data.shape != t.data.shape:
+        raise RuntimeError(f"{op}: output with shape {t.shape} doesn't match the broadcast "
+                           f"shape {new.shape}")
+    if new.data.dtype != t.data.dtype:
+        if not np.can_cast(new.data.dtype, t.data.dtype, "same_kind"):
+            raise RuntimeError(f"{op}: result type {new.dtype} can't be cast to the desired "
+                               f"output type {t.dtype}")
+        if recording:
+            new = new.to(t.data.dtype)
+    return new
+
+
+def _checked_grad(g: Any, shape: tuple[int, ...], what: str) -> Tensor | None:
+    """g if it can be the gradient of a tensor of that shape: None, or a floating point Tensor
+    of the shape."""
+    if g is None:
+        return None
+    if not isinstance(g, Tensor):
+        raise TypeError(f"{what} expected to be a Tensor or None but got grad of type "
+                        f"{type(g).__name__}")
+    if g.data.shape != shape:
+        raise RuntimeError(f"{what} has shape {g.shape}, but the tensor has shape {shape}; "
+                           "a gradient must have its tensor's shape")
+    if g.data.dtype.kind not in "fc":
+        raise RuntimeError(f"{what} has dtype {g.dtype}; a gradient must be floating point")
+    return g
+
+
+from minigrad import autograd, creation, function, ops  # noqa: E402  (they build on Tensor)
+from minigrad.ops.inplace import setitem  # noqa: E402

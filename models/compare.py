@@ -2,6 +2,7 @@
 
     python -m models.compare                    # one MNIST batch of 64, float64, 10 SGD steps
     python -m models.compare --dtype float32 --batch 256 --steps 50
+    python -m models.compare --draw docs        # also docs/graph.png: both gradients drawn
 
 Loads the same weights into TwoLayerMLP (minigrad autograd) and ManualMLP (numpy, gradients by
 hand), runs the same batch through both, and prints per parameter the largest absolute and
@@ -11,11 +12,12 @@ relative difference of the gradients, then of the weights after N SGD steps on e
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
 import minigrad as mg
-from minigrad import optim
+from minigrad import optim, viz
 from minigrad.data import DatasetNotFoundError
 from minigrad.nn import functional as F
 from models.cli import positive_float, positive_int
@@ -77,6 +79,28 @@ def train_both(model: TwoLayerMLP, manual: ManualMLP, X: np.ndarray, labels: np.
     return differences(model.state_dict(), manual.state_dict())
 
 
+def draw_graph(model: TwoLayerMLP, manual: ManualMLP, X: np.ndarray, labels: np.ndarray,
+               folder: Path) -> Path:
+    """folder/graph.png: the network's graph, each parameter's box holding its autograd gradient
+    and the hand-derived one (folder/graph.dot when Graphviz is not installed)."""
+    images, targets = mg.tensor(X), mg.tensor(labels)
+    model.zero_grad()
+    loss = F.cross_entropy(model(images), targets)
+    loss.backward(retain_graph=True)
+    hand = manual_gradients(manual, X, labels)
+    notes = {name: f"hand-derived grad norm {np.linalg.norm(hand[name]):.4g}\n"
+                   f"max |autograd - hand| {gap:.1e}"
+             for name, _, gap, _ in differences({n: p.grad.numpy() for n, p in
+                                                 model.named_parameters()}, hand)}
+    drawing = viz.draw(loss, modules=model, params={"images": images, "labels": targets},
+                       constants=True, notes=notes)
+    try:
+        return drawing.save(folder / "graph.png")
+    except RuntimeError as e:
+        print(e)
+        return drawing.save(folder / "graph.dot")
+
+
 def batch(size: int, dtype: type, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     """The first MNIST training images, or random images when MNIST is not found."""
     try:
@@ -106,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float64",
                         help="of weights and images")
     parser.add_argument("--seed", type=int, default=0, help="initial weights")
+    parser.add_argument("--draw", type=Path, metavar="DIR",
+                        help="also write DIR/graph.png: the graph with both gradients")
     add_threads_option(parser)
     args = parser.parse_args(argv)
     dtype = np.dtype(args.dtype).type
@@ -120,6 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     print_table("Gradients: autograd (minigrad) vs hand-derived (ManualMLP)",
                 differences(autograd_gradients(model, X, labels),
                             manual_gradients(manual, X, labels)))
+    if args.draw is not None:
+        print(f"\nwrote {draw_graph(model, manual, X, labels, args.draw)}")
     print_table(f"Weights after {args.steps} SGD steps (lr {args.lr}) in each network",
                 train_both(model, manual, X, labels, args.steps, args.lr))
 

@@ -132,6 +132,190 @@ def dropout_seeded(x: mg.Tensor) -> mg.Tensor:
         bits.state = state
 
 
+# *** op library: math, activations, reductions, sorting ***
+def F_(name: str, **kwargs: Any) -> Callable[..., Any]:
+    """torch.nn.functional.name(x, **kwargs), as a reference."""
+    return lambda t, *xs: getattr(t.nn.functional, name)(*xs, **kwargs)
+
+
+def lib_F(name: str, **kwargs: Any) -> Callable[..., Any]:
+    return lambda *xs: getattr(F, name)(*xs, **kwargs)
+
+
+off_grid = S.spaced(1.0, 0.33)  # k + 0.33: away from integers and halves (rounding's jumps)
+with_zeros = st.one_of(st.just(0.0), S.away_from([0], 0.1, -2, 2))
+# distinct powers of two: sums over different elements never tie (the matrix norms' max)
+powers_of_two = st.integers(-3, 6).map(lambda k: 2.0**k)
+# distinct powers of two: sums over different elements never tie (the matrix norms' max)
+powers_of_two = st.integers(-3, 6).map(lambda k: 2.0**k)
+apart = S.spaced(0.2, 0.0), S.spaced(0.2, 0.07), S.spaced(0.2, 0.13)  # three grids, never tied
+
+
+@st.composite
+def quotients(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) with a / b at least 0.2 from an integer: remainder and floor division jump there."""
+    shape_a, shape_b = draw(S.broadcastable_shapes(2))
+    b = draw(S.arrays(shape_b, S.away_from([0], 0.5)))
+    q = draw(S.arrays(np.broadcast_shapes(shape_a, shape_b), S.spaced(1.0, 0.3)))
+    fraction = draw(S.arrays(q.shape, S.floats(0, 0.4)))
+    a = (q + fraction) * b
+    return a, b
+
+
+def bounds(*elements: Any) -> st.SearchStrategy[tuple[np.ndarray, ...]]:
+    """x and clamp bounds that broadcast to x's shape (torch's backward needs that)."""
+    return S.broadcastable_arrays(*elements).map(lambda arrays: (
+        np.broadcast_to(arrays[0], np.broadcast_shapes(*[a.shape for a in arrays])).copy(),
+        *arrays[1:]))
+
+
+@st.composite
+def prelu_inputs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    x = draw(S.arrays(S.shapes(2, 3, max_side=3), S.away_from([0])))
+    channels = draw(st.sampled_from([1, x.shape[1]]))
+    return x, draw(S.arrays((channels,)))
+
+
+@st.composite
+def even_last(draw: st.DrawFn) -> tuple[np.ndarray]:
+    shape = draw(S.shapes(1, 3, max_side=3))
+    return (draw(S.arrays(shape[:-1] + (2 * shape[-1],))),)
+
+
+def unary(name: str, elements: Any = None, smooth: bool = True, numpy: Any = None) -> Op:
+    """A row for the Tensor method `name`, which torch has too."""
+    return Op(name, lambda x: getattr(x, name)(), SAME, one(elements=elements), smooth,
+              numpy=numpy)
+
+
+distinct_2d = one(at_least_2d, distinct, unique=True)
+LIBRARY_OPS = [
+    # elementwise math
+    unary("sin", numpy=np.sin), unary("cos", numpy=np.cos),
+    unary("tan", S.floats(-1.3, 1.3), numpy=np.tan),
+    unary("asin", S.floats(-0.9, 0.9), numpy=np.arcsin),
+    unary("acos", S.floats(-0.9, 0.9), numpy=np.arccos),
+    unary("atan", numpy=np.arctan), unary("sinh", numpy=np.sinh), unary("cosh", numpy=np.cosh),
+    unary("asinh", numpy=np.arcsinh), unary("acosh", S.floats(1.1, 3), numpy=np.arccosh),
+    unary("atanh", S.floats(-0.9, 0.9), numpy=np.arctanh), unary("exp2", numpy=np.exp2),
+    unary("expm1", numpy=np.expm1), unary("log2", S.positive(), numpy=np.log2),
+    unary("log10", S.positive(), numpy=np.log10), unary("log1p", S.floats(-0.9, 3),
+                                                        numpy=np.log1p),
+    unary("rsqrt", S.positive()), unary("square", numpy=np.square),
+    unary("reciprocal", S.away_from([0], 0.3), numpy=np.reciprocal),
+    unary("erf", S.floats(-6, 6)), unary("erfc", S.floats(-6, 27)),
+    # piecewise constant: zero gradient (smooth=False: the gradient is a constant zero)
+    unary("floor", off_grid, False, np.floor), unary("ceil", off_grid, False, np.ceil),
+    unary("trunc", off_grid, False, np.trunc), unary("frac", off_grid),
+    unary("sign", S.away_from([0]), False, np.sign), unary("round", off_grid, False, np.round),
+    Op("round_decimals", lambda x: x.round(decimals=1), SAME, one(elements=off_grid), False),
+    Op("round_decimals_negative", lambda x: (x * 100).round(decimals=-1), SAME,
+       one(elements=S.floats(-3, 3).map(lambda v: np.floor(v * 10) / 10 + 0.033)), False),
+    Op("atan2", lambda a, b: a.atan2(b), SAME, pair(S.away_from([0]), S.away_from([0])),
+       numpy=np.arctan2),
+    Op("hypot", lambda a, b: a.hypot(b), SAME, pair(S.away_from([0]), S.away_from([0])),
+       numpy=np.hypot),
+    Op("logaddexp", lambda a, b: a.logaddexp(b), SAME, pair(S.floats(-30, 30)),
+       numpy=np.logaddexp),
+    Op("copysign", lambda a, b: a.copysign(b), SAME, pair(S.away_from([0]), S.away_from([0])),
+       numpy=np.copysign),
+    Op("lerp", lambda a, b, w: a.lerp(b, w), SAME,
+       S.broadcastable_arrays(S.floats(), S.floats(), S.floats(-1, 2))),
+    Op("lerp_scalar_weight", lambda a, b: a.lerp(b, 0.75), SAME, pair()),
+    Op("remainder", lambda a, b: a % b, SAME, quotients(), numpy=np.remainder),
+    Op("remainder_scalar", lambda a: a.remainder(-1.5), SAME, one(elements=off_grid)),
+    Op("fmod", lambda a, b: a.fmod(b), SAME, quotients(), numpy=np.fmod),
+    Op("floor_divide", lambda a, b: a // b, lambda t, a, b: t.div(a, b, rounding_mode="floor"),
+       quotients(), False, numpy=np.floor_divide),
+    Op("div_trunc", lambda a, b: a.div(b, rounding_mode="trunc"), SAME, quotients(), False),
+    Op("clamp_tensor", lambda x, lo, hi: x.clamp(lo, hi), SAME, bounds(*apart)),
+    Op("clamp_tensor_min", lambda x, lo: x.clamp(min=lo), SAME, bounds(*apart[:2])),
+    Op("clamp_tensor_max", lambda x, hi: mg.clamp(x, max=hi), lambda t, x, hi: t.clamp(x, max=hi),
+       bounds(*apart[:2])),
+    # activations
+    Op("gelu", F.gelu, F_("gelu"), one(elements=S.floats(-6, 6))),
+    Op("gelu_tanh", lib_F("gelu", approximate="tanh"), F_("gelu", approximate="tanh"), one()),
+    Op("silu", F.silu, F_("silu"), one()),
+    Op("elu", lib_F("elu", alpha=0.7), F_("elu", alpha=0.7), one(elements=S.away_from([0]))),
+    Op("selu", F.selu, F_("selu"), one(elements=S.away_from([0]))),
+    Op("celu", lib_F("celu", alpha=0.5), F_("celu", alpha=0.5),
+       one(elements=S.away_from([0]))),
+    Op("softplus", F.softplus, F_("softplus"), one(elements=S.floats(-30, 30))),
+    Op("softplus_beta_threshold", lib_F("softplus", beta=2, threshold=3),
+       F_("softplus", beta=2, threshold=3), one(elements=S.away_from([1.5]))),
+    Op("mish", F.mish, F_("mish"), one()),
+    Op("hardswish", F.hardswish, F_("hardswish"), one(elements=S.away_from([-3, 3], 0.1, -5, 5))),
+    Op("hardsigmoid", F.hardsigmoid, F_("hardsigmoid"),  # torch has no second derivative
+       one(elements=S.away_from([-3, 3], 0.1, -5, 5)), smooth=False),
+    Op("relu6", F.relu6, F_("relu6"), one(elements=S.away_from([0, 6], 0.1, -3, 8))),
+    Op("hardtanh", lib_F("hardtanh", min_val=-0.5, max_val=2.0),
+       F_("hardtanh", min_val=-0.5, max_val=2.0), one(elements=S.away_from([-0.5, 2]))),
+    Op("softsign", F.softsign, F_("softsign"), one(elements=S.away_from([0]))),
+    Op("logsigmoid", F.logsigmoid, F_("logsigmoid"), one(elements=S.floats(-40, 40))),
+    Op("glu", F.glu, F_("glu"), even_last()),
+    Op("glu_dim0", lib_F("glu", dim=0), F_("glu", dim=0),
+       one(S.shapes(1, 3, max_side=2).map(lambda s: (2 * s[0],) + s[1:]))),
+    Op("prelu", F.prelu, F_("prelu"), prelu_inputs()),
+    Op("softmin", lib_F("softmin", dim=-1), F_("softmin", dim=-1), one(S.shapes(1, 3))),
+    Op("threshold", lib_F("threshold", threshold=0.5, value=-2.0),
+       F_("threshold", threshold=0.5, value=-2.0), one(elements=S.away_from([0.5]))),
+    # reductions
+    Op("prod", lambda x: x.prod(), SAME, one(elements=with_zeros), numpy=np.prod),
+    Op("prod_dim_keepdim", lambda x: x.prod(1, keepdim=True), SAME,
+       one(at_least_2d, with_zeros)),
+    Op("prod_axis", lambda x: x.prod(axis=-1), lambda t, x: x.prod(-1),
+       one(at_least_2d, S.away_from([0], 0.1))),
+    Op("amax", lambda x: x.amax(), SAME, one(elements=distinct, unique=True), numpy=np.max),
+    Op("amax_dims_keepdim", lambda x: x.amax((0, -1), keepdim=True), SAME, distinct_2d),
+    Op("amin", lambda x: x.amin(0), SAME, distinct_2d),
+    Op("aminmax", lambda x: x.aminmax(dim=1), SAME, distinct_2d),
+    Op("aminmax_all", lambda x: x.aminmax(), SAME, distinct_2d),
+    Op("var_mean", lambda x: mg.ops.var_mean(x, 1), lambda t, x: t.var_mean(x, 1),
+       st.tuples(rows())),
+    Op("std_mean", lambda x: mg.ops.std_mean(x, (0, 1), keepdim=True, correction=0),
+       lambda t, x: t.std_mean(x, (0, 1), keepdim=True, correction=0),
+       st.tuples(rows(1, 2, distinct, True))),
+    Op("vector_norm", lambda x: mg.linalg.vector_norm(x), lambda t, x: t.linalg.vector_norm(x),
+       one(elements=S.away_from([0]))),
+    *[Op(f"vector_norm_{name}", lambda x, o=o: mg.linalg.vector_norm(x, o, dim=-1),
+         lambda t, x, o=o: t.linalg.vector_norm(x, o, dim=-1),
+         one(at_least_2d, S.away_from([0]) if o != np.inf else distinct, o == np.inf),
+         smooth=o not in (1, np.inf, 0))
+      for name, o in [("1", 1), ("3", 3), ("inf", np.inf), ("0", 0), ("half", 0.5)]],
+    Op("vector_norm_zero_vector", lambda x: mg.linalg.vector_norm(x * 0, dim=1),
+       lambda t, x: t.linalg.vector_norm(x * 0, dim=1), one(at_least_2d), smooth=False),
+    Op("matrix_norm_fro", lambda x: mg.linalg.matrix_norm(x), lambda t, x: t.linalg.matrix_norm(x),
+       one(at_least_2d, S.away_from([0]))),
+    *[Op(f"matrix_norm_{name}", lambda x, o=o: mg.linalg.matrix_norm(x, o),
+         lambda t, x, o=o: t.linalg.matrix_norm(x, o), one(at_least_2d, powers_of_two, True))
+      for name, o in [("1", 1), ("inf", np.inf), ("minus_1", -1), ("minus_inf", -np.inf)]],
+    Op("linalg_norm", lambda x: mg.linalg.norm(x), lambda t, x: t.linalg.norm(x),
+       one(elements=S.away_from([0]))),
+    Op("linalg_norm_dim", lambda x: mg.linalg.norm(x, 3, dim=0, keepdim=True),
+       lambda t, x: t.linalg.norm(x, 3, dim=0, keepdim=True), one(at_least_2d,
+                                                                   S.away_from([0]))),
+    Op("norm", lambda x: x.norm(), SAME, one(elements=S.away_from([0]))),
+    Op("norm_p_dim", lambda x: x.norm(1, dim=(0, 1)), SAME, one(at_least_2d, S.away_from([0]))),
+    # cumulative
+    Op("cumsum", lambda x: x.cumsum(0), SAME, one(S.shapes(1, 3)),
+       numpy=lambda x: np.cumsum(x, 0)),
+    Op("cumsum_last", lambda x: x.cumsum(-1), SAME, one(at_least_2d)),
+    Op("cumprod", lambda x: x.cumprod(-1), SAME, one(elements=with_zeros)),
+    Op("cumprod_dim0", lambda x: x.cumprod(0), SAME, one(at_least_2d, with_zeros)),
+    Op("cummax", lambda x: x.cummax(-1), SAME, one(elements=distinct, unique=True)),
+    Op("cummin", lambda x: x.cummin(0), SAME, distinct_2d),
+    Op("logcumsumexp", lambda x: x.logcumsumexp(-1), SAME, one(elements=S.floats(-40, 40))),
+    Op("logcumsumexp_dim0", lambda x: x.logcumsumexp(0), SAME, one(at_least_2d)),
+    # sorting
+    Op("sort", lambda x: x.sort(), SAME, one(elements=distinct, unique=True)),
+    Op("sort_descending", lambda x: x.sort(0, descending=True), SAME, distinct_2d),
+    Op("topk", lambda x: x.topk(min(2, x.shape[-1])), SAME,
+       one(S.shapes(1, 3), distinct, unique=True)),
+    Op("topk_smallest", lambda x: x.topk(1, 0, largest=False), SAME, distinct_2d),
+    Op("kthvalue", lambda x: x.kthvalue(x.shape[1], 1, keepdim=True), SAME, distinct_2d),
+]
+
+
 OPS = [
     # *** binary ops, broadcasting ***
     Op("add", lambda a, b: a + b, SAME, pair(), numpy=np.add),
@@ -257,6 +441,7 @@ OPS = [
                                                      b.reshape(1, -1, 1)),
        torch_normalize, norm_inputs(S.shapes(3, 3, min_side=2, max_side=3), (1,))),
     Op("dropout", dropout_seeded, None, one()),
+    *LIBRARY_OPS,
 ]
 
 
@@ -368,4 +553,26 @@ def test_every_public_op_is_in_the_table() -> None:
                  "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand", "getitem",
                  "cat", "stack", "softmax", "log_softmax", "cross_entropy",
                  "binary_cross_entropy", "mse_loss", "layer_norm", "batch_norm", "normalize"):
+        assert any(n == name or n.startswith(name + "_") for n in names), name
+
+
+# *** op library: math, activations, reductions, sorting ***
+LIBRARY_MODULES = ("minigrad.ops.math", "minigrad.ops.activation", "minigrad.ops.cumulative",
+                   "minigrad.ops.sorting", "minigrad.ops.norms")
+LIBRARY_REDUCTIONS = ("amax", "amin", "aminmax", "var_mean", "std_mean")
+NO_GRADIENT = (  # checked in tests/test_ops_nondiff.py instead
+    "isnan", "isinf", "isfinite", "isclose", "allclose", "logical_and", "logical_or",
+    "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_left_shift", "bitwise_right_shift", "argsort", "any", "all", "count_nonzero")
+
+
+def test_every_op_library_op_is_in_the_table() -> None:
+    """Every op of the library's modules in minigrad.ops.__all__ has a row, or is listed as
+    having no gradient (aliases such as fix and arctan2 count under their op's name)."""
+    names = [op.name for op in OPS]
+    public = [getattr(mg.ops, name) for name in mg.ops.__all__]
+    library = {fn.__name__ for fn in public if fn.__module__ in LIBRARY_MODULES}
+    library |= set(LIBRARY_REDUCTIONS)
+    assert len(library) > 80
+    for name in sorted(library - set(NO_GRADIENT)):
         assert any(n == name or n.startswith(name + "_") for n in names), name

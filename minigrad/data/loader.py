@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.creation import from_numpy
 from minigrad.data._checks import check_positive_int
 
 
@@ -78,10 +79,12 @@ class Subset(Dataset):
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float],
-                 seed: int | None = None) -> list[Subset]:
+                 seed: int | None = None, *, generator: Any = None) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random Subsets of the given lengths, or of the
     given fractions of its length (as torch.utils.data.random_split: floors, then the
-    remainder one at a time from the first). The same seed gives the same split."""
+    remainder one at a time from the first). The order is drawn from ``generator`` (a
+    minigrad.Generator), else from ``seed``, else from the default generator that
+    ``mg.manual_seed`` seeds; the same seed gives the same split."""
     n = len(dataset)
     lengths = list(lengths)
     if lengths and all(isinstance(x, Real) and not isinstance(x, Integral) for x in lengths):
@@ -97,7 +100,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     if sum(lengths) != n:
         raise ValueError(f"random_split: lengths {lengths} sum to {sum(lengths)}, but the "
                          f"dataset has {n} examples")
-    order = np.random.default_rng(seed).permutation(n)
+    order = _rng(seed, generator, "random_split").permutation(n)
     ends = np.cumsum(lengths)
     return [Subset(dataset, order[end - size:end]) for size, end in zip(lengths, ends)]
 
@@ -108,8 +111,11 @@ class DataLoader:
     Each batch is a tuple with one Tensor per field of the examples (a single Tensor when
     examples are bare arrays), stacked along a new first axis; dtypes are kept (MNIST:
     float32 images, int64 labels). With ``shuffle`` every epoch draws a new permutation from
-    ``np.random.default_rng(seed)``, so two loaders with the same seed yield the same batches
-    epoch after epoch. ``drop_last`` skips a final batch smaller than ``batch_size``.
+    ``generator`` (a minigrad.Generator, as in PyTorch), else from ``np.random.default_rng(seed)``
+    made once, else from the default generator, so ``mg.manual_seed`` makes the order
+    reproducible. ``drop_last`` skips a final batch smaller than ``batch_size``.
+    ``collate_fn(list_of_examples)`` replaces the stacking; ``num_workers`` and ``pin_memory``
+    are accepted for PyTorch's sake and change nothing (batches are made in this process).
     """
 
     def __init__(
@@ -119,6 +125,11 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         seed: int | None = None,
+        *,
+        generator: Any = None,
+        collate_fn: Any = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
     ) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(
@@ -136,7 +147,10 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self.generator, self.collate_fn = generator, collate_fn
+        self.num_workers, self.pin_memory = num_workers, pin_memory
+        self._rng = None if seed is None else np.random.default_rng(seed)
+        _rng(None, generator, "DataLoader")  # a wrong type fails here, not at the first epoch
 
     def __len__(self) -> int:
         n, size = len(self.dataset), self.batch_size
@@ -144,9 +158,16 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         n = len(self.dataset)
-        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        if self.shuffle:
+            order = (self._rng or _rng(None, self.generator, "DataLoader")).permutation(n)
+        else:
+            order = np.arange(n)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            batch = self._fetch(order[start : start + self.batch_size])
+            index = order[start : start + self.batch_size]
+            if self.collate_fn is not None:
+                yield self.collate_fn([self.dataset[int(i)] for i in index])
+                continue
+            batch = self._fetch(index)
             if isinstance(batch, tuple):
                 yield tuple(_to_tensor(array) for array in batch)
             else:
@@ -156,11 +177,12 @@ class DataLoader:
         """The examples at ``index`` stacked into arrays, one per field. Subsets become index
         arithmetic, so a Subset of a TensorDataset is cut from the whole arrays too."""
         dataset = self.dataset
+        positions = index
         while type(dataset) is Subset:
             index, dataset = dataset.indices[index], dataset.dataset
         if _has_whole_arrays(dataset):
             return tuple(np.take(array, index, axis=0) for array in dataset.tensors)
-        return _collate([dataset[int(i)] for i in index])
+        return _collate([dataset[int(i)] for i in index], positions)
 
     def __repr__(self) -> str:
         return (
@@ -178,12 +200,35 @@ def _has_whole_arrays(dataset: Any) -> bool:
     )
 
 
-def _collate(items: Sequence[Any]) -> tuple[np.ndarray, ...] | np.ndarray:
+def _collate(items: Sequence[Any], indices: np.ndarray) -> tuple[np.ndarray, ...] | np.ndarray:
     """Stack examples field by field: [(x0, y0), (x1, y1)] -> (stack(x), stack(y))."""
     if isinstance(items[0], (tuple, list)):
         fields = len(items[0])
-        return tuple(np.stack([np.asarray(item[k]) for item in items]) for k in range(fields))
-    return np.stack([np.asarray(item) for item in items])
+        return tuple(_stack([np.asarray(item[k]) for item in items], indices, k)
+                     for k in range(fields))
+    return _stack([np.asarray(item) for item in items], indices, None)
+
+
+def _stack(arrays: list[np.ndarray], indices: np.ndarray, field: int | None) -> np.ndarray:
+    """np.stack, or an error naming the dataset items whose shapes differ."""
+    first = arrays[0].shape
+    for i, array in enumerate(arrays):
+        if array.shape != first:
+            what = "" if field is None else f"field {field} of "
+            raise RuntimeError(
+                f"DataLoader: cannot stack a batch of items of different shapes: {what}item "
+                f"{int(indices[0])} has shape {first}, {what}item {int(indices[i])} has shape "
+                f"{array.shape}; give the items one shape (pad them) or pass a collate_fn")
+    return np.stack(arrays)
+
+
+def _rng(seed: int | None, generator: Any, where: str) -> np.random.Generator:
+    """The numpy generator to shuffle with: from seed, else generator, else the default one."""
+    if seed is not None:
+        return np.random.default_rng(seed)
+    from minigrad.random import numpy_generator
+
+    return numpy_generator(generator, where)
 
 
 def _as_array(value: Any) -> np.ndarray:
@@ -195,7 +240,4 @@ def _as_array(value: Any) -> np.ndarray:
 
 
 def _to_tensor(array: np.ndarray) -> Any:
-    # Imported here so that minigrad.data stays importable without loading the engine.
-    from minigrad.creation import from_numpy
-
     return from_numpy(np.ascontiguousarray(array))  # a batch is a fresh array: no second copy

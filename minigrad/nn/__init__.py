@@ -21,8 +21,43 @@ from minigrad.nn.layers import (
 from minigrad.nn.module import Module, ModuleList, Parameter, Sequential
 from minigrad.nn.utils import clip_grad_norm_
 
+# isort: split
+# PyTorch's Module API beyond the basics
+from minigrad.nn.layers import Embedding, LazyLinear, LogSoftmax, Unflatten
+from minigrad.nn.module import ModuleDict, ParameterDict, ParameterList, UninitializedParameter
+
 __all__ = [
     "BCELoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LayerNorm",
     "LeakyReLU", "Linear", "MSELoss", "Module", "ModuleList", "Parameter", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "Tanh", "clip_grad_norm_", "functional", "init",
+]
+__all__ += [
+    "Embedding", "LazyLinear", "LogSoftmax", "ModuleDict", "ParameterDict", "ParameterList",
+    "Unflatten", "UninitializedParameter",
+]
+
+# *** op library: activation modules ***
+from minigrad.nn.activation import (  # noqa: E402
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
+    Softsign,
+    Threshold,
+)
+
+__all__ += [
+    "CELU", "ELU", "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish",
+    "PReLU", "ReLU6", "SELU", "SiLU", "Softmin", "Softplus", "Softsign", "Threshold",
 ]

@@ -19,12 +19,15 @@ from minigrad.ops import (
     sigmoid,
     softmax,
     tanh,
+    where,
 )
 from minigrad.ops import leaky_relu as _leaky_relu
+from minigrad.ops._common import check_reduction
 from minigrad.tensor import Tensor
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy", "cross_entropy", "dropout", "layer_norm", "leaky_relu",
+    "batch_norm", "binary_cross_entropy", "cross_entropy", "dropout", "embedding", "layer_norm",
+    "leaky_relu",
     "linear", "log_softmax", "mse_loss", "relu", "sigmoid", "softmax", "tanh",
 ]
 
@@ -34,13 +37,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_reduction(reduction, name)
+    return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
 def _same_shape(input: Tensor, target: Any, name: str) -> Tensor:
@@ -140,3 +138,44 @@ def _update_in_place(stat: Tensor | np.ndarray, momentum: float, batch_value: np
     array = _array(stat)
     array *= 1 - momentum
     array += momentum * batch_value.astype(array.dtype)
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of weight picked by the integer indices in input: output shape input.shape +
+    (embedding_dim,). The row padding_idx gets no gradient."""
+    index = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got {index.dtype}")
+    n = weight.shape[0]
+    if index.size and (index.min() < 0 or index.max() >= n):
+        bad = index[(index < 0) | (index >= n)].ravel()[0]
+        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings")
+    if padding_idx is not None and weight.requires_grad:
+        rows = np.arange(n).reshape(n, 1) != padding_idx % n
+        weight = where(Tensor._make(rows), weight, weight.detach())
+    return weight[index]
+# *** op library: activations (their ops are in minigrad/ops/activation.py) ***
+from minigrad.ops.activation import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+    threshold,
+)
+
+__all__ += [
+    "celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+    "prelu", "relu6", "selu", "silu", "softmin", "softplus", "softsign", "threshold",
+]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from minigrad.creation import generator
+from minigrad.autograd import increment_version
+from minigrad.random import Generator, numpy_generator
 from minigrad.tensor import Tensor
 
 
@@ -22,25 +23,30 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fans(t: Tensor) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight of shape (out, in, *kernel)."""
+    """(fan_in, fan_out) of a weight of shape (out, in, *kernel); an empty weight (zero inputs
+    or outputs) has fans of at least 1, and initialising it changes nothing."""
     if t.ndim < 2:
         raise ValueError(f"fan in and fan out need a tensor with at least 2 dims, got shape "
                          f"{t.shape}")
     receptive = math.prod(t.shape[2:])
-    return t.shape[1] * receptive, t.shape[0] * receptive
+    return max(t.shape[1] * receptive, 1), max(t.shape[0] * receptive, 1)
 
 
 def _fill(t: Tensor, values) -> Tensor:
+    """Write values into t in place and bump its version, as PyTorch's init functions do."""
     t.data[...] = values
+    increment_version(t)
     return t
 
 
-def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    return _fill(t, generator().uniform(a, b, t.shape))
+def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None
+             ) -> Tensor:
+    return _fill(t, numpy_generator(generator, "uniform_").uniform(a, b, t.shape))
 
 
-def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    return _fill(t, generator().normal(mean, std, t.shape))
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None
+            ) -> Tensor:
+    return _fill(t, numpy_generator(generator, "normal_").normal(mean, std, t.shape))
 
 
 def constant_(t: Tensor, value: float) -> Tensor:
@@ -55,17 +61,17 @@ def ones_(t: Tensor) -> Tensor:
     return _fill(t, 1)
 
 
-def xavier_uniform_(t: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(t: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """U(+-a) with a = gain sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010)."""
     fan_in, fan_out = _fans(t)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(t, -bound, bound)
+    return uniform_(t, -bound, bound, generator)
 
 
-def xavier_normal_(t: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(t: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
     """N(0, std^2) with std = gain sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(t)
-    return normal_(t, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(t, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def _kaiming_std(t: Tensor, a: float, mode: str, nonlinearity: str) -> float:
@@ -76,16 +82,18 @@ def _kaiming_std(t: Tensor, a: float, mode: str, nonlinearity: str) -> float:
 
 
 def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu") -> Tensor:
+                     nonlinearity: str = "leaky_relu", generator: Generator | None = None
+                     ) -> Tensor:
     """U(+-sqrt(3) std) with std = gain / sqrt(fan) (He et al., 2015)."""
     bound = math.sqrt(3.0) * _kaiming_std(t, a, mode, nonlinearity)
-    return uniform_(t, -bound, bound)
+    return uniform_(t, -bound, bound, generator)
 
 
 def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu") -> Tensor:
+                    nonlinearity: str = "leaky_relu", generator: Generator | None = None
+                    ) -> Tensor:
     """N(0, std^2) with std = gain / sqrt(fan)."""
-    return normal_(t, 0.0, _kaiming_std(t, a, mode, nonlinearity))
+    return normal_(t, 0.0, _kaiming_std(t, a, mode, nonlinearity), generator)
 
 
 glorot_uniform_, glorot_normal_ = xavier_uniform_, xavier_normal_

@@ -8,9 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.device import as_device
+from minigrad.dtypes import as_dtype, get_default_dtype
 from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.nn.module import Module, Parameter
+from minigrad.nn.module import Module, Parameter, UninitializedParameter
+from minigrad.ops import canonical_dim
+from minigrad.ops._common import check_reduction
 from minigrad.tensor import Tensor
 
 
@@ -20,8 +24,11 @@ class Linear(Module):
     W and b uniform in +-1/sqrt(in_features)."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = np.float32) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _check_size("Linear", "in_features", in_features)
+        _check_size("Linear", "out_features", out_features)
+        dtype = _factory_dtype(device, dtype)
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
@@ -41,6 +48,48 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class LazyLinear(Linear):
+    """A Linear whose in_features is taken from its first input; until then its parameters are
+    UninitializedParameters. After the first call it is an ordinary Linear (as in PyTorch)."""
+
+    def __init__(self, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        Module.__init__(self)
+        _check_size("LazyLinear", "out_features", out_features)
+        dtype = _factory_dtype(device, dtype)
+        self.in_features, self.out_features = 0, out_features
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.bias = UninitializedParameter(dtype=dtype) if bias else None
+
+    def reset_parameters(self) -> None:
+        if not isinstance(self.weight, UninitializedParameter):
+            super().reset_parameters()
+
+    def forward(self, x: Tensor) -> Tensor:
+        if isinstance(self.weight, UninitializedParameter):
+            self.in_features = x.shape[-1]
+            self.weight.materialize((self.out_features, self.in_features))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self.reset_parameters()
+            self.__class__ = Linear
+        return Linear.forward(self, x)
+
+
+def _check_size(layer: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{layer}: {name} must be an int, got {value!r}")
+    if value < 0:
+        raise RuntimeError(f"{layer}: {name} must be >= 0, got {value}")
+
+
+def _factory_dtype(device: Any, dtype: Any) -> np.dtype:
+    """The dtype for a layer's parameters (the default float dtype unless given), after
+    checking that the device is one minigrad computes on."""
+    as_device(device)
+    return as_dtype(dtype) or get_default_dtype()
+
+
 class Identity(Module):
     def forward(self, x: Tensor) -> Tensor:
         return x
@@ -56,6 +105,71 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim into the shape unflattened_size (the inverse of Flatten)."""
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        dim = canonical_dim(self.dim, x.ndim, "Unflatten")
+        return x.reshape(*x.shape[:dim], *self.unflattened_size, *x.shape[dim + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Embedding(Module):
+    """A lookup table: row i of weight (num_embeddings, embedding_dim) is the vector of index
+    i, initialised N(0, 1). The row padding_idx starts at zero and gets no gradient."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 _weight: Tensor | None = None, _freeze: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        _check_size("Embedding", "num_embeddings", num_embeddings)
+        _check_size("Embedding", "embedding_dim", embedding_dim)
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"Embedding: padding_idx {padding_idx} is outside the "
+                                 f"{num_embeddings} embeddings")
+            padding_idx %= num_embeddings
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = padding_idx
+        dtype = _factory_dtype(device, dtype)
+        if _weight is None:
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype))
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(f"Embedding: _weight has shape {tuple(_weight.shape)}, "
+                                 f"expected {(num_embeddings, embedding_dim)}")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
+                        padding_idx: int | None = None) -> Embedding:
+        """An Embedding whose weight is embeddings (frozen unless freeze=False)."""
+        if embeddings.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                             f"{tuple(embeddings.shape)}")
+        rows, cols = embeddings.shape
+        return cls(rows, cols, padding_idx, _weight=embeddings, _freeze=freeze)
+
+    def forward(self, input: Any) -> Tensor:
+        return F.embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"
 
 
 # *** activations ***
@@ -98,6 +212,11 @@ class Softmax(Module):
         return f"dim={self.dim}"
 
 
+class LogSoftmax(Softmax):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.dim)
+
+
 class Dropout(Module):
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
@@ -117,9 +236,10 @@ class LayerNorm(Module):
     """Normalize each example over its last dims, with a learned scale and shift."""
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True,
-                 dtype: Any = np.float32) -> None:
+                 elementwise_affine: bool = True, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
+        dtype = _factory_dtype(device, dtype)
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
         self.normalized_shape, self.eps = tuple(shape), eps
         self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
@@ -138,8 +258,9 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True, track_running_stats: bool = True, bias: bool = True,
-                 dtype: Any = np.float32) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        dtype = _factory_dtype(device, dtype)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
         self.bias = Parameter(np.zeros(num_features, dtype)) if affine and bias else None
@@ -172,9 +293,7 @@ class BatchNorm1d(Module):
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
-                             f"'none', got {reduction!r}")
+        check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
 
     def extra_repr(self) -> str:

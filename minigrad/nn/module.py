@@ -4,23 +4,70 @@ attributes (also inside lists, tuples and dicts), never listed by hand."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from minigrad.creation import zeros_like
-from minigrad.tensor import RemovableHandle, Tensor
+from minigrad.device import as_device, check_available
+from minigrad.dtypes import as_dtype, get_default_dtype
+from minigrad.function import no_grad
+from minigrad.tensor import RemovableHandle, Tensor, to_arguments
 
 
 class Parameter(Tensor):
     """A Tensor that a Module trains: it requires grad unless told otherwise."""
 
-    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            data = np.empty(0, get_default_dtype())
         super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+_DATA_SLOT = Tensor.__dict__["data"]
+_UNINITIALIZED = ("this parameter of a lazy module (such as nn.LazyLinear) is not initialized "
+                  "yet: its shape is known only once the module has been called; call the "
+                  "model once on a batch before using its parameters")
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (nn.LazyLinear's, before its first call). Its
+    values cannot be read; `materialize(shape)` turns it into an ordinary Parameter in place,
+    so optimizers made before the first call keep working."""
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        as_device(device)
+        super().__init__(np.empty(0, as_dtype(dtype) or get_default_dtype()), requires_grad)
+
+    @property
+    def data(self) -> np.ndarray:
+        raise ValueError(_UNINITIALIZED)
+
+    @data.setter
+    def data(self, value: np.ndarray) -> None:
+        _DATA_SLOT.__set__(self, value)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        raise RuntimeError(_UNINITIALIZED)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return _DATA_SLOT.__get__(self).dtype
+
+    def materialize(self, shape: tuple[int, ...], dtype: Any = None) -> None:
+        """Give the parameter its shape (values uninitialized) and make it a Parameter."""
+        self.data = np.empty(shape, as_dtype(dtype) or self.dtype)
+        self.__class__ = Parameter
+
+    def _retype(self, dtype: np.dtype) -> None:
+        self.data = np.empty(0, dtype)
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"
 
 
 class IncompatibleKeys(NamedTuple):
@@ -74,6 +121,67 @@ class Module:
             raise RuntimeError(f"{type(self).__name__}.__init__ must call super().__init__() "
                                "before using the module") from None
 
+    # *** registration ***
+    def __setattr__(self, name: str, value: Any) -> None:
+        """As PyTorch: over a registered parameter only a Parameter or None may be assigned, over
+        a sub-module only a Module or None, so a model never silently loses a member."""
+        old = self.__dict__.get(name)
+        if value is not None:
+            if isinstance(old, Parameter) and not isinstance(value, Parameter):
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} of "
+                                f"{type(self).__name__} (nn.Parameter or None expected); to "
+                                f"change its values use `with mg.no_grad(): "
+                                f"module.{name}.copy_(value)`")
+            if isinstance(old, Module) and not isinstance(value, Module):
+                raise TypeError(f"cannot assign {type(value).__name__} as child module {name!r} "
+                                f"of {type(self).__name__} (nn.Module or None expected)")
+        object.__setattr__(self, name, value)
+
+    def _check_new_name(self, name: Any, kind: type, what: str) -> None:
+        self._state("_buffer_names")
+        if not isinstance(name, str):
+            raise TypeError(f"{what} name should be a string, got {type(name).__name__}")
+        if not name or "." in name:
+            raise KeyError(f"{what} name can't be empty or contain \".\", got {name!r}")
+        if hasattr(self, name) and not isinstance(getattr(self, name), kind | type(None)):
+            raise KeyError(f"attribute {name!r} already exists in {type(self).__name__}")
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add param as a parameter named name (None: a slot with no parameter yet)."""
+        self._check_new_name(name, Parameter, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign {type(param).__name__} object to parameter {name!r} "
+                            "(nn.Parameter or None required)")
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add module as a child named name."""
+        self._check_new_name(name, Module, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> Module:
+        """The module at the dotted path target ('' is this module), as in named_modules()."""
+        if target == "":
+            return self
+        found = dict(self.named_modules()).get(target)
+        if found is None:
+            raise AttributeError(f"{type(self).__name__} has no submodule {target!r}")
+        return found
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path target, e.g. '0.weight'."""
+        prefix, _, name = target.rpartition(".")
+        module = self.get_submodule(prefix)
+        found = dict(module.named_parameters(recurse=False)).get(name)
+        if found is None:
+            raise AttributeError(f"{type(module).__name__} has no parameter {name!r} "
+                                 f"(looked for {target!r})")
+        return found
+
     # *** finding members ***
     def _members(self) -> Iterator[tuple[str, Any]]:
         """(name, value) for every Parameter and sub-Module held directly, lists and dicts
@@ -113,23 +221,36 @@ class Module:
     def modules(self) -> Iterator[Module]:
         return (m for _, m in self.named_modules())
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """Every parameter with its dotted name (`0.weight`, `encoder.fc1.bias`), each once."""
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Every parameter with its dotted name (`0.weight`, `encoder.fc1.bias`), each once;
+        with recurse=False only this module's own."""
         seen: set[int] = set()
-        for prefix, module in self.named_modules():
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
             for name, p in module._members():
-                if isinstance(p, Parameter) and id(p) not in seen:
+                if isinstance(p, Parameter) and not (remove_duplicate and id(p) in seen):
                     seen.add(id(p))
-                    yield (f"{prefix}.{name}" if prefix else name), p
+                    yield (f"{module_prefix}.{name}" if module_prefix else name), p
 
-    def parameters(self) -> Iterator[Parameter]:
-        return (p for _, p in self.named_parameters())
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        return (p for _, p in self.named_parameters(recurse=recurse))
 
-    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
-        return ((k, t) for k, t in self._named_state() if not isinstance(t, Parameter))
+    def named_buffers(self, prefix: str = "", recurse: bool = True
+                      ) -> Iterator[tuple[str, Tensor]]:
+        dot = prefix + "." if prefix else ""
+        own = self._named_state() if recurse else self._own_state("")
+        return ((dot + k, t) for k, t in own if not isinstance(t, Parameter))
 
-    def buffers(self) -> Iterator[Tensor]:
-        return (b for _, b in self.named_buffers())
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call fn on every sub-module, then on this one (to initialise weights, say)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
 
     # *** modes and gradients ***
     def train(self, mode: bool = True) -> Module:
@@ -141,9 +262,56 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """As Optimizer.zero_grad, for every parameter of the module and its children."""
+        """Each parameter's gradient to None, or with set_to_none=False zeroed in place."""
+        with no_grad():
+            for p in self.parameters():
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad.zero_()
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set requires_grad on every parameter (False freezes the module)."""
         for p in self.parameters():
-            p.grad = None if set_to_none or p.grad is None else zeros_like(p.grad)
+            p.requires_grad_(requires_grad)
+        return self
+
+    # *** dtype and device ***
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Cast floating point parameters and buffers in place (they stay the same objects, so
+        an optimizer made before keeps them): `to(dtype)`, `to(device)`, `to(device, dtype)`,
+        `to(tensor)`, or keywords."""
+        dtype, _ = to_arguments(args, kwargs)
+        if dtype is not None and dtype.kind not in "fc":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, got {dtype}")
+        return self if dtype is None else self._cast_floating(dtype)
+
+    def _cast_floating(self, dtype: np.dtype) -> Module:
+        for module in self.modules():
+            for _, t in module._own_state(""):
+                if isinstance(t, UninitializedParameter):
+                    t._retype(dtype)
+                elif t.dtype.kind in "fc" and t.dtype != dtype:
+                    t.data = t.data.astype(dtype)
+                    if t.grad is not None:
+                        t.grad = Tensor._make(t.grad.data.astype(dtype))
+        return self
+
+    def float(self) -> Module:
+        return self._cast_floating(np.dtype(np.float32))
+
+    def double(self) -> Module:
+        return self._cast_floating(np.dtype(np.float64))
+
+    def half(self) -> Module:
+        return self._cast_floating(np.dtype(np.float16))
+
+    def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        check_available("cuda")
+        return self
 
     # *** state ***
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
@@ -154,38 +322,50 @@ class Module:
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
         """Parameters and buffers in PyTorch's order: module by module, parameters first."""
         for prefix, module in self.named_modules():
-            dot = prefix + "." if prefix else ""
-            for name, p in module._members():
-                if isinstance(p, Parameter):
-                    yield dot + name, p
-            for name in module._state("_buffer_names"):
-                if getattr(module, name) is not None:
-                    yield dot + name, getattr(module, name)
+            yield from module._own_state(prefix + "." if prefix else "")
+
+    def _own_state(self, dot: str) -> Iterator[tuple[str, Tensor]]:
+        """This module's own parameters, then its buffers, with names after dot."""
+        for name, p in self._members():
+            if isinstance(p, Parameter):
+                yield dot + name, p
+        for name in self._state("_buffer_names"):
+            if getattr(self, name) is not None:
+                yield dot + name, getattr(self, name)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
                         ) -> IncompatibleKeys:
-        """Copy values into parameters and buffers. Every problem is listed in one error, and
-        on error the module is left unchanged."""
+        """Copy values into the existing parameters and buffers, keeping each one's dtype (as
+        PyTorch's `param.copy_(value)`). Every entry is checked first (keys, shapes, values
+        convertible to numbers) and every problem listed in one error; on error nothing is
+        changed. Values may be numpy arrays, minigrad tensors or PyTorch tensors."""
         own = dict(self._named_state())
-        values = {k: np.asarray(v.data if isinstance(v, Tensor) else v)
-                  for k, v in state_dict.items()}
-        missing = [k for k in own if k not in values]
-        unexpected = [k for k in values if k not in own]
-        wrong = [f"{k}: saved {values[k].shape}, model {own[k].shape}"
-                 for k in own if k in values and values[k].shape != own[k].shape]
-        problems = []
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        problems, converted = [], {}
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value, problem = _as_numbers(state_dict[key])
+            if problem is None and not isinstance(target, UninitializedParameter):
+                if value.shape != target.shape:
+                    problem = f"saved {value.shape}, model {target.shape}"
+            if problem is None:
+                converted[key] = value.astype(target.dtype)
+            else:
+                problems.append(f"{key}: {problem}")
         if strict and missing:
-            problems.append("missing keys: " + ", ".join(missing))
+            problems.insert(0, "missing keys: " + ", ".join(missing))
         if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(unexpected))
-        if wrong:
-            problems.append("shape mismatches: " + "; ".join(wrong))
+            problems.insert(0, "unexpected keys: " + ", ".join(unexpected))
         if problems:
             raise RuntimeError(f"load_state_dict for {type(self).__name__} failed (nothing was "
                                "loaded):\n  " + "\n  ".join(problems))
-        for key, target in own.items():
-            if key in values:
-                target.data = values[key].astype(target.dtype, copy=True)
+        for key, value in converted.items():
+            target = own[key]
+            if isinstance(target, UninitializedParameter):
+                target.materialize(value.shape)
+            _copy_into(target, value)
         return IncompatibleKeys(missing, unexpected)
 
     # *** printing ***
@@ -202,41 +382,212 @@ class Module:
         return head + ("\n" + "\n".join(lines) + "\n)" if lines else ")")
 
 
+def _as_numbers(value: Any) -> tuple[np.ndarray | None, str | None]:
+    """(value as a numpy array, None), or (None, what is wrong with it)."""
+    if isinstance(value, Tensor):
+        return value.data, None
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a PyTorch tensor
+        value = value.detach().cpu().numpy()
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as e:
+        return None, f"cannot convert {type(value).__name__} to an array ({e})"
+    if array.dtype.kind not in "biufc":
+        return None, f"holds {array.dtype} values, not numbers"
+    return array, None
+
+
+def _copy_into(target: Tensor, value: np.ndarray) -> None:
+    """target's values = value, in place (as PyTorch's param.copy_), bumping its version so a
+    graph that saved the old values refuses to backward."""
+    with no_grad():
+        target.copy_(Tensor._make(value))
+
+
 class ModuleList(Module):
     """A list of modules, registered under the names "0", "1", ..."""
 
-    def __init__(self, modules: list[Module] | None = None) -> None:
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
-        for module in modules or ():
-            self.append(module)
+        self.extend(modules or ())
 
     def append(self, module: Module) -> ModuleList:
         if not isinstance(module, Module):
             raise TypeError(f"{type(self).__name__}: expected a Module, got "
                             f"{type(module).__name__}")
-        setattr(self, str(len(self)), module)
+        self.add_module(str(len(self)), module)
         return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def _names(self) -> list[str]:
+        return [name for name, _ in self.named_children()]
+
+    def _name_at(self, index: int) -> str:
+        names = self._names()
+        n = len(names)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"{type(self).__name__} indices must be integers or slices, not "
+                            f"{type(index).__name__}")
+        if not -n <= index < n:
+            raise IndexError(f"{type(self).__name__}: index {index} out of range for {n} modules")
+        return names[index]
 
     def __len__(self) -> int:
         return sum(1 for _ in self.named_children())
 
     def __iter__(self) -> Iterator[Module]:
-        return iter([getattr(self, str(i)) for i in range(len(self))])
+        return iter([module for _, module in self.named_children()])
 
-    def __getitem__(self, index: int) -> Module:
-        n = len(self)
-        if not -n <= index < n:
-            raise IndexError(f"{type(self).__name__}: index {index} out of range for {n} modules")
-        return getattr(self, str(index % n))
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return type(self)(list(self)[index]) if type(self) is ModuleList else (
+                Sequential(*list(self)[index]))
+        return getattr(self, self._name_at(index))
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}: expected a Module, got "
+                            f"{type(module).__name__}")
+        setattr(self, self._name_at(index), module)
 
 
 class Sequential(ModuleList):
-    """Modules applied one after another."""
+    """Modules applied one after another: `Sequential(a, b, c)`, or with names,
+    `Sequential(OrderedDict([("fc1", a), ...]))`."""
 
     def __init__(self, *modules: Module) -> None:
-        super().__init__(list(modules))
+        if len(modules) == 1 and isinstance(modules[0], Mapping):
+            super().__init__()
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+        else:
+            super().__init__(modules)
 
     def forward(self, x: Any) -> Any:
         for module in self:
             x = module(x)
         return x
+
+
+class _Keyed(Module):
+    """The dict methods of ModuleDict and ParameterDict: members under string keys, in
+    insertion order. Subclasses say which members count (`_entries`) and how one is stored."""
+
+    def _entries(self) -> list[tuple[str, Any]]:
+        raise NotImplementedError
+
+    def _store(self, key: str, value: Any) -> None:
+        raise NotImplementedError
+
+    def update(self, entries: Mapping[str, Any] | Iterable) -> None:
+        for key, value in entries.items() if isinstance(entries, Mapping) else entries:
+            self._store(key, value)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._store(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        delattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys()
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def keys(self) -> list[str]:
+        return [key for key, _ in self._entries()]
+
+    def values(self) -> list[Any]:
+        return [value for _, value in self._entries()]
+
+    def items(self) -> list[tuple[str, Any]]:
+        return self._entries()
+
+    def pop(self, key: str) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+
+class ModuleDict(_Keyed):
+    """Modules under string keys, in insertion order; `md[key]`, `md.items()`, ..."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable | None = None) -> None:
+        super().__init__()
+        self.update(modules or {})
+
+    def _entries(self) -> list[tuple[str, Module]]:
+        return list(self.named_children())
+
+    def _store(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+
+class ParameterDict(_Keyed):
+    """Parameters under string keys, in insertion order; tensors stored are made Parameters."""
+
+    def __init__(self, parameters: Mapping[str, Any] | Iterable | None = None) -> None:
+        super().__init__()
+        self.update(parameters or {})
+
+    def _entries(self) -> list[tuple[str, Parameter]]:
+        return list(self.named_parameters(recurse=False))
+
+    def _store(self, key: str, value: Any) -> None:
+        self.register_parameter(key, _as_parameter(value))
+
+
+class ParameterList(Module):
+    """A list of parameters, registered under the names "0", "1", ...; tensors appended are
+    made Parameters."""
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        for value in values or ():
+            self.append(value)
+
+    def append(self, value: Any) -> ParameterList:
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        for value in values:
+            self.append(value)
+        return self
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.named_parameters(recurse=False))
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter([p for _, p in self.named_parameters(recurse=False)])
+
+    def _name_at(self, index: int) -> str:
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"ParameterList: index {index} out of range for {n} parameters")
+        return str(index % n)
+
+    def __getitem__(self, index: int) -> Parameter:
+        return getattr(self, self._name_at(index))
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        setattr(self, self._name_at(index), _as_parameter(value))
+
+
+def _as_parameter(value: Any) -> Parameter:
+    return value if isinstance(value, Parameter) else Parameter(value)

@@ -2,7 +2,8 @@
 
 Sections: elementwise (binary, unary, no-gradient), reduce, shape, linalg, neural."""
 
-from minigrad.ops._common import canonical_dim, canonical_dims, constant, operands
+# Tensor.size calls ops.canonical_dim; the helpers of ops._common stay out of __all__
+from minigrad.ops._common import canonical_dim  # noqa: F401
 from minigrad.ops.elementwise import (
     abs,
     add,
@@ -14,6 +15,7 @@ from minigrad.ops.elementwise import (
     exp,
     ge,
     gt,
+    heaviside,
     le,
     leaky_relu,
     log,
@@ -28,7 +30,7 @@ from minigrad.ops.elementwise import (
     sigmoid,
     sign,
     sqrt,
-    step,
+    step,  # noqa: F401  (deprecated for heaviside, so not in __all__)
     sub,
     tanh,
     where,
@@ -52,11 +54,111 @@ from minigrad.ops.shape import (
 )
 
 __all__ = [
-    "abs", "add", "argmax", "argmin", "broadcast_to", "canonical_dim", "canonical_dims", "cast",
-    "cat", "clamp", "clip", "constant", "cross_entropy", "div", "eq", "exp", "expand", "flatten",
-    "ge", "getitem", "gt", "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt",
-    "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "normalize",
-    "operands", "permute", "pow", "relu", "reshape", "sigmoid", "sign", "softmax", "sqrt",
-    "squeeze", "stack", "std", "step", "sub", "sum", "tanh", "transpose", "unsqueeze", "var",
-    "view", "where",
+    "abs", "add", "argmax", "argmin", "broadcast_to", "cast", "cat", "clamp", "clip",
+    "cross_entropy", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "heaviside",
+    "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "normalize", "permute", "pow", "relu",
+    "reshape", "sigmoid", "sign", "softmax", "sqrt", "squeeze", "stack", "std", "sub", "sum",
+    "tanh", "transpose", "unsqueeze", "var", "view", "where",
+]
+
+# *** op library: math, activations, reductions, sorting ***
+from minigrad.ops.activation import (  # noqa: E402
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softmin,
+    softplus,
+    softsign,
+    threshold,
+)
+from minigrad.ops.cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp, prod  # noqa: E402
+from minigrad.ops.math import (  # noqa: E402
+    acos,
+    acosh,
+    allclose,
+    arctan2,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    ceil,
+    copysign,
+    cos,
+    cosh,
+    erf,
+    erfc,
+    exp2,
+    expm1,
+    fix,
+    floor,
+    floor_divide,
+    fmod,
+    frac,
+    hypot,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    logaddexp,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    reciprocal,
+    remainder,
+    round,
+    rsqrt,
+    sin,
+    sinh,
+    square,
+    tan,
+    trunc,
+)
+from minigrad.ops.norms import linalg_norm, matrix_norm, norm, vector_norm  # noqa: E402
+from minigrad.ops.reduce import (  # noqa: E402
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    count_nonzero,
+    std_mean,
+    var_mean,
+)
+from minigrad.ops.sorting import argsort, kthvalue, sort, topk  # noqa: E402
+
+__all__ += [
+    "acos", "acosh", "all", "allclose", "amax", "amin", "aminmax", "any", "arctan2", "argsort",
+    "asin", "asinh", "atan", "atan2", "atanh", "bitwise_and", "bitwise_left_shift",
+    "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "ceil", "celu",
+    "copysign", "cos", "cosh", "count_nonzero", "cummax", "cummin", "cumprod", "cumsum", "elu",
+    "erf", "erfc", "exp2", "expm1", "fix", "floor", "floor_divide", "fmod", "frac", "gelu", "glu",
+    "hardsigmoid", "hardswish", "hardtanh", "hypot", "isclose", "isfinite", "isinf", "isnan",
+    "kthvalue", "lerp", "linalg_norm", "log10", "log1p", "log2", "logaddexp", "logcumsumexp",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logsigmoid", "matrix_norm",
+    "mish", "norm", "prelu", "prod", "reciprocal", "relu6", "remainder", "round", "rsqrt",
+    "selu", "silu", "sin", "sinh", "softmin", "softplus", "softsign", "sort", "square",
+    "std_mean", "tan", "threshold", "topk", "trunc", "var_mean", "vector_norm",
 ]

@@ -8,30 +8,29 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.dtypes import promote_scalar, result_type
 from minigrad.tensor import Tensor, _to_array
 
 _SCALARS = (bool, int, float, np.generic)
 
 
 def constant(value: Any, like: Tensor | None = None) -> Tensor:
-    """A constant operand as a Tensor. As in PyTorch, a Python or numpy scalar takes the dtype of
-    the tensor it meets when both are floats (so `x32 * 0.5` stays float32)."""
+    """A constant operand as a Tensor. A Python or numpy scalar meeting a tensor takes the dtype
+    PyTorch gives their result (`x32 * 0.5` stays float32, `int_tensor * 0.5` is float32)."""
     if isinstance(value, Tensor):
         return value
     scalar = isinstance(value, _SCALARS) or isinstance(value, np.ndarray) and value.ndim == 0
     if like is not None and scalar:
-        kind, like_kind = np.asarray(value).dtype.kind, like.data.dtype.kind
-        if like_kind == "f" and kind in "biuf":
-            return Tensor._make(np.asarray(value, dtype=like.data.dtype))
-        if like_kind in "biu" and kind == "f":
-            return Tensor._make(np.asarray(value, dtype=np.float32))
+        dtype = like.data.dtype
+        if dtype.kind == "f" and type(value) in (float, int):  # the common case, made short
+            return Tensor._make(np.asarray(value, dtype=dtype))
+        return Tensor._make(np.asarray(value).astype(promote_scalar(dtype, value)))
     return Tensor._make(_to_array(value))
 
 
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors. Constants adopt the other side's dtype, and an
-    integer or bool operand meeting a floating point one takes its dtype, as in PyTorch (numpy
-    would make `int64 * float32` float64)."""
+    """Both operands of a binary op as Tensors, in the dtype PyTorch computes them in
+    (minigrad.dtypes.result_type; numpy would make `int64 * float32` float64)."""
     a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
     if a_is and not b_is:
         b = constant(b, a)
@@ -41,11 +40,15 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         a, b = constant(a), constant(b)
     a_type, b_type = a.data.dtype, b.data.dtype
     if a_type is not b_type:
-        if a_type.kind == "f" and b_type.kind in "biu":
-            b = Tensor._make(b.data.astype(a_type))
-        elif b_type.kind == "f" and a_type.kind in "biu":
-            a = Tensor._make(a.data.astype(b_type))
+        dtype = result_type(a, b)
+        a, b = _cast(a, dtype), _cast(b, dtype)
     return a, b
+
+
+def _cast(t: Tensor, dtype: np.dtype) -> Tensor:
+    if t.data.dtype == dtype:
+        return t
+    return t.to(dtype) if t.requires_grad else Tensor._make(t.data.astype(dtype))
 
 
 def canonical_dim(dim: int, ndim: int, op: str = "") -> int:
@@ -80,3 +83,15 @@ def keepdim_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, .
 def count(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
     """How many elements a reduction over dims combines."""
     return math.prod(shape[d] for d in dims)
+
+
+def check_reduction(reduction: str, op: str) -> None:
+    """A ValueError naming the value unless reduction is one a loss takes."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def as_kept(t: Tensor, kept: tuple[int, ...]) -> Tensor:
+    """A reduction's output (or its gradient) in its keepdim shape, so it broadcasts against the
+    input; a 0-d one already does, and is left as it is (one op fewer)."""
+    return t if t.ndim == 0 or t.shape == kept else t.reshape(kept)

@@ -3,11 +3,14 @@ input's shape, so no op here undoes broadcasting itself."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
+from minigrad.dtypes import get_default_dtype
 from minigrad.function import Function, raise_if_not_broadcastable
+from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
 
@@ -75,8 +78,20 @@ class Pow(Function):
         """d(a^b) = b a^(b-1) da + a^b log(a) db"""
         a, b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (g * b * a ** (b - 1) if need_a else None,
-                g * out * log(a) if need_b else None)
+        # PyTorch's values where the base is 0: no gradient to a where b == 0 (a^0 is 1 for every
+        # a), none to b where a == 0 and b >= 0 (0^b stays 0 or 1), so no 0 * inf = nan
+        grad_a = grad_b = None
+        with np.errstate(invalid="ignore"):  # the 0 * inf = nan that the masks then replace
+            if need_a:
+                grad_a = _zero_where(b.data == 0, g * b * a ** (b - 1))
+            if need_b:
+                grad_b = _zero_where((a.data == 0) & (b.data >= 0), g * out * log(a))
+        return grad_a, grad_b
+
+
+def _zero_where(mask: np.ndarray, grad: Tensor) -> Tensor:
+    """grad with zeros where mask holds (skipped when it holds nowhere, the common case)."""
+    return where(mask, 0.0, grad) if mask.any() else grad
 
 
 class Maximum(Function):
@@ -174,29 +189,9 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx sigmoid(x) = s (1 - s)"""
+        """d/dx sigmoid(x) = s (1 - s), as one fused op (ops/fused.py)"""
         (s,) = ctx.saved_tensors
-        return SigmoidGrad.apply(g, s)
-
-
-class SigmoidGrad(Function):
-    """g s (1 - s) as one op: the hot backward of the tutorial's network costs one op, not
-    three, and stays differentiable in g and s."""
-
-    @staticmethod
-    def forward(ctx, g, s):
-        ctx.save_for_backward(g, s)
-        out = 1 - s.data
-        out *= s.data
-        out *= g.data
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        """d/dg = s (1 - s), d/ds = g (1 - 2 s)"""
-        g, s = ctx.saved_tensors
-        need_g, need_s = ctx.needs_input_grad
-        return gg * s * (1 - s) if need_g else None, gg * g * (1 - 2 * s) if need_s else None
+        return fused.SigmoidGrad.apply(g, s)
 
 
 class Tanh(Function):
@@ -282,17 +277,32 @@ def add(a: Any, b: Any) -> Tensor:
 
 
 def sub(a: Any, b: Any) -> Tensor:
+    if _is_bool(a) or _is_bool(b):
+        raise RuntimeError("sub: subtraction with a bool tensor or value is not supported, as in "
+                           "PyTorch; to invert a mask use ~ or logical_not(), for xor use ^")
     return Sub.apply(*operands(a, b))
+
+
+def _is_bool(value: Any) -> bool:
+    if isinstance(value, Tensor):
+        return value.data.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind == "b")
 
 
 def mul(a: Any, b: Any) -> Tensor:
     return Mul.apply(*operands(a, b))
 
 
-def div(a: Any, b: Any) -> Tensor:
-    a, b = operands(a, b)
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (zero gradient)."""
+    if rounding_mode is not None:
+        from minigrad.ops.math import rounded_div  # math builds on this module
+
+        return rounded_div(input, other, rounding_mode)
+    a, b = operands(input, other)
     if a.dtype.kind in "biu" and b.dtype.kind in "biu":  # true division of ints gives floats
-        a, b = operands(cast(a, np.float32), b)
+        a, b = operands(cast(a, get_default_dtype()), b)
     return Div.apply(a, b)
 
 
@@ -305,8 +315,11 @@ def maximum(a: Any, b: Any) -> Tensor:
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """min(a, b) = -max(-a, -b)"""
+    """min(a, b) = -max(-a, -b) for floats; integers and bools, which have no gradient and
+    whose negation overflows (or does not exist), go to numpy directly."""
     a, b = operands(a, b)
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+        return _no_grad_op("minimum", np.minimum, a, b)
     return -maximum(-a, -b)
 
 
@@ -353,9 +366,14 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyRelu.apply(x, negative_slope)
 
 
-def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """x limited to [min, max]; the bounds are numbers or tensors that broadcast with x."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        from minigrad.ops.math import clamp_tensor  # math builds on this module
+
+        return clamp_tensor(x, min, max)
     return Clamp.apply(x, min, max)
 
 
@@ -376,12 +394,56 @@ def _no_grad_op(name: str, fn: Any, *args: Tensor) -> Tensor:
         raise
 
 
+class PiecewiseConstant(Function):
+    """fn(*inputs) for a piecewise-constant fn (sign, floor, round, ...): it stays in the graph
+    with a zero gradient, as in PyTorch, so a loss that uses it can still be differentiated."""
+
+    @staticmethod
+    def forward(ctx, fn, *inputs):
+        ctx.inputs_like = [(x.shape, x.dtype) for x in inputs]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.asarray(fn(*[x.data for x in inputs]))
+
+    @staticmethod
+    def backward(ctx, g):
+        needs = ctx.needs_input_grad[1:]
+        return (None, *[Tensor._make(np.zeros(shape, dtype)) if need else None
+                         for (shape, dtype), need in zip(ctx.inputs_like, needs, strict=True)])
+
+
 def sign(x: Tensor) -> Tensor:
-    return _no_grad_op("sign", np.sign, x)
+    """-1, 0 or 1 (0 for nan, as in PyTorch; bools are their own sign); zero gradient."""
+    if x.dtype == np.bool_:
+        return Tensor._make(x.data.copy())
+    return PiecewiseConstant.apply(_sign, x)
+
+
+def _sign(a: np.ndarray) -> np.ndarray:
+    signs = np.sign(a)
+    return np.where(np.isnan(a), 0, signs).astype(a.dtype) if a.dtype.kind == "f" else signs
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The unit step, as torch.heaviside: 0 where input < 0 (or nan), values where input == 0,
+    1 where input > 0, in input's dtype (no gradient)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside: values must be a Tensor, got {type(values).__name__}")
+    if values.dtype != input.dtype:
+        raise RuntimeError(f"heaviside: input ({input.dtype}) and values ({values.dtype}) must "
+                           "have the same dtype")
+    return _no_grad_op("heaviside", _heaviside, input, values)
+
+
+def _heaviside(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return np.where(x == 0, values, x > 0).astype(x.dtype)  # np.heaviside keeps nan
 
 
 def step(x: Tensor) -> Tensor:
-    """Heaviside step of the perceptron: 1 where x >= 0, else 0 (no gradient)."""
+    """Deprecated: 1 where x >= 0, else 0, as float; `heaviside(x, values=one)` under PyTorch's
+    name gives the same for float input."""
+    warnings.warn("minigrad.step is deprecated and will be removed: use "
+                  "minigrad.heaviside(x, minigrad.ones_like(x)), PyTorch's name for the unit step",
+                  DeprecationWarning, stacklevel=2)
     return Tensor._make((x.data >= 0).astype(x.dtype if x.dtype.kind == "f" else np.float32))
 
 

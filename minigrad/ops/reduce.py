@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from minigrad._alias import dim_or_axis
 from minigrad.function import Function
 from minigrad.ops._common import canonical_dim, canonical_dims, count, keepdim_shape
+from minigrad.ops.elementwise import maximum, minimum
 from minigrad.ops.shape import expand, reshape
 from minigrad.tensor import Tensor
 
@@ -71,36 +73,55 @@ class LogSumExp(Function):
 
 
 # *** functional API ***
-def sum(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
-    dims = canonical_dims(dim, x.ndim, "sum")
-    if x.dtype == np.bool_:
-        x = Tensor._make(x.data.astype(np.int64))
-    return Sum.apply(x, dims, keepdim)
+@dim_or_axis
+def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The sum over dim (all dims when None), in dtype if given (before summing)."""
+    dims = canonical_dims(dim, input.ndim, "sum")
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.dtype == np.bool_:
+        input = Tensor._make(input.data.astype(np.int64))
+    out = Sum.apply(input, dims, keepdim)
+    return out if dtype is None or out.dtype == dtype else out.to(dtype)  # numpy widens ints
 
 
-def mean(x: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
-    if x.dtype.kind != "f":
-        raise TypeError(f"mean: needs a floating point tensor, got {x.dtype} (use .float())")
-    dims = canonical_dims(dim, x.ndim, "mean")
-    n = count(x.shape, dims)
-    return sum(x, dims, keepdim) * (1.0 / n if n else float("nan"))
+@dim_or_axis
+def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    """The mean over dim (all dims when None), in dtype if given (before averaging)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.dtype.kind != "f":
+        raise TypeError(f"mean: needs a floating point tensor, got {input.dtype} (use .float())")
+    dims = canonical_dims(dim, input.ndim, "mean")
+    n = count(input.shape, dims)
+    return sum(input, dims, keepdim) * (1.0 / n if n else float("nan"))
 
 
-def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+@dim_or_axis
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The largest element (ties share the gradient equally), or with dim the named tuple
     (values, indices) along dim, whose gradient goes to the returned index, as in PyTorch."""
-    if x.data.size == 0:
+    if isinstance(dim, Tensor):  # torch.max(input, other): the elementwise maximum
+        return maximum(input, dim)
+    if input.data.size == 0:
         raise ValueError("max: the tensor is empty")
     if dim is None:
-        return Max.apply(x, canonical_dims(None, x.ndim), False)
-    return _along(x, argmax(x, dim, keepdim=True), dim, keepdim)
+        return Max.apply(input, canonical_dims(None, input.ndim), False)
+    return _along(input, argmax(input, dim, keepdim=True), dim, keepdim)
 
 
-def min(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """min(x) = -max(-x); with dim, the named tuple (values, indices), as max."""
+@dim_or_axis
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """min(x) = -max(-x) for floats (integers and bools, whose negation overflows or does not
+    exist, go to numpy); with dim, the named tuple (values, indices), as max."""
+    if isinstance(dim, Tensor):  # torch.min(input, other): the elementwise minimum
+        return minimum(input, dim)
     if dim is None:
-        return -max(-x)
-    return _along(x, argmin(x, dim, keepdim=True), dim, keepdim)
+        if input.data.size and input.dtype.kind not in "fc":
+            return Tensor._make(np.asarray(np.min(input.data)))
+        return -max(-input)
+    return _along(input, argmin(input, dim, keepdim=True), dim, keepdim)
 
 
 def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
@@ -114,27 +135,33 @@ def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
     return MaxMin(values, indices)
 
 
-def var(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+@dim_or_axis
+def var(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
     """sum((x - mean)^2) / (n - correction); correction defaults to 1 (unbiased), as in PyTorch."""
     if unbiased is not None and correction is not None:
         raise ValueError("var: give unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    dims = canonical_dims(dim, x.ndim, "var")
-    centered = x - mean(x, dims, keepdim=True)
-    dof = count(x.shape, dims) - correction
-    return sum(centered * centered, dims, keepdim) * (1.0 / dof if dof > 0 else float("nan"))
+    dims = canonical_dims(dim, input.ndim, "var")
+    centered = input - mean(input, dims, keepdim=True)
+    # as PyTorch, no degrees of freedom left (correction >= n) divides by 0: inf, or nan for a
+    # zero sum of squares
+    dof = count(input.shape, dims) - correction
+    squares = sum(centered * centered, dims, keepdim)
+    return squares * (1.0 / dof) if dof > 0 else squares / 0.0
 
 
-def std(x: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
+@dim_or_axis
+def std(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: bool = False, *,
         correction: int | None = None) -> Tensor:
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
-def logsumexp(x: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
+@dim_or_axis
+def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over dim, computed without overflow."""
-    return LogSumExp.apply(x, canonical_dims(dim, x.ndim, "logsumexp"), keepdim)
+    return LogSumExp.apply(input, canonical_dims(dim, input.ndim, "logsumexp"), keepdim)
 
 
 def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
@@ -144,10 +171,94 @@ def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     return Tensor._make(fn(x.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
-def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+@dim_or_axis
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when dim is None); no gradient."""
-    return _arg(np.argmax, x, dim, keepdim)
+    return _arg(np.argmax, input, dim, keepdim)
 
 
-def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    return _arg(np.argmin, x, dim, keepdim)
+@dim_or_axis
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg(np.argmin, input, dim, keepdim)
+
+
+# *** more reductions: amax, amin, aminmax, any, all, count_nonzero, var_mean, std_mean ***
+AMinMax = namedtuple("AMinMax", ["min", "max"])
+
+
+def _dims(x: Tensor, dim: Dims, name: str) -> tuple[int, ...]:
+    """canonical dims, where dim=() means every dim (PyTorch's amax/amin convention)."""
+    return canonical_dims(None if dim == () else dim, x.ndim, name)
+
+
+def _nonempty(x: Tensor, dims: tuple[int, ...], name: str) -> None:
+    empty = [d for d in dims if x.shape[d] == 0] or ([] if x.data.size else [None])
+    if empty:
+        raise ValueError(f"{name}: cannot reduce over an empty dimension (input shape "
+                         f"{x.shape}); the result has no identity element")
+
+
+@dim_or_axis
+def amax(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
+    """The largest value over dim (all dims by default); ties share the gradient equally."""
+    dims = _dims(input, dim, "amax")
+    _nonempty(input, dims, "amax")
+    return Max.apply(input, dims, keepdim)
+
+
+@dim_or_axis
+def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
+    """The smallest value over dim, as amax: -amax(-x) for floats; integers and bools (no
+    gradient, and negation overflows) go to numpy."""
+    dims = _dims(input, dim, "amin")
+    _nonempty(input, dims, "amin")
+    if input.dtype.kind != "f":
+        return Tensor._make(np.asarray(np.min(input.data, axis=dims, keepdims=keepdim)))
+    return -Max.apply(-input, dims, keepdim)
+
+
+@dim_or_axis
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> AMinMax:
+    """(min, max) over dim, or over everything when dim is None."""
+    dims = () if dim is None else canonical_dim(dim, input.ndim, "aminmax")
+    return AMinMax(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
+def _logical_reduction(name: str, fn: Any, x: Tensor, dim: Dims, keepdim: bool) -> Tensor:
+    out = np.asarray(fn(x.data, axis=canonical_dims(dim, x.ndim, name), keepdims=keepdim))
+    return Tensor._make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
+
+
+@dim_or_axis
+def any(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """True where any element over dim is nonzero (uint8 inputs give uint8, as in PyTorch)."""
+    return _logical_reduction("any", np.any, input, dim, keepdim)
+
+
+@dim_or_axis
+def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """True where every element over dim is nonzero."""
+    return _logical_reduction("all", np.all, input, dim, keepdim)
+
+
+@dim_or_axis
+def count_nonzero(input: Tensor, dim: Dims = None) -> Tensor:
+    """How many elements over dim are nonzero (int64)."""
+    dims = canonical_dims(dim, input.ndim, "count_nonzero")
+    return Tensor._make(np.asarray(np.count_nonzero(input.data, axis=dims), dtype=np.int64))
+
+
+@dim_or_axis
+def var_mean(input: Tensor, dim: Dims = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(var, mean) over dim, as var and mean give them."""
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+@dim_or_axis
+def std_mean(input: Tensor, dim: Dims = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """(std, mean) over dim, as std and mean give them."""
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))

@@ -14,6 +14,8 @@ from minigrad.tensor import Tensor
 
 
 class Reshape(Function):
+    returns_view = True  # numpy's result shares x's memory when it can
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
@@ -25,6 +27,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    returns_view = True  # numpy's result shares x's memory when it can
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -37,6 +41,8 @@ class Permute(Function):
 
 
 class Expand(Function):
+    returns_view = True  # numpy's result shares x's memory when it can
+
     @staticmethod
     def forward(ctx, x, shape):
         return np.broadcast_to(x.data, shape)
@@ -47,6 +53,8 @@ class Expand(Function):
 
 
 class GetItem(Function):
+    returns_view = True  # numpy's result shares x's memory when it can
+
     @staticmethod
     def forward(ctx, x, index):
         ctx.in_shape, ctx.index = x.shape, index

@@ -1,6 +1,8 @@
 """Optimizer: parameter groups, per-parameter state and its state dict, in PyTorch's layout.
 
-Updates read `p.grad.data` and write `p.data` in place; gradient arrays are never written.
+Updates read `p.grad.data` and write `p.data` in place with numpy's `out=`, through scratch
+arrays allocated once per parameter shape, and bump the version of every parameter they change;
+gradient arrays are never written.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.creation import zeros_like
-from minigrad.function import enable_grad
+from minigrad.autograd import increment_version
+from minigrad.function import enable_grad, no_grad
 from minigrad.tensor import Tensor
 
 Params = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -32,6 +34,7 @@ class Optimizer:
             raise ValueError(f"{self._name}: got an empty parameter list")
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._scratch_arrays: dict[tuple, np.ndarray] = {}
         self.param_groups: list[dict[str, Any]] = []
         for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
             self.add_param_group(group)
@@ -76,10 +79,8 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Set every parameter's gradient to None (PyTorch's default), or with set_to_none=False
-        make an existing one zeros: a new array, since gradient arrays may be shared."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                p.grad = None if set_to_none or p.grad is None else zeros_like(p.grad)
+        fill an existing one with zeros in place (bumping its version), as PyTorch does."""
+        zero_grads([p for group in self.param_groups for p in group["params"]], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return closure()'s loss if given one."""
@@ -87,7 +88,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        state = self.state
+        state, updated = self.state, []
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
@@ -97,12 +98,24 @@ class Optimizer:
                     if p not in state:
                         state[p] = {}
                     self._update(p, grad, state[p], group)
+                    updated.append(p)
+        increment_version(*updated)  # a graph that saved a parameter now refuses backward
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                group: dict[str, Any]) -> None:
         """Update p.data in place from grad (read only) and the parameter's state."""
         raise NotImplementedError(f"{self._name} must define _update(p, grad, state, group)")
+
+    def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
+        """Scratch array number k of like's shape and dtype, made once and reused by every step
+        (its contents are whatever the last user left): updates write their temporaries here
+        with `out=` instead of allocating them anew."""
+        key = (like.shape, like.dtype, k)
+        array = self._scratch_arrays.get(key)
+        if array is None:
+            array = self._scratch_arrays[key] = np.empty_like(like)
+        return array
 
     def state_dict(self) -> dict[str, Any]:
         """{'state': {index: {name: array or number}}, 'param_groups': [{hyperparameters...,
@@ -128,6 +141,7 @@ class Optimizer:
             raise ValueError(f"{self._name}.load_state_dict: the state dict has "
                              f"{len(saved_groups)} parameter groups, the optimizer "
                              f"{len(self.param_groups)}")
+        self._check_same_kind(saved_groups)
         params: dict[Any, Tensor] = {}
         for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups, strict=True)):
             if len(saved["params"]) != len(group["params"]):
@@ -152,6 +166,22 @@ class Optimizer:
                             for key, value in values.items()}
         self.param_groups, self.state = new_groups, new_state
 
+    def _check_same_kind(self, saved_groups: list[dict[str, Any]]) -> None:
+        """Refuse the state of another optimizer class: its groups hold other settings (SGD's
+        momentum where Adam has betas), which this optimizer's step would not know."""
+        ours = set(self.defaults)
+        for i, saved in enumerate(saved_groups):
+            if not isinstance(saved, dict) or "params" not in saved:
+                raise ValueError(f"{self._name}.load_state_dict: parameter group {i} of the "
+                                 "state dict is not a dict with a 'params' entry")
+            extra = sorted(set(saved) - ours - {"params", "initial_lr"})
+            if extra:
+                raise ValueError(
+                    f"{self._name}.load_state_dict: the state dict was saved from another kind "
+                    f"of optimizer: its parameter group {i} has the settings {extra}, which "
+                    f"{self._name} does not use (its own are {sorted(ours)}); load it into the "
+                    "optimizer class that saved it")
+
     def _loaded(self, value: Any, p: Tensor, where: str) -> Any:
         """A copy of a saved state value; float arrays take the parameter's dtype."""
         if not isinstance(value, np.ndarray):
@@ -160,3 +190,13 @@ class Optimizer:
             raise ValueError(f"{self._name}.load_state_dict: {where} has shape {value.shape}, "
                              f"but its parameter has shape {p.shape}")
         return value.astype(p.dtype if value.dtype.kind == "f" else value.dtype)
+
+
+def zero_grads(params: list[Tensor], set_to_none: bool) -> None:
+    """Optimizer.zero_grad and Module.zero_grad: each gradient to None, or zeroed in place."""
+    with no_grad():
+        for p in params:
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.zero_()

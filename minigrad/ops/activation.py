@@ -1,0 +1,244 @@
+"""Activation functions with PyTorch's names, arguments and gradients (also at the kinks).
+
+Most are built from other ops, whose backward is then reused; gelu, the elu family, logsigmoid
+and hardtanh are Functions of their own (one node for a common op, or PyTorch's formulas and its
+gradient at the kinks)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops._common import canonical_dim
+from minigrad.ops.elementwise import _mask, clamp, exp, sigmoid, tanh, where
+from minigrad.ops.math import erf, erf_array, log1p
+from minigrad.ops.neural import softmax
+from minigrad.tensor import Tensor
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+# SELU's constants (Klambauer et al. 2017), as PyTorch has them
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class Gelu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        cdf = 0.5 * (1 + erf_array(x.data * _SQRT_HALF))
+        ctx.save_for_backward(x)
+        ctx.cdf = cdf
+        return x.data * cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return GeluGrad.apply(g, x, ctx.cdf)
+
+
+class GeluGrad(Function):
+    """g (Phi(x) + x phi(x)), gelu's gradient (Phi and phi the normal cdf and density), as one op
+    that reuses forward's Phi(x): erf is the costly part. Its own backward is written with
+    Tensor ops, so gelu has derivatives of every order (the op table checks the second)."""
+
+    @staticmethod
+    def forward(ctx, g, x, cdf):
+        ctx.save_for_backward(g, x)
+        return g.data * (cdf + x.data * np.exp(-0.5 * x.data * x.data) * _INV_SQRT_2PI)
+
+    @staticmethod
+    def backward(ctx, gg):
+        """d/dg = Phi(x) + x phi(x); d/dx = g phi(x) (2 - x^2)"""
+        g, x = ctx.saved_tensors
+        need_g, need_x, _ = ctx.needs_input_grad
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        grad_g = gg * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * pdf) if need_g else None
+        grad_x = gg * g * pdf * (2 - x * x) if need_x else None
+        return grad_g, grad_x, None
+
+
+class Elu(Function):
+    """scale x for x > 0, else alpha scale (e^(x input_scale) - 1): elu, selu and celu, with
+    PyTorch's formulas (expm1 forward, e^x in the gradient, so its numbers far left too)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        ctx.save_for_backward(x)
+        ctx.coefficients = alpha, scale, input_scale
+        a = x.data
+        with np.errstate(over="ignore"):
+            negative = np.expm1(np.minimum(a, 0) * input_scale) * (alpha * scale)
+        return np.where(a > 0, a * scale, negative)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx = scale for x > 0, else alpha scale input_scale e^(x input_scale)"""
+        (x,) = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.coefficients
+        slope = exp(clamp(x, max=0) * input_scale) * (alpha * scale * input_scale)
+        return g * where(x.data > 0, scale, slope), None, None, None
+
+
+class LogSigmoid(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = x.data
+        return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))  # never overflows
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log sigmoid(x) = sigmoid(-x)"""
+        (x,) = ctx.saved_tensors
+        return g * sigmoid(-x)
+
+
+class Hardtanh(Function):
+    """x limited to [min_val, max_val]; unlike clamp, no gradient at the bounds themselves (as in
+    PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        ctx.save_for_backward(x)
+        ctx.bounds = min_val, max_val
+        return np.clip(x.data, min_val, max_val)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        return g * _mask((x.data > low) & (x.data < high), g), None, None
+
+
+def _no_inplace(name: str, inplace: bool) -> None:
+    if inplace:
+        raise NotImplementedError(f"{name}: inplace=True is not supported; use the returned "
+                                  "tensor (inplace=False)")
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x Phi(x) (Phi the standard normal cdf); approximate='tanh' uses
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if approximate == "none":
+        return Gelu.apply(input)
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (tanh(inner) + 1)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x sigmoid(x) (also called swish)."""
+    _no_inplace("silu", inplace)
+    return input * sigmoid(input)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) otherwise."""
+    _no_inplace("elu", inplace)
+    return Elu.apply(input, alpha, 1.0, 1.0)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale elu(x, alpha) with the self-normalizing constants."""
+    _no_inplace("selu", inplace)
+    return Elu.apply(input, SELU_ALPHA, SELU_SCALE, 1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
+    _no_inplace("celu", inplace)
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0")
+    return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
+    scaled = input * beta
+    smooth = log1p(exp(clamp(scaled, max=threshold))) / beta  # clamped: e^big never overflows
+    return where(scaled.data > threshold, input, smooth)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x tanh(softplus(x))."""
+    _no_inplace("mish", inplace)
+    return input * tanh(softplus(input))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    _no_inplace("hardtanh", inplace)
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+    return Hardtanh.apply(input, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)"""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """(x + 3) / 6, limited to [0, 1]."""
+    _no_inplace("hardsigmoid", inplace)
+    return Hardtanh.apply((input + 3) / 6, 0.0, 1.0)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x hardsigmoid(x)"""
+    _no_inplace("hardswish", inplace)
+    return input * hardsigmoid(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)"""
+    return input / (input.abs() + 1)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), without overflow."""
+    return LogSigmoid.apply(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a sigmoid(b), a and b the two halves of input along dim."""
+    d = canonical_dim(dim, input.ndim, "glu")
+    n = input.shape[d]
+    if n % 2:
+        raise ValueError(f"glu: halving dimension {dim} needs an even size, got {n}")
+    before = (slice(None),) * d
+    return input[(*before, slice(0, n // 2))] * sigmoid(input[(*before, slice(n // 2, n))])
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight x otherwise; weight has one element, or one per channel (dim 1)."""
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.data.size not in (1, channels):
+        raise ValueError(f"prelu: weight has {weight.data.size} elements; expected 1 or the "
+                         f"number of channels, {channels}")
+    if weight.data.size > 1:
+        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
+    elif weight.ndim:
+        weight = weight.reshape(())
+    return where(input.data > 0, input, weight * input)
+
+
+def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """softmax(-x) along dim; dim=None takes PyTorch's legacy choice (dim 0 for 0-, 1- and 3-d
+    inputs, else dim 1)."""
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    if dtype is not None:
+        input = input.to(dtype)
+    return softmax(-input, dim)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value."""
+    _no_inplace("threshold", inplace)
+    return where(input.data > threshold, input, value)
+

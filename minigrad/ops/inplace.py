@@ -1,0 +1,56 @@
+"""The op behind in-place writes: `setitem(x, index, value)` is x with x[index] = value, out of
+place. Tensor.__setitem__, fill_, copy_, masked_fill_ and friends record it when they write
+into a tensor that is part of a graph (see Tensor._write_in_place)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops.shape import _index_arg, getitem
+from minigrad.tensor import Tensor
+
+
+class SetItem(Function):
+    @staticmethod
+    def forward(ctx, x, index, value):
+        ctx.index = index
+        out = x.data.copy()
+        out[index] = value.data
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx = g with zeros where index overwrote x; d/dvalue = g[index] (the engine sums
+        it back to value's shape when value was broadcast)."""
+        need_x, _, need_value = ctx.needs_input_grad
+        return (setitem(g, ctx.index, 0.0) if need_x else None, None,
+                getitem(g, ctx.index) if need_value else None)
+
+
+def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
+    """A copy of x with x[index] = value. A number or array value takes x's dtype; a Tensor
+    value must have a dtype x's can hold (float into int is refused, as in PyTorch)."""
+    index = _index_arg(index)
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.asarray(value, dtype=x.data.dtype))
+    elif value.data.dtype != x.data.dtype:
+        if not np.can_cast(value.data.dtype, x.data.dtype, "same_kind"):
+            raise RuntimeError(f"setitem: a value of dtype {value.dtype} can't be written into "
+                               f"a tensor of dtype {x.dtype}")
+        value = value.to(x.data.dtype)
+    try:
+        selected = x.data[index].shape
+    except IndexError as e:
+        raise IndexError(f"setitem: index {index!r:.80} does not fit shape {x.shape}: {e}"
+                         ) from None
+    try:
+        fits = np.broadcast_shapes(value.data.shape, selected) == selected
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"setitem: value of shape {value.shape} does not broadcast to the "
+                           f"indexed shape {selected}")
+    return SetItem.apply(x, index, value)

@@ -1,0 +1,805 @@
+"""Elementwise math beyond the basics: trigonometric and hyperbolic functions, other exponentials
+and logarithms, erf, rounding, remainders and two-input functions (atan2, hypot, ...); then the
+predicates, logical and bitwise ops, which have no gradient.
+
+Integer and bool inputs of the floating point functions are computed in float32, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad.function import Function
+from minigrad.ops._common import constant, operands
+from minigrad.ops.elementwise import PiecewiseConstant, _mask, _no_grad_op, cast, exp, where
+from minigrad.tensor import Tensor
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _quiet(fn: Callable, *arrays: np.ndarray) -> np.ndarray:
+    """fn on arrays with numpy's warnings off: out-of-domain inputs give nan/inf, as in PyTorch."""
+    with np.errstate(all="ignore"):
+        return np.asarray(fn(*arrays))
+
+
+# *** erf, computed with numpy alone ***
+def _power_coefficients(fn: Callable[[float], float], low: float, high: float,
+                        degree: int) -> np.ndarray:
+    """Power-basis coefficients in u = (2v - low - high) / (high - low) in [-1, 1] of fn's
+    Chebyshev interpolant on [low, high] (fn evaluated at the Chebyshev points)."""
+    fit = np.polynomial.Chebyshev.interpolate(
+        lambda v: np.array([fn(float(x)) for x in v]), degree, domain=[low, high])
+    return np.polynomial.chebyshev.cheb2poly(fit.coef)
+
+
+# erf(x) / x as a polynomial in t = x^2 on [0, 4] (|x| < 2), and erfcx(x) = e^(x^2) erfc(x) on
+# [2, 6]: fitted once at import from the standard library's erf and erfc; relative errors
+# below 1e-14 (tests/test_ops_nondiff.py checks against PyTorch over [-27, 27])
+_ERF_OVER_X = _power_coefficients(
+    lambda t: math.erf(math.sqrt(t)) / math.sqrt(t) if t else 2 / math.sqrt(math.pi), 0, 4, 18)
+_ERFCX = _power_coefficients(lambda x: math.exp(x * x) * math.erfc(x), 2, 6, 22)
+
+
+def _horner(coefficients: np.ndarray, u: np.ndarray) -> np.ndarray:
+    out = np.full_like(u, coefficients[-1])
+    for c in coefficients[-2::-1]:
+        out *= u
+        out += c
+    return out
+
+
+def _erfc_fraction(x: np.ndarray) -> np.ndarray:
+    """erfc(x) = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))) for x >= 6,
+    evaluated from the bottom up with 13 terms (relative error below 1e-15 there)."""
+    f = x.copy()
+    for k in range(13, 0, -1):
+        f = x + (k / 2) / f
+    with np.errstate(over="ignore"):  # x^2 = inf for huge x: erfc is 0
+        return np.exp(-x * x) / math.sqrt(math.pi) / f
+
+
+def _erf_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """erf(|x|) where |x| < 2, erfc(|x|) where |x| >= 2, and the mask of the latter."""
+    ax = np.abs(x)
+    far = ax >= 2
+    near_part, far_part = np.zeros_like(ax), np.zeros_like(ax)
+    near = ax[~far]
+    near_part[~far] = near * _horner(_ERF_OVER_X.astype(x.dtype), near * near / 2 - 1)
+    middle, tail = far & (ax < 6), ax >= 6
+    mid = ax[middle]
+    far_part[middle] = np.exp(-mid * mid) * _horner(_ERFCX.astype(x.dtype), (mid - 4) / 2)
+    far_part[tail] = _erfc_fraction(ax[tail])
+    return near_part, far_part, far
+
+
+def erf_array(x: np.ndarray) -> np.ndarray:
+    """erf of a float array, with a relative error below 1e-14 (nan stays nan)."""
+    near, far_c, far = _erf_parts(x)
+    return np.copysign(np.where(far, 1.0 - far_c, near), x)
+
+
+def erfc_array(x: np.ndarray) -> np.ndarray:
+    """erfc = 1 - erf, accurate relative to its size also where it is tiny (x up to ~27)."""
+    near, far_c, far = _erf_parts(x)
+    positive = np.where(far, far_c, 1.0 - near)  # erfc(|x|)
+    return np.where(x < 0, 2.0 - positive, positive)
+
+
+# *** unary ops ***
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.sin, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx sin x = cos x"""
+        (x,) = ctx.saved_tensors
+        return g * cos(x)
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.cos, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx cos x = -sin x"""
+        (x,) = ctx.saved_tensors
+        return -(g * sin(x))
+
+
+class Tan(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = _quiet(np.tan, x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx tan x = 1 + tan^2 x"""
+        (t,) = ctx.saved_tensors
+        return g * (1 + t * t)
+
+
+class Asin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.arcsin, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx asin x = 1 / sqrt(1 - x^2)"""
+        (x,) = ctx.saved_tensors
+        return g * rsqrt(1 - x * x)
+
+
+class Acos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.arccos, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx acos x = -1 / sqrt(1 - x^2)"""
+        (x,) = ctx.saved_tensors
+        return -(g * rsqrt(1 - x * x))
+
+
+class Atan(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.arctan, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx atan x = 1 / (1 + x^2)"""
+        (x,) = ctx.saved_tensors
+        return g / (1 + x * x)
+
+
+class Sinh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.sinh, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx sinh x = cosh x"""
+        (x,) = ctx.saved_tensors
+        return g * cosh(x)
+
+
+class Cosh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.cosh, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx cosh x = sinh x"""
+        (x,) = ctx.saved_tensors
+        return g * sinh(x)
+
+
+class Asinh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.arcsinh, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx asinh x = 1 / sqrt(x^2 + 1)"""
+        (x,) = ctx.saved_tensors
+        return g * rsqrt(x * x + 1)
+
+
+class Acosh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.arccosh, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx acosh x = 1 / sqrt(x^2 - 1)"""
+        (x,) = ctx.saved_tensors
+        return g * rsqrt(x * x - 1)
+
+
+class Atanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.arctanh, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx atanh x = 1 / (1 - x^2)"""
+        (x,) = ctx.saved_tensors
+        return g / (1 - x * x)
+
+
+class Exp2(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = _quiet(np.exp2, x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx 2^x = 2^x ln 2"""
+        (out,) = ctx.saved_tensors
+        return g * out * _LN2
+
+
+class Expm1(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = _quiet(np.expm1, x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx (e^x - 1) = e^x = out + 1 (PyTorch's formula, so its numbers)"""
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Log2(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.log2, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log2 x = 1 / (x ln 2)"""
+        (x,) = ctx.saved_tensors
+        return g / (x * _LN2)
+
+
+class Log10(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.log10, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log10 x = 1 / (x ln 10)"""
+        (x,) = ctx.saved_tensors
+        return g / (x * _LN10)
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.log1p, x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log(1 + x) = 1 / (1 + x)"""
+        (x,) = ctx.saved_tensors
+        return g / (x + 1)
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = _quiet(lambda a: 1 / np.sqrt(a), x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx x^(-1/2) = -x^(-3/2) / 2 = -out^3 / 2"""
+        (out,) = ctx.saved_tensors
+        return g * (out * out * out) * -0.5
+
+
+class Reciprocal(Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = _quiet(np.reciprocal, x.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx 1/x = -1/x^2 = -out^2"""
+        (out,) = ctx.saved_tensors
+        return -(g * out * out)
+
+
+class Erf(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf_array(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx erf x = 2/sqrt(pi) e^(-x^2)"""
+        (x,) = ctx.saved_tensors
+        return g * exp(-(x * x)) * _TWO_OVER_SQRT_PI
+
+
+class Erfc(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erfc_array(x.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx erfc x = -2/sqrt(pi) e^(-x^2)"""
+        (x,) = ctx.saved_tensors
+        return g * exp(-(x * x)) * -_TWO_OVER_SQRT_PI
+
+
+# *** binary ops ***
+class Atan2(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _quiet(np.arctan2, a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        """atan2(a, b) is the angle of (b, a): d/da = b / r^2, d/db = -a / r^2"""
+        a, b = ctx.saved_tensors
+        scale = g / (a * a + b * b)
+        need_a, need_b = ctx.needs_input_grad
+        return scale * b if need_a else None, -(scale * a) if need_b else None
+
+
+class Hypot(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.asarray(np.hypot(a.data, b.data))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/da sqrt(a^2 + b^2) = a / out"""
+        a, b, out = ctx.saved_tensors
+        scale = g / out
+        need_a, need_b = ctx.needs_input_grad
+        return scale * a if need_a else None, scale * b if need_b else None
+
+
+class LogAddExp(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _quiet(np.logaddexp, a.data, b.data)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/da log(e^a + e^b) = e^(a - out)"""
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return g * exp(a - out) if need_a else None, g * exp(b - out) if need_b else None
+
+
+class Copysign(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = np.asarray(np.copysign(a.data, b.data))
+        # d/da |a| sign(b) = out / a, taken as 0 at a = 0 (PyTorch's value); b gets 0
+        ctx.slope = _quiet(lambda o, x: np.where(x == 0, 0.0, o / x), out, a.data)
+        ctx.b_like = b.shape, b.dtype
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad
+        return (g * _mask(ctx.slope, g) if need_a else None,
+                Tensor._make(np.zeros(*ctx.b_like)) if need_b else None)
+
+
+class Remainder(Function):
+    """a - floor(a / b) b (the sign of b, Python's %), or with np.fmod a - trunc(a / b) b (the
+    sign of a, C's fmod): d/da = 1, d/db = -floor(a / b) (or -trunc(a / b))."""
+
+    @staticmethod
+    def forward(ctx, a, b, fn):
+        ctx.save_for_backward(a, b)
+        ctx.rounding = np.floor if fn is np.remainder else np.trunc
+        return _quiet(fn, a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b, _ = ctx.needs_input_grad
+        quotient = _quiet(lambda x, y: ctx.rounding(x / y), a.data, b.data) if need_b else None
+        return g if need_a else None, -(g * _mask(quotient, g)) if need_b else None, None
+
+
+class ClampTensor(Function):
+    """clamp with tensor bounds: min(max(x, low), high). x's gradient passes where
+    low <= x <= high; a bound gets it where it is the result (high also where high < low), with
+    PyTorch's rules at ties."""
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        ctx.save_for_backward(x, low, high)
+        out = x.data
+        if low is not None:
+            out = np.maximum(out, low.data)
+        return out if high is None else np.minimum(out, high.data)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, low, high = ctx.saved_tensors
+        x_in = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            x_in = x_in & (x.data >= low.data)
+        if high is not None:
+            x_in = x_in & (x.data <= high.data)
+        need_x, need_low, need_high = ctx.needs_input_grad
+        grad_low = grad_high = None
+        if need_low:
+            takes = x.data < low.data
+            if high is not None:
+                takes = takes & (low.data < high.data)
+            grad_low = g * _mask(takes, g)
+        if need_high:
+            takes = x.data > high.data
+            if low is not None:
+                takes = takes | (high.data < low.data)
+            grad_high = g * _mask(takes, g)
+        return g * _mask(x_in, g) if need_x else None, grad_low, grad_high
+
+
+# *** functional API ***
+def _floating(x: Any) -> Tensor:
+    """x as a floating point Tensor: integers and bools become float32, as in PyTorch."""
+    x = constant(x)
+    return cast(x, np.float32) if x.dtype.kind in "biu" else x
+
+
+def _float_operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    a, b = operands(a, b)
+    if a.dtype.kind in "biu" and b.dtype.kind in "biu":
+        a, b = operands(cast(a, np.float32), b)
+    return a, b
+
+
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(_floating(input))
+
+
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(_floating(input))
+
+
+def tan(input: Tensor) -> Tensor:
+    return Tan.apply(_floating(input))
+
+
+def asin(input: Tensor) -> Tensor:
+    return Asin.apply(_floating(input))
+
+
+def acos(input: Tensor) -> Tensor:
+    return Acos.apply(_floating(input))
+
+
+def atan(input: Tensor) -> Tensor:
+    return Atan.apply(_floating(input))
+
+
+def sinh(input: Tensor) -> Tensor:
+    return Sinh.apply(_floating(input))
+
+
+def cosh(input: Tensor) -> Tensor:
+    return Cosh.apply(_floating(input))
+
+
+def asinh(input: Tensor) -> Tensor:
+    return Asinh.apply(_floating(input))
+
+
+def acosh(input: Tensor) -> Tensor:
+    return Acosh.apply(_floating(input))
+
+
+def atanh(input: Tensor) -> Tensor:
+    return Atanh.apply(_floating(input))
+
+
+def exp2(input: Tensor) -> Tensor:
+    return Exp2.apply(_floating(input))
+
+
+def expm1(input: Tensor) -> Tensor:
+    return Expm1.apply(_floating(input))
+
+
+def log2(input: Tensor) -> Tensor:
+    return Log2.apply(_floating(input))
+
+
+def log10(input: Tensor) -> Tensor:
+    return Log10.apply(_floating(input))
+
+
+def log1p(input: Tensor) -> Tensor:
+    return Log1p.apply(_floating(input))
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    return Rsqrt.apply(_floating(input))
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    return Reciprocal.apply(_floating(input))
+
+
+def erf(input: Tensor) -> Tensor:
+    return Erf.apply(_floating(input))
+
+
+def erfc(input: Tensor) -> Tensor:
+    return Erfc.apply(_floating(input))
+
+
+def square(input: Tensor) -> Tensor:
+    """x * x (integers stay integers)."""
+    return input * input
+
+
+def atan2(input: Any, other: Any) -> Tensor:
+    """The angle of the point (other, input), in (-pi, pi]."""
+    return Atan2.apply(*_float_operands(input, other))
+
+
+arctan2 = atan2
+
+
+def hypot(input: Any, other: Any) -> Tensor:
+    """sqrt(input^2 + other^2) without overflow."""
+    return Hypot.apply(*_float_operands(input, other))
+
+
+def logaddexp(input: Any, other: Any) -> Tensor:
+    """log(e^input + e^other) without overflow."""
+    return LogAddExp.apply(*_float_operands(input, other))
+
+
+def copysign(input: Any, other: Any) -> Tensor:
+    """|input| with the sign of other (its sign bit, so -0.0 counts as negative)."""
+    return Copysign.apply(*_float_operands(input, other))
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Tensor:
+    """input + weight (end - input), computed from the nearer end as PyTorch does (exact at
+    weight 0 and 1)."""
+    input, end = operands(input, end)
+    weight = constant(weight, input)
+    diff = end - input
+    return where(np.abs(weight.data) < 0.5, input + weight * diff, end - diff * (1 - weight))
+
+
+# *** rounding and remainders: zero gradient, integers keep their dtype ***
+def _rounding(name: str, fn: Callable, x: Tensor) -> Tensor:
+    if x.dtype.kind in "biu":
+        if x.dtype == np.bool_:
+            raise TypeError(f"{name}: not defined for bool tensors")
+        return Tensor._make(x.data.copy())
+    return PiecewiseConstant.apply(fn, x)
+
+
+def floor(input: Tensor) -> Tensor:
+    return _rounding("floor", np.floor, input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    return _rounding("ceil", np.ceil, input)
+
+
+def trunc(input: Tensor) -> Tensor:
+    """Round toward zero."""
+    return _rounding("trunc", np.trunc, input)
+
+
+fix = trunc
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    """Round half to even, at `decimals` decimal places (negative: to tens, hundreds, ...)."""
+    if decimals and input.dtype.kind in "biu":
+        raise TypeError(f"round: decimals={decimals} needs a floating point tensor, "
+                        f"got {input.dtype}")
+    return _rounding("round", lambda a: np.round(a, decimals), input)
+
+
+def frac(input: Tensor) -> Tensor:
+    """x - trunc(x): the fractional part, with x's sign; gradient 1."""
+    if input.dtype.kind != "f":
+        raise TypeError(f"frac: needs a floating point tensor, got {input.dtype}")
+    with np.errstate(invalid="ignore"):  # inf - inf: frac(inf) is nan, as in PyTorch
+        return input - trunc(input)
+
+
+def _check_int_divisor(name: str, a: Tensor, b: Tensor) -> None:
+    if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b.data == 0).any():
+        raise ZeroDivisionError(f"{name}: integer division by zero")
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """input - floor(input / other) other: the result has other's sign (Python's %)."""
+    a, b = operands(input, other)
+    _check_int_divisor("remainder", a, b)
+    return Remainder.apply(a, b, np.remainder)
+
+
+def fmod(input: Any, other: Any) -> Tensor:
+    """input - trunc(input / other) other: the result has input's sign (C's fmod)."""
+    a, b = operands(input, other)
+    _check_int_divisor("fmod", a, b)
+    return Remainder.apply(a, b, np.fmod)
+
+
+def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype.kind == "f":
+        return np.trunc(a / b)
+    quotient = np.floor_divide(a, b)  # integers: floor, then step toward zero where inexact
+    return quotient + ((quotient < 0) & (quotient * b != a))
+
+
+def rounded_div(input: Any, other: Any, rounding_mode: str) -> Tensor:
+    """input / other rounded as rounding_mode says ('trunc' or 'floor'); zero gradient."""
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
+                         f"{rounding_mode!r}")
+    a, b = operands(input, other)
+    _check_int_divisor("div", a, b)
+    fn = np.floor_divide if rounding_mode == "floor" else _trunc_divide
+    return PiecewiseConstant.apply(fn, a, b)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """input // other, rounded down (Python's //); zero gradient."""
+    return rounded_div(input, other, "floor")
+
+
+def clamp_tensor(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """clamp with tensor bounds (see ClampTensor); use `clamp`, which sends tensors here."""
+    low = None if min is None else operands(input, min)[1]
+    high = None if max is None else operands(input, max)[1]
+    return ClampTensor.apply(input, low, high)
+
+
+# *** predicates and comparisons: no gradient, bool results ***
+def isnan(input: Tensor) -> Tensor:
+    return _no_grad_op("isnan", np.isnan, input)
+
+
+def isinf(input: Tensor) -> Tensor:
+    return _no_grad_op("isinf", np.isinf, input)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    return _no_grad_op("isfinite", np.isfinite, input)
+
+
+def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """|input - other| <= atol + rtol |other|, elementwise."""
+    return _no_grad_op("isclose", lambda a, b: np.isclose(a, b, rtol, atol, equal_nan),
+                       *operands(input, other))
+
+
+def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """True when isclose holds for every element."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+
+
+def logical_not(input: Tensor) -> Tensor:
+    return _no_grad_op("logical_not", np.logical_not, input)
+
+
+def logical_and(input: Any, other: Any) -> Tensor:
+    return _no_grad_op("logical_and", np.logical_and, *operands(input, other))
+
+
+def logical_or(input: Any, other: Any) -> Tensor:
+    return _no_grad_op("logical_or", np.logical_or, *operands(input, other))
+
+
+def logical_xor(input: Any, other: Any) -> Tensor:
+    return _no_grad_op("logical_xor", np.logical_xor, *operands(input, other))
+
+
+# *** bitwise ops: integer and bool tensors only ***
+def _integer_operands(name: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Both operands as integer or bool tensors; a Python int or bool meeting a tensor takes its
+    dtype (a bool tensor meeting an int becomes int64), as in PyTorch."""
+    tensors = [x for x in (a, b) if isinstance(x, Tensor)]
+    if tensors:
+        like = tensors[0].dtype
+        if like == np.bool_ and not all(isinstance(x, (bool, Tensor)) for x in (a, b)):
+            like = np.dtype(np.int64)
+        a, b = (x if isinstance(x, Tensor) else Tensor._make(np.asarray(x, dtype=like))
+                for x in (a, b))
+    a, b = operands(a, b)
+    for x in (a, b):
+        if x.dtype.kind not in "biu":
+            raise TypeError(f"{name}: needs integer or bool tensors, got {x.dtype}")
+    return a, b
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    if input.dtype.kind not in "biu":
+        raise TypeError(f"bitwise_not (~): needs an integer or bool tensor, got {input.dtype}")
+    return _no_grad_op("bitwise_not", np.invert, input)
+
+
+def bitwise_and(input: Any, other: Any) -> Tensor:
+    return _no_grad_op("bitwise_and", np.bitwise_and, *_integer_operands("bitwise_and", input,
+                                                                          other))
+
+
+def bitwise_or(input: Any, other: Any) -> Tensor:
+    return _no_grad_op("bitwise_or", np.bitwise_or, *_integer_operands("bitwise_or", input,
+                                                                        other))
+
+
+def bitwise_xor(input: Any, other: Any) -> Tensor:
+    return _no_grad_op("bitwise_xor", np.bitwise_xor, *_integer_operands("bitwise_xor", input,
+                                                                          other))
+
+
+def _shift(name: str, a: Tensor, b: Tensor, left: bool) -> Tensor:
+    """Shifts by a negative count or by the type's width or more give 0 (-1 for a right shift
+    of a negative number), as in PyTorch, where numpy's result depends on the machine."""
+    a, b = _integer_operands(name, a, b)
+    if a.dtype == np.bool_ or b.dtype == np.bool_:
+        a, b = operands(cast(a, np.int64) if a.dtype == np.bool_ else a,
+                        cast(b, np.int64) if b.dtype == np.bool_ else b)
+
+    def fn(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+        dtype = np.result_type(x, n)
+        bits = np.dtype(dtype).itemsize * 8
+        out_of_range = (n < 0) | (n >= bits)
+        safe = np.where(out_of_range, 0, n).astype(dtype)
+        shifted = np.left_shift(x, safe) if left else np.right_shift(x, safe)
+        overflow = 0 if left else np.where(x < 0, -1, 0)
+        return np.where(out_of_range, overflow, shifted).astype(dtype)
+
+    return _no_grad_op(name, fn, a, b)
+
+
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+    return _shift("bitwise_left_shift", input, other, left=True)
+
+
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+    """Arithmetic shift: negative numbers stay negative."""
+    return _shift("bitwise_right_shift", input, other, left=False)

@@ -1,0 +1,137 @@
+"""Vector and matrix norms: `vector_norm`, `matrix_norm` and `linalg_norm` (exported as
+minigrad.linalg's vector_norm, matrix_norm and norm), and `norm` (torch.norm's conventions)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad._alias import dim_or_axis
+from minigrad.function import Function
+from minigrad.ops._common import as_kept, canonical_dim, canonical_dims, keepdim_shape
+from minigrad.ops.elementwise import PiecewiseConstant, sign, where
+from minigrad.ops.reduce import amax, amin, sum
+from minigrad.tensor import Tensor
+
+Ord = float | int | str | None
+
+
+class PNorm(Function):
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        a = np.abs(x.data)
+        if p == 2:
+            out = np.sqrt(np.sum(a * a, axis=dims, keepdims=True))
+        else:
+            with np.errstate(divide="ignore"):
+                out = np.sum(a**p, axis=dims, keepdims=True) ** (1 / p)
+        ctx.p, ctx.kept = p, out.shape
+        out = np.asarray(out if keepdim else out.reshape(np.delete(x.shape, dims)))
+        ctx.save_for_backward(x, out)  # the output itself, for second derivatives
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx_k ||x||_p = sign(x_k) |x_k|^(p-1) / ||x||^(p-1); 0 where the norm is 0, as in
+        PyTorch (the denominator is made safe there, so no nan leaks into second derivatives)"""
+        x, out = ctx.saved_tensors
+        p, out, g = ctx.p, as_kept(out, ctx.kept), as_kept(g, ctx.kept)
+        zero = out.data == 0
+        if zero.any():
+            safe = where(zero, 1.0, out)
+            scale = where(zero, 0.0, g / (safe if p == 2 else safe ** (p - 1)))
+        else:  # the common case, without the two masks
+            scale = g / (out if p == 2 else out ** (p - 1))
+        if p == 2:
+            return x * scale, None, None, None
+        return sign(x) * x.abs() ** (p - 1) * scale, None, None, None
+
+
+def _floating(x: Tensor, dtype: Any, name: str) -> Tensor:
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: needs a floating point tensor, got {x.dtype} (use .float() "
+                        "or dtype=)")
+    return x
+
+
+@dim_or_axis
+def vector_norm(x: Tensor, ord: float = 2, dim: int | Sequence[int] | None = None,
+                keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """(sum |x|^ord)^(1/ord) over dim (all of x when None); ord inf and -inf give max and min
+    |x|, ord 0 the number of nonzeros (zero gradient)."""
+    x = _floating(x, dtype, "vector_norm")
+    if isinstance(ord, str) or isinstance(ord, bool):
+        raise ValueError(f"vector_norm: ord must be a number, got {ord!r}")
+    dims = canonical_dims(dim, x.ndim, "vector_norm")
+    if ord == math.inf:
+        return amax(x.abs(), dims, keepdim)
+    if ord == -math.inf:
+        return amin(x.abs(), dims, keepdim)
+    if ord == 0:
+        return PiecewiseConstant.apply(
+            lambda a: np.count_nonzero(a, axis=dims, keepdims=keepdim).astype(a.dtype), x)
+    if ord == 1:
+        return sum(x.abs(), dims, keepdim)
+    return PNorm.apply(x, float(ord), dims, keepdim)
+
+
+def matrix_norm(A: Tensor, ord: Ord = "fro", dim: tuple[int, int] = (-2, -1),
+                keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """'fro' (the 2-norm of the entries), or ord 1 / -1 (max / min column sum of |A|) and
+    inf / -inf (max / min row sum); 2, -2 and 'nuc' need singular values and are refused."""
+    A = _floating(A, dtype, "matrix_norm")
+    if not isinstance(dim, Sequence) or len(dim) != 2:
+        raise ValueError(f"matrix_norm: dim must be a pair of dims, got {dim!r}")
+    rows, cols = (canonical_dim(d, A.ndim, "matrix_norm") for d in dim)
+    if rows == cols:
+        raise ValueError(f"matrix_norm: dim must name two different dims, got {dim!r}")
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, cols), keepdim)
+    if ord in (1, -1, math.inf, -math.inf):
+        summed, reduced = (rows, cols) if ord in (1, -1) else (cols, rows)
+        pick = amax if ord > 0 else amin
+        out = pick(sum(A.abs(), summed, keepdim=True), reduced, keepdim=True)
+        return out if keepdim else out.squeeze(max(rows, cols)).squeeze(min(rows, cols))
+    raise NotImplementedError(f"matrix_norm: ord={ord!r} needs singular values, which minigrad "
+                              "does not compute; use 'fro', 1, -1, inf or -inf")
+
+
+@dim_or_axis
+def linalg_norm(A: Tensor, ord: Ord = None, dim: int | Sequence[int] | None = None,
+                keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """torch.linalg.norm: a vector norm over one dim (or all of a 1-d input, or of any input
+    when ord and dim are None), a matrix norm over two (ord None means 'fro')."""
+    if dim is None:
+        if ord is None:
+            return vector_norm(A.reshape(-1), 2, 0, keepdim=False, dtype=dtype).reshape(
+                keepdim_shape(A.shape, tuple(range(A.ndim))) if keepdim else ())
+        if A.ndim not in (1, 2):
+            raise ValueError(f"linalg.norm: with ord={ord!r} and dim=None the input must be 1-d "
+                             f"or 2-d, got shape {A.shape}")
+        dim = tuple(range(A.ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if len(dims) == 1:
+        if isinstance(ord, str):
+            raise ValueError(f"linalg.norm: ord={ord!r} is a matrix norm and needs two dims")
+        return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+    if len(dims) == 2:
+        return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
+    raise ValueError(f"linalg.norm: dim must name one or two dims, got {dim!r}")
+
+
+@dim_or_axis
+def norm(input: Tensor, p: Ord = "fro", dim: int | Sequence[int] | None = None,
+         keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """torch.norm: the p-norm of input's elements over dim (all when None); 'fro' is the
+    2-norm of the elements over those dims."""
+    if p == "fro":
+        p = 2
+    elif isinstance(p, str):
+        raise NotImplementedError(f"norm: p={p!r} needs singular values, which minigrad does "
+                                  "not compute; use 'fro' or a number")
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)
