@@ -22,12 +22,15 @@ import minigrad as mg
 from minigrad import optim
 from minigrad.data import DataLoader, DatasetNotFoundError, TensorDataset
 from minigrad.nn import functional as F
+from models.lenet import RECIPES, make_model
 from models.mlp import TwoLayerMLP
 from models.mnist import CLOTHES, DATASETS, load_mnist
 
 
 def get_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Train the two-layer MLP on MNIST.")
+    p.add_argument("--model", choices=sorted(RECIPES), default="mlp",
+                   help="lenet: the convolutional network, with its own default recipe")
     p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist",
                    help="fashion-mnist: the same format, clothes instead of digits")
     p.add_argument("--hidden", type=int, default=256)
@@ -49,6 +52,7 @@ def get_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--resume", type=Path, default=None, help="continue from a checkpoint")
     p.add_argument("--plot", type=Path, default=None, help="folder for curves and digit grid")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(**RECIPES[p.parse_known_args(argv)[0].model])
     return p.parse_args(argv)
 
 
@@ -154,9 +158,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         raise SystemExit(str(e)) from None
     train_x, test_x = train_x.astype(dtype), test_x.astype(dtype)
 
-    model = TwoLayerMLP(hidden=args.hidden, activation=args.activation,
-                        norm=None if args.norm == "none" else args.norm,
-                        init_std=0.01 if args.init == "tutorial" else None, dtype=dtype)
+    model = make_model(args, dtype)
     opt = make_optimizer(args, list(model.parameters()))
     history: dict[str, list[float]] = {"train_loss": [], "test_acc": [], "seconds": []}
     start = 0

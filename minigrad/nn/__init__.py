@@ -2,6 +2,17 @@
 init, and the functional forms in minigrad.nn.functional."""
 
 from minigrad.nn import functional, init
+from minigrad.nn.conv import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool2d,
+    BatchNorm2d,
+    Conv1d,
+    Conv2d,
+    ConvTranspose2d,
+    Dropout2d,
+    MaxPool2d,
+)
 from minigrad.nn.layers import (
     BatchNorm1d,
     BCELoss,
@@ -25,4 +36,8 @@ __all__ = [
     "BCELoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "Flatten", "Identity", "LayerNorm",
     "LeakyReLU", "Linear", "MSELoss", "Module", "ModuleList", "Parameter", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "Tanh", "clip_grad_norm_", "functional", "init",
+]
+__all__ += [  # convolution and pooling (minigrad.nn.conv)
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv1d", "Conv2d",
+    "ConvTranspose2d", "Dropout2d", "MaxPool2d",
 ]
