@@ -57,43 +57,55 @@ def output_shape(op: str, spatial: Sequence[int], kernel: Sequence[int], stride:
     return sizes
 
 
-def _padded(x: np.ndarray, pads: Pads, fill: float) -> np.ndarray:
-    """x with pads added around its last two dims, filled with fill."""
+def _padded(x: np.ndarray, pads: Pads, fill: float, axis: int) -> np.ndarray:
+    """x with pads added around dims axis and axis + 1, filled with fill."""
     (top, bottom), (left, right) = pads
     if not (top or bottom or left or right):
         return x
-    *lead, h, w = x.shape
-    out = np.full((*lead, h + top + bottom, w + left + right), fill, dtype=x.dtype)
-    out[..., top:top + h, left:left + w] = x
+    shape = list(x.shape)
+    h, w = shape[axis:axis + 2]
+    shape[axis:axis + 2] = h + top + bottom, w + left + right
+    out = np.full(shape, fill, dtype=x.dtype)
+    out[(slice(None),) * axis + (slice(top, top + h), slice(left, left + w))] = x
     return out
 
 
 def windows(x: np.ndarray, kernel: Pair, dilation: Pair, pads: Pads, stride: Pair,
-            fill: float = 0.0) -> np.ndarray:
-    """A read-only view (..., kh, kw, out_h, out_w) of every window of the padded x (..., H, W):
-    view[..., i, j, p, q] = padded[..., p stride + i dilation, q stride + j dilation]."""
-    xp = _padded(x, pads, fill)
-    *lead, h, w = xp.shape
+            fill: float = 0.0, batch_last: bool = False) -> np.ndarray:
+    """A read-only view of every window of the padded x (N, C, H, W): (N, C, kh, kw, out_h,
+    out_w), or with batch_last (C, kh, kw, out_h, out_w, N) over a contiguous copy of x laid
+    out (C, H, W, N); view[.., i, j, p, q ..] = padded[.., p stride + i dilation,
+    q stride + j dilation ..]."""
+    axis = 2
+    if batch_last:
+        axis, x = 1, x.transpose(1, 2, 3, 0)
+    xp = _padded(x, pads, fill, axis)
+    if batch_last:
+        xp = np.ascontiguousarray(xp)
+    h, w = xp.shape[axis:axis + 2]
+    sh, sw = xp.strides[axis:axis + 2]
     out_h = out_size(h, kernel[0], stride[0], dilation[0], 0, 0)
     out_w = out_size(w, kernel[1], stride[1], dilation[1], 0, 0)
-    *lead_strides, sh, sw = xp.strides
-    return as_strided(xp, (*lead, kernel[0], kernel[1], out_h, out_w),
-                      (*lead_strides, sh * dilation[0], sw * dilation[1], sh * stride[0],
-                       sw * stride[1]), writeable=False)
+    shape = xp.shape[:axis] + (kernel[0], kernel[1], out_h, out_w) + xp.shape[axis + 2:]
+    strides = xp.strides[:axis] + (sh * dilation[0], sw * dilation[1], sh * stride[0],
+                                   sw * stride[1]) + xp.strides[axis + 2:]
+    return as_strided(xp, shape, strides, writeable=False)
 
 
 def fold_windows(blocks: np.ndarray, size: Pair, kernel: Pair, dilation: Pair, pads: Pads,
                  stride: Pair) -> np.ndarray:
-    """The adjoint of `windows`: blocks (N, C, kh, kw, out_h, out_w), in any memory layout, added
-    onto an (N, C, *size) image, one strided slice per kernel position."""
-    n, c, kh, kw, out_h, out_w = blocks.shape
+    """The adjoint of `windows`: blocks (C, kh, kw, out_h, out_w, N), in any memory layout,
+    added onto an (N, C, *size) image, one strided slice per kernel position. The sums run on
+    a (C, H, W, N) canvas, whose batch-contiguous rows numpy adds several times faster than
+    the short image rows of (N, C, H, W); the result is a view of it."""
+    c, kh, kw, out_h, out_w, n = blocks.shape
     (dh, dw), (sh, sw), ((top, bottom), (left, right)) = dilation, stride, pads
-    canvas = np.zeros((n, c, size[0] + top + bottom, size[1] + left + right), blocks.dtype)
+    canvas = np.zeros((c, size[0] + top + bottom, size[1] + left + right, n), blocks.dtype)
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
         for j in range(kw):
-            canvas[:, :, rows, j * dw:j * dw + sw * (out_w - 1) + 1:sw] += blocks[:, :, i, j]
-    return canvas[:, :, top:top + size[0], left:left + size[1]]
+            canvas[:, rows, j * dw:j * dw + sw * (out_w - 1) + 1:sw] += blocks[:, i, j]
+    return canvas[:, top:top + size[0], left:left + size[1]].transpose(3, 0, 1, 2)
 
 
 # *** im2col and its adjoint ***
@@ -122,7 +134,8 @@ class Fold(Function):
         out_h = out_size(size[0], kh, stride[0], dilation[0], top, bottom)
         out_w = out_size(size[1], kw, stride[1], dilation[1], left, right)
         blocks = cols.data.reshape(cols.shape[0], -1, kh, kw, out_h, out_w)
-        return fold_windows(blocks, size, kernel, dilation, pads, stride)
+        return fold_windows(blocks.transpose(1, 2, 3, 4, 5, 0), size, kernel, dilation, pads,
+                            stride)
 
     @staticmethod
     def backward(ctx, g):
@@ -144,16 +157,16 @@ class Geometry(NamedTuple):
 
 
 def _columns(x: np.ndarray, geo: Geometry) -> np.ndarray:
-    """im2col for a GEMM: (groups, C / groups kh kw, N L), rows channel-major, columns
-    batch-major, so that one matrix product per group applies every kernel to every window."""
-    view = windows(x, geo.kernel, geo.dilation, geo.pads, geo.stride)
-    n = x.shape[0]
-    return view.transpose(1, 2, 3, 0, 4, 5).reshape(geo.groups, -1, n * geo.out[0] * geo.out[1])
+    """im2col for a GEMM: (groups, C / groups kh kw, L N), rows channel-major, the batch
+    innermost in the columns, so that one matrix product per group applies every kernel to
+    every window, and the copy reads contiguous runs of N values."""
+    view = windows(x, geo.kernel, geo.dilation, geo.pads, geo.stride, batch_last=True)
+    return view.reshape(geo.groups, -1, x.shape[0] * geo.out[0] * geo.out[1])
 
 
 def _per_group(g: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, h, w) -> (groups, O / groups, N h w), the layout _columns' product has."""
-    return g.transpose(1, 0, 2, 3).reshape(groups, g.shape[1] // groups, -1)
+    """(N, O, h, w) -> (groups, O / groups, h w N), the layout _columns' product has."""
+    return g.transpose(1, 2, 3, 0).reshape(groups, g.shape[1] // groups, -1)
 
 
 class Conv2d(Function):
@@ -167,7 +180,7 @@ class Conv2d(Function):
         out = out.reshape(weight.shape[0], -1)
         if bias is not None:
             out += bias.data[:, None]
-        return out.reshape(weight.shape[0], x.shape[0], *geo.out).transpose(1, 0, 2, 3)
+        return out.reshape(weight.shape[0], *geo.out, x.shape[0]).transpose(3, 0, 1, 2)
 
     @staticmethod
     def backward(ctx, g):
@@ -189,7 +202,7 @@ class ConvInputGrad(Function):
         kernels = weight.data.reshape(geo.groups, weight.shape[0] // geo.groups, -1)
         cols = kernels.transpose(0, 2, 1) @ _per_group(g.data, geo.groups)
         n = g.shape[0]
-        blocks = cols.reshape(-1, *geo.kernel, n, *geo.out).transpose(3, 0, 1, 2, 4, 5)
+        blocks = cols.reshape(-1, *geo.kernel, *geo.out, n)
         return fold_windows(blocks, geo.size, geo.kernel, geo.dilation, geo.pads, geo.stride)
 
     @staticmethod
