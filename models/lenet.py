@@ -46,7 +46,7 @@ class LeNet(nn.Module):
 # Each model's default recipe: what `train_mnist --model NAME` uses unless told otherwise.
 RECIPES: dict[str, dict[str, Any]] = {
     "mlp": {},  # train_mnist's own defaults: the tutorial's recipe
-    "lenet": {"optimizer": "adam", "lr": 1e-3, "epochs": 8},
+    "lenet": {"optimizer": "adam", "epochs": 8},  # Adam's lr: 1e-3
 }
 
 
