@@ -58,6 +58,8 @@ def get_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "--resume, the checkpoint's)")
     p.add_argument("--momentum", type=nonnegative_float, default=argparse.SUPPRESS,
                    help="SGD only (default: 0; with --resume, the checkpoint's)")
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
+                   help="cosine: epoch e trains at lr (1 + cos(pi (e - 1) / epochs)) / 2" + d)
     p.add_argument("--batch-size", type=positive_int, default=64, help=d[1:])
     p.add_argument("--epochs", type=positive_int, default=30,
                    help="epochs in all, counting those of a resumed checkpoint" + d)
@@ -272,6 +274,10 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
           f"threads {'auto' if threads.auto else args.threads}")
     for epoch in range(start + 1, args.epochs + 1):
         began = time.perf_counter()
+        if args.lr_schedule == "cosine":  # from the run's lr, so a resumed run continues it
+            for group in opt.param_groups:
+                group["lr"] = getattr(args, "lr", LEARNING_RATES[args.optimizer]) * (
+                    1 + math.cos(math.pi * (epoch - 1) / args.epochs)) / 2
         # a seed per epoch: the same shuffles whether or not training was resumed
         loader = DataLoader(TensorDataset(train_x, train_y), batch_size=args.batch_size,
                             shuffle=True, seed=args.seed * 100_003 + epoch)

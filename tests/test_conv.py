@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
@@ -73,7 +73,7 @@ def conv_case(draw: st.DrawFn, dims: int = 2) -> dict:
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # torch's note on its own speed
-@settings(max_examples=40)
+@settings(max_examples=30)
 @given(case=conv_case())
 def test_conv2d_matches_torch(case: dict, torch: Any) -> None:
     kw = {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
@@ -114,7 +114,7 @@ def conv_transpose_case(draw: st.DrawFn) -> dict:
             "output_padding": extra, "groups": groups, "dilation": dilation}
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(case=conv_transpose_case())
 def test_conv_transpose2d_matches_torch(case: dict, torch: Any) -> None:
     kw = {k: v for k, v in case.items() if k not in ("x", "w", "b")}
@@ -135,7 +135,7 @@ def unfold_case(draw: st.DrawFn) -> dict:
             "size": size, "n": draw(st.integers(1, 2)), "c": draw(st.integers(1, 3))}
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(case=unfold_case(), data=st.data())
 def test_unfold_and_fold_match_torch(case: dict, data: st.DataObject, torch: Any) -> None:
     size, n, c = case.pop("size"), case.pop("n"), case.pop("c")
@@ -178,21 +178,36 @@ def pool_case(draw: st.DrawFn, dilation: bool = True, values: Any = None) -> dic
     return case
 
 
+def window_in_padding(case: dict) -> bool:
+    """Whether some dilated window has no tap inside the input (only on tiny inputs)."""
+    for axis in (0, 1):
+        size = case["x"].shape[2 + axis]
+        k, s, p = case["kernel_size"][axis], case["stride"][axis], case["padding"][axis]
+        d = case.get("dilation", (1, 1))[axis]
+        count = -(-(size + 2 * p - d * (k - 1) - 1) // s) + 1 if case["ceil_mode"] else \
+            (size + 2 * p - d * (k - 1) - 1) // s + 1
+        for o in range(count):
+            if not any(0 <= o * s - p + i * d < size for i in range(k)):
+                return True
+    return False
+
+
 # values on a coarse grid, so windows often hold equal maxima
 TIES = st.integers(-2, 2).map(float)
 
 
-@settings(max_examples=40)
+@settings(max_examples=30)
 @given(case=pool_case(values=TIES))
 def test_max_pool2d_matches_torch_with_ties(case: dict, torch: Any) -> None:
     """Values, indices and where the gradient goes, ties included."""
+    assume(not window_in_padding(case))  # see test_max_pool_window_wholly_in_padding
     x = case.pop("x")
     compare(torch, lambda t: F.max_pool2d(t, **case, return_indices=True),
             lambda t: torch.nn.functional.max_pool2d(t, **case, return_indices=True), x,
             n_outputs=2)
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(case=pool_case(dilation=False), include=st.booleans(),
        override=st.sampled_from([None, 3]))
 def test_avg_pool2d_matches_torch(case: dict, include: bool, override: int | None,
@@ -203,10 +218,11 @@ def test_avg_pool2d_matches_torch(case: dict, include: bool, override: int | Non
             lambda t: torch.nn.functional.avg_pool2d(t, **kw), x)
 
 
-@settings(max_examples=25)
+@settings(max_examples=20)
 @given(case=pool_case(values=TIES), include=st.booleans())
 def test_pool1d_matches_torch(case: dict, include: bool, torch: Any) -> None:
     """The 1-D pools on the last row of the drawn geometry."""
+    assume(not window_in_padding(case))
     x = case.pop("x")[:, :, 0]
     kw = {k: v[1] if isinstance(v, tuple) else v for k, v in case.items()}
     compare(torch, lambda t: F.max_pool1d(t, **kw, return_indices=True),
@@ -217,7 +233,7 @@ def test_pool1d_matches_torch(case: dict, include: bool, torch: Any) -> None:
             lambda t: torch.nn.functional.avg_pool1d(t, **kw, count_include_pad=include), x)
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(shape=S.shapes(4, 4, max_side=7), data=st.data())
 def test_adaptive_pools_match_torch(shape: tuple, data: st.DataObject, torch: Any) -> None:
     h, w = shape[2:]
@@ -231,7 +247,7 @@ def test_adaptive_pools_match_torch(shape: tuple, data: st.DataObject, torch: An
             x, n_outputs=2)
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(shape=S.shapes(4, 4, max_side=5), data=st.data())
 def test_interpolate_matches_torch(shape: tuple, data: st.DataObject, torch: Any) -> None:
     mode = data.draw(st.sampled_from(["nearest", "bilinear", "linear"]))
@@ -267,12 +283,33 @@ def test_max_pool_ties_nan_and_padding_as_torch(torch: Any) -> None:
         (np.full((1, 1, 3, 3), -np.inf), {"kernel_size": 2, "stride": 2, "padding": 1}),
         (np.full((1, 1, 5, 5), -np.inf), {"kernel_size": 3, "stride": 2, "padding": 1,
                                           "dilation": 2, "ceil_mode": True}),
+        # the first window lies wholly in the padding: -inf, pointing past the plane
+        (np.zeros((1, 1, 1, 1)), {"kernel_size": (2, 1), "padding": (1, 0),
+                                  "dilation": (2, 1), "stride": 1}),
+        (np.ones((1, 1, 2, 1)), {"kernel_size": (2, 1), "padding": (1, 0),
+                                 "dilation": (2, 1), "stride": 1}),
     ]
     for x, kw in cases:
         out, indices = F.max_pool2d(mg.Tensor(x), **kw, return_indices=True)
         ref, ref_indices = tf.max_pool2d(torch.tensor(x), **kw, return_indices=True)
         np.testing.assert_array_equal(indices.data, ref_indices.numpy(), err_msg=str(kw))
         np.testing.assert_array_equal(out.data, ref.numpy())
+
+
+def test_max_pool_window_wholly_in_padding(torch: Any) -> None:
+    """A dilated window with no tap inside the input gives -inf and, as in PyTorch, an index
+    past its plane. Its gradient goes nowhere: PyTorch's CPU kernel adds it to an element of
+    the next plane (here channel 1 gets channel 0's), which minigrad does not copy."""
+    x = mg.Tensor(np.zeros((1, 2, 1, 1)), requires_grad=True)
+    kw = {"kernel_size": (2, 1), "stride": 1, "padding": (1, 0), "dilation": (2, 1)}
+    out, indices = F.max_pool2d(x, **kw, return_indices=True)
+    ref, ref_indices = torch.nn.functional.max_pool2d(torch.zeros(1, 2, 1, 1), **kw,
+                                                      return_indices=True)
+    np.testing.assert_array_equal(out.data, ref.numpy())
+    np.testing.assert_array_equal(indices.data, ref_indices.numpy())
+    assert (out.data == -np.inf).all() and (indices.data == 1).all()
+    out.backward(mg.ones(out.shape))
+    assert (x.grad.data == 0).all()
 
 
 def test_pool_indices_are_int64_and_unbatched_input_works(torch: Any) -> None:
@@ -291,6 +328,24 @@ def test_scatter_of_unique_indices_equals_the_bincount_path() -> None:
     fast = ScatterAdd.apply(g, indices, True, (2, 3, 3, 4))
     plain = ScatterAdd.apply(g, indices, False, (2, 3, 3, 4))
     np.testing.assert_array_equal(fast.data, plain.data)
+
+
+@pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1,
+                                                    "ceil_mode": True}])
+def test_max_pool_of_batch_innermost_input_equals_the_plain_layout(kw: dict) -> None:
+    """conv2d's output keeps the batch innermost in memory, and max_pool2d keeps that layout:
+    the same values, indices and gradient as on a C-ordered copy, ties and NaN included."""
+    rng = np.random.default_rng(0)
+    batch_last = rng.integers(-2, 3, (3, 7, 7, 4)).astype(float).transpose(3, 0, 1, 2)
+    batch_last[1, 2, 3, 3] = np.nan
+    results = []
+    for array in (batch_last, np.ascontiguousarray(batch_last)):
+        x = mg.Tensor._make(array).requires_grad_()
+        out, indices = F.max_pool2d(x, **kw, return_indices=True)
+        (out * mg.Tensor(np.arange(out.numel()).reshape(out.shape))).sum().backward()
+        results.append((out.data, indices.data, x.grad.data))
+    for a, b in zip(*results, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_weight_gradient_from_forwards_columns_equals_recomputed() -> None:

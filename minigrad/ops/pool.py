@@ -32,8 +32,11 @@ class Gather(Function):
         if values is not None:
             return values
         n, c = x.shape[:2]
-        picked = np.take_along_axis(x.data.reshape(n, c, -1), indices.reshape(n, c, -1), 2)
-        return picked.reshape(indices.shape)
+        plane = x.data.reshape(n, c, -1)
+        outside = indices >= plane.shape[2]  # see _max_pool: a window wholly in the padding
+        picked = np.take_along_axis(plane, np.where(outside, 0, indices).reshape(n, c, -1), 2)
+        picked = picked.reshape(indices.shape)
+        return np.where(outside, 0, picked) if outside.any() else picked
 
     @staticmethod
     def backward(ctx, g):
@@ -49,11 +52,15 @@ class ScatterAdd(Function):
     def forward(ctx, g, indices, unique, shape):
         planes, size = shape[0] * shape[1], math.prod(shape[2:])
         flat = (indices.reshape(planes, -1) + (np.arange(planes) * size)[:, None]).ravel()
+        values = g.data.ravel()
+        if indices.size and indices.max() >= size:  # windows wholly in the padding: dropped
+            inside = indices.ravel() < size
+            flat, values = flat[inside], values[inside]
         if unique:
             out = np.zeros(planes * size, g.dtype)
-            out[flat] = g.data.ravel()
+            out[flat] = values
         else:
-            out = np.bincount(flat, g.data.ravel(), planes * size).astype(g.dtype, copy=False)
+            out = np.bincount(flat, values, planes * size).astype(g.dtype, copy=False)
         return out.reshape(shape)
 
     @staticmethod
@@ -110,21 +117,27 @@ def _max_pool(x: np.ndarray, kernel: Sequence[int], stride: Sequence[int],
     by a larger value or by a NaN). Elementwise steps over contiguous per-tap planes: numpy's
     argmax along a middle axis is several times slower."""
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    view = windows(x, kernel, dilation, pads, stride, fill)
     kw, taps = kernel[1], kernel[0] * kernel[1]
-    planes = np.ascontiguousarray(view.transpose(2, 3, 0, 1, 4, 5)).reshape(taps,
-                                                                            *view.shape[:2],
-                                                                            *view.shape[4:])
-    best = planes[0].copy()
+    if x.shape[0] > 1 and x.strides[0] < min(x.strides[1:]):
+        # the batch innermost in memory, as conv2d leaves it: keep that layout (the next conv
+        # takes it without a copy)
+        view = windows(x, kernel, dilation, pads, stride, fill, batch_last=True)
+        planes = np.ascontiguousarray(view.transpose(1, 2, 0, 3, 4, 5)).reshape(
+            taps, *view.shape[:1], *view.shape[3:]).transpose(0, 4, 1, 2, 3)
+    else:
+        view = windows(x, kernel, dilation, pads, stride, fill)
+        planes = np.ascontiguousarray(view.transpose(2, 3, 0, 1, 4, 5)).reshape(
+            taps, *view.shape[:2], *view.shape[4:])
+    best = planes[0].copy(order="K")  # planes[t]: (N, C, out_h, out_w), in either layout
     for t in range(1, taps):
         np.maximum(best, planes[t], out=best)  # NaN wins, as in the scan
     h, w = x.shape[2:]
     (top, bottom), (left, right) = pads
     width = w + left + right  # positions are found in the padded plane first
     out_h, out_w = best.shape[2:]
-    pos = (np.arange(out_h)[:, None] * (stride[0] * width) + np.arange(out_w) * stride[1])
-    pos = np.broadcast_to(pos, best.shape).copy()
-    todo = np.ones(best.shape, bool)
+    pos = np.empty_like(best, dtype=np.int64)
+    pos[...] = np.arange(out_h)[:, None] * (stride[0] * width) + np.arange(out_w) * stride[1]
+    todo = np.ones_like(best, dtype=bool)
     for t in range(taps):
         hit = planes[t] == best
         hit &= todo
@@ -141,7 +154,9 @@ def _max_pool(x: np.ndarray, kernel: Sequence[int], stride: Sequence[int],
         return best, pos
     rows, cols = pos // width - top, pos % width - left
     outside = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
-    if outside.any():  # every value in the window is -inf: the first one inside wins
+    if outside.any():
+        # every value in the window is -inf: the first position inside wins; a window wholly in
+        # the padding (dilated) points past the plane, as in PyTorch, and gets no gradient
         first_row = _first_inside(out_h, stride[0], top, dilation[0])[:, None]
         first_col = _first_inside(out_w, stride[1], left, dilation[1])
         rows = np.where(outside, first_row, rows)
