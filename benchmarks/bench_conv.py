@@ -22,7 +22,6 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 import minigrad as mg
 from minigrad import optim
@@ -74,8 +73,9 @@ def torch_lenet() -> Callable:
     return run
 
 
-def lenet_epoch(batches: int | None, repeats: int) -> list[tuple[str, float, float]]:
-    """Seconds per (scaled) epoch for each framework, medians over repeats."""
+def lenet_epoch(batches: int | None, repeats: int) -> dict[str, float]:
+    """Seconds per (scaled) epoch of each framework, and the ratio minigrad / PyTorch: medians
+    over repeats, the ratio of epochs timed side by side."""
     X, y = load_mnist(train=True)
     X = X.reshape(-1, 1, 28, 28).astype(np.float32)
     order = np.random.default_rng(0).permutation(len(X))
@@ -95,9 +95,11 @@ def lenet_epoch(batches: int | None, repeats: int) -> list[tuple[str, float, flo
                 spent[name] += time.perf_counter() - began
         for name in runners:
             seconds[name].append(spent[name] * scale)
-    ours = statistics.median(seconds["minigrad"])
-    return [(name, statistics.median(s), statistics.median(s) / ours)
-            for name, s in seconds.items()]
+    result = {name: statistics.median(s) for name, s in seconds.items()}
+    if torch is not None:
+        result["ratio"] = statistics.median(
+            m / t for m, t in zip(seconds["minigrad"], seconds["PyTorch"], strict=True))
+    return result
 
 
 # *** single conv2d forward + backward ***
@@ -149,28 +151,30 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--threads", type=int, default=1, help="BLAS and PyTorch threads")
     p.add_argument("--skip-epoch", action="store_true", help="only the single conv2d timings")
     args = p.parse_args(argv)
+    mg.set_num_threads(args.threads)
     if torch is not None:
         torch.set_num_threads(args.threads)
-    with threadpool_limits(args.threads):
-        print(f"threads: {args.threads}; numpy {np.__version__}"
-              + (f", torch {torch.__version__}" if torch is not None else " (no PyTorch)"))
-        if not args.skip_epoch:
-            part = f"first {args.batches} batches, scaled" if args.batches else "whole epoch"
-            print(f"\nLeNet-5 epoch on MNIST, batch {BATCH}, Adam ({part}; median of "
-                  f"{args.repeats})")
-            print(f"{'framework':<10} {'s / epoch':>10} {'vs minigrad':>12}")
-            for name, seconds, ratio in lenet_epoch(args.batches, args.repeats):
-                print(f"{name:<10} {seconds:10.2f} {ratio:11.2f}x")
-        print(f"\nconv2d forward + backward, float32 (median of {args.conv_repeats}), ms")
-        print(f"{'input':<18} {'out':>4} {'k':>2} {'minigrad':>9} {'PyTorch':>9} "
-              f"{'minigrad / PyTorch':>19}")
-        for shape, out, kernel, padding in SIZES:
-            times = conv_step(shape, out, kernel, padding, args.conv_repeats)
-            ratio = f"{times[0] / times[1]:18.2f}x" if len(times) > 1 else f"{'-':>19}"
-            theirs = f"{times[1] * 1e3:9.2f}" if len(times) > 1 else f"{'-':>9}"
-            print(f"{str(shape):<18} {out:>4} {kernel:>2} {times[0] * 1e3:9.2f} {theirs} {ratio}")
-        flops = 2 * math.prod(SIZES[-1][0]) * SIZES[-1][1] * SIZES[-1][2] ** 2 * 3
-        print(f"(the last size is {flops / 1e9:.1f} GFLOP per forward + backward)")
+    print(f"threads: {args.threads}; numpy {np.__version__}"
+          + (f", torch {torch.__version__}" if torch is not None else " (no PyTorch)"))
+    if not args.skip_epoch:
+        part = f"first {args.batches} batches, scaled" if args.batches else "whole epoch"
+        print(f"\nLeNet-5 epoch on MNIST, batch {BATCH}, Adam ({part}; median of "
+              f"{args.repeats})")
+        epoch = lenet_epoch(args.batches, args.repeats)
+        print(f"{'minigrad':>9} {'PyTorch':>9} {'minigrad / PyTorch':>19}   (s / epoch)")
+        theirs = f"{epoch['PyTorch']:9.2f}" if "ratio" in epoch else f"{'-':>9}"
+        ratio = f"{epoch['ratio']:18.2f}x" if "ratio" in epoch else f"{'-':>19}"
+        print(f"{epoch['minigrad']:9.2f} {theirs} {ratio}")
+    print(f"\nconv2d forward + backward, float32 (median of {args.conv_repeats}), ms")
+    print(f"{'input':<18} {'out':>4} {'k':>2} {'minigrad':>9} {'PyTorch':>9} "
+          f"{'minigrad / PyTorch':>19}")
+    for shape, out, kernel, padding in SIZES:
+        times = conv_step(shape, out, kernel, padding, args.conv_repeats)
+        ratio = f"{times[0] / times[1]:18.2f}x" if len(times) > 1 else f"{'-':>19}"
+        theirs = f"{times[1] * 1e3:9.2f}" if len(times) > 1 else f"{'-':>9}"
+        print(f"{str(shape):<18} {out:>4} {kernel:>2} {times[0] * 1e3:9.2f} {theirs} {ratio}")
+    flops = 2 * math.prod(SIZES[-1][0]) * SIZES[-1][1] * SIZES[-1][2] ** 2 * 3
+    print(f"(the last size is {flops / 1e9:.1f} GFLOP per forward + backward)")
 
 
 if __name__ == "__main__":
