@@ -324,10 +324,15 @@ def _conv_pads(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
-           padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1,
-           _op: str = "conv2d") -> Tensor:
+           padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
     """2-D cross-correlation: out[n, o] = bias[o] + sum over c, i, j of
     weight[o, c, i, j] input[n, g c, p s + i d, q s + j d], computed as W @ unfold(input)."""
+    return _conv2d("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv2d(_op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrPair,
+            padding: IntOrPair | str, dilation: IntOrPair, groups: int) -> Tensor:
+    """conv2d, its errors naming _op (conv1d runs through it)."""
     x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
     _check_weight(_op, x, weight, bias, groups, 1, 4)
     kernel = weight.shape[2:]
@@ -348,9 +353,9 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
         raise ValueError(f"conv1d: expected a 3-D weight, got shape {weight.shape}")
     padding = padding if isinstance(padding, str) else (0, *as_tuple(padding, 1, "padding",
                                                                      "conv1d", 0))
-    out = conv2d(unsqueeze(x, 2), unsqueeze(weight, 2), bias,
-                 (1, *as_tuple(stride, 1, "stride", "conv1d")), padding,
-                 (1, *as_tuple(dilation, 1, "dilation", "conv1d")), groups, _op="conv1d")
+    out = _conv2d("conv1d", unsqueeze(x, 2), unsqueeze(weight, 2), bias,
+                  (1, *as_tuple(stride, 1, "stride", "conv1d")), padding,
+                  (1, *as_tuple(dilation, 1, "dilation", "conv1d")), groups)
     out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out
 

@@ -172,9 +172,15 @@ def _first_inside(count: int, stride: int, pad: int, dilation: int) -> np.ndarra
 
 def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
                padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
-               return_indices: bool = False, _op: str = "max_pool2d") -> Any:
+               return_indices: bool = False) -> Any:
     """The largest value in each window, padding counting as -inf; with return_indices also
     each value's position in its input plane (h W + w)."""
+    return _max_pool2d("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices)
+
+
+def _max_pool2d(_op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,
+                dilation: Any, ceil_mode: bool, return_indices: bool) -> Any:
     x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
     kernel, stride, padding, dilation = _pool_args(_op, kernel_size, stride, padding, dilation)
     pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
@@ -197,10 +203,10 @@ def max_pool1d(input: Tensor, kernel_size: int, stride: int | None = None, paddi
     op = "max_pool1d"
     x, unbatched = _batched(input, op, (2, 3), "(N, C, L)")
     one = lambda v, name, low=1: (1, *as_tuple(v, 1, name, op, low))  # noqa: E731
-    result = max_pool2d(unsqueeze(x, 2), one(kernel_size, "kernel_size"),
-                        None if stride is None else one(stride, "stride"),
-                        (0, *as_tuple(padding, 1, "padding", op, 0)),
-                        one(dilation, "dilation"), ceil_mode, True, _op=op)
+    result = _max_pool2d(op, unsqueeze(x, 2), one(kernel_size, "kernel_size"),
+                         None if stride is None else one(stride, "stride"),
+                         (0, *as_tuple(padding, 1, "padding", op, 0)),
+                         one(dilation, "dilation"), ceil_mode, True)
     out, indices = (reshape(t, t.shape[0], t.shape[1], t.shape[3]) for t in result)
     if unbatched:
         out, indices = reshape(out, *out.shape[1:]), reshape(indices, *indices.shape[1:])
@@ -259,9 +265,15 @@ def _divisors(spatial: Sequence[int], kernel: Sequence[int], stride: Sequence[in
 
 def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
                padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
-               divisor_override: int | None = None, _op: str = "avg_pool2d") -> Tensor:
+               divisor_override: int | None = None) -> Tensor:
     """The mean of each window: the sum of unfold's column over the window's size (padding
     counted unless count_include_pad=False, or divisor_override)."""
+    return _avg_pool2d("avg_pool2d", input, kernel_size, stride, padding, ceil_mode,
+                       count_include_pad, divisor_override)
+
+
+def _avg_pool2d(_op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,
+                ceil_mode: bool, count_include_pad: bool, divisor_override: int | None) -> Tensor:
     x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
     kernel, stride, padding, _ = _pool_args(_op, kernel_size, stride, padding, 1)
     pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, (1, 1), ceil_mode)
@@ -288,10 +300,10 @@ def avg_pool1d(input: Tensor, kernel_size: int, stride: int | None = None, paddi
     op = "avg_pool1d"
     x, unbatched = _batched(input, op, (2, 3), "(N, C, L)")
     one = lambda v, name, low=1: (1, *as_tuple(v, 1, name, op, low))  # noqa: E731
-    out = avg_pool2d(unsqueeze(x, 2), one(kernel_size, "kernel_size"),
-                     None if stride is None else one(stride, "stride"),
-                     (0, *as_tuple(padding, 1, "padding", op, 0)), ceil_mode,
-                     count_include_pad, _op=op)
+    out = _avg_pool2d(op, unsqueeze(x, 2), one(kernel_size, "kernel_size"),
+                      None if stride is None else one(stride, "stride"),
+                      (0, *as_tuple(padding, 1, "padding", op, 0)), ceil_mode,
+                      count_include_pad, None)
     out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out
 
