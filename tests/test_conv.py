@@ -325,9 +325,11 @@ def test_scatter_of_unique_indices_equals_the_bincount_path() -> None:
     rng = np.random.default_rng(0)
     indices = np.stack([rng.permutation(12)[:5] for _ in range(6)]).reshape(2, 3, 5)
     g = mg.Tensor(rng.standard_normal((2, 3, 5)))
-    fast = ScatterAdd.apply(g, indices, True, (2, 3, 3, 4))
     plain = ScatterAdd.apply(g, indices, False, (2, 3, 3, 4))
-    np.testing.assert_array_equal(fast.data, plain.data)
+    for unique, batch_last in ((True, False), (True, True), (False, True)):
+        fast = ScatterAdd.apply(g, indices, unique, (2, 3, 3, 4), batch_last)
+        np.testing.assert_array_equal(fast.data, plain.data)
+        assert batch_last == (fast.data.strides[0] < fast.data.strides[1])
 
 
 @pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1,

@@ -28,7 +28,7 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, indices, unique, values=None):
-        ctx.in_shape = x.shape
+        ctx.in_shape, ctx.batch_last = x.shape, batch_innermost(x.data)
         if values is not None:
             return values
         n, c = x.shape[:2]
@@ -40,32 +40,46 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return ScatterAdd.apply(g, ctx.inputs[1], ctx.inputs[2], ctx.in_shape), None, None, None
+        return (ScatterAdd.apply(g, ctx.inputs[1], ctx.inputs[2], ctx.in_shape, ctx.batch_last),
+                None, None, None)
 
 
 class ScatterAdd(Function):
     """zeros(shape) with g[n, c, ...] added at plane position indices[n, c, ...]. Repeated
     indices (overlapping windows) accumulate through one bincount; unique ones are simply
-    assigned (a fast path: three times quicker, the same result)."""
+    assigned (a fast path: three times quicker, the same result). With batch_last the result
+    has the batch innermost in memory, as the pooled input had (see _max_pool), so the
+    gradient flows back to a conv without changing layout."""
 
     @staticmethod
-    def forward(ctx, g, indices, unique, shape):
-        planes, size = shape[0] * shape[1], math.prod(shape[2:])
-        flat = (indices.reshape(planes, -1) + (np.arange(planes) * size)[:, None]).ravel()
-        values = g.data.ravel()
+    def forward(ctx, g, indices, unique, shape, batch_last=False):
+        n, c, size = shape[0], shape[1], math.prod(shape[2:])
+        position = indices.reshape(n, c, -1)
+        if batch_last:  # memory order (C, *spatial, N)
+            flat = (np.arange(c)[:, None] * size + position) * n + np.arange(n)[:, None, None]
+        else:
+            flat = position + (np.arange(n * c) * size).reshape(n, c, 1)
+        flat, values = flat.ravel(), g.data.ravel()
         if indices.size and indices.max() >= size:  # windows wholly in the padding: dropped
             inside = indices.ravel() < size
             flat, values = flat[inside], values[inside]
         if unique:
-            out = np.zeros(planes * size, g.dtype)
+            out = np.zeros(n * c * size, g.dtype)
             out[flat] = values
         else:
-            out = np.bincount(flat, values, planes * size).astype(g.dtype, copy=False)
+            out = np.bincount(flat, values, n * c * size).astype(g.dtype, copy=False)
+        if batch_last:
+            return np.moveaxis(out.reshape(c, *shape[2:], n), -1, 0)
         return out.reshape(shape)
 
     @staticmethod
     def backward(ctx, gg):
-        return Gather.apply(gg, ctx.inputs[1], ctx.inputs[2], None), None, None, None
+        return Gather.apply(gg, ctx.inputs[1], ctx.inputs[2], None), None, None, None, None
+
+
+def batch_innermost(a: np.ndarray) -> bool:
+    """Whether a (N, C, ...) array has its batch dim innermost in memory, as conv2d's output."""
+    return a.ndim > 2 and a.shape[0] > 1 and a.strides[0] < min(a.strides[1:])
 
 
 def _first_max(values: np.ndarray, axis: int) -> np.ndarray:
@@ -118,7 +132,7 @@ def _max_pool(x: np.ndarray, kernel: Sequence[int], stride: Sequence[int],
     argmax along a middle axis is several times slower."""
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     kw, taps = kernel[1], kernel[0] * kernel[1]
-    if x.shape[0] > 1 and x.strides[0] < min(x.strides[1:]):
+    if batch_innermost(x):
         # the batch innermost in memory, as conv2d leaves it: keep that layout (the next conv
         # takes it without a copy)
         view = windows(x, kernel, dilation, pads, stride, fill, batch_last=True)
