@@ -47,9 +47,10 @@ def test_train_mnist_takes_lenet_with_its_own_recipe(mnist_dir: Path, tmp_path: 
     assert train_mnist.get_args(["--model", "lenet", "--epochs", "2"]).epochs == 2
     assert train_mnist.get_args([]).optimizer == "sgd"  # the MLP's recipe is unchanged
     ckpt = tmp_path / "lenet.npz"
-    history = train_mnist.main(["--model", "lenet", "--limit", "256", "--epochs", "1",
-                                "--quiet", "--data-dir", str(mnist_dir), "--save", str(ckpt)])
+    history = train_mnist.main(["--model", "lenet", "--limit", "256", "--epochs", "1", "--quiet",
+                                "--data-dir", str(mnist_dir), "--save", str(ckpt),
+                                "--threads", "1"])
     assert len(history["test_acc"]) == 1 and "LeNet(" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="--model lenet"):
         train_mnist.main(["--resume", str(ckpt), "--epochs", "2", "--data-dir", str(mnist_dir),
-                          "--optimizer", "adam"])
+                          "--optimizer", "adam", "--threads", "1"])
