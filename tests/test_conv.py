@@ -416,6 +416,14 @@ def test_impossible_geometry_is_refused_with_the_sizes(call: Any, message: str) 
         call()
 
 
+def test_mixed_dtypes_are_refused_as_in_pytorch() -> None:
+    x, w = mg.randn(1, 1, 3, 3), mg.randn(1, 1, 2, 2)
+    with pytest.raises(TypeError, match=r"conv2d: input \(float64\) and weight \(float32\)"):
+        F.conv2d(x.double(), w)
+    with pytest.raises(TypeError, match=r"conv_transpose2d: input \(float32\) and bias"):
+        F.conv_transpose2d(x, w, mg.randn(1).double())
+
+
 # *** modules ***
 def test_conv_init_matches_pytorchs_bounds() -> None:
     """kaiming_uniform_(a=sqrt(5)) gives U(+-1/sqrt(fan_in)), the bias the same bound."""

@@ -310,6 +310,10 @@ def _check_weight(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, group
     out_channels = weight.shape[1] * groups if in_dim == 0 else weight.shape[0]
     if bias is not None and bias.shape != (out_channels,):
         raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != x.dtype:
+            raise TypeError(f"{op}: input ({x.dtype}) and {name} ({t.dtype}) must have the same "
+                            "dtype; convert one with .to(dtype)")
 
 
 def _conv_pads(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Pads:
