@@ -214,6 +214,8 @@ class Function(Node):
     Tensor, so a second derivative sees how it depends on the inputs.
     """
 
+    returns_view = False  # see ViewFunction
+
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
@@ -275,6 +277,9 @@ class Function(Node):
             outputs = (Tensor._make(raw),)  # (test_engine pins both paths to the same result)
         else:
             outputs = tuple([_as_output(r, args) for r in (raw if type(raw) is tuple else (raw,))])
+        if cls.returns_view and _is_view_of(outputs[0].data, args[0].data):
+            base = args[0]
+            outputs[0]._base = base if base._base is None else base._base
         if record:
             _record(ctx, args, outputs, raw)
         if _Modes.anomaly:
@@ -286,22 +291,24 @@ class Function(Node):
 
 class ViewFunction(Function):
     """A Function whose output may be a numpy view of its first input (reshape, transpose,
-    indexing, expand). When numpy did return a view, the output shares the input's version
-    counter, so an in-place write through either is seen by both."""
+    indexing, expand). When numpy did return a view, Function.apply marks the output as a view
+    of the input's memory (`_base`), so the two share one version counter."""
 
-    @classmethod
-    def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        out = super().apply(*args, **kwargs)
-        if out.data.base is not None and _memory_of(out.data) is _memory_of(args[0].data):
-            out._make_view_of(args[0])
-        return out
+    returns_view = True
 
 
-def _memory_of(array: np.ndarray) -> np.ndarray:
-    """The array that owns the memory array views."""
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
+def _is_view_of(array: np.ndarray, of: np.ndarray) -> bool:
+    """True if array views of's memory (the arrays that own their memory are the same)."""
+    base = array.base
+    if base is of:  # the common case, as for a view of a leaf's array
+        return True
+    if not isinstance(base, np.ndarray):
+        return False
+    while isinstance(of.base, np.ndarray):
+        of = of.base
+    while base is not of and isinstance(base.base, np.ndarray):
+        base = base.base
+    return base is of
 
 
 _next_tick = VersionCounter.clock.__next__
