@@ -277,7 +277,7 @@ class Function(Node):
             outputs = (Tensor._make(raw),)  # (test_engine pins both paths to the same result)
         else:
             outputs = tuple([_as_output(r, args) for r in (raw if type(raw) is tuple else (raw,))])
-        if cls.returns_view and _is_view_of(outputs[0].data, args[0].data):
+        if cls.returns_view and outputs[0].data.base is not None:
             base = args[0]
             outputs[0]._base = base if base._base is None else base._base
         if record:
@@ -291,24 +291,14 @@ class Function(Node):
 
 class ViewFunction(Function):
     """A Function whose output may be a numpy view of its first input (reshape, transpose,
-    indexing, expand). When numpy did return a view, Function.apply marks the output as a view
-    of the input's memory (`_base`), so the two share one version counter."""
+    indexing, expand). When numpy's result is not a fresh array (its `.base` is set),
+    Function.apply marks it as a view of the input's memory (`_base`), so the two share one
+    version counter. That is exact for transpose, expand and basic indexing, and errs on the
+    safe side for the rare reshape or integer-array index that numpy computes through a
+    temporary: such a copy is then also treated as a view (a write to it counts as a write
+    to the input, and is not recorded while grad mode is on)."""
 
     returns_view = True
-
-
-def _is_view_of(array: np.ndarray, of: np.ndarray) -> bool:
-    """True if array views of's memory (the arrays that own their memory are the same)."""
-    base = array.base
-    if base is of:  # the common case, as for a view of a leaf's array
-        return True
-    if not isinstance(base, np.ndarray):
-        return False
-    while isinstance(of.base, np.ndarray):
-        of = of.base
-    while base is not of and isinstance(base.base, np.ndarray):
-        base = base.base
-    return base is of
 
 
 _next_tick = VersionCounter.clock.__next__
@@ -375,9 +365,9 @@ _FREED_MESSAGE = (
 
 
 def _as_output(value: Any, args: tuple) -> Tensor:
-    """What forward returned, as a new Tensor (never an input or another node's output)."""
+    """What forward returned, as a new Tensor (never an input, nor a tensor in a graph)."""
     if isinstance(value, Tensor):
-        if value.grad_fn is not None or any(value is a for a in args):
+        if value.requires_grad or any(value is a for a in args):
             return Tensor._make(value.data)
         return value
     return Tensor._make(value if isinstance(value, np.ndarray) else np.asarray(value))
