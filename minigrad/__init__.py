@@ -54,6 +54,7 @@ from minigrad.ops import (
     where,
 )
 from minigrad.serialization import load, save
+from minigrad.threads import get_num_threads, set_num_threads
 
 float16, float32, float64 = np.float16, np.float32, np.float64
 int32, int64, bool_ = np.int32, np.int64, np.bool_
@@ -73,3 +74,4 @@ __all__ = [
     "ones", "ones_like", "rand", "randn", "relu", "save", "set_grad_enabled", "sigmoid", "softmax",
     "sqrt", "stack", "step", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
 ]
+__all__ += ["get_num_threads", "set_num_threads"]
