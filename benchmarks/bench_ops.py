@@ -269,7 +269,7 @@ def seconds_per_call(fn: Callable[[], Any], loops: int) -> float:
 
 def update_runners(rng: np.random.Generator) -> dict[str, Callable[[], Any]]:
     """One SGD update of the tutorial's first-layer weight: numpy's `w -= lr * g`, minigrad's
-    SGD.step() (one BLAS axpy, see minigrad/optim/_blas.py) and PyTorch's."""
+    SGD.step() (the same two passes over w, into a scratch array) and PyTorch's."""
     w, g = (rng.standard_normal((HIDDEN, PIXELS), dtype=np.float32) for _ in "wg")
     param = nn.Parameter(w.copy())
     param.grad = mg.tensor(g)

@@ -36,6 +36,7 @@ from minigrad.ops import (
     clamp,
     clip,
     exp,
+    heaviside,
     log,
     log_softmax,
     logsumexp,
@@ -48,7 +49,7 @@ from minigrad.ops import (
     softmax,
     sqrt,
     stack,
-    step,
+    step,  # noqa: F401  (deprecated for heaviside, so not in __all__)
     sum,
     tanh,
     where,
@@ -72,6 +73,6 @@ __all__ = [
     "float64", "from_numpy", "full", "grad", "int32", "int64", "is_grad_enabled", "load", "log",
     "log_softmax", "logsumexp", "manual_seed", "matmul", "maximum", "mean", "minimum", "no_grad",
     "ones", "ones_like", "rand", "randn", "relu", "save", "set_grad_enabled", "sigmoid", "softmax",
-    "sqrt", "stack", "step", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
+    "sqrt", "stack", "heaviside", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
 ]
 __all__ += ["get_num_threads", "set_num_threads"]

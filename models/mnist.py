@@ -11,9 +11,7 @@ import numpy as np
 from minigrad.data import MNIST, FashionMNIST
 
 DATASETS = {"mnist": MNIST, "fashion-mnist": FashionMNIST}
-# Fashion-MNIST's label names, in label order
-CLOTHES = ("T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
-           "boot")
+CLOTHES = FashionMNIST.classes  # Fashion-MNIST's label names, in label order
 
 
 def load_mnist(data_dir: str | os.PathLike | None = None, train: bool = True,

@@ -19,6 +19,7 @@ import minigrad as mg
 from minigrad import Function, Tensor
 from minigrad.ops import cross_entropy, linear
 from minigrad.testing import gradcheck, strategies
+from tests.helpers import NumpySquare, TensorCube
 
 HERE = Path(__file__).name
 
@@ -460,34 +461,6 @@ def test_hook_on_a_tensor_without_grad_raises():
 
 
 # *** custom Functions ***
-class NumpySquare(Function):
-    """x^2 with a numpy backward: differentiable once."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.data**2
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * x.data * g.data
-
-
-class TensorCube(Function):
-    """x^3 with a backward made of Tensor ops: differentiable again."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.data**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x * x
-
-
 class ScaledProduct(Function):
     """a * b * scale, with a non-tensor argument, recording which gradients were asked for."""
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.testing import strategies as S
+from tests.helpers import assert_same_function
 
 EPS = 1e-5  # the normalizations' default eps
 distinct = S.spaced(0.1, limit=40)
@@ -162,26 +163,6 @@ def composed_normalize(x: mg.Tensor, w: mg.Tensor, b: mg.Tensor, dims: Any) -> m
     mean = x.mean(dims, keepdim=True)
     var = x.var(dims, keepdim=True, correction=0)
     return (x - mean) / (var + EPS).sqrt() * w + b
-
-
-def assert_same_function(fused: Callable, composed: Callable, *arrays: np.ndarray) -> None:
-    """Same values, gradients and second derivatives (of a random projection of the
-    gradients) for fused(*xs) and composed(*xs)."""
-    rng = np.random.default_rng(0)
-    results = []
-    for fn in (fused, composed):
-        xs = [mg.Tensor(a, requires_grad=True) for a in arrays]
-        out = fn(*xs)
-        g = mg.Tensor(rng.standard_normal(out.shape))
-        grads = mg.grad(out, xs, g, create_graph=True)
-        inner = sum((d * mg.Tensor(rng.standard_normal(d.shape))).sum() for d in grads)
-        second = mg.grad(inner, xs, allow_unused=True)
-        second = [np.zeros(x.shape) if s is None else s.data for s, x in zip(second, xs,
-                                                                             strict=True)]
-        results.append([out.data, *(d.data for d in grads), *second])
-        rng = np.random.default_rng(0)  # the same g and projection for both
-    for k, (f, c) in enumerate(zip(*results, strict=True)):
-        np.testing.assert_allclose(f, c, rtol=1e-9, atol=1e-10, err_msg=f"result {k}")
 
 
 @settings(max_examples=max(settings().max_examples // 2, 5))

@@ -308,6 +308,31 @@ def test_init_functions_give_the_documented_spread(init, expected_std):
     assert abs(weight.data.mean()) < 0.1 * expected_std
 
 
+@pytest.mark.parametrize("init", [
+    nn.init.uniform_, nn.init.normal_, nn.init.zeros_, nn.init.ones_,
+    lambda t: nn.init.constant_(t, 0.5), nn.init.xavier_uniform_, nn.init.xavier_normal_,
+    nn.init.kaiming_uniform_, nn.init.kaiming_normal_,
+])
+def test_init_functions_bump_the_version_so_a_stale_graph_refuses_backward(init, torch):
+    """As in PyTorch (whose init functions write under no_grad): the layer's output saved the
+    old weight, so backward after re-initialising it raises instead of mixing old and new."""
+    layer = nn.Linear(3, 2)
+    before = layer.weight._version
+    x = mg.tensor(np.ones((4, 3)), dtype=np.float32, requires_grad=True)
+    y = layer(x)
+    assert init(layer.weight) is layer.weight
+    assert layer.weight._version == before + 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+    ref = torch.nn.Linear(3, 2)
+    ref_y = ref(torch.ones(4, 3, requires_grad=True))
+    with torch.no_grad():
+        ref.weight.normal_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        ref_y.sum().backward()
+
+
 def test_init_errors_name_the_problem():
     with pytest.raises(ValueError, match="at least 2 dims"):
         nn.init.xavier_uniform_(mg.zeros(3))

@@ -240,12 +240,40 @@ def test_comparisons_return_tensors_without_gradient(compare):
     np.testing.assert_array_equal(compare(a, 2.0).data, compare(a.data, 2.0))
 
 
-def test_step_is_heaviside_without_gradient():
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_heaviside_matches_torch(torch, dtype):
+    x = np.array([[-1.5, -0.0, 0.0, 2.0], [np.nan, -np.inf, np.inf, 0.0]])
+    if dtype == np.int64:
+        x = np.array([[-2, 0, 3, 0], [1, 0, -1, 5]])
+    x = x.astype(dtype)
+    for values in (np.array(0.5 if dtype != np.int64 else 7, dtype), np.arange(4).astype(dtype)):
+        ours = mg.heaviside(mg.tensor(x, requires_grad=dtype != np.int64), mg.tensor(values))
+        theirs = torch.heaviside(torch.tensor(x), torch.tensor(values))
+        assert ours.dtype == dtype and not ours.requires_grad
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_heaviside_refuses_what_torch_refuses():
+    x = mg.tensor([-1.0, 0.0, 1.0])
+    with pytest.raises(TypeError, match="heaviside: values must be a Tensor, got float"):
+        mg.heaviside(x, 1.0)
+    with pytest.raises(RuntimeError, match=r"input \(float32\) and values \(float64\)"):
+        mg.heaviside(x, mg.tensor(1.0, dtype=np.float64))
+    with pytest.raises(ValueError, match="heaviside"):
+        mg.heaviside(x, mg.tensor([1.0, 2.0]))
+
+
+def test_step_is_deprecated_for_heaviside_and_unchanged():
     x = mg.tensor([-1.0, -0.0, 0.0, 2.0], requires_grad=True)
-    s = mg.step(x)
+    with pytest.warns(DeprecationWarning, match=r"use minigrad.heaviside\(x, "):
+        s = mg.step(x)
     np.testing.assert_array_equal(s.data, [0.0, 1.0, 1.0, 1.0])
-    assert s.dtype == np.float32 and not s.requires_grad and x.step().tolist() == s.tolist()
-    assert mg.step(mg.tensor([-2, 0, 3])).tolist() == [0.0, 1.0, 1.0]
+    np.testing.assert_array_equal(s.data, mg.heaviside(x, mg.ones_like(x)).data)
+    assert s.dtype == np.float32 and not s.requires_grad
+    with pytest.warns(DeprecationWarning):
+        assert x.step().tolist() == s.tolist()
+        assert mg.step(mg.tensor([-2, 0, 3])).tolist() == [0.0, 1.0, 1.0]
+    assert "step" not in mg.__all__ and "heaviside" in mg.__all__
 
 
 def test_max_with_dim_returns_values_and_indices():

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.creation import from_numpy
 from minigrad.data._checks import check_positive_int
 
 
@@ -195,7 +196,4 @@ def _as_array(value: Any) -> np.ndarray:
 
 
 def _to_tensor(array: np.ndarray) -> Any:
-    # Imported here so that minigrad.data stays importable without loading the engine.
-    from minigrad.creation import from_numpy
-
     return from_numpy(np.ascontiguousarray(array))  # a batch is a fresh array: no second copy

@@ -21,6 +21,7 @@ from minigrad.ops import (
     tanh,
 )
 from minigrad.ops import leaky_relu as _leaky_relu
+from minigrad.ops._common import check_reduction
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -34,13 +35,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
-    if reduction == "mean":
-        return losses.mean()
-    if reduction == "sum":
-        return losses.sum()
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_reduction(reduction, name)
+    return losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
 
 def _same_shape(input: Tensor, target: Any, name: str) -> Tensor:

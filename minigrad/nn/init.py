@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from minigrad.autograd import increment_version
 from minigrad.creation import generator
 from minigrad.tensor import Tensor
 
@@ -31,7 +32,9 @@ def _fans(t: Tensor) -> tuple[int, int]:
 
 
 def _fill(t: Tensor, values) -> Tensor:
+    """Write values into t in place, as a write under no_grad: t's version goes up."""
     t.data[...] = values
+    increment_version(t)
     return t
 
 

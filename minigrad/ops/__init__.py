@@ -2,7 +2,8 @@
 
 Sections: elementwise (binary, unary, no-gradient), reduce, shape, linalg, neural."""
 
-from minigrad.ops._common import canonical_dim, canonical_dims, constant, operands
+# Tensor.size calls ops.canonical_dim; the helpers of ops._common stay out of __all__
+from minigrad.ops._common import canonical_dim  # noqa: F401
 from minigrad.ops.elementwise import (
     abs,
     add,
@@ -14,6 +15,7 @@ from minigrad.ops.elementwise import (
     exp,
     ge,
     gt,
+    heaviside,
     le,
     leaky_relu,
     log,
@@ -28,7 +30,7 @@ from minigrad.ops.elementwise import (
     sigmoid,
     sign,
     sqrt,
-    step,
+    step,  # noqa: F401  (deprecated for heaviside, so not in __all__)
     sub,
     tanh,
     where,
@@ -52,11 +54,10 @@ from minigrad.ops.shape import (
 )
 
 __all__ = [
-    "abs", "add", "argmax", "argmin", "broadcast_to", "canonical_dim", "canonical_dims", "cast",
-    "cat", "clamp", "clip", "constant", "cross_entropy", "div", "eq", "exp", "expand", "flatten",
-    "ge", "getitem", "gt", "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt",
-    "matmul", "max", "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "normalize",
-    "operands", "permute", "pow", "relu", "reshape", "sigmoid", "sign", "softmax", "sqrt",
-    "squeeze", "stack", "std", "step", "sub", "sum", "tanh", "transpose", "unsqueeze", "var",
-    "view", "where",
+    "abs", "add", "argmax", "argmin", "broadcast_to", "cast", "cat", "clamp", "clip",
+    "cross_entropy", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "heaviside",
+    "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "normalize", "permute", "pow", "relu",
+    "reshape", "sigmoid", "sign", "softmax", "sqrt", "squeeze", "stack", "std", "sub", "sum",
+    "tanh", "transpose", "unsqueeze", "var", "view", "where",
 ]

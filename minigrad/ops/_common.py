@@ -80,3 +80,9 @@ def keepdim_shape(shape: tuple[int, ...], dims: tuple[int, ...]) -> tuple[int, .
 def count(shape: tuple[int, ...], dims: tuple[int, ...]) -> int:
     """How many elements a reduction over dims combines."""
     return math.prod(shape[d] for d in dims)
+
+
+def check_reduction(reduction: str, op: str) -> None:
+    """A ValueError naming the value unless reduction is one a loss takes."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")

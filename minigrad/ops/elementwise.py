@@ -3,11 +3,13 @@ input's shape, so no op here undoes broadcasting itself."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from minigrad.function import Function, raise_if_not_broadcastable
+from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
 
@@ -174,29 +176,9 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx sigmoid(x) = s (1 - s)"""
+        """d/dx sigmoid(x) = s (1 - s), as one fused op (ops/fused.py)"""
         (s,) = ctx.saved_tensors
-        return SigmoidGrad.apply(g, s)
-
-
-class SigmoidGrad(Function):
-    """g s (1 - s) as one op: the hot backward of the tutorial's network costs one op, not
-    three, and stays differentiable in g and s."""
-
-    @staticmethod
-    def forward(ctx, g, s):
-        ctx.save_for_backward(g, s)
-        out = 1 - s.data
-        out *= s.data
-        out *= g.data
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        """d/dg = s (1 - s), d/ds = g (1 - 2 s)"""
-        g, s = ctx.saved_tensors
-        need_g, need_s = ctx.needs_input_grad
-        return gg * s * (1 - s) if need_g else None, gg * g * (1 - 2 * s) if need_s else None
+        return fused.SigmoidGrad.apply(g, s)
 
 
 class Tanh(Function):
@@ -380,8 +362,27 @@ def sign(x: Tensor) -> Tensor:
     return _no_grad_op("sign", np.sign, x)
 
 
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The unit step, as torch.heaviside: 0 where input < 0 (or nan), values where input == 0,
+    1 where input > 0, in input's dtype (no gradient)."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"heaviside: values must be a Tensor, got {type(values).__name__}")
+    if values.dtype != input.dtype:
+        raise RuntimeError(f"heaviside: input ({input.dtype}) and values ({values.dtype}) must "
+                           "have the same dtype")
+    return _no_grad_op("heaviside", _heaviside, input, values)
+
+
+def _heaviside(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    return np.where(x == 0, values, x > 0).astype(x.dtype)  # np.heaviside keeps nan
+
+
 def step(x: Tensor) -> Tensor:
-    """Heaviside step of the perceptron: 1 where x >= 0, else 0 (no gradient)."""
+    """Deprecated: 1 where x >= 0, else 0, as float; `heaviside(x, values=one)` under PyTorch's
+    name gives the same for float input."""
+    warnings.warn("minigrad.step is deprecated and will be removed: use "
+                  "minigrad.heaviside(x, minigrad.ones_like(x)), PyTorch's name for the unit step",
+                  DeprecationWarning, stacklevel=2)
     return Tensor._make((x.data >= 0).astype(x.dtype if x.dtype.kind == "f" else np.float32))
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.function import Function
+from minigrad.ops import fused
 from minigrad.ops._common import operands
 from minigrad.ops.shape import reshape, unsqueeze
 from minigrad.tensor import Tensor
@@ -36,9 +37,9 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """x W^T + b, computed as (W x^T)^T: OpenBLAS runs that GEMM about 20% faster for the
-    tutorial's first layer, and its output comes out feature-major, as the hand-written network
-    keeps its activations (so every later op sees that layout)."""
+    """x W^T + b. Just an optimization: computed as (W x^T)^T, the GEMM OpenBLAS runs faster for
+    the tutorial's first layer (figures in benchmarks/README.md), whose output comes out
+    feature-major, as the hand-written network keeps its activations."""
 
     @staticmethod
     def forward(ctx, x, weight, bias):
@@ -50,43 +51,15 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """dx = g W, dW = g^T x (summed over every leading dim), db = sum of g, as one op;
-        nothing is computed for an input that needs no gradient (the images of the first
-        layer)."""
+        """dx = g W, dW = g^T x (summed over every leading dim), db = sum of g, as one fused op
+        (ops/fused.py); nothing is computed for an input that needs no gradient (the images of
+        the first layer)."""
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         if not (need_w or need_b):  # a frozen layer: only dx = g W
             return MatMul.apply(g, weight), None, None
-        grads = LinearGrad.apply(g, x, weight if need_x else None)
+        grads = fused.LinearGrad.apply(g, x, weight if need_x else None)
         return grads[2] if need_x else None, grads[0], grads[1]
-
-
-class LinearGrad(Function):
-    """nn.Linear's backward as one op, the hot path of the tutorial's network: (g^T x, sum of
-    g's rows) summed over every leading dim, and when the weight is given also g W, the input's
-    gradient, in the layout of Linear's output."""
-
-    @staticmethod
-    def forward(ctx, g, x, weight):
-        ctx.save_for_backward(g, x, weight)
-        rows = _rows(g.data)
-        grad_w, grad_b = rows.T @ _rows(x.data), rows.sum(0)
-        if weight is None:
-            return grad_w, grad_b
-        grad_x = (weight.data.T @ rows.T).T
-        return grad_w, grad_b, grad_x if g.ndim == 2 else grad_x.reshape(*g.shape[:-1], -1)
-
-    @staticmethod
-    def backward(ctx, gg_w, gg_b, gg_x=None):
-        """From d(g^T x) = dg^T x + g^T dx, d(sum g) = sum dg and d(g W) = dg W + g dW:
-        dg = x gg_w^T + gg_b + gg_x W^T, dx = g gg_w and dW = g^T gg_x."""
-        g, x, weight = ctx.saved_tensors
-        need_g, need_x, need_weight = ctx.needs_input_grad
-        grad_g = Linear.apply(x, gg_w, gg_b) if need_g else None
-        if need_g and gg_x is not None:
-            grad_g = grad_g + Linear.apply(gg_x, weight, None)
-        return (grad_g, MatMul.apply(g, gg_w) if need_x else None,
-                LinearGrad.apply(g, gg_x, None)[0] if need_weight else None)
 
 
 def _rows(t: Any) -> Any:

@@ -3,7 +3,7 @@ cross-entropy, and the normalization behind layer norm and batch norm.
 
 Each is one op for speed and numerical stability (no log of a softmax, no overflow for large
 logits). Their backward passes recompute what they need with Tensor ops, so they can be
-differentiated again."""
+differentiated again; cross-entropy's is the fused CrossEntropyGrad of ops/fused.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from minigrad.function import Function
-from minigrad.ops._common import canonical_dim, canonical_dims, constant
+from minigrad.ops import fused
+from minigrad.ops._common import canonical_dim, canonical_dims, check_reduction, constant
 from minigrad.tensor import Tensor
 
 
@@ -97,44 +98,8 @@ class CrossEntropy(Function):
         if ctx.needs_input_grad[1]:
             scale = g.reshape(-1, 1) if g.ndim else g * factor
             grad_target = -logits.log_softmax(1) * scale
-        return CrossEntropyGrad.apply(logits, target, g, factor, ctx.probs), grad_target, None
-
-
-class CrossEntropyGrad(Function):
-    """(softmax(logits) sum(y) - y) * g * factor, the gradient of cross-entropy, as one op; y is
-    one-hot for class-index targets (sum(y) = 1), and g has one value per example for
-    reduction='none'. probs is softmax(logits) when the caller has it already. Differentiable
-    again in logits, target and g."""
-
-    @staticmethod
-    def forward(ctx, logits, target, g, factor, probs=None):
-        ctx.save_for_backward(logits, target, g)
-        ctx.factor = factor
-        if probs is None:
-            probs = _softmax_array(logits.data, 1)
-        c = (g.data.reshape(-1, 1) if g.ndim else g.data) * factor
-        if target.dtype.kind in "iu":
-            grad = probs * c
-            grad[np.arange(len(grad)), target.data] -= c.reshape(-1) if c.ndim else c
-            return grad
-        return (probs * target.data.sum(axis=1, keepdims=True) - target.data) * c
-
-    @staticmethod
-    def backward(ctx, gg):
-        """With p = softmax(logits), s = sum(y), c = g * factor and h = gg c s:
-        d/dlogits = p (h - sum(h p)) (softmax's backward), d/dy = c (sum(gg p) - gg),
-        d/dg = factor sum((p s - y) gg) over each example's classes."""
-        logits, target, g = ctx.saved_tensors
-        need_logits, need_target, need_g = ctx.needs_input_grad[:3]
-        y = target
-        if target.dtype.kind in "iu":
-            y = Tensor._make(np.eye(logits.shape[1], dtype=logits.dtype)[target.data])
-        c = (g.reshape(-1, 1) if g.ndim else g) * ctx.factor
-        p, total = logits.softmax(1), y.sum(1, keepdim=True)
-        h = gg * c * total
-        return (p * (h - (h * p).sum(1, keepdim=True)) if need_logits else None,
-                c * ((gg * p).sum(1, keepdim=True) - gg) if need_target else None,
-                ((p * total - y) * gg).sum(1) * ctx.factor if need_g else None, None, None)
+        grad_logits = fused.CrossEntropyGrad.apply(logits, target, g, factor, ctx.probs)
+        return grad_logits, grad_target, None
 
 
 def _pick(values: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -196,9 +161,7 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or class
     probabilities / one-hot rows (N, C)."""
     target = constant(target, logits) if not isinstance(target, Tensor) else target
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
-                         f"got {reduction!r}")
+    check_reduction(reduction, "cross_entropy")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
     n = logits.data.shape[0]

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.optim._blas import axpy_
 from minigrad.optim.optimizer import Optimizer, Params
 from minigrad.tensor import Tensor
 
@@ -27,29 +26,38 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
+        """In place with `out=`: the state buffers are made at the first step, and every
+        temporary goes to one of two scratch arrays; grad itself is never written."""
         lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
         if not state:
             state.update(step=0, exp_avg=np.zeros_like(p.data), exp_avg_sq=np.zeros_like(p.data))
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
+        scratch, other = self._scratch(p.data), self._scratch(p.data, 1)
         if weight_decay != 0 and group["decoupled_weight_decay"]:
             p.data *= 1 - lr * weight_decay
-        elif weight_decay != 0:
-            grad = grad + weight_decay * p.data
+            if group["maximize"]:
+                grad = np.negative(grad, out=scratch)
+        elif weight_decay != 0:  # g = wd p + grad (or - grad when maximizing)
+            decayed = np.multiply(p.data, weight_decay, out=scratch)
+            grad = (np.subtract if group["maximize"] else np.add)(decayed, grad, out=decayed)
+        elif group["maximize"]:
+            grad = np.negative(grad, out=scratch)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        _lerp_(exp_avg, grad, 1 - beta1)
+        _lerp_(exp_avg, grad, 1 - beta1, other)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        exp_avg_sq += np.multiply(np.multiply(grad, 1 - beta2, out=other), grad, out=other)
         bias_correction1 = 1 - beta1 ** state["step"]
         bias_correction2 = 1 - beta2 ** state["step"]
         if group["amsgrad"]:
             exp_avg_sq = np.maximum(state["max_exp_avg_sq"], exp_avg_sq,
                                     out=state["max_exp_avg_sq"])
-        denom = np.sqrt(exp_avg_sq) / bias_correction2**0.5 + group["eps"]
-        axpy_(p.data, -lr / bias_correction1, exp_avg / denom)
+        denom = np.sqrt(exp_avg_sq, out=scratch)  # grad is no longer needed
+        denom /= bias_correction2**0.5
+        denom += group["eps"]
+        step = np.divide(exp_avg, denom, out=scratch)
+        p.data -= np.multiply(step, lr / bias_correction1, out=scratch)
 
 
 class AdamW(Adam):
@@ -62,11 +70,13 @@ class AdamW(Adam):
                          decoupled_weight_decay=True)
 
 
-def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, scratch: np.ndarray) -> None:
     """start += weight * (end - start) in place, from whichever end is nearer, as torch.lerp:
-    with weight 1 (Adam's beta1 = 0) the result is exactly `end`."""
+    with weight 1 (Adam's beta1 = 0) the result is exactly `end`. scratch must not be end."""
     if weight < 0.5:
-        start += weight * (end - start)
+        step = np.subtract(end, start, out=scratch)
+        step *= weight
+        start += step
     else:
         start -= end
         start *= 1 - weight

@@ -1,6 +1,8 @@
 """Optimizer: parameter groups, per-parameter state and its state dict, in PyTorch's layout.
 
-Updates read `p.grad.data` and write `p.data` in place; gradient arrays are never written.
+Updates read `p.grad.data` and write `p.data` in place with numpy's `out=`, through scratch
+arrays allocated once per parameter shape, and bump the version of every parameter they change;
+gradient arrays are never written.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.autograd import increment_version
 from minigrad.creation import zeros_like
 from minigrad.function import enable_grad
 from minigrad.tensor import Tensor
@@ -32,6 +35,7 @@ class Optimizer:
             raise ValueError(f"{self._name}: got an empty parameter list")
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
+        self._scratch_arrays: dict[tuple, np.ndarray] = {}
         self.param_groups: list[dict[str, Any]] = []
         for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
             self.add_param_group(group)
@@ -87,7 +91,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        state = self.state
+        state, updated = self.state, []
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
@@ -97,12 +101,24 @@ class Optimizer:
                     if p not in state:
                         state[p] = {}
                     self._update(p, grad, state[p], group)
+                    updated.append(p)
+        increment_version(*updated)  # a graph that saved a parameter now refuses backward
         return loss
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                group: dict[str, Any]) -> None:
         """Update p.data in place from grad (read only) and the parameter's state."""
         raise NotImplementedError(f"{self._name} must define _update(p, grad, state, group)")
+
+    def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
+        """Scratch array number k of like's shape and dtype, made once and reused by every step
+        (its contents are whatever the last user left): updates write their temporaries here
+        with `out=` instead of allocating them anew."""
+        key = (like.shape, like.dtype, k)
+        array = self._scratch_arrays.get(key)
+        if array is None:
+            array = self._scratch_arrays[key] = np.empty_like(like)
+        return array
 
     def state_dict(self) -> dict[str, Any]:
         """{'state': {index: {name: array or number}}, 'param_groups': [{hyperparameters...,

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.optim._blas import axpy_
 from minigrad.optim.optimizer import Optimizer, Params
 from minigrad.tensor import Tensor
 
@@ -31,17 +30,27 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
-        momentum = group["momentum"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p.data
+        """Two passes over p for plain SGD (numpy has no fused multiply-add), two more over the
+        momentum buffer; temporaries go to scratch arrays, and grad itself is never written."""
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        maximize = group["maximize"]
+        if weight_decay != 0:  # g = wd p + grad (or - grad when maximizing): one scratch array
+            decayed = np.multiply(p.data, weight_decay, out=self._scratch(p.data))
+            grad = (np.subtract if maximize else np.add)(decayed, grad, out=decayed)
+        elif maximize:
+            grad = np.negative(grad, out=self._scratch(p.data))
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = np.array(grad)  # a copy, 0-d arrays included
             else:
                 buf *= momentum
-                axpy_(buf, 1 - group["dampening"], grad)
-            grad = grad + momentum * buf if group["nesterov"] else buf
-        axpy_(p.data, -group["lr"], grad)
+                dampening = group["dampening"]
+                buf += grad if dampening == 0 else np.multiply(grad, 1 - dampening,
+                                                               out=self._scratch(p.data, 1))
+            if group["nesterov"]:  # g + momentum b
+                step = np.multiply(buf, momentum, out=self._scratch(p.data, 1))
+                grad = np.add(grad, step, out=step)
+            else:
+                grad = buf
+        p.data -= np.multiply(grad, group["lr"], out=self._scratch(p.data, 1))

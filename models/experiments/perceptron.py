@@ -55,7 +55,7 @@ def gate(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def predict(weight: mg.Tensor, bias: mg.Tensor, X: mg.Tensor) -> mg.Tensor:
     """step(X w + b): 1 where the point is on or above the line, else 0."""
-    return (X @ weight + bias).step()
+    return mg.heaviside(X @ weight + bias, mg.tensor(1.0))
 
 
 def accuracy(weight: mg.Tensor, bias: mg.Tensor, X: mg.Tensor, y: mg.Tensor) -> float:
