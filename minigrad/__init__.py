@@ -76,3 +76,7 @@ __all__ = [
     "sqrt", "stack", "heaviside", "sum", "tanh", "tensor", "where", "zeros", "zeros_like",
 ]
 __all__ += ["get_num_threads", "set_num_threads"]
+
+from minigrad.compile import compile  # noqa: E402  (compile: captured, replayed steps)
+
+__all__ += ["compile"]

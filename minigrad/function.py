@@ -325,7 +325,7 @@ class _SavedOutput:
         for k, s in enumerate(saved):
             if isinstance(s, Tensor) and s.grad_fn is node:
                 saved[k] = _SavedOutput(s)
-            elif type(s) is np.ndarray:
+            elif isinstance(s, np.ndarray):  # (isinstance: mg.compile traces a subclass)
                 saved[k] = next((_SavedOutput(outputs[i]) for i, r in enumerate(returned)
                                  if r is s), s)
         node._saved_outputs = any(type(s) is _SavedOutput for s in saved)

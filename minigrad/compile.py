@@ -1,0 +1,933 @@
+"""mg.compile: capture a training step once as a flat list of numpy kernels, then replay it.
+
+Capture. The first call runs `fn` eagerly, as usual, while the arrays it computes with are a
+tracing ndarray subclass (`_Traced`). numpy hands every operation on such an array to the
+subclass (`__array_ufunc__` for operators, matmul and reductions, `__array_function__` for
+np.where, np.copyto, ..., and the few ndarray methods overridden below), which runs it on plain
+arrays and appends a kernel to the tape: the numpy callable, its prebound input arrays and the
+array it writes (`out=`). The arrays computed during capture become the tape's buffers, so
+replay writes into memory that already exists. Tensors from outside the call (parameters,
+module buffers) are adopted as they reach an op and read in place; the optimizer's `step()` and
+`zero_grad()` are recorded as calls, since they read Python numbers (Adam's step count, a
+scheduler's learning rate) that change from call to call; random draws (dropout) are kernels that
+draw afresh.
+
+Guards. A tape is kept per input signature (shapes, dtypes, Python arguments, grad mode) and
+holds while the parameters it read are the same arrays and each parameter's `.grad` is None, or
+not, as it was when captured. Anything else captures again (a small cache, `cache_info()`).
+A second capture with the same signature must record the same kernels with the same constants
+before replay is trusted: this catches values that were computed outside the traced kernels and
+would otherwise be frozen into the tape.
+
+Replay runs the kernels in order: no Tensor or Function objects, no graph walk. Parameters are
+written in place (their versions bumped, so eager code afterwards stays checked); returned
+tensors are copies of the tape's buffers; `.grad` tensors wrap buffers reused by the next call.
+
+What cannot be captured makes the call run eagerly, with a warning saying why (once), or raises
+`CompileError` with `fullgraph=True`: a tensor value that reaches Python (`.item()`, `float()`,
+`bool()` once parameters changed), hooks, an argument that requires grad, a write into an array
+compile does not track. `bool()` of a tensor before anything was modified (a branch or an error
+check) becomes a guard: replay checks it and runs that call eagerly if it came out different.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import traceback
+import warnings
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad import creation
+from minigrad.autograd import increment_version
+from minigrad.function import Function, is_grad_enabled
+from minigrad.nn.module import Module
+from minigrad.optim.optimizer import Optimizer
+from minigrad.tensor import Tensor
+
+
+class CompileError(RuntimeError):
+    """mg.compile(fullgraph=True) met something it cannot capture."""
+
+
+class _Uncapturable(Exception):
+    """Raised inside a recorder hook; the capture is abandoned but the call completes."""
+
+
+# *** the tracing array ***
+class _Traced(np.ndarray):
+    """An ndarray whose operations are recorded by the active _Recorder (if any)."""
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _recorder_or_plain().ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Callable, types: tuple, args: tuple, kwargs: dict) -> Any:
+        return _recorder_or_plain().function(func, args, kwargs)
+
+    def __array_finalize__(self, obj: Any) -> None:
+        recorder = _Recorder.active
+        if recorder is not None and not recorder.inside and self.base is None:
+            recorder.refuse("an ndarray method that compile cannot record made a new array")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _recorder_or_plain().call(np.ndarray.__setitem__, (self, key, value), {}, writes=self)
+
+    def __getitem__(self, key: Any) -> Any:
+        return _recorder_or_plain().method(self, "__getitem__", (key,))
+
+    def _value_to_python(self, kind: str) -> Any:
+        recorder = _Recorder.active
+        if recorder is not None and not recorder.inside:
+            recorder.refuse(f"{kind} of a tensor value: the value reaches Python, so later "
+                            "code can depend on it")
+        return getattr(np.ndarray, kind)(self.view(np.ndarray))
+
+    def __bool__(self) -> bool:
+        recorder = _Recorder.active
+        if recorder is None or recorder.inside:
+            return bool(self.view(np.ndarray))
+        return recorder.branch(self)
+
+    def item(self, *args: Any) -> Any:
+        return self._value_to_python("item") if not args else self.view(np.ndarray).item(*args)
+
+    def tolist(self) -> Any:
+        return self._value_to_python("tolist")
+
+    def __float__(self) -> float:
+        return self._value_to_python("__float__")
+
+    def __int__(self) -> int:
+        return self._value_to_python("__int__")
+
+    def __index__(self) -> int:
+        return self._value_to_python("__index__")
+
+
+def _method(name: str) -> Callable:
+    """An ndarray method that numpy's dispatch does not see, recorded when it makes new values."""
+
+    def recorded(self: _Traced, *args: Any, **kwargs: Any) -> Any:
+        return _recorder_or_plain().method(self, name, args, kwargs)
+
+    recorded.__name__ = name
+    return recorded
+
+
+for _name in ("astype", "copy", "reshape", "ravel", "flatten", "argmax", "argmin", "repeat",
+              "take", "cumsum", "cumprod", "argsort", "nonzero", "dot", "squeeze", "transpose",
+              "swapaxes", "diagonal", "round", "fill", "sort", "put"):
+    setattr(_Traced, _name, _method(_name))
+
+
+class _Plain:
+    """Stands in for a recorder outside capture (or inside an optimizer's step): operations on
+    a _Traced array run on its plain view and return plain arrays."""
+
+    inside = True
+
+    def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+        out = kwargs.get("out")
+        result = getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs))
+        return result if out is None else (out[0] if len(out) == 1 else out)
+
+    def function(self, func: Callable, args: tuple, kwargs: dict) -> Any:
+        return func(*_plain(args), **_plain(kwargs))
+
+    def call(self, func: Callable, args: tuple, kwargs: dict, writes: Any) -> Any:
+        return func(*_plain(args), **_plain(kwargs))
+
+    def method(self, array: _Traced, name: str, args: tuple, kwargs: dict | None = None) -> Any:
+        return getattr(array.view(np.ndarray), name)(*_plain(args), **_plain(kwargs or {}))
+
+
+_PLAIN = _Plain()
+
+
+def _recorder_or_plain() -> Any:
+    recorder = _Recorder.active
+    return _PLAIN if recorder is None or recorder.inside else recorder
+
+
+def _plain(value: Any) -> Any:
+    """value with every _Traced array replaced by a plain ndarray view of the same memory."""
+    if isinstance(value, _Traced):
+        return value.view(np.ndarray)
+    if type(value) in (tuple, list):
+        return type(value)(_plain(v) for v in value)
+    if type(value) is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+# *** recording ***
+class _Slot:
+    """A buffer of the tape, as it appears in a kernel's arguments (compared between captures)."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Slot and other.number == self.number
+
+    def __hash__(self) -> int:
+        return self.number
+
+
+class _Kernel:
+    """One recorded numpy call: func(*args, **kwargs) with its arrays prebound."""
+
+    __slots__ = ("func", "args", "kwargs", "template", "name")
+
+    def __init__(self, func: Callable, args: tuple, kwargs: dict, template: tuple,
+                 name: str) -> None:
+        self.func, self.args, self.kwargs, self.template, self.name = (func, args, kwargs,
+                                                                       template, name)
+
+    def bound(self) -> Callable[[], Any]:
+        return functools.partial(self.func, *self.args, **self.kwargs)
+
+
+def _assign(out: np.ndarray, func: Callable, *args: Any, **kwargs: Any) -> None:
+    """out[...] = func(...): for numpy calls that cannot write into `out=` themselves."""
+    out[...] = func(*args, **kwargs)
+
+
+def _method_into(out: np.ndarray, name: str, array: np.ndarray, *args: Any, **kwargs: Any) -> None:
+    out[...] = getattr(array, name)(*args, **kwargs)
+
+
+def _draw(out: np.ndarray, name: str, *args: Any, **kwargs: Any) -> None:
+    """A random draw from minigrad's generator, fresh on every replay (the generator is looked
+    up each time, so mg.manual_seed between calls is followed)."""
+    out[...] = getattr(creation.generator(), name)(*args, **kwargs)
+
+
+class _BranchGuard(Exception):
+    """A bool() that decided a branch during capture came out different in replay."""
+
+
+def _check_branch(array: np.ndarray, expected: bool) -> None:
+    if bool(array) != expected:
+        raise _BranchGuard
+
+
+_FUNCTIONS_WITH_OUT = {np.sum, np.dot, np.concatenate, np.take, np.einsum, np.clip, np.cumsum,
+                       np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.stack,
+                       np.round, np.around, np.matmul}
+
+# numpy functions whose result depends on shapes, dtypes or memory, never on values
+_METADATA = {np.may_share_memory, np.shares_memory, np.shape, np.ndim, np.size, np.result_type,
+             np.iscomplexobj, np.isrealobj, np.min_scalar_type, np.can_cast}
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_line() -> str:
+    """file:line of the innermost frame outside minigrad, for messages."""
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+            return f" ({os.path.basename(frame.filename)}:{frame.lineno}: {frame.line})"
+    return ""
+
+
+class _Recorder:
+    """Records the kernels of one eager call of fn while it runs."""
+
+    active: _Recorder | None = None
+
+    def __init__(self) -> None:
+        self.kernels: list[_Kernel] = []
+        self.slots: dict[int, int] = {}  # id(traced or written plain array) -> slot number
+        self.arrays: list[np.ndarray] = []  # slot number -> plain array (keeps them alive)
+        self.traced: dict[int, _Traced] = {}  # id(plain array written by a kernel) -> its view
+        self.inside = False  # True while running a kernel or an optimizer call
+        self.reason: str | None = None  # why this call cannot be captured
+        self.mutated = False  # a kernel wrote external memory, or an optimizer call ran
+        # tensors are keyed by id (== on Tensors is elementwise)
+        self.adopted: dict[int, tuple[Tensor, np.ndarray]] = {}  # outside tensor, own array
+        self.params: list[Tensor] = []  # adopted leaves that require grad
+        self.written: dict[int, Tensor] = {}  # adopted tensors a kernel writes
+        self.created: dict[int, weakref.ref] = {}  # tensors made during the call
+        self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
+
+    # -- what fails the capture
+    def refuse(self, why: str) -> None:
+        if self.reason is None:
+            self.reason = why + _user_line()
+
+    def branch(self, array: _Traced) -> bool:
+        value = bool(array.view(np.ndarray))
+        if self.mutated:
+            self.refuse("bool() of a tensor value after parameters changed (a Python branch "
+                        "on data)")
+        else:
+            self.add(_check_branch, (array, value), {}, "branch guard")
+        return value
+
+    # -- slots and templates
+    def slot(self, array: np.ndarray) -> int:
+        """The slot number of a buffer (a traced array, or a plain one a kernel writes)."""
+        key = id(array)
+        number = self.slots.get(key)
+        if number is None:
+            number = self.slots[key] = len(self.arrays)
+            self.arrays.append(array.view(np.ndarray) if isinstance(array, _Traced) else array)
+            self.alive.append(array)  # ids stay unique while the recorder lives
+        return number
+
+    def bind(self, value: Any) -> tuple[Any, Any]:
+        """(the value to prebind, its template): arrays the tape tracks become slots; other
+        values are constants, compared by value between captures."""
+        if isinstance(value, _Traced) or (isinstance(value, np.ndarray) and
+                                          id(value) in self.traced):
+            number = self.slot(value)
+            return self.arrays[number], _Slot(number)
+        if type(value) in (tuple, list):
+            pairs = [self.bind(v) for v in value]
+            return type(value)(p[0] for p in pairs), ("seq", tuple(p[1] for p in pairs))
+        if type(value) is dict:
+            pairs = {k: self.bind(v) for k, v in value.items()}
+            return ({k: p[0] for k, p in pairs.items()},
+                    ("dict", tuple((k, p[1]) for k, p in pairs.items())))
+        if isinstance(value, np.ndarray):
+            return value, ("const", value.copy())
+        return value, ("const", value)
+
+    def add(self, func: Callable, args: tuple, kwargs: dict, name: str) -> None:
+        bound_args, args_template = self.bind(args)
+        bound_kwargs, kwargs_template = self.bind(kwargs)
+        self.kernels.append(_Kernel(func, bound_args, bound_kwargs,
+                                    (func, args_template, kwargs_template), name))
+
+    def new_buffer(self, result: Any) -> _Traced:
+        """A value a kernel made, as a _Traced array of the tape (a 0-d array for scalars)."""
+        array = np.asarray(result) if not isinstance(result, np.ndarray) else result
+        if array.base is None and not array.flags.owndata:
+            array = array.copy()
+        self.inside = True
+        try:
+            traced = array.view(_Traced)
+        finally:
+            self.inside = False
+        self.alive.append(traced)
+        return traced
+
+    def note_write(self, target: Any) -> None:
+        """A kernel writes target: plain arrays become buffers, re-initialised from their
+        contents before the first write (a fresh np.zeros inside an op)."""
+        if isinstance(target, _Traced):
+            owner = self._owner(target)
+            if owner is not None:
+                self.mutated = True
+                self.written[id(owner)] = owner
+            return
+        if isinstance(target, np.ndarray) and id(target) not in self.traced:
+            self.traced[id(target)] = target  # from now on a buffer of the tape
+            self.add(np.copyto, (target, target.copy()), {}, "initial value")
+
+    def _owner(self, array: np.ndarray) -> Tensor | None:
+        for t, own in self.adopted.values():
+            if np.may_share_memory(array, own):
+                return t
+        return None
+
+    # -- the dispatch entry points (see _Traced)
+    def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+        out = kwargs.pop("out", None)
+        if method == "at":
+            self.note_write(inputs[0])
+            self.call(getattr(ufunc, method), inputs, kwargs, writes=None)
+            return None
+        self.inside = True
+        try:
+            result = getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs),
+                                            **({} if out is None else {"out": _plain(out)}))
+        finally:
+            self.inside = False
+        if out is None:
+            results = result if type(result) is tuple else (result,)
+            out = tuple(self.new_buffer(r) for r in results)
+            result = out if type(result) is tuple else out[0]
+        else:
+            for o in out:
+                self.note_write(o)
+            result = out[0] if len(out) == 1 else out
+        self.add(getattr(ufunc, method), inputs, {**kwargs, "out": out}, ufunc.__name__)
+        return result
+
+    def function(self, func: Callable, args: tuple, kwargs: dict) -> Any:
+        if func is np.copyto:
+            return self.call(func, args, kwargs, writes=args[0])
+        self.inside = True
+        try:
+            result = func(*_plain(args), **_plain(kwargs))
+        finally:
+            self.inside = False
+        if not isinstance(result, (np.ndarray, np.generic)):
+            if result is not None and func not in _METADATA:
+                self.refuse(f"np.{func.__name__} returned a Python value computed from tensors")
+            return result
+        view = self._as_view(result, (args, kwargs))
+        if view is not None:
+            return view
+        buffer = self.new_buffer(result)
+        if func in _FUNCTIONS_WITH_OUT and "out" not in kwargs:
+            self.add(func, args, {**kwargs, "out": buffer}, func.__name__)
+        else:
+            self.add(_assign, (buffer, func, *args), kwargs, func.__name__)
+        return buffer
+
+    def method(self, array: _Traced, name: str, args: tuple, kwargs: dict | None = None) -> Any:
+        kwargs = kwargs or {}
+        if name in ("fill", "sort", "put"):
+            return self.call(getattr(np.ndarray, name), (array, *args), kwargs, writes=array)
+        self.inside = True
+        try:
+            result = getattr(array.view(np.ndarray), name)(*_plain(args), **_plain(kwargs))
+        finally:
+            self.inside = False
+        if type(result) is tuple:  # nonzero
+            buffers = tuple(self.new_buffer(r) for r in result)
+            for k, b in enumerate(buffers):
+                self.add(_assign, (b, lambda *a, k=k, **kw: np.ndarray.nonzero(*a, **kw)[k],
+                                   array), {}, name)
+            return buffers
+        view = self._as_view(result, (array, args))
+        if view is not None:
+            return view
+        buffer = self.new_buffer(result)
+        self.add(_method_into, (buffer, name, array, *args), kwargs, name)
+        return buffer
+
+    def call(self, func: Callable, args: tuple, kwargs: dict, writes: Any) -> Any:
+        """A call that writes into an array it is given (np.copyto, x[i] = v, ufunc.at)."""
+        if writes is not None:
+            self.note_write(writes)
+        self.inside = True
+        try:
+            result = func(*_plain(args), **_plain(kwargs))
+        finally:
+            self.inside = False
+        self.add(func, args, kwargs, getattr(func, "__name__", "call"))
+        return result
+
+    def _as_view(self, result: Any, sources: Any) -> _Traced | None:
+        """result as a _Traced view when it shares memory with a traced source (no kernel
+        needed: the view stays valid because the buffers do)."""
+        if not isinstance(result, np.ndarray):
+            return None
+        for source in _traced_in(sources):
+            if np.may_share_memory(result, source):
+                self.inside = True
+                try:
+                    return result.view(_Traced)
+                finally:
+                    self.inside = False
+        return None
+
+    # -- tensors from outside the call
+    def adopt(self, args: tuple) -> None:
+        """Give the tensors an op reads from outside the call a traced view of their array."""
+        for t in args:
+            if not isinstance(t, Tensor) or isinstance(t.data, _Traced):
+                continue
+            if id(t.data) in self.traced:
+                t.data = self._retrace(t.data)
+                continue
+            if id(t) in self.created or id(t) in self.adopted:
+                continue  # a constant made during the call: compared between captures
+            if t._hooks:
+                self.refuse("a tensor with hooks (register_hook)")
+            if any(t is p._grad for p in self.params):
+                self.refuse("fn adds to .grad left by an earlier call (call zero_grad() in fn)")
+            self.adopted[id(t)] = (t, t.data)
+            if t.requires_grad and t.grad_fn is None:
+                self.params.append(t)
+            self.inside = True
+            try:
+                t.data = t.data.view(_Traced)
+            finally:
+                self.inside = False
+
+    def _retrace(self, array: np.ndarray) -> _Traced:
+        self.inside = True
+        try:
+            return array.view(_Traced)
+        finally:
+            self.inside = False
+
+    def wrap_made(self, data: Any) -> Any:
+        """Tensor._make during capture: a plain view of a traced buffer (np.asarray strips the
+        subclass) becomes traced again."""
+        if type(data) is np.ndarray:
+            base = data
+            while isinstance(base, np.ndarray):
+                if isinstance(base, _Traced) or id(base) in self.traced:
+                    return self._retrace(data)
+                base = base.base
+        return data
+
+    def restore(self) -> None:
+        """Give outside tensors back their own arrays, and plain arrays to what was made."""
+        for t, own in self.adopted.values():
+            t.data = own
+        for ref in self.created.values():
+            t = ref()
+            if t is None:
+                continue
+            if isinstance(t.data, _Traced):
+                t.data = t.data.view(np.ndarray)
+            g = t._grad
+            if g is not None and isinstance(g.data, _Traced):
+                g.data = g.data.view(np.ndarray)
+        for p in self.params:
+            g = p._grad
+            if g is not None and isinstance(g.data, _Traced):
+                g.data = g.data.view(np.ndarray)
+
+
+def _traced_in(value: Any) -> list[_Traced]:
+    if isinstance(value, _Traced):
+        return [value]
+    if type(value) in (tuple, list):
+        return [a for v in value for a in _traced_in(v)]
+    if type(value) is dict:
+        return [a for v in value.values() for a in _traced_in(v)]
+    return []
+
+
+def _holds_traced(value: Any) -> bool:
+    return bool(_traced_in(value))
+
+
+# *** optimizer calls, gradients and random draws ***
+_KEEP = "keep"  # a parameter's .grad that the call did not change
+
+
+def _set_grads(pairs: tuple) -> None:
+    """Give each parameter the .grad it had at this point of the captured call."""
+    for p, g in pairs:
+        if g is not _KEEP:
+            p._grad = None if g is None else Tensor._make(g)
+
+
+def _optimizer_call(pairs: tuple, method: Callable, optimizer: Optimizer) -> None:
+    _set_grads(pairs)
+    method(optimizer)
+
+
+class _RecordingGenerator:
+    """Stands for minigrad's generator during capture: each draw is a kernel of the tape."""
+
+    def __init__(self, real: np.random.Generator, recorder: _Recorder) -> None:
+        self._real, self._recorder = real, recorder
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._real, name)
+        if not callable(attribute) or name.startswith("_") or name == "spawn":
+            return attribute
+
+        def draw(*args: Any, **kwargs: Any) -> Any:
+            value = attribute(*args, **kwargs)
+            if not isinstance(value, np.ndarray):
+                self._recorder.refuse(f"a random Python number (generator().{name})")
+                return value
+            buffer = self._recorder.new_buffer(value)
+            self._recorder.add(_draw, (buffer, name, *args), kwargs, f"random.{name}")
+            return buffer
+
+        return draw
+
+
+class _Patches:
+    """The entry points compile wraps while it captures, restored afterwards."""
+
+    def __init__(self, recorder: _Recorder) -> None:
+        self.recorder = recorder
+        self.saved: list[tuple[Any, str, Any]] = []
+
+    def set(self, owner: Any, name: str, value: Any) -> None:
+        self.saved.append((owner, name, owner.__dict__[name] if isinstance(owner, type)
+                           else getattr(owner, name)))
+        setattr(owner, name, value)
+
+    def __enter__(self) -> None:
+        recorder = self.recorder
+        apply, init_fields = Function.__dict__["apply"], Tensor.__dict__["_init_fields"]
+
+        def recorded_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
+            if not recorder.inside:
+                recorder.adopt(args)
+            return apply.__func__(cls, *args, **kwargs)
+
+        def recorded_init(t: Tensor, data: Any, requires_grad: bool = False) -> None:
+            init_fields(t, recorder.wrap_made(data), requires_grad)
+            recorder.created[id(t)] = weakref.ref(t)
+
+        def refused(name: str, what: str) -> Callable:
+            original = getattr(Tensor, name) if name != "__call__" else Module.__call__
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                recorder.refuse(what)
+                return original(*args, **kwargs)
+            return wrapper
+
+        module_call = Module.__call__
+
+        def module_call_checked(module: Module, *args: Any, **kwargs: Any) -> Any:
+            if module.__dict__.get("_forward_hooks"):
+                recorder.refuse(f"a forward hook on {type(module).__name__}")
+            return module_call(module, *args, **kwargs)
+
+        self.set(Function, "apply", classmethod(recorded_apply))
+        self.set(Tensor, "_init_fields", recorded_init)
+        self.set(Tensor, "register_hook", refused("register_hook", "a hook (register_hook)"))
+        self.set(Tensor, "retain_grad", refused("retain_grad", "retain_grad()"))
+        self.set(Module, "__call__", module_call_checked)
+        for cls in _optimizer_classes():
+            for name in ("step", "zero_grad"):
+                if name in cls.__dict__:
+                    self.set(cls, name, self._optimizer_method(cls.__dict__[name]))
+        self.set(creation, "_rng", _RecordingGenerator(creation._rng, recorder))
+        for name in ("asarray", "array", "ascontiguousarray"):
+            self.set(np, name, _keeping_traced(getattr(np, name), copies=name == "array"))
+
+    def _optimizer_method(self, method: Callable) -> Callable:
+        recorder = self.recorder
+
+        @functools.wraps(method)
+        def recorded(optimizer: Optimizer, *args: Any, **kwargs: Any) -> Any:
+            if recorder.inside:
+                return method(optimizer, *args, **kwargs)
+            if args or kwargs:
+                recorder.refuse(f"{method.__name__}() with arguments")
+            pairs, template = recorder.grad_state()
+            recorder.mutated = recorder.mutated or method.__name__ == "step"
+            recorder.inside = True  # the optimizer runs on plain arrays, unrecorded
+            try:
+                result = method(optimizer, *args, **kwargs)
+            finally:
+                recorder.inside = False
+            recorder.kernels.append(_Kernel(_optimizer_call, (pairs, method, optimizer), {},
+                                            (method, template, id(optimizer)),
+                                            f"{type(optimizer).__name__}.{method.__name__}"))
+            return result
+        return recorded
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, name, value in reversed(self.saved):
+            setattr(owner, name, value)
+
+
+def _keeping_traced(convert: Callable, copies: bool) -> Callable:
+    """np.asarray / np.array / np.ascontiguousarray as minigrad's ops call them during
+    capture: a traced array stays traced (they would return a plain view or copy, and what is
+    computed on it afterwards would go unrecorded); a copy or a dtype change is a kernel."""
+
+    @functools.wraps(convert)
+    def converted(a: Any, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(a, _Traced) or args or set(kwargs) - {"copy", "order"}:
+            return convert(a, dtype, *args, **kwargs)
+        copy = kwargs.get("copy", copies)
+        if dtype is None or np.dtype(dtype) == a.dtype:
+            return a.copy() if copy else a
+        return a.astype(dtype)
+    return converted
+
+
+def _optimizer_classes() -> list[type]:
+    classes, todo = [], [Optimizer]
+    while todo:
+        cls = todo.pop()
+        classes.append(cls)
+        todo.extend(cls.__subclasses__())
+    return classes
+
+
+def _grad_state(recorder: _Recorder) -> tuple[tuple, tuple]:
+    pairs, template = [], []
+    for p in recorder.params:
+        g = p._grad
+        if g is None:
+            pairs.append((p, None))
+            template.append(None)
+        elif isinstance(g.data, _Traced):
+            array, slot = recorder.bind(g.data)
+            pairs.append((p, array))
+            template.append(slot)
+        else:
+            pairs.append((p, _KEEP))
+            template.append(_KEEP)
+    return tuple(pairs), tuple(template)
+
+
+_Recorder.grad_state = _grad_state
+
+
+# *** the tape and the compiled function ***
+class _Tape:
+    """One captured call: its kernels, buffers and guards."""
+
+    def __init__(self, recorder: _Recorder, inputs: list[np.ndarray], output: Any,
+                 entry_grads: dict[Tensor, bool]) -> None:
+        pairs, grads_template = recorder.grad_state()
+        self.kernels = [k.bound() for k in recorder.kernels]
+        self.kernels.append(functools.partial(_set_grads, pairs))
+        if recorder.written:
+            self.kernels.append(functools.partial(increment_version,
+                                                  *recorder.written.values()))
+        self.template = ([k.template for k in recorder.kernels], grads_template,
+                         list(recorder.adopted))
+        self.names = [k.name for k in recorder.kernels]
+        self.inputs = inputs
+        self.output = _output_spec(output, recorder)
+        self.adopted = tuple(recorder.adopted.values())
+        self.need_none = tuple(p for p, was_none in entry_grads.items() if was_none)
+        self.params = list(recorder.params)
+        self.buffers = recorder.alive
+        self.verified = False
+
+    def guards_hold(self) -> bool:
+        for t, array in self.adopted:
+            if t.data is not array:
+                return False
+        for p in self.need_none:
+            if p._grad is not None:
+                return False
+        return True
+
+    def replay(self, arrays: list[np.ndarray]) -> Any:
+        for buffer, array in zip(self.inputs, arrays):
+            np.copyto(buffer, array)
+        for kernel in self.kernels:
+            kernel()
+        return _build_output(self.output)
+
+    def nbytes(self) -> int:
+        seen, total = set(), 0
+        for a in self.buffers:
+            base = a
+            while isinstance(base.base, np.ndarray):
+                base = base.base
+            if id(base) not in seen:
+                seen.add(id(base))
+                total += base.nbytes
+        return total
+
+
+def _output_spec(value: Any, recorder: _Recorder) -> Any:
+    if isinstance(value, Tensor):
+        if isinstance(value.data, _Traced) or id(value.data) in recorder.traced:
+            return ("copy", recorder.bind(value.data)[0])
+        return ("const", value)
+    if isinstance(value, _Traced):
+        return ("array", recorder.bind(value)[0])
+    if type(value) in (tuple, list):
+        return ("seq", type(value), [_output_spec(v, recorder) for v in value])
+    if type(value) is dict:
+        return ("dict", {k: _output_spec(v, recorder) for k, v in value.items()})
+    return ("const", value)
+
+
+def _build_output(spec: tuple) -> Any:
+    kind = spec[0]
+    if kind == "copy":
+        return Tensor._make(spec[1].copy())
+    if kind == "array":
+        return spec[1].copy()
+    if kind == "seq":
+        return spec[1](_build_output(s) for s in spec[2])
+    if kind == "dict":
+        return {k: _build_output(s) for k, s in spec[1].items()}
+    return spec[1]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Templates equal: same kernels, same slots, constants equal by value."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if type(a) in (tuple, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+def _first_difference(a: _Tape, b: _Tape) -> str:
+    for k, (x, y) in enumerate(zip(a.template[0], b.template[0])):
+        if not _same(x, y):
+            return (f"kernel {k} ({b.names[k]}) read a value that changed between calls: it "
+                    "was computed outside the recorded kernels (in Python, or on a plain "
+                    "numpy array)")
+    if len(a.template[0]) != len(b.template[0]):
+        return (f"the call ran {len(a.template[0])} kernels, then {len(b.template[0])}: fn "
+                "takes different paths from call to call")
+    return "the tensors fn reads or the .grad it leaves changed between calls"
+
+
+def _signature(value: Any) -> Any:
+    if isinstance(value, (Tensor, np.ndarray)):
+        data = value.data if isinstance(value, Tensor) else value
+        return (type(value).__name__, data.shape, data.dtype.str,
+                isinstance(value, Tensor) and value.requires_grad)
+    if type(value) in (tuple, list):
+        return (type(value).__name__, tuple(_signature(v) for v in value))
+    if value is None or type(value) in (bool, int, float, str):
+        return (type(value).__name__, value)
+    return ("object", id(value))
+
+
+class CompiledFunction:
+    """fn, captured per input signature and replayed; see the module docstring."""
+
+    def __init__(self, fn: Callable, fullgraph: bool = False, cache_size: int = 8) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn, self.fullgraph, self.cache_size = fn, fullgraph, cache_size
+        self._tapes: dict[Any, _Tape] = {}
+        self._eager: dict[Any, str] = {}  # signature -> why it runs eagerly
+        self._mismatches: dict[Any, int] = {}
+        self._params: list[Tensor] = []  # parameters the last capture read
+        self._warned: set[str] = set()
+        self.captures = self.replays = self.eager_calls = 0
+
+    def __call__(self, *args: Any) -> Any:
+        key = (is_grad_enabled(), _signature(args))
+        if key in self._eager:
+            self.eager_calls += 1
+            return self.fn(*args)
+        tape = self._tapes.get(key)
+        if tape is not None and tape.verified and tape.guards_hold():
+            arrays = [a.data if isinstance(a, Tensor) else a for a in _leaves(args)]
+            try:
+                result = tape.replay(arrays)
+            except _BranchGuard:
+                self.eager_calls += 1
+                return self.fn(*args)
+            self.replays += 1
+            return result
+        if key not in self._tapes and len(self._tapes) >= self.cache_size:
+            return self._run_eagerly(key, f"more than {self.cache_size} input signatures "
+                                     "(cache_size)", args, None)
+        return self._capture(key, args, tape)
+
+    def _capture(self, key: Any, args: tuple, previous: _Tape | None) -> Any:
+        recorder = _Recorder()
+        entry_grads = {p: p._grad is None for p in self._params}
+        for p in self._params:  # parameters of the last capture are known from the start
+            recorder.adopt((p,))
+        inputs, traced_args = [], []
+        for a in args:
+            traced_args.append(self._traced_argument(a, recorder, inputs))
+        self.captures += 1
+        _Recorder.active = recorder
+        try:
+            with _Patches(recorder):
+                output = self.fn(*traced_args)
+            _Recorder.active = None
+            tape = _Tape(recorder, inputs, output, entry_grads)  # before restore()
+        finally:
+            _Recorder.active = None
+            recorder.restore()
+        result = _plain_output(output)
+        if recorder.reason is not None:
+            return self._run_eagerly(key, recorder.reason, args, result)
+        self._params = tape.params
+        if previous is not None and _same(previous.template, tape.template):
+            tape.verified = True
+        elif previous is not None:
+            self._mismatches[key] = self._mismatches.get(key, 0) + 1
+            if self._mismatches[key] >= 3:
+                self._tapes.pop(key, None)
+                return self._run_eagerly(key, _first_difference(previous, tape), args, result)
+        self._tapes[key] = tape
+        return result
+
+    def _traced_argument(self, a: Any, recorder: _Recorder, inputs: list) -> Any:
+        if isinstance(a, Tensor):
+            if a.requires_grad:
+                recorder.refuse("an argument requires grad (its gradient would not reach it)")
+                return a
+            traced = recorder.new_buffer(np.array(a.data))
+            inputs.append(recorder.arrays[recorder.slot(traced)])
+            return Tensor._make(traced)
+        if isinstance(a, np.ndarray):
+            traced = recorder.new_buffer(np.array(a))
+            inputs.append(recorder.arrays[recorder.slot(traced)])
+            return traced
+        if type(a) in (tuple, list):
+            return type(a)(self._traced_argument(v, recorder, inputs) for v in a)
+        return a
+
+    def _run_eagerly(self, key: Any, reason: str, args: tuple, result: Any) -> Any:
+        """Mark key as eager. result is the call's value when it already ran (a failed
+        capture runs fn to the end), else fn runs now."""
+        self._eager[key] = reason
+        message = f"mg.compile: {getattr(self.fn, '__name__', 'fn')} runs eagerly: {reason}"
+        if self.fullgraph:
+            raise CompileError(message + " (fullgraph=True; this call ran eagerly)")
+        if reason not in self._warned:
+            self._warned.add(reason)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+        self.eager_calls += 1
+        return self.fn(*args) if result is None else result
+
+    def cache_info(self) -> dict[str, Any]:
+        """Tapes kept, captures and replays so far, the buffers' bytes, and why any input
+        signature runs eagerly."""
+        return {"tapes": len(self._tapes), "verified": sum(t.verified for t in
+                                                           self._tapes.values()),
+                "captures": self.captures, "replays": self.replays,
+                "eager_calls": self.eager_calls,
+                "kernels": {str(k[1]): len(t.kernels) for k, t in self._tapes.items()},
+                "buffer_bytes": sum(t.nbytes() for t in self._tapes.values()),
+                "eager": dict(self._eager)}
+
+    def reset(self) -> None:
+        """Forget every tape (after replacing parameters or optimizers fn uses)."""
+        self._tapes.clear()
+        self._eager.clear()
+        self._mismatches.clear()
+        self._params = []
+
+
+def _leaves(args: tuple) -> list:
+    found = []
+    for a in args:
+        if isinstance(a, (Tensor, np.ndarray)):
+            found.append(a)
+        elif type(a) in (tuple, list):
+            found.extend(_leaves(a))
+    return found
+
+
+def _plain_output(value: Any) -> Any:
+    if isinstance(value, _Traced):
+        return value.view(np.ndarray)
+    if type(value) in (tuple, list):
+        return type(value)(_plain_output(v) for v in value)
+    if type(value) is dict:
+        return {k: _plain_output(v) for k, v in value.items()}
+    return value
+
+
+def compile(fn: Callable | None = None, *, fullgraph: bool = False,
+            cache_size: int = 8) -> Any:
+    """Capture fn (a training step, or a Module for its forward) on its first calls and replay
+    it afterwards without Tensor objects or a graph walk. Usable as `@mg.compile` or
+    `mg.compile(fullgraph=True)(fn)`. See the module docstring for what is captured."""
+    if fn is None:
+        return functools.partial(compile, fullgraph=fullgraph, cache_size=cache_size)
+    if not callable(fn):
+        raise TypeError(f"compile: expected a function or a Module, got {type(fn).__name__}")
+    return CompiledFunction(fn, fullgraph=fullgraph, cache_size=cache_size)
