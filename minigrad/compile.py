@@ -82,7 +82,8 @@ class _Traced(np.ndarray):
     def _value_to_python(self, kind: str) -> Any:
         recorder = _Recorder.active
         if recorder is not None and not recorder.inside:
-            recorder.refuse(f"{kind} of a tensor value: the value reaches Python, so later "
+            name = {"__float__": "float", "__int__": "int", "__index__": "index"}.get(kind, kind)
+            recorder.refuse(f"{name}() of a tensor value: the value reaches Python, so later "
                             "code can depend on it")
         return getattr(np.ndarray, kind)(self.view(np.ndarray))
 
@@ -249,13 +250,14 @@ class _Recorder:
         self.traced: dict[int, _Traced] = {}  # id(plain array written by a kernel) -> its view
         self.inside = False  # True while running a kernel or an optimizer call
         self.reason: str | None = None  # why this call cannot be captured
-        self.mutated = False  # a kernel wrote external memory, or an optimizer call ran
+        self.mutated = False  # an optimizer stepped (so a failed guard could not be undone)
         # tensors are keyed by id (== on Tensors is elementwise)
         self.adopted: dict[int, tuple[Tensor, np.ndarray]] = {}  # outside tensor, own array
         self.params: list[Tensor] = []  # adopted leaves that require grad
         self.written: dict[int, Tensor] = {}  # adopted tensors a kernel writes
         self.created: dict[int, weakref.ref] = {}  # tensors made during the call
         self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
+        self.modules: dict[int, tuple[Module, bool]] = {}  # modules called, and their mode
 
     # -- what fails the capture
     def refuse(self, why: str) -> None:
@@ -325,7 +327,6 @@ class _Recorder:
         if isinstance(target, _Traced):
             owner = self._owner(target)
             if owner is not None:
-                self.mutated = True
                 self.written[id(owner)] = owner
             return
         if isinstance(target, np.ndarray) and id(target) not in self.traced:
@@ -584,6 +585,8 @@ class _Patches:
         def module_call_checked(module: Module, *args: Any, **kwargs: Any) -> Any:
             if module.__dict__.get("_forward_hooks"):
                 recorder.refuse(f"a forward hook on {type(module).__name__}")
+            recorder.modules[id(module)] = (module, module.training)
+            recorder.adopt(tuple(module.buffers()))  # running statistics are written in place
             return module_call(module, *args, **kwargs)
 
         self.set(Function, "apply", classmethod(recorded_apply))
@@ -689,8 +692,12 @@ class _Tape:
         self.inputs = inputs
         self.output = _output_spec(output, recorder)
         self.adopted = tuple(recorder.adopted.values())
+        self.modes = tuple(recorder.modules.values())
         self.need_none = tuple(p for p, was_none in entry_grads.items() if was_none)
         self.params = list(recorder.params)
+        # a failed guard must undo what kernels wrote into outside tensors before it
+        guarded = any(k.func is _check_branch for k in recorder.kernels)
+        self.undo = [own for t, own in self.adopted if guarded and id(t) in recorder.written]
         self.buffers = recorder.alive
         self.verified = False
 
@@ -701,13 +708,24 @@ class _Tape:
         for p in self.need_none:
             if p._grad is not None:
                 return False
+        for module, training in self.modes:
+            if module.training is not training:
+                return False
         return True
 
     def replay(self, arrays: list[np.ndarray]) -> Any:
+        """Run the kernels on new inputs; raises _BranchGuard, with outside tensors as they
+        were, when a guarded branch goes the other way."""
         for buffer, array in zip(self.inputs, arrays):
             np.copyto(buffer, array)
-        for kernel in self.kernels:
-            kernel()
+        saved = [a.copy() for a in self.undo]
+        try:
+            for kernel in self.kernels:
+                kernel()
+        except _BranchGuard:
+            for own, copy in zip(self.undo, saved):
+                np.copyto(own, copy)
+            raise
         return _build_output(self.output)
 
     def nbytes(self) -> int:
