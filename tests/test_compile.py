@@ -374,3 +374,16 @@ def test_buffers_do_not_grow():
 def test_compile_rejects_non_callables():
     with pytest.raises(TypeError, match="expected a function or a Module, got int"):
         mg.compile(3)
+
+
+def test_train_mnist_compiled_equals_eager(mnist_dir, capsys):
+    from models import train_mnist
+
+    argv = ["--data-dir", str(mnist_dir), "--limit", "600", "--epochs", "2", "--quiet",
+            "--threads", "1", "--batch-size", "50"]
+    for recipe in ("tutorial", "fast"):
+        compiled = train_mnist.main(argv + ["--recipe", recipe])
+        eager = train_mnist.main(argv + ["--recipe", recipe, "--no-compile"])
+        assert compiled["train_loss"] == eager["train_loss"]
+        assert compiled["test_acc"] == eager["test_acc"]
+    assert "recipe fast, compiled" in capsys.readouterr().out
