@@ -32,12 +32,13 @@ check) becomes a guard: replay checks it and runs that call eagerly if it came o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -52,10 +53,6 @@ from minigrad.tensor import Tensor
 
 class CompileError(RuntimeError):
     """mg.compile(fullgraph=True) met something it cannot capture."""
-
-
-class _Uncapturable(Exception):
-    """Raised inside a recorder hook; the capture is abandoned but the call completes."""
 
 
 # *** the tracing array ***
@@ -79,13 +76,14 @@ class _Traced(np.ndarray):
     def __getitem__(self, key: Any) -> Any:
         return _recorder_or_plain().method(self, "__getitem__", (key,))
 
-    def _value_to_python(self, kind: str) -> Any:
+    def _value_to_python(self, kind: str, *args: Any) -> Any:
+        """item(), float(), ...: the value leaves the tape, so the capture fails."""
         recorder = _Recorder.active
         if recorder is not None and not recorder.inside:
             name = {"__float__": "float", "__int__": "int", "__index__": "index"}.get(kind, kind)
             recorder.refuse(f"{name}() of a tensor value: the value reaches Python, so later "
                             "code can depend on it")
-        return getattr(np.ndarray, kind)(self.view(np.ndarray))
+        return getattr(np.ndarray, kind)(self.view(np.ndarray), *args)
 
     def __bool__(self) -> bool:
         recorder = _Recorder.active
@@ -94,7 +92,7 @@ class _Traced(np.ndarray):
         return recorder.branch(self)
 
     def item(self, *args: Any) -> Any:
-        return self._value_to_python("item") if not args else self.view(np.ndarray).item(*args)
+        return self._value_to_python("item", *args)
 
     def tolist(self) -> Any:
         return self._value_to_python("tolist")
@@ -259,6 +257,16 @@ class _Recorder:
         self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
         self.modules: dict[int, tuple[Module, bool]] = {}  # modules called, and their mode
 
+    @contextlib.contextmanager
+    def untraced(self) -> Iterator[None]:
+        """Inside, operations on traced arrays run on plain arrays and are not recorded (the
+        recorder's own numpy calls, an optimizer's step)."""
+        inside, self.inside = self.inside, True
+        try:
+            yield
+        finally:
+            self.inside = inside
+
     # -- what fails the capture
     def refuse(self, why: str) -> None:
         if self.reason is None:
@@ -313,11 +321,8 @@ class _Recorder:
         array = np.asarray(result) if not isinstance(result, np.ndarray) else result
         if array.base is None and not array.flags.owndata:
             array = array.copy()
-        self.inside = True
-        try:
+        with self.untraced():
             traced = array.view(_Traced)
-        finally:
-            self.inside = False
         self.alive.append(traced)
         return traced
 
@@ -346,12 +351,9 @@ class _Recorder:
             self.note_write(inputs[0])
             self.call(getattr(ufunc, method), inputs, kwargs, writes=None)
             return None
-        self.inside = True
-        try:
+        with self.untraced():
             result = getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs),
                                             **({} if out is None else {"out": _plain(out)}))
-        finally:
-            self.inside = False
         if out is None:
             results = result if type(result) is tuple else (result,)
             out = tuple(self.new_buffer(r) for r in results)
@@ -366,11 +368,8 @@ class _Recorder:
     def function(self, func: Callable, args: tuple, kwargs: dict) -> Any:
         if func is np.copyto:
             return self.call(func, args, kwargs, writes=args[0])
-        self.inside = True
-        try:
+        with self.untraced():
             result = func(*_plain(args), **_plain(kwargs))
-        finally:
-            self.inside = False
         if not isinstance(result, (np.ndarray, np.generic)):
             if result is not None and func not in _METADATA:
                 self.refuse(f"np.{func.__name__} returned a Python value computed from tensors")
@@ -389,11 +388,8 @@ class _Recorder:
         kwargs = kwargs or {}
         if name in ("fill", "sort", "put"):
             return self.call(getattr(np.ndarray, name), (array, *args), kwargs, writes=array)
-        self.inside = True
-        try:
+        with self.untraced():
             result = getattr(array.view(np.ndarray), name)(*_plain(args), **_plain(kwargs))
-        finally:
-            self.inside = False
         if type(result) is tuple:  # nonzero
             buffers = tuple(self.new_buffer(r) for r in result)
             for k, b in enumerate(buffers):
@@ -411,11 +407,8 @@ class _Recorder:
         """A call that writes into an array it is given (np.copyto, x[i] = v, ufunc.at)."""
         if writes is not None:
             self.note_write(writes)
-        self.inside = True
-        try:
+        with self.untraced():
             result = func(*_plain(args), **_plain(kwargs))
-        finally:
-            self.inside = False
         self.add(func, args, kwargs, getattr(func, "__name__", "call"))
         return result
 
@@ -426,12 +419,26 @@ class _Recorder:
             return None
         for source in _traced_in(sources):
             if np.may_share_memory(result, source):
-                self.inside = True
-                try:
-                    return result.view(_Traced)
-                finally:
-                    self.inside = False
+                return self.traced_view(result)
         return None
+
+    def grad_state(self) -> tuple[tuple, tuple]:
+        """Each parameter's .grad now: None, a buffer of the tape, or _KEEP (not touched by
+        the call), with its template."""
+        pairs, template = [], []
+        for p in self.params:
+            g = p._grad
+            if g is None:
+                pairs.append((p, None))
+                template.append(None)
+            elif isinstance(g.data, _Traced):
+                array, slot = self.bind(g.data)
+                pairs.append((p, array))
+                template.append(slot)
+            else:
+                pairs.append((p, _KEEP))
+                template.append(_KEEP)
+        return tuple(pairs), tuple(template)
 
     # -- tensors from outside the call
     def adopt(self, args: tuple) -> None:
@@ -440,7 +447,7 @@ class _Recorder:
             if not isinstance(t, Tensor) or isinstance(t.data, _Traced):
                 continue
             if id(t.data) in self.traced:
-                t.data = self._retrace(t.data)
+                t.data = self.traced_view(t.data)
                 continue
             if id(t) in self.created or id(t) in self.adopted:
                 continue  # a constant made during the call: compared between captures
@@ -451,18 +458,12 @@ class _Recorder:
             self.adopted[id(t)] = (t, t.data)
             if t.requires_grad and t.grad_fn is None:
                 self.params.append(t)
-            self.inside = True
-            try:
-                t.data = t.data.view(_Traced)
-            finally:
-                self.inside = False
+            t.data = self.traced_view(t.data)
 
-    def _retrace(self, array: np.ndarray) -> _Traced:
-        self.inside = True
-        try:
+    def traced_view(self, array: np.ndarray) -> _Traced:
+        """The same memory as a _Traced array (no kernel: nothing is computed)."""
+        with self.untraced():
             return array.view(_Traced)
-        finally:
-            self.inside = False
 
     def wrap_made(self, data: Any) -> Any:
         """Tensor._make during capture: a plain view of a traced buffer (np.asarray strips the
@@ -471,7 +472,7 @@ class _Recorder:
             base = data
             while isinstance(base, np.ndarray):
                 if isinstance(base, _Traced) or id(base) in self.traced:
-                    return self._retrace(data)
+                    return self.traced_view(data)
                 base = base.base
         return data
 
@@ -502,10 +503,6 @@ def _traced_in(value: Any) -> list[_Traced]:
     if type(value) is dict:
         return [a for v in value.values() for a in _traced_in(v)]
     return []
-
-
-def _holds_traced(value: Any) -> bool:
-    return bool(_traced_in(value))
 
 
 # *** optimizer calls, gradients and random draws ***
@@ -613,11 +610,8 @@ class _Patches:
                 recorder.refuse(f"{method.__name__}() with arguments")
             pairs, template = recorder.grad_state()
             recorder.mutated = recorder.mutated or method.__name__ == "step"
-            recorder.inside = True  # the optimizer runs on plain arrays, unrecorded
-            try:
+            with recorder.untraced():  # the optimizer runs on plain arrays, unrecorded
                 result = method(optimizer, *args, **kwargs)
-            finally:
-                recorder.inside = False
             recorder.kernels.append(_Kernel(_optimizer_call, (pairs, method, optimizer), {},
                                             (method, template, id(optimizer)),
                                             f"{type(optimizer).__name__}.{method.__name__}"))
@@ -654,24 +648,6 @@ def _optimizer_classes() -> list[type]:
     return classes
 
 
-def _grad_state(recorder: _Recorder) -> tuple[tuple, tuple]:
-    pairs, template = [], []
-    for p in recorder.params:
-        g = p._grad
-        if g is None:
-            pairs.append((p, None))
-            template.append(None)
-        elif isinstance(g.data, _Traced):
-            array, slot = recorder.bind(g.data)
-            pairs.append((p, array))
-            template.append(slot)
-        else:
-            pairs.append((p, _KEEP))
-            template.append(_KEEP)
-    return tuple(pairs), tuple(template)
-
-
-_Recorder.grad_state = _grad_state
 
 
 # *** the tape and the compiled function ***
