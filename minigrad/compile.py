@@ -255,6 +255,7 @@ class _Recorder:
         self.written: dict[int, Tensor] = {}  # adopted tensors a kernel writes
         self.created: dict[int, weakref.ref] = {}  # tensors made during the call
         self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
+        self.made: set[int] = set()  # ids of the arrays that own the buffers kernels made
         self.modules: dict[int, tuple[Module, bool]] = {}  # modules called, and their mode
 
     @contextlib.contextmanager
@@ -319,8 +320,9 @@ class _Recorder:
     def new_buffer(self, result: Any) -> _Traced:
         """A value a kernel made, as a _Traced array of the tape (a 0-d array for scalars)."""
         array = np.asarray(result) if not isinstance(result, np.ndarray) else result
-        if array.base is None and not array.flags.owndata:
-            array = array.copy()
+        if array.base is not None:
+            array = array.copy()  # a buffer owns its memory
+        self.made.add(id(array))
         with self.untraced():
             traced = array.view(_Traced)
         self.alive.append(traced)
@@ -657,8 +659,11 @@ class _Tape:
     def __init__(self, recorder: _Recorder, inputs: list[np.ndarray], output: Any,
                  entry_grads: dict[Tensor, bool]) -> None:
         pairs, grads_template = recorder.grad_state()
-        self.kernels = [k.bound() for k in recorder.kernels]
-        self.kernels.append(functools.partial(_set_grads, pairs))
+        self.output = _output_spec(output, recorder)
+        kernels = [*recorder.kernels, _Kernel(_set_grads, (pairs,), {}, (), "set grads")]
+        protected = [*inputs, *_arrays_in(self.output)]
+        self.reused = _reuse_buffers(kernels, recorder.made, protected)
+        self.kernels = [k.bound() for k in kernels]
         if recorder.written:
             self.kernels.append(functools.partial(increment_version,
                                                   *recorder.written.values()))
@@ -666,7 +671,6 @@ class _Tape:
                          list(recorder.adopted))
         self.names = [k.name for k in recorder.kernels]
         self.inputs = inputs
-        self.output = _output_spec(output, recorder)
         self.adopted = tuple(recorder.adopted.values())
         self.modes = tuple(recorder.modules.values())
         self.need_none = tuple(p for p, was_none in entry_grads.items() if was_none)
@@ -674,7 +678,10 @@ class _Tape:
         # a failed guard must undo what kernels wrote into outside tensors before it
         guarded = any(k.func is _check_branch for k in recorder.kernels)
         self.undo = [own for t, own in self.adopted if guarded and id(t) in recorder.written]
-        self.buffers = recorder.alive
+        roots = {id(r): r for r in map(_root, [*protected, *_arrays_in([(k.args, k.kwargs)
+                                                                         for k in kernels])])}
+        self.buffers = [r for key, r in roots.items() if key in recorder.made or any(
+            r is _root(i) for i in inputs)]  # what the tape allocated (not the parameters)
         self.verified = False
 
     def guards_hold(self) -> bool:
@@ -705,15 +712,86 @@ class _Tape:
         return _build_output(self.output)
 
     def nbytes(self) -> int:
-        seen, total = set(), 0
-        for a in self.buffers:
-            base = a
-            while isinstance(base.base, np.ndarray):
-                base = base.base
-            if id(base) not in seen:
-                seen.add(id(base))
-                total += base.nbytes
-        return total
+        """Bytes of the buffers the tape allocated (inputs and intermediates)."""
+        return sum(b.nbytes for b in self.buffers)
+
+
+# *** in place where it is safe ***
+def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.ndarray]) -> int:
+    """An elementwise ufunc that writes a fresh buffer writes instead into one of its inputs
+    when that input is a buffer of the same layout that nothing reads afterwards (sigmoid's
+    exp(-x) goes into the buffer of -x, ...). The numbers do not change: numpy computes an
+    elementwise op in place exactly as into another array. Returns how many buffers it saved.
+    protected: arrays never overwritten (inputs, outputs)."""
+    saved = 0
+    for i, kernel in enumerate(kernels):
+        out = _elementwise_out(kernel)
+        if out is None or not _owned_whole(out, made) or _overlaps(protected, out):
+            continue
+        earlier = [a for k in kernels[:i] for a in _arrays_in((k.args, k.kwargs))]
+        later = [a for k in kernels[i + 1:] for a in _arrays_in((k.args, k.kwargs))]
+        if _overlaps(earlier, out) or any(not _alias(a, out) for a in later
+                                          if np.may_share_memory(a, out)):
+            continue  # not fresh, or read later through a view
+        for candidate in kernel.args:
+            if (isinstance(candidate, np.ndarray) and candidate.shape == out.shape and
+                    candidate.dtype == out.dtype and _owned_whole(candidate, made) and
+                    not _overlaps(protected, candidate) and not _overlaps(later, candidate)):
+                for k in kernels[i:]:
+                    k.args, k.kwargs = _replace(k.args, out, candidate), _replace(k.kwargs, out,
+                                                                                  candidate)
+                saved += 1
+                break
+    return saved
+
+
+def _elementwise_out(kernel: _Kernel) -> np.ndarray | None:
+    ufunc = getattr(kernel.func, "__self__", None)
+    if (not isinstance(ufunc, np.ufunc) or kernel.func.__name__ != "__call__" or ufunc.nout != 1
+            or set(kernel.kwargs) != {"out"}):
+        return None
+    return kernel.kwargs["out"][0]
+
+
+def _root(array: np.ndarray) -> np.ndarray:
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _owned_whole(array: np.ndarray, made: set[int]) -> bool:
+    """array is all of a buffer that a kernel made, contiguous."""
+    root = _root(array)
+    return id(root) in made and array.flags.c_contiguous and array.nbytes == root.nbytes
+
+
+def _alias(a: np.ndarray, b: np.ndarray) -> bool:
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and
+            a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype)
+
+
+def _overlaps(arrays: list[np.ndarray], array: np.ndarray) -> bool:
+    return any(np.may_share_memory(a, array) for a in arrays)
+
+
+def _arrays_in(value: Any) -> list[np.ndarray]:
+    if isinstance(value, np.ndarray):
+        return [value]
+    if type(value) in (tuple, list):
+        return [a for v in value for a in _arrays_in(v)]
+    if type(value) is dict:
+        return [a for v in value.values() for a in _arrays_in(v)]
+    return []
+
+
+def _replace(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
+    if isinstance(value, np.ndarray):
+        return new if _alias(value, old) else value
+    if type(value) in (tuple, list):
+        return type(value)(_replace(v, old, new) for v in value)
+    if type(value) is dict:
+        return {k: _replace(v, old, new) for k, v in value.items()}
+    return value
 
 
 def _output_spec(value: Any, recorder: _Recorder) -> Any:
@@ -877,14 +955,16 @@ class CompiledFunction:
         return self.fn(*args) if result is None else result
 
     def cache_info(self) -> dict[str, Any]:
-        """Tapes kept, captures and replays so far, the buffers' bytes, and why any input
-        signature runs eagerly."""
+        """Tapes kept, captures and replays so far, the buffers' bytes (and how many buffers
+        elementwise kernels share by writing in place), and why any input signature runs
+        eagerly."""
         return {"tapes": len(self._tapes), "verified": sum(t.verified for t in
                                                            self._tapes.values()),
                 "captures": self.captures, "replays": self.replays,
                 "eager_calls": self.eager_calls,
                 "kernels": {str(k[1]): len(t.kernels) for k, t in self._tapes.items()},
                 "buffer_bytes": sum(t.nbytes() for t in self._tapes.values()),
+                "buffers_reused": sum(t.reused for t in self._tapes.values()),
                 "eager": dict(self._eager)}
 
     def reset(self) -> None:
