@@ -1,33 +1,37 @@
 """mg.compile: capture a training step once as a flat list of numpy kernels, then replay it.
 
-Capture. The first call runs `fn` eagerly, as usual, while the arrays it computes with are a
+Capture. The first calls run `fn` eagerly, as usual, while the arrays it computes with are a
 tracing ndarray subclass (`_Traced`). numpy hands every operation on such an array to the
 subclass (`__array_ufunc__` for operators, matmul and reductions, `__array_function__` for
 np.where, np.copyto, ..., and the few ndarray methods overridden below), which runs it on plain
-arrays and appends a kernel to the tape: the numpy callable, its prebound input arrays and the
-array it writes (`out=`). The arrays computed during capture become the tape's buffers, so
-replay writes into memory that already exists. Tensors from outside the call (parameters,
-module buffers) are adopted as they reach an op and read in place; the optimizer's `step()` and
-`zero_grad()` are recorded as calls, since they read Python numbers (Adam's step count, a
-scheduler's learning rate) that change from call to call; random draws (dropout) are kernels that
-draw afresh.
+arrays and appends a kernel to the tape: the numpy callable with its arrays prebound, writing
+into the array it produced (`out=`). Those arrays become the tape's buffers, so replay writes
+into memory that already exists. Tensors from outside the call (parameters, module buffers) are
+adopted when they reach `Function.apply` and are read and written in place. An optimizer's
+`step()` and `zero_grad()` are recorded as calls, since they read Python numbers (Adam's step
+count, a scheduler's learning rate) that change from call to call; a random draw (dropout) is a
+kernel that draws afresh. While it captures, compile wraps those entry points (`_Patches`).
 
-Guards. A tape is kept per input signature (shapes, dtypes, Python arguments, grad mode) and
-holds while the parameters it read are the same arrays and each parameter's `.grad` is None, or
-not, as it was when captured. Anything else captures again (a small cache, `cache_info()`).
-A second capture with the same signature must record the same kernels with the same constants
-before replay is trusted: this catches values that were computed outside the traced kernels and
-would otherwise be frozen into the tape.
+Guards. A tape is kept per call signature (input shapes and dtypes, Python arguments, grad mode)
+and holds while the tensors it adopted keep their arrays, the modules it called keep their
+train/eval mode, and each parameter's `.grad` is None where it was None at capture; otherwise the
+call is captured again (a small cache, `cache_info()`). A tape is trusted only once a second
+capture has recorded the same kernels with the same constants: a value computed outside the
+recorded kernels (in Python, or on a plain numpy array) would be frozen into the tape, and
+differs between two calls.
 
-Replay runs the kernels in order: no Tensor or Function objects, no graph walk. Parameters are
-written in place (their versions bumped, so eager code afterwards stays checked); returned
-tensors are copies of the tape's buffers; `.grad` tensors wrap buffers reused by the next call.
+Replay runs the kernels in order: no Tensor or Function objects, no graph walk. Elementwise
+kernels write in place into an input buffer that nothing reads afterwards (the same numbers,
+fewer buffers). Parameters are written in place and their versions bumped, so eager code
+afterwards stays checked; returned tensors are copies of the tape's buffers; `.grad` tensors
+wrap buffers that the next call overwrites.
 
 What cannot be captured makes the call run eagerly, with a warning saying why (once), or raises
 `CompileError` with `fullgraph=True`: a tensor value that reaches Python (`.item()`, `float()`,
-`bool()` once parameters changed), hooks, an argument that requires grad, a write into an array
-compile does not track. `bool()` of a tensor before anything was modified (a branch or an error
-check) becomes a guard: replay checks it and runs that call eagerly if it came out different.
+`bool()` after the optimizer stepped), hooks, `retain_grad`, an argument that requires grad,
+`.grad` carried over from an earlier call. `bool()` of a tensor before the optimizer steps (a
+branch, or an op's check of its arguments) becomes a guard: replay checks it and runs that call
+eagerly when it comes out different.
 """
 
 from __future__ import annotations
@@ -252,6 +256,7 @@ class _Recorder:
         # tensors are keyed by id (== on Tensors is elementwise)
         self.adopted: dict[int, tuple[Tensor, np.ndarray]] = {}  # outside tensor, own array
         self.params: list[Tensor] = []  # adopted leaves that require grad
+        self.entry_grads: dict[int, Tensor | None] = {}  # their .grad when first seen
         self.written: dict[int, Tensor] = {}  # adopted tensors a kernel writes
         self.created: dict[int, weakref.ref] = {}  # tensors made during the call
         self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
@@ -425,12 +430,15 @@ class _Recorder:
         return None
 
     def grad_state(self) -> tuple[tuple, tuple]:
-        """Each parameter's .grad now: None, a buffer of the tape, or _KEEP (not touched by
-        the call), with its template."""
+        """Each parameter's .grad now: None, a buffer of the tape, or _KEEP (as it came into
+        the call, or made by an optimizer call, which replay runs too), with its template."""
         pairs, template = [], []
         for p in self.params:
             g = p._grad
-            if g is None:
+            if g is self.entry_grads[id(p)]:
+                pairs.append((p, _KEEP))
+                template.append(_KEEP)
+            elif g is None:
                 pairs.append((p, None))
                 template.append(None)
             elif isinstance(g.data, _Traced):
@@ -460,6 +468,7 @@ class _Recorder:
             self.adopted[id(t)] = (t, t.data)
             if t.requires_grad and t.grad_fn is None:
                 self.params.append(t)
+                self.entry_grads[id(t)] = t._grad
             t.data = self.traced_view(t.data)
 
     def traced_view(self, array: np.ndarray) -> _Traced:
@@ -610,6 +619,7 @@ class _Patches:
                 return method(optimizer, *args, **kwargs)
             if args or kwargs:
                 recorder.refuse(f"{method.__name__}() with arguments")
+            recorder.adopt(tuple(p for group in optimizer.param_groups for p in group["params"]))
             pairs, template = recorder.grad_state()
             recorder.mutated = recorder.mutated or method.__name__ == "step"
             with recorder.untraced():  # the optimizer runs on plain arrays, unrecorded
@@ -962,7 +972,7 @@ class CompiledFunction:
                                                            self._tapes.values()),
                 "captures": self.captures, "replays": self.replays,
                 "eager_calls": self.eager_calls,
-                "kernels": {str(k[1]): len(t.kernels) for k, t in self._tapes.items()},
+                "kernels": [len(t.kernels) for t in self._tapes.values()],
                 "buffer_bytes": sum(t.nbytes() for t in self._tapes.values()),
                 "buffers_reused": sum(t.reused for t in self._tapes.values()),
                 "eager": dict(self._eager)}
