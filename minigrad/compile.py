@@ -726,33 +726,72 @@ class _Tape:
         return sum(b.nbytes for b in self.buffers)
 
 
-# *** in place where it is safe ***
+# *** buffers shared where their lives do not overlap ***
 def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.ndarray]) -> int:
-    """An elementwise ufunc that writes a fresh buffer writes instead into one of its inputs
-    when that input is a buffer of the same layout that nothing reads afterwards (sigmoid's
-    exp(-x) goes into the buffer of -x, ...). The numbers do not change: numpy computes an
-    elementwise op in place exactly as into another array. Returns how many buffers it saved.
-    protected: arrays never overwritten (inputs, outputs)."""
+    """Give a kernel's new result the memory of a buffer of the same shape and dtype that
+    nothing reads afterwards: one whose last use came before, or, for an elementwise ufunc,
+    one of its own inputs (sigmoid's exp(-x) goes into -x's buffer). The numbers do not change:
+    numpy computes an elementwise op in place exactly as into another array. Fewer buffers keep
+    the step in cache, as eager numpy's allocator does by handing freed memory out again.
+    protected arrays (inputs, outputs) keep their own memory. Returns how many buffers it
+    saved."""
+    uses = [{id(_root(a)) for a in _arrays_in((k.args, k.kwargs))} for k in kernels]
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    roots: dict[int, np.ndarray] = {}
+    for i, kernel in enumerate(kernels):
+        for a in _arrays_in((kernel.args, kernel.kwargs)):
+            roots.setdefault(id(_root(a)), _root(a))
+        for r in uses[i]:
+            first.setdefault(r, i)
+            last[r] = i
+    fixed = {id(_root(a)) for a in protected}
     saved = 0
     for i, kernel in enumerate(kernels):
-        out = _elementwise_out(kernel)
-        if out is None or not _owned_whole(out, made) or _overlaps(protected, out):
+        out = _result(kernel)
+        if out is None:
             continue
-        earlier = [a for k in kernels[:i] for a in _arrays_in((k.args, k.kwargs))]
-        later = [a for k in kernels[i + 1:] for a in _arrays_in((k.args, k.kwargs))]
-        if _overlaps(earlier, out) or any(not _alias(a, out) for a in later
-                                          if np.may_share_memory(a, out)):
-            continue  # not fresh, or read later through a view
-        for candidate in kernel.args:
-            if (isinstance(candidate, np.ndarray) and candidate.shape == out.shape and
-                    candidate.dtype == out.dtype and _owned_whole(candidate, made) and
-                    not _overlaps(protected, candidate) and not _overlaps(later, candidate)):
-                for k in kernels[i:]:
-                    k.args, k.kwargs = _replace(k.args, out, candidate), _replace(k.kwargs, out,
-                                                                                  candidate)
-                saved += 1
-                break
+        o = id(_root(out))
+        if (o in fixed or first.get(o) != i or not _owned_whole(out, made) or any(
+                id(_root(a)) == o and not _alias(a, out)
+                for k in kernels[i:] for a in _arrays_in((k.args, k.kwargs)))):
+            continue  # not new here, or also read through a view
+        own_inputs = ({id(a) for a in kernel.args if isinstance(a, np.ndarray)}
+                      if _elementwise_out(kernel) is not None else set())
+        free = [r for r, root in roots.items() if r != o and r in made and r not in fixed
+                and root.shape == out.shape and root.dtype == out.dtype
+                and root.flags.c_contiguous and first[r] < i
+                and (last[r] < i or (last[r] == i and any(
+                    id(a) in own_inputs and _alias(a, root)
+                    for a in _arrays_in(kernel.args)) and not _reads_through_view(kernel, r)))]
+        if not free:
+            continue
+        r = max(free, key=lambda r: last[r])  # the most recently used: likely still in cache
+        for k in kernels[i:]:
+            k.args, k.kwargs = (_replace(k.args, out, roots[r]),
+                                _replace(k.kwargs, out, roots[r]))
+        last[r] = last.pop(o)
+        del first[o], roots[o]
+        saved += 1
     return saved
+
+
+def _result(kernel: _Kernel) -> np.ndarray | None:
+    """The array a kernel writes whole: a ufunc's out=, or _assign's, _method_into's or
+    _draw's first argument."""
+    if kernel.func in (_assign, _method_into, _draw):
+        return kernel.args[0]
+    ufunc = getattr(kernel.func, "__self__", None)
+    if isinstance(ufunc, np.ufunc) and kernel.func.__name__ in ("__call__", "reduce"):
+        out = kernel.kwargs.get("out")
+        if out is not None and len(out) == 1 and kernel.kwargs.get("where", True) is True:
+            return out[0]
+    return None
+
+
+def _reads_through_view(kernel: _Kernel, root: int) -> bool:
+    return any(id(_root(a)) == root and a.base is not None and not a.flags.c_contiguous
+               for a in _arrays_in(kernel.args))
 
 
 def _elementwise_out(kernel: _Kernel) -> np.ndarray | None:
@@ -775,9 +814,13 @@ def _owned_whole(array: np.ndarray, made: set[int]) -> bool:
     return id(root) in made and array.flags.c_contiguous and array.nbytes == root.nbytes
 
 
+def _address(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
 def _alias(a: np.ndarray, b: np.ndarray) -> bool:
-    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and
-            a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype)
+    return (_address(a) == _address(b) and a.shape == b.shape and a.strides == b.strides and
+            a.dtype == b.dtype)
 
 
 def _overlaps(arrays: list[np.ndarray], array: np.ndarray) -> bool:
