@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,12 +23,69 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
         return np.array(data, dtype=dtype)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data)
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError as e:
+        if isinstance(data, (list, tuple)):
+            raise ValueError(f"Tensor: {_ragged(data)}") from None
+        raise ValueError(f"Tensor: cannot make a tensor from {type(data).__name__}: {e}") from None
     if array.dtype == np.float64:
         array = array.astype(np.float32)
     elif array.dtype.kind == "U" or array.dtype == object:
         raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} {data!r:.60}")
     return array
+
+
+def _ragged(data: list | tuple) -> str:
+    """Where a nested list is ragged: the first depth whose sequences differ in length (or
+    mix sequences and numbers), as PyTorch words it."""
+    level, depth = [data], 0
+    while level:
+        depth += 1
+        children = [item for seq in level for item in seq]
+        nested = [isinstance(c, (list, tuple)) for c in children]
+        if any(nested) and not all(nested):
+            return (f"the nested list is ragged: at depth {depth} it mixes sequences and "
+                    "numbers")
+        if not any(nested):
+            break
+        lengths = [len(c) for c in children]
+        for n in lengths:
+            if n != lengths[0]:
+                return (f"the nested list is ragged: expected sequence of length {lengths[0]} "
+                        f"at dim {depth} (got {n})")
+        level = children
+    return "the nested list has items numpy cannot put in one array"
+
+
+class VersionCounter:
+    """The version of a tensor's memory: how many in-place writes it had through minigrad, and
+    when the latest happened, as ticks of `clock`, which also numbers the graph's nodes. So
+    backward can tell whether a saved tensor was written after its node was recorded, and
+    what its version was then. Tensors that share memory (views, detach()) share one."""
+
+    __slots__ = ("version", "ticks")
+    clock = itertools.count()  # one sequence for recorded nodes and in-place writes
+    last_write = -1  # the tick of the latest write to any tensor
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.ticks: list[int] = []  # of the latest writes (up to 1024)
+
+    def bump(self) -> None:
+        tick = next(VersionCounter.clock)
+        self.version += 1
+        self.ticks.append(tick)
+        if len(self.ticks) > 1024:
+            del self.ticks[:512]
+        VersionCounter.last_write = tick
+
+    def written_after(self, tick: int) -> bool:
+        return bool(self.ticks) and self.ticks[-1] > tick
+
+    def version_at(self, tick: int) -> int:
+        """The version at `tick` (exact unless more than 512 writes came after it)."""
+        return self.version - sum(1 for t in self.ticks if t > tick)
 
 
 class Tensor:
@@ -37,33 +95,35 @@ class Tensor:
     the Function node that produced it (None for leaves, which the user creates).
     """
 
-    # every field, set in one place (_init_fields); see also the grad property
+    # every field, each set in _make (the grad property checks what is assigned to _grad)
     __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
                  "_version_counter", "_base", "__weakref__")
+    data: np.ndarray
+    requires_grad: bool
+    grad_fn: Function | None
     __array_ufunc__ = None  # `ndarray * tensor` defers to Tensor.__rmul__
     __hash__ = object.__hash__  # tensors are dict keys by identity, as in PyTorch
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
-        self._init_fields(_to_array(data, dtype))
+        Tensor._make(_to_array(data, dtype), into=self)
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
-        """Wrap an ndarray without copying or converting it (the engine's fast path)."""
-        t = object.__new__(Tensor)
-        t._init_fields(data, requires_grad)
+    def _make(cls, data: np.ndarray, requires_grad: bool = False, into: Tensor | None = None
+              ) -> Tensor:
+        """Wrap an ndarray without copying or converting it (the engine's fast path). Every
+        field of a Tensor is set here, also for __init__ (which passes `into`)."""
+        t = object.__new__(Tensor) if into is None else into
+        t.data = data
+        t._grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = None  # the node that made it; None for a leaf
+        t._output_nr = 0  # which output of grad_fn it is
+        t._hooks = None  # a leaf's register_hook hooks
+        t._version_counter = None  # a VersionCounter, made on the first in-place write or view
+        t._base = None  # the tensor whose memory it views (made by a view op), if any
         return t
-
-    def _init_fields(self, data: np.ndarray, requires_grad: bool = False) -> None:
-        self.data = data
-        self._grad: Tensor | None = None
-        self.requires_grad = requires_grad
-        self.grad_fn: Function | None = None  # the node that made it; None for a leaf
-        self._output_nr = 0  # which output of grad_fn it is
-        self._hooks: list[Callable] | None = None  # a leaf's register_hook hooks
-        self._version_counter = [0]  # bumped by in-place writes; shared by views and detach()
-        self._base: Tensor | None = None  # the tensor it is a numpy view of, if any
 
     # *** attributes ***
     @property
@@ -89,18 +149,27 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        self._grad = _checked_grad(value, self.data.shape, "assigned grad")
+        self._grad = None if value is None else _checked_grad(value, self.data.shape,
+                                                               "assigned grad")
 
     @property
     def _version(self) -> int:
         """How many times this tensor's memory was written in place through minigrad (shared
         with views and detach()); backward compares it with the version it saved."""
-        return self._version_counter[0]
+        return self._shared_version_counter().version
+
+    def _shared_version_counter(self) -> VersionCounter:
+        """The counter of this tensor's memory, made when first needed; a view uses its
+        base's."""
+        if self._version_counter is None:
+            base = self._base
+            self._version_counter = (VersionCounter() if base is None
+                                     else base._shared_version_counter())
+        return self._version_counter
 
     def _make_view_of(self, base: Tensor) -> None:
-        """Mark self as a view of base's memory: they share the version counter."""
+        """Mark self as a view of base's memory (so they share the version counter)."""
         self._base = base._base if base._base is not None else base
-        self._version_counter = base._version_counter
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
@@ -150,7 +219,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same data (and version counter), cut from the graph."""
         t = Tensor._make(self.data)
-        t._version_counter = self._version_counter
+        t._version_counter = self._shared_version_counter()
         return t
 
     def retain_grad(self) -> None:
@@ -517,7 +586,7 @@ class Tensor:
             raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand() or a "
                                "numpy read-only array); write into a copy")
         np.copyto(self.data, new.data, casting="unsafe")
-        self._version_counter[0] += 1
+        self._shared_version_counter().bump()
         if recording:
             self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
             new.grad_fn._replaced = old

@@ -15,12 +15,12 @@ from minigrad.ops import (
     log,
     log_softmax,
     normalize,
-    relu,
     sigmoid,
     softmax,
     tanh,
 )
 from minigrad.ops import leaky_relu as _leaky_relu
+from minigrad.ops import relu as _relu
 from minigrad.ops._common import check_reduction
 from minigrad.tensor import Tensor
 
@@ -32,6 +32,11 @@ __all__ = [
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return _leaky_relu(x, negative_slope)
+
+
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); with inplace=True x itself is overwritten (and returned), as in PyTorch."""
+    return x.relu_() if inplace else _relu(x)
 
 
 def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
@@ -67,16 +72,19 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     return _reduce(losses, reduction, "binary_cross_entropy")
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only);
+    with inplace=True x itself is overwritten (and returned)."""
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
     if p == 1:
-        return x * 0.0
-    keep = generator().random(x.shape) >= p
-    return x * Tensor._make((keep / (1 - p)).astype(x.dtype))
+        scale = 0.0
+    else:
+        keep = generator().random(x.shape) >= p
+        scale = Tensor._make((keep / (1 - p)).astype(x.dtype))
+    return x.mul_(scale) if inplace else x * scale
 
 
 def layer_norm(x: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,

@@ -8,14 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.function import Function
+from minigrad.function import Function, ViewFunction
 from minigrad.ops._common import canonical_dim
 from minigrad.tensor import Tensor
 
 
-class Reshape(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
+class Reshape(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
@@ -26,9 +24,7 @@ class Reshape(Function):
         return reshape(g, ctx.in_shape), None
 
 
-class Permute(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
+class Permute(ViewFunction):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -40,9 +36,7 @@ class Permute(Function):
         return Permute.apply(g, tuple(inverse)), None
 
 
-class Expand(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
+class Expand(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
         return np.broadcast_to(x.data, shape)
@@ -52,9 +46,7 @@ class Expand(Function):
         return g, None  # the engine sums g back to x's shape
 
 
-class GetItem(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
+class GetItem(ViewFunction):
     @staticmethod
     def forward(ctx, x, index):
         ctx.in_shape, ctx.index = x.shape, index
