@@ -302,8 +302,8 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
 
 def _free(node: Node) -> None:
     """Drop what backward saved and what forward stored on ctx; the node can no longer be
-    differentiated through. Its number and the version it replaced (in-place ops) stay, for
-    the walk."""
+    differentiated through. Its number and, for an in-place op, the version it replaced stay:
+    nodes recorded before it may still need them to find their input's version."""
     kept = node._sequence_nr, node._replaced
     node.__dict__.clear()
     node._freed = True

@@ -168,7 +168,8 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
-_accumulators: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# one AccumulateGrad per leaf while anyone holds it, keyed by id (it keeps its leaf alive)
+_accumulators: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 def _edge(t: Any, node: Node) -> tuple[Any, int]:
@@ -180,9 +181,10 @@ def _edge(t: Any, node: Node) -> tuple[Any, int]:
         return t.grad_fn, t._output_nr
     if not t.requires_grad:
         return None, 0
-    if t not in _accumulators:
-        _accumulators[t] = AccumulateGrad(t)
-    return _accumulators[t], 0
+    node = _accumulators.get(id(t))
+    if node is None:
+        node = _accumulators[id(t)] = AccumulateGrad(t)
+    return node, 0
 
 
 def input_version(t: Tensor, taken_at: float) -> Tensor:
@@ -323,7 +325,7 @@ def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], raw: Any) 
 
 def _version_counter_of(saved: Any) -> VersionCounter | None:
     if type(saved) is _SavedOutput:
-        saved = saved.output()
+        return saved.version_counter
     return saved._shared_version_counter() if isinstance(saved, Tensor) else None
 
 
@@ -331,12 +333,14 @@ class _SavedOutput:
     """A saved output of the node itself, kept as its array only: the output Tensor holds the
     node as grad_fn, so saving the Tensor would make a reference cycle that only the garbage
     collector frees. `saved_tensors` rebuilds it, grad_fn included, so a backward that uses it
-    can be differentiated again. A weak reference to the output finds its version."""
+    can be differentiated again. It keeps the output's version counter (the array outlives
+    the output Tensor)."""
 
-    __slots__ = ("data", "index", "output")
+    __slots__ = ("data", "index", "version_counter")
 
     def __init__(self, output: Tensor) -> None:
-        self.data, self.index, self.output = output.data, output._output_nr, weakref.ref(output)
+        self.data, self.index = output.data, output._output_nr
+        self.version_counter = output._shared_version_counter()
 
     @staticmethod
     def replace_outputs(node: Function, returned: tuple, outputs: tuple[Tensor, ...]) -> None:

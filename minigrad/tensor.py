@@ -64,17 +64,17 @@ class VersionCounter:
     backward can tell whether a saved tensor was written after its node was recorded, and
     what its version was then. Tensors that share memory (views, detach()) share one."""
 
-    __slots__ = ("version", "ticks")
     clock = itertools.count()  # one sequence for recorded nodes and in-place writes
     last_write = -1  # the tick of the latest write to any tensor
-
-    def __init__(self) -> None:
-        self.version = 0
-        self.ticks: list[int] = []  # of the latest writes (up to 1024)
+    # class-level defaults, so that making a counter costs no __init__ call
+    version = 0
+    ticks: tuple[int, ...] | list[int] = ()  # of the latest writes (up to 1024)
 
     def bump(self) -> None:
         tick = next(VersionCounter.clock)
         self.version += 1
+        if not self.ticks:
+            self.ticks = []
         self.ticks.append(tick)
         if len(self.ticks) > 1024:
             del self.ticks[:512]
@@ -475,19 +475,19 @@ class Tensor:
     # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes
     # into self.data; otherwise the write is recorded in the graph (see _write_in_place).
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._write_in_place("add_", lambda old: old + _scaled(other, alpha), other)
+        return self._write_in_place("add_", lambda old, o: old + _scaled(o, alpha), other)
 
     def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._write_in_place("sub_", lambda old: old - _scaled(other, alpha), other)
+        return self._write_in_place("sub_", lambda old, o: old - _scaled(o, alpha), other)
 
     def mul_(self, other: Any) -> Tensor:
-        return self._write_in_place("mul_", lambda old: old * other, other)
+        return self._write_in_place("mul_", lambda old, o: old * o, other)
 
     def div_(self, other: Any) -> Tensor:
-        return self._write_in_place("div_", lambda old: old / other, other)
+        return self._write_in_place("div_", lambda old, o: old / o, other)
 
     def pow_(self, exponent: Any) -> Tensor:
-        return self._write_in_place("pow_", lambda old: old**exponent, exponent)
+        return self._write_in_place("pow_", lambda old, e: old**e, exponent)
 
     def neg_(self) -> Tensor:
         return self._write_in_place("neg_", lambda old: -old)
@@ -517,14 +517,14 @@ class Tensor:
         if isinstance(value, Tensor) and value.ndim:
             raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got a tensor of "
                                f"shape {value.shape}")
-        return self._write_in_place("fill_", lambda old: setitem(old, ..., value), value)
+        return self._write_in_place("fill_", lambda old, v: setitem(old, ..., v), value)
 
     def copy_(self, src: Any) -> Tensor:
         """Copy src's values in (broadcast to this shape, converted to this dtype)."""
         src = src if isinstance(src, Tensor) else Tensor(src)
         if src.dtype != self.dtype:
             src = src.to(self.dtype)
-        return self._write_in_place("copy_", lambda old: setitem(old, ..., src), src)
+        return self._write_in_place("copy_", lambda old, v: setitem(old, ..., v), src)
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         """value where mask (a bool tensor broadcast to this shape) is True."""
@@ -536,7 +536,7 @@ class Tensor:
         except ValueError:
             raise RuntimeError(f"masked_fill_: mask of shape {mask.shape} does not broadcast to "
                                f"the tensor's shape {self.shape}") from None
-        return self._write_in_place("masked_fill_", lambda old: setitem(old, mask, value), value)
+        return self._write_in_place("masked_fill_", lambda old, v: setitem(old, mask, v), value)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
         """Values drawn uniformly from [a, b) with minigrad's generator (mg.manual_seed)."""
@@ -562,25 +562,26 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         """t[index] = value (a number or a tensor broadcast to t[index]'s shape), in place;
         differentiable to t's old values (zero where overwritten) and to value."""
-        self._write_in_place("__setitem__", lambda old: setitem(old, index, value), value)
+        self._write_in_place("__setitem__", lambda old, v: setitem(old, index, v), value)
 
-    def _write_in_place(self, op: str, new_value: Callable[[Tensor], Tensor],
+    def _write_in_place(self, op: str, new_value: Callable[..., Tensor],
                         *operands: Any) -> Tensor:
-        """Write new_value(self), computed out of place, into self's memory, keeping its shape
-        and dtype, and bump its version. When grad mode is on and self or an operand requires
-        grad, the write is recorded: new_value runs on `old`, a copy of self that takes self's
-        place in the graph (so whatever the new node saves stays valid), and self becomes the
-        new node's output. The node keeps `old` as `_replaced`, for the nodes recorded before
-        that still take self's previous version as input."""
+        """Write new_value(self, *operands), computed out of place, into self's memory, keeping
+        its shape and dtype, and bump its version. When grad mode is on and self or an operand
+        requires grad, the write is recorded: new_value runs on `old`, a copy of self that takes
+        self's place in the graph (so whatever the new node saves stays valid, and an operand
+        that is self itself means old), and self becomes the new node's output. The node keeps
+        `old` as `_replaced`, for the nodes recorded before that took self's previous version as
+        input."""
         recording = function.is_grad_enabled() and (self.requires_grad or any(
             isinstance(o, Tensor) and o.requires_grad for o in operands))
         if recording:
             self._check_recordable(op)
             old = Tensor._make(self.data.copy(), self.requires_grad)
             old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
-            new = new_value(old)
+            new = new_value(old, *[old if o is self else o for o in operands])
         else:
-            old, new = None, new_value(self)
+            old, new = None, new_value(self, *operands)
         new = _fit_in_place(new, self, op, recording)
         if not self.data.flags.writeable:
             raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand() or a "
