@@ -569,16 +569,18 @@ class _Patches:
 
     def __enter__(self) -> None:
         recorder = self.recorder
-        apply, init_fields = Function.__dict__["apply"], Tensor.__dict__["_init_fields"]
+        apply, make = Function.__dict__["apply"], Tensor.__dict__["_make"]
 
         def recorded_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
             if not recorder.inside:
                 recorder.adopt(args)
             return apply.__func__(cls, *args, **kwargs)
 
-        def recorded_init(t: Tensor, data: Any, requires_grad: bool = False) -> None:
-            init_fields(t, recorder.wrap_made(data), requires_grad)
+        def recorded_make(cls: type, data: Any, requires_grad: bool = False,
+                          into: Tensor | None = None) -> Tensor:
+            t = make.__func__(cls, recorder.wrap_made(data), requires_grad, into)
             recorder.created[id(t)] = weakref.ref(t)
+            return t
 
         def refused(name: str, what: str) -> Callable:
             original = getattr(Tensor, name) if name != "__call__" else Module.__call__
@@ -598,7 +600,7 @@ class _Patches:
             return module_call(module, *args, **kwargs)
 
         self.set(Function, "apply", classmethod(recorded_apply))
-        self.set(Tensor, "_init_fields", recorded_init)
+        self.set(Tensor, "_make", classmethod(recorded_make))
         self.set(Tensor, "register_hook", refused("register_hook", "a hook (register_hook)"))
         self.set(Tensor, "retain_grad", refused("retain_grad", "retain_grad()"))
         self.set(Module, "__call__", module_call_checked)
