@@ -17,9 +17,9 @@ Recipe: sigmoid hidden layer, softmax cross-entropy, plain SGD (lr 0.5), float32
 Threads (`--threads auto|N`, default auto): each framework gets its own thread count, fixed or
 picked at the start of every epoch by timing its first steps at each count (models/threads.py);
 minigrad and the numpy network share numpy's BLAS pool, PyTorch has its own.
-`--busy`: hidden 256, batch 64, the same epochs quiet and then while a background load keeps
-every core busy (one pure-Python loop per core, in processes that stop by themselves after a
-time limit), and each framework's slowdown against its quiet epoch.
+`--busy`: hidden 256, batch 64, epochs without and with a background load that keeps every
+core busy (one pure-Python loop per core, in processes that stop by themselves after a time
+limit), taking turns, and each framework's slowdown against its quiet epoch.
 """
 
 from __future__ import annotations
@@ -331,23 +331,46 @@ def background_load(limit: float) -> Iterator[int]:
 
 
 def busy_table(X: np.ndarray, y: np.ndarray, reps: int, threads: int | None) -> None:
-    """Quiet epochs, then the same epochs under a background load on every core; the slowdown
-    of each framework against its own quiet epoch."""
+    """Epochs without and with a background load on every core, taking turns (so that load
+    from elsewhere on the machine falls on both alike); each framework's slowdown is the
+    median of the ratios busy / quiet epoch."""
     hidden, batch = 256, 64
-    quiet_used: dict[str, list[int]] = {}
-    quiet = time_epochs(X, y, hidden, batch, reps, make_pickers(threads), used=quiet_used)
-    limit = 30 * sum(map(sum, quiet.values())) + 60  # far beyond need; a safety net
-    busy_used: dict[str, list[int]] = {}
-    with background_load(limit) as loaders:
-        busy = time_epochs(X, y, hidden, batch, reps, make_pickers(threads), used=busy_used)
+    pickers = {"quiet": make_pickers(threads), "busy": make_pickers(threads)}
+    seconds: dict[str, dict[str, list[float]]] = {"quiet": {}, "busy": {}}
+    used: dict[str, dict[str, list[int]]] = {"quiet": {}, "busy": {}}
+    loaders = 0
+    for _ in range(reps):
+        for phase in ("quiet", "busy"):
+            # the load outlives a crash by at most 20 times the quiet turn, then stops itself
+            limit = 20 * sum(times[-1] for times in seconds["quiet"].values()) + 30
+            with (background_load(limit) if phase == "busy"
+                  else contextlib.nullcontext(0)) as started:
+                t = time_epochs(X, y, hidden, batch, 1, pickers[phase], used=used[phase])
+                t["python"] = [pure_python()]
+                used[phase]["python"] = [1]
+            loaders = max(loaders, started)
+            for name, times in t.items():
+                seconds[phase].setdefault(name, []).extend(times)
     setting = "auto" if threads is None else str(threads)
     print(f"hidden {hidden}, batch {batch}, --threads {setting}: seconds per epoch (median of "
-          f"{reps}) quiet, then with {loaders} busy processes (one per core) in the background")
+          f"{reps}), quiet and with {loaders} busy processes (one per core) in the background, "
+          "taking turns; slowdown: median of the ratios busy / quiet; python: a plain "
+          "Python loop, the slowdown of any one-threaded program")
     print(f"{'':>10}{'quiet':>9}{'threads':>9}{'busy':>9}{'threads':>9}{'slowdown':>10}")
-    for name in quiet:
-        q, b = statistics.median(quiet[name]), statistics.median(busy[name])
-        print(f"{name:>10}{q:>9.3f}{span(quiet_used[name]):>9}{b:>9.3f}"
-              f"{span(busy_used[name]):>9}{b / q:>9.2f}x")
+    for name, quiet in seconds["quiet"].items():
+        busy = seconds["busy"][name]
+        print(f"{name:>10}{statistics.median(quiet):>9.3f}{span(used['quiet'][name]):>9}"
+              f"{statistics.median(busy):>9.3f}{span(used['busy'][name]):>9}"
+              f"{paired_ratio(busy, quiet):>9.2f}x")
+
+
+def pure_python(n: int = 3_000_000) -> float:
+    """Seconds of a plain Python loop: the slowdown any one-threaded program sees, a floor."""
+    began = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - began
 
 
 def span(counts: list[int]) -> str:

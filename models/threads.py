@@ -27,6 +27,7 @@ T = TypeVar("T")
 ROUNDS = 3  # turns each count takes while auto measures
 STEPS = 2  # steps timed per turn
 MARGIN = 0.1  # more threads are chosen only when at least this much faster (mean step time)
+HOPELESS = 3  # a count this many times slower than the best stops being timed
 WATCH = 20  # steps between checks that the chosen count has not become slow
 
 
@@ -60,6 +61,18 @@ def candidate_counts(cores: int | None = None) -> list[int]:
     return counts + [cores]
 
 
+_END = object()
+
+
+def hopeless(mine: list[float], times: dict[int, list[float]], turn: int) -> bool:
+    """A count whose steps, after a whole turn, took over HOPELESS times the best count's mean
+    is not timed further in this measurement: on a loaded machine those are costly steps."""
+    if len(mine) < turn:
+        return False
+    return statistics.fmean(mine) > HOPELESS * min(statistics.fmean(t) for t in times.values()
+                                                  if t)
+
+
 def plural(count: int) -> str:
     return f"{count} thread" + ("" if count == 1 else "s")
 
@@ -77,11 +90,13 @@ class ThreadPicker:
     def __init__(self, threads: int | None,
                  set_threads: Callable[[int], None] = mg.set_num_threads,
                  counts: list[int] | None = None, rounds: int = ROUNDS,
-                 steps: int = STEPS) -> None:
+                 steps: int = STEPS, clock: Callable[[], float] = time.perf_counter) -> None:
         self.auto = threads is None
         self.set_threads = set_threads
         self.counts = counts or candidate_counts()
         self.plan = [c for _ in range(rounds) for c in self.counts for _ in range(steps)]
+        self.steps = steps
+        self.clock = clock
         self.threads = threads if threads is not None else self.counts[-1]
         self.step_ms: dict[int, float] = {}  # mean milliseconds per step at each count, auto
         self.changed = True  # the last pass ended on another count than the one before it
@@ -104,14 +119,21 @@ class ThreadPicker:
         before = self.threads if self.step_ms else None  # the count of the previous pass
         while True:
             times: dict[int, list[float]] = {c: [] for c in self.counts}
-            for count, item in zip(self.plan, items):
+            ended = False
+            for count in self.plan:
+                if hopeless(times[count], times, self.steps):
+                    continue
+                item = next(items, _END)
+                if item is _END:
+                    ended = True
+                    break
                 self.set_threads(count)
-                began = time.perf_counter()
+                began = self.clock()
                 yield item  # the caller's loop body runs here
-                times[count].append(time.perf_counter() - began)
+                times[count].append(self.clock() - began)
             self._choose(times)
             self.changed = self.threads != before
-            if not (yield from self._watch(items)):
+            if ended or not (yield from self._watch(items)):
                 return
 
     def _watch(self, items: Iterator[T]) -> Generator[T, None, bool]:
@@ -120,9 +142,9 @@ class ThreadPicker:
         limit = 2 * self.step_ms.get(self.threads, math.inf) / 1000
         spent, count = 0.0, 0
         for item in items:
-            began = time.perf_counter()
+            began = self.clock()
             yield item
-            spent += time.perf_counter() - began
+            spent += self.clock() - began
             count += 1
             if count == WATCH:
                 if spent / count > limit and self.threads > self.counts[0]:

@@ -72,48 +72,67 @@ def test_candidate_counts_cover_one_to_all_cores():
     assert candidate_counts(6) == [1, 2, 4, 6]
 
 
+class FakeClock:
+    """A clock that a fake job advances by what each step 'costs': timing without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def fake_picker(current: list[int], rounds: int, clock: FakeClock) -> ThreadPicker:
+    return ThreadPicker(None, set_threads=current.append, counts=[1, 2], rounds=rounds, steps=2,
+                        clock=clock)
+
+
 def test_auto_keeps_the_count_whose_steps_were_fastest():
     """A fake job that is slow at 2 threads: auto times its first steps and settles on 1."""
-    current = []
-    picker = ThreadPicker(None, set_threads=current.append, counts=[1, 2], rounds=2, steps=2)
+    current, clock = [], FakeClock()
+    picker = fake_picker(current, 3, clock)
     seen = []
     for item in picker.tune(range(20)):
         seen.append((item, current[-1]))
-        time.sleep(0.004 if current[-1] == 2 else 0.0005)
+        clock.now += 0.004 if current[-1] == 2 else 0.0005
     assert [item for item, _ in seen] == list(range(20))  # every step runs, once, in order
-    assert [count for _, count in seen[:8]] == [1, 1, 2, 2, 1, 1, 2, 2]
+    assert [count for _, count in seen[:8]] == [1, 1, 2, 2, 1, 1, 1, 1]  # 2: 8x slower, dropped
     assert {count for _, count in seen[8:]} == {1}
     assert picker.threads == 1 and picker.step_ms[2] > picker.step_ms[1]
     assert picker.describe().startswith("1 thread (auto; ms per step: 1 thread ")
 
 
-def fake_job(picker: ThreadPicker, current: list[int], n: int, cost) -> list[int]:
-    """Run n steps through picker.tune, each sleeping cost(step, count) seconds; the counts."""
+def fake_job(rounds: int, n: int, cost) -> tuple[ThreadPicker, list[int]]:
+    """n steps through an auto picker, step k at count c costing cost(k, c) seconds; returns
+    the picker and the count of each step."""
+    current, clock = [], FakeClock()
+    picker = fake_picker(current, rounds, clock)
     used = []
     for step in picker.tune(range(n)):
         used.append(current[-1])
-        time.sleep(cost(step, current[-1]))
-    return used
+        clock.now += cost(step, current[-1])
+    return picker, used
 
 
 def test_more_threads_must_win_by_a_margin():
-    current = []
-    picker = ThreadPicker(None, set_threads=current.append, counts=[1, 2], rounds=2, steps=2)
-    used = fake_job(picker, current, 12, lambda step, count: 0.010 if count == 1 else 0.0097)
+    picker, used = fake_job(2, 12, lambda step, count: 0.010 if count == 1 else 0.0097)
     assert set(used[8:]) == {1} and picker.threads == 1  # 3% faster is not enough
 
 
 def test_auto_measures_again_when_the_chosen_count_slows_down():
     """Load arrives mid-pass: two threads, fastest at first, become 10x slower at step 30."""
-    current = []
-    picker = ThreadPicker(None, set_threads=current.append, counts=[1, 2], rounds=1, steps=2)
-
     def cost(step, count):
         return 0.002 if count == 1 else (0.001 if step < 30 else 0.02)
 
-    used = fake_job(picker, current, 110, cost)
+    picker, used = fake_job(1, 110, cost)
     assert used[4:30] == [2] * 26
     assert used[-10:] == [1] * 10 and picker.threads == 1 and picker.changed
+
+
+def test_a_hopeless_count_is_not_timed_again_and_no_step_is_lost():
+    picker, used = fake_job(3, 12, lambda step, count: 0.001 if count == 1 else 0.01)
+    assert used == [1, 1, 2, 2, 1, 1, 1, 1] + [1] * 4  # 12 steps: none skipped
+    assert picker.step_ms == pytest.approx({1: 1.0, 2: 10.0})
 
 
 def test_a_fixed_count_is_set_and_never_measured():
