@@ -903,6 +903,9 @@ def _first_difference(a: _Tape, b: _Tape) -> str:
     return "the tensors fn reads or the .grad it leaves changed between calls"
 
 
+_NOT_RUN = object()  # _run_eagerly: the call has not run yet
+
+
 def _signature(value: Any) -> Any:
     if isinstance(value, (Tensor, np.ndarray)):
         data = value.data if isinstance(value, Tensor) else value
@@ -910,6 +913,8 @@ def _signature(value: Any) -> Any:
                 isinstance(value, Tensor) and value.requires_grad)
     if type(value) in (tuple, list):
         return (type(value).__name__, tuple(_signature(v) for v in value))
+    if type(value) is dict:
+        return ("dict", tuple((k, _signature(v)) for k, v in value.items()))
     if value is None or type(value) in (bool, int, float, str):
         return (type(value).__name__, value)
     return ("object", id(value))
@@ -928,39 +933,38 @@ class CompiledFunction:
         self._warned: set[str] = set()
         self.captures = self.replays = self.eager_calls = 0
 
-    def __call__(self, *args: Any) -> Any:
-        key = (is_grad_enabled(), _signature(args))
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = (is_grad_enabled(), _signature(args), tuple(kwargs), _signature(kwargs))
         if key in self._eager:
             self.eager_calls += 1
-            return self.fn(*args)
+            return self.fn(*args, **kwargs)
         tape = self._tapes.get(key)
         if tape is not None and tape.verified and tape.guards_hold():
-            arrays = [a.data if isinstance(a, Tensor) else a for a in _leaves(args)]
+            arrays = [a.data if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
             try:
                 result = tape.replay(arrays)
             except _BranchGuard:
                 self.eager_calls += 1
-                return self.fn(*args)
+                return self.fn(*args, **kwargs)
             self.replays += 1
             return result
         if key not in self._tapes and len(self._tapes) >= self.cache_size:
             return self._run_eagerly(key, f"more than {self.cache_size} input signatures "
-                                     "(cache_size)", args, None)
-        return self._capture(key, args, tape)
+                                     "(cache_size)", args, kwargs)
+        return self._capture(key, args, kwargs, tape)
 
-    def _capture(self, key: Any, args: tuple, previous: _Tape | None) -> Any:
+    def _capture(self, key: Any, args: tuple, kwargs: dict, previous: _Tape | None) -> Any:
         recorder = _Recorder()
         entry_grads = {p: p._grad is None for p in self._params}
         for p in self._params:  # parameters of the last capture are known from the start
             recorder.adopt((p,))
-        inputs, traced_args = [], []
-        for a in args:
-            traced_args.append(self._traced_argument(a, recorder, inputs))
+        inputs: list[np.ndarray] = []
+        traced_args, traced_kwargs = self._traced_argument((args, kwargs), recorder, inputs)
         self.captures += 1
         _Recorder.active = recorder
         try:
             with _Patches(recorder):
-                output = self.fn(*traced_args)
+                output = self.fn(*traced_args, **traced_kwargs)
             _Recorder.active = None
             tape = _Tape(recorder, inputs, output, entry_grads)  # before restore()
         finally:
@@ -968,7 +972,7 @@ class CompiledFunction:
             recorder.restore()
         result = _plain_output(output)
         if recorder.reason is not None:
-            return self._run_eagerly(key, recorder.reason, args, result)
+            return self._run_eagerly(key, recorder.reason, args, kwargs, ran=result)
         self._params = tape.params
         if previous is not None and _same(previous.template, tape.template):
             tape.verified = True
@@ -976,7 +980,8 @@ class CompiledFunction:
             self._mismatches[key] = self._mismatches.get(key, 0) + 1
             if self._mismatches[key] >= 3:
                 self._tapes.pop(key, None)
-                return self._run_eagerly(key, _first_difference(previous, tape), args, result)
+                return self._run_eagerly(key, _first_difference(previous, tape), args, kwargs,
+                                         ran=result)
         self._tapes[key] = tape
         return result
 
@@ -994,20 +999,24 @@ class CompiledFunction:
             return traced
         if type(a) in (tuple, list):
             return type(a)(self._traced_argument(v, recorder, inputs) for v in a)
+        if type(a) is dict:
+            return {k: self._traced_argument(v, recorder, inputs) for k, v in a.items()}
         return a
 
-    def _run_eagerly(self, key: Any, reason: str, args: tuple, result: Any) -> Any:
-        """Mark key as eager. result is the call's value when it already ran (a failed
-        capture runs fn to the end), else fn runs now."""
+    def _run_eagerly(self, key: Any, reason: str, args: tuple, kwargs: dict,
+                     ran: Any = _NOT_RUN) -> Any:
+        """Mark key as eager and warn (or raise, under fullgraph). ran is the call's value when
+        it already ran (a failed capture runs fn to the end), else fn runs now."""
         self._eager[key] = reason
         message = f"mg.compile: {getattr(self.fn, '__name__', 'fn')} runs eagerly: {reason}"
         if self.fullgraph:
-            raise CompileError(message + " (fullgraph=True; this call ran eagerly)")
+            raise CompileError(message + (" (fullgraph=True; this call ran eagerly)"
+                                          if ran is not _NOT_RUN else " (fullgraph=True)"))
         if reason not in self._warned:
             self._warned.add(reason)
             warnings.warn(message, RuntimeWarning, stacklevel=3)
         self.eager_calls += 1
-        return self.fn(*args) if result is None else result
+        return self.fn(*args, **kwargs) if ran is _NOT_RUN else ran
 
     def cache_info(self) -> dict[str, Any]:
         """Tapes kept, captures and replays so far, the buffers' bytes (and how many buffers
@@ -1030,14 +1039,15 @@ class CompiledFunction:
         self._params = []
 
 
-def _leaves(args: tuple) -> list:
-    found = []
-    for a in args:
-        if isinstance(a, (Tensor, np.ndarray)):
-            found.append(a)
-        elif type(a) in (tuple, list):
-            found.extend(_leaves(a))
-    return found
+def _leaves(value: Any) -> list:
+    """The tensors and arrays in arguments, in the order _traced_argument meets them."""
+    if isinstance(value, (Tensor, np.ndarray)):
+        return [value]
+    if type(value) in (tuple, list):
+        return [a for v in value for a in _leaves(v)]
+    if type(value) is dict:
+        return [a for v in value.values() for a in _leaves(v)]
+    return []
 
 
 def _plain_output(value: Any) -> Any:

@@ -389,3 +389,30 @@ def test_train_mnist_compiled_equals_eager(mnist_dir, capsys):
         assert compiled["train_loss"] == eager["train_loss"]
         assert compiled["test_acc"] == eager["test_acc"]
     assert "recipe fast, compiled" in capsys.readouterr().out
+
+
+def test_keyword_arguments_and_a_refused_step_that_returns_nothing_runs_once():
+    w = mg.tensor(np.zeros(3, np.float32), requires_grad=True)
+    opt = optim.SGD([w], lr=1.0)
+
+    def step(x, *, scale):
+        opt.zero_grad()
+        (w * x * scale).sum().backward()
+        opt.step()
+
+    fn = mg.compile(step, fullgraph=True)
+    for _ in range(4):
+        assert fn(mg.ones(3), scale=2.0) is None
+    np.testing.assert_array_equal(w.data, [-8, -8, -8])
+    fn(mg.ones(3), scale=0.5)  # another Python value: captured again
+    np.testing.assert_array_equal(w.data, [-8.5, -8.5, -8.5])
+
+    def logged(x):
+        opt.zero_grad()
+        (w * x).sum().backward()
+        opt.step()
+        print(float(w.sum()))  # a value reaching Python after the step
+
+    with pytest.warns(RuntimeWarning, match="float"):
+        mg.compile(logged)(mg.ones(3))
+    np.testing.assert_array_equal(w.data, [-9.5, -9.5, -9.5])  # one step, not two
