@@ -45,6 +45,7 @@ from models.manual_mlp import ManualMLP, one_hot
 from models.mlp import TwoLayerMLP
 from models.mnist import load_mnist
 from models.threads import ThreadPicker, add_threads_option, candidate_counts
+from models.train_mnist import make_step
 
 LR = 0.5
 CHUNK = 20  # batches each framework runs before the next takes its turn
@@ -113,16 +114,7 @@ def torch_runner(hidden: int) -> Callable:
 def compiled_runner(hidden: int) -> Callable:
     """minigrad's step captured once by mg.compile and replayed."""
     model = TwoLayerMLP(hidden=hidden)
-    opt = optim.SGD(model.parameters(), lr=LR)
-
-    def step(x: mg.Tensor, y: mg.Tensor) -> mg.Tensor:
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
-    step = mg.compile(step, fullgraph=True)
+    step = make_step(model, optim.SGD(model.parameters(), lr=LR), compiled=True)
 
     def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
         for b in batches:

@@ -156,15 +156,45 @@ def _recorder_or_plain() -> Any:
     return _PLAIN if recorder is None or recorder.inside else recorder
 
 
+def _tree_map(fn: Callable[[Any], Any], value: Any) -> Any:
+    """fn applied to every item of nested tuples, lists and dicts (arguments, outputs)."""
+    if type(value) in (tuple, list):
+        return type(value)([_tree_map(fn, v) for v in value])
+    if type(value) is dict:
+        return {k: _tree_map(fn, v) for k, v in value.items()}
+    return fn(value)
+
+
+def _tree_items(value: Any) -> list:
+    """The items of nested tuples, lists and dicts, in order."""
+    if type(value) in (tuple, list):
+        return [a for v in value for a in _tree_items(v)]
+    if type(value) is dict:
+        return [a for v in value.values() for a in _tree_items(v)]
+    return [value]
+
+
 def _plain(value: Any) -> Any:
     """value with every _Traced array replaced by a plain ndarray view of the same memory."""
-    if isinstance(value, _Traced):
-        return value.view(np.ndarray)
-    if type(value) in (tuple, list):
-        return type(value)(_plain(v) for v in value)
-    if type(value) is dict:
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    return _tree_map(lambda a: a.view(np.ndarray) if isinstance(a, _Traced) else a, value)
+
+
+def _traced_in(value: Any) -> list[_Traced]:
+    return [a for a in _tree_items(value) if isinstance(a, _Traced)]
+
+
+def _arrays_in(value: Any) -> list[np.ndarray]:
+    return [a for a in _tree_items(value) if isinstance(a, np.ndarray)]
+
+
+def _leaves(value: Any) -> list:
+    """The tensors and arrays in arguments, in the order _traced_argument meets them."""
+    return [a for a in _tree_items(value) if isinstance(a, (Tensor, np.ndarray))]
+
+
+def _replace(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
+    """value with every array that aliases old replaced by new."""
+    return _tree_map(lambda a: new if isinstance(a, np.ndarray) and _alias(a, old) else a, value)
 
 
 # *** recording ***
@@ -506,16 +536,6 @@ class _Recorder:
                 g.data = g.data.view(np.ndarray)
 
 
-def _traced_in(value: Any) -> list[_Traced]:
-    if isinstance(value, _Traced):
-        return [value]
-    if type(value) in (tuple, list):
-        return [a for v in value for a in _traced_in(v)]
-    if type(value) is dict:
-        return [a for v in value.values() for a in _traced_in(v)]
-    return []
-
-
 # *** optimizer calls, gradients and random draws ***
 _KEEP = "keep"  # a parameter's .grad that the call did not change
 
@@ -829,26 +849,6 @@ def _overlaps(arrays: list[np.ndarray], array: np.ndarray) -> bool:
     return any(np.may_share_memory(a, array) for a in arrays)
 
 
-def _arrays_in(value: Any) -> list[np.ndarray]:
-    if isinstance(value, np.ndarray):
-        return [value]
-    if type(value) in (tuple, list):
-        return [a for v in value for a in _arrays_in(v)]
-    if type(value) is dict:
-        return [a for v in value.values() for a in _arrays_in(v)]
-    return []
-
-
-def _replace(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
-    if isinstance(value, np.ndarray):
-        return new if _alias(value, old) else value
-    if type(value) in (tuple, list):
-        return type(value)(_replace(v, old, new) for v in value)
-    if type(value) is dict:
-        return {k: _replace(v, old, new) for k, v in value.items()}
-    return value
-
-
 def _output_spec(value: Any, recorder: _Recorder) -> Any:
     if isinstance(value, Tensor):
         if isinstance(value.data, _Traced) or id(value.data) in recorder.traced:
@@ -970,7 +970,7 @@ class CompiledFunction:
         finally:
             _Recorder.active = None
             recorder.restore()
-        result = _plain_output(output)
+        result = _plain(output)
         if recorder.reason is not None:
             return self._run_eagerly(key, recorder.reason, args, kwargs, ran=result)
         self._params = tape.params
@@ -1037,27 +1037,6 @@ class CompiledFunction:
         self._eager.clear()
         self._mismatches.clear()
         self._params = []
-
-
-def _leaves(value: Any) -> list:
-    """The tensors and arrays in arguments, in the order _traced_argument meets them."""
-    if isinstance(value, (Tensor, np.ndarray)):
-        return [value]
-    if type(value) in (tuple, list):
-        return [a for v in value for a in _leaves(v)]
-    if type(value) is dict:
-        return [a for v in value.values() for a in _leaves(v)]
-    return []
-
-
-def _plain_output(value: Any) -> Any:
-    if isinstance(value, _Traced):
-        return value.view(np.ndarray)
-    if type(value) in (tuple, list):
-        return type(value)(_plain_output(v) for v in value)
-    if type(value) is dict:
-        return {k: _plain_output(v) for k, v in value.items()}
-    return value
 
 
 def compile(fn: Callable | None = None, *, fullgraph: bool = False,

@@ -16,6 +16,7 @@ from minigrad import nn, optim
 from minigrad.compile import CompileError
 from minigrad.nn import functional as F
 from models.mlp import TwoLayerMLP
+from models.train_mnist import make_step
 
 OPTIMIZERS = {
     "sgd": (optim.SGD, dict(lr=0.1)),
@@ -39,15 +40,7 @@ def train(make_model, optimizer: str, data: list, compiled: bool, seed: int = 0)
     mg.manual_seed(seed)
     model = make_model()
     cls, kwargs = OPTIMIZERS[optimizer]
-    opt = cls(model.parameters(), **kwargs)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = make_step(model, cls(model.parameters(), **kwargs), compiled=False)
     fn = mg.compile(step, fullgraph=True) if compiled else step
     losses = [fn(mg.tensor(x), mg.tensor(y)).data.copy() for x, y in data]
     params = [p.data.copy() for p in model.parameters()]
@@ -252,19 +245,16 @@ def test_gradient_accumulation_across_calls_is_refused():
     np.testing.assert_array_equal(w.grad.data, [4, 4, 4])
 
 
-def test_versions_are_bumped_and_eager_checks_stay_on():
+def compiled_mlp(optimizer: type, **kwargs) -> tuple:
+    """A small TwoLayerMLP and its training step, compiled with fullgraph=True."""
     mg.manual_seed(0)
     model = TwoLayerMLP(20, 16, 5)
-    opt = optim.SGD(model.parameters(), lr=0.1)
+    opt = optimizer(model.parameters(), **kwargs)
+    return model, mg.compile(make_step(model, opt, compiled=False), fullgraph=True)
 
-    def step(x, y):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
 
-    fn = mg.compile(step, fullgraph=True)
+def test_versions_are_bumped_and_eager_checks_stay_on():
+    model, fn = compiled_mlp(optim.SGD, lr=0.1)
     x, y = mg.ones(8, 20), mg.zeros(8, dtype=mg.int64)
     for _ in range(3):
         fn(x, y)
@@ -343,18 +333,7 @@ def test_argument_requiring_grad_runs_eagerly():
 
 
 def test_buffers_do_not_grow():
-    mg.manual_seed(0)
-    model = TwoLayerMLP(20, 16, 5)
-    opt = optim.Adam(model.parameters(), lr=0.01)
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
-    fn = mg.compile(step, fullgraph=True)
+    _, fn = compiled_mlp(optim.Adam, lr=0.01)
     data = batches(4, 8, 20, 5)
     for x, y in data:
         fn(mg.tensor(x), mg.tensor(y))
