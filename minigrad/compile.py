@@ -279,7 +279,7 @@ class _Recorder:
         self.kernels: list[_Kernel] = []
         self.slots: dict[int, int] = {}  # id(traced or written plain array) -> slot number
         self.arrays: list[np.ndarray] = []  # slot number -> plain array (keeps them alive)
-        self.traced: dict[int, _Traced] = {}  # id(plain array written by a kernel) -> its view
+        self.traced: dict[int, np.ndarray] = {}  # plain arrays a kernel writes, now buffers
         self.inside = False  # True while running a kernel or an optimizer call
         self.reason: str | None = None  # why this call cannot be captured
         self.mutated = False  # an optimizer stepped (so a failed guard could not be undone)
@@ -843,10 +843,6 @@ def _address(a: np.ndarray) -> int:
 def _alias(a: np.ndarray, b: np.ndarray) -> bool:
     return (_address(a) == _address(b) and a.shape == b.shape and a.strides == b.strides and
             a.dtype == b.dtype)
-
-
-def _overlaps(arrays: list[np.ndarray], array: np.ndarray) -> bool:
-    return any(np.may_share_memory(a, array) for a in arrays)
 
 
 def _output_spec(value: Any, recorder: _Recorder) -> Any:
