@@ -128,3 +128,7 @@ from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 
 __all__ += ["linalg"]
 __all__ += ["get_num_threads", "set_num_threads"]
+
+from minigrad.compile import compile  # noqa: E402  (compile: captured, replayed steps)
+
+__all__ += ["compile"]
