@@ -27,18 +27,21 @@ from minigrad import optim
 from minigrad.data import DataLoader, DatasetNotFoundError, TensorDataset
 from minigrad.nn import functional as F
 from models.cli import nonnegative_float, positive_float, positive_int
+from models.lenet import RECIPES, make_model
 from models.mlp import TwoLayerMLP
 from models.mnist import CLOTHES, DATASETS, load_mnist, load_split
 from models.threads import ThreadPicker, add_threads_option, plural
 
 LEARNING_RATES = {"sgd": 0.5, "adam": 1e-3, "adamw": 1e-3}  # SGD's is the tutorial's
 # settings a checkpoint must share with the run that resumes it: the model's shape, the optimizer
-MUST_MATCH = ("optimizer", "hidden", "activation", "norm")
+MUST_MATCH = ("model", "optimizer", "hidden", "activation", "norm")
 
 
 def get_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Train the two-layer MLP on MNIST.")
     d = " (default: %(default)s)"
+    p.add_argument("--model", choices=sorted(RECIPES), default="mlp",
+                   help="lenet: the convolutional network, with its own default recipe" + d)
     p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist",
                    help="fashion-mnist: the same format, clothes instead of digits" + d)
     p.add_argument("--hidden", type=positive_int, default=256, help="hidden units" + d)
@@ -55,6 +58,8 @@ def get_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "--resume, the checkpoint's)")
     p.add_argument("--momentum", type=nonnegative_float, default=argparse.SUPPRESS,
                    help="SGD only (default: 0; with --resume, the checkpoint's)")
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
+                   help="cosine: epoch e trains at lr (1 + cos(pi (e - 1) / epochs)) / 2" + d)
     p.add_argument("--batch-size", type=positive_int, default=64, help=d[1:])
     p.add_argument("--epochs", type=positive_int, default=30,
                    help="epochs in all, counting those of a resumed checkpoint" + d)
@@ -73,6 +78,7 @@ def get_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (there is none either when stderr is not a terminal)")
     add_threads_option(p)
+    p.set_defaults(**RECIPES[p.parse_known_args(argv)[0].model])
     args = p.parse_args(argv)
     if args.optimizer != "sgd" and "momentum" in args:
         p.error(f"argument --momentum: applies to --optimizer sgd only, not {args.optimizer}")
@@ -90,7 +96,7 @@ def make_optimizer(args: argparse.Namespace, params: list) -> optim.Optimizer:
 def settings_of(args: argparse.Namespace) -> dict[str, Any]:
     """What a checkpoint records of the run that wrote it."""
     return {"optimizer": args.optimizer, "hidden": args.hidden, "activation": args.activation,
-            "norm": args.norm, "dataset": args.dataset, "dtype": args.dtype}
+            "norm": args.norm, "dataset": args.dataset, "dtype": args.dtype, "model": args.model}
 
 
 def load_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
@@ -241,9 +247,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         raise SystemExit(str(e)) from None
     train_x, test_x = train_x.astype(dtype), test_x.astype(dtype)
 
-    model = TwoLayerMLP(hidden=args.hidden, activation=args.activation,
-                        norm=None if args.norm == "none" else args.norm,
-                        init_std=0.01 if args.init == "tutorial" else None, dtype=dtype)
+    model = make_model(args, dtype)
     opt = make_optimizer(args, list(model.parameters()))
     history: dict[str, list[float]] = {"train_loss": [], "test_acc": [], "seconds": []}
     start = 0
@@ -270,6 +274,10 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
           f"threads {'auto' if threads.auto else args.threads}")
     for epoch in range(start + 1, args.epochs + 1):
         began = time.perf_counter()
+        if args.lr_schedule == "cosine":  # from the run's lr, so a resumed run continues it
+            for group in opt.param_groups:
+                group["lr"] = getattr(args, "lr", LEARNING_RATES[args.optimizer]) * (
+                    1 + math.cos(math.pi * (epoch - 1) / args.epochs)) / 2
         # a seed per epoch: the same shuffles whether or not training was resumed
         loader = DataLoader(TensorDataset(train_x, train_y), batch_size=args.batch_size,
                             shuffle=True, seed=args.seed * 100_003 + epoch)
