@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import creation
+from minigrad import creation, random
 from minigrad.autograd import increment_version
 from minigrad.function import Function, is_grad_enabled
 from minigrad.nn.module import Module
@@ -628,7 +628,8 @@ class _Patches:
             for name in ("step", "zero_grad"):
                 if name in cls.__dict__:
                     self.set(cls, name, self._optimizer_method(cls.__dict__[name]))
-        self.set(creation, "_rng", _RecordingGenerator(creation._rng, recorder))
+        default = random.default_generator  # behind creation.generator(): dropout, rand, ...
+        self.set(default, "numpy", _RecordingGenerator(default.numpy, recorder))
         for name in ("asarray", "array", "ascontiguousarray"):
             self.set(np, name, _keeping_traced(getattr(np, name), copies=name == "array"))
 
