@@ -98,14 +98,17 @@ _LAZY = ("nn", "optim", "data", "utils", "testing", "interop")
 
 
 def __getattr__(name: str):
-    """Import the packages above the engine (nn, optim, data, ...) when first used."""
+    """Import the packages above the engine (nn, optim, data, ...) and `compile`, which builds
+    on them, when first used."""
     if name in _LAZY:
         return importlib.import_module(f"minigrad.{name}")
+    if name == "compile":
+        return importlib.import_module("minigrad.compiler").compile
     raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
 
 
 def __dir__() -> list:
-    return sorted([*globals(), *_LAZY])
+    return sorted([*globals(), *_LAZY, "compile"])
 
 
 __version__ = "0.1.0"
@@ -128,7 +131,4 @@ from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 
 __all__ += ["linalg"]
 __all__ += ["get_num_threads", "set_num_threads"]
-
-from minigrad.compile import compile  # noqa: E402  (compile: captured, replayed steps)
-
-__all__ += ["compile"]
+__all__ += ["compile"]  # minigrad.compiler.compile, loaded on first use (it builds on nn, optim)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad import nn, optim
-from minigrad.compile import CompileError
+from minigrad.compiler import CompileError
 from minigrad.nn import functional as F
 from models.mlp import TwoLayerMLP
 from models.train_mnist import make_step
