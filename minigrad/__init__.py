@@ -126,3 +126,13 @@ __all__ += sorted(_FUNCTIONS)
 from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 
 __all__ += ["linalg"]
+
+# *** small pieces of torch's namespace that PyTorch programs use ***
+from minigrad.compat import (  # noqa: E402
+    Size,
+    get_default_device,
+    inference_mode,
+    set_default_device,
+)
+
+__all__ += ["Size", "get_default_device", "inference_mode", "set_default_device"]
