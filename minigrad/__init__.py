@@ -130,9 +130,10 @@ __all__ += ["linalg"]
 # *** small pieces of torch's namespace that PyTorch programs use ***
 from minigrad.compat import (  # noqa: E402
     Size,
+    equal,
     get_default_device,
     inference_mode,
     set_default_device,
 )
 
-__all__ += ["Size", "get_default_device", "inference_mode", "set_default_device"]
+__all__ += ["Size", "equal", "get_default_device", "inference_mode", "set_default_device"]

@@ -1,4 +1,4 @@
-"""Small pieces of PyTorch's namespace that everyday PyTorch programs use: `Size`,
+"""Small pieces of PyTorch's namespace that everyday PyTorch programs use: `Size`, `equal`,
 `inference_mode`, `set_default_device` / `get_default_device`."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from typing import Any
 
 from minigrad.device import as_device, device
 from minigrad.function import _GradMode, is_grad_enabled
+from minigrad.tensor import Tensor
 
 
 class Size(tuple):
@@ -28,6 +29,11 @@ class Size(tuple):
 
     def __repr__(self) -> str:
         return f"minigrad.Size({list(self)})"
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if the two tensors have the same shape and values, as torch.equal."""
+    return input.equal(other)
 
 
 class inference_mode(_GradMode):

@@ -26,8 +26,7 @@ _ALIASES = {"axis": "dim"}
 _HELPERS = ("canonical_dim", "canonical_dims", "constant", "operands")
 # Tensor methods that PyTorch also offers as functions and that are not ops; each becomes
 # `def name(input, *args, **kwargs): return input.name(*args, **kwargs)`
-_METHODS = ("clone", "detach", "dot", "equal", "is_floating_point", "mm", "norm", "numel",
-            "t")
+_METHODS = ("clone", "detach", "dot", "is_floating_point", "mm", "norm", "numel", "t")
 
 
 def with_torch_names(fn: Callable) -> Callable:
