@@ -199,6 +199,51 @@ def torch_linear(x, w, b):
     return torch.nn.functional.linear(x, w, b)
 
 
+# *** op library (issue 11): a few indexing, linear algebra and padding ops ***
+def op_library_cases(n: int, m: int) -> list[Case]:
+    """gather, index_select, masked_fill, einsum and pad at one size; indices are fixed."""
+    rng = np.random.default_rng(1)
+    picks = rng.integers(0, m, size=(n, m // 2))
+    rows = rng.integers(0, n, size=n // 2)
+    mask = rng.random((n, m)) < 0.5
+    lib = {"mg": (mg.tensor(picks), mg.tensor(rows), mg.tensor(mask)),
+           "torch": (torch.tensor(picks), torch.tensor(rows), torch.tensor(mask))
+           if torch is not None else None}
+
+    def np_gather(a, g):
+        grad = np.zeros_like(a)
+        np.add.at(grad, (np.arange(n)[:, None], picks), g)
+        return np.take_along_axis(a, picks, 1), grad
+
+    def np_index_select(a, g):
+        grad = np.zeros_like(a)
+        np.add.at(grad, rows, g)
+        return a[rows], grad
+
+    def np_masked_fill(a, g):
+        return np.where(mask, np.float32(0), a), np.where(mask, np.float32(0), g)
+
+    def np_pad(a, g):
+        return np.pad(a, 1), g[1:-1, 1:-1]
+
+    def both(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any] | None]:
+        torch_fn = (lambda *a: fn(*a, *lib["torch"])) if torch is not None else None
+        return (lambda *a: fn(*a, *lib["mg"])), torch_fn
+
+    gather_mg, gather_torch = both(lambda a, p, r, k: a.gather(1, p))
+    select_mg, select_torch = both(lambda a, p, r, k: a.index_select(0, r))
+    fill_mg, fill_torch = both(lambda a, p, r, k: a.masked_fill(k, 0.0))
+    return [
+        Case("gather", [(n, m)], gather_mg, np_gather, torch_op=gather_torch),
+        Case("index_select", [(n, m)], select_mg, np_index_select, torch_op=select_torch),
+        Case("masked_fill", [(n, m)], fill_mg, np_masked_fill, torch_op=fill_torch),
+        Case("einsum (ij,jk)", [(n, m), (m, n)], lambda a, b: mg.ops.einsum("ij,jk->ik", a, b),
+             np_matmul, torch_op=lambda a, b: torch.einsum("ij,jk->ik", a, b)),
+        Case("pad", [(n, m)], lambda a: F.pad(a, (1, 1, 1, 1)), np_pad,
+             torch_op=lambda a: torch.nn.functional.pad(a, (1, 1, 1, 1))),
+    ]
+
+
 # *** op library: math, activations, reductions, sorting ***
 def np_sin(a, g):
     return np.sin(a), g * np.cos(a)
@@ -296,6 +341,7 @@ def cases() -> list[Case]:
              torch_op=torch_cross_entropy, int_target=True),
     ]
     mnist += elementwise(ROWS, HIDDEN)
+    mnist += op_library_cases(ROWS, HIDDEN)
     mnist += library(ROWS, HIDDEN)
     for c in small:
         c.name += f"  {SMALL}x{SMALL}"

@@ -7,6 +7,7 @@ broadcasting itself."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
@@ -18,9 +19,10 @@ from minigrad.function import (
     Function,
     Node,
     _check_not_nan,
+    _set_grad_mode,
     input_version,
+    is_anomaly_enabled,
     set_anomaly_enabled,
-    set_grad_enabled,
 )
 from minigrad.tensor import Tensor, _checked_grad
 
@@ -64,7 +66,7 @@ def increment_version(*tensors: Tensor) -> None:
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"increment_version: expected Tensors, got {type(t).__name__}")
-        t._version_counter[0] += 1
+        t._shared_version_counter().bump()
 
 
 def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
@@ -119,13 +121,16 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     def send(targets: tuple, grads: tuple, node: Node | None) -> None:
         """Add each gradient to its tensor's total: a leaf's, or a slot of the node that made
         the tensor, which then waits its turn."""
+        newest = node._sequence_nr if node is not None else math.inf
         for i, (t, g) in enumerate(zip(targets, grads)):
             if g is None or not isinstance(t, Tensor) or not t.requires_grad:
                 continue
             source = t.grad_fn
-            if node is not None and source is not None and source._sequence_nr > node._sequence_nr:
-                t = _taken_version(t, node)  # t was overwritten in place after node used it
+            if source is not None and source._sequence_nr > newest:
+                t = input_version(t, newest)  # t was overwritten in place after node took it
                 source = t.grad_fn
+            if t._base is not None and source is not None:
+                _refuse_stale_view(t, newest)
             if type(g) is not Tensor or g.data.shape != t.data.shape or (
                     g.data.dtype != t.data.dtype):
                 g = _sum_to_shape(g, t, node, i)
@@ -142,29 +147,46 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
             k = t._output_nr
             slots[k] = g if slots[k] is None else slots[k] + g
 
-    with set_grad_enabled(create_graph):
+    checked = create_graph or is_anomaly_enabled()
+    grad_enabled = _set_grad_mode(create_graph)  # backward's ops record only for create_graph
+    try:
         send(outputs, grads, None)
         while waiting:
             node = heappop(waiting)[1]
             grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
                 _visit_outputs(node, grads, capture is None, wanted, captured)
-            send(node.inputs, _call_backward(node, grads, create_graph), node)
+            send(node.inputs, _call_backward(node, grads, checked, create_graph), node)
             if not retain_graph:
                 _free(node)
-        _deliver(leaf_grads, capture is None, wanted, captured)
+        for leaf, g in leaf_grads.items():  # the leaves' hooks, then .grad or mg.grad's result
+            if capture is not None and leaf not in wanted:
+                continue  # mg.grad did not ask for it: no hooks, no .grad
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g, leaf.data.shape)
+            if capture is None:
+                _accumulate(leaf, g)
+            else:
+                captured[wanted[leaf]] = g
+    finally:
+        _set_grad_mode(grad_enabled)
     return captured
 
 
-def _taken_version(t: Tensor, node: Node) -> Tensor:
-    """t as node took it, before later in-place ops; refused for a view whose base changed."""
-    taken = input_version(t, node)
-    if type(node).returns_view:
-        raise RuntimeError(f"{node.name()} made a view of a tensor that was then modified in "
-                           f"place by {t.grad_fn.name()}; the view's values changed with it, "
-                           "which minigrad's graph cannot follow. Make the view after the "
-                           "in-place op, or modify a copy.")
-    return taken
+def _refuse_stale_view(view: Tensor, used_at: float) -> None:
+    """A view's values change with its base's. If the base was overwritten in place, in the
+    graph, after the view was made and before the node numbered used_at took the view, that
+    node saw values the view's own node does not describe: refuse rather than differentiate
+    the old ones."""
+    made = view.grad_fn._sequence_nr
+    writer = view._base.grad_fn
+    while writer is not None and writer._sequence_nr > made:
+        if writer._sequence_nr < used_at:
+            raise RuntimeError(f"a view made by {view.grad_fn.name()} was used after its base "
+                               f"was modified in place by {writer.name()}; minigrad cannot "
+                               "follow the view's new values. Make the view after the "
+                               "in-place op, or modify a copy.")
+        writer = writer._replaced.grad_fn
 
 
 def _visit_outputs(node: Node, grads: list, accumulate: bool, wanted: dict,
@@ -183,36 +205,32 @@ def _visit_outputs(node: Node, grads: list, accumulate: bool, wanted: dict,
         grads[i] = g
 
 
-def _deliver(leaf_grads: dict[Tensor, Tensor], accumulate: bool, wanted: dict,
-             captured: list) -> None:
-    """Run each leaf's hooks, then add its gradient to `.grad` (or hand it to mg.grad)."""
-    for leaf, g in leaf_grads.items():
-        if not accumulate and leaf not in wanted:
-            continue  # mg.grad did not ask for it: no hooks, no .grad
-        if leaf._hooks:
-            g = _run_hooks(leaf._hooks, g, leaf.data.shape)
-        if accumulate:
-            _accumulate(leaf, g)
-        else:
-            captured[wanted[leaf]] = g
+def _call_backward(node: Node, grads: list[Tensor], checked: bool, create_graph: bool) -> tuple:
+    """node's backward, as a tuple of one gradient per input; `checked` (create_graph or
+    detect_anomaly) adds the checks of _checked_backward."""
+    if checked:
+        result = _checked_backward(node, grads, create_graph)
+    else:
+        result = type(node).backward(node, *grads)
+    result = result if type(result) is tuple else (result,)
+    if len(result) != len(node.inputs):
+        raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
+                           f"but forward took {len(node.inputs)} inputs")
+    return result
 
 
-def _call_backward(node: Node, grads: list[Tensor], create_graph: bool) -> tuple:
-    """node's backward, as a tuple of one gradient per input. Under create_graph, a gradient
-    computed with numpy is marked as not differentiable again. With detect_anomaly on, the
-    ops backward runs are not checked one by one: a NaN they make is reported as this
-    node's."""
+def _checked_backward(node: Node, grads: list[Tensor], create_graph: bool) -> tuple:
+    """node's backward under create_graph or detect_anomaly. Under create_graph, a gradient
+    computed with numpy is marked as not differentiable again. With detect_anomaly on, the ops
+    backward runs are not checked one by one: a NaN they make is reported as this node's."""
     if create_graph:
         _refuse_saved_input_arrays(node)
-    anomaly = set_anomaly_enabled(False)  # the ops backward runs are not checked one by one
+    anomaly = set_anomaly_enabled(False)
     try:
         result = type(node).backward(node, *grads)
     finally:
         set_anomaly_enabled(anomaly)
     result = result if type(result) is tuple else (result,)
-    if len(result) != len(node.inputs):
-        raise RuntimeError(f"{type(node).__name__}.backward returned {len(result)} gradients, "
-                           f"but forward took {len(node.inputs)} inputs")
     if create_graph and any(r is not None and not isinstance(r, Tensor) for r in result):
         # computed with numpy: it depends on the incoming gradients and the inputs in a way
         # that cannot be followed, so differentiating it again must fail
@@ -284,12 +302,12 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
 
 def _free(node: Node) -> None:
     """Drop what backward saved and what forward stored on ctx; the node can no longer be
-    differentiated through. The version it replaced (in-place ops) stays, for the walk."""
-    replaced = node._replaced
+    differentiated through. Its number and, for an in-place op, the version it replaced stay:
+    nodes recorded before it may still need them to find their input's version."""
+    kept = node._sequence_nr, node._replaced
     node.__dict__.clear()
     node._freed = True
-    if replaced is not None:
-        node._replaced = replaced
+    node._sequence_nr, node._replaced = kept
 
 
 class _OnceDifferentiable(Function):

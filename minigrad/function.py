@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import traceback
 import weakref
@@ -12,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, VersionCounter
 
 
 # *** grad mode and anomaly mode ***
@@ -122,7 +121,7 @@ class Node:
     needs_input_grad       which inputs require grad, as forward saw them
     _sequence_nr   numbers nodes in recording order (an op's inputs are made before it)
     _outputs       (shape, dtype) of each output, to make zeros for an output that got no grad
-    _saved         what save_for_backward kept; _saved_versions their versions at that time
+    _saved         what save_for_backward kept (checked against later in-place writes)
     _replaced      for an in-place op's node: the tensor version its output replaced
     _hooks, _retained  per output index: Tensor.register_hook hooks, retain_grad weakrefs
     _freed         True once backward freed the saved values (retain_graph=False)
@@ -134,7 +133,6 @@ class Node:
     _sequence_nr = -1
     _outputs: tuple = ()
     _saved: tuple = ()
-    _saved_versions: tuple = ()
     _saved_outputs = False  # some of _saved are the node's own outputs (see _SavedOutput)
     _replaced: Tensor | None = None
     _hooks: dict | None = None
@@ -170,29 +168,31 @@ class AccumulateGrad:
         return "<AccumulateGrad>"
 
 
-_accumulators: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# one AccumulateGrad per leaf while anyone holds it, keyed by id (it keeps its leaf alive)
+_accumulators: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 def _edge(t: Any, node: Node) -> tuple[Any, int]:
     """Where a gradient for input t of node goes: (producing node, output index)."""
     if not isinstance(t, Tensor) or not t.requires_grad:
         return None, 0
-    t = input_version(t, node)
+    t = input_version(t, node._sequence_nr)
     if t.grad_fn is not None:
         return t.grad_fn, t._output_nr
     if not t.requires_grad:
         return None, 0
-    if t not in _accumulators:
-        _accumulators[t] = AccumulateGrad(t)
-    return _accumulators[t], 0
+    node = _accumulators.get(id(t))
+    if node is None:
+        node = _accumulators[id(t)] = AccumulateGrad(t)
+    return node, 0
 
 
-def input_version(t: Tensor, node: Node) -> Tensor:
-    """t as node took it as input. An in-place op recorded after node made t the output of a
-    newer node; each such node keeps the version it replaced (`_replaced`), so walk back to the
-    one made before node."""
+def input_version(t: Tensor, taken_at: float) -> Tensor:
+    """t as the node numbered taken_at took it as input. An in-place op recorded later made t
+    the output of a newer node; each such node keeps the version it replaced (`_replaced`), so
+    walk back to the one made before."""
     source = t.grad_fn
-    while source is not None and source._sequence_nr > node._sequence_nr:
+    while source is not None and source._sequence_nr > taken_at:
         t = source._replaced
         source = t.grad_fn
     return t
@@ -214,8 +214,6 @@ class Function(Node):
     Tensor, so a second derivative sees how it depends on the inputs.
     """
 
-    returns_view = False  # True for ops whose output may be a numpy view of input 0
-
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
@@ -233,22 +231,25 @@ class Function(Node):
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        saved = self._saved
-        for i, version in enumerate(self._saved_versions):
-            if version is not None and _counter(saved[i])[0] != version:
-                raise RuntimeError(self._modified_message(saved[i], version))
+        if VersionCounter.last_write > self._sequence_nr:  # something was written since
+            self._check_saved_versions()
         if self._saved_outputs:
-            return tuple([s.unpack(self) if type(s) is _SavedOutput else s for s in saved])
-        return saved
+            return tuple([s.unpack(self) if type(s) is _SavedOutput else s for s in self._saved])
+        return self._saved
 
-    def _modified_message(self, saved: Any, expected: int) -> str:
-        shape = saved.data.shape
-        dtype = saved.data.dtype
-        return (f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: the tensor of shape {shape} ({dtype}) saved by "
-                f"{self.name()} is at version {_counter(saved)[0]}; expected version {expected} "
-                "instead. Make the in-place change after backward, or write it out of place "
-                "(y = y + 1 rather than y += 1).")
+    def _check_saved_versions(self) -> None:
+        """Raise if a saved tensor was written in place after this node was recorded."""
+        for saved in self._saved:
+            counter = _version_counter_of(saved)
+            if counter is not None and counter.written_after(self._sequence_nr):
+                expected = counter.version_at(self._sequence_nr)
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: the tensor of shape {saved.data.shape} "
+                    f"({saved.data.dtype}) saved by {self.name()} is at version "
+                    f"{counter.version}; expected version {expected} instead. Make the "
+                    "in-place change after backward, or write it out of place (y = y + 1 "
+                    "rather than y += 1).")
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -256,11 +257,13 @@ class Function(Node):
         when grad mode is on and an input requires grad."""
         ctx = cls.__new__(cls)
         if _Modes.grad_enabled:
-            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad
+                                          for a in args])
+            record = any(ctx.needs_input_grad)
         else:  # under no_grad (and in backward passes): nothing is recorded
-            needs = (False,) * len(args)
-        ctx.needs_input_grad = needs
-        grad_enabled = _set_grad_mode(False)
+            ctx.needs_input_grad = (False,) * len(args)
+            record = False
+        grad_enabled, _Modes.grad_enabled = _Modes.grad_enabled, False
         try:
             raw = cls.forward(ctx, *args, **kwargs)
         except ValueError as e:
@@ -272,10 +275,8 @@ class Function(Node):
             outputs = (Tensor._make(raw),)  # (test_engine pins both paths to the same result)
         else:
             outputs = tuple([_as_output(r, args) for r in (raw if type(raw) is tuple else (raw,))])
-        if cls.returns_view and np.may_share_memory(outputs[0].data, args[0].data):
-            outputs[0]._make_view_of(args[0])
-        if any(needs):
-            _record(ctx, args, outputs, raw if type(raw) is tuple else (raw,))
+        if record:
+            _record(ctx, args, outputs, raw)
         if _Modes.anomaly:
             ctx._trace = _user_frames()
             for o in outputs:
@@ -283,57 +284,77 @@ class Function(Node):
         return outputs if type(raw) is tuple else outputs[0]
 
 
-_recorded = itertools.count()  # numbers nodes in the order they are recorded (see autograd._walk)
+class ViewFunction(Function):
+    """A Function whose output may be a numpy view of its first input (reshape, transpose,
+    indexing, expand). When numpy did return a view, the output shares the input's version
+    counter, so an in-place write through either is seen by both."""
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        out = super().apply(*args, **kwargs)
+        if out.data.base is not None and _memory_of(out.data) is _memory_of(args[0].data):
+            out._make_view_of(args[0])
+        return out
 
 
-def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], returned: tuple) -> None:
-    """Make node part of the graph: remember its inputs, number it, make each float output one
-    of its outputs, and note the versions of what it saved."""
+def _memory_of(array: np.ndarray) -> np.ndarray:
+    """The array that owns the memory array views."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+_next_tick = VersionCounter.clock.__next__
+
+
+def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], raw: Any) -> None:
+    """Make node part of the graph: remember its inputs, number it, and make each float output
+    one of its outputs (integer and bool outputs have no gradient)."""
     node.inputs = args
-    node._outputs = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-    node._sequence_nr = next(_recorded)
+    node._sequence_nr = _next_tick()
+    described = []
     for i, o in enumerate(outputs):
-        if o.data.dtype.kind in "fc":  # integer and bool outputs have no gradient
+        data = o.data
+        described.append((data.shape, data.dtype))
+        if data.dtype.kind in "fc":
             o.requires_grad, o.grad_fn, o._output_nr = True, node, i
+    node._outputs = described
     if node._saved:
-        _SavedOutput.replace_outputs(node, returned, outputs)
-        node._saved_versions = tuple([_counter(s)[0] if isinstance(s, (Tensor, _SavedOutput))
-                                      else None for s in node._saved])
+        _SavedOutput.replace_outputs(node, raw if type(raw) is tuple else (raw,), outputs)
 
 
-def _counter(saved: Tensor | _SavedOutput) -> list[int]:
-    return saved._version_counter
+def _version_counter_of(saved: Any) -> VersionCounter | None:
+    if type(saved) is _SavedOutput:
+        return saved.version_counter
+    return saved._shared_version_counter() if isinstance(saved, Tensor) else None
 
 
 class _SavedOutput:
     """A saved output of the node itself, kept as its array only: the output Tensor holds the
     node as grad_fn, so saving the Tensor would make a reference cycle that only the garbage
     collector frees. `saved_tensors` rebuilds it, grad_fn included, so a backward that uses it
-    can be differentiated again. It shares the output's version counter."""
+    can be differentiated again. It keeps the output's version counter (the array outlives
+    the output Tensor)."""
 
-    __slots__ = ("data", "index", "_version_counter")
+    __slots__ = ("data", "index", "version_counter")
 
     def __init__(self, output: Tensor) -> None:
         self.data, self.index = output.data, output._output_nr
-        self._version_counter = output._version_counter
+        self.version_counter = output._shared_version_counter()
 
     @staticmethod
     def replace_outputs(node: Function, returned: tuple, outputs: tuple[Tensor, ...]) -> None:
-        """Swap every saved value that is one of node's outputs (an output Tensor, or an array
-        that forward returned) for a _SavedOutput."""
-        saved = list(node._saved)
-        for k, s in enumerate(saved):
-            if isinstance(s, Tensor) and s.grad_fn is node:
-                saved[k] = _SavedOutput(s)
-            elif type(s) is np.ndarray:
-                saved[k] = next((_SavedOutput(outputs[i]) for i, r in enumerate(returned)
-                                 if r is s), s)
-        node._saved_outputs = any(type(s) is _SavedOutput for s in saved)
-        node._saved = tuple(saved)
+        """Swap every saved value that forward returned (an array, or a Tensor it made) for a
+        _SavedOutput of the output Tensor that wraps it."""
+        saved = node._saved
+        if not any([s is r for r in returned for s in saved]):
+            return
+        node._saved = tuple([next((_SavedOutput(o) for r, o in zip(returned, outputs)
+                                   if r is s), s) for s in saved])
+        node._saved_outputs = True
 
     def unpack(self, node: Function) -> Tensor:
         t = Tensor._make(self.data)
-        t._version_counter = self._version_counter
         if self.data.dtype.kind in "fc":  # as forward's output was: integers get no grad_fn
             t.requires_grad, t.grad_fn, t._output_nr = True, node, self.index
         return t

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import itertools
 import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,12 +28,69 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
         return np.array(data, dtype=dtype)
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data)
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError as e:
+        if isinstance(data, (list, tuple)):
+            raise ValueError(f"Tensor: {_ragged(data)}") from None
+        raise ValueError(f"Tensor: cannot make a tensor from {type(data).__name__}: {e}") from None
     if array.dtype == np.float64:
         array = array.astype(np.float32)
     elif array.dtype.kind == "U" or array.dtype == object:
         raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} {data!r:.60}")
     return array
+
+
+def _ragged(data: list | tuple) -> str:
+    """Where a nested list is ragged: the first depth whose sequences differ in length (or
+    mix sequences and numbers), as PyTorch words it."""
+    level, depth = [data], 0
+    while level:
+        depth += 1
+        children = [item for seq in level for item in seq]
+        nested = [isinstance(c, (list, tuple)) for c in children]
+        if any(nested) and not all(nested):
+            return (f"the nested list is ragged: at depth {depth} it mixes sequences and "
+                    "numbers")
+        if not any(nested):
+            break
+        lengths = [len(c) for c in children]
+        for n in lengths:
+            if n != lengths[0]:
+                return (f"the nested list is ragged: expected sequence of length {lengths[0]} "
+                        f"at dim {depth} (got {n})")
+        level = children
+    return "the nested list has items numpy cannot put in one array"
+
+
+class VersionCounter:
+    """The version of a tensor's memory: how many in-place writes it had through minigrad, and
+    when the latest happened, as ticks of `clock`, which also numbers the graph's nodes. So
+    backward can tell whether a saved tensor was written after its node was recorded, and
+    what its version was then. Tensors that share memory (views, detach()) share one."""
+
+    clock = itertools.count()  # one sequence for recorded nodes and in-place writes
+    last_write = -1  # the tick of the latest write to any tensor
+    # class-level defaults, so that making a counter costs no __init__ call
+    version = 0
+    ticks: tuple[int, ...] | list[int] = ()  # of the latest writes (up to 1024)
+
+    def bump(self) -> None:
+        tick = next(VersionCounter.clock)
+        self.version += 1
+        if not self.ticks:
+            self.ticks = []
+        self.ticks.append(tick)
+        if len(self.ticks) > 1024:
+            del self.ticks[:512]
+        VersionCounter.last_write = tick
+
+    def written_after(self, tick: int) -> bool:
+        return bool(self.ticks) and self.ticks[-1] > tick
+
+    def version_at(self, tick: int) -> int:
+        """The version at `tick` (exact unless more than 512 writes came after it)."""
+        return self.version - sum(1 for t in self.ticks if t > tick)
 
 
 class Tensor:
@@ -42,33 +100,35 @@ class Tensor:
     the Function node that produced it (None for leaves, which the user creates).
     """
 
-    # every field, set in one place (_init_fields); see also the grad property
+    # every field, each set in _make (the grad property checks what is assigned to _grad)
     __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
                  "_version_counter", "_base", "__weakref__")
+    data: np.ndarray
+    requires_grad: bool
+    grad_fn: Function | None
     __array_ufunc__ = None  # `ndarray * tensor` defers to Tensor.__rmul__
     __hash__ = object.__hash__  # tensors are dict keys by identity, as in PyTorch
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
-        self._init_fields(_to_array(data, dtype))
+        Tensor._make(_to_array(data, dtype), into=self)
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool = False) -> Tensor:
-        """Wrap an ndarray without copying or converting it (the engine's fast path)."""
-        t = object.__new__(Tensor)
-        t._init_fields(data, requires_grad)
+    def _make(cls, data: np.ndarray, requires_grad: bool = False, into: Tensor | None = None
+              ) -> Tensor:
+        """Wrap an ndarray without copying or converting it (the engine's fast path). Every
+        field of a Tensor is set here, also for __init__ (which passes `into`)."""
+        t = object.__new__(Tensor) if into is None else into
+        t.data = data
+        t._grad = None
+        t.requires_grad = requires_grad
+        t.grad_fn = None  # the node that made it; None for a leaf
+        t._output_nr = 0  # which output of grad_fn it is
+        t._hooks = None  # a leaf's register_hook hooks
+        t._version_counter = None  # a VersionCounter, made on the first in-place write or view
+        t._base = None  # the tensor whose memory it views (made by a view op), if any
         return t
-
-    def _init_fields(self, data: np.ndarray, requires_grad: bool = False) -> None:
-        self.data = data
-        self._grad: Tensor | None = None
-        self.requires_grad = requires_grad
-        self.grad_fn: Function | None = None  # the node that made it; None for a leaf
-        self._output_nr = 0  # which output of grad_fn it is
-        self._hooks: list[Callable] | None = None  # a leaf's register_hook hooks
-        self._version_counter = [0]  # bumped by in-place writes; shared by views and detach()
-        self._base: Tensor | None = None  # the tensor it is a numpy view of, if any
 
     # *** attributes ***
     @property
@@ -94,18 +154,27 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        self._grad = _checked_grad(value, self.data.shape, "assigned grad")
+        self._grad = None if value is None else _checked_grad(value, self.data.shape,
+                                                               "assigned grad")
 
     @property
     def _version(self) -> int:
         """How many times this tensor's memory was written in place through minigrad (shared
         with views and detach()); backward compares it with the version it saved."""
-        return self._version_counter[0]
+        return self._shared_version_counter().version
+
+    def _shared_version_counter(self) -> VersionCounter:
+        """The counter of this tensor's memory, made when first needed; a view uses its
+        base's."""
+        if self._version_counter is None:
+            base = self._base
+            self._version_counter = (VersionCounter() if base is None
+                                     else base._shared_version_counter())
+        return self._version_counter
 
     def _make_view_of(self, base: Tensor) -> None:
-        """Mark self as a view of base's memory: they share the version counter."""
+        """Mark self as a view of base's memory (so they share the version counter)."""
         self._base = base._base if base._base is not None else base
-        self._version_counter = base._version_counter
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
@@ -155,7 +224,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same data (and version counter), cut from the graph."""
         t = Tensor._make(self.data)
-        t._version_counter = self._version_counter
+        t._version_counter = self._shared_version_counter()
         return t
 
     def retain_grad(self) -> None:
@@ -368,8 +437,6 @@ class Tensor:
     def reshape(self, *shape: Any) -> Tensor:
         return ops.reshape(self, *shape)
 
-    view = reshape
-
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return ops.flatten(self, start_dim, end_dim)
 
@@ -405,137 +472,125 @@ class Tensor:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
-    # *** in-place ops ***
-    # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes
-    # into self.data; otherwise the write is recorded in the graph (see _write_in_place).
-    def add_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._write_in_place("add_", lambda old: old + _scaled(other, alpha), other)
+    # *** op library: indexing, shape, linear algebra ***
+    def view(self, *shape: Any) -> Tensor:
+        """Reshape (`view(2, 3)`), or reinterpret the bytes as another dtype (`view(int32)`)."""
+        return ops.view(self, *shape)
 
-    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
-        return self._write_in_place("sub_", lambda old: old - _scaled(other, alpha), other)
+    @dim_or_axis
+    def gather(self, dim: int, index: Any) -> Tensor:
+        return ops.gather(self, dim, index)
 
-    def mul_(self, other: Any) -> Tensor:
-        return self._write_in_place("mul_", lambda old: old * other, other)
+    @dim_or_axis
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                reduce: str | None = None) -> Tensor:
+        return ops.scatter(self, dim, index, src, value=value, reduce=reduce)
 
-    def div_(self, other: Any) -> Tensor:
-        return self._write_in_place("div_", lambda old: old / other, other)
+    @dim_or_axis
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        return ops.scatter_add(self, dim, index, src)
 
-    def pow_(self, exponent: Any) -> Tensor:
-        return self._write_in_place("pow_", lambda old: old**exponent, exponent)
+    @dim_or_axis
+    def scatter_reduce(self, dim: int, index: Any, src: Any, reduce: str, *,
+                       include_self: bool = True) -> Tensor:
+        return ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
 
-    def neg_(self) -> Tensor:
-        return self._write_in_place("neg_", lambda old: -old)
+    @dim_or_axis
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        return ops.index_select(self, dim, index)
 
-    def exp_(self) -> Tensor:
-        return self._write_in_place("exp_", ops.exp)
+    @dim_or_axis
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
+        return ops.index_add(self, dim, index, source, alpha=alpha)
 
-    def sigmoid_(self) -> Tensor:
-        return self._write_in_place("sigmoid_", ops.sigmoid)
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        return ops.masked_fill(self, mask, value)
 
-    def tanh_(self) -> Tensor:
-        return self._write_in_place("tanh_", ops.tanh)
+    def masked_select(self, mask: Any) -> Tensor:
+        return ops.masked_select(self, mask)
 
-    def relu_(self) -> Tensor:
-        return self._write_in_place("relu_", ops.relu)
+    @dim_or_axis
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Tensor:
+        return ops.take_along_dim(self, indices, dim)
 
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
-        return self._write_in_place("clamp_", lambda old: ops.clamp(old, min, max))
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return ops.nonzero(self, as_tuple=as_tuple)
 
-    clip_ = clamp_
+    def repeat(self, *sizes: Any) -> Tensor:
+        return ops.repeat(self, *sizes)
 
-    def zero_(self) -> Tensor:
-        return self.fill_(0)
+    def tile(self, *dims: Any) -> Tensor:
+        return ops.tile(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
+                        else dims)
 
-    def fill_(self, value: Any) -> Tensor:
-        """Every element becomes value (a number, or a 0-d tensor)."""
-        if isinstance(value, Tensor) and value.ndim:
-            raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got a tensor of "
-                               f"shape {value.shape}")
-        return self._write_in_place("fill_", lambda old: setitem(old, ..., value), value)
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.split(self, split_size, dim)
 
-    def copy_(self, src: Any) -> Tensor:
-        """Copy src's values in (broadcast to this shape, converted to this dtype)."""
-        src = src if isinstance(src, Tensor) else Tensor(src)
-        if src.dtype != self.dtype:
-            src = src.to(self.dtype)
-        return self._write_in_place("copy_", lambda old: setitem(old, ..., src), src)
+    @dim_or_axis
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.chunk(self, chunks, dim)
 
-    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
-        """value where mask (a bool tensor broadcast to this shape) is True."""
-        mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-        if mask.dtype != np.bool_:
-            raise RuntimeError(f"masked_fill_: mask must be a bool tensor, got {mask.dtype}")
-        try:
-            mask = np.broadcast_to(mask, self.shape)
-        except ValueError:
-            raise RuntimeError(f"masked_fill_: mask of shape {mask.shape} does not broadcast to "
-                               f"the tensor's shape {self.shape}") from None
-        return self._write_in_place("masked_fill_", lambda old: setitem(old, mask, value), value)
+    @dim_or_axis
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.unbind(self, dim)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-        """Values drawn uniformly from [a, b) with generator, else minigrad's default one."""
-        values = numpy_generator(generator, "uniform_").uniform(a, b, self.shape)
-        return self._write_in_place("uniform_", lambda old: setitem(old, ..., values))
+    def flip(self, *dims: Any) -> Tensor:
+        return ops.flip(self, dims[0] if len(dims) == 1 else dims)
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
-        values = numpy_generator(generator, "normal_").normal(mean, std, self.shape)
-        return self._write_in_place("normal_", lambda old: setitem(old, ..., values))
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return ops.roll(self, shifts, dims)
 
-    def __iadd__(self, other: Any) -> Tensor:
-        return self.add_(other)
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return ops.tril(self, diagonal)
 
-    def __isub__(self, other: Any) -> Tensor:
-        return self.sub_(other)
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return ops.triu(self, diagonal)
 
-    def __imul__(self, other: Any) -> Tensor:
-        return self.mul_(other)
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        return ops.unflatten(self, dim, sizes)
 
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self.div_(other)
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return ops.diag(self, diagonal)
 
-    def __setitem__(self, index: Any, value: Any) -> None:
-        """t[index] = value (a number or a tensor broadcast to t[index]'s shape), in place;
-        differentiable to t's old values (zero where overwritten) and to value."""
-        self._write_in_place("__setitem__", lambda old: setitem(old, index, value), value)
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return ops.diagonal(self, offset, dim1, dim2)
 
-    def _write_in_place(self, op: str, new_value: Callable[[Tensor], Tensor],
-                        *operands: Any) -> Tensor:
-        """Write new_value(self), computed out of place, into self's memory, keeping its shape
-        and dtype, and bump its version. When grad mode is on and self or an operand requires
-        grad, the write is recorded: new_value runs on `old`, a copy of self that takes self's
-        place in the graph (so whatever the new node saves stays valid), and self becomes the
-        new node's output. The node keeps `old` as `_replaced`, for the nodes recorded before
-        that still take self's previous version as input."""
-        recording = function.is_grad_enabled() and (self.requires_grad or any(
-            isinstance(o, Tensor) and o.requires_grad for o in operands))
-        if recording:
-            self._check_recordable(op)
-            old = Tensor._make(self.data.copy(), self.requires_grad)
-            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
-            new = new_value(old)
-        else:
-            old, new = None, new_value(self)
-        new = _fit_in_place(new, self, op, recording)
-        if not self.data.flags.writeable:
-            raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand() or a "
-                               "numpy read-only array); write into a copy")
-        np.copyto(self.data, new.data, casting="unsafe")
-        self._version_counter[0] += 1
-        if recording:
-            self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
-            new.grad_fn._replaced = old
-        return self
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return ops.diag_embed(self, offset, dim1, dim2)
 
-    def _check_recordable(self, op: str) -> None:
-        if self.is_leaf and self.requires_grad:
-            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
-                               "in-place operation (update parameters inside `with "
-                               "mg.no_grad():`)")
-        if self._base is not None:
-            raise RuntimeError(f"{op}: this tensor is a view of another tensor's memory (made "
-                               "by indexing, reshape, transpose, ...); minigrad records in-place "
-                               "ops only on the base tensor, so write into it instead (e.g. "
-                               "base[index] = value), or write into a .clone()")
+    @dim_or_axis
+    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
+        return ops.repeat_interleave(self, repeats, dim)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return ops.swapaxes(self, axis0, axis1)
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        return ops.swapdims(self, dim0, dim1)
+
+    @dim_or_axis
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        return ops.narrow(self, dim, start, length)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        return ops.unfold(self, dimension, size, step)
+
+    def bmm(self, mat2: Any) -> Tensor:
+        return ops.bmm(self, mat2)
+
+    def mv(self, vec: Any) -> Tensor:
+        return ops.mv(self, vec)
+
+    def outer(self, vec2: Any) -> Tensor:
+        return ops.outer(self, vec2)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
     # *** dtype and device ***
     # (one block for PyTorch's dtype, device and construction methods; the rest lives above)
@@ -643,22 +698,11 @@ class Tensor:
 
     def mm(self, mat2: Tensor) -> Tensor:
         """Matrix product of two 2-D tensors (matmul without broadcasting)."""
-        for name, t in (("self", self), ("mat2", mat2)):
-            if not isinstance(t, Tensor) or t.ndim != 2:
-                shape = t.shape if isinstance(t, Tensor) else type(t).__name__
-                raise RuntimeError(f"mm: {name} must be a matrix (2-D tensor), got {shape}")
-        return ops.matmul(self, mat2)
+        return ops.mm(self, mat2)
 
     def dot(self, tensor: Tensor) -> Tensor:
         """sum_i self_i tensor_i of two 1-D tensors of one length and dtype."""
-        if not isinstance(tensor, Tensor) or self.ndim != 1 or tensor.ndim != 1:
-            shape = tensor.shape if isinstance(tensor, Tensor) else type(tensor).__name__
-            raise RuntimeError(f"dot: expected two 1-D tensors, got shapes {self.shape} and "
-                               f"{shape}")
-        if self.shape != tensor.shape or self.dtype != tensor.dtype:
-            raise RuntimeError(f"dot: expected 1-D tensors of one size and dtype, got "
-                               f"{self.shape} {self.dtype} and {tensor.shape} {tensor.dtype}")
-        return ops.sum(ops.mul(self, tensor))
+        return ops.dot(self, tensor)
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         """self + alpha * other"""
@@ -974,6 +1018,139 @@ class Tensor:
     def equal(self, other: Tensor) -> bool:
         """True if other has this shape and the same values, as torch.equal."""
         return self.shape == other.shape and builtins.bool(ops.eq(self, other).all())
+
+    # *** in-place ops ***
+    # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes
+    # into self.data; otherwise the write is recorded in the graph (see _write_in_place).
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._write_in_place("add_", lambda old, o: old + _scaled(o, alpha), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self._write_in_place("sub_", lambda old, o: old - _scaled(o, alpha), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._write_in_place("mul_", lambda old, o: old * o, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self._write_in_place("div_", lambda old, o: old / o, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._write_in_place("pow_", lambda old, e: old**e, exponent)
+
+    def neg_(self) -> Tensor:
+        return self._write_in_place("neg_", lambda old: -old)
+
+    def exp_(self) -> Tensor:
+        return self._write_in_place("exp_", ops.exp)
+
+    def sigmoid_(self) -> Tensor:
+        return self._write_in_place("sigmoid_", ops.sigmoid)
+
+    def tanh_(self) -> Tensor:
+        return self._write_in_place("tanh_", ops.tanh)
+
+    def relu_(self) -> Tensor:
+        return self._write_in_place("relu_", ops.relu)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return self._write_in_place("clamp_", lambda old: ops.clamp(old, min, max))
+
+    clip_ = clamp_
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Every element becomes value (a number, or a 0-d tensor)."""
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got a tensor of "
+                               f"shape {value.shape}")
+        return self._write_in_place("fill_", lambda old, v: setitem(old, ..., v), value)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy src's values in (broadcast to this shape, converted to this dtype)."""
+        src = src if isinstance(src, Tensor) else Tensor(src)
+        if src.dtype != self.dtype:
+            src = src.to(self.dtype)
+        return self._write_in_place("copy_", lambda old, v: setitem(old, ..., v), src)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """value where mask (a bool tensor broadcast to this shape) is True."""
+        mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill_: mask must be a bool tensor, got {mask.dtype}")
+        try:
+            mask = np.broadcast_to(mask, self.shape)
+        except ValueError:
+            raise RuntimeError(f"masked_fill_: mask of shape {mask.shape} does not broadcast to "
+                               f"the tensor's shape {self.shape}") from None
+        return self._write_in_place("masked_fill_", lambda old, v: setitem(old, mask, v), value)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Values drawn uniformly from [a, b) with generator, else minigrad's default one."""
+        values = numpy_generator(generator, "uniform_").uniform(a, b, self.shape)
+        return self._write_in_place("uniform_", lambda old: setitem(old, ..., values))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        values = numpy_generator(generator, "normal_").normal(mean, std, self.shape)
+        return self._write_in_place("normal_", lambda old: setitem(old, ..., values))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """t[index] = value (a number or a tensor broadcast to t[index]'s shape), in place;
+        differentiable to t's old values (zero where overwritten) and to value."""
+        self._write_in_place("__setitem__", lambda old, v: setitem(old, index, v), value)
+
+    def _write_in_place(self, op: str, new_value: Callable[..., Tensor],
+                        *operands: Any) -> Tensor:
+        """Write new_value(self, *operands), computed out of place, into self's memory, keeping
+        its shape and dtype, and bump its version. When grad mode is on and self or an operand
+        requires grad, the write is recorded: new_value runs on `old`, a copy of self that takes
+        self's place in the graph (so whatever the new node saves stays valid, and an operand
+        that is self itself means old), and self becomes the new node's output. The node keeps
+        `old` as `_replaced`, for the nodes recorded before that took self's previous version as
+        input."""
+        recording = function.is_grad_enabled() and (self.requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in operands))
+        if recording:
+            self._check_recordable(op)
+            old = Tensor._make(self.data.copy(), self.requires_grad)
+            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            new = new_value(old, *[old if o is self else o for o in operands])
+        else:
+            old, new = None, new_value(self, *operands)
+        new = _fit_in_place(new, self, op, recording)
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand() or a "
+                               "numpy read-only array); write into a copy")
+        np.copyto(self.data, new.data, casting="unsafe")
+        self._shared_version_counter().bump()
+        if recording:
+            self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
+            new.grad_fn._replaced = old
+        return self
+
+    def _check_recordable(self, op: str) -> None:
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
+                               "in-place operation (update parameters inside `with "
+                               "mg.no_grad():`)")
+        if self._base is not None:
+            raise RuntimeError(f"{op}: this tensor is a view of another tensor's memory (made "
+                               "by indexing, reshape, transpose, ...); minigrad records in-place "
+                               "ops only on the base tensor, so write into it instead (e.g. "
+                               "base[index] = value), or write into a .clone()")
 
 
 class RemovableHandle:

@@ -23,10 +23,11 @@ _TORCH_NAMES = {"x": "input", "a": "input", "b": "other"}
 # PyTorch's aliases for arguments (numpy's names), accepted wherever the argument is
 _ALIASES = {"axis": "dim"}
 # helpers that ops exports for other op modules, not functions of PyTorch's namespace
-_HELPERS = ("canonical_dim", "canonical_dims", "constant", "operands")
+_HELPERS = ("canonical_dim", "canonical_dims", "constant", "operands", "index_put_add",
+            "normalize_index")
 # Tensor methods that PyTorch also offers as functions and that are not ops; each becomes
 # `def name(input, *args, **kwargs): return input.name(*args, **kwargs)`
-_METHODS = ("clone", "detach", "dot", "is_floating_point", "mm", "norm", "numel", "t")
+_METHODS = ("clone", "detach", "is_floating_point", "norm", "numel", "t")
 
 
 def with_torch_names(fn: Callable) -> Callable:

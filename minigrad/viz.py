@@ -178,7 +178,7 @@ def _leaf_names(modules: Module | None, params: Mapping[str, Tensor] | None) -> 
 def _tensor_inputs(node: Function) -> Iterator[Tensor]:
     """The Tensors among the forward arguments of node (the node protocol's `inputs`), each as
     node took it: an in-place write made later gives the tensor a newer grad_fn."""
-    return (input_version(a, node) for a in node.inputs if isinstance(a, Tensor))
+    return (input_version(a, node._sequence_nr) for a in node.inputs if isinstance(a, Tensor))
 
 
 def _depths(root: Function | None) -> dict[Function, int]:

@@ -326,6 +326,7 @@ def test_init_functions_bump_the_version_so_a_stale_graph_refuses_backward(init,
         y.sum().backward()
 
     ref = torch.nn.Linear(3, 2)
+    assert (before, nn.Linear(3, 2).bias._version) == (ref.weight._version, ref.bias._version)
     ref_y = ref(torch.ones(4, 3, requires_grad=True))
     with torch.no_grad():
         ref.weight.normal_()

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -114,8 +115,8 @@ def getitem_inputs(draw: st.DrawFn) -> tuple[np.ndarray]:
     return (draw(S.arrays(S.shapes(2, 3, min_side=2, max_side=3))),)
 
 
-def torch_normalize(t: Any, x: Any, w: Any, b: Any) -> Any:
-    """normalize over dims (0, 2), written out with torch's primitive ops."""
+def torch_standardize(t: Any, x: Any, w: Any, b: Any) -> Any:
+    """standardize over dims (0, 2), written out with torch's primitive ops."""
     mean = x.mean((0, 2), keepdim=True)
     var = x.var((0, 2), keepdim=True, correction=0)
     return (x - mean) / (var + 1e-5).sqrt() * w.reshape(1, -1, 1) + b.reshape(1, -1, 1)
@@ -130,6 +131,140 @@ def dropout_seeded(x: mg.Tensor) -> mg.Tensor:
         return F.dropout(x, 0.5)
     finally:
         bits.state = state
+
+
+# *** op library strategies: indexing, shape, linear algebra, padding, losses, attention ***
+def ints(shape: Any, low: int, high: int) -> st.SearchStrategy[np.ndarray]:
+    return hnp.arrays(np.int64, shape, elements=st.integers(low, high))
+
+
+@st.composite
+def along_inputs(draw: st.DrawFn, src: bool = False, unique: bool = False,
+                 apart: bool = False, grid: bool = False) -> tuple[np.ndarray, ...]:
+    """(x, index, dim[, src]) for gather / scatter: index no larger than x outside dim, values
+    in [0, size) (repeats allowed unless unique: then a permutation's prefix per line). src
+    has index's shape (PyTorch's backward fails for a larger one); apart draws x and src from
+    grids that never meet, so amax and amin never tie; grid draws both from a grid that holds 0
+    (prod's zero factors) but no subnormal numbers (torch's prod gradient flushes those)."""
+    values = ties_apart if apart else (S.spaced(),) * 2 if grid else (S.floats(), S.floats())
+    x = draw(S.arrays(S.shapes(1, 3, max_side=3), values[0], unique=apart))
+    d = draw(st.integers(0, x.ndim - 1))
+    shape = [draw(st.integers(1, n)) for n in x.shape]
+    if unique:
+        shape[d] = draw(st.integers(0, x.shape[d]))
+        keys = draw(S.arrays((*shape[:d], x.shape[d], *shape[d + 1:]), distinct, unique=True))
+        index = np.argsort(keys, axis=d, kind="stable").take(range(shape[d]), axis=d)
+    else:
+        shape[d] = draw(st.integers(0, 4))
+        index = draw(ints(tuple(shape), 0, x.shape[d] - 1))
+    out = (x, index.astype(np.int64), np.array(d))
+    if src:
+        out += (draw(S.arrays(index.shape, values[1], unique=apart)),)
+    return out
+
+
+@st.composite
+def take_inputs(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
+    """(x, indices, dim) for take_along_dim: indices broadcast against x outside dim, and may
+    be negative."""
+    x = draw(S.arrays(S.shapes(1, 3, max_side=3)))
+    d = draw(st.integers(0, x.ndim - 1))
+    shape = [draw(st.sampled_from([n, 1])) for n in x.shape]
+    shape[d] = draw(st.integers(0, 4))
+    return x, draw(ints(tuple(shape), -x.shape[d], x.shape[d] - 1)), np.array(d)
+
+
+@st.composite
+def dim_index_inputs(draw: st.DrawFn, source: bool = False) -> tuple[np.ndarray, ...]:
+    """(x, 1-D index with repeats, dim[, source]) for index_select / index_add."""
+    x = draw(S.arrays(S.shapes(1, 3, max_side=3)))
+    d = draw(st.integers(0, x.ndim - 1))
+    index = draw(ints((draw(st.integers(0, 4)),), 0, x.shape[d] - 1))
+    out = (x, index, np.array(d))
+    if source:
+        out += (draw(S.arrays(x.shape[:d] + index.shape + x.shape[d + 1:])),)
+    return out
+
+
+@st.composite
+def with_dim(draw: st.DrawFn, min_dims: int = 1, max_side: int = 3, min_side: int = 1
+             ) -> tuple[np.ndarray, np.ndarray]:
+    x = draw(S.arrays(S.shapes(min_dims, 3, min_side=min_side, max_side=max_side)))
+    return x, np.array(draw(st.integers(-x.ndim, x.ndim - 1)))
+
+
+@st.composite
+def masked_inputs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    x = draw(S.arrays(S.shapes(0, 3, max_side=3)))
+    mask_shape = draw(st.sampled_from([x.shape, x.shape[1:], ()]))
+    return x, draw(hnp.arrays(np.bool_, mask_shape))
+
+
+@st.composite
+def einsum_inputs(draw: st.DrawFn, equation: str) -> tuple[np.ndarray, ...]:
+    """Operands for equation, one size per letter, 1 or 2 dims for '...'."""
+    sizes = {c: draw(st.integers(1, 3)) for c in set(equation) if c.isalpha()}
+    batch = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 2))))
+    lhs = equation.split("->")[0].split(",")
+    return tuple(draw(S.arrays(batch * ("..." in letters)
+                               + tuple(sizes[c] for c in letters.replace("...", ""))))
+                 for letters in lhs)
+
+
+@st.composite
+def matrices(draw: st.DrawFn, *shapes: str, elements: Any = None) -> tuple[np.ndarray, ...]:
+    """Arrays whose shapes are given by letters, e.g. 'nk', 'km': one size per letter."""
+    sizes = {c: draw(st.integers(1, 3)) for c in "".join(shapes)}
+    return tuple(draw(S.arrays(tuple(sizes[c] for c in s), elements)) for s in shapes)
+
+
+@st.composite
+def nll_inputs(draw: st.DrawFn, kdim: bool = False, ignore: bool = False,
+               weight: bool = False, soft: bool = False) -> tuple[np.ndarray, ...]:
+    """(input (N, C[, d1, d2]), target[, weight]); with ignore, some targets are -100 (never
+    all of them, so 'mean' stays finite)."""
+    n, c = draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    extra = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.integers(1, 2)))) if kdim else ()
+    x = draw(S.arrays((n, c, *extra)))
+    if soft:
+        target = draw(S.probabilities((n, c, *extra), dim=1))
+    else:
+        target = draw(ints((n, *extra), 0, c - 1))
+        if ignore:
+            drop = draw(hnp.arrays(np.bool_, target.shape))
+            drop.flat[0] = False
+            target = np.where(drop, -100, target)
+    out = (x, target)
+    return out + (draw(S.arrays((c,), S.floats(0.2, 2))),) if weight else out
+
+
+def sdpa_inputs(heads: int = 2, kv_heads: int = 2) -> st.SearchStrategy:
+    @st.composite
+    def draw_them(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
+        b, lq, lk = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+        e = draw(st.integers(1, 3))
+        q = draw(S.arrays((b, heads, lq, e)))
+        k, v = draw(S.arrays((b, kv_heads, lk, e))), draw(S.arrays((b, kv_heads, lk, e)))
+        mask = draw(hnp.arrays(np.bool_, (lq, lk)))
+        return q, k, v, mask
+    return draw_them()
+
+
+def torch_sdpa(t: Any, *args: Any, **kwargs: Any) -> Any:
+    """PyTorch's attention on its math backend, whose backward can be differentiated again."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    with sdpa_kernel(SDPBackend.MATH):
+        return t.nn.functional.scaled_dot_product_attention(*args, **kwargs)
+
+
+def pair_apart() -> st.SearchStrategy:
+    """Two equally shaped arrays on grids that never meet: |a - b| is never 0 or 1."""
+    return S.shapes(1, 3, max_side=3).flatmap(
+        lambda shape: st.tuples(S.arrays(shape, ties_apart[0]), S.arrays(shape, ties_apart[1])))
+
+
+def signs(shape: Any) -> st.SearchStrategy[np.ndarray]:
+    return hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0]))
 
 
 # *** op library: math, activations, reductions, sorting ***
@@ -437,10 +572,197 @@ OPS = [
        lambda x, w, b, m, v: F.batch_norm(x, m, v, w, b, training=False),
        lambda t, x, w, b, m, v: t.nn.functional.batch_norm(x, m, v, w, b, training=False),
        norm_inputs(S.shapes(2, 3, max_side=3), (1,), stats=True), const=(3, 4)),
-    Op("normalize", lambda x, w, b: mg.ops.normalize(x, (0, 2), w.reshape(1, -1, 1),
-                                                     b.reshape(1, -1, 1)),
-       torch_normalize, norm_inputs(S.shapes(3, 3, min_side=2, max_side=3), (1,))),
+    Op("standardize", lambda x, w, b: mg.ops.standardize(x, (0, 2), w.reshape(1, -1, 1),
+                                                         b.reshape(1, -1, 1)),
+       torch_standardize, norm_inputs(S.shapes(3, 3, min_side=2, max_side=3), (1,))),
     Op("dropout", dropout_seeded, None, one()),
+    # *** op library: indexing, shape, linear algebra, padding, losses, attention ***
+    Op("getitem_int_slice_array", lambda x: x[0, :, [1, 0, 1]], SAME,
+       one(S.shapes(3, 3, min_side=2, max_side=3))),
+    Op("getitem_bool_mask", lambda x, m: x[m], SAME, one().flatmap(
+        lambda xs: st.tuples(st.just(xs[0]), hnp.arrays(np.bool_, xs[0].shape)))),
+    Op("getitem_int_bool_slice", lambda x, m: x[1, m, 1:], SAME,
+       one(S.shapes(3, 3, min_side=2, max_side=3)).flatmap(
+           lambda xs: st.tuples(st.just(xs[0]), hnp.arrays(np.bool_, xs[0].shape[1:2])))),
+    Op("getitem_array_slice_array", lambda x: x[[1, 0], :, [0, 0]], SAME,
+       one(S.shapes(3, 3, min_side=2, max_side=3))),
+    Op("getitem_negative_array", lambda x: x[..., [-1, 0, -1]], SAME, one(at_least_2d)),
+    Op("gather", lambda x, i, d: x.gather(int(d), i), SAME, along_inputs()),
+    Op("scatter_add", lambda x, i, d, s: x.scatter_add(int(d), i, s), SAME,
+       along_inputs(src=True)),
+    Op("scatter", lambda x, i, d, s: x.scatter(int(d), i, s), SAME,
+       along_inputs(src=True, unique=True)),
+    Op("scatter_value", lambda x, i, d: x.scatter(int(d), i, value=1.5), SAME,
+       along_inputs(unique=True)),
+    *[Op(f"scatter_reduce_{r}_{'self' if inc else 'noself'}",
+         lambda x, i, d, s, r=r, inc=inc: x.scatter_reduce(int(d), i, s, r, include_self=inc),
+         SAME, along_inputs(src=True, apart=r in ("amax", "amin"), grid=r == "prod"),
+         smooth=r != "prod")
+      for r in ("sum", "mean", "prod", "amax", "amin") for inc in (True, False)],
+    Op("index_select", lambda x, i, d: x.index_select(int(d), i), SAME, dim_index_inputs()),
+    Op("index_add", lambda x, i, d, s: x.index_add(int(d), i, s, alpha=2.0), SAME,
+       dim_index_inputs(source=True)),
+    Op("masked_fill", lambda x, m: x.masked_fill(m, -2.0), SAME, masked_inputs()),
+    Op("masked_select", lambda x, m: x.masked_select(m), SAME, masked_inputs()),
+    Op("take_along_dim", lambda x, i, d: x.take_along_dim(i, int(d)), SAME, take_inputs()),
+    Op("take_along_dim_flat", lambda x: x.take_along_dim(mg.tensor([0, x.numel() - 1, 0])),
+       lambda t, x: x.take_along_dim(t.tensor([0, x.numel() - 1, 0])), one()),
+    Op("repeat", lambda x: x.repeat(2, *[1 + k % 2 for k in range(x.ndim)]), SAME, one()),
+    Op("tile", lambda x: x.tile((2,)), SAME, one()),
+    Op("split", lambda x, d: x.split(2, int(d)), SAME, with_dim()),
+    Op("split_sections", lambda x: x.split([1, x.shape[0] - 1]), SAME, one(at_least_2d)),
+    Op("chunk", lambda x, d: x.chunk(2, int(d)), SAME, with_dim()),
+    Op("unbind", lambda x, d: x.unbind(int(d)), SAME, with_dim()),
+    Op("flip", lambda x: x.flip(0, -1), SAME, one(at_least_2d)),
+    Op("roll", lambda x, d: x.roll(2, int(d)), SAME, with_dim()),
+    Op("roll_flat", lambda x: x.roll(-1), SAME, one()),
+    Op("roll_dims", lambda x: x.roll((1, -2), (0, 1)), SAME, one(at_least_2d)),
+    Op("tril", lambda x: x.tril(), SAME, one(at_least_2d)),
+    Op("triu", lambda x: x.triu(1), SAME, one(at_least_2d)),
+    Op("unflatten", lambda x: x.unflatten(0, (1, -1)), SAME, one(S.shapes(1, 3, max_side=3))),
+    Op("diag_vector", lambda x: x.diag(1), SAME, one(S.shapes(1, 1))),
+    Op("diag_matrix", lambda x: x.diag(-1), SAME, one(matrix)),
+    Op("diagonal", lambda x: x.diagonal(1, 0, -1), SAME, one(S.shapes(2, 3, max_side=3))),
+    Op("diag_embed", lambda x: x.diag_embed(-1, -1, 0), SAME, one(S.shapes(1, 2, max_side=3))),
+    Op("repeat_interleave", lambda x, d: x.repeat_interleave(2, int(d)), SAME, with_dim()),
+    Op("repeat_interleave_counts",
+       lambda x: x.repeat_interleave(mg.tensor(np.arange(x.shape[0]) % 3), 0),
+       lambda t, x: x.repeat_interleave(t.tensor(np.arange(x.shape[0]) % 3), 0),
+       one(at_least_2d)),
+    *[Op(f"meshgrid_{ix}", lambda a, b, ix=ix: mg.ops.meshgrid(a, b, indexing=ix),
+         lambda t, a, b, ix=ix: t.meshgrid(a, b, indexing=ix),
+         st.tuples(S.arrays(S.shapes(1, 1)), S.arrays(S.shapes(1, 1)))) for ix in ("ij", "xy")],
+    Op("movedim", lambda x: x.movedim((0, 1), (2, 0)), SAME, one(S.shapes(3, 3, max_side=3))),
+    Op("swapaxes", lambda x: x.swapaxes(0, -1), SAME, one(at_least_2d)),
+    Op("swapdims", lambda x: x.swapdims(-2, 0), SAME, one(at_least_2d)),
+    Op("narrow", lambda x: x.narrow(-1, 1, 1), SAME, one(S.shapes(1, 3, min_side=2,
+                                                                 max_side=3))),
+    Op("unfold", lambda x: x.unfold(-1, 2, 1), SAME, one(S.shapes(1, 3, min_side=2,
+                                                                 max_side=4))),
+    Op("unfold_step", lambda x: x.unfold(0, 1, 2), SAME, one(S.shapes(1, 3, max_side=4))),
+    *[Op(f"einsum_{name}", lambda *a, eq=eq: mg.ops.einsum(eq, *a),
+         lambda t, *a, eq=eq: t.einsum(eq, *a), einsum_inputs(eq))
+      for name, eq in (("matmul", "ij,jk->ik"), ("trace", "ii->"), ("diagonal", "ii->i"),
+                       ("batched", "...ij,...jk->...ik"), ("implicit", "ij,kj"),
+                       ("outer_sum", "i,j->"), ("three", "ij,jk,k->i"),
+                       ("repeated_pair", "iij,j->ij"))],
+    Op("mm", lambda a, b: a.mm(b), SAME, matrices("nk", "km")),
+    Op("bmm", lambda a, b: a.bmm(b), SAME, matrices("bnk", "bkm")),
+    Op("mv", lambda a, b: a.mv(b), SAME, matrices("nk", "k")),
+    Op("dot", lambda a, b: a.dot(b), SAME, matrices("k", "k")),
+    Op("outer", lambda a, b: a.outer(b), SAME, matrices("n", "m")),
+    Op("addmm", lambda c, a, b: c.addmm(a, b, beta=0.5, alpha=-2.0), SAME,
+       matrices("m", "nk", "km")),
+    Op("tensordot", lambda a, b: mg.ops.tensordot(a, b, ([0, 2], [1, 0])),
+       lambda t, a, b: t.tensordot(a, b, ([0, 2], [1, 0])), matrices("ijk", "kil")),
+    Op("tensordot_int", lambda a, b: mg.ops.tensordot(a, b, 1),
+       lambda t, a, b: t.tensordot(a, b, 1), matrices("ij", "jk")),
+    *[Op(f"pad_{mode}", lambda x, mode=mode: F.pad(x, (2, 1, 0, 1), mode),
+         lambda t, x, mode=mode: t.nn.functional.pad(x, (2, 1, 0, 1), mode),
+         one(S.shapes(3, 4, min_side=3, max_side=3)))
+      for mode in ("constant", "reflect", "replicate", "circular")],
+    Op("pad_constant_crop", lambda x: F.pad(x, (-1, 2), value=0.5),
+       lambda t, x: t.nn.functional.pad(x, (-1, 2), value=0.5),
+       one(S.shapes(1, 3, min_side=2, max_side=3))),
+    Op("pad_reflect_1d", lambda x: F.pad(x, (2, 2), "reflect"),
+       lambda t, x: t.nn.functional.pad(x, (2, 2), "reflect"),
+       one(S.shapes(2, 3, min_side=3, max_side=4))),
+    *[Op(f"nll_loss_{name}_{r}",
+         lambda x, *a, r=r: F.nll_loss(x, *a[:1], *a[1:], reduction=r, ignore_index=-100),
+         lambda t, x, *a, r=r: t.nn.functional.nll_loss(x, *a[:1], *a[1:], reduction=r),
+         strategy, const=(2,))
+      for name, strategy, reductions in (
+          ("plain", nll_inputs(), ("mean",)),
+          ("weighted_ignore", nll_inputs(ignore=True, weight=True), ("mean", "sum", "none")),
+          ("kdim", nll_inputs(kdim=True, ignore=True), ("mean", "none")))
+      for r in reductions],
+    *[Op(f"cross_entropy_{name}_{r}",
+         lambda x, *a, r=r, kw=kw: F.cross_entropy(x, *a, reduction=r, **kw),
+         lambda t, x, *a, r=r, kw=kw: t.nn.functional.cross_entropy(x, *a, reduction=r, **kw),
+         strategy, const=(2,))
+      for name, strategy, kw, reductions in (
+          ("weighted_ignore", nll_inputs(ignore=True, weight=True), {}, ("mean", "none")),
+          ("kdim_smoothing", nll_inputs(kdim=True, ignore=True, weight=True),
+           {"label_smoothing": 0.2}, ("mean", "sum", "none")),
+          ("smoothing", nll_inputs(), {"label_smoothing": 0.3}, ("mean", "sum")),
+          ("soft_kdim_smoothing", nll_inputs(kdim=True, soft=True, weight=True),
+           {"label_smoothing": 0.1}, ("mean", "none")))
+      for r in reductions],
+    Op("cross_entropy_unbatched", lambda x: F.cross_entropy(x, mg.tensor(1)),
+       lambda t, x: t.nn.functional.cross_entropy(x, t.tensor(1)), one((3,))),
+    *[Op(f"binary_cross_entropy_weight_{r}",
+         lambda a, y, w, r=r: F.binary_cross_entropy(a, y, w, reduction=r),
+         lambda t, a, y, w, r=r: t.nn.functional.binary_cross_entropy(a, y, w, reduction=r),
+         probs_and_targets().flatmap(lambda ay: st.tuples(
+             st.just(ay[0]), st.just(ay[1]), S.arrays(ay[0].shape[-1:], S.floats(0, 2)))),
+         const=(2,)) for r in ("mean", "none")],
+    *[Op(f"binary_cross_entropy_with_logits_{r}",
+         lambda x, y, w, p, r=r: F.binary_cross_entropy_with_logits(x, y, w, reduction=r,
+                                                                    pos_weight=p),
+         lambda t, x, y, w, p, r=r: t.nn.functional.binary_cross_entropy_with_logits(
+             x, y, w, reduction=r, pos_weight=p),
+         same_shape(2).flatmap(lambda xy: st.tuples(
+             st.just(xy[0]), st.just(xy[1]), S.arrays(xy[0].shape, S.floats(0, 2)),
+             S.arrays(xy[0].shape[-1:], S.floats(0.1, 3)))), const=(2, 3))
+      for r in ("mean", "none")],
+    Op("binary_cross_entropy_with_logits_plain",
+       lambda x, y: F.binary_cross_entropy_with_logits(x, y),
+       lambda t, x, y: t.nn.functional.binary_cross_entropy_with_logits(x, y), same_shape(2)),
+    *[Op(f"{name}_{r}", lambda a, b, r=r, fn=fn, kw=kw: getattr(F, fn)(a, b, reduction=r, **kw),
+         lambda t, a, b, r=r, fn=fn, kw=kw: getattr(t.nn.functional, fn)(a, b, reduction=r, **kw),
+         pair_apart())
+      for name, fn, kw, r in (("l1_loss", "l1_loss", {}, "mean"),
+                              ("l1_loss", "l1_loss", {}, "none"),
+                              ("smooth_l1_loss", "smooth_l1_loss", {}, "mean"),
+                              ("smooth_l1_loss_beta", "smooth_l1_loss", {"beta": 0.6}, "sum"),
+                              ("huber_loss", "huber_loss", {}, "none"),
+                              ("huber_loss_delta", "huber_loss", {"delta": 0.6}, "mean"))],
+    *[Op(f"kl_div_{r}{'_log_target' if lt else ''}",
+         lambda x, y, r=r, lt=lt: F.kl_div(x, y, reduction=r, log_target=lt),
+         lambda t, x, y, r=r, lt=lt: t.nn.functional.kl_div(x, y, reduction=r, log_target=lt),
+         same_shape(2) if lt else probs_and_targets().map(
+             lambda ay: (np.log(ay[0]), ay[1] * 0.9 + 0.05)))
+      for r, lt in (("mean", False), ("batchmean", False), ("none", True), ("sum", True))],
+    Op("kl_div_zero_target", lambda x, y: F.kl_div(x, y, reduction="sum"),
+       lambda t, x, y: t.nn.functional.kl_div(x, y, reduction="sum"),
+       same_shape(2).map(lambda xy: (xy[0], np.maximum(xy[1], 0))), const=(1,)),
+    Op("cosine_similarity", lambda a, b: F.cosine_similarity(a, b, dim=-1),
+       lambda t, a, b: t.nn.functional.cosine_similarity(a, b, dim=-1),
+       pair(S.away_from([0], 0.3), S.away_from([0], 0.3))),
+    *[Op(f"cosine_embedding_loss_{r}",
+         lambda a, b, y, r=r: F.cosine_embedding_loss(a, b, y, 0.1, reduction=r),
+         lambda t, a, b, y, r=r: t.nn.functional.cosine_embedding_loss(a, b, y, 0.1,
+                                                                        reduction=r),
+         matrices("nd", "nd", "n", elements=S.away_from([0], 0.3)).map(
+             lambda a: (a[0], a[1], np.sign(a[2]))),
+         const=(2,)) for r in ("mean", "none")],
+    *[Op(f"margin_ranking_loss_{r}",
+         lambda a, b, y, r=r: F.margin_ranking_loss(a, b, y, reduction=r),
+         lambda t, a, b, y, r=r: t.nn.functional.margin_ranking_loss(a, b, y, reduction=r),
+         pair_apart().flatmap(lambda ab: st.tuples(st.just(ab[0]), st.just(ab[1]),
+                                                   signs(ab[0].shape))), const=(2,))
+      for r in ("mean", "none")],
+    *[Op(f"normalize_p{p}", lambda x, p=p: F.normalize(x, p, dim=-1),
+         lambda t, x, p=p: t.nn.functional.normalize(x, p, dim=-1),
+         one(at_least_2d, S.away_from([0], 0.2))) for p in (1, 2, 3)],
+    Op("normalize_default", F.normalize, lambda t, x: t.nn.functional.normalize(x),
+       one(at_least_2d, S.away_from([0], 0.2))),
+    Op("scaled_dot_product_attention", F.scaled_dot_product_attention,
+       torch_sdpa,
+       sdpa_inputs().map(lambda a: a[:3])),
+    Op("scaled_dot_product_attention_bool_mask",
+       lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, m),
+       torch_sdpa,
+       sdpa_inputs()),
+    Op("scaled_dot_product_attention_float_mask",
+       lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, m, scale=0.3),
+       lambda t, q, k, v, m: torch_sdpa(t, q, k, v, m, scale=0.3),
+       sdpa_inputs().map(lambda a: (*a[:3], np.where(a[3], 0.5, -np.inf))), const=(3,)),
+    Op("scaled_dot_product_attention_causal_gqa",
+       lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True,
+                                                      enable_gqa=True),
+       lambda t, q, k, v: torch_sdpa(t, q, k, v, is_causal=True, enable_gqa=True),
+       sdpa_inputs(4, 2).map(lambda a: a[:3])),
     *LIBRARY_OPS,
 ]
 
@@ -552,7 +874,22 @@ def test_every_public_op_is_in_the_table() -> None:
                  "max", "min", "var", "std", "logsumexp", "matmul", "linear", "reshape",
                  "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand", "getitem",
                  "cat", "stack", "softmax", "log_softmax", "cross_entropy",
-                 "binary_cross_entropy", "mse_loss", "layer_norm", "batch_norm", "normalize"):
+                 "binary_cross_entropy", "mse_loss", "layer_norm", "batch_norm", "standardize"):
+        assert any(n == name or n.startswith(name + "_") for n in names), name
+
+
+def test_every_indexing_shape_linalg_loss_op_is_in_the_table() -> None:
+    """The indexing, shape, linear algebra, padding, loss and attention ops each have a row."""
+    names = [op.name for op in OPS]
+    for name in ("gather", "scatter", "scatter_add", "scatter_reduce", "index_select",
+                 "index_add", "masked_fill", "masked_select", "take_along_dim", "repeat", "tile",
+                 "split", "chunk", "unbind", "flip", "roll", "tril", "triu", "unflatten",
+                 "diag", "diagonal", "diag_embed", "repeat_interleave", "meshgrid", "movedim",
+                 "swapaxes", "swapdims", "narrow", "unfold", "einsum", "mm", "bmm", "mv", "dot",
+                 "outer", "addmm", "tensordot", "pad", "nll_loss", "cross_entropy",
+                 "binary_cross_entropy_with_logits", "l1_loss", "smooth_l1_loss", "huber_loss",
+                 "kl_div", "cosine_similarity", "cosine_embedding_loss", "margin_ranking_loss",
+                 "normalize", "scaled_dot_product_attention"):
         assert any(n == name or n.startswith(name + "_") for n in names), name
 
 

@@ -36,6 +36,24 @@ __all__ += [
     "Unflatten", "UninitializedParameter",
 ]
 
+# *** op library: losses (issue 11) ***
+from minigrad.nn.loss import (  # noqa: E402
+    BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
+    CosineSimilarity,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MarginRankingLoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
+
+__all__ += [
+    "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CosineSimilarity", "HuberLoss", "KLDivLoss",
+    "L1Loss", "MarginRankingLoss", "NLLLoss", "SmoothL1Loss",
+]
+
 # *** op library: activation modules ***
 from minigrad.nn.activation import (  # noqa: E402
     CELU,

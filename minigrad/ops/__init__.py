@@ -36,14 +36,13 @@ from minigrad.ops.elementwise import (
     where,
 )
 from minigrad.ops.linalg import linear, matmul
-from minigrad.ops.neural import cross_entropy, log_softmax, normalize, softmax
+from minigrad.ops.neural import cross_entropy, log_softmax, softmax, standardize
 from minigrad.ops.reduce import argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from minigrad.ops.shape import (
     broadcast_to,
     cat,
     expand,
     flatten,
-    getitem,
     permute,
     reshape,
     squeeze,
@@ -57,9 +56,69 @@ __all__ = [
     "abs", "add", "argmax", "argmin", "broadcast_to", "cast", "cat", "clamp", "clip",
     "cross_entropy", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "heaviside",
     "le", "leaky_relu", "linear", "log", "log_softmax", "logsumexp", "lt", "matmul", "max",
-    "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "normalize", "permute", "pow", "relu",
+    "maximum", "mean", "min", "minimum", "mul", "ne", "neg", "permute", "pow", "relu",
     "reshape", "sigmoid", "sign", "softmax", "sqrt", "squeeze", "stack", "std", "sub", "sum",
-    "tanh", "transpose", "unsqueeze", "var", "view", "where",
+    "standardize", "tanh", "transpose", "unsqueeze", "var", "view", "where",
+]
+
+# *** op library: indexing, shape, linear algebra (issue 11) ***
+from minigrad.ops.indexing import (  # noqa: E402
+    gather,
+    getitem,
+    index_add,
+    index_put_add,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    normalize_index,
+    one_hot,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take_along_dim,
+)
+from minigrad.ops.linalg import (  # noqa: E402
+    addmm,
+    bmm,
+    dot,
+    einsum,
+    mm,
+    mv,
+    outer,
+    tensordot,
+)
+from minigrad.ops.shape import (  # noqa: E402
+    chunk,
+    diag,
+    diag_embed,
+    diagonal,
+    flip,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
+    repeat,
+    repeat_interleave,
+    roll,
+    split,
+    swapaxes,
+    swapdims,
+    tile,
+    tril,
+    triu,
+    unbind,
+    unflatten,
+    unfold,
+)
+
+__all__ += [
+    "addmm", "bmm", "chunk", "diag", "diag_embed", "diagonal", "dot", "einsum", "flip", "gather",
+    "index_add", "index_put_add", "index_select", "masked_fill", "masked_select", "meshgrid",
+    "moveaxis", "movedim", "mm", "mv", "narrow", "nonzero", "normalize_index", "one_hot", "outer",
+    "repeat", "repeat_interleave", "roll", "scatter", "scatter_add", "scatter_reduce", "split",
+    "swapaxes", "swapdims", "take_along_dim", "tensordot", "tile", "tril", "triu", "unbind",
+    "unflatten", "unfold",
 ]
 
 # *** op library: math, activations, reductions, sorting ***

@@ -39,7 +39,8 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad  # save only what backward uses (in-place checks)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a.data * b.data
 
     @staticmethod

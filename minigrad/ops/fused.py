@@ -7,12 +7,14 @@ the whole gradient in numpy. Their own backward passes are written with Tensor o
 derivatives still work.
 
 The plain ops are correct without them: each fused op returns exactly its composed form, the
-formula in its docstring written with plain Tensor ops, and a plain op's backward could return
+formula in its docstring written with plain Tensor ops, and a plain op's backward could use
 that composed form instead (slower, same numbers). Tests pin each one to its composed form
 (value, gradient and second derivative) in `tests/test_fused.py`:
 - `SigmoidGrad`      `test_sigmoid_grad_equals_its_composition`       (Sigmoid's backward)
 - `LinearGrad`       `test_linear_grad_equals_its_composition`        (Linear's backward)
 - `CrossEntropyGrad` `test_cross_entropy_grad_equals_its_composition` (CrossEntropy's backward)
+and `test_plain_ops_are_correct_without_the_fused_ops` swaps all three for their composed forms
+in a small network and gets the same derivatives.
 
 Measured gains are in benchmarks/README.md, not here.
 """

@@ -9,16 +9,22 @@ from typing import Any
 import numpy as np
 
 from minigrad.function import Function
-from minigrad.ops.shape import _index_arg, getitem
+from minigrad.ops.indexing import GetItem, Plan, normalize_index
 from minigrad.tensor import Tensor
 
 
 class SetItem(Function):
+    """x with x[index] = value, index normalized by normalize_index (PyTorch's rules)."""
+
     @staticmethod
-    def forward(ctx, x, index, value):
-        ctx.index = index
+    def forward(ctx, x, plan, value):
+        ctx.plan = plan
         out = x.data.copy()
-        out[index] = value.data
+        basic, advanced = plan
+        if advanced is None:
+            out[basic] = value.data
+        else:
+            out[basic][advanced] = value.data
         return out
 
     @staticmethod
@@ -26,14 +32,15 @@ class SetItem(Function):
         """d/dx = g with zeros where index overwrote x; d/dvalue = g[index] (the engine sums
         it back to value's shape when value was broadcast)."""
         need_x, _, need_value = ctx.needs_input_grad
-        return (setitem(g, ctx.index, 0.0) if need_x else None, None,
-                getitem(g, ctx.index) if need_value else None)
+        zero = Tensor._make(np.zeros((), g.dtype))
+        return (SetItem.apply(g, ctx.plan, zero) if need_x else None, None,
+                GetItem.apply(g, ctx.plan) if need_value else None)
 
 
 def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
     """A copy of x with x[index] = value. A number or array value takes x's dtype; a Tensor
     value must have a dtype x's can hold (float into int is refused, as in PyTorch)."""
-    index = _index_arg(index)
+    plan: Plan = normalize_index(x.shape, index)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=x.data.dtype))
     elif value.data.dtype != x.data.dtype:
@@ -41,11 +48,8 @@ def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
             raise RuntimeError(f"setitem: a value of dtype {value.dtype} can't be written into "
                                f"a tensor of dtype {x.dtype}")
         value = value.to(x.data.dtype)
-    try:
-        selected = x.data[index].shape
-    except IndexError as e:
-        raise IndexError(f"setitem: index {index!r:.80} does not fit shape {x.shape}: {e}"
-                         ) from None
+    basic, advanced = plan
+    selected = x.data[basic].shape if advanced is None else x.data[basic][advanced].shape
     try:
         fits = np.broadcast_shapes(value.data.shape, selected) == selected
     except ValueError:
@@ -53,4 +57,4 @@ def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
     if not fits:
         raise RuntimeError(f"setitem: value of shape {value.shape} does not broadcast to the "
                            f"indexed shape {selected}")
-    return SetItem.apply(x, index, value)
+    return SetItem.apply(x, plan, value)

@@ -1,15 +1,19 @@
-"""Linear algebra: matmul with numpy's broadcasting rules, and nn.Linear's fused affine map."""
+"""Linear algebra: matmul with numpy's broadcasting rules, nn.Linear's fused affine map, the
+checked products of PyTorch (mm, bmm, mv, dot, outer, addmm, tensordot) and einsum."""
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 import numpy as np
 
 from minigrad.function import Function
-from minigrad.ops import fused
-from minigrad.ops._common import operands
-from minigrad.ops.shape import reshape, unsqueeze
+from minigrad.ops import elementwise, fused
+from minigrad.ops._common import canonical_dim, operands
+from minigrad.ops.indexing import IndexPutAdd
+from minigrad.ops.shape import permute, reshape, unsqueeze
 from minigrad.tensor import Tensor
 
 
@@ -95,3 +99,236 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
                          f"{weight.shape} (expected ({weight.shape[0]},))")
     return Linear.apply(x, weight, bias)
+
+
+# *** more products (PyTorch's names): checked shapes, then matmul or einsum ***
+def _checked_matmul(op: str, input: Any, other: Any, names: tuple[str, str],
+                    ndims: tuple[int, int]) -> Tensor:
+    """input @ other after PyTorch's checks for mm, bmm, mv and dot (RuntimeError, as there):
+    each operand's number of dims, one dtype, then equal batch and inner sizes."""
+    for name, t, ndim in zip(names, (input, other), ndims, strict=True):
+        if not isinstance(t, Tensor) or t.ndim != ndim:
+            shape = t.shape if isinstance(t, Tensor) else type(t).__name__
+            kind = {1: "a vector (1-D tensor)", 2: "a matrix (2-D tensor)",
+                    3: "a batch of matrices (3-D tensor)"}[ndim]
+            raise RuntimeError(f"{op}: {name} must be {kind}, got {shape}")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{op}: expected both operands to have one dtype, got {input.dtype} "
+                           f"and {other.dtype}")
+    inner = input.shape[-1], other.shape[-2 if other.ndim > 1 else 0]
+    if op == "dot" and inner[0] != inner[1]:
+        raise RuntimeError(f"dot: expected 1-D tensors of one size, got shapes {input.shape} "
+                           f"and {other.shape}")
+    if inner[0] != inner[1]:
+        raise RuntimeError(f"{op}: shapes {input.shape} and {other.shape} do not align "
+                           f"({inner[0]} != {inner[1]})")
+    if input.ndim == 3 and input.shape[0] != other.shape[0]:
+        raise RuntimeError(f"{op}: shapes {input.shape} and {other.shape} have different batch "
+                           f"sizes ({input.shape[0]} != {other.shape[0]})")
+    return MatMul.apply(input, other)
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The product of two matrices, (n, k) @ (k, m)."""
+    return _checked_matmul("mm", input, mat2, ("input", "mat2"), (2, 2))
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Batched matrix products, (b, n, k) @ (b, k, m), with equal batch sizes."""
+    return _checked_matmul("bmm", input, mat2, ("input", "mat2"), (3, 3))
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix times vector, (n, k) @ (k,)."""
+    return _checked_matmul("mv", input, vec, ("input", "vec"), (2, 1))
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """The inner product of two 1-D tensors of equal length."""
+    return _checked_matmul("dot", input, tensor, ("input", "tensor"), (1, 1))
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """out[i, j] = input[i] vec2[j]."""
+    input, vec2 = operands(input, vec2)
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise ValueError(f"outer: input and vec2 must be 1-D, got shapes {input.shape} and "
+                         f"{vec2.shape}")
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
+          alpha: float = 1) -> Tensor:
+    """beta input + alpha (mat1 @ mat2); with beta=0 input is ignored (nan and inf too)."""
+    product = mm(mat1, mat2)
+    input = operands(input, product)[0]
+    if np.broadcast_shapes(input.shape, product.shape) != product.shape:
+        raise ValueError(f"addmm: input of shape {input.shape} does not broadcast to the "
+                         f"product's shape {product.shape}")
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:  # input's values are not read, but it gets a zero gradient as in PyTorch
+        return elementwise.where(Tensor._make(np.zeros((), bool)), input, product)
+    return (input if beta == 1 else input * beta) + product
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Sum of products over a's last dims and b's first dims (dims an int), or over the listed
+    pairs (dims = (dims_a, dims_b))."""
+    a, b = operands(a, b)
+    if isinstance(dims, (int, np.integer)):
+        if dims < 0 or dims > min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: cannot contract {dims} dims of shapes {a.shape} and "
+                             f"{b.shape}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, (int, np.integer)) else list(d) for d in dims)
+    dims_a = [canonical_dim(d, a.ndim, "tensordot") for d in dims_a]
+    dims_b = [canonical_dim(d, b.ndim, "tensordot") for d in dims_b]
+    if len(dims_a) != len(dims_b) or any(a.shape[i] != b.shape[j]
+                                         for i, j in zip(dims_a, dims_b)):
+        raise ValueError(f"tensordot: dims {dims_a} of shape {a.shape} and {dims_b} of shape "
+                         f"{b.shape} do not pair up")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = math.prod(a.shape[d] for d in dims_a)
+    left = reshape(permute(a, *free_a, *dims_a), -1, k) if a.ndim else reshape(a, 1, 1)
+    right = reshape(permute(b, *dims_b, *free_b), k, -1) if b.ndim else reshape(b, 1, 1)
+    out_shape = [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b]
+    return reshape(MatMul.apply(left, right), *out_shape)
+
+
+class Einsum(Function):
+    """numpy's einsum on explicit subscripts (no ellipsis): `inputs` holds each operand's
+    letters, `output` the result's. The gradient for an operand is another einsum of the output
+    gradient with the other operands, spread over the letters it lacks and put on the
+    diagonal where its letters repeat ('ii')."""
+
+    @staticmethod
+    def forward(ctx, inputs, output, *operands):
+        ctx.save_for_backward(*operands)
+        ctx.subscripts, ctx.output = inputs, output
+        arrays = [t.data for t in operands]
+        if len(arrays) == 2 and all(len(set(s)) == len(s) for s in inputs):
+            return _contract_pair(arrays[0], inputs[0], arrays[1], inputs[1], output)
+        equation = ",".join(inputs) + "->" + output
+        return np.asarray(np.einsum(equation, *arrays, optimize=len(arrays) > 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        subscripts, output = ctx.subscripts, ctx.output
+        grads = []
+        for k, (letters, t) in enumerate(zip(subscripts, operands, strict=True)):
+            if not ctx.needs_input_grad[k + 2]:
+                grads.append(None)
+                continue
+            others = [i for i in range(len(operands)) if i != k]
+            known = set(output).union(*[subscripts[i] for i in others])
+            unique = "".join(dict.fromkeys(letters))
+            sizes = {c: n for c, n in zip(letters, t.shape, strict=True)}
+            found = "".join(c for c in unique if c in known)
+            partial = Einsum.apply((output, *[subscripts[i] for i in others]), found, g,
+                                   *[operands[i] for i in others])
+            spread = reshape(partial, *[sizes[c] if c in known else 1 for c in unique])
+            spread = spread.expand(*[sizes[c] for c in unique])
+            if len(unique) < len(letters):  # repeated letters: place on the diagonal
+                grids = np.indices([sizes[c] for c in unique], sparse=True)
+                index = tuple(grids[unique.index(c)] for c in letters)
+                spread = IndexPutAdd.apply(spread, t.shape, ((), index))
+            grads.append(spread)
+        return (None, None, *grads)
+
+
+def _contract_pair(a: np.ndarray, a_letters: str, b: np.ndarray, b_letters: str,
+                   output: str) -> np.ndarray:
+    """Two-operand einsum as one batched matmul, as PyTorch computes it (np.einsum's own
+    contraction costs tens of microseconds more per call): letters in both operands and the
+    output are batch dims, in both but not the output are summed by the matmul, and a letter
+    of one operand only is summed first unless the output keeps it."""
+    a_only = tuple(i for i, c in enumerate(a_letters) if c not in b_letters and c not in output)
+    b_only = tuple(i for i, c in enumerate(b_letters) if c not in a_letters and c not in output)
+    if a_only:
+        a, a_letters = a.sum(a_only), "".join(c for i, c in enumerate(a_letters)
+                                             if i not in a_only)
+    if b_only:
+        b, b_letters = b.sum(b_only), "".join(c for i, c in enumerate(b_letters)
+                                             if i not in b_only)
+    sizes = dict(zip(a_letters, a.shape)) | dict(zip(b_letters, b.shape))
+    batch = [c for c in a_letters if c in b_letters and c in output]
+    summed = [c for c in a_letters if c in b_letters and c not in output]
+    left = [c for c in a_letters if c not in b_letters]
+    right = [c for c in b_letters if c not in a_letters]
+
+    def block(array: np.ndarray, letters: str, order: list[str], *groups: list[str]):
+        """array's dims in order, merged into one dim per group (no batch dim if none)."""
+        array = array.transpose([letters.index(c) for c in order])
+        return array.reshape([math.prod(sizes[c] for c in g) for g in groups[not batch:]])
+
+    product = (block(a, a_letters, batch + left + summed, batch, left, summed)
+               @ block(b, b_letters, batch + summed + right, batch, summed, right))
+    letters = batch + left + right
+    product = product.reshape([sizes[c] for c in letters])
+    return product.transpose([letters.index(c) for c in output])
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sums of products named by subscripts, e.g. 'ij,jk->ik' (matmul), 'ii->' (trace),
+    'ii->i' (diagonal), 'b...i,b...i->b...' (ellipsis for any further dims, broadcast)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    tensors = [t if isinstance(t, Tensor) else Tensor._make(np.asarray(t)) for t in operands]
+    explicit, output, full = _einsum_plan(equation, tuple(t.shape for t in tensors))
+    same = [t if shape == t.shape else t.expand(*shape) for t, shape in zip(tensors, full)]
+    return Einsum.apply(explicit, output, *same)
+
+
+@functools.lru_cache(maxsize=512)
+def _einsum_plan(equation: str, shapes: tuple[tuple[int, ...], ...]
+                 ) -> tuple[tuple[str, ...], str, tuple[tuple[int, ...], ...]]:
+    """The equation with '...' written out as letters and the output made explicit, and the
+    shape each operand is broadcast to (size-1 dims of a letter, as PyTorch broadcasts).
+    Cached: a model calls einsum with the same equation and shapes on every step."""
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    inputs = lhs.split(",")
+    listed = ", ".join(map(str, shapes))
+    if len(inputs) != len(shapes):
+        raise ValueError(f"einsum: equation {equation!r} names {len(inputs)} operands, got "
+                         f"{len(shapes)}")
+    used = set(equation) - set(".,->")
+    if not all(c.isalpha() for c in used):
+        raise ValueError(f"einsum: subscripts must be letters, got {equation!r}")
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                 if c not in used)
+    ellipsis_len = 0
+    for letters, shape in zip(inputs, shapes, strict=True):
+        named = len(letters.replace("...", ""))
+        if named > len(shape) or ("..." not in letters and named != len(shape)):
+            raise ValueError(f"einsum: subscripts {letters!r} do not fit an operand of shape "
+                             f"{shape}")
+        if "..." in letters:
+            ellipsis_len = max(ellipsis_len, len(shape) - named)
+    batch = "".join(next(spare) for _ in range(ellipsis_len))
+    explicit = []
+    for letters, shape in zip(inputs, shapes, strict=True):
+        count = len(shape) - len(letters.replace("...", ""))
+        explicit.append(letters.replace("...", batch[ellipsis_len - count:]))
+    if not arrow:
+        counts = "".join(inputs).replace("...", "")
+        rhs = "..." * bool(batch) + "".join(sorted(c for c in set(counts)
+                                                   if counts.count(c) == 1))
+    output = rhs.replace("...", batch)
+    for c in output:
+        if output.count(c) > 1 or c not in "".join(explicit):
+            raise ValueError(f"einsum: output subscript {c!r} repeats or names no input dim in "
+                             f"{equation!r}")
+    sizes: dict[str, int] = {}
+    for letters, shape in zip(explicit, shapes, strict=True):
+        for c, n in zip(letters, shape, strict=True):
+            if sizes.get(c, 1) not in (1, n) and n != 1:
+                raise ValueError(f"einsum: subscript {c!r} has sizes {sizes[c]} and {n} "
+                                 f"(operand shapes {listed})")
+            sizes[c] = max(sizes.get(c, 1), n)
+    full = tuple(tuple(sizes[c] for c in letters) if len(set(letters)) == len(letters)
+                 else shape for letters, shape in zip(explicit, shapes, strict=True))
+    return tuple(explicit), output, full

@@ -119,7 +119,7 @@ def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, 
     return centered * rstd, rstd
 
 
-class Normalize(Function):
+class Standardize(Function):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over dims."""
 
     @staticmethod
@@ -180,13 +180,13 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     return CrossEntropy.apply(logits, target, reduction)
 
 
-def normalize(x: Tensor, dims: int | Sequence[int], weight: Tensor | None = None,
+def standardize(x: Tensor, dims: int | Sequence[int], weight: Tensor | None = None,
               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Standardize x over dims (biased variance), then scale and shift; weight and bias must
     broadcast against x. Layer norm and batch norm are this op over different dims."""
-    dims = canonical_dims(dims, x.ndim, "normalize")
+    dims = canonical_dims(dims, x.ndim, "standardize")
     for name, p in (("weight", weight), ("bias", bias)):
         if p is not None and np.broadcast_shapes(p.shape, x.shape) != x.shape:
-            raise ValueError(f"normalize: {name} of shape {p.shape} does not broadcast to the "
+            raise ValueError(f"standardize: {name} of shape {p.shape} does not broadcast to the "
                              f"input's shape {x.shape}")
-    return Normalize.apply(x, weight, bias, dims, float(eps))
+    return Standardize.apply(x, weight, bias, dims, float(eps))

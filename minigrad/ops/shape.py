@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.function import Function
+from minigrad._alias import dim_or_axis
+from minigrad.function import Function, ViewFunction
+from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
 from minigrad.ops._common import canonical_dim
+from minigrad.ops.indexing import GetItem, IndexPutAdd
 from minigrad.tensor import Tensor
 
 
-class Reshape(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
+class Reshape(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
@@ -26,9 +27,7 @@ class Reshape(Function):
         return reshape(g, ctx.in_shape), None
 
 
-class Permute(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
+class Permute(ViewFunction):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -40,9 +39,7 @@ class Permute(Function):
         return Permute.apply(g, tuple(inverse)), None
 
 
-class Expand(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
+class Expand(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
         return np.broadcast_to(x.data, shape)
@@ -50,37 +47,6 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, g):
         return g, None  # the engine sums g back to x's shape
-
-
-class GetItem(Function):
-    returns_view = True  # numpy's result shares x's memory when it can
-
-    @staticmethod
-    def forward(ctx, x, index):
-        ctx.in_shape, ctx.index = x.shape, index
-        return x.data[index]
-
-    @staticmethod
-    def backward(ctx, g):
-        return IndexAdd.apply(g, ctx.in_shape, ctx.index), None
-
-
-class IndexAdd(Function):
-    """zeros(shape) with g added at index: the gradient of x[index]."""
-
-    @staticmethod
-    def forward(ctx, g, shape, index):
-        ctx.index = index
-        out = np.zeros(shape, dtype=g.dtype)
-        if _is_basic(index):
-            out[index] = g.data
-        else:
-            np.add.at(out, index, g.data)  # repeated indices accumulate
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        return getitem(gg, ctx.index), None, None
 
 
 class Cat(Function):
@@ -96,16 +62,9 @@ class Cat(Function):
         ends = np.cumsum(ctx.sizes)
         lead = (slice(None),) * ctx.dim
         return tuple(
-            getitem(g, lead + (slice(int(end - size), int(end)),)) if need else None
+            GetItem.apply(g, (lead + (slice(int(end - size), int(end)),), None)) if need else None
             for size, end, need in zip(ctx.sizes, ends, ctx.needs_input_grad, strict=True)
         )
-
-
-def _is_basic(index: Any) -> bool:
-    """True for ints, slices, None and Ellipsis only: such an index never repeats an element."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis
-               for p in parts)
 
 
 def _shape_arg(shape: tuple) -> tuple[int, ...]:
@@ -113,17 +72,6 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     return tuple([int(n) for n in shape])
-
-
-def _index_arg(index: Any) -> Any:
-    """Tensors and lists inside an index become integer or boolean arrays."""
-    def convert(part: Any) -> Any:
-        if isinstance(part, Tensor):
-            return part.data
-        if isinstance(part, list):
-            return np.asarray(part)
-        return part
-    return tuple(convert(p) for p in index) if isinstance(index, tuple) else convert(index)
 
 
 # *** functional API ***
@@ -141,8 +89,6 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
                          f"elements) into {shape}")
     return Reshape.apply(x, shape)
 
-
-view = reshape
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -205,15 +151,6 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
 broadcast_to = expand
 
 
-def getitem(x: Tensor, index: Any) -> Tensor:
-    """x[index] with numpy's basic and integer-array indexing."""
-    index = _index_arg(index)
-    try:
-        return GetItem.apply(x, index)
-    except IndexError as e:
-        raise IndexError(f"getitem: index {index!r:.80} does not fit shape {x.shape}: {e}") from e
-
-
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     tensors = list(tensors)
@@ -240,3 +177,315 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                              f"{tensors[0].shape}; stack needs equal shapes")
     d = canonical_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+# *** more shape ops (PyTorch's names), composed from the ones above and from indexing ***
+def _dtype_arg(arg: Any) -> np.dtype | None:
+    """The dtype when view() was given one instead of a shape, else None."""
+    if isinstance(arg, (int, np.integer, tuple, list)) or isinstance(arg, Tensor):
+        return None
+    try:
+        return np.dtype(arg)
+    except TypeError:
+        return None
+
+
+def view(x: Tensor, *shape: Any) -> Tensor:
+    """x.view(shape) is reshape; x.view(dtype) reinterprets the bytes as another dtype, as
+    PyTorch does: the last dim scales by the ratio of element sizes (not differentiable)."""
+    dtype = _dtype_arg(shape[0]) if len(shape) == 1 else None
+    if dtype is None:
+        return reshape(x, *shape)
+    if dtype == x.dtype:
+        return x
+    old, new = x.dtype.itemsize, dtype.itemsize
+    if old != new:
+        if x.ndim == 0:
+            raise RuntimeError(f"view: a 0-d tensor cannot be viewed as {dtype} from {x.dtype} "
+                               "(different element sizes)")
+        if x.data.strides[-1] != old and x.shape[-1] != 1:
+            raise RuntimeError(f"view: the last dim must be contiguous to view {x.dtype} as "
+                               f"{dtype} (different element sizes)")
+        if (x.shape[-1] * old) % new:
+            raise RuntimeError(f"view: the last dim's size {x.shape[-1]} times {old} bytes is "
+                               f"not a multiple of {new}, the size of {dtype}")
+    data = np.ascontiguousarray(x.data) if x.data.ndim and x.shape[-1] == 1 else x.data
+    return Tensor._make(data.view(dtype))
+
+
+def movedim(x: Tensor, source: int | Sequence[int], destination: int | Sequence[int]) -> Tensor:
+    """Move dims at source to positions destination; the others keep their order."""
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {source} and destination {destination} differ in "
+                         "length")
+    src = [canonical_dim(d, max(x.ndim, 1), "movedim") for d in src]
+    dst = [canonical_dim(d, max(x.ndim, 1), "movedim") for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dim in source {source} or destination "
+                         f"{destination}")
+    if x.ndim == 0:
+        return x
+    order = [None] * x.ndim
+    for s, d in zip(src, dst, strict=True):
+        order[d] = s
+    rest = iter(d for d in range(x.ndim) if d not in src)
+    return permute(x, *[next(rest) if o is None else o for o in order])
+
+
+moveaxis = movedim
+
+
+def swapaxes(x: Tensor, axis0: int, axis1: int) -> Tensor:
+    return transpose(x, axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+@dim_or_axis
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The length elements from start along dim (start may be negative)."""
+    d = canonical_dim(dim, x.ndim, "narrow")
+    size = x.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start {start} is out of range for dim {d} of size {size}")
+    start %= size if size else 1
+    if length < 0 or start + length > size:
+        raise ValueError(f"narrow: start {start} + length {length} exceeds dim {d} of size "
+                         f"{size}")
+    return x[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dim into sizes (one of them may be -1)."""
+    d = canonical_dim(dim, x.ndim, "unflatten")
+    sizes = tuple(int(n) for n in sizes)
+    known = math.prod(n for n in sizes if n != -1)
+    if sizes.count(-1) > 1 or (-1 not in sizes and known != x.shape[d]) or (
+            -1 in sizes and (known == 0 or x.shape[d] % known)):
+        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dim {d}'s size "
+                         f"{x.shape[d]}")
+    return reshape(x, *x.shape[:d], *sizes, *x.shape[d + 1:])
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile x: dim k repeats sizes[k] times (leading sizes add new dims)."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: {len(sizes)} repeat counts for a tensor of {x.ndim} dims "
+                         f"(shape {x.shape}); give at least {x.ndim}")
+    if min(sizes, default=0) < 0:
+        raise ValueError(f"repeat: repeat counts must be non-negative, got {sizes}")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    spread = reshape(x, *[n for s in shape for n in (1, s)])
+    tiled = expand(spread, *[n for r, s in zip(sizes, shape, strict=True) for n in (r, s)])
+    return reshape(tiled, *[r * s for r, s in zip(sizes, shape, strict=True)])
+
+
+def tile(x: Tensor, dims: Sequence[int]) -> Tensor:
+    """repeat, with missing leading counts taken as 1."""
+    dims = _shape_arg((dims,) if isinstance(dims, int) else tuple(dims))
+    return repeat(x, *((1,) * (x.ndim - len(dims)) + dims))
+
+
+def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple:
+    """Pieces along dim: of split_size each (the last may be shorter), or of the listed
+    sizes."""
+    d = canonical_dim(dim, x.ndim, "split")
+    size = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0 and size:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
+    else:
+        sizes = [int(n) for n in split_size_or_sections]
+        if sum(sizes) != size or min(sizes, default=0) < 0:
+            raise ValueError(f"split: sections {sizes} do not add up to dim {d}'s size {size}")
+    lead = (slice(None),) * d
+    ends = np.cumsum(sizes)
+    return tuple(GetItem.apply(x, (lead + (slice(int(e - n), int(e)),), None))
+                 for n, e in zip(sizes, ends, strict=True))
+
+
+@dim_or_axis
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """At most chunks pieces of ceil(size / chunks) along dim, as PyTorch splits them."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    d = canonical_dim(dim, x.ndim, "chunk")
+    size = x.shape[d]
+    if not size:
+        return split(x, [0] * chunks, d)
+    return split(x, -(-size // chunks), d)
+
+
+@dim_or_axis
+def unbind(x: Tensor, dim: int = 0) -> tuple:
+    """The slices along dim, each without that dim."""
+    d = canonical_dim(dim, x.ndim, "unbind")
+    lead = (slice(None),) * d
+    return tuple(GetItem.apply(x, (lead + (i,), None)) for i in range(x.shape[d]))
+
+
+def flip(x: Tensor, dims: int | Sequence[int]) -> Tensor:
+    """x reversed along dims."""
+    dims = [dims] if isinstance(dims, (int, np.integer)) else list(dims)
+    index = [slice(None)] * x.ndim
+    for d in dims:
+        d = canonical_dim(d, max(x.ndim, 1), "flip")
+        if x.ndim and index[d] != slice(None):
+            raise ValueError(f"flip: dim {d} appears more than once in dims {tuple(dims)}")
+        index[d] = slice(None, None, -1)
+    return GetItem.apply(x, (tuple(index[:x.ndim]), None))
+
+
+class Roll(Function):
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x.data, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Roll.apply(g, tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+
+def roll(x: Tensor, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None
+         ) -> Tensor:
+    """Shift elements along dims, wrapping around (dims=None: over the flattened tensor)."""
+    if dims is None:
+        if not isinstance(shifts, (int, np.integer)):
+            raise ValueError(f"roll: shifts {shifts} needs dims")
+        return reshape(Roll.apply(reshape(x, -1), (int(shifts),), (0,)), *x.shape)
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} differ in length")
+    dims = tuple(canonical_dim(d, max(x.ndim, 1), "roll") for d in dims)
+    return Roll.apply(x, tuple(int(s) for s in shifts), dims) if x.ndim else x
+
+
+def _triangle(x: Tensor, diagonal: int, lower: bool, op: str) -> Tensor:
+    if x.ndim < 2:
+        raise ValueError(f"{op}: input must have at least 2 dims, got shape {x.shape}")
+    n, m = x.shape[-2:]
+    keep = np.tri(n, m, diagonal, dtype=bool)
+    if not lower:
+        keep = ~np.tri(n, m, diagonal - 1, dtype=bool)
+    return elementwise.where(Tensor._make(keep), x, Tensor._make(np.zeros((), x.dtype)))
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    """x with the elements above the diagonal-th diagonal set to 0 (last two dims)."""
+    return _triangle(x, diagonal, True, "tril")
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    """x with the elements below the diagonal-th diagonal set to 0 (last two dims)."""
+    return _triangle(x, diagonal, False, "triu")
+
+
+def _diagonal_coords(n: int, m: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the offset-th diagonal of an n x m matrix."""
+    length = max(min(n, m - offset) if offset >= 0 else min(n + offset, m), 0)
+    rows = np.arange(length) + max(-offset, 0)
+    return rows, rows + offset
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The offset-th diagonal of the matrices in dims (dim1, dim2), as a new last dim."""
+    a = canonical_dim(dim1, x.ndim, "diagonal")
+    b = canonical_dim(dim2, x.ndim, "diagonal")
+    if a == b:
+        raise ValueError(f"diagonal: dim1 and dim2 must differ, both are {a}")
+    moved = movedim(x, (a, b), (-2, -1))
+    rows, cols = _diagonal_coords(x.shape[a], x.shape[b], offset)
+    return GetItem.apply(moved, ((), (Ellipsis, rows, cols)))
+
+
+def diag_embed(x: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Matrices with x's last dim on their offset-th diagonal, in new dims (dim1, dim2)."""
+    out_ndim = x.ndim + 1
+    a = canonical_dim(dim1, out_ndim, "diag_embed")
+    b = canonical_dim(dim2, out_ndim, "diag_embed")
+    if a == b:
+        raise ValueError(f"diag_embed: dim1 and dim2 must differ, both are {a}")
+    n = (x.shape[-1] if x.ndim else 1) + abs(offset)
+    rows, cols = _diagonal_coords(n, n, offset)
+    batch = x.shape[:-1]
+    placed = IndexPutAdd.apply(x, batch + (n, n), ((), (Ellipsis, rows, cols)))
+    return movedim(placed, (-2, -1), (a, b))
+
+
+_diagonal = diagonal  # diag's argument `diagonal` (PyTorch's name) hides the function
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-D x as a square matrix with x on its diagonal-th diagonal; a 2-D x's diagonal."""
+    if x.ndim == 1:
+        return diag_embed(x, diagonal)
+    if x.ndim == 2:
+        return _diagonal(x, diagonal)
+    raise ValueError(f"diag: input must be 1-D or 2-D, got shape {x.shape}")
+
+
+@dim_or_axis
+def repeat_interleave(x: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
+    """Each element (dim=None: of the flattened x) or slice along dim repeated repeats times;
+    repeats is one count or one per slice."""
+    if dim is None:
+        x, dim = reshape(x, -1), 0
+    d = canonical_dim(dim, max(x.ndim, 1), "repeat_interleave")
+    counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    size = (x.shape or (1,))[d]
+    if counts.ndim > 1 or counts.ndim == 1 and len(counts) not in (1, size):
+        raise ValueError(f"repeat_interleave: repeats of shape {counts.shape} does not fit dim "
+                         f"{d} of size {size}")
+    if counts.dtype.kind not in "iu" or counts.size and counts.min() < 0:
+        raise ValueError("repeat_interleave: repeats must be non-negative integers")
+    index = np.repeat(np.arange(size), counts.reshape(-1) if counts.ndim else int(counts))
+    if x.ndim == 0:
+        x = reshape(x, 1)
+    return GetItem.apply(x, ((), (slice(None),) * d + (index,)))
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-D tensors: output k varies along dim k ('ij') or, for the
+    first two, along dims 1 and 0 ('xy')."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for i, t in enumerate(tensors):
+        if t.ndim > 1:
+            raise ValueError(f"meshgrid: tensor {i} must be 0-D or 1-D, got shape {t.shape}")
+    sizes = [t.numel() for t in tensors]
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    grids = []
+    for i, t in enumerate(tensors):
+        k = {0: 1, 1: 0}.get(i, i) if swap else i
+        shape = [1] * len(tensors)
+        shape[k] = sizes[k]
+        grids.append(expand(reshape(t, *shape), *sizes))
+    return tuple(grids)
+
+
+def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of size elements along dimension, step apart, as a new last dim."""
+    d = canonical_dim(dimension, max(x.ndim, 1), "unfold")
+    length = (x.shape or (1,))[d]
+    if size < 0 or size > length:
+        raise ValueError(f"unfold: size {size} exceeds dim {d}'s size {length}")
+    if step <= 0:
+        raise ValueError(f"unfold: step must be positive, got {step}")
+    if x.ndim == 0:
+        x = reshape(x, 1)
+    count = (length - size) // step + 1
+    windows = np.arange(count)[:, None] * step + np.arange(size)
+    picked = GetItem.apply(movedim(x, d, -1), ((), (Ellipsis, windows)))
+    return movedim(picked, -2, d)
