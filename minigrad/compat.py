@@ -7,28 +7,8 @@ from typing import Any
 
 from minigrad.device import as_device, device
 from minigrad.function import _GradMode, is_grad_enabled
+from minigrad.size import Size  # noqa: F401  (mg.Size is exported from here)
 from minigrad.tensor import Tensor
-
-
-class Size(tuple):
-    """A shape, as torch.Size: a tuple of ints, equal to the plain tuple of the same ints."""
-
-    def __new__(cls, sizes: Any = ()) -> Size:
-        values = tuple(sizes)
-        for v in values:
-            if isinstance(v, bool) or not hasattr(v, "__index__"):
-                raise TypeError(f"Size: expected a sequence of ints, got {sizes!r}")
-        return super().__new__(cls, (v.__index__() for v in values))
-
-    def numel(self) -> int:
-        """The number of elements of a tensor of this shape."""
-        count = 1
-        for v in self:
-            count *= v
-        return count
-
-    def __repr__(self) -> str:
-        return f"minigrad.Size({list(self)})"
 
 
 def equal(input: Tensor, other: Tensor) -> bool:

@@ -13,6 +13,7 @@ import numpy as np
 from minigrad import device as _device
 from minigrad import dtypes as _dtypes
 from minigrad._alias import dim_or_axis
+from minigrad.size import Size
 
 if TYPE_CHECKING:
     from minigrad.function import Function
@@ -176,9 +177,9 @@ class Tensor:
         """Mark self as a view of base's memory (so they share the version counter)."""
         self._base = base._base if base._base is not None else base
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
-        return self.shape if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a Size, or the length of one dim (PyTorch's `Tensor.size`)."""
+        return Size(self.shape) if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
 
     def numel(self) -> int:
         return self.data.size
