@@ -128,6 +128,7 @@ from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 __all__ += ["linalg"]
 
 # *** small pieces of torch's namespace that PyTorch programs use ***
+from minigrad import accelerator  # noqa: E402
 from minigrad.compat import (  # noqa: E402
     Size,
     equal,
@@ -136,4 +137,5 @@ from minigrad.compat import (  # noqa: E402
     set_default_device,
 )
 
-__all__ += ["Size", "equal", "get_default_device", "inference_mode", "set_default_device"]
+__all__ += ["Size", "accelerator", "equal", "get_default_device", "inference_mode",
+            "set_default_device"]

@@ -127,3 +127,8 @@ def test_autograd_offers_gradcheck() -> None:
     assert mg.autograd.gradcheck(mg.tanh, (x,)) and mg.autograd.gradgradcheck(mg.tanh, (x,))
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         mg.autograd.nonsense  # noqa: B018
+
+
+def test_accelerator_queries_match_a_cpu_only_torch(torch) -> None:
+    assert mg.accelerator.is_available() is False and mg.accelerator.device_count() == 0
+    assert mg.accelerator.current_accelerator() is None

@@ -4,7 +4,9 @@ import math
 import torch
 
 dtype = torch.float
-device = "cuda:0" if torch.cuda.is_available() else "cpu"
+device = (torch.accelerator.current_accelerator().type if torch.accelerator.is_available()
+          else "cpu")
+print(f"Using {device} device")
 torch.set_default_device(device)
 
 x = torch.linspace(-math.pi, math.pi, 2000, dtype=dtype)
