@@ -3,6 +3,7 @@ PyTorch eager, side by side.
 
     MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp            # full table
     MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp --quick    # hidden 256, batch 64
+    MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp --busy     # quiet vs loaded
 
 Each repetition times one epoch of every framework (minigrad and the numpy network taking turns
 every 20 batches, PyTorch a whole epoch after them), and the table shows medians of the epoch
@@ -10,24 +11,36 @@ times and of the per-repetition ratios, so a noisy shared machine slows all of t
 compare the ratios, not the seconds. Then: memory per epoch (tracemalloc, numpy allocations)
 and time to 98% test accuracy.
 Recipe: sigmoid hidden layer, softmax cross-entropy, plain SGD (lr 0.5), float32.
+
+Threads (`--threads auto|N`, default auto): each framework gets its own thread count, fixed or
+picked at the start of every epoch by timing its first steps at each count (models/threads.py);
+minigrad and the numpy network share numpy's BLAS pool, PyTorch has its own.
+`--busy`: hidden 256, batch 64, epochs without and with a background load that keeps every
+core busy (one pure-Python loop per core, in processes that stop by themselves after a time
+limit), taking turns, and each framework's slowdown against its quiet epoch.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 import minigrad as mg
 from minigrad import optim
 from minigrad.nn import functional as F
+from models.cli import positive_int
 from models.manual_mlp import ManualMLP, one_hot
 from models.mlp import TwoLayerMLP
 from models.mnist import load_mnist
+from models.threads import ThreadPicker, add_threads_option, candidate_counts
 
 LR = 0.5
 CHUNK = 20  # batches each framework runs before the next takes its turn
@@ -102,17 +115,28 @@ def batches_of(n: int, batch: int, rng: np.random.Generator) -> list[np.ndarray]
     return [order[i:i + batch] for i in range(0, n, batch)]
 
 
+def make_pickers(threads: int | None) -> dict[str, ThreadPicker]:
+    """A thread picker per framework: numpy's BLAS pool for minigrad and the numpy network,
+    PyTorch's own pool for PyTorch."""
+    pickers = {name: ThreadPicker(threads) for name in ("minigrad", "numpy")}
+    if torch is not None:
+        pickers["torch"] = ThreadPicker(threads, set_threads=torch.set_num_threads)
+    return pickers
+
+
 def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int,
-                chunk: int = CHUNK) -> dict[str, list[float]]:
+                pickers: dict[str, ThreadPicker], chunk: int = CHUNK,
+                used: dict[str, list[int]] | None = None) -> dict[str, list[float]]:
     """Seconds of each epoch of each framework, for `reps` epochs each.
 
     minigrad and the numpy network take turns every `chunk` batches (in alternating order), so
     a burst of load from elsewhere on the machine slows both alike. PyTorch runs whole epochs
     between theirs: after each switch its thread pool and OpenBLAS's spinning threads would
     fight over the two cores for a while, slowing whichever runs next; a short rest before
-    and after PyTorch's epochs lets those threads go idle."""
+    and after PyTorch's epochs lets those threads go idle. Each framework's first chunk of an
+    epoch goes through its thread picker (`used` collects the counts it kept)."""
     runners = {name: make(hidden) for name, make in RUNNERS.items()}
-    paired = [runners["minigrad"], runners["numpy"]]
+    paired = ["minigrad", "numpy"]
     rng = np.random.default_rng(0)
     seconds: dict[str, list[float]] = {name: [] for name in runners}
     for rep in range(reps):
@@ -121,17 +145,97 @@ def time_epochs(X: np.ndarray, y: np.ndarray, hidden: int, batch: int, reps: int
         time.sleep(SETTLE)
         for turn, start in enumerate(range(0, len(batches), chunk)):
             for i in (0, 1) if (turn + rep) % 2 == 0 else (1, 0):
+                picker, part = pickers[paired[i]], batches[start:start + chunk]
                 began = time.perf_counter()
-                paired[i](X, y, batches[start:start + chunk])
+                if turn == 0:
+                    runners[paired[i]](X, y, picker.tune(part))
+                else:
+                    picker.apply()  # the two share numpy's BLAS pool
+                    runners[paired[i]](X, y, part)
                 spent[i] += time.perf_counter() - began
         seconds["minigrad"].append(spent[0])
         seconds["numpy"].append(spent[1])
         for name in set(runners) - {"minigrad", "numpy"}:
             time.sleep(SETTLE)
             began = time.perf_counter()
-            runners[name](X, y, batches)
+            runners[name](X, y, pickers[name].tune(batches))
             seconds[name].append(time.perf_counter() - began)
+        for name in runners:
+            if used is not None:
+                used.setdefault(name, []).append(pickers[name].threads)
     return seconds
+
+
+BUSY_LOOP = ("import sys, time\n"
+             "end = time.monotonic() + float(sys.argv[1])\n"
+             "while time.monotonic() < end:\n"
+             "    pass\n")
+
+
+@contextlib.contextmanager
+def background_load(limit: float) -> Iterator[int]:
+    """One busy pure-Python process per core, each stopping by itself after `limit` seconds
+    (and stopped on leaving the block); yields how many were started."""
+    cores = candidate_counts()[-1]
+    procs = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP, str(limit)])
+             for _ in range(cores)]
+    try:
+        time.sleep(0.5)  # let them reach full speed
+        yield len(procs)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait()
+
+
+def busy_table(X: np.ndarray, y: np.ndarray, reps: int, threads: int | None) -> None:
+    """Epochs without and with a background load on every core, taking turns (so that load
+    from elsewhere on the machine falls on both alike); each framework's slowdown is the
+    median of the ratios busy / quiet epoch."""
+    hidden, batch = 256, 64
+    pickers = {"quiet": make_pickers(threads), "busy": make_pickers(threads)}
+    seconds: dict[str, dict[str, list[float]]] = {"quiet": {}, "busy": {}}
+    used: dict[str, dict[str, list[int]]] = {"quiet": {}, "busy": {}}
+    loaders = 0
+    for _ in range(reps):
+        for phase in ("quiet", "busy"):
+            # the load outlives a crash by at most 20 times the quiet turn, then stops itself
+            limit = 20 * sum(times[-1] for times in seconds["quiet"].values()) + 30
+            with (background_load(limit) if phase == "busy"
+                  else contextlib.nullcontext(0)) as started:
+                t = time_epochs(X, y, hidden, batch, 1, pickers[phase], used=used[phase])
+                t["python"] = [pure_python()]
+                used[phase]["python"] = [1]
+            loaders = max(loaders, started)
+            for name, times in t.items():
+                seconds[phase].setdefault(name, []).extend(times)
+    setting = "auto" if threads is None else str(threads)
+    print(f"hidden {hidden}, batch {batch}, --threads {setting}: seconds per epoch (median of "
+          f"{reps}), quiet and with {loaders} busy processes (one per core) in the background, "
+          "taking turns; slowdown: median of the ratios busy / quiet; python: a plain "
+          "Python loop, the slowdown of any one-threaded program")
+    print(f"{'':>10}{'quiet':>9}{'threads':>9}{'busy':>9}{'threads':>9}{'slowdown':>10}")
+    for name, quiet in seconds["quiet"].items():
+        busy = seconds["busy"][name]
+        print(f"{name:>10}{statistics.median(quiet):>9.3f}{span(used['quiet'][name]):>9}"
+              f"{statistics.median(busy):>9.3f}{span(used['busy'][name]):>9}"
+              f"{paired_ratio(busy, quiet):>9.2f}x")
+
+
+def pure_python(n: int = 3_000_000) -> float:
+    """Seconds of a plain Python loop: the slowdown any one-threaded program sees, a floor."""
+    began = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - began
+
+
+def span(counts: list[int]) -> str:
+    """The thread counts used over the epochs: '1', or '1-2' when they varied."""
+    low, high = min(counts), max(counts)
+    return str(low) if low == high else f"{low}-{high}"
 
 
 def paired_ratio(ours: list[float], theirs: list[float]) -> float:
@@ -171,14 +275,22 @@ def time_to_accuracy(data: tuple, name: str, target: float, max_epochs: int) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Seconds per MNIST epoch, side by side.")
+    parser = argparse.ArgumentParser(description="Seconds per MNIST epoch, side by side.",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="only hidden 256, batch 64")
-    parser.add_argument("--reps", type=int, default=7, help="epochs timed per framework")
+    parser.add_argument("--busy", action="store_true",
+                        help="hidden 256, batch 64, quiet and under a background load on every "
+                             "core: each framework's slowdown")
+    parser.add_argument("--reps", type=positive_int, default=7, help="epochs timed per framework")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the time to 98%%")
-    parser.add_argument("--max-epochs", type=int, default=40)
+    parser.add_argument("--max-epochs", type=positive_int, default=40)
+    add_threads_option(parser)
     args = parser.parse_args()
 
     X, y = load_mnist(train=True)
+    if args.busy:
+        busy_table(X, y, args.reps, args.threads)
+        return
     X_test, y_test = load_mnist(train=False)
     names = list(RUNNERS)
     sizes = [(256, 64)] if args.quick else [(h, b) for h in (128, 256) for b in (32, 64, 256)]
@@ -186,12 +298,14 @@ def main() -> None:
           "ratios are medians of the per-repetition ratios")
     head = "".join(f"{n:>10}" for n in names)
     ratios = "".join(f"{'mg/' + n:>12}" for n in names[1:])
-    print(f"{'hidden':>6} {'batch':>6}{head}{ratios}")
+    print(f"{'hidden':>6} {'batch':>6}{head}{ratios}  threads")
     for hidden, batch in sizes:
-        t = time_epochs(X, y, hidden, batch, args.reps)
+        used: dict[str, list[int]] = {}
+        t = time_epochs(X, y, hidden, batch, args.reps, make_pickers(args.threads), used=used)
         cells = "".join(f"{statistics.median(t[n]):>10.3f}" for n in names)
         ratio_cells = "".join(f"{paired_ratio(t['minigrad'], t[n]):>12.2f}" for n in names[1:])
-        print(f"{hidden:>6} {batch:>6}{cells}{ratio_cells}")
+        print(f"{hidden:>6} {batch:>6}{cells}{ratio_cells}  "
+              + "/".join(span(used[n]) for n in names))
 
     print("\nmemory by epoch, hidden 256, batch 64 (tracemalloc: peak / left after, MB)")
     for name in ("minigrad", "numpy"):

@@ -14,13 +14,13 @@ weight (`--ops update`).
 
 The machine is shared and noisy, so implementations are interleaved within every repeat, the
 median over repeats is reported, time is the process's CPU time (not wall time), and numpy's
-BLAS and PyTorch run on one thread (pass --threads to change that).
+BLAS and PyTorch run on the same number of threads: `--threads auto` (the default) picks the
+count at which a training step is fastest now, `--threads 1` gives the steadiest CPU times.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,34 +28,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 
-def _threads_from_argv() -> str:
-    """--threads must act before numpy loads its BLAS, so it is read here, ahead of argparse."""
-    argv = sys.argv[1:]
-    for i, arg in enumerate(argv):
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-        if arg == "--threads" and i + 1 < len(argv):
-            return argv[i + 1]
-    return "1"
-
-
-THREADS = _threads_from_argv()
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = THREADS
-
-import numpy as np  # noqa: E402
-
-import minigrad as mg  # noqa: E402
-from minigrad import nn, optim  # noqa: E402
-from minigrad.nn import functional as F  # noqa: E402
-from minigrad.ops import cross_entropy, linear  # noqa: E402
-from minigrad.ops.math import erf_array  # noqa: E402
+import minigrad as mg
+from minigrad import nn, optim
+from minigrad.nn import functional as F
+from minigrad.ops import cross_entropy, linear
+from minigrad.ops.math import erf_array
+from models.threads import ThreadPicker, add_threads_option, plural, tutorial_step
 
 try:
     import torch
-
-    torch.set_num_threads(int(THREADS))
 except ImportError:  # PyTorch is optional
     torch = None
 
@@ -275,7 +258,7 @@ def np_prod(a, g):
 def np_amax(a, g):
     out = a.max(1, keepdims=True)
     winners = a == out
-    return out, g[:, None] * winners / winners.sum(1, keepdims=True)
+    return out, g * winners / winners.sum(1, keepdims=True)
 
 
 def np_norm(a, g):
@@ -429,8 +412,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--ops", default="", help="comma-separated op names (default: all)")
-    parser.add_argument("--threads", default=THREADS, help="BLAS and PyTorch threads")
+    add_threads_option(parser)
     args = parser.parse_args(argv)
+    threads = ThreadPicker(args.threads)
+    if threads.auto:
+        threads.pick(tutorial_step())
+    if torch is not None:
+        torch.set_num_threads(threads.threads)
+    print(f"threads: {threads.describe()}")
     wanted = {s.strip() for s in args.ops.split(",") if s.strip()}
 
     rng = np.random.default_rng(0)
@@ -456,7 +445,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nmedian overhead per op: {statistics.median(overheads):.1f} us "
               f"(target < {TARGET_OVERHEAD_US:.0f} us); numpy {np.__version__}{with_torch}, "
               f"python {sys.version.split()[0]}, {args.repeats} interleaved repeats, "
-              f"{THREADS} thread(s)")
+              f"{plural(threads.threads)}")
     if not wanted or "update" in wanted:
         t = measure(update_runners(rng), args.repeats)
         print(f"\nSGD update of a {HIDDEN}x{PIXELS} weight (--ops update): numpy "

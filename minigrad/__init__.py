@@ -85,6 +85,7 @@ from minigrad.random import (
     set_rng_state,
 )
 from minigrad.serialization import load, save
+from minigrad.threads import get_num_threads, set_num_threads
 from minigrad.toplevel import functions as _functions
 
 # every op of minigrad.ops, and the Tensor methods PyTorch also offers as functions
@@ -126,6 +127,7 @@ __all__ += sorted(_FUNCTIONS)
 from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 
 __all__ += ["linalg"]
+__all__ += ["get_num_threads", "set_num_threads"]
 
 # *** small pieces of torch's namespace that PyTorch programs use ***
 from minigrad import accelerator  # noqa: E402

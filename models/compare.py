@@ -20,9 +20,11 @@ import minigrad as mg
 from minigrad import optim, viz
 from minigrad.data import DatasetNotFoundError
 from minigrad.nn import functional as F
+from models.cli import positive_float, positive_int
 from models.manual_mlp import NAMES, ManualMLP, one_hot
 from models.mlp import TwoLayerMLP
 from models.mnist import load_mnist
+from models.threads import ThreadPicker, add_threads_option
 
 Rows = list[tuple[str, str, float, float]]
 
@@ -119,20 +121,26 @@ def print_table(title: str, rows: Rows) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--hidden", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=10)
-    parser.add_argument("--lr", type=float, default=0.5)
-    parser.add_argument("--dtype", choices=["float32", "float64"], default="float64")
-    parser.add_argument("--seed", type=int, default=0)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--batch", type=positive_int, default=64, help="images in the batch")
+    parser.add_argument("--hidden", type=positive_int, default=256, help="hidden units")
+    parser.add_argument("--steps", type=positive_int, default=10, help="SGD steps in each")
+    parser.add_argument("--lr", type=positive_float, default=0.5, help="SGD learning rate")
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float64",
+                        help="of weights and images")
+    parser.add_argument("--seed", type=int, default=0, help="initial weights")
     parser.add_argument("--draw", type=Path, metavar="DIR",
                         help="also write DIR/graph.png: the graph with both gradients")
+    add_threads_option(parser)
     args = parser.parse_args(argv)
     dtype = np.dtype(args.dtype).type
 
     X, labels, source = batch(args.batch, dtype, args.seed)
     model, manual = make_pair(args.hidden, dtype, args.seed)
+    threads = ThreadPicker(args.threads)
+    threads.pick(lambda: autograd_gradients(model, X, labels))
+    print(f"threads: {threads.describe()}")
     print(f"Same weights, same batch ({source}), {args.dtype}.")
     print("Relative difference = max |autograd - manual| / max |manual|.")
     print_table("Gradients: autograd (minigrad) vs hand-derived (ManualMLP)",

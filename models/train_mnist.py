@@ -1,7 +1,7 @@
 """Train the tutorial's two-layer MLP on MNIST.
 
     python -m models.train_mnist                      # the tutorial's recipe, ends at 98%+
-    python -m models.train_mnist --epochs 3 --optimizer adam --lr 1e-3 --plot out/
+    python -m models.train_mnist --epochs 3 --optimizer adam --plot out/    # Adam's lr 1e-3
     python -m models.train_mnist --save ckpt.npz      # then --resume ckpt.npz --epochs 40
     python -m models.train_mnist --dataset fashion-mnist   # clothes instead of digits
 
@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,40 +26,122 @@ import minigrad as mg
 from minigrad import optim
 from minigrad.data import DataLoader, DatasetNotFoundError, TensorDataset
 from minigrad.nn import functional as F
+from models.cli import nonnegative_float, positive_float, positive_int
+from models.lenet import RECIPES, make_model
 from models.mlp import TwoLayerMLP
-from models.mnist import CLOTHES, DATASETS, load_mnist
+from models.mnist import CLOTHES, DATASETS, load_mnist, load_split
+from models.threads import ThreadPicker, add_threads_option, plural
+
+LEARNING_RATES = {"sgd": 0.5, "adam": 1e-3, "adamw": 1e-3}  # SGD's is the tutorial's
+# settings a checkpoint must share with the run that resumes it: the model's shape, the optimizer
+MUST_MATCH = ("model", "optimizer", "hidden", "activation", "norm")
 
 
 def get_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Train the two-layer MLP on MNIST.")
+    d = " (default: %(default)s)"
+    p.add_argument("--model", choices=sorted(RECIPES), default="mlp",
+                   help="lenet: the convolutional network, with its own default recipe" + d)
     p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist",
-                   help="fashion-mnist: the same format, clothes instead of digits")
-    p.add_argument("--hidden", type=int, default=256)
-    p.add_argument("--activation", choices=["sigmoid", "relu", "tanh"], default="sigmoid")
-    p.add_argument("--norm", choices=["none", "layer", "batch"], default="none")
+                   help="fashion-mnist: the same format, clothes instead of digits" + d)
+    p.add_argument("--hidden", type=positive_int, default=256, help="hidden units" + d)
+    p.add_argument("--activation", choices=["sigmoid", "relu", "tanh"], default="sigmoid",
+                   help="of the hidden layer" + d)
+    p.add_argument("--norm", choices=["none", "layer", "batch"], default="none",
+                   help="normalization before the activation" + d)
     p.add_argument("--init", choices=["tutorial", "pytorch"], default="tutorial",
-                   help="tutorial: weights ~ N(0, 0.01^2), biases 0; pytorch: nn.Linear's own")
-    p.add_argument("--optimizer", choices=["sgd", "adam", "adamw"], default="sgd")
-    p.add_argument("--lr", type=float, default=0.5)
-    p.add_argument("--momentum", type=float, default=0.0, help="SGD only")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+                   help="tutorial: weights ~ N(0, 0.01^2), biases 0; pytorch: nn.Linear's own" + d)
+    p.add_argument("--optimizer", choices=["sgd", "adam", "adamw"], default="sgd", help=d[1:])
+    # no default of their own (SUPPRESS): left out, they come from the optimizer or the checkpoint
+    p.add_argument("--lr", type=positive_float, default=argparse.SUPPRESS,
+                   help="learning rate (default: 0.5 for sgd, 1e-3 for adam and adamw; with "
+                        "--resume, the checkpoint's)")
+    p.add_argument("--momentum", type=nonnegative_float, default=argparse.SUPPRESS,
+                   help="SGD only (default: 0; with --resume, the checkpoint's)")
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant",
+                   help="cosine: epoch e trains at lr (1 + cos(pi (e - 1) / epochs)) / 2" + d)
+    p.add_argument("--batch-size", type=positive_int, default=64, help=d[1:])
+    p.add_argument("--epochs", type=positive_int, default=30,
+                   help="epochs in all, counting those of a resumed checkpoint" + d)
+    p.add_argument("--seed", type=int, default=0, help="initial weights and shuffles" + d)
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32", help=d[1:])
     p.add_argument("--data-dir", type=Path, default=None,
-                   help="folder with the IDX files (default: $MINIGRAD_DATA/<dataset>)")
-    p.add_argument("--limit", type=int, default=None, help="train on the first N examples only")
-    p.add_argument("--save", type=Path, default=None, help="checkpoint after every epoch")
-    p.add_argument("--resume", type=Path, default=None, help="continue from a checkpoint")
+                   help="the only folder read for the IDX files when given (default: "
+                        "$MINIGRAD_DATA/<dataset>, then the cache)")
+    p.add_argument("--limit", type=positive_int, default=None,
+                   help="train on the first N examples only (default: all 60,000)")
+    p.add_argument("--save", type=Path, default=None,
+                   help="checkpoint file, written after every epoch (default: none)")
+    p.add_argument("--resume", type=Path, default=None,
+                   help="continue from a checkpoint of the same optimizer and model shape")
     p.add_argument("--plot", type=Path, default=None, help="folder for curves and digit grid")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    return p.parse_args(argv)
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (there is none either when stderr is not a terminal)")
+    add_threads_option(p)
+    p.set_defaults(**RECIPES[p.parse_known_args(argv)[0].model])
+    args = p.parse_args(argv)
+    if args.optimizer != "sgd" and "momentum" in args:
+        p.error(f"argument --momentum: applies to --optimizer sgd only, not {args.optimizer}")
+    return args
 
 
 def make_optimizer(args: argparse.Namespace, params: list) -> optim.Optimizer:
+    """The optimizer with the command line's lr and momentum, or the defaults."""
+    lr = getattr(args, "lr", LEARNING_RATES[args.optimizer])
     if args.optimizer == "sgd":
-        return optim.SGD(params, lr=args.lr, momentum=args.momentum)
-    return (optim.Adam if args.optimizer == "adam" else optim.AdamW)(params, lr=args.lr)
+        return optim.SGD(params, lr=lr, momentum=getattr(args, "momentum", 0.0))
+    return (optim.Adam if args.optimizer == "adam" else optim.AdamW)(params, lr=lr)
+
+
+def settings_of(args: argparse.Namespace) -> dict[str, Any]:
+    """What a checkpoint records of the run that wrote it."""
+    return {"optimizer": args.optimizer, "hidden": args.hidden, "activation": args.activation,
+            "norm": args.norm, "dataset": args.dataset, "dtype": args.dtype, "model": args.model}
+
+
+def load_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
+    """The checkpoint to resume, refused (SystemExit) when it was written by another optimizer
+    or model shape, or has already trained --epochs epochs."""
+    try:
+        checkpoint = mg.load(args.resume)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"--resume: {e}") from None
+    saved = checkpoint.get("settings") or inferred_settings(checkpoint)
+    wanted = settings_of(args)
+    for key in MUST_MATCH:
+        allowed = saved.get(key, wanted[key])
+        allowed = allowed if isinstance(allowed, list) else [allowed]
+        if wanted[key] not in allowed:
+            was = " or ".join(map(str, allowed))
+            raise SystemExit(f"--resume: {args.resume} was trained with --{key} {was}, "
+                             f"this run has --{key} {wanted[key]}; pass --{key} {allowed[0]} "
+                             "to continue it, or leave out --resume to start afresh")
+    done = int(checkpoint["epoch"])
+    if done >= args.epochs:
+        raise SystemExit(f"--resume: {args.resume} has already trained {plural_epochs(done)}, "
+                         f"and --epochs {args.epochs} asks for no more; pass --epochs "
+                         f"{done + 1} or more to train further")
+    return checkpoint
+
+
+def inferred_settings(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """The shape and optimizer kind of a checkpoint written before settings were recorded
+    (Adam's and AdamW's states look alike: either is allowed)."""
+    hidden = int(np.shape(checkpoint["model"]["fc1.weight"])[0])
+    adam = "betas" in checkpoint["optimizer"]["param_groups"][0]
+    return {"hidden": hidden, "optimizer": ["adam", "adamw"] if adam else "sgd"}
+
+
+def check_save_folder(path: Path) -> None:
+    """Refuse before training a checkpoint path whose folder is missing or read-only."""
+    folder = path.parent
+    if not (folder.is_dir() and os.access(folder, os.W_OK)):
+        problem = "does not exist" if not folder.exists() else "is not a writable folder"
+        raise SystemExit(f"--save: cannot write {path}: the folder {folder} {problem}")
+
+
+def plural_epochs(n: int) -> str:
+    return f"{n} epoch" + ("" if n == 1 else "s")
 
 
 @mg.no_grad()
@@ -72,8 +158,9 @@ def evaluate(model: TwoLayerMLP, images: np.ndarray, labels: np.ndarray) -> floa
     return 100.0 * float(np.mean(predict(model, images) == labels))
 
 
-def progress(loader: DataLoader, epoch: int, quiet: bool):
-    if quiet:
+def progress(loader: DataLoader, epoch: int, quiet: bool) -> Iterable:
+    """The loader behind a progress bar, when stderr is a terminal (a log gets none)."""
+    if quiet or not sys.stderr.isatty():
         return loader
     try:
         from tqdm import tqdm
@@ -82,11 +169,10 @@ def progress(loader: DataLoader, epoch: int, quiet: bool):
     return tqdm(loader, desc=f"epoch {epoch}", leave=False, ncols=80)
 
 
-def train_epoch(model: TwoLayerMLP, opt: optim.Optimizer, loader: DataLoader, epoch: int,
-                quiet: bool) -> float:
+def train_epoch(model: TwoLayerMLP, opt: optim.Optimizer, batches: Iterable, epoch: int) -> float:
     """One pass over the training set; returns the mean loss. Stops on a non-finite loss."""
     total, count = 0.0, 0
-    for step, (x, y) in enumerate(progress(loader, epoch, quiet)):
+    for step, (x, y) in enumerate(batches):
         loss = F.cross_entropy(model(x), y)
         value = loss.item()
         if not math.isfinite(value):
@@ -102,9 +188,9 @@ def train_epoch(model: TwoLayerMLP, opt: optim.Optimizer, loader: DataLoader, ep
 
 
 def save_checkpoint(path: Path, model: TwoLayerMLP, opt: optim.Optimizer, epoch: int,
-                    history: dict[str, list[float]]) -> None:
+                    history: dict[str, list[float]], settings: dict[str, Any]) -> None:
     mg.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": epoch,
-             "history": history}, path)
+             "history": history, "settings": settings}, path)
 
 
 def plot(out: Path, history: dict[str, list[float]], model: TwoLayerMLP, images: np.ndarray,
@@ -116,8 +202,12 @@ def plot(out: Path, history: dict[str, list[float]], model: TwoLayerMLP, images:
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
+    from matplotlib.ticker import MaxNLocator
+
     epochs = np.arange(1, len(history["train_loss"]) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax_loss.plot(epochs, history["train_loss"], marker="o")
     ax_loss.set(xlabel="epoch", ylabel="train loss", yscale="log", title="training loss")
     ax_acc.plot(epochs, history["test_acc"], marker="o", color="tab:green")
@@ -144,53 +234,72 @@ def plot(out: Path, history: dict[str, list[float]], model: TwoLayerMLP, images:
 
 def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     args = get_args(argv)
+    if args.save:
+        check_save_folder(args.save)
+    checkpoint = load_checkpoint(args) if args.resume else None
     dtype = np.dtype(args.dtype).type
     mg.manual_seed(args.seed)
     try:
-        train_x, train_y = load_mnist(args.data_dir, train=True, limit=args.limit,
-                                      name=args.dataset)
-        test_x, test_y = load_mnist(args.data_dir, train=False, name=args.dataset)
+        train_x, train_y, folder = load_split(args.data_dir, train=True, limit=args.limit,
+                                              name=args.dataset)
+        test_x, test_y = load_mnist(folder, train=False, name=args.dataset)
     except DatasetNotFoundError as e:
         raise SystemExit(str(e)) from None
     train_x, test_x = train_x.astype(dtype), test_x.astype(dtype)
 
-    model = TwoLayerMLP(hidden=args.hidden, activation=args.activation,
-                        norm=None if args.norm == "none" else args.norm,
-                        init_std=0.01 if args.init == "tutorial" else None, dtype=dtype)
+    model = make_model(args, dtype)
     opt = make_optimizer(args, list(model.parameters()))
     history: dict[str, list[float]] = {"train_loss": [], "test_acc": [], "seconds": []}
     start = 0
-    if args.resume:
-        checkpoint = mg.load(args.resume)
-        model.load_state_dict(checkpoint["model"])
-        opt.load_state_dict(checkpoint["optimizer"])
+    if checkpoint is not None:
+        try:
+            model.load_state_dict(checkpoint["model"])
+            opt.load_state_dict(checkpoint["optimizer"])
+        except (KeyError, ValueError, RuntimeError) as e:
+            raise SystemExit(f"--resume: {args.resume} does not fit this model: {e}") from None
+        for key in ("lr", "momentum"):  # given on the command line: wins over the checkpoint's
+            if key in args:
+                for group in opt.param_groups:
+                    group[key] = getattr(args, key)
         history = {k: list(v) for k, v in checkpoint["history"].items()}
         start = int(checkpoint["epoch"])
         print(f"resumed from {args.resume} after epoch {start}")
+    threads = ThreadPicker(args.threads)
 
-    print(f"{len(train_x)} training / {len(test_x)} test images; {model}")
+    group = opt.param_groups[0]
+    momentum = f", momentum {group['momentum']:g}" if args.optimizer == "sgd" else ""
+    print(f"{args.dataset} from {folder}: {len(train_x)} training / {len(test_x)} test images")
+    print(f"{model}\n{args.optimizer} (lr {group['lr']:g}{momentum}), batch {args.batch_size}, "
+          f"epochs {start + 1}-{args.epochs}, seed {args.seed}, {args.dtype}, init {args.init}, "
+          f"threads {'auto' if threads.auto else args.threads}")
     for epoch in range(start + 1, args.epochs + 1):
         began = time.perf_counter()
+        if args.lr_schedule == "cosine":  # from the run's lr, so a resumed run continues it
+            for group in opt.param_groups:
+                group["lr"] = getattr(args, "lr", LEARNING_RATES[args.optimizer]) * (
+                    1 + math.cos(math.pi * (epoch - 1) / args.epochs)) / 2
         # a seed per epoch: the same shuffles whether or not training was resumed
         loader = DataLoader(TensorDataset(train_x, train_y), batch_size=args.batch_size,
                             shuffle=True, seed=args.seed * 100_003 + epoch)
-        loss = train_epoch(model, opt, loader, epoch, args.quiet)
+        batches = threads.tune(progress(loader, epoch, args.quiet))
+        loss = train_epoch(model, opt, batches, epoch)
         seconds = time.perf_counter() - began
         accuracy = evaluate(model, test_x, test_y)
         history["train_loss"].append(loss)
         history["test_acc"].append(accuracy)
         history["seconds"].append(seconds)
+        if threads.auto and threads.changed:
+            print(f"threads: {threads.describe()}")
         print(f"epoch {epoch:3d}  train loss {loss:.4f}  test accuracy {accuracy:6.2f}%  "
-              f"{seconds:5.1f} s")
+              f"{seconds:5.2f} s  {plural(threads.threads)}", flush=True)
         if args.save:
-            save_checkpoint(args.save, model, opt, epoch, history)
+            save_checkpoint(args.save, model, opt, epoch, history, settings_of(args))
 
-    if history["test_acc"]:
-        accuracies = history["test_acc"]
-        best = int(np.argmax(accuracies))
-        print(f"final test accuracy {accuracies[-1]:.2f}% after {len(accuracies)} epochs (best "
-              f"{accuracies[best]:.2f}% at epoch {best + 1}); training time "
-              f"{sum(history['seconds']):.1f} s")
+    accuracies = history["test_acc"]
+    best = int(np.argmax(accuracies))
+    print(f"final test accuracy {accuracies[-1]:.2f}% after {plural_epochs(len(accuracies))} "
+          f"(best {accuracies[best]:.2f}% at epoch {best + 1}); training time "
+          f"{sum(history['seconds']):.1f} s")
     if args.plot:
         plot(args.plot, history, model, test_x, test_y, args.dataset)
     return history

@@ -10,7 +10,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", ["bench_ops", "bench_mlp", "compare_revisions"])
+@pytest.mark.parametrize("name", ["bench_ops", "bench_mlp", "bench_conv", "compare_revisions"])
 def test_benchmark_starts_as_the_readme_runs_it(name):
     run = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", "--help"], cwd=REPO,
                          capture_output=True, text=True, timeout=120)

@@ -322,15 +322,13 @@ def isolated_dirs(tmp_path, monkeypatch) -> dict[str, Path]:
 
 
 def test_offline_mnist_error_says_what_is_missing_and_how_to_fix(isolated_dirs):
-    root = isolated_dirs["root"]
     with pytest.raises(DatasetNotFoundError) as info:
-        MNIST(root, train=True)
+        MNIST(train=True)
     message = str(info.value)
     assert isinstance(info.value, FileNotFoundError)
     for expected in (
         "train-images-idx3-ubyte.gz",
         "train-labels-idx1-ubyte.gz",
-        str(root),
         str(isolated_dirs["env"] / "mnist"),
         str(isolated_dirs["cache"] / "mnist"),
         "MINIGRAD_DATA=",
@@ -339,7 +337,26 @@ def test_offline_mnist_error_says_what_is_missing_and_how_to_fix(isolated_dirs):
     ):
         assert expected in message
     assert "t10k" not in message
-    assert list(root.iterdir()) == []  # no partial downloads left behind
+    # no partial downloads left behind, and no folder made for them
+    assert list(isolated_dirs["env"].iterdir()) == []
+    assert not isolated_dirs["home"].exists()
+
+
+def test_root_is_the_only_folder_searched_when_given(isolated_dirs, tmp_path):
+    _write_split(isolated_dirs["env"] / "mnist", "train", 6, seed=1)
+    assert len(MNIST(train=True)) == 6
+    assert MNIST(train=True).folder == isolated_dirs["env"] / "mnist"
+    root = isolated_dirs["root"]
+    with pytest.raises(DatasetNotFoundError) as info:
+        MNIST(root, train=True)
+    message = str(info.value)
+    assert str(root) in message and "only root is searched" in message
+    assert str(isolated_dirs["env"]) not in message
+    assert list(root.iterdir()) == []
+    missing = tmp_path / "not" / "there"
+    with pytest.raises(DatasetNotFoundError):
+        MNIST(missing, train=True)
+    assert not (tmp_path / "not").exists()  # the failed download created no folders
 
 
 def test_offline_fashion_mnist_error_mentions_the_debian_package(isolated_dirs):
@@ -448,7 +465,7 @@ def test_checksum_mismatch_leaves_no_file_and_says_so(isolated_dirs, tiny_mnist,
     with pytest.raises(DatasetNotFoundError, match="SHA-256 mismatch") as info:
         MNIST(train=True)
     assert MNIST.sha256["train-images-idx3-ubyte.gz"] in str(info.value)
-    assert list((isolated_dirs["cache"] / "mnist").iterdir()) == []
+    assert not isolated_dirs["cache"].exists()
 
 
 def test_failed_download_keeps_existing_files(isolated_dirs, tiny_mnist, monkeypatch):

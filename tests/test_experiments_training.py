@@ -34,7 +34,16 @@ def test_learning_rate_too_small_crawls_right_trains_too_large_diverges(mnist_sm
     assert small[-1] > 0.9 * small[0], "too small a rate should barely move the loss"
     assert not learning_rate.diverged(runs["about right"])
     assert learning_rate.diverged(runs["too large"])
+    assert [learning_rate.verdict(run) for run in runs.values()] == [
+        "barely moved", "trained", "diverged"]
     assert not math.isfinite(large[-1]) or large[-1] > 2 * right[-1]
+
+
+def test_verdicts_agree_with_the_plots_names():
+    barely = minibatch.History(epoch_loss=[2.305, 2.298])
+    assert learning_rate.verdict(barely) == "barely moved"  # lr 0.01: "too small", not trained
+    assert learning_rate.verdict(minibatch.History(epoch_loss=[2.305, 0.61])) == "trained"
+    assert learning_rate.verdict(minibatch.History(epoch_loss=[2.305, 16.4])) == "diverged"
 
 
 def test_diverged_criterion():

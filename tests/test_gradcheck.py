@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from minigrad import nn
 from minigrad.testing import GradcheckError, gradcheck, gradgradcheck
 from tests.helpers import NumpySquare, TensorCube
 
@@ -190,3 +191,73 @@ def test_minigrad_testing_imports_without_hypothesis():
             "from minigrad.testing import gradcheck, gradgradcheck")
     repo = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], cwd=repo, check=True)
+
+
+# *** gradcheck_module: a layer's parameters as well as its inputs ***
+
+
+def _double_linear(seed: int = 0) -> nn.Linear:
+    mg.manual_seed(seed)
+    return nn.Linear(3, 2, dtype=mg.float64)
+
+
+class _WrongScale(mg.Function):
+    """y = x * w with a backward for w that is off by a factor of 2."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return x.data * w.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        return grad * w, (grad * x * 2).sum(0)
+
+
+class _Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = _double_linear()
+        self.scale = nn.Parameter(mg.tensor(np.array([1.5, -0.5])))
+
+    def forward(self, x):
+        return _WrongScale.apply(self.inner(x), self.scale)
+
+
+def test_gradcheck_module_checks_parameters_and_leaves_them_as_they_were():
+    from minigrad.testing import gradcheck_module
+
+    layer = _double_linear()
+    weight, bias = layer.weight.data.copy(), layer.bias.data.copy()
+    x = mg.randn(4, 3, dtype=mg.float64, requires_grad=True)
+    assert gradcheck_module(layer, (x,))
+    net = nn.Sequential(layer, nn.Sigmoid(), nn.Linear(2, 2, dtype=mg.float64))
+    assert gradcheck_module(net, mg.randn(4, 3, dtype=mg.float64))  # an input without grad
+    np.testing.assert_array_equal(layer.weight.data, weight)
+    np.testing.assert_array_equal(layer.bias.data, bias)
+    assert layer.weight.grad is None and x.grad is None
+
+
+def test_gradcheck_module_names_the_wrong_parameter():
+    from minigrad.testing import gradcheck_module
+
+    x = mg.randn(4, 3, dtype=mg.float64)
+    with pytest.raises(GradcheckError, match=r"mismatch for parameter scale, output 0") as info:
+        gradcheck_module(_Scaled(), (x,))
+    assert info.value.analytical == pytest.approx(2 * info.value.numerical)
+    assert not gradcheck_module(_Scaled(), (x,), raise_exception=False)
+
+
+def test_gradcheck_module_warns_about_float32_parameters_and_needs_some():
+    from minigrad.testing import gradcheck_module
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gradcheck_module(nn.Linear(2, 2), (mg.randn(1, 2),), atol=1e-1, rtol=1e-1,
+                         raise_exception=False)
+    messages = [str(w.message) for w in caught]
+    for name in ("weight", "bias"):
+        assert any(f"parameter {name} has dtype float32" in m for m in messages), messages
+    with pytest.raises(ValueError, match="Sigmoid has no parameter that requires grad"):
+        gradcheck_module(nn.Sigmoid(), (mg.randn(2, dtype=mg.float64),))

@@ -451,6 +451,16 @@ LIBRARY_OPS = [
 ]
 
 
+@st.composite
+def image_inputs(draw: st.DrawFn, weight: tuple | None = None, rank: int = 4,
+                 elements: Any = None, unique: bool = False) -> tuple[np.ndarray, ...]:
+    """A small image batch (N, 2, H, W) (or (N, 2, L) for rank 3), and a weight of the given
+    shape when there is one (convolutions)."""
+    spatial = tuple(draw(st.integers(3, 4)) for _ in range(rank - 2))
+    x = draw(S.arrays((draw(st.integers(1, 2)), 2, *spatial), elements, unique))
+    return (x,) if weight is None else (x, draw(S.arrays(weight)))
+
+
 OPS = [
     # *** binary ops, broadcasting ***
     Op("add", lambda a, b: a + b, SAME, pair(), numpy=np.add),
@@ -576,6 +586,43 @@ OPS = [
                                                          b.reshape(1, -1, 1)),
        torch_standardize, norm_inputs(S.shapes(3, 3, min_side=2, max_side=3), (1,))),
     Op("dropout", dropout_seeded, None, one()),
+    # *** convolution and pooling (ops/conv.py, ops/pool.py) ***
+    Op("conv2d", lambda x, w: F.conv2d(x, w, stride=(1, 2), padding=1, groups=2),
+       lambda t, x, w: t.nn.functional.conv2d(x, w, stride=(1, 2), padding=1, groups=2),
+       image_inputs((4, 1, 2, 2))),
+    Op("conv1d", lambda x, w: F.conv1d(x, w, padding="same", dilation=2),
+       lambda t, x, w: t.nn.functional.conv1d(x, w, padding="same", dilation=2),
+       image_inputs((3, 2, 2), rank=3)),
+    Op("conv_transpose2d", lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1,
+                                                           output_padding=1),
+       lambda t, x, w: t.nn.functional.conv_transpose2d(x, w, stride=2, padding=1,
+                                                        output_padding=1),
+       image_inputs((2, 3, 2, 2))),
+    Op("unfold_im2col", lambda x: F.unfold(x, 2, padding=1, stride=2),
+       lambda t, x: t.nn.functional.unfold(x, 2, padding=1, stride=2), image_inputs()),
+    Op("fold_col2im", lambda x: F.fold(x, (3, 4), 2, padding=1), lambda t, x: t.nn.functional.fold(
+        x, (3, 4), 2, padding=1), one(st.integers(1, 2).map(lambda n: (n, 8, 20)))),
+    Op("max_pool2d", lambda x: F.max_pool2d(x, 2, 1, padding=1, ceil_mode=True),
+       lambda t, x: t.nn.functional.max_pool2d(x, 2, 1, padding=1, ceil_mode=True),
+       image_inputs(elements=distinct, unique=True)),
+    Op("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, padding=1, dilation=1),
+       lambda t, x: t.nn.functional.max_pool1d(x, 3, 2, padding=1, dilation=1),
+       image_inputs(rank=3, elements=distinct, unique=True)),
+    Op("adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, 2),
+       lambda t, x: t.nn.functional.adaptive_max_pool2d(x, 2),
+       image_inputs(elements=distinct, unique=True)),
+    Op("avg_pool2d", lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+       lambda t, x: t.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True,
+                                               count_include_pad=False), image_inputs()),
+    Op("avg_pool1d", lambda x: F.avg_pool1d(x, 2, 1, padding=1),
+       lambda t, x: t.nn.functional.avg_pool1d(x, 2, 1, padding=1), image_inputs(rank=3)),
+    Op("adaptive_avg_pool2d", lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
+       lambda t, x: t.nn.functional.adaptive_avg_pool2d(x, (2, 3)), image_inputs()),
+    Op("interpolate_nearest", lambda x: F.interpolate(x, scale_factor=1.5),
+       lambda t, x: t.nn.functional.interpolate(x, scale_factor=1.5), image_inputs()),
+    Op("interpolate_bilinear", lambda x: F.interpolate(x, size=(5, 2), mode="bilinear"),
+       lambda t, x: t.nn.functional.interpolate(x, size=(5, 2), mode="bilinear"),
+       image_inputs()),
     # *** op library: indexing, shape, linear algebra, padding, losses, attention ***
     Op("getitem_int_slice_array", lambda x: x[0, :, [1, 0, 1]], SAME,
        one(S.shapes(3, 3, min_side=2, max_side=3))),
@@ -874,7 +921,11 @@ def test_every_public_op_is_in_the_table() -> None:
                  "max", "min", "var", "std", "logsumexp", "matmul", "linear", "reshape",
                  "flatten", "transpose", "permute", "squeeze", "unsqueeze", "expand", "getitem",
                  "cat", "stack", "softmax", "log_softmax", "cross_entropy",
-                 "binary_cross_entropy", "mse_loss", "layer_norm", "batch_norm", "standardize"):
+                 "binary_cross_entropy", "mse_loss", "layer_norm", "batch_norm", "standardize",
+                 # convolution and pooling
+                 "conv2d", "conv1d", "conv_transpose2d", "unfold", "fold", "max_pool2d",
+                 "max_pool1d", "adaptive_max_pool2d", "avg_pool2d", "avg_pool1d",
+                 "adaptive_avg_pool2d", "interpolate"):
         assert any(n == name or n.startswith(name + "_") for n in names), name
 
 

@@ -261,6 +261,8 @@ def test_sum_dtype(torch: Any) -> None:
         assert_same(mg.tensor(a).sum(0, dtype=getattr(mg, dtype)),
                     torch.tensor(a).sum(0, dtype=getattr(torch, dtype)))
     assert mg.tensor(a).sum(dtype=mg.float64).dtype == np.float64
+    assert_same(mg.tensor(a).mean(1, dtype=mg.float64),
+                torch.tensor(a).mean(1, dtype=torch.float64))
 
 
 def test_reductions_over_empty_dims_refuse_without_identity() -> None:
@@ -356,6 +358,14 @@ def test_selection_checks_k() -> None:
         x.kthvalue(0)
 
 
+def test_empty_dims(torch: Any) -> None:
+    a = np.zeros((2, 0))
+    for fn in (lambda x: tuple(x.cummax(1)), lambda x: tuple(x.sort(1)), lambda x: x.cumsum(1),
+               lambda x: tuple(x.topk(0)), lambda x: x.prod(1), lambda x: x.cumprod(0),
+               lambda x: x.logcumsumexp(1), lambda x: x.count_nonzero(1), lambda x: x.all(1)):
+        both(torch, fn, a)
+
+
 def test_zero_dim_inputs(torch: Any) -> None:
     a = np.array(2.5)
     both(torch, lambda x: x.cumsum(0), a)
@@ -423,3 +433,41 @@ def test_max_and_min_of_two_tensors_are_elementwise(torch: Any) -> None:
     both(torch, lambda x, y: x.min(y), a, b)
     assert_same(mg.ops.max(mg.tensor(a), mg.tensor(b)), torch.max(torch.tensor(a),
                                                                     torch.tensor(b)))
+
+
+# *** values and gradients far out, where a formula can lose digits ***
+WIDE = np.concatenate([np.linspace(-40, 40, 801), [-700.0, -1e-10, 1e-12, 0.0, 25.0, 700.0]])
+
+
+@pytest.mark.parametrize("name, kwargs, tol", [
+    ("elu", {"alpha": 0.5}, {}), ("celu", {"alpha": 0.5}, {}), ("selu", {}, {}),
+    ("softplus", {}, {}), ("softplus", {"beta": 2, "threshold": 3}, {}), ("mish", {}, {}),
+    ("silu", {}, {}), ("gelu", {}, {}), ("logsigmoid", {}, {}), ("hardswish", {}, {}),
+    ("softsign", {}, {}), ("relu6", {}, {}), ("hardtanh", {}, {}),
+    # 1 + tanh(z) cancels near z = -4 in both libraries, differently
+    ("gelu", {"approximate": "tanh"}, {"atol": 1e-15}),
+    ("hardsigmoid", {}, {"rtol": 1e-7})])  # PyTorch's gradient uses a float32 1/6
+def test_activations_far_out_match_torch(name: str, kwargs: dict, tol: dict, torch: Any) -> None:
+    tol = {"rtol": 1e-10, "atol": 1e-300} | tol
+    x, t = mg.tensor(WIDE, requires_grad=True), torch.tensor(WIDE, requires_grad=True)
+    y, r = getattr(F, name)(x, **kwargs), getattr(torch.nn.functional, name)(t, **kwargs)
+    (g,) = mg.grad((y * y).sum(), [x])
+    (ref,) = torch.autograd.grad((r * r).sum(), [t])
+    np.testing.assert_allclose(y.data, r.detach().numpy(), **tol)
+    np.testing.assert_allclose(g.data, ref.numpy(), **tol)
+
+
+@pytest.mark.parametrize("name", ["expm1", "exp2", "log1p", "sinh", "cosh", "erf", "erfc",
+                                  "atan", "asinh", "reciprocal"])
+def test_math_far_out_matches_torch(name: str, torch: Any) -> None:
+    values = WIDE[np.abs(WIDE) < 700] if name in ("sinh", "cosh", "exp2") else WIDE
+    if name == "expm1":  # below -36 the libraries' e^x - 1 differ in the last bit of -1
+        values = values[values > -36]
+    if name == "log1p":
+        values = np.abs(values)
+    x, t = mg.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    y, r = getattr(x, name)(), getattr(t, name)()
+    (g,) = mg.grad(y.sum(), [x])
+    (ref,) = torch.autograd.grad(r.sum(), [t])
+    np.testing.assert_allclose(y.data, r.detach().numpy(), rtol=1e-7, atol=1e-300)
+    np.testing.assert_allclose(g.data, ref.numpy(), rtol=1e-7, atol=1e-300)

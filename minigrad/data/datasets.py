@@ -1,9 +1,11 @@
 """MNIST and Fashion-MNIST: find the IDX files on disk, or download and verify them.
 
-Search order for the two files of a split (``train-*`` or ``t10k-*``, gzip'd or not, both in
-one directory): ``root``, ``$MINIGRAD_DATA/<name>``, ``~/.cache/minigrad/<name>`` (or under
-``$XDG_CACHE_HOME``), then system folders (Fashion-MNIST: Debian's package). Files found on
-disk are trusted as they are; only downloaded files are checked against SHA-256 checksums.
+Where the two files of a split (``train-*`` or ``t10k-*``, gzip'd or not, both in one
+directory) are looked for: in ``root`` alone when it is given (as in torchvision); otherwise in
+``$MINIGRAD_DATA/<name>``, ``~/.cache/minigrad/<name>`` (or under ``$XDG_CACHE_HOME``), then
+system folders (Fashion-MNIST: Debian's package). Files found on disk are trusted as they are;
+only downloaded files are checked against SHA-256 checksums. A failed look-up or download
+leaves no new folder behind.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class MNIST(TensorDataset):
     shape (N,); N = 60000 for ``train=True``, 10000 for the test split. ``dataset[i]`` is
     ``(image, label)`` as numpy. When the files are not found (see the module docstring)
     and ``download`` is true, they are fetched into ``root`` if given, else the cache folder.
+    ``folder`` is the directory the files were read from.
     """
 
     name = "mnist"
@@ -76,6 +79,7 @@ class MNIST(TensorDataset):
         prefix = "train" if train else "t10k"
         stems = (f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte")
         images_path, labels_path = self._locate(stems, download)
+        self.folder = images_path.parent
         super().__init__(*_load_images_and_labels(images_path, labels_path))
 
     @property
@@ -91,10 +95,11 @@ class MNIST(TensorDataset):
         return f"{type(self).__name__}({split}, {len(self)} examples)"
 
     def search_dirs(self) -> list[tuple[Path, str]]:
-        """The directories searched, in order, each with where it comes from."""
-        dirs = []
+        """The directories searched, in order, each with where it comes from: ``root`` alone
+        when given."""
         if self.root is not None:
-            dirs.append((Path(self.root), "root argument"))
+            return [(Path(self.root), "root argument")]
+        dirs = []
         if os.environ.get("MINIGRAD_DATA"):
             dirs.append((Path(os.environ["MINIGRAD_DATA"]) / self.name, "$MINIGRAD_DATA"))
         dirs.append((_cache_dir() / self.name, "cache"))
@@ -111,22 +116,29 @@ class MNIST(TensorDataset):
         failures: list[str] = []
         target = self._download_dir(searched) if download else None
         if target is not None:
+            try:
+                created = _make_dirs(target)
+            except OSError as exc:
+                created, failures = [], [f"cannot create {target}: {exc}"]
             for stem in stems:
                 if not failures and _find(target, stem) is None:
                     failures = self._download(f"{stem}.gz", target)  # stop at the first failure
             if not failures:
                 return [_find(target, stem) for stem in stems]
+            for folder in reversed(created):  # only the folders made here, and only if empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         raise DatasetNotFoundError(self._not_found_message(stems, searched, download, failures))
 
     def _download_dir(self, searched: list[tuple[Path, str]]) -> Path | None:
-        """``root`` if given, else the cache, else $MINIGRAD_DATA's folder: the first writable."""
+        """``root`` if given, else the cache, else $MINIGRAD_DATA's folder: the first that is
+        writable or could be created (nothing is created here)."""
         order = {"root argument": 0, "cache": 1, "$MINIGRAD_DATA": 2}
         candidates = sorted((d for d in searched if d[1] in order), key=lambda d: order[d[1]])
         for directory, _ in candidates:
-            with contextlib.suppress(OSError):
-                directory.mkdir(parents=True, exist_ok=True)
-                if os.access(directory, os.W_OK):
-                    return directory
+            existing = next(p for p in (directory, *directory.parents) if p.exists())
+            if existing.is_dir() and os.access(existing, os.W_OK):
+                return directory
         return None
 
     def _download(self, filename: str, directory: Path) -> list[str]:
@@ -156,7 +168,9 @@ class MNIST(TensorDataset):
             "Searched:",
         ]
         lines += [f"  {d}  ({origin}; {_describe(d, stems)})" for d, origin in searched]
-        if not os.environ.get("MINIGRAD_DATA"):
+        if self.root is not None:
+            lines.append("  (only root is searched when it is given)")
+        elif not os.environ.get("MINIGRAD_DATA"):
             lines.append("  ($MINIGRAD_DATA is not set)")
         if not download:
             lines.append("Not downloaded: download=False.")
@@ -165,11 +179,15 @@ class MNIST(TensorDataset):
             lines += [f"  {failure}" for failure in failures]
         else:
             lines.append("Download impossible: none of the directories above is writable.")
-        fix_dir = searched[0][0] if self.root is not None else _cache_dir() / self.name
-        lines.append(
-            f"To fix: put the files in {fix_dir}, or set MINIGRAD_DATA=/path/to/data whose "
-            f"{self.name}/ subfolder holds them{self.install_hint}."
-        )
+        if self.root is not None:
+            lines.append(f"To fix: put the files in {self.root}, or give no root to search "
+                         "$MINIGRAD_DATA and the cache.")
+        else:
+            lines.append(
+                f"To fix: put the files in {_cache_dir() / self.name}, or set "
+                f"MINIGRAD_DATA=/path/to/data whose {self.name}/ subfolder holds "
+                f"them{self.install_hint}."
+            )
         return "\n".join(lines)
 
 
@@ -235,6 +253,13 @@ def _load_images_and_labels(images_path: Path, labels_path: Path) -> tuple[np.nd
 
 def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "minigrad"
+
+
+def _make_dirs(directory: Path) -> list[Path]:
+    """Create directory and its missing parents; return the ones created, outermost first."""
+    missing = [p for p in (directory, *directory.parents) if not p.exists()][::-1]
+    directory.mkdir(parents=True, exist_ok=True)
+    return missing
 
 
 def _find(directory: Path, stem: str) -> Path | None:

@@ -2,6 +2,17 @@
 init, and the functional forms in minigrad.nn.functional."""
 
 from minigrad.nn import functional, init
+from minigrad.nn.conv import (
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
+    AvgPool2d,
+    BatchNorm2d,
+    Conv1d,
+    Conv2d,
+    ConvTranspose2d,
+    Dropout2d,
+    MaxPool2d,
+)
 from minigrad.nn.layers import (
     BatchNorm1d,
     BCELoss,
@@ -78,4 +89,8 @@ from minigrad.nn.activation import (  # noqa: E402
 __all__ += [
     "CELU", "ELU", "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish",
     "PReLU", "ReLU6", "SELU", "SiLU", "Softmin", "Softplus", "Softsign", "Threshold",
+]
+__all__ += [  # convolution and pooling (minigrad.nn.conv)
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv1d", "Conv2d",
+    "ConvTranspose2d", "Dropout2d", "MaxPool2d",
 ]

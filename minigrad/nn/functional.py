@@ -28,6 +28,16 @@ from minigrad.ops import leaky_relu as _leaky_relu
 from minigrad.ops import one_hot as _one_hot
 from minigrad.ops import relu as _relu
 from minigrad.ops._common import check_reduction, operands
+from minigrad.ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from minigrad.ops.pool import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)
 from minigrad.tensor import Tensor
 
 __all__ = [
@@ -119,8 +129,9 @@ def batch_norm(x: Tensor, running_mean: Tensor | np.ndarray | None,
     Training normalizes with the batch's biased variance and updates the running statistics in
     place, the variance with the unbiased estimate (PyTorch's semantics); evaluation normalizes
     with the running statistics, so an example's output does not depend on its batch."""
-    if x.ndim not in (2, 3):
-        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {x.shape}")
+    if x.ndim not in (2, 3, 4):
+        raise ValueError(f"batch_norm: expected input of shape (N, C), (N, C, L) or "
+                         f"(N, C, H, W), got {x.shape}")
     channels = x.shape[1]
     dims = (0,) + tuple(range(2, x.ndim))
     stat_shape = (1, channels) + (1,) * (x.ndim - 2)
@@ -612,3 +623,24 @@ __all__ += [
     "celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
     "prelu", "relu6", "selu", "silu", "softmin", "softplus", "softsign", "threshold",
 ]
+# *** convolution, pooling and resizing: minigrad.ops.conv and minigrad.ops.pool ***
+__all__ += [
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
+    "conv_transpose2d", "dropout2d", "fold", "interpolate", "max_pool1d", "max_pool2d", "unfold",
+]
+
+
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each whole channel of (N, C, H, W) (or unbatched (C, H, W)) with probability p and
+    scale the rest by 1/(1-p) (training only): neighbouring pixels are dropped together."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
+                         f"shape {x.shape}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    keep = generator().random(x.shape[:-2] + (1, 1)) >= p
+    return x * Tensor._make((keep / (1 - p)).astype(x.dtype))

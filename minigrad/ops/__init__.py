@@ -52,6 +52,19 @@ from minigrad.ops.shape import (
     view,
 )
 
+# isort: split
+# convolution and pooling build on the ops above
+from minigrad.ops.conv import conv1d, conv2d, conv_transpose2d
+from minigrad.ops.pool import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    interpolate,
+    max_pool1d,
+    max_pool2d,
+)
+
 __all__ = [
     "abs", "add", "argmax", "argmin", "broadcast_to", "cast", "cat", "clamp", "clip",
     "cross_entropy", "div", "eq", "exp", "expand", "flatten", "ge", "getitem", "gt", "heaviside",
@@ -220,4 +233,8 @@ __all__ += [
     "mish", "norm", "prelu", "prod", "reciprocal", "relu6", "remainder", "round", "rsqrt",
     "selu", "silu", "sin", "sinh", "softmin", "softplus", "softsign", "sort", "square",
     "std_mean", "tan", "threshold", "topk", "trunc", "var_mean", "vector_norm",
+]
+__all__ += [  # convolution and pooling (ops/conv.py, ops/pool.py)
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
+    "conv_transpose2d", "interpolate", "max_pool1d", "max_pool2d",
 ]

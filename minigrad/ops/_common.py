@@ -89,3 +89,9 @@ def check_reduction(reduction: str, op: str) -> None:
     """A ValueError naming the value unless reduction is one a loss takes."""
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def as_kept(t: Tensor, kept: tuple[int, ...]) -> Tensor:
+    """A reduction's output (or its gradient) in its keepdim shape, so it broadcasts against the
+    input; a 0-d one already does, and is left as it is (one op fewer)."""
+    return t if t.ndim == 0 or t.shape == kept else t.reshape(kept)

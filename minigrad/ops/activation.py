@@ -1,7 +1,8 @@
 """Activation functions with PyTorch's names, arguments and gradients (also at the kinks).
 
-Most are built from other ops, whose backward is then reused; gelu, logsigmoid and hardtanh are
-Functions of their own (one node for a common op, or PyTorch's gradient at the kinks)."""
+Most are built from other ops, whose backward is then reused; gelu, the elu family, logsigmoid
+and hardtanh are Functions of their own (one node for a common op, or PyTorch's formulas and its
+gradient at the kinks)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import numpy as np
 from minigrad.function import Function
 from minigrad.ops._common import canonical_dim
 from minigrad.ops.elementwise import _mask, clamp, exp, sigmoid, tanh, where
-from minigrad.ops.math import erf, erf_array, expm1, log1p
+from minigrad.ops.math import erf, erf_array, log1p
 from minigrad.ops.neural import softmax
 from minigrad.tensor import Tensor
 
@@ -57,6 +58,28 @@ class GeluGrad(Function):
         grad_g = gg * ((erf(x * _SQRT_HALF) + 1) * 0.5 + x * pdf) if need_g else None
         grad_x = gg * g * pdf * (2 - x * x) if need_x else None
         return grad_g, grad_x, None
+
+
+class Elu(Function):
+    """scale x for x > 0, else alpha scale (e^(x input_scale) - 1): elu, selu and celu, with
+    PyTorch's formulas (expm1 forward, e^x in the gradient, so its numbers far left too)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        ctx.save_for_backward(x)
+        ctx.coefficients = alpha, scale, input_scale
+        a = x.data
+        with np.errstate(over="ignore"):
+            negative = np.expm1(np.minimum(a, 0) * input_scale) * (alpha * scale)
+        return np.where(a > 0, a * scale, negative)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx = scale for x > 0, else alpha scale input_scale e^(x input_scale)"""
+        (x,) = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.coefficients
+        slope = exp(clamp(x, max=0) * input_scale) * (alpha * scale * input_scale)
+        return g * where(x.data > 0, scale, slope), None, None, None
 
 
 class LogSigmoid(Function):
@@ -116,13 +139,13 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha (e^x - 1) otherwise."""
     _no_inplace("elu", inplace)
-    return where(input.data > 0, input, expm1(clamp(input, max=0)) * alpha)
+    return Elu.apply(input, alpha, 1.0, 1.0)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale elu(x, alpha) with the self-normalizing constants."""
     _no_inplace("selu", inplace)
-    return elu(input, SELU_ALPHA) * SELU_SCALE
+    return Elu.apply(input, SELU_ALPHA, SELU_SCALE, 1.0)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -130,7 +153,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     _no_inplace("celu", inplace)
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0")
-    return where(input.data > 0, input, expm1(clamp(input, max=0) / alpha) * alpha)
+    return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -160,9 +183,9 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """x / 6 + 1/2, limited to [0, 1]."""
+    """(x + 3) / 6, limited to [0, 1]."""
     _no_inplace("hardsigmoid", inplace)
-    return Hardtanh.apply(input / 6 + 0.5, 0.0, 1.0)
+    return Hardtanh.apply((input + 3) / 6, 0.0, 1.0)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:

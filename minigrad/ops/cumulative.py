@@ -11,7 +11,7 @@ import numpy as np
 
 from minigrad._alias import dim_or_axis
 from minigrad.function import Function
-from minigrad.ops._common import canonical_dim
+from minigrad.ops._common import as_kept, canonical_dim
 from minigrad.ops.elementwise import cast, exp, log, where
 from minigrad.ops.reduce import _along
 from minigrad.ops.shape import reshape, transpose, unsqueeze
@@ -90,7 +90,7 @@ class Prod(Function):
         number (so no x is 0 and nothing lost precision); otherwise each product of the others
         is formed directly (O(n^2), as PyTorch does where x has zeros)."""
         x, out = ctx.saved_tensors
-        g, out = reshape(g, ctx.kept), reshape(out, ctx.kept)
+        g, out = as_kept(g, ctx.kept), as_kept(out, ctx.kept)
         if (np.abs(out.data) >= np.finfo(out.dtype).tiny).all():
             return g * out / x, None, None
         without_k = _without_each(transpose(x, ctx.dim, -1))

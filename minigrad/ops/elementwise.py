@@ -82,10 +82,11 @@ class Pow(Function):
         # PyTorch's values where the base is 0: no gradient to a where b == 0 (a^0 is 1 for every
         # a), none to b where a == 0 and b >= 0 (0^b stays 0 or 1), so no 0 * inf = nan
         grad_a = grad_b = None
-        if need_a:
-            grad_a = _zero_where(b.data == 0, g * b * a ** (b - 1))
-        if need_b:
-            grad_b = _zero_where((a.data == 0) & (b.data >= 0), g * out * log(a))
+        with np.errstate(invalid="ignore"):  # the 0 * inf = nan that the masks then replace
+            if need_a:
+                grad_a = _zero_where(b.data == 0, g * b * a ** (b - 1))
+            if need_b:
+                grad_b = _zero_where((a.data == 0) & (b.data >= 0), g * out * log(a))
         return grad_a, grad_b
 
 

@@ -11,10 +11,9 @@ import numpy as np
 
 from minigrad._alias import dim_or_axis
 from minigrad.function import Function
-from minigrad.ops._common import canonical_dim, canonical_dims, keepdim_shape
+from minigrad.ops._common import as_kept, canonical_dim, canonical_dims, keepdim_shape
 from minigrad.ops.elementwise import PiecewiseConstant, sign, where
 from minigrad.ops.reduce import amax, amin, sum
-from minigrad.ops.shape import reshape
 from minigrad.tensor import Tensor
 
 Ord = float | int | str | None
@@ -39,7 +38,7 @@ class PNorm(Function):
         """d/dx_k ||x||_p = sign(x_k) |x_k|^(p-1) / ||x||^(p-1); 0 where the norm is 0, as in
         PyTorch (the denominator is made safe there, so no nan leaks into second derivatives)"""
         x, out = ctx.saved_tensors
-        p, out, g = ctx.p, reshape(out, ctx.kept), reshape(g, ctx.kept)
+        p, out, g = ctx.p, as_kept(out, ctx.kept), as_kept(g, ctx.kept)
         zero = out.data == 0
         if zero.any():
             safe = where(zero, 1.0, out)

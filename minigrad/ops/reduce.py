@@ -86,7 +86,11 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = 
 
 
 @dim_or_axis
-def mean(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    """The mean over dim (all dims when None), in dtype if given (before averaging)."""
+    if dtype is not None:
+        input = input.to(dtype)
     if input.dtype.kind != "f":
         raise TypeError(f"mean: needs a floating point tensor, got {input.dtype} (use .float())")
     dims = canonical_dims(dim, input.ndim, "mean")

@@ -1,8 +1,9 @@
 """Check an op's backward against central differences, as `torch.autograd.gradcheck` does.
 
-    from minigrad.testing import gradcheck
+    from minigrad.testing import gradcheck, gradcheck_module
     x = mg.randn(3, 4, dtype=mg.float64, requires_grad=True)
-    assert gradcheck(my_layer, (x,))
+    assert gradcheck(my_function, (x,))
+    assert gradcheck_module(my_layer, (x,))         # the layer's parameters too
 
 The whole Jacobian is compared: column by column from central differences of the forward, row by
 row from one `mg.grad` call per output element. Use float64 inputs: with float32 the rounding
@@ -42,6 +43,28 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
     the element, or return False when raise_exception is False. `.grad` is left untouched."""
     return _check(fn, _as_tuple(inputs), eps, atol, rtol, raise_exception, "gradcheck",
                   "Jacobian", lambda i: f"input {i}", lambda j: f"output {j}")
+
+
+def gradcheck_module(module: Any, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+                     rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """gradcheck of module(*inputs) with respect to every parameter of the module that requires
+    grad (and every input that does); a failure names the parameter, `parameter fc.weight`.
+
+    Use a float64 module (its parameters are perturbed in place and put back) and eval() for
+    one with dropout, whose forward must give the same values every time it is called."""
+    inputs = _as_tuple(inputs)
+    named = [(name, p) for name, p in module.named_parameters() if p.requires_grad]
+    if not named:
+        raise ValueError(f"gradcheck_module: {type(module).__name__} has no parameter that "
+                         "requires grad")
+    n = len(inputs)
+
+    def name_input(i: int) -> str:
+        return f"input {i}" if i < n else f"parameter {named[i - n][0]}"
+
+    return _check(lambda *args: module(*args[:n]), inputs + tuple(p for _, p in named), eps,
+                  atol, rtol, raise_exception, "gradcheck_module", "Jacobian", name_input,
+                  lambda j: f"output {j}")
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,

@@ -4,26 +4,59 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 import minigrad as mg
 from minigrad import nn, optim
+from models.threads import ThreadPicker, add_threads_option, tutorial_step
+
+T = TypeVar("T")
 
 
 def parse_args(description: str, argv: list[str] | None = None,
                extra: Callable[[argparse.ArgumentParser], None] | None = None
                ) -> argparse.Namespace:
-    """--out DIR (where the PNGs go) and --seed, plus any experiment-specific flags."""
-    parser = argparse.ArgumentParser(description=description)
+    """--out DIR (where the PNGs go), --seed and --threads, plus any experiment-specific flags;
+    the thread count is set (or, auto, measured) before returning."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the figures")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="initial weights and data")
+    add_threads_option(parser)
     if extra is not None:
         extra(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    use_threads(args.threads)
+    return args
+
+
+_threads: ThreadPicker | None = None  # set by parse_args, so only when run as a script
+
+
+def use_threads(setting: int | None) -> None:
+    """Set the BLAS thread count; auto times a step of the tutorial's network (batch 64) at
+    each count now, and MNIST training loops measure again every epoch through `tune`."""
+    global _threads
+    _threads = ThreadPicker(setting)
+    if _threads.auto:
+        _threads.pick(tutorial_step())
+    print(f"threads: {_threads.describe()}")
+
+
+def tune(batches: Iterable[T]) -> Iterable[T]:
+    """batches, with the thread count re-measured on the first ones under --threads auto."""
+    return batches if _threads is None else _threads.tune(batches)
+
+
+def integer_ticks(ax: Any) -> None:
+    """Whole numbers only on the x axis (epochs)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def pyplot() -> Any:

@@ -29,6 +29,7 @@ BATCH_SIZE = 64
 RATES = {"too small": 0.01, "about right": 0.5, "too large": 50.0}
 SWEEP = (0.001, 0.01, 0.1, 0.5, 2.0, 10.0, 50.0, 200.0)
 SMOOTHING = 10  # steps averaged in the plotted mini-batch loss
+BARELY = 0.05  # a run whose loss fell by less than this fraction of its start barely moved
 
 
 def train_at(lr: float, X: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0) -> History:
@@ -42,6 +43,14 @@ def diverged(history: History) -> bool:
     """The final loss is non-finite or above the starting loss."""
     final = history.epoch_loss[-1]
     return not math.isfinite(final) or final > history.epoch_loss[0]
+
+
+def verdict(history: History) -> str:
+    """diverged; barely moved (the loss fell by less than BARELY of its start); or trained."""
+    if diverged(history):
+        return "diverged"
+    start, final = history.epoch_loss[0], history.epoch_loss[-1]
+    return "barely moved" if final > start * (1 - BARELY) else "trained"
 
 
 def sweep(rates: tuple[float, ...], X: np.ndarray, y: np.ndarray, epochs: int,
@@ -89,9 +98,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'lr':>7}  {'start':>6}  {'final':>8}  {'worst step':>10}  verdict")
     for lr, h in runs.items():
         names = [name for name, rate in RATES.items() if rate == lr]
-        verdict = "diverged" if diverged(h) else "trained"
-        print(f"{lr:7g}  {h.epoch_loss[0]:6.3f}  {h.epoch_loss[-1]:8.3f}  "
-              f"{max(h.step_loss):10.3g}  {verdict}" + (f"  <- {names[0]}" if names else ""))
+        line = (f"{lr:7g}  {h.epoch_loss[0]:6.3f}  {h.epoch_loss[-1]:8.3f}  "
+                f"{max(h.step_loss):10.3g}  {verdict(h):<12}")
+        print(f"{line}  <- the plot's {names[0]!r}" if names else line.rstrip())
     plot(runs, args.out)
 
 

@@ -16,7 +16,8 @@ where S is the covariance of the per-example gradients. So B ||g_B - g||^2 / ((N
 should be the same number, tr(S), for every B.
 
 Wall time depends on the machine: on a busy one, OpenBLAS's threads can make the small matrix
-products of batch 32 or 64 many times slower; OPENBLAS_NUM_THREADS=1 avoids that.
+products of batch 32 or 64 many times slower; `--threads auto` (the default) measures which
+thread count is fastest and re-checks every epoch.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import minigrad as mg
 from minigrad import nn, optim
 from minigrad.data import DataLoader, TensorDataset
 from minigrad.nn import functional as F
-from models.experiments._common import parse_args, pyplot, save_figure
+from models.experiments._common import integer_ticks, parse_args, pyplot, save_figure, tune
 from models.mlp import TwoLayerMLP
 from models.mnist import load_mnist
 
@@ -75,7 +76,7 @@ def train(model: nn.Module, X: np.ndarray, y: np.ndarray, lr: float, batch_size:
     history = History(epoch_loss=[dataset_loss(model, X, y)], seconds=[0.0])
     for _ in range(epochs):
         began = time.perf_counter()
-        for images, labels in loader:
+        for images, labels in tune(loader):
             loss = F.cross_entropy(model(images), labels)
             opt.zero_grad()
             loss.backward()
@@ -135,6 +136,7 @@ def plot_curves(histories: dict[str, History], out: Path) -> Path:
         ax_time.plot(h.seconds, h.epoch_loss, marker=".", label=name)
     ax_epoch.set(xlabel="epoch", ylabel="training loss", yscale="log",
                  title=f"loss per epoch (SGD, lr {LR}, {TRAIN_SIZE} MNIST images)")
+    integer_ticks(ax_epoch)
     ax_time.set(xlabel="training time (s)", ylabel="training loss", yscale="log",
                 title="loss against wall time")
     for ax in (ax_epoch, ax_time):

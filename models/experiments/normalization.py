@@ -29,7 +29,7 @@ import minigrad as mg
 from minigrad import nn
 from minigrad.data import moons
 from minigrad.nn import functional as F
-from models.experiments._common import parse_args, pyplot, save_figure
+from models.experiments._common import integer_ticks, parse_args, pyplot, save_figure
 from models.experiments.minibatch import History, train
 from models.mlp import NORMS, TwoLayerMLP
 from models.mnist import load_mnist
@@ -202,6 +202,7 @@ def plot_training(histories: dict[str | None, list[History]],
     ax.set(yscale="log", xlabel="epoch", ylabel="training loss",
            title=f"(d) sigmoid MLP, {TRAIN_SIZE} MNIST images, SGD lr {LR}, batch {BATCH_SIZE}, "
                  f"{SEEDS} seeds")
+    integer_ticks(ax)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     return save_figure(fig, out, "normalization_training")

@@ -1,0 +1,195 @@
+"""Convolution, pooling and image-shaped normalization and dropout as Modules, each a thin
+wrapper over its functional form, with PyTorch's arguments, initialisation and state_dict keys
+(so a PyTorch model's state dict loads into the same architecture built here)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from minigrad.nn import functional as F
+from minigrad.nn import init
+from minigrad.nn.layers import BatchNorm1d, Dropout
+from minigrad.nn.module import Module, Parameter
+from minigrad.ops.conv import as_tuple
+from minigrad.tensor import Tensor
+
+
+# *** convolutions ***
+class _ConvNd(Module):
+    """Weight (out, in / groups, *kernel) or, transposed, (in, out / groups, *kernel), and bias
+    (out,), initialised as PyTorch does: kaiming_uniform_(a=sqrt(5)), i.e. U(+-1/sqrt(fan_in)),
+    and the bias U(+-1/sqrt(fan_in)) with fan_in = weight.shape[1] * kernel size."""
+
+    transposed = False
+    dims = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = np.float32) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
+                             f"{padding_mode!r}")
+        if not isinstance(groups, int) or groups < 1:
+            raise ValueError(f"{name}: groups must be a positive int, got {groups!r}")
+        for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if channels % groups:
+                raise ValueError(f"{name}: {what} ({channels}) must be divisible by groups "
+                                 f"({groups})")
+        if isinstance(padding, str) and padding not in ("valid", "same"):
+            raise ValueError(f"{name}: padding must be an int, a tuple, 'valid' or 'same', got "
+                             f"{padding!r}")
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = as_tuple(kernel_size, self.dims, "kernel_size", name)
+        self.stride = as_tuple(stride, self.dims, "stride", name)
+        self.dilation = as_tuple(dilation, self.dims, "dilation", name)
+        self.padding = padding if isinstance(padding, str) else as_tuple(
+            padding, self.dims, "padding", name, 0)
+        if padding == "same" and self.stride != (1,) * self.dims:
+            raise ValueError(f"{name}: padding='same' is not supported for strided "
+                             f"convolutions (stride={self.stride})")
+        self.padding_mode = padding_mode
+        shape = (in_channels, out_channels // groups) if self.transposed else (
+            out_channels, in_channels // groups)
+        self.weight = Parameter(np.empty(shape + self.kernel_size, dtype=dtype))
+        self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding not in ((0,) * self.dims, "valid"):
+            text += f", padding={self.padding!r}"
+        if self.dilation != (1,) * self.dims:
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + ("" if self.bias is not None else ", bias=False")
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C, L)."""
+
+    dims = 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0],
+                        self.groups)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution over (N, C, H, W): out = bias + weight cross-correlated with x."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """The adjoint of Conv2d (sometimes called deconvolution): upsamples by stride."""
+
+    transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", dtype: Any = np.float32) -> None:
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple, got "
+                             f"{padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+        self.output_padding = as_tuple(output_padding, 2, "output_padding", "ConvTranspose2d",
+                                       0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
+
+
+# *** pooling ***
+class MaxPool2d(Module):
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, x: Tensor) -> Any:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average over a grid of output_size windows, whatever the input's size."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, x: Tensor) -> Any:
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+
+# *** normalization and dropout over channels ***
+class BatchNorm2d(BatchNorm1d):
+    """Normalize each channel of (N, C, H, W) over the batch and both spatial dims."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm2d({self.num_features}): expected input of shape "
+                             f"(N, {self.num_features}, H, W), got {x.shape}")
+        n, c, h, w = x.shape  # the same statistics as BatchNorm1d over (N, C, H W)
+        return super().forward(x.reshape(n, c, h * w)).reshape(n, c, h, w)
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels with probability p while training."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout2d(x, self.p, self.training)

@@ -1,0 +1,411 @@
+"""Convolution as im2col: `unfold` copies every kernel-sized window of the input into a column,
+`fold` adds columns back onto an image (its adjoint), and a convolution is one matrix product
+of the flattened kernels with the columns.
+
+Unfold's backward is fold and fold's backward is unfold, so the ops built from them (F.unfold,
+F.fold, avg_pool2d) can be differentiated any number of times. conv2d is the same idea as three
+ops whose backward passes are each other (the convolution, its adjoint in the input and its
+gradient in the weight), so conv1d, conv2d and conv_transpose2d can be too. The windows are
+read through a numpy stride-tricks view (no Python loop over output pixels), and folding adds
+one strided slice per kernel position (no np.add.at).
+
+Speed (labelled where it is done): conv2d's columns keep the batch innermost, (C kh kw, out_h
+out_w N), so the copy and the fold's sums run over contiguous rows of N values, and its output
+is a (N, O, h, w) view of an (O, h, w, N) array, which the next max pool and conv keep."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from minigrad.function import Function
+from minigrad.ops.shape import cat, reshape, unsqueeze
+from minigrad.tensor import Tensor
+
+Pair = tuple[int, int]
+Pads = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+IntOrPair = int | Sequence[int]
+
+
+# *** geometry ***
+def as_tuple(value: Any, n: int, name: str, op: str, minimum: int = 1) -> tuple[int, ...]:
+    """An int or a sequence of n ints as an n-tuple, each at least minimum, else a ValueError
+    naming op, the argument and its value."""
+    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != n or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                   for v in values):
+        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if min(values) < minimum:
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def out_size(size: int, kernel: int, stride: int, dilation: int, pad_before: int,
+             pad_after: int) -> int:
+    """floor((size + pads - dilation (kernel - 1) - 1) / stride) + 1 windows fit along an axis."""
+    return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def output_shape(op: str, spatial: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
+                 dilation: Sequence[int], pads: Sequence[Pair]) -> tuple[int, ...]:
+    """The output's spatial sizes, or a ValueError naming every size when one is below 1."""
+    sizes = tuple(out_size(n, k, s, d, *p)
+                  for n, k, s, d, p in zip(spatial, kernel, stride, dilation, pads, strict=True))
+    if min(sizes) < 1:
+        padded = tuple(n + a + b for n, (a, b) in zip(spatial, pads, strict=True))
+        reach = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+        raise ValueError(f"{op}: input of spatial size {tuple(spatial)} (padded {padded}) is "
+                         f"smaller than the dilated kernel {reach}: the output size would be "
+                         f"{sizes}, below 1")
+    return sizes
+
+
+def _padded(x: np.ndarray, pads: Pads, fill: float, axis: int) -> np.ndarray:
+    """x with pads added around dims axis and axis + 1, filled with fill."""
+    (top, bottom), (left, right) = pads
+    if not (top or bottom or left or right):
+        return x
+    shape = list(x.shape)
+    h, w = shape[axis:axis + 2]
+    shape[axis:axis + 2] = h + top + bottom, w + left + right
+    out = np.full(shape, fill, dtype=x.dtype)
+    out[(slice(None),) * axis + (slice(top, top + h), slice(left, left + w))] = x
+    return out
+
+
+def windows(x: np.ndarray, kernel: Pair, dilation: Pair, pads: Pads, stride: Pair,
+            fill: float = 0.0, batch_last: bool = False) -> np.ndarray:
+    """A read-only view of every window of the padded x (N, C, H, W): (N, C, kh, kw, out_h,
+    out_w), or with batch_last (C, kh, kw, out_h, out_w, N) over a contiguous copy of x laid
+    out (C, H, W, N); view[.., i, j, p, q ..] = padded[.., p stride + i dilation,
+    q stride + j dilation ..]."""
+    axis = 2
+    if batch_last:
+        axis, x = 1, x.transpose(1, 2, 3, 0)
+    xp = _padded(x, pads, fill, axis)
+    if batch_last:
+        xp = np.ascontiguousarray(xp)
+    h, w = xp.shape[axis:axis + 2]
+    sh, sw = xp.strides[axis:axis + 2]
+    out_h = out_size(h, kernel[0], stride[0], dilation[0], 0, 0)
+    out_w = out_size(w, kernel[1], stride[1], dilation[1], 0, 0)
+    shape = xp.shape[:axis] + (kernel[0], kernel[1], out_h, out_w) + xp.shape[axis + 2:]
+    strides = xp.strides[:axis] + (sh * dilation[0], sw * dilation[1], sh * stride[0],
+                                   sw * stride[1]) + xp.strides[axis + 2:]
+    return as_strided(xp, shape, strides, writeable=False)
+
+
+def fold_windows(blocks: np.ndarray, size: Pair, kernel: Pair, dilation: Pair, pads: Pads,
+                 stride: Pair) -> np.ndarray:
+    """The adjoint of `windows`: blocks (C, kh, kw, out_h, out_w, N), in any memory layout,
+    added onto an (N, C, *size) image, one strided slice per kernel position. The sums run on
+    a (C, H, W, N) canvas, whose batch-contiguous rows numpy adds several times faster than
+    the short image rows of (N, C, H, W); the result is a view of it."""
+    c, kh, kw, out_h, out_w, n = blocks.shape
+    (dh, dw), (sh, sw), ((top, bottom), (left, right)) = dilation, stride, pads
+    canvas = np.zeros((c, size[0] + top + bottom, size[1] + left + right, n), blocks.dtype)
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
+        for j in range(kw):
+            canvas[:, rows, j * dw:j * dw + sw * (out_w - 1) + 1:sw] += blocks[:, i, j]
+    return canvas[:, top:top + size[0], left:left + size[1]].transpose(3, 0, 1, 2)
+
+
+# *** im2col and its adjoint ***
+class Unfold(Function):
+    """(N, C, H, W) -> (N, C kh kw, L): column l holds the l-th window, channel-major."""
+
+    @staticmethod
+    def forward(ctx, x, kernel, dilation, pads, stride):
+        ctx.size = x.shape[2:]
+        view = windows(x.data, kernel, dilation, pads, stride)
+        n, c = x.shape[:2]
+        return view.reshape(n, c * kernel[0] * kernel[1], -1)  # the one copy
+
+    @staticmethod
+    def backward(ctx, g):
+        return Fold.apply(g, ctx.size, *ctx.inputs[1:]), None, None, None, None
+
+
+class Fold(Function):
+    """(N, C kh kw, L) -> (N, C, H, W): each column added back onto its window (the adjoint of
+    unfold)."""
+
+    @staticmethod
+    def forward(ctx, cols, size, kernel, dilation, pads, stride):
+        (kh, kw), ((top, bottom), (left, right)) = kernel, pads
+        out_h = out_size(size[0], kh, stride[0], dilation[0], top, bottom)
+        out_w = out_size(size[1], kw, stride[1], dilation[1], left, right)
+        blocks = cols.data.reshape(cols.shape[0], -1, kh, kw, out_h, out_w)
+        return fold_windows(blocks.transpose(1, 2, 3, 4, 5, 0), size, kernel, dilation, pads,
+                            stride)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Unfold.apply(g, *ctx.inputs[2:]), None, None, None, None, None
+
+
+# *** convolution: three ops, each one matrix product per group, whose backward passes are each
+# other (conv2d's gradients are its adjoint in the input and its gradient in the weight) ***
+class Geometry(NamedTuple):
+    """A convolution's layout: the input's spatial size and the output's, and the window."""
+
+    size: Pair
+    out: Pair
+    kernel: Pair
+    stride: Pair
+    dilation: Pair
+    pads: Pads
+    groups: int
+
+
+def _columns(x: np.ndarray, geo: Geometry) -> np.ndarray:
+    """im2col for a GEMM: (groups, C / groups kh kw, L N), rows channel-major, the batch
+    innermost in the columns, so that one matrix product per group applies every kernel to
+    every window, and the copy reads contiguous runs of N values."""
+    view = windows(x, geo.kernel, geo.dilation, geo.pads, geo.stride, batch_last=True)
+    return view.reshape(geo.groups, -1, x.shape[0] * geo.out[0] * geo.out[1])
+
+
+def _per_group(g: np.ndarray, groups: int) -> np.ndarray:
+    """(N, O, h, w) -> (groups, O / groups, h w N), the layout _columns' product has."""
+    return g.transpose(1, 2, 3, 0).reshape(groups, g.shape[1] // groups, -1)
+
+
+class Conv2d(Function):
+    """out = W columns(x) + b per group, returned as (N, O, out_h, out_w)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, geo):
+        ctx.save_for_backward(x, weight)
+        ctx.columns = cols = _columns(x.data, geo)  # kept for the weight's gradient
+        out = weight.data.reshape(geo.groups, weight.shape[0] // geo.groups, -1) @ cols
+        out = out.reshape(weight.shape[0], -1)
+        if bias is not None:
+            out += bias.data[:, None]
+        return out.reshape(weight.shape[0], *geo.out, x.shape[0]).transpose(3, 0, 1, 2)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        geo = ctx.inputs[3]
+        return (ConvInputGrad.apply(g, weight, geo) if need_x else None,
+                ConvWeightGrad.apply(x, g, geo, ctx.columns) if need_w else None,
+                g.sum((0, 2, 3)) if need_b else None, None)
+
+
+class ConvInputGrad(Function):
+    """fold(W^T g): conv2d's adjoint in its input (the gradient it sends back to x), which is
+    also the transposed convolution."""
+
+    @staticmethod
+    def forward(ctx, g, weight, geo):
+        ctx.save_for_backward(g, weight)
+        kernels = weight.data.reshape(geo.groups, weight.shape[0] // geo.groups, -1)
+        cols = kernels.transpose(0, 2, 1) @ _per_group(g.data, geo.groups)
+        n = g.shape[0]
+        blocks = cols.reshape(-1, *geo.kernel, *geo.out, n)
+        return fold_windows(blocks, geo.size, geo.kernel, geo.dilation, geo.pads, geo.stride)
+
+    @staticmethod
+    def backward(ctx, gg):
+        """<gg, fold(W^T g)> = <columns(gg), W^T g>: d/dg = conv2d(gg, W), d/dW = g columns^T."""
+        g, weight = ctx.saved_tensors
+        geo = ctx.inputs[2]
+        need_g, need_w = ctx.needs_input_grad[:2]
+        return (Conv2d.apply(gg, weight, None, geo) if need_g else None,
+                ConvWeightGrad.apply(gg, g, geo, None) if need_w else None, None)
+
+
+class ConvWeightGrad(Function):
+    """g columns(x)^T per group, in the weight's shape: conv2d's gradient in its weight.
+    columns, when given, is columns(x) already computed by conv2d's forward."""
+
+    @staticmethod
+    def forward(ctx, x, g, geo, columns=None):
+        ctx.save_for_backward(x, g)
+        cols = _columns(x.data, geo) if columns is None else columns
+        grad = _per_group(g.data, geo.groups) @ cols.transpose(0, 2, 1)
+        return grad.reshape(g.shape[1], x.shape[1] // geo.groups, *geo.kernel)
+
+    @staticmethod
+    def backward(ctx, gw):
+        """<gw, g columns(x)^T>: d/dx = fold(gw^T g), d/dg = conv2d(x, gw)."""
+        x, g = ctx.saved_tensors
+        geo = ctx.inputs[2]
+        need_x, need_g = ctx.needs_input_grad[:2]
+        return (ConvInputGrad.apply(g, gw, geo) if need_x else None,
+                Conv2d.apply(x, gw, None, geo) if need_g else None, None, None)
+
+
+# *** functional API ***
+def _symmetric(padding: Sequence[int]) -> Pads:
+    return ((padding[0], padding[0]), (padding[1], padding[1]))
+
+
+def _batched(x: Tensor, op: str, ranks: tuple[int, int], what: str) -> tuple[Tensor, bool]:
+    """x with a batch dim (added when x is unbatched), and whether one was added."""
+    if x.ndim not in ranks:
+        raise ValueError(f"{op}: expected a {ranks[0]}-D (unbatched) or {ranks[1]}-D (batched) "
+                         f"input of shape {what}, got shape {x.shape}")
+    return (unsqueeze(x, 0), True) if x.ndim == ranks[0] else (x, False)
+
+
+def unfold(input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1,
+           padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
+    """Every sliding window of input (N, C, H, W) as a column: (N, C kh kw, L)."""
+    x, unbatched = _batched(input, "unfold", (3, 4), "(N, C, H, W)")
+    kernel = as_tuple(kernel_size, 2, "kernel_size", "unfold")
+    dilation = as_tuple(dilation, 2, "dilation", "unfold")
+    stride = as_tuple(stride, 2, "stride", "unfold")
+    pads = _symmetric(as_tuple(padding, 2, "padding", "unfold", 0))
+    output_shape("unfold", x.shape[2:], kernel, stride, dilation, pads)
+    out = Unfold.apply(x, kernel, dilation, pads, stride)
+    return reshape(out, *out.shape[1:]) if unbatched else out
+
+
+def fold(input: Tensor, output_size: IntOrPair, kernel_size: IntOrPair, dilation: IntOrPair = 1,
+         padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
+    """Sum columns (N, C kh kw, L) back into an image (N, C, H, W): the adjoint of unfold."""
+    cols, unbatched = _batched(input, "fold", (2, 3), "(N, C kh kw, L)")
+    size = as_tuple(output_size, 2, "output_size", "fold")
+    kernel = as_tuple(kernel_size, 2, "kernel_size", "fold")
+    dilation = as_tuple(dilation, 2, "dilation", "fold")
+    stride = as_tuple(stride, 2, "stride", "fold")
+    pads = _symmetric(as_tuple(padding, 2, "padding", "fold", 0))
+    blocks = output_shape("fold", size, kernel, stride, dilation, pads)
+    k = kernel[0] * kernel[1]
+    if cols.shape[1] % k:
+        raise ValueError(f"fold: input's dim 1 ({cols.shape[1]}) must be divisible by the "
+                         f"kernel's size {kernel[0]} x {kernel[1]} = {k}")
+    if cols.shape[2] != blocks[0] * blocks[1]:
+        raise ValueError(f"fold: input has {cols.shape[2]} blocks but output_size {size} with "
+                         f"this kernel, padding, stride and dilation makes {blocks[0]} x "
+                         f"{blocks[1]} = {blocks[0] * blocks[1]}")
+    out = Fold.apply(cols, size, kernel, dilation, pads, stride)
+    return reshape(out, *out.shape[1:]) if unbatched else out
+
+
+def _check_weight(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
+                  in_dim: int, rank: int) -> None:
+    if weight.ndim != rank:
+        raise ValueError(f"{op}: expected a {rank}-D weight, got shape {weight.shape}")
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    channels = x.shape[1]
+    if in_dim == 1 and channels != weight.shape[1] * groups:
+        raise ValueError(f"{op}: input has {channels} channels but weight of shape "
+                         f"{weight.shape} with groups={groups} expects {weight.shape[1]} x "
+                         f"{groups} = {weight.shape[1] * groups}")
+    if in_dim == 0 and channels != weight.shape[0]:
+        raise ValueError(f"{op}: input has {channels} channels but weight of shape "
+                         f"{weight.shape} expects {weight.shape[0]}")
+    if weight.shape[0] % groups:
+        raise ValueError(f"{op}: weight's dim 0 ({weight.shape[0]}) is not divisible by "
+                         f"groups={groups}")
+    out_channels = weight.shape[1] * groups if in_dim == 0 else weight.shape[0]
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"{op}: bias must have shape ({out_channels},), got {bias.shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != x.dtype:
+            raise TypeError(f"{op}: input ({x.dtype}) and {name} ({t.dtype}) must have the same "
+                            "dtype; convert one with .to(dtype)")
+
+
+def _conv_pads(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Pads:
+    """padding as ints, 'valid' (none) or 'same' (output size = input size, stride 1 only; an
+    odd total puts the extra row or column at the end, as PyTorch does)."""
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                             f"(stride={stride})")
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return tuple((t // 2, t - t // 2) for t in totals)  # type: ignore[return-value]
+    if isinstance(padding, str):
+        raise ValueError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', got "
+                         f"{padding!r}")
+    return _symmetric(as_tuple(padding, 2, "padding", op, 0))
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
+           padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation: out[n, o] = bias[o] + sum over c, i, j of
+    weight[o, c, i, j] input[n, g c, p s + i d, q s + j d], computed as W @ unfold(input)."""
+    return _conv2d("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv2d(_op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrPair,
+            padding: IntOrPair | str, dilation: IntOrPair, groups: int) -> Tensor:
+    """conv2d, its errors naming _op (conv1d runs through it)."""
+    x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
+    _check_weight(_op, x, weight, bias, groups, 1, 4)
+    kernel = weight.shape[2:]
+    stride = as_tuple(stride, 2, "stride", _op)
+    dilation = as_tuple(dilation, 2, "dilation", _op)
+    pads = _conv_pads(_op, padding, kernel, stride, dilation)
+    out_h, out_w = output_shape(_op, x.shape[2:], kernel, stride, dilation, pads)
+    out = Conv2d.apply(x, weight, bias, Geometry(x.shape[2:], (out_h, out_w), kernel, stride,
+                                                 dilation, pads, groups))
+    return reshape(out, *out.shape[1:]) if unbatched else out
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 1,
+           padding: int | str = 0, dilation: int = 1, groups: int = 1) -> Tensor:
+    """1-D cross-correlation over (N, C, L): conv2d on (N, C, 1, L)."""
+    x, unbatched = _batched(input, "conv1d", (2, 3), "(N, C, L)")
+    if weight.ndim != 3:
+        raise ValueError(f"conv1d: expected a 3-D weight, got shape {weight.shape}")
+    padding = padding if isinstance(padding, str) else (0, *as_tuple(padding, 1, "padding",
+                                                                     "conv1d", 0))
+    out = _conv2d("conv1d", unsqueeze(x, 2), unsqueeze(weight, 2), bias,
+                  (1, *as_tuple(stride, 1, "stride", "conv1d")), padding,
+                  (1, *as_tuple(dilation, 1, "dilation", "conv1d")), groups)
+    out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
+    return reshape(out, *out.shape[1:]) if unbatched else out
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: IntOrPair = 1, padding: IntOrPair = 0,
+                     output_padding: IntOrPair = 0, groups: int = 1,
+                     dilation: IntOrPair = 1) -> Tensor:
+    """The adjoint of conv2d with the same weight (C_in, C_out / groups, kh, kw): each input
+    pixel spreads W^T x over a window of the output, fold(W^T @ x)."""
+    op = "conv_transpose2d"
+    x, unbatched = _batched(input, op, (3, 4), "(N, C, H, W)")
+    _check_weight(op, x, weight, bias, groups, 0, 4)
+    kernel = weight.shape[2:]
+    stride = as_tuple(stride, 2, "stride", op)
+    dilation = as_tuple(dilation, 2, "dilation", op)
+    padding = as_tuple(padding, 2, "padding", op, 0)
+    extra = as_tuple(output_padding, 2, "output_padding", op, 0)
+    for e, s, d in zip(extra, stride, dilation, strict=True):
+        if e >= max(s, d):
+            raise ValueError(f"{op}: output_padding {extra} must be smaller than either stride "
+                             f"{stride} or dilation {dilation}")
+    n, in_channels, h, w = x.shape
+    size = tuple((m - 1) * s - 2 * p + d * (k - 1) + e + 1 for m, s, p, d, k, e in
+                 zip((h, w), stride, padding, dilation, kernel, extra, strict=True))
+    if min(size) < 1:
+        raise ValueError(f"{op}: input of spatial size {(h, w)} with this kernel {kernel}, "
+                         f"stride, padding and dilation gives an output of size {size}, below 1")
+    # the output_padding rows and columns past the last window get no input: zeros, added last
+    missing = tuple(max(e - p, 0) for e, p in zip(extra, padding, strict=True))
+    folded = tuple(m - miss for m, miss in zip(size, missing, strict=True))
+    pads = tuple((p, p - e + miss) for p, e, miss in zip(padding, extra, missing, strict=True))
+    geo = Geometry(folded, (h, w), kernel, stride, dilation, pads, groups)
+    out = ConvInputGrad.apply(x, weight, geo)
+    out_channels = weight.shape[1] * groups
+    for axis, miss in ((2, missing[0]), (3, missing[1])):
+        if miss:
+            shape = list(out.shape)
+            shape[axis] = miss
+            out = cat([out, Tensor._make(np.zeros(shape, out.dtype))], axis)
+    if bias is not None:
+        out = out + reshape(bias, out_channels, 1, 1)
+    return reshape(out, *out.shape[1:]) if unbatched else out
