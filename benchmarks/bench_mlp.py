@@ -4,6 +4,8 @@ PyTorch eager, side by side.
     MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp            # full table
     MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp --quick    # hidden 256, batch 64
     MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp --busy     # quiet vs loaded
+    MINIGRAD_DATA=../shared/data python -m benchmarks.bench_mlp --compiled --threads 2
+                                          # mg.compile vs jax.jit vs numpy, torch, eager
 
 Each repetition times one epoch of every framework (minigrad and the numpy network taking turns
 every 20 batches, PyTorch a whole epoch after them), and the table shows medians of the epoch
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import os
 import statistics
 import subprocess
 import sys
@@ -41,6 +45,7 @@ from models.manual_mlp import ManualMLP, one_hot
 from models.mlp import TwoLayerMLP
 from models.mnist import load_mnist
 from models.threads import ThreadPicker, add_threads_option, candidate_counts
+from models.train_mnist import make_step
 
 LR = 0.5
 CHUNK = 20  # batches each framework runs before the next takes its turn
@@ -103,6 +108,134 @@ def torch_runner(hidden: int) -> Callable:
 
     epoch.predict = predict
     return epoch
+
+
+# *** the compiled contenders: mg.compile and, when installed, jax.jit (--compiled) ***
+def compiled_runner(hidden: int) -> Callable:
+    """minigrad's step captured once by mg.compile and replayed."""
+    model = TwoLayerMLP(hidden=hidden)
+    step = make_step(model, optim.SGD(model.parameters(), lr=LR), compiled=True)
+
+    def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
+        for b in batches:
+            step(mg.from_numpy(X[b]), mg.from_numpy(y[b]))
+
+    epoch.predict = lambda X: model(mg.from_numpy(X)).argmax(1).numpy()
+    epoch.step = step
+    return epoch
+
+
+def jax_runner(hidden: int) -> Callable:
+    """The same network in JAX, the whole step (loss, gradients, SGD update) under jax.jit,
+    with the parameters' buffers donated so the update can be done in place."""
+    import jax
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(0)
+    params = [rng.normal(0, 0.01, (784, hidden)), np.zeros(hidden),
+              rng.normal(0, 0.01, (hidden, 10)), np.zeros(10)]
+    state = {"params": [jnp.asarray(p, dtype=jnp.float32) for p in params]}
+
+    def loss_fn(params: list, x: jax.Array, y: jax.Array) -> jax.Array:
+        w1, b1, w2, b2 = params
+        logits = jax.nn.sigmoid(x @ w1 + b1) @ w2 + b2
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], axis=1))
+
+    @functools.partial(jax.jit, donate_argnums=0)
+    def step(params: list, x: jax.Array, y: jax.Array) -> tuple[list, jax.Array]:
+        loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
+        return [p - LR * g for p, g in zip(params, grads, strict=True)], loss
+
+    def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
+        params = state["params"]
+        for b in batches:
+            params, _ = step(params, X[b], y[b])
+        state["params"] = jax.block_until_ready(params)
+
+    def predict(X: np.ndarray) -> np.ndarray:
+        w1, b1, w2, b2 = state["params"]
+        return np.asarray(jnp.argmax(jax.nn.sigmoid(X @ w1 + b1) @ w2 + b2, axis=1))
+
+    epoch.predict = predict
+    return epoch
+
+
+def jax_available(threads: int) -> bool:
+    """Whether JAX can be imported, its CPU threads limited first when threads is 1 (XLA reads
+    its flags once, at import)."""
+    if threads == 1:
+        os.environ["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
+                                   "intra_op_parallelism_threads=1")
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: int,
+                   threads: int) -> None:
+    """Seconds per epoch at hidden 256 of compiled minigrad, JAX, the numpy network, PyTorch
+    and eager minigrad: one warm-up epoch each (capture, compilation), then `reps` rounds of
+    one epoch each in a rotating order; ratios are medians of the per-round ratios. On a busy
+    machine a second line shows each framework's quickest 20 batches scaled to an epoch: what
+    it does when it gets a core to itself."""
+    makers = {"compiled": compiled_runner}
+    if jax_available(threads):
+        makers["jax"] = jax_runner
+    makers.update(numpy=numpy_runner, minigrad=minigrad_runner)
+    if torch is not None:
+        makers["torch"] = torch_runner
+        torch.set_num_threads(threads)
+    mg.set_num_threads(threads)
+    names = list(makers)
+    print(f"hidden 256, {threads} thread(s), seconds per epoch (median of {reps} rounds); "
+          "compiled/x: median of the per-round ratios (min-max)")
+    print(f"{'batch':>6}" + "".join(f"{n:>10}" for n in names)
+          + "".join(f"{'c/' + n:>20}" for n in names[1:]) + "   load")
+    for batch in batch_sizes:
+        rng = np.random.default_rng(0)
+        runners = {name: make(256) for name, make in makers.items()}
+        first = {}
+        for name, run in runners.items():  # warm-up: capture and compilation happen here
+            began = time.perf_counter()
+            run(X, y, batches_of(len(X), batch, rng))
+            first[name] = time.perf_counter() - began
+        seconds: dict[str, list[float]] = {name: [] for name in names}
+        quickest: dict[str, float] = {name: float("inf") for name in names}  # per batch
+        for rep in range(reps):
+            batches = batches_of(len(X), batch, rng)
+            for k in range(len(names)):
+                name = names[(k + rep) % len(names)]
+                spent = 0.0
+                for start in range(0, len(batches), CHUNK):  # timed by chunks of 20 batches
+                    part = batches[start:start + CHUNK]
+                    began = time.perf_counter()
+                    runners[name](X, y, part)
+                    took = time.perf_counter() - began
+                    spent += took
+                    if len(part) == CHUNK:
+                        quickest[name] = min(quickest[name], took / CHUNK)
+                seconds[name].append(spent)
+        cells = "".join(f"{statistics.median(seconds[n]):>10.3f}" for n in names)
+        ratios = ""
+        for n in names[1:]:
+            per_round = [a / b for a, b in zip(seconds["compiled"], seconds[n], strict=True)]
+            ratios += (f"{statistics.median(per_round):>8.2f} "
+                       f"({min(per_round):.2f}-{max(per_round):.2f})")
+        print(f"{batch:>6}{cells}{ratios}   {os.getloadavg()[0]:.1f}")
+        steps = len(batches_of(len(X), batch, rng))
+        print(f"{'quiet':>6}" + "".join(f"{quickest[n] * steps:>10.3f}" for n in names)
+              + "".join(f"{quickest['compiled'] / quickest[n]:>20.2f}" for n in names[1:])
+              + "   (the quickest 20 batches of each, as an epoch)")
+        info = runners["compiled"].step.cache_info()
+        median = statistics.median(seconds["compiled"])
+        print(f"{'':>6} first epoch (warm-up) minus a timed one: compiled "
+              f"{first['compiled'] - median:+.3f} s"
+              + (f", jax {first['jax'] - statistics.median(seconds['jax']):+.3f} s"
+                 if "jax" in first else "")
+              + f"; compiled: {info['captures']} captures, {info['tapes']} tapes, "
+              f"{info['buffer_bytes'] / 2**20:.2f} MB of buffers")
 
 
 RUNNERS = {"minigrad": minigrad_runner, "numpy": numpy_runner}
@@ -284,10 +417,18 @@ def main() -> None:
     parser.add_argument("--reps", type=positive_int, default=7, help="epochs timed per framework")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the time to 98%%")
     parser.add_argument("--max-epochs", type=positive_int, default=40)
+    parser.add_argument("--compiled", type=positive_int, nargs="*", metavar="BATCH",
+                        help="compiled minigrad vs JAX (when installed), numpy, PyTorch and "
+                             "eager minigrad at hidden 256 and these batch sizes (default: 64 "
+                             "256 1024), with a fixed --threads (auto means every core)")
     add_threads_option(parser)
     args = parser.parse_args()
 
     X, y = load_mnist(train=True)
+    if args.compiled is not None:
+        compiled_table(X, y, args.compiled or [64, 256, 1024], args.reps,
+                       args.threads or candidate_counts()[-1])
+        return
     if args.busy:
         busy_table(X, y, args.reps, args.threads)
         return

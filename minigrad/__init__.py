@@ -129,6 +129,10 @@ from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 __all__ += ["linalg"]
 __all__ += ["get_num_threads", "set_num_threads"]
 
+from minigrad.compile import compile  # noqa: E402  (compile: captured, replayed steps)
+
+__all__ += ["compile"]
+
 # *** small pieces of torch's namespace that PyTorch programs use ***
 from minigrad import accelerator  # noqa: E402
 from minigrad.compat import (  # noqa: E402

@@ -47,8 +47,9 @@ def threads_option(text: str) -> int | None:
 
 def add_threads_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=threads_option, default="auto",
-                        help="BLAS threads: a number, or auto (time a few steps at each count, "
-                             "again every epoch, and keep the fastest) (default: %(default)s)")
+                        help="BLAS threads: a number (runs repeat bit for bit), or auto (time "
+                             "a few steps at each count, again every epoch, and keep the "
+                             "fastest) (default: %(default)s)")
 
 
 def candidate_counts(cores: int | None = None) -> list[int]:

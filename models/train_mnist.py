@@ -4,9 +4,13 @@
     python -m models.train_mnist --epochs 3 --optimizer adam --plot out/    # Adam's lr 1e-3
     python -m models.train_mnist --save ckpt.npz      # then --resume ckpt.npz --epochs 40
     python -m models.train_mnist --dataset fashion-mnist   # clothes instead of digits
+    python -m models.train_mnist --recipe fast --epochs 14  # 98% sooner: PyTorch's init, lr 1
 
 The default recipe: sigmoid hidden layer of 256, softmax output with cross-entropy, plain SGD
-(lr 0.5), batch 64, weights ~ N(0, 0.01^2), biases 0.
+(lr 0.5), batch 64, weights ~ N(0, 0.01^2), biases 0. `--recipe fast` keeps nn.Linear's own
+initialisation (uniform within +-1/sqrt(fan_in)) and takes lr 1.0. Each step is captured once
+and replayed by `mg.compile` (the same numbers as eager, bit for bit); `--no-compile` runs it
+eagerly.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +53,10 @@ def get_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="of the hidden layer" + d)
     p.add_argument("--norm", choices=["none", "layer", "batch"], default="none",
                    help="normalization before the activation" + d)
-    p.add_argument("--init", choices=["tutorial", "pytorch"], default="tutorial",
-                   help="tutorial: weights ~ N(0, 0.01^2), biases 0; pytorch: nn.Linear's own" + d)
+    p.add_argument("--init", choices=["tutorial", "pytorch"], default=None,
+                   help="tutorial: weights ~ N(0, 0.01^2), biases 0; pytorch: nn.Linear's own, "
+                        "uniform within +-1/sqrt(fan_in) (default: tutorial; pytorch with "
+                        "--recipe fast)")
     p.add_argument("--optimizer", choices=["sgd", "adam", "adamw"], default="sgd", help=d[1:])
     # no default of their own (SUPPRESS): left out, they come from the optimizer or the checkpoint
     p.add_argument("--lr", type=positive_float, default=argparse.SUPPRESS,
@@ -77,9 +83,16 @@ def get_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--plot", type=Path, default=None, help="folder for curves and digit grid")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (there is none either when stderr is not a terminal)")
+    p.add_argument("--recipe", choices=["tutorial", "fast"], default="tutorial",
+                   help="fast: --init pytorch and SGD's lr 1.0, unless --init or --lr say "
+                        "otherwise" + d)
+    p.add_argument("--compile", action=argparse.BooleanOptionalAction, default=True,
+                   help="capture the training step once and replay it (mg.compile)" + d)
     add_threads_option(p)
     p.set_defaults(**RECIPES[p.parse_known_args(argv)[0].model])
     args = p.parse_args(argv)
+    if args.init is None:
+        args.init = "pytorch" if args.recipe == "fast" else "tutorial"
     if args.optimizer != "sgd" and "momentum" in args:
         p.error(f"argument --momentum: applies to --optimizer sgd only, not {args.optimizer}")
     return args
@@ -87,7 +100,8 @@ def get_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def make_optimizer(args: argparse.Namespace, params: list) -> optim.Optimizer:
     """The optimizer with the command line's lr and momentum, or the defaults."""
-    lr = getattr(args, "lr", LEARNING_RATES[args.optimizer])
+    fast = args.recipe == "fast" and args.optimizer == "sgd"
+    lr = getattr(args, "lr", 1.0 if fast else LEARNING_RATES[args.optimizer])
     if args.optimizer == "sgd":
         return optim.SGD(params, lr=lr, momentum=getattr(args, "momentum", 0.0))
     return (optim.Adam if args.optimizer == "adam" else optim.AdamW)(params, lr=lr)
@@ -169,19 +183,28 @@ def progress(loader: DataLoader, epoch: int, quiet: bool) -> Iterable:
     return tqdm(loader, desc=f"epoch {epoch}", leave=False, ncols=80)
 
 
-def train_epoch(model: TwoLayerMLP, opt: optim.Optimizer, batches: Iterable, epoch: int) -> float:
+def make_step(model: TwoLayerMLP, opt: optim.Optimizer, compiled: bool) -> Callable:
+    """One training step on a batch, returning its loss; mg.compile captures and replays it."""
+
+    def step(x: mg.Tensor, y: mg.Tensor) -> mg.Tensor:
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return mg.compile(step) if compiled else step
+
+
+def train_epoch(step_fn: Callable, opt: optim.Optimizer, batches: Iterable, epoch: int) -> float:
     """One pass over the training set; returns the mean loss. Stops on a non-finite loss."""
     total, count = 0.0, 0
     for step, (x, y) in enumerate(batches):
-        loss = F.cross_entropy(model(x), y)
-        value = loss.item()
+        value = step_fn(x, y).item()
         if not math.isfinite(value):
             raise SystemExit(f"training stopped: the loss became {value} at epoch {epoch}, step "
                              f"{step}. The learning rate ({opt.param_groups[0]['lr']}) is "
                              "probably too large: try a smaller --lr.")
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
         total += value * len(y)
         count += len(y)
     return total / count
@@ -271,7 +294,9 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
     print(f"{args.dataset} from {folder}: {len(train_x)} training / {len(test_x)} test images")
     print(f"{model}\n{args.optimizer} (lr {group['lr']:g}{momentum}), batch {args.batch_size}, "
           f"epochs {start + 1}-{args.epochs}, seed {args.seed}, {args.dtype}, init {args.init}, "
-          f"threads {'auto' if threads.auto else args.threads}")
+          f"threads {'auto' if threads.auto else args.threads}, recipe {args.recipe}, "
+          f"{'compiled' if args.compile else 'eager'}")
+    step = make_step(model, opt, args.compile)
     for epoch in range(start + 1, args.epochs + 1):
         began = time.perf_counter()
         if args.lr_schedule == "cosine":  # from the run's lr, so a resumed run continues it
@@ -282,7 +307,7 @@ def main(argv: list[str] | None = None) -> dict[str, list[float]]:
         loader = DataLoader(TensorDataset(train_x, train_y), batch_size=args.batch_size,
                             shuffle=True, seed=args.seed * 100_003 + epoch)
         batches = threads.tune(progress(loader, epoch, args.quiet))
-        loss = train_epoch(model, opt, batches, epoch)
+        loss = train_epoch(step, opt, batches, epoch)
         seconds = time.perf_counter() - began
         accuracy = evaluate(model, test_x, test_y)
         history["train_loss"].append(loss)

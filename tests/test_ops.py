@@ -375,7 +375,8 @@ LIBRARY_OPS = [
     Op("selu", F.selu, F_("selu"), one(elements=S.away_from([0]))),
     Op("celu", lib_F("celu", alpha=0.5), F_("celu", alpha=0.5),
        one(elements=S.away_from([0]))),
-    Op("softplus", F.softplus, F_("softplus"), one(elements=S.floats(-30, 30))),
+    Op("softplus", F.softplus, F_("softplus"),  # away from the switch to x at threshold 20
+       one(elements=S.away_from([20.0], min_value=-30, max_value=30))),
     Op("softplus_beta_threshold", lib_F("softplus", beta=2, threshold=3),
        F_("softplus", beta=2, threshold=3), one(elements=S.away_from([1.5]))),
     Op("mish", F.mish, F_("mish"), one()),

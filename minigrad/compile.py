@@ -1,0 +1,1048 @@
+"""mg.compile: capture a training step once as a flat list of numpy kernels, then replay it.
+
+Capture. The first calls run `fn` eagerly, as usual, while the arrays it computes with are a
+tracing ndarray subclass (`_Traced`). numpy hands every operation on such an array to the
+subclass (`__array_ufunc__` for operators, matmul and reductions, `__array_function__` for
+np.where, np.copyto, ..., and the few ndarray methods overridden below), which runs it on plain
+arrays and appends a kernel to the tape: the numpy callable with its arrays prebound, writing
+into the array it produced (`out=`). Those arrays become the tape's buffers, so replay writes
+into memory that already exists. Tensors from outside the call (parameters, module buffers) are
+adopted when they reach `Function.apply` and are read and written in place. An optimizer's
+`step()` and `zero_grad()` are recorded as calls, since they read Python numbers (Adam's step
+count, a scheduler's learning rate) that change from call to call; a random draw (dropout) is a
+kernel that draws afresh. While it captures, compile wraps those entry points (`_Patches`).
+
+Guards. A tape is kept per call signature (input shapes and dtypes, Python arguments, grad mode)
+and holds while the tensors it adopted keep their arrays, the modules it called keep their
+train/eval mode, and each parameter's `.grad` is None where it was None at capture; otherwise the
+call is captured again (a small cache, `cache_info()`). A tape is trusted only once a second
+capture has recorded the same kernels with the same constants: a value computed outside the
+recorded kernels (in Python, or on a plain numpy array) would be frozen into the tape, and
+differs between two calls.
+
+Replay runs the kernels in order: no Tensor or Function objects, no graph walk. Elementwise
+kernels write in place into an input buffer that nothing reads afterwards (the same numbers,
+fewer buffers). Parameters are written in place and their versions bumped, so eager code
+afterwards stays checked; returned tensors are copies of the tape's buffers; `.grad` tensors
+wrap buffers that the next call overwrites.
+
+What cannot be captured makes the call run eagerly, with a warning saying why (once), or raises
+`CompileError` with `fullgraph=True`: a tensor value that reaches Python (`.item()`, `float()`,
+`bool()` after the optimizer stepped), hooks, `retain_grad`, an argument that requires grad,
+`.grad` carried over from an earlier call. `bool()` of a tensor before the optimizer steps (a
+branch, or an op's check of its arguments) becomes a guard: replay checks it and runs that call
+eagerly when it comes out different.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import traceback
+import warnings
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from minigrad import creation, random
+from minigrad.autograd import increment_version
+from minigrad.function import Function, is_grad_enabled
+from minigrad.nn.module import Module
+from minigrad.optim.optimizer import Optimizer
+from minigrad.tensor import Tensor
+
+
+class CompileError(RuntimeError):
+    """mg.compile(fullgraph=True) met something it cannot capture."""
+
+
+# *** the tracing array ***
+class _Traced(np.ndarray):
+    """An ndarray whose operations are recorded by the active _Recorder (if any)."""
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _recorder_or_plain().ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Callable, types: tuple, args: tuple, kwargs: dict) -> Any:
+        return _recorder_or_plain().function(func, args, kwargs)
+
+    def __array_finalize__(self, obj: Any) -> None:
+        recorder = _Recorder.active
+        if recorder is not None and not recorder.inside and self.base is None:
+            recorder.refuse("an ndarray method that compile cannot record made a new array")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        _recorder_or_plain().call(np.ndarray.__setitem__, (self, key, value), {}, writes=self)
+
+    def __getitem__(self, key: Any) -> Any:
+        return _recorder_or_plain().method(self, "__getitem__", (key,))
+
+    def _value_to_python(self, kind: str, *args: Any) -> Any:
+        """item(), float(), ...: the value leaves the tape, so the capture fails."""
+        recorder = _Recorder.active
+        if recorder is not None and not recorder.inside:
+            name = {"__float__": "float", "__int__": "int", "__index__": "index"}.get(kind, kind)
+            recorder.refuse(f"{name}() of a tensor value: the value reaches Python, so later "
+                            "code can depend on it")
+        return getattr(np.ndarray, kind)(self.view(np.ndarray), *args)
+
+    def __bool__(self) -> bool:
+        recorder = _Recorder.active
+        if recorder is None or recorder.inside:
+            return bool(self.view(np.ndarray))
+        return recorder.branch(self)
+
+    def item(self, *args: Any) -> Any:
+        return self._value_to_python("item", *args)
+
+    def tolist(self) -> Any:
+        return self._value_to_python("tolist")
+
+    def __float__(self) -> float:
+        return self._value_to_python("__float__")
+
+    def __int__(self) -> int:
+        return self._value_to_python("__int__")
+
+    def __index__(self) -> int:
+        return self._value_to_python("__index__")
+
+
+def _method(name: str) -> Callable:
+    """An ndarray method that numpy's dispatch does not see, recorded when it makes new values."""
+
+    def recorded(self: _Traced, *args: Any, **kwargs: Any) -> Any:
+        return _recorder_or_plain().method(self, name, args, kwargs)
+
+    recorded.__name__ = name
+    return recorded
+
+
+for _name in ("astype", "copy", "reshape", "ravel", "flatten", "argmax", "argmin", "repeat",
+              "take", "cumsum", "cumprod", "argsort", "nonzero", "dot", "squeeze", "transpose",
+              "swapaxes", "diagonal", "round", "fill", "sort", "put"):
+    setattr(_Traced, _name, _method(_name))
+
+
+class _Plain:
+    """Stands in for a recorder outside capture (or inside an optimizer's step): operations on
+    a _Traced array run on its plain view and return plain arrays."""
+
+    inside = True
+
+    def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+        out = kwargs.get("out")
+        result = getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs))
+        return result if out is None else (out[0] if len(out) == 1 else out)
+
+    def function(self, func: Callable, args: tuple, kwargs: dict) -> Any:
+        return func(*_plain(args), **_plain(kwargs))
+
+    def call(self, func: Callable, args: tuple, kwargs: dict, writes: Any) -> Any:
+        return func(*_plain(args), **_plain(kwargs))
+
+    def method(self, array: _Traced, name: str, args: tuple, kwargs: dict | None = None) -> Any:
+        return getattr(array.view(np.ndarray), name)(*_plain(args), **_plain(kwargs or {}))
+
+
+_PLAIN = _Plain()
+
+
+def _recorder_or_plain() -> Any:
+    recorder = _Recorder.active
+    return _PLAIN if recorder is None or recorder.inside else recorder
+
+
+def _tree_map(fn: Callable[[Any], Any], value: Any) -> Any:
+    """fn applied to every item of nested tuples, lists and dicts (arguments, outputs)."""
+    if type(value) in (tuple, list):
+        return type(value)([_tree_map(fn, v) for v in value])
+    if type(value) is dict:
+        return {k: _tree_map(fn, v) for k, v in value.items()}
+    return fn(value)
+
+
+def _tree_items(value: Any) -> list:
+    """The items of nested tuples, lists and dicts, in order."""
+    if type(value) in (tuple, list):
+        return [a for v in value for a in _tree_items(v)]
+    if type(value) is dict:
+        return [a for v in value.values() for a in _tree_items(v)]
+    return [value]
+
+
+def _plain(value: Any) -> Any:
+    """value with every _Traced array replaced by a plain ndarray view of the same memory."""
+    return _tree_map(lambda a: a.view(np.ndarray) if isinstance(a, _Traced) else a, value)
+
+
+def _traced_in(value: Any) -> list[_Traced]:
+    return [a for a in _tree_items(value) if isinstance(a, _Traced)]
+
+
+def _arrays_in(value: Any) -> list[np.ndarray]:
+    return [a for a in _tree_items(value) if isinstance(a, np.ndarray)]
+
+
+def _leaves(value: Any) -> list:
+    """The tensors and arrays in arguments, in the order _traced_argument meets them."""
+    return [a for a in _tree_items(value) if isinstance(a, (Tensor, np.ndarray))]
+
+
+def _replace(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
+    """value with every array that aliases old replaced by new."""
+    return _tree_map(lambda a: new if isinstance(a, np.ndarray) and _alias(a, old) else a, value)
+
+
+# *** recording ***
+class _Slot:
+    """A buffer of the tape, as it appears in a kernel's arguments (compared between captures)."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Slot and other.number == self.number
+
+    def __hash__(self) -> int:
+        return self.number
+
+
+class _Kernel:
+    """One recorded numpy call: func(*args, **kwargs) with its arrays prebound."""
+
+    __slots__ = ("func", "args", "kwargs", "template", "name")
+
+    def __init__(self, func: Callable, args: tuple, kwargs: dict, template: tuple,
+                 name: str) -> None:
+        self.func, self.args, self.kwargs, self.template, self.name = (func, args, kwargs,
+                                                                       template, name)
+
+    def bound(self) -> Callable[[], Any]:
+        return functools.partial(self.func, *self.args, **self.kwargs)
+
+
+def _assign(out: np.ndarray, func: Callable, *args: Any, **kwargs: Any) -> None:
+    """out[...] = func(...): for numpy calls that cannot write into `out=` themselves."""
+    out[...] = func(*args, **kwargs)
+
+
+def _method_into(out: np.ndarray, name: str, array: np.ndarray, *args: Any, **kwargs: Any) -> None:
+    out[...] = getattr(array, name)(*args, **kwargs)
+
+
+def _draw(out: np.ndarray, name: str, *args: Any, **kwargs: Any) -> None:
+    """A random draw from minigrad's generator, fresh on every replay (the generator is looked
+    up each time, so mg.manual_seed between calls is followed)."""
+    out[...] = getattr(creation.generator(), name)(*args, **kwargs)
+
+
+class _BranchGuard(Exception):
+    """A bool() that decided a branch during capture came out different in replay."""
+
+
+def _check_branch(array: np.ndarray, expected: bool) -> None:
+    if bool(array) != expected:
+        raise _BranchGuard
+
+
+_FUNCTIONS_WITH_OUT = {np.sum, np.dot, np.concatenate, np.take, np.einsum, np.clip, np.cumsum,
+                       np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.stack,
+                       np.round, np.around, np.matmul}
+
+# numpy functions whose result depends on shapes, dtypes or memory, never on values
+_METADATA = {np.may_share_memory, np.shares_memory, np.shape, np.ndim, np.size, np.result_type,
+             np.iscomplexobj, np.isrealobj, np.min_scalar_type, np.can_cast}
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_line() -> str:
+    """file:line of the innermost frame outside minigrad, for messages."""
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+            return f" ({os.path.basename(frame.filename)}:{frame.lineno}: {frame.line})"
+    return ""
+
+
+class _Recorder:
+    """Records the kernels of one eager call of fn while it runs."""
+
+    active: _Recorder | None = None
+
+    def __init__(self) -> None:
+        self.kernels: list[_Kernel] = []
+        self.slots: dict[int, int] = {}  # id(traced or written plain array) -> slot number
+        self.arrays: list[np.ndarray] = []  # slot number -> plain array (keeps them alive)
+        self.traced: dict[int, np.ndarray] = {}  # plain arrays a kernel writes, now buffers
+        self.inside = False  # True while running a kernel or an optimizer call
+        self.reason: str | None = None  # why this call cannot be captured
+        self.mutated = False  # an optimizer stepped (so a failed guard could not be undone)
+        # tensors are keyed by id (== on Tensors is elementwise)
+        self.adopted: dict[int, tuple[Tensor, np.ndarray]] = {}  # outside tensor, own array
+        self.params: list[Tensor] = []  # adopted leaves that require grad
+        self.entry_grads: dict[int, Tensor | None] = {}  # their .grad when first seen
+        self.written: dict[int, Tensor] = {}  # adopted tensors a kernel writes
+        self.created: dict[int, weakref.ref] = {}  # tensors made during the call
+        self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
+        self.made: set[int] = set()  # ids of the arrays that own the buffers kernels made
+        self.modules: dict[int, tuple[Module, bool]] = {}  # modules called, and their mode
+
+    @contextlib.contextmanager
+    def untraced(self) -> Iterator[None]:
+        """Inside, operations on traced arrays run on plain arrays and are not recorded (the
+        recorder's own numpy calls, an optimizer's step)."""
+        inside, self.inside = self.inside, True
+        try:
+            yield
+        finally:
+            self.inside = inside
+
+    # -- what fails the capture
+    def refuse(self, why: str) -> None:
+        if self.reason is None:
+            self.reason = why + _user_line()
+
+    def branch(self, array: _Traced) -> bool:
+        value = bool(array.view(np.ndarray))
+        if self.mutated:
+            self.refuse("bool() of a tensor value after parameters changed (a Python branch "
+                        "on data)")
+        else:
+            self.add(_check_branch, (array, value), {}, "branch guard")
+        return value
+
+    # -- slots and templates
+    def slot(self, array: np.ndarray) -> int:
+        """The slot number of a buffer (a traced array, or a plain one a kernel writes)."""
+        key = id(array)
+        number = self.slots.get(key)
+        if number is None:
+            number = self.slots[key] = len(self.arrays)
+            self.arrays.append(array.view(np.ndarray) if isinstance(array, _Traced) else array)
+            self.alive.append(array)  # ids stay unique while the recorder lives
+        return number
+
+    def bind(self, value: Any) -> tuple[Any, Any]:
+        """(the value to prebind, its template): arrays the tape tracks become slots; other
+        values are constants, compared by value between captures."""
+        if isinstance(value, _Traced) or (isinstance(value, np.ndarray) and
+                                          id(value) in self.traced):
+            number = self.slot(value)
+            return self.arrays[number], _Slot(number)
+        if type(value) in (tuple, list):
+            pairs = [self.bind(v) for v in value]
+            return type(value)(p[0] for p in pairs), ("seq", tuple(p[1] for p in pairs))
+        if type(value) is dict:
+            pairs = {k: self.bind(v) for k, v in value.items()}
+            return ({k: p[0] for k, p in pairs.items()},
+                    ("dict", tuple((k, p[1]) for k, p in pairs.items())))
+        if isinstance(value, np.ndarray):
+            return value, ("const", value.copy())
+        return value, ("const", value)
+
+    def add(self, func: Callable, args: tuple, kwargs: dict, name: str) -> None:
+        bound_args, args_template = self.bind(args)
+        bound_kwargs, kwargs_template = self.bind(kwargs)
+        self.kernels.append(_Kernel(func, bound_args, bound_kwargs,
+                                    (func, args_template, kwargs_template), name))
+
+    def new_buffer(self, result: Any) -> _Traced:
+        """A value a kernel made, as a _Traced array of the tape (a 0-d array for scalars)."""
+        array = np.asarray(result) if not isinstance(result, np.ndarray) else result
+        if array.base is not None:
+            array = array.copy()  # a buffer owns its memory
+        self.made.add(id(array))
+        with self.untraced():
+            traced = array.view(_Traced)
+        self.alive.append(traced)
+        return traced
+
+    def note_write(self, target: Any) -> None:
+        """A kernel writes target: plain arrays become buffers, re-initialised from their
+        contents before the first write (a fresh np.zeros inside an op)."""
+        if isinstance(target, _Traced):
+            owner = self._owner(target)
+            if owner is not None:
+                self.written[id(owner)] = owner
+            return
+        if isinstance(target, np.ndarray) and id(target) not in self.traced:
+            self.traced[id(target)] = target  # from now on a buffer of the tape
+            self.add(np.copyto, (target, target.copy()), {}, "initial value")
+
+    def _owner(self, array: np.ndarray) -> Tensor | None:
+        for t, own in self.adopted.values():
+            if np.may_share_memory(array, own):
+                return t
+        return None
+
+    # -- the dispatch entry points (see _Traced)
+    def ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+        out = kwargs.pop("out", None)
+        if method == "at":
+            self.note_write(inputs[0])
+            self.call(getattr(ufunc, method), inputs, kwargs, writes=None)
+            return None
+        with self.untraced():
+            result = getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs),
+                                            **({} if out is None else {"out": _plain(out)}))
+        if out is None:
+            results = result if type(result) is tuple else (result,)
+            out = tuple(self.new_buffer(r) for r in results)
+            result = out if type(result) is tuple else out[0]
+        else:
+            for o in out:
+                self.note_write(o)
+            result = out[0] if len(out) == 1 else out
+        self.add(getattr(ufunc, method), inputs, {**kwargs, "out": out}, ufunc.__name__)
+        return result
+
+    def function(self, func: Callable, args: tuple, kwargs: dict) -> Any:
+        if func is np.copyto:
+            return self.call(func, args, kwargs, writes=args[0])
+        with self.untraced():
+            result = func(*_plain(args), **_plain(kwargs))
+        if not isinstance(result, (np.ndarray, np.generic)):
+            if result is not None and func not in _METADATA:
+                self.refuse(f"np.{func.__name__} returned a Python value computed from tensors")
+            return result
+        view = self._as_view(result, (args, kwargs))
+        if view is not None:
+            return view
+        buffer = self.new_buffer(result)
+        if func in _FUNCTIONS_WITH_OUT and "out" not in kwargs:
+            self.add(func, args, {**kwargs, "out": buffer}, func.__name__)
+        else:
+            self.add(_assign, (buffer, func, *args), kwargs, func.__name__)
+        return buffer
+
+    def method(self, array: _Traced, name: str, args: tuple, kwargs: dict | None = None) -> Any:
+        kwargs = kwargs or {}
+        if name in ("fill", "sort", "put"):
+            return self.call(getattr(np.ndarray, name), (array, *args), kwargs, writes=array)
+        with self.untraced():
+            result = getattr(array.view(np.ndarray), name)(*_plain(args), **_plain(kwargs))
+        if type(result) is tuple:  # nonzero
+            buffers = tuple(self.new_buffer(r) for r in result)
+            for k, b in enumerate(buffers):
+                self.add(_assign, (b, lambda *a, k=k, **kw: np.ndarray.nonzero(*a, **kw)[k],
+                                   array), {}, name)
+            return buffers
+        view = self._as_view(result, (array, args))
+        if view is not None:
+            return view
+        buffer = self.new_buffer(result)
+        self.add(_method_into, (buffer, name, array, *args), kwargs, name)
+        return buffer
+
+    def call(self, func: Callable, args: tuple, kwargs: dict, writes: Any) -> Any:
+        """A call that writes into an array it is given (np.copyto, x[i] = v, ufunc.at)."""
+        if writes is not None:
+            self.note_write(writes)
+        with self.untraced():
+            result = func(*_plain(args), **_plain(kwargs))
+        self.add(func, args, kwargs, getattr(func, "__name__", "call"))
+        return result
+
+    def _as_view(self, result: Any, sources: Any) -> _Traced | None:
+        """result as a _Traced view when it shares memory with a traced source (no kernel
+        needed: the view stays valid because the buffers do)."""
+        if not isinstance(result, np.ndarray):
+            return None
+        for source in _traced_in(sources):
+            if np.may_share_memory(result, source):
+                return self.traced_view(result)
+        return None
+
+    def grad_state(self) -> tuple[tuple, tuple]:
+        """Each parameter's .grad now: None, a buffer of the tape, or _KEEP (as it came into
+        the call, or made by an optimizer call, which replay runs too), with its template."""
+        pairs, template = [], []
+        for p in self.params:
+            g = p._grad
+            if g is self.entry_grads[id(p)]:
+                pairs.append((p, _KEEP))
+                template.append(_KEEP)
+            elif g is None:
+                pairs.append((p, None))
+                template.append(None)
+            elif isinstance(g.data, _Traced):
+                array, slot = self.bind(g.data)
+                pairs.append((p, array))
+                template.append(slot)
+            else:
+                pairs.append((p, _KEEP))
+                template.append(_KEEP)
+        return tuple(pairs), tuple(template)
+
+    # -- tensors from outside the call
+    def adopt(self, args: tuple) -> None:
+        """Give the tensors an op reads from outside the call a traced view of their array."""
+        for t in args:
+            if not isinstance(t, Tensor) or isinstance(t.data, _Traced):
+                continue
+            if id(t.data) in self.traced:
+                t.data = self.traced_view(t.data)
+                continue
+            if id(t) in self.created or id(t) in self.adopted:
+                continue  # a constant made during the call: compared between captures
+            if t._hooks:
+                self.refuse("a tensor with hooks (register_hook)")
+            if any(t is p._grad for p in self.params):
+                self.refuse("fn adds to .grad left by an earlier call (call zero_grad() in fn)")
+            self.adopted[id(t)] = (t, t.data)
+            if t.requires_grad and t.grad_fn is None:
+                self.params.append(t)
+                self.entry_grads[id(t)] = t._grad
+            t.data = self.traced_view(t.data)
+
+    def traced_view(self, array: np.ndarray) -> _Traced:
+        """The same memory as a _Traced array (no kernel: nothing is computed)."""
+        with self.untraced():
+            return array.view(_Traced)
+
+    def wrap_made(self, data: Any) -> Any:
+        """Tensor._make during capture: a plain view of a traced buffer (np.asarray strips the
+        subclass) becomes traced again."""
+        if type(data) is np.ndarray:
+            base = data
+            while isinstance(base, np.ndarray):
+                if isinstance(base, _Traced) or id(base) in self.traced:
+                    return self.traced_view(data)
+                base = base.base
+        return data
+
+    def restore(self) -> None:
+        """Give outside tensors back their own arrays, and plain arrays to what was made."""
+        for t, own in self.adopted.values():
+            t.data = own
+        for ref in self.created.values():
+            t = ref()
+            if t is None:
+                continue
+            if isinstance(t.data, _Traced):
+                t.data = t.data.view(np.ndarray)
+            g = t._grad
+            if g is not None and isinstance(g.data, _Traced):
+                g.data = g.data.view(np.ndarray)
+        for p in self.params:
+            g = p._grad
+            if g is not None and isinstance(g.data, _Traced):
+                g.data = g.data.view(np.ndarray)
+
+
+# *** optimizer calls, gradients and random draws ***
+_KEEP = "keep"  # a parameter's .grad that the call did not change
+
+
+def _set_grads(pairs: tuple) -> None:
+    """Give each parameter the .grad it had at this point of the captured call."""
+    for p, g in pairs:
+        if g is not _KEEP:
+            p._grad = None if g is None else Tensor._make(g)
+
+
+def _optimizer_call(pairs: tuple, method: Callable, optimizer: Optimizer) -> None:
+    _set_grads(pairs)
+    method(optimizer)
+
+
+class _RecordingGenerator:
+    """Stands for minigrad's generator during capture: each draw is a kernel of the tape."""
+
+    def __init__(self, real: np.random.Generator, recorder: _Recorder) -> None:
+        self._real, self._recorder = real, recorder
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._real, name)
+        if not callable(attribute) or name.startswith("_") or name == "spawn":
+            return attribute
+
+        def draw(*args: Any, **kwargs: Any) -> Any:
+            value = attribute(*args, **kwargs)
+            if not isinstance(value, np.ndarray):
+                self._recorder.refuse(f"a random Python number (generator().{name})")
+                return value
+            buffer = self._recorder.new_buffer(value)
+            self._recorder.add(_draw, (buffer, name, *args), kwargs, f"random.{name}")
+            return buffer
+
+        return draw
+
+
+class _Patches:
+    """The entry points compile wraps while it captures, restored afterwards."""
+
+    def __init__(self, recorder: _Recorder) -> None:
+        self.recorder = recorder
+        self.saved: list[tuple[Any, str, Any]] = []
+
+    def set(self, owner: Any, name: str, value: Any) -> None:
+        self.saved.append((owner, name, owner.__dict__[name] if isinstance(owner, type)
+                           else getattr(owner, name)))
+        setattr(owner, name, value)
+
+    def __enter__(self) -> None:
+        recorder = self.recorder
+        apply, make = Function.__dict__["apply"], Tensor.__dict__["_make"]
+
+        def recorded_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
+            if not recorder.inside:
+                recorder.adopt(args)
+            return apply.__func__(cls, *args, **kwargs)
+
+        def recorded_make(cls: type, data: Any, requires_grad: bool = False,
+                          into: Tensor | None = None) -> Tensor:
+            t = make.__func__(cls, recorder.wrap_made(data), requires_grad, into)
+            recorder.created[id(t)] = weakref.ref(t)
+            return t
+
+        def refused(name: str, what: str) -> Callable:
+            original = getattr(Tensor, name) if name != "__call__" else Module.__call__
+
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                recorder.refuse(what)
+                return original(*args, **kwargs)
+            return wrapper
+
+        module_call = Module.__call__
+
+        def module_call_checked(module: Module, *args: Any, **kwargs: Any) -> Any:
+            if module.__dict__.get("_forward_hooks"):
+                recorder.refuse(f"a forward hook on {type(module).__name__}")
+            recorder.modules[id(module)] = (module, module.training)
+            recorder.adopt(tuple(module.buffers()))  # running statistics are written in place
+            return module_call(module, *args, **kwargs)
+
+        self.set(Function, "apply", classmethod(recorded_apply))
+        self.set(Tensor, "_make", classmethod(recorded_make))
+        self.set(Tensor, "register_hook", refused("register_hook", "a hook (register_hook)"))
+        self.set(Tensor, "retain_grad", refused("retain_grad", "retain_grad()"))
+        self.set(Module, "__call__", module_call_checked)
+        for cls in _optimizer_classes():
+            for name in ("step", "zero_grad"):
+                if name in cls.__dict__:
+                    self.set(cls, name, self._optimizer_method(cls.__dict__[name]))
+        default = random.default_generator  # behind creation.generator(): dropout, rand, ...
+        self.set(default, "numpy", _RecordingGenerator(default.numpy, recorder))
+        for name in ("asarray", "array", "ascontiguousarray"):
+            self.set(np, name, _keeping_traced(getattr(np, name), copies=name == "array"))
+
+    def _optimizer_method(self, method: Callable) -> Callable:
+        recorder = self.recorder
+
+        @functools.wraps(method)
+        def recorded(optimizer: Optimizer, *args: Any, **kwargs: Any) -> Any:
+            if recorder.inside:
+                return method(optimizer, *args, **kwargs)
+            if args or kwargs:
+                recorder.refuse(f"{method.__name__}() with arguments")
+            recorder.adopt(tuple(p for group in optimizer.param_groups for p in group["params"]))
+            pairs, template = recorder.grad_state()
+            recorder.mutated = recorder.mutated or method.__name__ == "step"
+            with recorder.untraced():  # the optimizer runs on plain arrays, unrecorded
+                result = method(optimizer, *args, **kwargs)
+            recorder.kernels.append(_Kernel(_optimizer_call, (pairs, method, optimizer), {},
+                                            (method, template, id(optimizer)),
+                                            f"{type(optimizer).__name__}.{method.__name__}"))
+            return result
+        return recorded
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, name, value in reversed(self.saved):
+            setattr(owner, name, value)
+
+
+def _keeping_traced(convert: Callable, copies: bool) -> Callable:
+    """np.asarray / np.array / np.ascontiguousarray as minigrad's ops call them during
+    capture: a traced array stays traced (they would return a plain view or copy, and what is
+    computed on it afterwards would go unrecorded); a copy or a dtype change is a kernel."""
+
+    @functools.wraps(convert)
+    def converted(a: Any, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(a, _Traced) or args or set(kwargs) - {"copy", "order"}:
+            return convert(a, dtype, *args, **kwargs)
+        copy = kwargs.get("copy", copies)
+        if dtype is None or np.dtype(dtype) == a.dtype:
+            return a.copy() if copy else a
+        return a.astype(dtype)
+    return converted
+
+
+def _optimizer_classes() -> list[type]:
+    classes, todo = [], [Optimizer]
+    while todo:
+        cls = todo.pop()
+        classes.append(cls)
+        todo.extend(cls.__subclasses__())
+    return classes
+
+
+
+
+# *** the tape and the compiled function ***
+class _Tape:
+    """One captured call: its kernels, buffers and guards."""
+
+    def __init__(self, recorder: _Recorder, inputs: list[np.ndarray], output: Any,
+                 entry_grads: dict[Tensor, bool]) -> None:
+        pairs, grads_template = recorder.grad_state()
+        self.output = _output_spec(output, recorder)
+        kernels = [*recorder.kernels, _Kernel(_set_grads, (pairs,), {}, (), "set grads")]
+        protected = [*inputs, *_arrays_in(self.output)]
+        self.reused = _reuse_buffers(kernels, recorder.made, protected)
+        self.kernels = [k.bound() for k in kernels]
+        if recorder.written:
+            self.kernels.append(functools.partial(increment_version,
+                                                  *recorder.written.values()))
+        self.template = ([k.template for k in recorder.kernels], grads_template,
+                         list(recorder.adopted))
+        self.names = [k.name for k in recorder.kernels]
+        self.inputs = inputs
+        self.adopted = tuple(recorder.adopted.values())
+        self.modes = tuple(recorder.modules.values())
+        self.need_none = tuple(p for p, was_none in entry_grads.items() if was_none)
+        self.params = list(recorder.params)
+        # a failed guard must undo what kernels wrote into outside tensors before it
+        guarded = any(k.func is _check_branch for k in recorder.kernels)
+        self.undo = [own for t, own in self.adopted if guarded and id(t) in recorder.written]
+        roots = {id(r): r for r in map(_root, [*protected, *_arrays_in([(k.args, k.kwargs)
+                                                                         for k in kernels])])}
+        self.buffers = [r for key, r in roots.items() if key in recorder.made or any(
+            r is _root(i) for i in inputs)]  # what the tape allocated (not the parameters)
+        self.verified = False
+
+    def guards_hold(self) -> bool:
+        for t, array in self.adopted:
+            if t.data is not array:
+                return False
+        for p in self.need_none:
+            if p._grad is not None:
+                return False
+        for module, training in self.modes:
+            if module.training is not training:
+                return False
+        return True
+
+    def replay(self, arrays: list[np.ndarray]) -> Any:
+        """Run the kernels on new inputs; raises _BranchGuard, with outside tensors as they
+        were, when a guarded branch goes the other way."""
+        for buffer, array in zip(self.inputs, arrays):
+            np.copyto(buffer, array)
+        saved = [a.copy() for a in self.undo]
+        try:
+            for kernel in self.kernels:
+                kernel()
+        except _BranchGuard:
+            for own, copy in zip(self.undo, saved):
+                np.copyto(own, copy)
+            raise
+        return _build_output(self.output)
+
+    def nbytes(self) -> int:
+        """Bytes of the buffers the tape allocated (inputs and intermediates)."""
+        return sum(b.nbytes for b in self.buffers)
+
+
+# *** buffers shared where their lives do not overlap ***
+def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.ndarray]) -> int:
+    """Give a kernel's new result the memory of a buffer of the same shape and dtype that
+    nothing reads afterwards: one whose last use came before, or, for an elementwise ufunc,
+    one of its own inputs (sigmoid's exp(-x) goes into -x's buffer). The numbers do not change:
+    numpy computes an elementwise op in place exactly as into another array. Fewer buffers keep
+    the step in cache, as eager numpy's allocator does by handing freed memory out again.
+    protected arrays (inputs, outputs) keep their own memory. Returns how many buffers it
+    saved."""
+    uses = [{id(_root(a)) for a in _arrays_in((k.args, k.kwargs))} for k in kernels]
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    roots: dict[int, np.ndarray] = {}
+    for i, kernel in enumerate(kernels):
+        for a in _arrays_in((kernel.args, kernel.kwargs)):
+            roots.setdefault(id(_root(a)), _root(a))
+        for r in uses[i]:
+            first.setdefault(r, i)
+            last[r] = i
+    fixed = {id(_root(a)) for a in protected}
+    saved = 0
+    for i, kernel in enumerate(kernels):
+        out = _result(kernel)
+        if out is None:
+            continue
+        o = id(_root(out))
+        if (o in fixed or first.get(o) != i or not _owned_whole(out, made) or any(
+                id(_root(a)) == o and not _alias(a, out)
+                for k in kernels[i:] for a in _arrays_in((k.args, k.kwargs)))):
+            continue  # not new here, or also read through a view
+        own_inputs = ({id(a) for a in kernel.args if isinstance(a, np.ndarray)}
+                      if _elementwise_out(kernel) is not None else set())
+        free = [r for r, root in roots.items() if r != o and r in made and r not in fixed
+                and root.shape == out.shape and root.dtype == out.dtype
+                and root.flags.c_contiguous and first[r] < i
+                and (last[r] < i or (last[r] == i and any(
+                    id(a) in own_inputs and _alias(a, root)
+                    for a in _arrays_in(kernel.args)) and not _reads_through_view(kernel, r)))]
+        if not free:
+            continue
+        r = max(free, key=lambda r: last[r])  # the most recently used: likely still in cache
+        for k in kernels[i:]:
+            k.args, k.kwargs = (_replace(k.args, out, roots[r]),
+                                _replace(k.kwargs, out, roots[r]))
+        last[r] = last.pop(o)
+        del first[o], roots[o]
+        saved += 1
+    return saved
+
+
+def _result(kernel: _Kernel) -> np.ndarray | None:
+    """The array a kernel writes whole: a ufunc's out=, or _assign's, _method_into's or
+    _draw's first argument."""
+    if kernel.func in (_assign, _method_into, _draw):
+        return kernel.args[0]
+    ufunc = getattr(kernel.func, "__self__", None)
+    if isinstance(ufunc, np.ufunc) and kernel.func.__name__ in ("__call__", "reduce"):
+        out = kernel.kwargs.get("out")
+        if out is not None and len(out) == 1 and kernel.kwargs.get("where", True) is True:
+            return out[0]
+    return None
+
+
+def _reads_through_view(kernel: _Kernel, root: int) -> bool:
+    return any(id(_root(a)) == root and a.base is not None and not a.flags.c_contiguous
+               for a in _arrays_in(kernel.args))
+
+
+def _elementwise_out(kernel: _Kernel) -> np.ndarray | None:
+    ufunc = getattr(kernel.func, "__self__", None)
+    if (not isinstance(ufunc, np.ufunc) or kernel.func.__name__ != "__call__" or ufunc.nout != 1
+            or set(kernel.kwargs) != {"out"}):
+        return None
+    return kernel.kwargs["out"][0]
+
+
+def _root(array: np.ndarray) -> np.ndarray:
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _owned_whole(array: np.ndarray, made: set[int]) -> bool:
+    """array is all of a buffer that a kernel made, contiguous."""
+    root = _root(array)
+    return id(root) in made and array.flags.c_contiguous and array.nbytes == root.nbytes
+
+
+def _address(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _alias(a: np.ndarray, b: np.ndarray) -> bool:
+    return (_address(a) == _address(b) and a.shape == b.shape and a.strides == b.strides and
+            a.dtype == b.dtype)
+
+
+def _output_spec(value: Any, recorder: _Recorder) -> Any:
+    if isinstance(value, Tensor):
+        if isinstance(value.data, _Traced) or id(value.data) in recorder.traced:
+            return ("copy", recorder.bind(value.data)[0])
+        return ("const", value)
+    if isinstance(value, _Traced):
+        return ("array", recorder.bind(value)[0])
+    if type(value) in (tuple, list):
+        return ("seq", type(value), [_output_spec(v, recorder) for v in value])
+    if type(value) is dict:
+        return ("dict", {k: _output_spec(v, recorder) for k, v in value.items()})
+    return ("const", value)
+
+
+def _build_output(spec: tuple) -> Any:
+    kind = spec[0]
+    if kind == "copy":
+        return Tensor._make(spec[1].copy())
+    if kind == "array":
+        return spec[1].copy()
+    if kind == "seq":
+        return spec[1](_build_output(s) for s in spec[2])
+    if kind == "dict":
+        return {k: _build_output(s) for k, s in spec[1].items()}
+    return spec[1]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Templates equal: same kernels, same slots, constants equal by value."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if type(a) in (tuple, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+def _first_difference(a: _Tape, b: _Tape) -> str:
+    for k, (x, y) in enumerate(zip(a.template[0], b.template[0])):
+        if not _same(x, y):
+            return (f"kernel {k} ({b.names[k]}) read a value that changed between calls: it "
+                    "was computed outside the recorded kernels (in Python, or on a plain "
+                    "numpy array)")
+    if len(a.template[0]) != len(b.template[0]):
+        return (f"the call ran {len(a.template[0])} kernels, then {len(b.template[0])}: fn "
+                "takes different paths from call to call")
+    return "the tensors fn reads or the .grad it leaves changed between calls"
+
+
+_NOT_RUN = object()  # _run_eagerly: the call has not run yet
+
+
+def _signature(value: Any) -> Any:
+    if isinstance(value, (Tensor, np.ndarray)):
+        data = value.data if isinstance(value, Tensor) else value
+        return (type(value).__name__, data.shape, data.dtype.str,
+                isinstance(value, Tensor) and value.requires_grad)
+    if type(value) in (tuple, list):
+        return (type(value).__name__, tuple(_signature(v) for v in value))
+    if type(value) is dict:
+        return ("dict", tuple((k, _signature(v)) for k, v in value.items()))
+    if value is None or type(value) in (bool, int, float, str):
+        return (type(value).__name__, value)
+    return ("object", id(value))
+
+
+class CompiledFunction:
+    """fn, captured per input signature and replayed; see the module docstring."""
+
+    def __init__(self, fn: Callable, fullgraph: bool = False, cache_size: int = 8) -> None:
+        functools.update_wrapper(self, fn)
+        self.fn, self.fullgraph, self.cache_size = fn, fullgraph, cache_size
+        self._tapes: dict[Any, _Tape] = {}
+        self._eager: dict[Any, str] = {}  # signature -> why it runs eagerly
+        self._mismatches: dict[Any, int] = {}
+        self._params: list[Tensor] = []  # parameters the last capture read
+        self._warned: set[str] = set()
+        self.captures = self.replays = self.eager_calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        key = (is_grad_enabled(), _signature(args), tuple(kwargs), _signature(kwargs))
+        if key in self._eager:
+            self.eager_calls += 1
+            return self.fn(*args, **kwargs)
+        tape = self._tapes.get(key)
+        if tape is not None and tape.verified and tape.guards_hold():
+            arrays = [a.data if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
+            try:
+                result = tape.replay(arrays)
+            except _BranchGuard:
+                self.eager_calls += 1
+                return self.fn(*args, **kwargs)
+            self.replays += 1
+            return result
+        if key not in self._tapes and len(self._tapes) >= self.cache_size:
+            return self._run_eagerly(key, f"more than {self.cache_size} input signatures "
+                                     "(cache_size)", args, kwargs)
+        return self._capture(key, args, kwargs, tape)
+
+    def _capture(self, key: Any, args: tuple, kwargs: dict, previous: _Tape | None) -> Any:
+        recorder = _Recorder()
+        entry_grads = {p: p._grad is None for p in self._params}
+        for p in self._params:  # parameters of the last capture are known from the start
+            recorder.adopt((p,))
+        inputs: list[np.ndarray] = []
+        traced_args, traced_kwargs = self._traced_argument((args, kwargs), recorder, inputs)
+        self.captures += 1
+        _Recorder.active = recorder
+        try:
+            with _Patches(recorder):
+                output = self.fn(*traced_args, **traced_kwargs)
+            _Recorder.active = None
+            tape = _Tape(recorder, inputs, output, entry_grads)  # before restore()
+        finally:
+            _Recorder.active = None
+            recorder.restore()
+        result = _plain(output)
+        if recorder.reason is not None:
+            return self._run_eagerly(key, recorder.reason, args, kwargs, ran=result)
+        self._params = tape.params
+        if previous is not None and _same(previous.template, tape.template):
+            tape.verified = True
+        elif previous is not None:
+            self._mismatches[key] = self._mismatches.get(key, 0) + 1
+            if self._mismatches[key] >= 3:
+                self._tapes.pop(key, None)
+                return self._run_eagerly(key, _first_difference(previous, tape), args, kwargs,
+                                         ran=result)
+        self._tapes[key] = tape
+        return result
+
+    def _traced_argument(self, a: Any, recorder: _Recorder, inputs: list) -> Any:
+        if isinstance(a, Tensor):
+            if a.requires_grad:
+                recorder.refuse("an argument requires grad (its gradient would not reach it)")
+                return a
+            traced = recorder.new_buffer(np.array(a.data))
+            inputs.append(recorder.arrays[recorder.slot(traced)])
+            return Tensor._make(traced)
+        if isinstance(a, np.ndarray):
+            traced = recorder.new_buffer(np.array(a))
+            inputs.append(recorder.arrays[recorder.slot(traced)])
+            return traced
+        if type(a) in (tuple, list):
+            return type(a)(self._traced_argument(v, recorder, inputs) for v in a)
+        if type(a) is dict:
+            return {k: self._traced_argument(v, recorder, inputs) for k, v in a.items()}
+        return a
+
+    def _run_eagerly(self, key: Any, reason: str, args: tuple, kwargs: dict,
+                     ran: Any = _NOT_RUN) -> Any:
+        """Mark key as eager and warn (or raise, under fullgraph). ran is the call's value when
+        it already ran (a failed capture runs fn to the end), else fn runs now."""
+        self._eager[key] = reason
+        message = f"mg.compile: {getattr(self.fn, '__name__', 'fn')} runs eagerly: {reason}"
+        if self.fullgraph:
+            raise CompileError(message + (" (fullgraph=True; this call ran eagerly)"
+                                          if ran is not _NOT_RUN else " (fullgraph=True)"))
+        if reason not in self._warned:
+            self._warned.add(reason)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+        self.eager_calls += 1
+        return self.fn(*args, **kwargs) if ran is _NOT_RUN else ran
+
+    def cache_info(self) -> dict[str, Any]:
+        """Tapes kept, captures and replays so far, the buffers' bytes (and how many buffers
+        elementwise kernels share by writing in place), and why any input signature runs
+        eagerly."""
+        return {"tapes": len(self._tapes), "verified": sum(t.verified for t in
+                                                           self._tapes.values()),
+                "captures": self.captures, "replays": self.replays,
+                "eager_calls": self.eager_calls,
+                "kernels": [len(t.kernels) for t in self._tapes.values()],
+                "buffer_bytes": sum(t.nbytes() for t in self._tapes.values()),
+                "buffers_reused": sum(t.reused for t in self._tapes.values()),
+                "eager": dict(self._eager)}
+
+    def reset(self) -> None:
+        """Forget every tape (after replacing parameters or optimizers fn uses)."""
+        self._tapes.clear()
+        self._eager.clear()
+        self._mismatches.clear()
+        self._params = []
+
+
+def compile(fn: Callable | None = None, *, fullgraph: bool = False,
+            cache_size: int = 8) -> Any:
+    """Capture fn (a training step, or a Module for its forward) on its first calls and replay
+    it afterwards without Tensor objects or a graph walk. Usable as `@mg.compile` or
+    `mg.compile(fullgraph=True)(fn)`. See the module docstring for what is captured."""
+    if fn is None:
+        return functools.partial(compile, fullgraph=fullgraph, cache_size=cache_size)
+    if not callable(fn):
+        raise TypeError(f"compile: expected a function or a Module, got {type(fn).__name__}")
+    return CompiledFunction(fn, fullgraph=fullgraph, cache_size=cache_size)

@@ -1,0 +1,397 @@
+"""mg.compile: replay equals eager bit for bit, guards re-capture, what cannot be captured runs
+eagerly with a warning (or raises with fullgraph=True)."""
+
+from __future__ import annotations
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad as mg
+from minigrad import nn, optim
+from minigrad.compile import CompileError
+from minigrad.nn import functional as F
+from models.mlp import TwoLayerMLP
+from models.train_mnist import make_step
+
+OPTIMIZERS = {
+    "sgd": (optim.SGD, dict(lr=0.1)),
+    "momentum": (optim.SGD, dict(lr=0.1, momentum=0.9)),
+    "nesterov": (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True)),
+    "decay": (optim.SGD, dict(lr=0.1, momentum=0.5, dampening=0.1, weight_decay=0.01)),
+    "adam": (optim.Adam, dict(lr=0.01)),
+    "adam_decay": (optim.Adam, dict(lr=0.01, weight_decay=0.01, amsgrad=True)),
+    "adamw": (optim.AdamW, dict(lr=0.01)),
+}
+
+
+def batches(n: int, batch: int, features: int, classes: int, seed: int = 1) -> list:
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((batch, features)).astype(np.float32),
+             rng.integers(0, classes, batch)) for _ in range(n)]
+
+
+def train(make_model, optimizer: str, data: list, compiled: bool, seed: int = 0):
+    """Losses, final parameters and gradients of a few steps, eager or compiled."""
+    mg.manual_seed(seed)
+    model = make_model()
+    cls, kwargs = OPTIMIZERS[optimizer]
+    step = make_step(model, cls(model.parameters(), **kwargs), compiled=False)
+    fn = mg.compile(step, fullgraph=True) if compiled else step
+    losses = [fn(mg.tensor(x), mg.tensor(y)).data.copy() for x, y in data]
+    params = [p.data.copy() for p in model.parameters()]
+    grads = [p.grad.data.copy() for p in model.parameters()]
+    return losses, params, grads, fn
+
+
+def assert_bitwise(a, b) -> None:
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+        assert x.dtype == y.dtype
+
+
+@pytest.mark.parametrize("optimizer", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("activation", ["sigmoid", "relu", "tanh"])
+def test_replay_equals_eager_bitwise(optimizer, activation):
+    data = batches(6, 8, 20, 5)
+    make = lambda: TwoLayerMLP(20, 16, 5, activation=activation)  # noqa: E731
+    eager = train(make, optimizer, data, compiled=False)
+    compiled = train(make, optimizer, data, compiled=True)
+    for got, want in zip(compiled[:3], eager[:3]):
+        assert_bitwise(got, want)
+    info = compiled[3].cache_info()
+    assert info["replays"] >= 3 and info["tapes"] == 1 and not info["eager"]
+    if activation == "sigmoid":  # exp(-x) written in place into -x's buffer, and the like
+        assert info["buffers_reused"] >= 1
+
+
+@settings(max_examples=12)
+@given(hidden=st.integers(1, 12), batch=st.integers(2, 9), layers=st.integers(1, 3),
+       optimizer=st.sampled_from(sorted(OPTIMIZERS)),
+       dtype=st.sampled_from(["float32", "float64"]), seed=st.integers(0, 2**16))
+def test_replay_equals_eager_on_drawn_mlps(hidden, batch, layers, optimizer, dtype, seed):
+    dt = np.dtype(dtype).type
+
+    def make():
+        sizes = [6] + [hidden] * layers + [4]
+        mods = []
+        for i in range(len(sizes) - 1):
+            mods += [nn.Linear(sizes[i], sizes[i + 1], dtype=dt), nn.Sigmoid()]
+        return nn.Sequential(*mods[:-1])
+
+    data = [(x.astype(dt), y) for x, y in batches(5, batch, 6, 4, seed)]
+    eager = train(make, optimizer, data, compiled=False, seed=seed)
+    compiled = train(make, optimizer, data, compiled=True, seed=seed)
+    for got, want in zip(compiled[:3], eager[:3]):
+        assert_bitwise(got, want)
+
+
+@pytest.mark.parametrize("norm", ["layer", "batch"])
+def test_models_with_norm_layers(norm):
+    data = batches(6, 8, 20, 5)
+    make = lambda: TwoLayerMLP(20, 16, 5, norm=norm)  # noqa: E731
+    eager = train(make, "adam", data, compiled=False)
+    compiled = train(make, "adam", data, compiled=True)
+    for got, want in zip(compiled[:3], eager[:3]):
+        assert_bitwise(got, want)
+    assert compiled[3].cache_info()["replays"] >= 3
+
+
+def test_batchnorm_running_statistics_follow_replay():
+    def run(compiled):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(20, 16, 5, norm="batch")
+        step = mg.compile(model, fullgraph=True) if compiled else model
+        for x, _ in batches(5, 8, 20, 5):
+            step(mg.tensor(x))
+        return [b.data.copy() for b in model.buffers()]
+
+    assert_bitwise(run(True), run(False))
+
+
+def test_dropout_draws_fresh_values_on_every_replay():
+    def run(compiled):
+        mg.manual_seed(3)
+        model = nn.Sequential(nn.Linear(10, 10), nn.Dropout(0.5))
+        fn = mg.compile(model, fullgraph=True) if compiled else model
+        x = mg.ones(4, 10)
+        with mg.no_grad():
+            return [fn(x).data.copy() for _ in range(5)], fn
+
+    outs, fn = run(True)
+    assert fn.cache_info()["replays"] >= 2
+    assert not np.array_equal(outs[-1], outs[-2])  # a new mask each call
+    assert_bitwise(outs, run(False)[0])  # the same draws as eager, in the same order
+
+
+def test_forward_of_a_module_under_no_grad():
+    mg.manual_seed(0)
+    model = TwoLayerMLP(20, 16, 5)
+    forward = mg.compile(model)
+    with mg.no_grad():
+        for x, _ in batches(4, 8, 20, 5):
+            out = forward(mg.tensor(x))
+            np.testing.assert_array_equal(out.data, model(mg.tensor(x)).data)
+    assert forward.cache_info()["replays"] == 2  # captured twice (the second checks)
+
+
+def test_new_shape_recaptures_and_cache_is_bounded():
+    mg.manual_seed(0)
+    model = TwoLayerMLP(20, 16, 5)
+    forward = mg.compile(model, cache_size=2)
+    with mg.no_grad():
+        for batch in (8, 8, 8, 3, 3, 3, 8):
+            out = forward(mg.ones(batch, 20))
+            assert out.shape == (batch, 5)
+        assert forward.cache_info()["tapes"] == 2
+        with pytest.warns(RuntimeWarning, match="cache_size"):
+            forward(mg.ones(5, 20))
+    # grad mode is part of the signature
+    forward(mg.ones(8, 20))
+    assert forward.cache_info()["tapes"] == 2
+
+
+def test_replayed_tensors_are_copies_and_grads_match():
+    data = batches(5, 8, 20, 5)
+    eager = train(lambda: TwoLayerMLP(20, 16, 5), "sgd", data, compiled=False)
+    compiled = train(lambda: TwoLayerMLP(20, 16, 5), "sgd", data, compiled=True)
+    assert len({id(loss) for loss in compiled[0]}) == len(data)
+    assert_bitwise(compiled[2], eager[2])
+
+
+def test_item_in_a_branch_falls_back_with_one_warning():
+    mg.manual_seed(0)
+    model = TwoLayerMLP(20, 16, 5)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        if loss.item() > 100:  # data-dependent Python control flow
+            return loss
+        loss.backward()
+        opt.step()
+        return loss
+
+    fn = mg.compile(step)
+    with pytest.warns(RuntimeWarning, match=r"runs eagerly: item\(\)"):
+        fn(mg.ones(8, 20), mg.zeros(8, dtype=mg.int64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            fn(mg.ones(8, 20), mg.zeros(8, dtype=mg.int64))
+    assert fn.cache_info()["eager_calls"] == 4 and fn.cache_info()["replays"] == 0
+    with pytest.raises(CompileError, match="item"):
+        mg.compile(step, fullgraph=True)(mg.ones(8, 20), mg.zeros(8, dtype=mg.int64))
+
+
+def test_bool_before_any_write_is_a_guard():
+    w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+    opt = optim.SGD([w], lr=0.5)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (w * x).sum()
+        if x.sum() > 0:  # decided before the step: a guard, checked on every replay
+            loss = loss * 2
+        loss.backward()
+        opt.step()
+        return loss
+
+    fn = mg.compile(step, fullgraph=True)
+    values = [1, 1, 1, 1, -1, 1]
+    got = [fn(mg.full((3,), v)).item() for v in values]
+    w2 = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+    opt = optim.SGD([w2], lr=0.5)
+    w, fn_w = w2, w  # the same step on a fresh parameter, eagerly
+    want = [step(mg.full((3,), v)).item() for v in values]
+    assert got == want
+    np.testing.assert_array_equal(fn_w.data, w2.data)
+
+
+@pytest.mark.parametrize("what", ["tensor hook", "module hook"])
+def test_hooks_are_refused(what):
+    mg.manual_seed(0)
+    model = TwoLayerMLP(20, 16, 5)
+    if what == "module hook":
+        model.fc1.register_forward_hook(lambda m, i, o: None)
+
+    def step(x):
+        h = model(x)
+        if what == "tensor hook":
+            h.register_hook(lambda g: g)
+        h.sum().backward()
+        return h
+
+    with pytest.warns(RuntimeWarning, match="hook"):
+        mg.compile(step)(mg.ones(2, 20))
+
+
+def test_gradient_accumulation_across_calls_is_refused():
+    w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+
+    def accumulate(x):
+        (w * x).sum().backward()  # no zero_grad: .grad keeps growing
+        return w.grad
+
+    fn = mg.compile(accumulate)
+    with pytest.warns(RuntimeWarning, match="adds to .grad"):
+        for _ in range(4):
+            fn(mg.ones(3))
+    np.testing.assert_array_equal(w.grad.data, [4, 4, 4])
+
+
+def compiled_mlp(optimizer: type, **kwargs) -> tuple:
+    """A small TwoLayerMLP and its training step, compiled with fullgraph=True."""
+    mg.manual_seed(0)
+    model = TwoLayerMLP(20, 16, 5)
+    opt = optimizer(model.parameters(), **kwargs)
+    return model, mg.compile(make_step(model, opt, compiled=False), fullgraph=True)
+
+
+def test_versions_are_bumped_and_eager_checks_stay_on():
+    model, fn = compiled_mlp(optim.SGD, lr=0.1)
+    x, y = mg.ones(8, 20), mg.zeros(8, dtype=mg.int64)
+    for _ in range(3):
+        fn(x, y)
+    loss = F.cross_entropy(model(x), y)  # a graph that saved the weights
+    before, replays = model.fc1.weight._version, fn.cache_info()["replays"]
+    fn(x, y)
+    assert fn.cache_info()["replays"] == replays + 1 and model.fc1.weight._version > before
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_manual_sgd_and_scheduler_and_reseeding_are_followed():
+    def run(compiled):
+        mg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(6, 8), nn.Dropout(0.2), nn.Linear(8, 3))
+        opt = optim.SGD(model.parameters(), lr=0.5)
+        sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            with mg.no_grad():  # a manual update on top, recorded as in-place kernels
+                for p in model.parameters():
+                    p -= 0.01 * p.grad
+            return loss
+
+        fn = mg.compile(step, fullgraph=True) if compiled else step
+        losses = []
+        for i, (x, y) in enumerate(batches(8, 5, 6, 3)):
+            if i == 5:
+                mg.manual_seed(7)
+            losses.append(fn(mg.tensor(x), mg.tensor(y)).data.copy())
+            sched.step()
+        return losses, [p.data.copy() for p in model.parameters()]
+
+    eager, compiled = run(False), run(True)
+    assert_bitwise(compiled[0], eager[0])
+    assert_bitwise(compiled[1], eager[1])
+
+
+def test_numpy_inputs_and_structured_outputs():
+    w = mg.tensor(np.arange(3, dtype=np.float32), requires_grad=True)
+
+    def f(x):
+        y = w * mg.from_numpy(x)
+        return {"y": y, "pair": (y.sum(), None)}
+
+    fn = mg.compile(f, fullgraph=True)
+    for k in range(4):
+        out = fn(np.full(3, k, np.float32))
+    np.testing.assert_array_equal(out["y"].data, [0, 3, 6])
+    assert out["pair"][0].item() == 9 and out["pair"][1] is None
+
+
+def test_a_value_computed_outside_the_kernels_is_caught():
+    w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+
+    def f(x):
+        scale = mg.tensor(x.data.view(np.ndarray) * 2)  # computed on a plain view
+        return w * scale
+
+    fn = mg.compile(f)
+    with pytest.warns(RuntimeWarning, match="changed between calls"):
+        outs = [fn(mg.full((3,), float(k))).data.copy() for k in range(5)]
+    np.testing.assert_array_equal(outs[-1], [8, 8, 8])
+
+
+def test_argument_requiring_grad_runs_eagerly():
+    x = mg.ones(3, requires_grad=True)
+    fn = mg.compile(lambda t: (t * 2).sum())
+    with pytest.warns(RuntimeWarning, match="requires grad"):
+        fn(x).backward()
+    np.testing.assert_array_equal(x.grad.data, [2, 2, 2])
+
+
+def test_buffers_do_not_grow():
+    _, fn = compiled_mlp(optim.Adam, lr=0.01)
+    data = batches(4, 8, 20, 5)
+    for x, y in data:
+        fn(mg.tensor(x), mg.tensor(y))
+    size = fn.cache_info()["buffer_bytes"]
+    tracemalloc.start()
+    for _ in range(3):
+        for x, y in data:
+            fn(mg.tensor(x), mg.tensor(y))
+    first = tracemalloc.get_traced_memory()[0]
+    for _ in range(20):
+        for x, y in data:
+            fn(mg.tensor(x), mg.tensor(y))
+    grown = tracemalloc.get_traced_memory()[0] - first
+    tracemalloc.stop()
+    assert fn.cache_info()["buffer_bytes"] == size > 0
+    assert grown < 20_000
+
+
+def test_compile_rejects_non_callables():
+    with pytest.raises(TypeError, match="expected a function or a Module, got int"):
+        mg.compile(3)
+
+
+def test_train_mnist_compiled_equals_eager(mnist_dir, capsys):
+    from models import train_mnist
+
+    argv = ["--data-dir", str(mnist_dir), "--limit", "600", "--epochs", "2", "--quiet",
+            "--threads", "1", "--batch-size", "50"]
+    for recipe in ("tutorial", "fast"):
+        compiled = train_mnist.main(argv + ["--recipe", recipe])
+        eager = train_mnist.main(argv + ["--recipe", recipe, "--no-compile"])
+        assert compiled["train_loss"] == eager["train_loss"]
+        assert compiled["test_acc"] == eager["test_acc"]
+    assert "recipe fast, compiled" in capsys.readouterr().out
+
+
+def test_keyword_arguments_and_a_refused_step_that_returns_nothing_runs_once():
+    w = mg.tensor(np.zeros(3, np.float32), requires_grad=True)
+    opt = optim.SGD([w], lr=1.0)
+
+    def step(x, *, scale):
+        opt.zero_grad()
+        (w * x * scale).sum().backward()
+        opt.step()
+
+    fn = mg.compile(step, fullgraph=True)
+    for _ in range(4):
+        assert fn(mg.ones(3), scale=2.0) is None
+    np.testing.assert_array_equal(w.data, [-8, -8, -8])
+    fn(mg.ones(3), scale=0.5)  # another Python value: captured again
+    np.testing.assert_array_equal(w.data, [-8.5, -8.5, -8.5])
+
+    def logged(x):
+        opt.zero_grad()
+        (w * x).sum().backward()
+        opt.step()
+        print(float(w.sum()))  # a value reaching Python after the step
+
+    with pytest.warns(RuntimeWarning, match="float"):
+        mg.compile(logged)(mg.ones(3))
+    np.testing.assert_array_equal(w.data, [-9.5, -9.5, -9.5])  # one step, not two
