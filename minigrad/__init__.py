@@ -132,3 +132,16 @@ from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 __all__ += ["linalg"]
 __all__ += ["get_num_threads", "set_num_threads"]
 __all__ += ["compile"]  # minigrad.compiler.compile, loaded on first use (it builds on nn, optim)
+
+# *** small pieces of torch's namespace that PyTorch programs use ***
+from minigrad import accelerator  # noqa: E402
+from minigrad.compat import (  # noqa: E402
+    Size,
+    equal,
+    get_default_device,
+    inference_mode,
+    set_default_device,
+)
+
+__all__ += ["Size", "accelerator", "equal", "get_default_device", "inference_mode",
+            "set_default_device"]

@@ -329,3 +329,13 @@ class _OnceDifferentiable(Function):
         raise RuntimeError(f"{ctx.op_name}.backward computes with numpy arrays, so its gradient "
                            "can be differentiated only once; write that backward with Tensor "
                            "operations to take a second derivative through it")
+
+
+def __getattr__(name: str) -> Any:
+    """torch.autograd.gradcheck and gradgradcheck: minigrad.testing's, loaded when first used
+    (the engine does not import the testing package)."""
+    if name in ("gradcheck", "gradgradcheck"):
+        from minigrad import testing
+
+        return getattr(testing, name)
+    raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")

@@ -1,7 +1,10 @@
-"""save / load: state dicts (nested dicts, lists and tuples of arrays and numbers) as .npz files.
+"""save / load: state dicts (nested dicts, lists and tuples of tensors, arrays and numbers) as
+.npz files, under any file name, as torch.save / torch.load.
 
 Arrays are stored as the npz entries arr_0, arr_1, ...; the nesting, the keys and the plain
 numbers live in a JSON description stored as one more entry. No pickle: loading never runs code.
+Tensors come back as Tensors (with their requires_grad) and arrays as arrays, so a state dict's
+numpy values stay numpy.
 """
 
 from __future__ import annotations
@@ -88,8 +91,10 @@ def _describe(obj: Any, arrays: list[np.ndarray], where: str) -> dict[str, Any]:
             raise TypeError(f"save: {where} is an object array, which cannot be saved without "
                             "pickle")
         arrays.append(array)
-        kind = "scalar" if isinstance(obj, np.generic) else "array"
-        return {kind: f"arr_{len(arrays) - 1}"}
+        name = f"arr_{len(arrays) - 1}"
+        if isinstance(obj, Tensor):
+            return {"tensor": [name, bool(obj.requires_grad and obj.is_leaf)]}
+        return {"scalar" if isinstance(obj, np.generic) else "array": name}
     if isinstance(obj, _PLAIN):
         return {"value": obj}
     raise TypeError(f"save: cannot save {where} of type {type(obj).__name__} (expected dicts, "
@@ -111,4 +116,7 @@ def _rebuild(node: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
         return arrays[content]
     if kind == "scalar":
         return arrays[content][()]
+    if kind == "tensor":
+        name, requires_grad = content
+        return Tensor(arrays[name], requires_grad=requires_grad)
     raise ValueError(f"unknown entry kind {kind!r} in the structure")

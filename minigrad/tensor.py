@@ -13,6 +13,7 @@ import numpy as np
 from minigrad import device as _device
 from minigrad import dtypes as _dtypes
 from minigrad._alias import dim_or_axis
+from minigrad.size import Size
 
 if TYPE_CHECKING:
     from minigrad.function import Function
@@ -173,9 +174,9 @@ class Tensor:
                                      else base._shared_version_counter())
         return self._version_counter
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
-        return self.shape if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a Size, or the length of one dim (PyTorch's `Tensor.size`)."""
+        return Size(self.shape) if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
 
     def numel(self) -> int:
         return self.data.size
@@ -990,6 +991,33 @@ class Tensor:
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         return ops.kthvalue(self, k, dim, keepdim)
 
+    # *** comparisons by name, as torch's x.eq(y) ***
+    def eq(self, other: Any) -> Tensor:
+        return ops.eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return ops.ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return ops.lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        return ops.le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return ops.gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return ops.ge(self, other)
+
+    def contiguous(self) -> Tensor:
+        """self: minigrad's results are numpy arrays, which need no re-layout before view()."""
+        return self
+
+    def equal(self, other: Tensor) -> bool:
+        """True if other has this shape and the same values, as torch.equal."""
+        return self.shape == other.shape and builtins.bool(ops.eq(self, other).all())
+
     # *** in-place ops ***
     # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes
     # into self.data; otherwise the write is recorded in the graph (see _write_in_place).
@@ -1057,13 +1085,13 @@ class Tensor:
                                f"the tensor's shape {self.shape}") from None
         return self._write_in_place("masked_fill_", lambda old, v: setitem(old, mask, v), value)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
-        """Values drawn uniformly from [a, b) with minigrad's generator (mg.manual_seed)."""
-        values = creation.generator().uniform(a, b, self.shape)
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Values drawn uniformly from [a, b) with generator, else minigrad's default one."""
+        values = numpy_generator(generator, "uniform_").uniform(a, b, self.shape)
         return self._write_in_place("uniform_", lambda old: setitem(old, ..., values))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
-        values = creation.generator().normal(mean, std, self.shape)
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        values = numpy_generator(generator, "normal_").normal(mean, std, self.shape)
         return self._write_in_place("normal_", lambda old: setitem(old, ..., values))
 
     def __iadd__(self, other: Any) -> Tensor:
@@ -1204,3 +1232,5 @@ def _checked_grad(g: Any, shape: tuple[int, ...], what: str) -> Tensor | None:
 # imports no op module: where the walk needs a sum or a cast, it calls these Tensor methods.
 from minigrad import autograd, creation, function, ops  # noqa: E402
 from minigrad.ops.inplace import setitem  # noqa: E402
+from minigrad.random import numpy_generator  # noqa: E402
+

@@ -76,11 +76,26 @@ def test_nested_round_trip(tmp_path: Path, obj: object) -> None:
     assert_same(load(str(tmp_path / "anything.bin")), obj)
 
 
-def test_tensors_are_saved_as_their_data(tmp_path: Path) -> None:
+def test_tensors_come_back_as_tensors(tmp_path: Path) -> None:
+    """As torch.load: values, dtype and requires_grad; arrays stay arrays."""
     w = mg.Tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True)
-    save({"w": w, "b": mg.zeros(3, dtype=np.float64)}, tmp_path / "m.npz")
+    save({"w": w, "b": mg.zeros(3, dtype=np.float64), "a": np.ones(2)}, tmp_path / "m.npz")
     loaded = load(tmp_path / "m.npz")
-    assert_same(loaded, {"w": w.data, "b": np.zeros(3)})
+    assert isinstance(loaded["w"], mg.Tensor) and isinstance(loaded["b"], mg.Tensor)
+    assert loaded["w"].requires_grad and not loaded["b"].requires_grad
+    assert loaded["w"].dtype == np.float32 and loaded["b"].dtype == np.float64
+    np.testing.assert_array_equal(loaded["w"].data, w.data)
+    assert_same(loaded["a"], np.ones(2))
+
+
+@pytest.mark.parametrize("name", ["x-file", "mlp.params", "mydict"])
+def test_any_file_name_as_torch_save(tmp_path: Path, name: str) -> None:
+    x = mg.arange(4)
+    save([x, {"y": mg.zeros(4)}], tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    x2, d = load(tmp_path / name)
+    assert x2.dtype == np.int64 and x2.tolist() == [0, 1, 2, 3]
+    assert d["y"].tolist() == [0.0] * 4
 
 
 def test_the_file_is_a_plain_npz(tmp_path: Path) -> None:

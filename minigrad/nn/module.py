@@ -205,13 +205,15 @@ class Module:
     def children(self) -> Iterator[Module]:
         return (m for _, m in self.named_children())
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every module below it, each once."""
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True
+                      ) -> Iterator[tuple[str, Module]]:
+        """This module and every module below it, each once (or, with remove_duplicate=False,
+        once under every name it has, as a shared layer in state_dict)."""
         seen: set[int] = set()
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if remove_duplicate and id(module) in seen:
                 continue
             seen.add(id(module))
             yield name, module
@@ -240,7 +242,9 @@ class Module:
                       ) -> Iterator[tuple[str, Tensor]]:
         dot = prefix + "." if prefix else ""
         own = self._named_state() if recurse else self._own_state("")
-        return ((dot + k, t) for k, t in own if not isinstance(t, Parameter))
+        seen: set[int] = set()  # a shared module's buffers once, as PyTorch
+        return ((dot + k, t) for k, t in own if not isinstance(t, Parameter)
+                and not (id(t) in seen or seen.add(id(t))))
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         return (b for _, b in self.named_buffers(recurse=recurse))
@@ -320,8 +324,9 @@ class Module:
         return OrderedDict((key, t.data.copy()) for key, t in self._named_state())
 
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
-        """Parameters and buffers in PyTorch's order: module by module, parameters first."""
-        for prefix, module in self.named_modules():
+        """Parameters and buffers in PyTorch's order: module by module, parameters first; a
+        shared module's under each of its names, as PyTorch."""
+        for prefix, module in self.named_modules(remove_duplicate=False):
             yield from module._own_state(prefix + "." if prefix else "")
 
     def _own_state(self, dot: str) -> Iterator[tuple[str, Tensor]]:
