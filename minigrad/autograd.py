@@ -113,7 +113,7 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     # what mg.grad asked for: a leaf itself, or (node, output index) for a non-leaf
     wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i
               for i, t in enumerate(capture)} if capture else {}
-    captured: list[Tensor | None] = [None] * len(wanted)
+    captured: list[Tensor | None] = [None] * len(capture or ())
     node_grads: dict[Node, list] = {}  # gradients received so far, one slot per output
     leaf_grads: dict[Tensor, Tensor] = {}
     waiting: list[tuple[int, Node]] = []  # (-sequence number, node), a max-heap
@@ -129,10 +129,12 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
             if source is not None and source._sequence_nr > newest:
                 t = input_version(t, newest)  # t was overwritten in place after node took it
                 source = t.grad_fn
-            if t._base is not None and source is not None:
-                _refuse_stale_view(t, newest)
+            base = t._base
+            if base is not None and source is not None and base.grad_fn is not None and (
+                    base.grad_fn._sequence_nr > source._sequence_nr):
+                _refuse_stale_view(t, newest)  # the base was overwritten after t was made
             if type(g) is not Tensor or g.data.shape != t.data.shape or (
-                    g.data.dtype != t.data.dtype):
+                    g.data.dtype != t.data.dtype):  # (only a shortcut: a fitting g is kept)
                 g = _sum_to_shape(g, t, node, i)
             if source is None:
                 if t.requires_grad:
@@ -302,12 +304,16 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
 
 def _free(node: Node) -> None:
     """Drop what backward saved and what forward stored on ctx; the node can no longer be
-    differentiated through. Its number and, for an in-place op, the version it replaced stay:
-    nodes recorded before it may still need them to find their input's version."""
-    kept = node._sequence_nr, node._replaced
-    node.__dict__.clear()
+    differentiated through. An in-place op's node keeps its number and the version it
+    replaced: nodes recorded before it may still need them to find their input's version."""
+    replaced = node._replaced
+    if replaced is None:
+        node.__dict__.clear()
+    else:
+        number = node._sequence_nr
+        node.__dict__.clear()
+        node._sequence_nr, node._replaced = number, replaced
     node._freed = True
-    node._sequence_nr, node._replaced = kept
 
 
 class _OnceDifferentiable(Function):

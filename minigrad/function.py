@@ -214,6 +214,8 @@ class Function(Node):
     Tensor, so a second derivative sees how it depends on the inputs.
     """
 
+    returns_view = False  # see ViewFunction
+
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a Function subclass must define a static forward(ctx, ...)")
@@ -275,6 +277,9 @@ class Function(Node):
             outputs = (Tensor._make(raw),)  # (test_engine pins both paths to the same result)
         else:
             outputs = tuple([_as_output(r, args) for r in (raw if type(raw) is tuple else (raw,))])
+        if cls.returns_view and outputs[0].data.base is not None:
+            base = args[0]
+            outputs[0]._base = base if base._base is None else base._base
         if record:
             _record(ctx, args, outputs, raw)
         if _Modes.anomaly:
@@ -286,22 +291,14 @@ class Function(Node):
 
 class ViewFunction(Function):
     """A Function whose output may be a numpy view of its first input (reshape, transpose,
-    indexing, expand). When numpy did return a view, the output shares the input's version
-    counter, so an in-place write through either is seen by both."""
+    indexing, expand). When numpy's result is not a fresh array (its `.base` is set),
+    Function.apply marks it as a view of the input's memory (`_base`), so the two share one
+    version counter. That is exact for transpose, expand and basic indexing, and errs on the
+    safe side for the rare reshape or integer-array index that numpy computes through a
+    temporary: such a copy is then also treated as a view (a write to it counts as a write
+    to the input, and is not recorded while grad mode is on)."""
 
-    @classmethod
-    def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        out = super().apply(*args, **kwargs)
-        if out.data.base is not None and _memory_of(out.data) is _memory_of(args[0].data):
-            out._make_view_of(args[0])
-        return out
-
-
-def _memory_of(array: np.ndarray) -> np.ndarray:
-    """The array that owns the memory array views."""
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
+    returns_view = True
 
 
 _next_tick = VersionCounter.clock.__next__
@@ -368,9 +365,9 @@ _FREED_MESSAGE = (
 
 
 def _as_output(value: Any, args: tuple) -> Tensor:
-    """What forward returned, as a new Tensor (never an input or another node's output)."""
+    """What forward returned, as a new Tensor (never an input, nor a tensor in a graph)."""
     if isinstance(value, Tensor):
-        if value.grad_fn is not None or any(value is a for a in args):
+        if value.requires_grad or any(value is a for a in args):
             return Tensor._make(value.data)
         return value
     return Tensor._make(value if isinstance(value, np.ndarray) else np.asarray(value))

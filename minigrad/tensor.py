@@ -92,7 +92,8 @@ class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     `data` is the numpy array, `grad` the accumulated gradient (a Tensor, or None) and `grad_fn`
-    the Function node that produced it (None for leaves, which the user creates).
+    the Function node that produced it (None for leaves, which the user creates). In-place
+    methods write into `data` and bump `_version` (see _write_in_place).
     """
 
     # every field, each set in _make (the grad property checks what is assigned to _grad)
@@ -166,10 +167,6 @@ class Tensor:
             self._version_counter = (VersionCounter() if base is None
                                      else base._shared_version_counter())
         return self._version_counter
-
-    def _make_view_of(self, base: Tensor) -> None:
-        """Mark self as a view of base's memory (so they share the version counter)."""
-        self._base = base._base if base._base is not None else base
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of one dim (PyTorch's `Tensor.size`)."""
@@ -653,5 +650,8 @@ def _checked_grad(g: Any, shape: tuple[int, ...], what: str) -> Tensor | None:
     return g
 
 
-from minigrad import autograd, creation, function, ops  # noqa: E402  (they build on Tensor)
+# Tensor's methods delegate to the ops, the autograd walk and the creation helpers, which all
+# build on Tensor, so they are imported last. The engine's own logic (function.py, autograd.py)
+# imports no op module: where the walk needs a sum or a cast, it calls these Tensor methods.
+from minigrad import autograd, creation, function, ops  # noqa: E402
 from minigrad.ops.inplace import setitem  # noqa: E402
