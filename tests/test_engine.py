@@ -22,6 +22,7 @@ from minigrad.function import (
 )
 from minigrad.ops.elementwise import Exp
 from minigrad.testing import gradgradcheck
+from tests.helpers import TensorCube
 
 ENGINE = Path(mg.__file__).parent
 
@@ -200,18 +201,7 @@ def test_an_infinite_attention_mask_is_not_an_anomaly():
 
 
 # *** second derivatives through custom Functions (issue 13) ***
-class Cube(Function):
-    """The right way: save the Tensor, write backward with Tensor ops."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x.data**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x * x
+Cube = TensorCube  # the right way: save the Tensor, write backward with Tensor ops
 
 
 class CubeSavesArray(Cube):
