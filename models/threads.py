@@ -24,8 +24,8 @@ import minigrad as mg
 from minigrad.nn import functional as F
 
 T = TypeVar("T")
-ROUNDS = 3  # turns each count takes while auto measures
-STEPS = 2  # steps timed per turn
+ROUNDS = 4  # turns each count takes while auto measures
+STEPS = 3  # steps timed per turn
 MARGIN = 0.1  # more threads are chosen only when at least this much faster (mean step time)
 HOPELESS = 3  # a count this many times slower than the best stops being timed
 WATCH = 20  # steps between checks that the chosen count has not become slow
