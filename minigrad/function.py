@@ -212,6 +212,9 @@ class Function(Node):
     A backward that needs the op's own output saves it: `ctx.save_for_backward(out)` with the
     array (or Tensor) that forward returns. `saved_tensors` gives it back as that output
     Tensor, so a second derivative sees how it depends on the inputs.
+
+    PyTorch 2's other style works too: a static `forward(*args)` without ctx and a static
+    `setup_context(ctx, inputs, output)` that saves what backward needs.
     """
 
     returns_view = False  # see ViewFunction
@@ -223,6 +226,11 @@ class Function(Node):
     @staticmethod
     def backward(ctx: Function, *grad_outputs: Tensor) -> Any:
         raise NotImplementedError("a Function subclass must define a static backward(ctx, ...)")
+
+    @staticmethod
+    def setup_context(ctx: Function, inputs: tuple, output: Any) -> None:
+        """Defined by a subclass whose forward takes no ctx (PyTorch 2's style)."""
+        raise NotImplementedError
 
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep values that backward needs; freed after backward unless retain_graph=True.
@@ -267,7 +275,11 @@ class Function(Node):
             record = False
         grad_enabled, _Modes.grad_enabled = _Modes.grad_enabled, False
         try:
-            raw = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is Function.setup_context:
+                raw = cls.forward(ctx, *args, **kwargs)
+            else:  # PyTorch 2's style: forward without ctx, then setup_context
+                raw = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, raw)
         except ValueError as e:
             raise_if_not_broadcastable(cls.__name__.lower(), args, e)
             raise

@@ -273,3 +273,37 @@ def test_a_ragged_nested_list_is_named_with_its_depth(data, message):
     with pytest.raises(ValueError) as info:
         mg.tensor(data)
     assert "the nested list is ragged" in str(info.value) and message in str(info.value)
+
+
+def _setup_context_cube(lib):
+    """x^3 k as a Function in PyTorch 2's style: forward without ctx, then setup_context."""
+
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(x, k):
+            return x ** 3 * k
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, k = inputs
+            ctx.save_for_backward(x)
+            ctx.k = k
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * ctx.k * x * x, None
+
+    return Cube
+
+
+def test_a_function_with_setup_context_matches_torch(torch):
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+        y = _setup_context_cube(lib).apply(x, 2.0)
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        g.sum().backward()
+        results.append([y.detach().numpy(), g.detach().numpy(), x.grad.numpy()])
+    for mine, theirs in zip(*results, strict=True):
+        np.testing.assert_allclose(mine, theirs)
