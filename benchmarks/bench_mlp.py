@@ -160,17 +160,37 @@ def jax_runner(hidden: int) -> Callable:
     return epoch
 
 
-def jax_available(threads: int) -> bool:
-    """Whether JAX can be imported, its CPU threads limited first when threads is 1 (XLA reads
-    its flags once, at import)."""
-    if threads == 1:
-        os.environ["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
-                                   "intra_op_parallelism_threads=1")
+def jax_available() -> bool:
     try:
         import jax  # noqa: F401
     except ImportError:
         return False
     return True
+
+
+def one_core() -> str:
+    """Pin this process to one CPU: XLA's CPU client runs its own thread pool whatever its
+    flags say (a jax.jit step limited by --xla_cpu_multi_thread_eigen=false still used about
+    1.9 s of CPU per second of wall time here), so --threads 1 holds every contender to one
+    core this way. Returns what it did, for the table's header."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity here): JAX may use more than one core"
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return f"pinned to CPU {cpu}"
+
+
+def blas_kernels() -> str:
+    """numpy's BLAS and the kernel family it runs (threadpoolctl), and OPENBLAS_CORETYPE if
+    set: some machines set it to an older family than the CPU's (see benchmarks/README.md)."""
+    from threadpoolctl import threadpool_info
+
+    pools = [f"{pool.get('internal_api')} {pool.get('version')} "
+             f"{pool.get('architecture', '?')} kernels"
+             for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    return (", ".join(pools) or "no BLAS found") + (
+        f" (OPENBLAS_CORETYPE={forced})" if forced else "")
 
 
 def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: int,
@@ -181,7 +201,8 @@ def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: i
     machine a second line shows each framework's quickest 20 batches scaled to an epoch: what
     it does when it gets a core to itself."""
     makers = {"compiled": compiled_runner}
-    if jax_available(threads):
+    pinned = one_core() if threads == 1 else ""
+    if jax_available():
         makers["jax"] = jax_runner
     makers.update(numpy=numpy_runner, minigrad=minigrad_runner)
     if torch is not None:
@@ -189,8 +210,10 @@ def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: i
         torch.set_num_threads(threads)
     mg.set_num_threads(threads)
     names = list(makers)
-    print(f"hidden 256, {threads} thread(s), seconds per epoch (median of {reps} rounds); "
-          "compiled/x: median of the per-round ratios (min-max)")
+    print(f"hidden 256, {threads} thread(s){', ' + pinned if pinned else ''}, seconds per epoch "
+          f"(median of {reps} rounds); compiled/x: median of the per-round ratios (min-max)")
+    print(f"numpy {np.__version__}: {blas_kernels()}"
+          + (f"; jax {sys.modules['jax'].__version__}" if "jax" in makers else ""))
     print(f"{'batch':>6}" + "".join(f"{n:>10}" for n in names)
           + "".join(f"{'c/' + n:>20}" for n in names[1:]) + "   load")
     for batch in batch_sizes:
@@ -437,6 +460,7 @@ def main() -> None:
     sizes = [(256, 64)] if args.quick else [(h, b) for h in (128, 256) for b in (32, 64, 256)]
     print(f"seconds per epoch (median of {args.reps}, interleaved), 60,000 images, float32; "
           "ratios are medians of the per-repetition ratios")
+    print(f"numpy {np.__version__}: {blas_kernels()}")
     head = "".join(f"{n:>10}" for n in names)
     ratios = "".join(f"{'mg/' + n:>12}" for n in names[1:])
     print(f"{'hidden':>6} {'batch':>6}{head}{ratios}  threads")
