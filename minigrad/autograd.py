@@ -61,7 +61,7 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
 
 def increment_version(*tensors: Tensor) -> None:
     """Bump the version of each tensor's memory, as every in-place method does: call it after
-    writing into `t.data` directly (optimizer steps, init functions, load_state_dict), so that
+    writing into `t.array` directly (optimizer steps, init functions, load_state_dict), so that
     backward through a graph that saved t raises instead of using the new values."""
     for t in tensors:
         if not isinstance(t, Tensor):
@@ -87,18 +87,18 @@ def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
             raise RuntimeError(f"element {i} of tensors does not require grad and has no "
                                "grad_fn: nothing to differentiate")
         if g is None:
-            if t.data.size != 1:
+            if t.array.size != 1:
                 raise RuntimeError(f"backward: a gradient can be created implicitly only for "
                                    f"one-element outputs, this one has shape {t.shape}; pass "
                                    "`gradient` (d loss / d output) with that shape")
-            checked.append(Tensor._make(np.array(1, t.data.dtype).reshape(t.data.shape)))
+            checked.append(Tensor._make(np.array(1, t.array.dtype).reshape(t.array.shape)))
             continue
         if not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=t.data.dtype))
-        if g.data.shape != t.data.shape:
+            g = Tensor._make(np.asarray(g, dtype=t.array.dtype))
+        if g.array.shape != t.array.shape:
             raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
                              f"output's shape {t.shape}")
-        checked.append(g if g.data.dtype == t.data.dtype else g.to(t.data.dtype))
+        checked.append(g if g.array.dtype == t.array.dtype else g.to(t.array.dtype))
     return tensors, checked
 
 
@@ -133,8 +133,8 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
             if base is not None and source is not None and base.grad_fn is not None and (
                     base.grad_fn._sequence_nr > source._sequence_nr):
                 _refuse_stale_view(t, newest)  # the base was overwritten after t was made
-            if type(g) is not Tensor or g.data.shape != t.data.shape or (
-                    g.data.dtype != t.data.dtype):  # (only a shortcut: a fitting g is kept)
+            if type(g) is not Tensor or g.array.shape != t.array.shape or (
+                    g.array.dtype != t.array.dtype):  # (only a shortcut: a fitting g is kept)
                 g = _sum_to_shape(g, t, node, i)
             if source is None:
                 if t.requires_grad:
@@ -165,7 +165,7 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
             if capture is not None and leaf not in wanted:
                 continue  # mg.grad did not ask for it: no hooks, no .grad
             if leaf._hooks:
-                g = _run_hooks(leaf._hooks, g, leaf.data.shape)
+                g = _run_hooks(leaf._hooks, g, leaf.array.shape)
             if capture is None:
                 _accumulate(leaf, g)
             else:
@@ -244,16 +244,16 @@ def _checked_backward(node: Node, grads: list[Tensor], create_graph: bool) -> tu
     if anomaly:
         for r in result:
             if r is not None:
-                _check_not_nan(np.asarray(r.data if isinstance(r, Tensor) else r),
+                _check_not_nan(np.asarray(r.array if isinstance(r, Tensor) else r),
                                f"{node.name()} (backward)", node._trace)
     return result
 
 
 def _refuse_saved_input_arrays(node: Node) -> None:
-    """A custom Function that kept an input's raw array (`ctx.save_for_backward(x.data)` or
-    `ctx.x = x.data`) computes its backward from a constant copy of that input, so the second
+    """A custom Function that kept an input's raw array (`ctx.save_for_backward(x.array)` or
+    `ctx.x = x.array`) computes its backward from a constant copy of that input, so the second
     derivative would silently miss how the gradient depends on it: refuse."""
-    arrays = [a.data for a in node.inputs if isinstance(a, Tensor) and a.requires_grad]
+    arrays = [a.array for a in node.inputs if isinstance(a, Tensor) and a.requires_grad]
     kept = [*node._saved, *vars(node).values()]
     for value in kept:
         if type(value) is np.ndarray and any(np.may_share_memory(value, a) for a in arrays):
@@ -269,8 +269,8 @@ def _sum_to_shape(g: Any, t: Tensor, node: Node | None, i: int) -> Tensor:
     for every op."""
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
-    shape = t.data.shape
-    if g.data.shape != shape:
+    shape = t.array.shape
+    if g.array.shape != shape:
         lead = g.ndim - len(shape)
         if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:], strict=True)):
             raise RuntimeError(f"{node.name() if node else 'backward'} returned a gradient of "
@@ -280,7 +280,7 @@ def _sum_to_shape(g: Any, t: Tensor, node: Node | None, i: int) -> Tensor:
             g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
         else:  # only new leading dims, as for a bias
             g = g.sum(tuple(range(lead)))
-    return g if g.data.dtype == t.data.dtype else g.to(t.data.dtype)
+    return g if g.array.dtype == t.array.dtype else g.to(t.array.dtype)
 
 
 def _run_hooks(hooks: list | None, g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -297,8 +297,8 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
     read-only broadcast view is copied so the user gets an ordinary array."""
     if t is None:
         return
-    if g.data.base is not None and not g.data.flags.writeable:
-        g = Tensor._make(g.data.copy())
+    if g.array.base is not None and not g.array.flags.writeable:
+        g = Tensor._make(g.array.copy())
     t._grad = g if t._grad is None else t._grad + g
 
 
@@ -322,7 +322,7 @@ class _OnceDifferentiable(Function):
     @staticmethod
     def forward(ctx, value, op_name, *grads):
         ctx.op_name = op_name
-        return value.data
+        return value.array
 
     @staticmethod
     def backward(ctx, *grads):

@@ -471,8 +471,8 @@ class _Recorder:
             elif g is None:
                 pairs.append((p, None))
                 template.append(None)
-            elif isinstance(g.data, _Traced):
-                array, slot = self.bind(g.data)
+            elif isinstance(g.array, _Traced):
+                array, slot = self.bind(g.array)
                 pairs.append((p, array))
                 template.append(slot)
             else:
@@ -484,10 +484,10 @@ class _Recorder:
     def adopt(self, args: tuple) -> None:
         """Give the tensors an op reads from outside the call a traced view of their array."""
         for t in args:
-            if not isinstance(t, Tensor) or isinstance(t.data, _Traced):
+            if not isinstance(t, Tensor) or isinstance(t.array, _Traced):
                 continue
-            if id(t.data) in self.traced:
-                t.data = self.traced_view(t.data)
+            if id(t.array) in self.traced:
+                t.array = self.traced_view(t.array)
                 continue
             if id(t) in self.created or id(t) in self.adopted:
                 continue  # a constant made during the call: compared between captures
@@ -495,11 +495,11 @@ class _Recorder:
                 self.refuse("a tensor with hooks (register_hook)")
             if any(t is p._grad for p in self.params):
                 self.refuse("fn adds to .grad left by an earlier call (call zero_grad() in fn)")
-            self.adopted[id(t)] = (t, t.data)
+            self.adopted[id(t)] = (t, t.array)
             if t.requires_grad and t.grad_fn is None:
                 self.params.append(t)
                 self.entry_grads[id(t)] = t._grad
-            t.data = self.traced_view(t.data)
+            t.array = self.traced_view(t.array)
 
     def traced_view(self, array: np.ndarray) -> _Traced:
         """The same memory as a _Traced array (no kernel: nothing is computed)."""
@@ -520,20 +520,20 @@ class _Recorder:
     def restore(self) -> None:
         """Give outside tensors back their own arrays, and plain arrays to what was made."""
         for t, own in self.adopted.values():
-            t.data = own
+            t.array = own
         for ref in self.created.values():
             t = ref()
             if t is None:
                 continue
-            if isinstance(t.data, _Traced):
-                t.data = t.data.view(np.ndarray)
+            if isinstance(t.array, _Traced):
+                t.array = t.array.view(np.ndarray)
             g = t._grad
-            if g is not None and isinstance(g.data, _Traced):
-                g.data = g.data.view(np.ndarray)
+            if g is not None and isinstance(g.array, _Traced):
+                g.array = g.array.view(np.ndarray)
         for p in self.params:
             g = p._grad
-            if g is not None and isinstance(g.data, _Traced):
-                g.data = g.data.view(np.ndarray)
+            if g is not None and isinstance(g.array, _Traced):
+                g.array = g.array.view(np.ndarray)
 
 
 # *** optimizer calls, gradients and random draws ***
@@ -719,7 +719,7 @@ class _Tape:
 
     def guards_hold(self) -> bool:
         for t, array in self.adopted:
-            if t.data is not array:
+            if t.array is not array:
                 return False
         for p in self.need_none:
             if p._grad is not None:
@@ -848,8 +848,8 @@ def _alias(a: np.ndarray, b: np.ndarray) -> bool:
 
 def _output_spec(value: Any, recorder: _Recorder) -> Any:
     if isinstance(value, Tensor):
-        if isinstance(value.data, _Traced) or id(value.data) in recorder.traced:
-            return ("copy", recorder.bind(value.data)[0])
+        if isinstance(value.array, _Traced) or id(value.array) in recorder.traced:
+            return ("copy", recorder.bind(value.array)[0])
         return ("const", value)
     if isinstance(value, _Traced):
         return ("array", recorder.bind(value)[0])
@@ -905,7 +905,7 @@ _NOT_RUN = object()  # _run_eagerly: the call has not run yet
 
 def _signature(value: Any) -> Any:
     if isinstance(value, (Tensor, np.ndarray)):
-        data = value.data if isinstance(value, Tensor) else value
+        data = value.array if isinstance(value, Tensor) else value
         return (type(value).__name__, data.shape, data.dtype.str,
                 isinstance(value, Tensor) and value.requires_grad)
     if type(value) in (tuple, list):
@@ -937,7 +937,7 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         tape = self._tapes.get(key)
         if tape is not None and tape.verified and tape.guards_hold():
-            arrays = [a.data if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
+            arrays = [a.array if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
             try:
                 result = tape.replay(arrays)
             except _BranchGuard:
@@ -987,7 +987,7 @@ class CompiledFunction:
             if a.requires_grad:
                 recorder.refuse("an argument requires grad (its gradient would not reach it)")
                 return a
-            traced = recorder.new_buffer(np.array(a.data))
+            traced = recorder.new_buffer(np.array(a.array))
             inputs.append(recorder.arrays[recorder.slot(traced)])
             return Tensor._make(traced)
         if isinstance(a, np.ndarray):

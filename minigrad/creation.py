@@ -71,7 +71,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None,
     take the default dtype, Python ints int64; numpy arrays keep their dtype."""
     d = as_dtype(dtype, "tensor")
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if d is None and isinstance(data, (Number, list, tuple)) and not isinstance(data, np.generic):
         try:
             array = np.array(data)
@@ -79,7 +79,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None,
             array = None  # ragged: Tensor() below says so
         if array is not None and array.dtype.kind in "biufc":  # else Tensor() refuses it
             data, d = array, get_default_dtype() if array.dtype.kind == "f" else None
-    return _new(Tensor(data, dtype=d).data, requires_grad, device)
+    return _new(Tensor(data, dtype=d).array, requires_grad, device)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -263,10 +263,10 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
         d = as_dtype(dtype, "normal") or get_default_dtype()
     if d.kind != "f":
         raise TypeError(f"normal: needs floating point mean and std, got {d}")
-    std_values = std.data if isinstance(std, Tensor) else std
+    std_values = std.array if isinstance(std, Tensor) else std
     if np.any(np.asarray(std_values) < 0):
         raise RuntimeError("normal: std must be >= 0")
-    mean_values = mean.data if isinstance(mean, Tensor) else mean
+    mean_values = mean.array if isinstance(mean, Tensor) else mean
     array = numpy_generator(generator, "normal").normal(mean_values, std_values, shape)
     return _new(np.asarray(array).astype(d), requires_grad, device)
 

@@ -118,12 +118,12 @@ def result_type(*operands: Any) -> np.dtype:
     """The dtype of an op over these operands (arrays, tensors or scalars), as
     torch.result_type: dimensioned tensors first, then 0-d ones, then Python numbers."""
     if len(operands) == 2:  # the binary ops' case, made short: two dimensioned arrays
-        a, b = (getattr(x, "data", x) for x in operands)
+        a, b = (getattr(x, "array", x) for x in operands)
         if getattr(a, "ndim", 0) and getattr(b, "ndim", 0):
             return promote_types(a.dtype, b.dtype)
     classes: list[np.dtype | None] = [None, None, None]
     for x in operands:
-        array = getattr(x, "data", x)
+        array = getattr(x, "array", x)
         if isinstance(array, np.ndarray) and array.ndim:
             k, d = 0, array.dtype
         elif isinstance(array, np.ndarray) and not isinstance(x, np.ndarray):

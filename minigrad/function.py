@@ -255,8 +255,8 @@ class Function(Node):
                 expected = counter.version_at(self._sequence_nr)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: the tensor of shape {saved.data.shape} "
-                    f"({saved.data.dtype}) saved by {self.name()} is at version "
+                    f"an inplace operation: the tensor of shape {saved.array.shape} "
+                    f"({saved.array.dtype}) saved by {self.name()} is at version "
                     f"{counter.version}; expected version {expected} instead. Make the "
                     "in-place change after backward, or write it out of place (y = y + 1 "
                     "rather than y += 1).")
@@ -289,7 +289,7 @@ class Function(Node):
             outputs = (Tensor._make(raw),)  # (test_engine pins both paths to the same result)
         else:
             outputs = tuple([_as_output(r, args) for r in (raw if type(raw) is tuple else (raw,))])
-        if cls.returns_view and outputs[0].data.base is not None:
+        if cls.returns_view and outputs[0].array.base is not None:
             base = args[0]
             outputs[0]._base = base if base._base is None else base._base
         if record:
@@ -297,7 +297,7 @@ class Function(Node):
         if _Modes.anomaly:
             ctx._trace = _user_frames()
             for o in outputs:
-                _check_not_nan(o.data, f"{cls.__name__} (forward)", ctx._trace)
+                _check_not_nan(o.array, f"{cls.__name__} (forward)", ctx._trace)
         return outputs if type(raw) is tuple else outputs[0]
 
 
@@ -323,7 +323,7 @@ def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], raw: Any) 
     node._sequence_nr = _next_tick()
     described = []
     for i, o in enumerate(outputs):
-        data = o.data
+        data = o.array
         described.append((data.shape, data.dtype))
         if data.dtype.kind in "fc":
             o.requires_grad, o.grad_fn, o._output_nr = True, node, i
@@ -345,10 +345,10 @@ class _SavedOutput:
     can be differentiated again. It keeps the output's version counter (the array outlives
     the output Tensor)."""
 
-    __slots__ = ("data", "index", "version_counter")
+    __slots__ = ("array", "index", "version_counter")
 
     def __init__(self, output: Tensor) -> None:
-        self.data, self.index = output.data, output._output_nr
+        self.array, self.index = output.array, output._output_nr
         self.version_counter = output._shared_version_counter()
 
     @staticmethod
@@ -363,8 +363,8 @@ class _SavedOutput:
         node._saved_outputs = True
 
     def unpack(self, node: Function) -> Tensor:
-        t = Tensor._make(self.data)
-        if self.data.dtype.kind in "fc":  # as forward's output was: integers get no grad_fn
+        t = Tensor._make(self.array)
+        if self.array.dtype.kind in "fc":  # as forward's output was: integers get no grad_fn
             t.requires_grad, t.grad_fn, t._output_nr = True, node, self.index
         return t
 
@@ -380,7 +380,7 @@ def _as_output(value: Any, args: tuple) -> Tensor:
     """What forward returned, as a new Tensor (never an input, nor a tensor in a graph)."""
     if isinstance(value, Tensor):
         if value.requires_grad or any(value is a for a in args):
-            return Tensor._make(value.data)
+            return Tensor._make(value.array)
         return value
     return Tensor._make(value if isinstance(value, np.ndarray) else np.asarray(value))
 

@@ -38,7 +38,7 @@ def from_torch(state_dict: Mapping[str, Any]) -> OrderedDict:
 
 
 def _array(value: Any, key: str) -> np.ndarray:
-    array = np.asarray(value.data if isinstance(value, Tensor) else value)
+    array = np.asarray(value.array if isinstance(value, Tensor) else value)
     if array.dtype.kind not in "biufc":
         raise TypeError(f"state dict entry {key!r} holds {array.dtype} values, not numbers")
     return array

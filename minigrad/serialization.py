@@ -86,7 +86,7 @@ def _describe(obj: Any, arrays: list[np.ndarray], where: str) -> dict[str, Any]:
         kind = "list" if isinstance(obj, list) else "tuple"
         return {kind: [_describe(value, arrays, f"{where}[{i}]") for i, value in enumerate(obj)]}
     if isinstance(obj, (Tensor, np.ndarray, np.generic)):
-        array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        array = np.asarray(obj.array if isinstance(obj, Tensor) else obj)
         if array.dtype.hasobject:
             raise TypeError(f"save: {where} is an object array, which cannot be saved without "
                             "pickle")

@@ -24,7 +24,7 @@ DTypeLike = Any
 def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
     """PyTorch's rules: Python floats become float32, ints int64; numpy keeps its dtype."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         return np.array(data, dtype=dtype)
     if isinstance(data, (np.ndarray, np.generic)):
@@ -97,15 +97,17 @@ class VersionCounter:
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 
-    `data` is the numpy array, `grad` the accumulated gradient (a Tensor, or None) and `grad_fn`
-    the Function node that produced it (None for leaves, which the user creates). In-place
-    methods write into `data` and bump `_version` (see _write_in_place).
+    `array` is the numpy array that holds the values (minigrad's own name: ops compute with it),
+    `grad` the accumulated gradient (a Tensor, or None) and `grad_fn` the Function node that
+    produced it (None for leaves, which the user creates). In-place methods write into `array`
+    and bump `_version` (see _write_in_place). `data` is PyTorch's: a Tensor on the same memory,
+    outside the graph and its version checks.
     """
 
     # every field, each set in _make (the grad property checks what is assigned to _grad)
-    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
+    __slots__ = ("array", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
                  "_version_counter", "_base", "__weakref__")
-    data: np.ndarray
+    array: np.ndarray
     requires_grad: bool
     grad_fn: Function | None
     __array_ufunc__ = None  # `ndarray * tensor` defers to Tensor.__rmul__
@@ -122,7 +124,7 @@ class Tensor:
         """Wrap an ndarray without copying or converting it (the engine's fast path). Every
         field of a Tensor is set here, also for __init__ (which passes `into`)."""
         t = object.__new__(Tensor) if into is None else into
-        t.data = data
+        t.array = data
         t._grad = None
         t.requires_grad = requires_grad
         t.grad_fn = None  # the node that made it; None for a leaf
@@ -135,15 +137,15 @@ class Tensor:
     # *** attributes ***
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def is_leaf(self) -> bool:
@@ -156,7 +158,7 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        self._grad = None if value is None else _checked_grad(value, self.data.shape,
+        self._grad = None if value is None else _checked_grad(value, self.array.shape,
                                                                "assigned grad")
 
     @property
@@ -179,10 +181,10 @@ class Tensor:
         return Size(self.shape) if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -190,7 +192,7 @@ class Tensor:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")
@@ -219,9 +221,25 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
+    @property
+    def data(self) -> Tensor:
+        """PyTorch's `.data`: a Tensor on the same memory that autograd does not see. Unlike
+        detach(), it has a version counter of its own, so writes through it (`w.data.zero_()`,
+        `p.data -= lr * p.grad.data`) are not checked against saved tensors."""
+        return Tensor._make(self.array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """`t.data = other` makes t hold other's memory (its shape and dtype may differ)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Tensor.data: the new data has to be a Tensor, got "
+                            f"{type(value).__name__} (to put a numpy array in, assign "
+                            "`t.array`)")
+        self.array = value.array
+
     def detach(self) -> Tensor:
         """The same data (and version counter), cut from the graph."""
-        t = Tensor._make(self.data)
+        t = Tensor._make(self.array)
         t._version_counter = self._shared_version_counter()
         return t
 
@@ -255,19 +273,19 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         if self.requires_grad:
             raise RuntimeError("numpy(): call .detach().numpy() on a tensor that requires grad")
-        return self.data
+        return self.array
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): only one-element tensors convert to Python scalars, "
                              f"this one has shape {self.shape}")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __array__(self, dtype: DTypeLike = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -276,9 +294,9 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.data)
+        return bool(self.array)
 
     # *** elementwise ***
     def __add__(self, other: Any) -> Tensor:
@@ -656,7 +674,7 @@ class Tensor:
         return self.dtype.itemsize
 
     def nelement(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def new_tensor(self, data: Any, dtype: DTypeLike = None, device: Any = None,
                    requires_grad: bool = False) -> Tensor:
@@ -1020,7 +1038,7 @@ class Tensor:
 
     # *** in-place ops ***
     # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes
-    # into self.data; otherwise the write is recorded in the graph (see _write_in_place).
+    # into self.array; otherwise the write is recorded in the graph (see _write_in_place).
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
         return self._write_in_place("add_", lambda old, o: old + _scaled(o, alpha), other)
 
@@ -1075,7 +1093,7 @@ class Tensor:
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         """value where mask (a bool tensor broadcast to this shape) is True."""
-        mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+        mask = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
         if mask.dtype != np.bool_:
             raise RuntimeError(f"masked_fill_: mask must be a bool tensor, got {mask.dtype}")
         try:
@@ -1124,16 +1142,16 @@ class Tensor:
             isinstance(o, Tensor) and o.requires_grad for o in operands))
         if recording:
             self._check_recordable(op)
-            old = Tensor._make(self.data.copy(), self.requires_grad)
+            old = Tensor._make(self.array.copy(), self.requires_grad)
             old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
             new = new_value(old, *[old if o is self else o for o in operands])
         else:
             old, new = None, new_value(self, *operands)
         new = _fit_in_place(new, self, op, recording)
-        if not self.data.flags.writeable:
+        if not self.array.flags.writeable:
             raise RuntimeError(f"{op}: this tensor's memory is read-only (an expand() or a "
                                "numpy read-only array); write into a copy")
-        np.copyto(self.data, new.data, casting="unsafe")
+        np.copyto(self.array, new.array, casting="unsafe")
         self._shared_version_counter().bump()
         if recording:
             self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
@@ -1199,15 +1217,15 @@ def _scaled(other: Any, alpha: float) -> Any:
 def _fit_in_place(new: Tensor, t: Tensor, op: str, recording: bool) -> Tensor:
     """new, checked to fit into t's memory: the same shape, and a dtype t's dtype can take
     (float into int is refused, as in PyTorch); cast to that dtype when recording."""
-    if new.data.shape != t.data.shape:
+    if new.array.shape != t.array.shape:
         raise RuntimeError(f"{op}: output with shape {t.shape} doesn't match the broadcast "
                            f"shape {new.shape}")
-    if new.data.dtype != t.data.dtype:
-        if not np.can_cast(new.data.dtype, t.data.dtype, "same_kind"):
+    if new.array.dtype != t.array.dtype:
+        if not np.can_cast(new.array.dtype, t.array.dtype, "same_kind"):
             raise RuntimeError(f"{op}: result type {new.dtype} can't be cast to the desired "
                                f"output type {t.dtype}")
         if recording:
-            new = new.to(t.data.dtype)
+            new = new.to(t.array.dtype)
     return new
 
 
@@ -1219,10 +1237,10 @@ def _checked_grad(g: Any, shape: tuple[int, ...], what: str) -> Tensor | None:
     if not isinstance(g, Tensor):
         raise TypeError(f"{what} expected to be a Tensor or None but got grad of type "
                         f"{type(g).__name__}")
-    if g.data.shape != shape:
+    if g.array.shape != shape:
         raise RuntimeError(f"{what} has shape {g.shape}, but the tensor has shape {shape}; "
                            "a gradient must have its tensor's shape")
-    if g.data.dtype.kind not in "fc":
+    if g.array.dtype.kind not in "fc":
         raise RuntimeError(f"{what} has dtype {g.dtype}; a gradient must be floating point")
     return g
 

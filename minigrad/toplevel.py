@@ -61,7 +61,7 @@ def write_out(name: str, result: Tensor, out: Tensor) -> Tensor:
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad")
     if out.shape != result.shape:
-        out.data = np.empty(result.shape, out.dtype)  # resized, as PyTorch does (with a warning)
+        out.array = np.empty(result.shape, out.dtype)  # resized, as PyTorch does (with a warning)
     with no_grad():
         out.copy_(result)
     return out

@@ -288,9 +288,9 @@ class _Builder:
     def _tensor_lines(self, name: str, t: Tensor, show_grad: bool) -> str:
         lines = [f"{name} {_shape(t.shape)} {t.dtype.name}"]
         if self.values:
-            lines.append("data " + _summary(t.data))
+            lines.append("data " + _summary(t.array))
         if show_grad and self.grads and t.grad is not None:
-            lines.append("grad " + _summary(t.grad.data))
+            lines.append("grad " + _summary(t.grad.array))
         if name in self.notes:
             lines.append(self.notes[name])
         return "\n".join(lines)

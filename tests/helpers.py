@@ -22,9 +22,9 @@ def assert_same_function(fused: Callable, composed: Callable, *arrays: np.ndarra
         grads = mg.grad(out, xs, g, create_graph=True)
         inner = sum((d * mg.Tensor(rng.standard_normal(d.shape))).sum() for d in grads)
         second = mg.grad(inner, xs, allow_unused=True)
-        second = [np.zeros(x.shape) if s is None else s.data for s, x in zip(second, xs,
+        second = [np.zeros(x.shape) if s is None else s.array for s, x in zip(second, xs,
                                                                              strict=True)]
-        results.append([out.data, *(d.data for d in grads), *second])
+        results.append([out.array, *(d.array for d in grads), *second])
         rng = np.random.default_rng(0)  # the same g and projection for both
     for k, (f, c) in enumerate(zip(*results, strict=True)):
         np.testing.assert_allclose(f, c, rtol=1e-9, atol=1e-10, err_msg=f"result {k}")
@@ -37,12 +37,12 @@ class NumpySquare(mg.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**2
+        return x.array**2
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return 2 * x.data * g.data
+        return 2 * x.array * g.array
 
 
 class TensorCube(mg.Function):
@@ -51,7 +51,7 @@ class TensorCube(mg.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data**3
+        return x.array**3
 
     @staticmethod
     def backward(ctx, g):

@@ -46,11 +46,11 @@ def test_chain_of_100000_ops_needs_no_recursion():
 def test_a_tensor_used_twice_gets_both_gradients():
     x = leaf([1.0, -2.0, 3.0])
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array)
 
     a = leaf([0.5, 4.0])
     (a + a).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(a.grad.array, [2.0, 2.0])
 
 
 def test_diamond_sums_both_paths():
@@ -58,7 +58,7 @@ def test_diamond_sums_both_paths():
     a = leaf([1.0, -0.5, 2.0])
     b, c = a * 2, a * a + 1
     (b * c).sum().backward()
-    np.testing.assert_allclose(a.grad.data, 6 * a.data**2 + 2)
+    np.testing.assert_allclose(a.grad.array, 6 * a.array**2 + 2)
 
 
 def test_wide_shared_node_is_visited_once():
@@ -66,24 +66,24 @@ def test_wide_shared_node_is_visited_once():
     x = leaf([1.0, 2.0])
     h = x.exp()
     calls = []
-    h.register_hook(lambda g: calls.append(g.data.copy()))
+    h.register_hook(lambda g: calls.append(g.array.copy()))
     total = h * 0
     for k in range(50):
         total = total + h * k
     total.sum().backward()
     assert len(calls) == 1
     np.testing.assert_allclose(calls[0], [sum(range(50))] * 2)
-    np.testing.assert_allclose(x.grad.data, sum(range(50)) * np.exp(x.data))
+    np.testing.assert_allclose(x.grad.array, sum(range(50)) * np.exp(x.array))
 
 
 def test_leaf_gradients_accumulate_across_backward_calls():
     x = leaf([1.0, 2.0])
     (x * 3).sum().backward()
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 + 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 3 + 2 * x.array)
     x.grad = None
     (x * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 3.0])
 
 
 def test_non_leaf_keeps_grad_only_after_retain_grad():
@@ -92,7 +92,7 @@ def test_non_leaf_keeps_grad_only_after_retain_grad():
     kept.retain_grad()
     (h * kept).sum().backward()
     assert h.grad is None
-    np.testing.assert_allclose(kept.grad.data, h.data)
+    np.testing.assert_allclose(kept.grad.array, h.array)
     assert not h.is_leaf and h.grad_fn is not None
 
 
@@ -100,21 +100,21 @@ def test_retain_grad_on_a_leaf_is_harmless():
     x = leaf([1.0])
     x.retain_grad()
     (x * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0])
 
 
 def test_backward_through_int_and_bool_branches_ignores_them():
     x = leaf([-1.0, 2.0, 3.0])
     mask = (x > 0).float()  # comparisons carry no gradient
     (x * mask).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 1.0, 1.0])
+    np.testing.assert_allclose(x.grad.array, [0.0, 1.0, 1.0])
 
 
 def test_gradient_argument_weights_the_outputs():
     x = leaf([1.0, 2.0, 3.0])
     y = x * x
     y.backward(np.array([1.0, 0.0, -1.0]))
-    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, -6.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 0.0, -6.0])
 
 
 def test_gradient_in_another_dtype_is_cast_to_the_outputs():
@@ -126,7 +126,7 @@ def test_gradient_in_another_dtype_is_cast_to_the_outputs():
 def test_backward_of_several_roots_at_once():
     x = leaf([1.0, 2.0])
     mg.backward([x * 2, (x * x).sum()], [mg.ones(2, dtype=np.float64), None])
-    np.testing.assert_allclose(x.grad.data, 2 + 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 + 2 * x.array)
 
 
 def test_float32_stays_float32_through_backward():
@@ -144,7 +144,7 @@ def test_second_backward_raises_unless_the_graph_was_retained():
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * np.exp(x.data) * (1 + x.data))
+    np.testing.assert_allclose(x.grad.array, 2 * np.exp(x.array) * (1 + x.array))
     with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
         y.backward()
 
@@ -198,7 +198,7 @@ def _mlp_step(params: list[Tensor], x: Tensor, y: Tensor, lr: float) -> float:
     loss.backward()
     with mg.no_grad():
         for p in params:
-            p.data -= lr * p.grad.data
+            p.array -= lr * p.grad.array
             p.grad = None
     return loss.item()
 
@@ -245,7 +245,7 @@ def test_second_derivatives_match_closed_forms(fn, second):
     (g,) = mg.grad(fn(x).sum(), x, create_graph=True)
     assert g.requires_grad
     g.sum().backward()
-    np.testing.assert_allclose(x.grad.data, second(x.data), rtol=1e-10)
+    np.testing.assert_allclose(x.grad.array, second(x.array), rtol=1e-10)
 
 
 def test_third_derivative_through_backward_create_graph():
@@ -255,9 +255,9 @@ def test_third_derivative_through_backward_create_graph():
     assert first.grad_fn is not None
     (second,) = mg.grad(first.sum(), x, create_graph=True)
     (third,) = mg.grad(second.sum(), x)
-    np.testing.assert_allclose(first.data, 4 * x.data**3)
-    np.testing.assert_allclose(second.data, 12 * x.data**2)
-    np.testing.assert_allclose(third.data, 24 * x.data)
+    np.testing.assert_allclose(first.array, 4 * x.array**3)
+    np.testing.assert_allclose(second.array, 12 * x.array**2)
+    np.testing.assert_allclose(third.array, 24 * x.array)
 
 
 def test_hessian_vector_product_matches_closed_form():
@@ -268,15 +268,15 @@ def test_hessian_vector_product_matches_closed_form():
     f = 0.5 * (x @ (a @ x)) + x.exp().sum()
     (g,) = mg.grad(f, x, create_graph=True)
     (hv,) = mg.grad((g * mg.tensor(v_np)).sum(), x)
-    hessian = (a_np + a_np.T) / 2 + np.diag(np.exp(x.data))
-    np.testing.assert_allclose(hv.data, hessian @ v_np, rtol=1e-10)
+    hessian = (a_np + a_np.T) / 2 + np.diag(np.exp(x.array))
+    np.testing.assert_allclose(hv.array, hessian @ v_np, rtol=1e-10)
 
 
 def test_cross_entropy_hessian_is_diag_p_minus_p_p_transpose():
     logits = leaf([[0.2, -1.0, 2.0, 0.5]])
-    p = np.exp(logits.data[0]) / np.exp(logits.data[0]).sum()
+    p = np.exp(logits.array[0]) / np.exp(logits.array[0]).sum()
     (g,) = mg.grad(cross_entropy(logits, mg.tensor([2])), logits, create_graph=True)
-    rows = [mg.grad(g[0, i], logits, retain_graph=True)[0].data[0] for i in range(4)]
+    rows = [mg.grad(g[0, i], logits, retain_graph=True)[0].array[0] for i in range(4)]
     np.testing.assert_allclose(np.stack(rows), np.diag(p) - np.outer(p, p), atol=1e-12)
 
 
@@ -293,17 +293,17 @@ def test_gradient_penalty_matches_pytorch(torch):
     (gxt,) = torch.autograd.grad((xt @ wt).tanh().sum(), xt, create_graph=True)
     (gxt * gxt).sum().backward()
 
-    np.testing.assert_allclose(gx.data, gxt.detach().numpy(), rtol=1e-10)
-    np.testing.assert_allclose(w.grad.data, wt.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(gx.array, gxt.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(w.grad.array, wt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-10)
 
 
 # *** mg.grad ***
 def test_grad_returns_gradients_and_leaves_dot_grad_alone():
     x, w = leaf([1.0, 2.0]), leaf([3.0, -1.0])
     gx, gw = mg.grad((x * w).sum(), [x, w])
-    np.testing.assert_allclose(gx.data, w.data)
-    np.testing.assert_allclose(gw.data, x.data)
+    np.testing.assert_allclose(gx.array, w.array)
+    np.testing.assert_allclose(gw.array, x.array)
     assert x.grad is None and w.grad is None
 
 
@@ -312,7 +312,7 @@ def test_grad_of_an_unused_input_needs_allow_unused():
     with pytest.raises(RuntimeError, match="input 1 .*allow_unused=True"):
         mg.grad((x * 2).sum(), [x, unused], retain_graph=True)
     gx, gu = mg.grad((x * 2).sum(), [x, unused], allow_unused=True)
-    np.testing.assert_allclose(gx.data, [2.0])
+    np.testing.assert_allclose(gx.array, [2.0])
     assert gu is None
 
 
@@ -321,7 +321,7 @@ def test_grad_with_respect_to_an_intermediate_and_with_grad_outputs():
     h = x * 3
     y = h * h
     (gh,) = mg.grad(y, h, grad_outputs=mg.tensor([1.0, 0.5], dtype=np.float64))
-    np.testing.assert_allclose(gh.data, 2 * h.data * [1.0, 0.5])
+    np.testing.assert_allclose(gh.array, 2 * h.array * [1.0, 0.5])
     assert x.grad is None and h.grad is None
 
 
@@ -396,31 +396,31 @@ def test_detach_cuts_the_graph_and_shares_data():
     d = (x * 2).detach()
     assert d.is_leaf and not d.requires_grad
     (x * d).sum().backward()
-    np.testing.assert_allclose(x.grad.data, d.data)  # d is a constant
+    np.testing.assert_allclose(x.grad.array, d.array)  # d is a constant
     e = x.detach()
-    assert np.shares_memory(e.data, x.data)
+    assert np.shares_memory(e.array, x.array)
 
 
 # *** hooks ***
 def test_leaf_hook_sees_the_gradient_and_can_replace_it():
     x = leaf([1.0, 2.0])
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g.array.copy()))
     x.register_hook(lambda g: g * 10)
     (x * 3).sum().backward()
     np.testing.assert_allclose(seen[0], [3.0, 3.0])
-    np.testing.assert_allclose(x.grad.data, [30.0, 30.0])
+    np.testing.assert_allclose(x.grad.array, [30.0, 30.0])
 
 
 def test_non_leaf_hook_changes_what_flows_upstream():
     x = leaf([1.0, 2.0])
     h = x * 2
     seen = []
-    h.register_hook(lambda g: seen.append(g.data.copy()))
+    h.register_hook(lambda g: seen.append(g.array.copy()))
     h.register_hook(lambda g: g * 0.5)
     (h * h).sum().backward()
-    np.testing.assert_allclose(seen[0], 2 * h.data)
-    np.testing.assert_allclose(x.grad.data, 2 * (0.5 * 2 * h.data))
+    np.testing.assert_allclose(seen[0], 2 * h.array)
+    np.testing.assert_allclose(x.grad.array, 2 * (0.5 * 2 * h.array))
     assert h.grad is None
 
 
@@ -442,9 +442,9 @@ def test_hooks_apply_to_mg_grad_and_to_retained_grads():
     h.retain_grad()
     h.register_hook(lambda g: g + 100)
     (gx,) = mg.grad((h * 3).sum(), x, retain_graph=True)
-    np.testing.assert_allclose(gx.data, [2 * 103.0])
+    np.testing.assert_allclose(gx.array, [2 * 103.0])
     (h * 3).sum().backward()
-    np.testing.assert_allclose(h.grad.data, [103.0])
+    np.testing.assert_allclose(h.grad.array, [103.0])
 
 
 def test_mg_grad_runs_no_hooks_of_leaves_it_was_not_asked_about():
@@ -470,7 +470,7 @@ class ScaledProduct(Function):
     def forward(ctx, a, b, scale):
         ctx.save_for_backward(a, b)
         ctx.scale = scale
-        return a.data * b.data * scale
+        return a.array * b.array * scale
 
     @staticmethod
     def backward(ctx, g):
@@ -487,7 +487,7 @@ class DoubleAndSquare(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x.data * 2, x.data**2
+        return x.array * 2, x.array**2
 
     @staticmethod
     def backward(ctx, g_double, g_square):
@@ -500,14 +500,14 @@ def test_custom_function_with_numpy_backward():
     y = NumpySquare.apply(x)
     assert y.grad_fn.name() == "NumpySquareBackward" and repr(y.grad_fn) == "<NumpySquareBackward>"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array)
     assert gradcheck(NumpySquare.apply, (leaf([0.5, 2.0]),))
 
 
 def test_numpy_backward_is_differentiable_only_once():
     x = leaf([1.0, 2.0])
     (g,) = mg.grad(NumpySquare.apply(x).sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, 2 * x.data)  # the first derivative is still right
+    np.testing.assert_allclose(g.array, 2 * x.array)  # the first derivative is still right
     assert g.requires_grad
     with pytest.raises(RuntimeError, match="once"):
         g.sum().backward()
@@ -517,15 +517,15 @@ def test_tensor_backward_is_differentiable_again():
     x = leaf([1.0, -2.0])
     (g,) = mg.grad(TensorCube.apply(x).sum(), x, create_graph=True)
     (gg,) = mg.grad(g.sum(), x)
-    np.testing.assert_allclose(g.data, 3 * x.data**2)
-    np.testing.assert_allclose(gg.data, 6 * x.data)
+    np.testing.assert_allclose(g.array, 3 * x.array**2)
+    np.testing.assert_allclose(gg.array, 6 * x.array)
 
 
 def test_needs_input_grad_and_non_tensor_arguments():
     a, b = leaf([2.0]), mg.tensor([5.0], dtype=np.float64)
     ScaledProduct.apply(a, b, 3.0).sum().backward()
     assert ScaledProduct.asked == (True, False, False)
-    np.testing.assert_allclose(a.grad.data, [15.0])
+    np.testing.assert_allclose(a.grad.array, [15.0])
     assert b.grad is None
 
 
@@ -534,12 +534,12 @@ def test_multi_output_function():
     double, square = DoubleAndSquare.apply(x)
     assert double.grad_fn is square.grad_fn
     (double.sum() + (square * 10).sum()).backward()
-    np.testing.assert_allclose(x.grad.data, 2 + 20 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 + 20 * x.array)
 
     x.grad = None
     _, square = DoubleAndSquare.apply(x)
     square.sum().backward()  # the unused output gets a zero gradient
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array)
 
 
 def test_forward_may_return_a_tensor_and_apply_never_reparents_its_input():
@@ -556,14 +556,14 @@ def test_forward_may_return_a_tensor_and_apply_never_reparents_its_input():
     y = Identity.apply(x)
     assert y is not x and x.is_leaf and y.grad_fn is not None
     (y * 2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0])
 
 
 def test_backward_returning_a_wrong_shape_names_the_op_and_both_shapes():
     class BadShape(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return x.array * 2
 
         @staticmethod
         def backward(ctx, g):
@@ -578,7 +578,7 @@ def test_backward_returning_a_broadcast_gradient_is_summed_to_the_input_shape():
     class AddRowVector(Function):
         @staticmethod
         def forward(ctx, m, v):
-            return m.data + v.data
+            return m.array + v.array
 
         @staticmethod
         def backward(ctx, g):
@@ -587,14 +587,14 @@ def test_backward_returning_a_broadcast_gradient_is_summed_to_the_input_shape():
     m, v = leaf(np.zeros((3, 2))), leaf([[1.0, 2.0]])
     AddRowVector.apply(m, v).sum().backward()
     assert v.grad.shape == (1, 2)
-    np.testing.assert_allclose(v.grad.data, [[3.0, 3.0]])
+    np.testing.assert_allclose(v.grad.array, [[3.0, 3.0]])
 
 
 def test_backward_returning_the_wrong_number_of_gradients_raises():
     class TooMany(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data
+            return x.array
 
         @staticmethod
         def backward(ctx, g):
@@ -639,11 +639,11 @@ def test_anomaly_in_a_custom_backward_and_without_recording():
     class NanBackward(Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data.copy()
+            return x.array.copy()
 
         @staticmethod
         def backward(ctx, g):
-            return g.data * np.nan
+            return g.array * np.nan
 
     with mg.detect_anomaly():
         with pytest.raises(mg.AnomalyError, match="NanBackwardBackward"):
@@ -659,7 +659,7 @@ def test_without_detect_anomaly_nan_just_propagates():
     x = leaf([-1.0])
     with np.errstate(invalid="ignore"):
         x.log().sum().backward()
-    assert np.isnan(x.log().data).all() and x.grad.data[0] == -1.0
+    assert np.isnan(x.log().array).all() and x.grad.array[0] == -1.0
 
 
 # *** broadcasting ***
@@ -701,8 +701,8 @@ def test_broadcast_gradients_match_pytorch(shapes, torch):
     expression(a, b).backward(mg.tensor(g))
     at, bt = (torch.tensor(x, requires_grad=True) for x in arrays)
     expression(at, bt).backward(torch.tensor(g))
-    np.testing.assert_allclose(a.grad.data, at.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(b.grad.data, bt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(a.grad.array, at.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(b.grad.array, bt.grad.numpy(), rtol=1e-10)
 
 
 @given(shapes=strategies.broadcastable_shapes(3, max_dims=4), data=st.data())
@@ -713,15 +713,15 @@ def test_where_and_add_reduce_any_broadcast(shapes, data):
     out.sum().backward()
     full = np.broadcast_shapes(*shapes)
     chosen = np.broadcast_to(cond > 0, full)
-    expect_a = np.where(chosen, 1.0, 0.0) + np.broadcast_to(b.data, full)
-    expect_b = np.where(chosen, 0.0, 1.0) + np.broadcast_to(a.data, full)
+    expect_a = np.where(chosen, 1.0, 0.0) + np.broadcast_to(b.array, full)
+    expect_b = np.where(chosen, 0.0, 1.0) + np.broadcast_to(a.array, full)
 
     def reduce_to(g, shape):
         g = g.sum(tuple(range(g.ndim - len(shape))))
         return g.sum(tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True)
 
-    np.testing.assert_allclose(a.grad.data, reduce_to(expect_a, a.shape))
-    np.testing.assert_allclose(b.grad.data, reduce_to(expect_b, b.shape))
+    np.testing.assert_allclose(a.grad.array, reduce_to(expect_a, a.shape))
+    np.testing.assert_allclose(b.grad.array, reduce_to(expect_b, b.shape))
 
 
 def test_batched_matmul_broadcasts_and_reduces_the_batch():
@@ -819,7 +819,7 @@ def test_linear_gradients_for_each_set_of_trained_inputs(trained):
     assert mg.testing.gradgradcheck(lambda x: linear(x, w, b).tanh(), (x,))
     g = rng.standard_normal((2, 3, 5))
     linear(x, w, b).backward(g)
-    np.testing.assert_allclose(x.grad.numpy(), g @ w.data, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), g @ w.array, rtol=1e-12)
 
 
 def test_a_saved_output_comes_back_as_the_output_tensor():
@@ -830,7 +830,7 @@ def test_a_saved_output_comes_back_as_the_output_tensor():
     class Split(Function):
         @staticmethod
         def forward(ctx, x):
-            values, indices = x.data * 2, np.arange(len(x.data))
+            values, indices = x.array * 2, np.arange(len(x.array))
             ctx.save_for_backward(values, indices)
             return values, indices
 
@@ -844,5 +844,5 @@ def test_a_saved_output_comes_back_as_the_output_tensor():
     values.sum().backward()
     assert seen["values"].grad_fn is values.grad_fn and seen["values"].requires_grad
     assert seen["indices"].grad_fn is None and not seen["indices"].requires_grad
-    np.testing.assert_array_equal(seen["indices"].data, [0, 1, 2])
-    np.testing.assert_array_equal(x.grad.data, [2, 2, 2])
+    np.testing.assert_array_equal(seen["indices"].array, [0, 1, 2])
+    np.testing.assert_array_equal(x.grad.array, [2, 2, 2])

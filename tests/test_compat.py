@@ -118,7 +118,7 @@ def test_state_dict_lists_a_shared_module_under_each_name(torch) -> None:
     assert ([n for n, _ in ours.named_modules(remove_duplicate=False)]
             == [n for n, _ in theirs.named_modules(remove_duplicate=False)])
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    np.testing.assert_array_equal(ours[3].weight.data, theirs[3].weight.detach().numpy())
+    np.testing.assert_array_equal(ours[3].weight.array, theirs[3].weight.detach().numpy())
 
 
 # *** torch.autograd.gradcheck ***

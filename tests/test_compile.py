@@ -42,9 +42,9 @@ def train(make_model, optimizer: str, data: list, compiled: bool, seed: int = 0)
     cls, kwargs = OPTIMIZERS[optimizer]
     step = make_step(model, cls(model.parameters(), **kwargs), compiled=False)
     fn = mg.compile(step, fullgraph=True) if compiled else step
-    losses = [fn(mg.tensor(x), mg.tensor(y)).data.copy() for x, y in data]
-    params = [p.data.copy() for p in model.parameters()]
-    grads = [p.grad.data.copy() for p in model.parameters()]
+    losses = [fn(mg.tensor(x), mg.tensor(y)).array.copy() for x, y in data]
+    params = [p.array.copy() for p in model.parameters()]
+    grads = [p.grad.array.copy() for p in model.parameters()]
     return losses, params, grads, fn
 
 
@@ -108,7 +108,7 @@ def test_batchnorm_running_statistics_follow_replay():
         step = mg.compile(model, fullgraph=True) if compiled else model
         for x, _ in batches(5, 8, 20, 5):
             step(mg.tensor(x))
-        return [b.data.copy() for b in model.buffers()]
+        return [b.array.copy() for b in model.buffers()]
 
     assert_bitwise(run(True), run(False))
 
@@ -120,7 +120,7 @@ def test_dropout_draws_fresh_values_on_every_replay():
         fn = mg.compile(model, fullgraph=True) if compiled else model
         x = mg.ones(4, 10)
         with mg.no_grad():
-            return [fn(x).data.copy() for _ in range(5)], fn
+            return [fn(x).array.copy() for _ in range(5)], fn
 
     outs, fn = run(True)
     assert fn.cache_info()["replays"] >= 2
@@ -135,7 +135,7 @@ def test_forward_of_a_module_under_no_grad():
     with mg.no_grad():
         for x, _ in batches(4, 8, 20, 5):
             out = forward(mg.tensor(x))
-            np.testing.assert_array_equal(out.data, model(mg.tensor(x)).data)
+            np.testing.assert_array_equal(out.array, model(mg.tensor(x)).array)
     assert forward.cache_info()["replays"] == 2  # captured twice (the second checks)
 
 
@@ -210,7 +210,7 @@ def test_bool_before_any_write_is_a_guard():
     w, fn_w = w2, w  # the same step on a fresh parameter, eagerly
     want = [step(mg.full((3,), v)).item() for v in values]
     assert got == want
-    np.testing.assert_array_equal(fn_w.data, w2.data)
+    np.testing.assert_array_equal(fn_w.array, w2.array)
 
 
 @pytest.mark.parametrize("what", ["tensor hook", "module hook"])
@@ -242,7 +242,7 @@ def test_gradient_accumulation_across_calls_is_refused():
     with pytest.warns(RuntimeWarning, match="adds to .grad"):
         for _ in range(4):
             fn(mg.ones(3))
-    np.testing.assert_array_equal(w.grad.data, [4, 4, 4])
+    np.testing.assert_array_equal(w.grad.array, [4, 4, 4])
 
 
 def compiled_mlp(optimizer: type, **kwargs) -> tuple:
@@ -288,9 +288,9 @@ def test_manual_sgd_and_scheduler_and_reseeding_are_followed():
         for i, (x, y) in enumerate(batches(8, 5, 6, 3)):
             if i == 5:
                 mg.manual_seed(7)
-            losses.append(fn(mg.tensor(x), mg.tensor(y)).data.copy())
+            losses.append(fn(mg.tensor(x), mg.tensor(y)).array.copy())
             sched.step()
-        return losses, [p.data.copy() for p in model.parameters()]
+        return losses, [p.array.copy() for p in model.parameters()]
 
     eager, compiled = run(False), run(True)
     assert_bitwise(compiled[0], eager[0])
@@ -307,7 +307,7 @@ def test_numpy_inputs_and_structured_outputs():
     fn = mg.compile(f, fullgraph=True)
     for k in range(4):
         out = fn(np.full(3, k, np.float32))
-    np.testing.assert_array_equal(out["y"].data, [0, 3, 6])
+    np.testing.assert_array_equal(out["y"].array, [0, 3, 6])
     assert out["pair"][0].item() == 9 and out["pair"][1] is None
 
 
@@ -315,12 +315,12 @@ def test_a_value_computed_outside_the_kernels_is_caught():
     w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
 
     def f(x):
-        scale = mg.tensor(x.data.view(np.ndarray) * 2)  # computed on a plain view
+        scale = mg.tensor(x.array.view(np.ndarray) * 2)  # computed on a plain view
         return w * scale
 
     fn = mg.compile(f)
     with pytest.warns(RuntimeWarning, match="changed between calls"):
-        outs = [fn(mg.full((3,), float(k))).data.copy() for k in range(5)]
+        outs = [fn(mg.full((3,), float(k))).array.copy() for k in range(5)]
     np.testing.assert_array_equal(outs[-1], [8, 8, 8])
 
 
@@ -329,7 +329,7 @@ def test_argument_requiring_grad_runs_eagerly():
     fn = mg.compile(lambda t: (t * 2).sum())
     with pytest.warns(RuntimeWarning, match="requires grad"):
         fn(x).backward()
-    np.testing.assert_array_equal(x.grad.data, [2, 2, 2])
+    np.testing.assert_array_equal(x.grad.array, [2, 2, 2])
 
 
 def test_buffers_do_not_grow():
@@ -382,9 +382,9 @@ def test_keyword_arguments_and_a_refused_step_that_returns_nothing_runs_once():
     fn = mg.compile(step, fullgraph=True)
     for _ in range(4):
         assert fn(mg.ones(3), scale=2.0) is None
-    np.testing.assert_array_equal(w.data, [-8, -8, -8])
+    np.testing.assert_array_equal(w.array, [-8, -8, -8])
     fn(mg.ones(3), scale=0.5)  # another Python value: captured again
-    np.testing.assert_array_equal(w.data, [-8.5, -8.5, -8.5])
+    np.testing.assert_array_equal(w.array, [-8.5, -8.5, -8.5])
 
     def logged(x):
         opt.zero_grad()
@@ -394,4 +394,4 @@ def test_keyword_arguments_and_a_refused_step_that_returns_nothing_runs_once():
 
     with pytest.warns(RuntimeWarning, match="float"):
         mg.compile(logged)(mg.ones(3))
-    np.testing.assert_array_equal(w.data, [-9.5, -9.5, -9.5])  # one step, not two
+    np.testing.assert_array_equal(w.array, [-9.5, -9.5, -9.5])  # one step, not two

@@ -31,15 +31,15 @@ def compare(torch: Any, fn: Any, ref: Any, *arrays: np.ndarray, n_outputs: int =
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     out, expected = fn(*mine), ref(*theirs)
     if n_outputs == 2:
-        np.testing.assert_array_equal(out[1].data, expected[1].numpy())
+        np.testing.assert_array_equal(out[1].array, expected[1].numpy())
         out, expected = out[0], expected[0]
     assert out.shape == tuple(expected.shape)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), **TOL)
+    np.testing.assert_allclose(out.array, expected.detach().numpy(), **TOL)
     v = np.random.default_rng(0).standard_normal(out.shape)
     grads = mg.grad(out, mine, mg.Tensor(v), allow_unused=True)
     ref_grads = torch.autograd.grad(expected, theirs, torch.tensor(v), allow_unused=True)
     for k, (g, r) in enumerate(zip(grads, ref_grads, strict=True)):
-        g = np.zeros(arrays[k].shape) if g is None else g.data
+        g = np.zeros(arrays[k].shape) if g is None else g.array
         r = np.zeros(arrays[k].shape) if r is None else r.numpy()
         np.testing.assert_allclose(g, r, **TOL, err_msg=f"gradient {k}")
 
@@ -157,7 +157,7 @@ def test_unfold_and_fold_are_adjoint() -> None:
     cols = F.unfold(mg.Tensor(x), **geometry)
     y = rng.standard_normal(cols.shape)
     folded = F.fold(mg.Tensor(y), (7, 6), **geometry)
-    assert np.isclose((cols.data * y).sum(), (x * folded.data).sum())
+    assert np.isclose((cols.array * y).sum(), (x * folded.array).sum())
 
 
 # *** pools ***
@@ -292,8 +292,8 @@ def test_max_pool_ties_nan_and_padding_as_torch(torch: Any) -> None:
     for x, kw in cases:
         out, indices = F.max_pool2d(mg.Tensor(x), **kw, return_indices=True)
         ref, ref_indices = tf.max_pool2d(torch.tensor(x), **kw, return_indices=True)
-        np.testing.assert_array_equal(indices.data, ref_indices.numpy(), err_msg=str(kw))
-        np.testing.assert_array_equal(out.data, ref.numpy())
+        np.testing.assert_array_equal(indices.array, ref_indices.numpy(), err_msg=str(kw))
+        np.testing.assert_array_equal(out.array, ref.numpy())
 
 
 def test_max_pool_window_wholly_in_padding(torch: Any) -> None:
@@ -305,11 +305,11 @@ def test_max_pool_window_wholly_in_padding(torch: Any) -> None:
     out, indices = F.max_pool2d(x, **kw, return_indices=True)
     ref, ref_indices = torch.nn.functional.max_pool2d(torch.zeros(1, 2, 1, 1), **kw,
                                                       return_indices=True)
-    np.testing.assert_array_equal(out.data, ref.numpy())
-    np.testing.assert_array_equal(indices.data, ref_indices.numpy())
-    assert (out.data == -np.inf).all() and (indices.data == 1).all()
+    np.testing.assert_array_equal(out.array, ref.numpy())
+    np.testing.assert_array_equal(indices.array, ref_indices.numpy())
+    assert (out.array == -np.inf).all() and (indices.array == 1).all()
     out.backward(mg.ones(out.shape))
-    assert (x.grad.data == 0).all()
+    assert (x.grad.array == 0).all()
 
 
 def test_pool_indices_are_int64_and_unbatched_input_works(torch: Any) -> None:
@@ -317,7 +317,7 @@ def test_pool_indices_are_int64_and_unbatched_input_works(torch: Any) -> None:
     out, indices = F.max_pool2d(mg.Tensor(x), 2, return_indices=True)
     ref, ref_indices = torch.nn.functional.max_pool2d(torch.tensor(x), 2, return_indices=True)
     assert indices.dtype == np.int64 and out.shape == tuple(ref.shape) == (2, 2, 2)
-    np.testing.assert_array_equal(indices.data, ref_indices.numpy())
+    np.testing.assert_array_equal(indices.array, ref_indices.numpy())
 
 
 # *** fast paths, pinned to the plain ones ***
@@ -328,8 +328,8 @@ def test_scatter_of_unique_indices_equals_the_bincount_path() -> None:
     plain = ScatterAdd.apply(g, indices, False, (2, 3, 3, 4))
     for unique, batch_last in ((True, False), (True, True), (False, True)):
         fast = ScatterAdd.apply(g, indices, unique, (2, 3, 3, 4), batch_last)
-        np.testing.assert_array_equal(fast.data, plain.data)
-        assert batch_last == (fast.data.strides[0] < fast.data.strides[1])
+        np.testing.assert_array_equal(fast.array, plain.array)
+        assert batch_last == (fast.array.strides[0] < fast.array.strides[1])
 
 
 @pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1,
@@ -345,7 +345,7 @@ def test_max_pool_of_batch_innermost_input_equals_the_plain_layout(kw: dict) -> 
         x = mg.Tensor._make(array).requires_grad_()
         out, indices = F.max_pool2d(x, **kw, return_indices=True)
         (out * mg.Tensor(np.arange(out.numel()).reshape(out.shape))).sum().backward()
-        results.append((out.data, indices.data, x.grad.data))
+        results.append((out.array, indices.array, x.grad.array))
     for a, b in zip(*results, strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -355,8 +355,8 @@ def test_weight_gradient_from_forwards_columns_equals_recomputed() -> None:
     x, g = mg.Tensor(rng.standard_normal((2, 4, 6, 5))), mg.Tensor(rng.standard_normal(
         (2, 6, 3, 4)))
     geo = Geometry((6, 5), (3, 4), (2, 2), (2, 1), (1, 1), ((1, 0), (0, 0)), 2)
-    cached = ConvWeightGrad.apply(x, g, geo, _columns(x.data, geo))
-    np.testing.assert_array_equal(cached.data, ConvWeightGrad.apply(x, g, geo, None).data)
+    cached = ConvWeightGrad.apply(x, g, geo, _columns(x.array, geo))
+    np.testing.assert_array_equal(cached.array, ConvWeightGrad.apply(x, g, geo, None).array)
 
 
 # *** second derivatives through the conv ops' mutual backward passes ***
@@ -431,11 +431,11 @@ def test_conv_init_matches_pytorchs_bounds() -> None:
     conv = nn.Conv2d(6, 16, 5)
     bound = 1 / np.sqrt(6 * 25)
     for p in (conv.weight, conv.bias):
-        assert p.dtype == np.float32 and np.abs(p.data).max() <= bound
-    assert np.abs(conv.weight.data).max() > 0.9 * bound
+        assert p.dtype == np.float32 and np.abs(p.array).max() <= bound
+    assert np.abs(conv.weight.array).max() > 0.9 * bound
     transposed = nn.ConvTranspose2d(4, 6, 3, groups=2)  # fan_in = weight.shape[1] * 9 = 27
     assert transposed.weight.shape == (4, 3, 3, 3)
-    assert np.abs(transposed.bias.data).max() <= 1 / np.sqrt(27)
+    assert np.abs(transposed.bias.array).max() <= 1 / np.sqrt(27)
 
 
 def torch_lenet(torch: Any) -> Any:
@@ -466,7 +466,7 @@ def test_pytorch_lenet_state_dict_loads_and_gives_the_same_logits(torch: Any) ->
     assert list(state) == list(ours.state_dict())
     ours.load_state_dict(state)
     x = np.random.default_rng(0).random((3, 1, 28, 28))
-    np.testing.assert_allclose(ours(mg.Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.Tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-10, atol=1e-12)
     assert sum(p.numel() for p in ours.parameters()) == 61706
 
@@ -487,12 +487,12 @@ def test_module_forms_match_functional(torch: Any) -> None:
     for ours, theirs in pairs:
         if ours.state_dict():
             ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-        np.testing.assert_allclose(ours(mg.Tensor(x)).data,
+        np.testing.assert_allclose(ours(mg.Tensor(x)).array,
                                    theirs(torch.tensor(x)).detach().numpy(), **TOL)
     conv1d, ref1d = nn.Conv1d(4, 3, 3, padding="same", dtype=np.float64), tnn.Conv1d(
         4, 3, 3, padding="same").double()
     conv1d.load_state_dict({k: v.numpy() for k, v in ref1d.state_dict().items()})
-    np.testing.assert_allclose(conv1d(mg.Tensor(x[:, :, 0])).data,
+    np.testing.assert_allclose(conv1d(mg.Tensor(x[:, :, 0])).array,
                                ref1d(torch.tensor(x[:, :, 0])).detach().numpy(), **TOL)
 
 
@@ -501,12 +501,12 @@ def test_batchnorm2d_matches_torch_in_training_and_evaluation(torch: Any) -> Non
     ours, theirs = nn.BatchNorm2d(3, dtype=np.float64), torch.nn.BatchNorm2d(3).double()
     for _ in range(2):
         x = rng.standard_normal((4, 3, 5, 5)) * 2 + 1
-        np.testing.assert_allclose(ours(mg.Tensor(x)).data,
+        np.testing.assert_allclose(ours(mg.Tensor(x)).array,
                                    theirs(torch.tensor(x)).detach().numpy(), **TOL)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key], value.numpy(), **TOL)
     ours.eval(), theirs.eval()
-    np.testing.assert_allclose(ours(mg.Tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.Tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                **TOL)
     with pytest.raises(ValueError, match=r"BatchNorm2d\(3\): expected input of shape"):
         ours(mg.randn(4, 3, 5))
@@ -515,9 +515,9 @@ def test_batchnorm2d_matches_torch_in_training_and_evaluation(torch: Any) -> Non
 def test_dropout2d_zeroes_whole_channels() -> None:
     mg.manual_seed(0)
     layer = nn.Dropout2d(0.5)
-    out = layer(mg.ones(8, 16, 3, 3)).data
+    out = layer(mg.ones(8, 16, 3, 3)).array
     per_channel = out.reshape(8, 16, 9)
     assert ((per_channel == 0).all(-1) | (per_channel == 2).all(-1)).all()
     assert 0.3 < (per_channel[..., 0] == 0).mean() < 0.7
     layer.eval()
-    assert (layer(mg.ones(2, 3, 2, 2)).data == 1).all()
+    assert (layer(mg.ones(2, 3, 2, 2)).array == 1).all()

@@ -104,7 +104,7 @@ def test_from_numpy_and_as_tensor_share_memory(torch):
 def test_tensor_of_a_tensor_is_a_detached_copy():
     x = mg.ones(2, requires_grad=True)
     y = mg.tensor(x)
-    assert not y.requires_grad and y.data is not x.data
+    assert not y.requires_grad and y.array is not x.array
 
 
 @pytest.mark.parametrize("make, error, message", [

@@ -38,7 +38,7 @@ class ExpTensor(Exp):
 
     @staticmethod
     def forward(ctx, x):
-        out = Tensor._make(np.exp(x.data))
+        out = Tensor._make(np.exp(x.array))
         ctx.save_for_backward(out)
         return out
 
@@ -51,12 +51,12 @@ def test_the_single_array_fast_path_records_what_the_general_path_records():
         node = y.grad_fn
         record = (type(y), y.requires_grad, y._output_nr, node.inputs[0] is x,
                   [(s, str(d)) for s, d in node._outputs], node._saved_outputs,
-                  node.needs_input_grad, y.data.tolist())
+                  node.needs_input_grad, y.array.tolist())
         (first,) = mg.grad(y.sum(), x, create_graph=True)
         (second,) = mg.grad(first.sum(), x)
         with mg.no_grad():
             plain = op.apply(x)
-        results.append((record, first.data.tolist(), second.data.tolist(),
+        results.append((record, first.array.tolist(), second.array.tolist(),
                         plain.requires_grad, plain.grad_fn))
     assert results[0] == results[1]
     assert results[0][2] == pytest.approx(np.exp([0.5, -1.0]).tolist())
@@ -66,12 +66,12 @@ def test_integer_outputs_get_no_grad_fn_on_either_path():
     class Floor(Function):
         @staticmethod
         def forward(ctx, x):
-            return np.floor(x.data).astype(np.int64)
+            return np.floor(x.array).astype(np.int64)
 
     class FloorTensor(Function):
         @staticmethod
         def forward(ctx, x):
-            return (Tensor._make(np.floor(x.data).astype(np.int64)), x.data * 2)
+            return (Tensor._make(np.floor(x.array).astype(np.int64)), x.array * 2)
 
     out = Floor.apply(leaf([1.5]))
     ints, floats = FloorTensor.apply(leaf([1.5]))
@@ -182,7 +182,7 @@ def test_a_hook_returning_another_shape_is_refused():
                                            r"\(2,\), but the tensor has shape \(1, 2\)"):
         (x * 2.0).sum().backward()
     h = leaf([1.0, 2.0]) * 1.0
-    h.register_hook(lambda g: g.data)
+    h.register_hook(lambda g: g.array)
     with pytest.raises(TypeError, match="hook '<lambda>' expected to be a Tensor or None"):
         h.sum().backward()
 
@@ -194,7 +194,7 @@ def test_an_infinite_attention_mask_is_not_an_anomaly():
     with mg.detect_anomaly():
         scores = q @ q.T / 2.0 + mask  # Add makes -inf: valid
         (scores.softmax(-1) @ q).sum().backward()
-    assert np.isfinite(q.grad.data).all()
+    assert np.isfinite(q.grad.array).all()
     with mg.detect_anomaly(), pytest.raises(mg.AnomalyError, match="produced nan"), \
             np.errstate(invalid="ignore"):
         (mask * 0.0).sum()
@@ -205,19 +205,19 @@ Cube = TensorCube  # the right way: save the Tensor, write backward with Tensor 
 
 
 class CubeSavesArray(Cube):
-    """The silent case: saves x.data, so backward's 3 x^2 is a constant to a 2nd derivative."""
+    """The silent case: saves x.array, so backward's 3 x^2 is a constant to a 2nd derivative."""
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x.data)
-        return x.data**3
+        ctx.save_for_backward(x.array)
+        return x.array**3
 
 
 class CubeKeepsArrayOnCtx(Cube):
     @staticmethod
     def forward(ctx, x):
-        ctx.x = x.data
-        return x.data**3
+        ctx.x = x.array
+        return x.array**3
 
     @staticmethod
     def backward(ctx, g):
@@ -228,7 +228,7 @@ class CubeNumpyBackward(Cube):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g.data * 3 * x.data**2
+        return g.array * 3 * x.array**2
 
 
 def _second_derivative(op) -> np.ndarray:
@@ -237,7 +237,7 @@ def _second_derivative(op) -> np.ndarray:
     x = leaf([1.0, 2.0])
     (first,) = mg.grad((op.apply(x) ** 2).sum(), x, create_graph=True)
     (second,) = mg.grad(first.sum(), x)
-    return second.data
+    return second.array
 
 
 def test_second_derivative_through_a_custom_function_that_saves_tensors():
@@ -253,7 +253,7 @@ def test_a_custom_function_that_kept_an_input_array_refuses_a_second_derivative(
     assert op.__name__ in message and "save the Tensors themselves" in message
     x = leaf([1.0, 2.0])
     (op.apply(x) ** 2).sum().backward()  # first derivatives are right, and still allowed
-    np.testing.assert_allclose(x.grad.data, 6 * x.data**5)
+    np.testing.assert_allclose(x.grad.array, 6 * x.array**5)
 
 
 def test_a_numpy_backward_refuses_a_second_derivative():

@@ -71,9 +71,9 @@ def test_stacked_linear_layers_equal_one_collapsed_layer(sizes, batch, seed):
     x = mg.tensor(np.random.default_rng(seed).normal(size=(batch, sizes[0])))
     single = linear_collapse.collapse(layers)
     if len(layers) == 2:  # the formula, spelled out
-        (w1, b1), (w2, b2) = [(l.weight.data, l.bias.data) for l in layers]
-        np.testing.assert_allclose(single.weight.data, w2 @ w1, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(single.bias.data, w2 @ b1 + b2, rtol=0, atol=1e-12)
+        (w1, b1), (w2, b2) = [(l.weight.array, l.bias.array) for l in layers]
+        np.testing.assert_allclose(single.weight.array, w2 @ w1, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(single.bias.array, w2 @ b1 + b2, rtol=0, atol=1e-12)
     with mg.no_grad():
         stacked = nn.Sequential(*layers)(x).numpy()
         np.testing.assert_allclose(single(x).numpy(), stacked, rtol=0, atol=1e-12)

@@ -26,7 +26,7 @@ def vjp(fn: Callable[..., mg.Tensor], *arrays: np.ndarray, g: np.ndarray | None 
     xs = [mg.Tensor(a, requires_grad=True) for a in arrays]
     out = fn(*xs, **kwargs)
     grads = mg.grad(out, xs, mg.Tensor(np.ones(out.shape) if g is None else g))
-    return tuple(t.data for t in grads)
+    return tuple(t.array for t in grads)
 
 
 def np_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -216,16 +216,16 @@ def test_log_softmax_and_cross_entropy_are_stable_for_huge_logits(dtype, torch):
     logp = mg.log_softmax(x, 1)
     loss = F.cross_entropy(x, target)
     loss.backward()
-    assert np.isfinite(logp.data).all() and np.isfinite(loss.data)
-    assert np.isfinite(x.grad.data).all() and x.grad.dtype == dtype
+    assert np.isfinite(logp.array).all() and np.isfinite(loss.array)
+    assert np.isfinite(x.grad.array).all() and x.grad.dtype == dtype
 
     ref_x = torch.tensor(HUGE_LOGITS.astype(dtype), requires_grad=True)
     ref_loss = torch.nn.functional.cross_entropy(ref_x, torch.tensor(target))
     ref_loss.backward()
     tol = {"rtol": 1e-6, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 0}
-    np.testing.assert_allclose(logp.data, torch.log_softmax(ref_x, 1).detach().numpy(), **tol)
-    np.testing.assert_allclose(loss.data, ref_loss.detach().numpy(), **tol)
-    np.testing.assert_allclose(x.grad.data, ref_x.grad.numpy(), **tol)
+    np.testing.assert_allclose(logp.array, torch.log_softmax(ref_x, 1).detach().numpy(), **tol)
+    np.testing.assert_allclose(loss.array, ref_loss.detach().numpy(), **tol)
+    np.testing.assert_allclose(x.grad.array, ref_x.grad.numpy(), **tol)
     assert loss.item() == pytest.approx(1e4 / 3 + np.log(2) / 3 + np.log(3) / 3, rel=1e-6)
 
 
@@ -233,8 +233,8 @@ def test_softmax_and_logsumexp_are_stable_for_huge_logits(torch):
     x = mg.Tensor(HUGE_LOGITS, requires_grad=True)
     s, lse = mg.softmax(x, 1), mg.logsumexp(x, 1)
     (s[:, 0].sum() + lse.sum()).backward()
-    assert np.isfinite(s.data).all() and np.isfinite(lse.data).all()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(s.array).all() and np.isfinite(lse.array).all()
+    assert np.isfinite(x.grad.array).all()
     ref = torch.tensor(HUGE_LOGITS)
-    np.testing.assert_allclose(s.data, torch.softmax(ref, 1).numpy(), rtol=1e-12)
-    np.testing.assert_allclose(lse.data, torch.logsumexp(ref, 1).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(s.array, torch.softmax(ref, 1).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(lse.array, torch.logsumexp(ref, 1).numpy(), rtol=1e-12)

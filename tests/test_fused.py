@@ -47,7 +47,7 @@ class ComposedCrossEntropyGrad:
         """(softmax(logits) sum(y) - y) * g * factor, g one value per example for 'none'."""
         y = target
         if target.dtype.kind in "iu":
-            y = mg.Tensor(np.eye(logits.shape[1], dtype=logits.dtype)[target.data])
+            y = mg.Tensor(np.eye(logits.shape[1], dtype=logits.dtype)[target.array])
         scale = (g.reshape(-1, 1) if g.ndim else g) * factor
         return (mg.softmax(logits, 1) * y.sum(1, keepdim=True) - y) * scale
 
@@ -93,7 +93,7 @@ def test_cross_entropy_grad_equals_its_composition(data, soft, reduction):
 
     def fused(logits, g, *soft_target):
         y = soft_target[0] if soft else mg.Tensor(classes)
-        return CrossEntropyGrad.apply(logits, y, g, factor, mg.softmax(logits, 1).data)
+        return CrossEntropyGrad.apply(logits, y, g, factor, mg.softmax(logits, 1).array)
 
     def composed(logits, g, *soft_target):
         y = soft_target[0] if soft else mg.Tensor(classes)
@@ -114,7 +114,7 @@ def derivatives(soft: bool) -> list[np.ndarray]:
     grads = mg.grad(loss, xs, create_graph=True)
     inner = sum((d * mg.Tensor(rng.standard_normal(d.shape))).sum() for d in grads)
     second = mg.grad(inner, xs)
-    return [loss.data, *(d.data for d in grads), *(d.data for d in second)]
+    return [loss.array, *(d.array for d in grads), *(d.array for d in second)]
 
 
 @pytest.mark.parametrize("soft", [False, True])

@@ -29,7 +29,7 @@ class Square(mg.Function):
     def forward(ctx, x, bump_at):
         ctx.save_for_backward(x)
         ctx.bump_at = bump_at
-        return x.data**2
+        return x.array**2
 
     @staticmethod
     def backward(ctx, g):
@@ -47,7 +47,7 @@ class CubeDetached(TensorCube):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * 3 * mg.Tensor(x.data**2)
+        return g * 3 * mg.Tensor(x.array**2)
 
 
 @pytest.mark.parametrize("fn, inputs", [
@@ -76,8 +76,8 @@ def test_wrong_backward_is_caught_at_its_element():
     assert isinstance(err, AssertionError)
     assert (err.input_index, err.output_index) == (0, 0)
     assert err.element == (1, 2) and err.output_element == (1, 2)
-    assert err.numerical == pytest.approx(2 * x.data[1, 2], abs=1e-6)
-    assert err.analytical == pytest.approx(2 * x.data[1, 2] + 0.5)
+    assert err.numerical == pytest.approx(2 * x.array[1, 2], abs=1e-6)
+    assert err.analytical == pytest.approx(2 * x.array[1, 2] + 0.5)
     message = str(err)
     assert message.startswith("gradcheck: Jacobian mismatch for input 0, output 0 at element "
                               "(1, 2) (output element (1, 2)): numerical ")
@@ -146,13 +146,13 @@ def test_grad_and_data_are_left_untouched():
     x, y = leaf(2, 3), leaf(3, seed=1)
     earlier = mg.Tensor(np.full((2, 3), 7.0))
     x.grad = earlier
-    data = x.data.copy()
+    data = x.array.copy()
     assert gradcheck(lambda x, y: (x * y).sum(), (x, y))
     assert gradgradcheck(lambda x, y: (x * y).sum(), (x, y))
     with pytest.raises(GradcheckError):
         gradcheck(lambda x, y: Square.apply(x, (0, 0)) * y, (x, y))
     assert x.grad is earlier and y.grad is None
-    np.testing.assert_array_equal(x.data, data)
+    np.testing.assert_array_equal(x.array, data)
 
 
 def test_fn_that_calls_backward_leaves_grad_untouched():
@@ -176,7 +176,7 @@ def test_nothing_to_check_is_an_error():
 
 def test_non_tensor_output_is_an_error():
     with pytest.raises(TypeError, match="output 0 is ndarray"):
-        gradcheck(lambda x: x.data, leaf(2))
+        gradcheck(lambda x: x.array, leaf(2))
 
 
 def test_output_index_counts_integer_outputs_too():
@@ -207,7 +207,7 @@ class _WrongScale(mg.Function):
     @staticmethod
     def forward(ctx, x, w):
         ctx.save_for_backward(x, w)
-        return x.data * w.data
+        return x.array * w.array
 
     @staticmethod
     def backward(ctx, grad):
@@ -229,13 +229,13 @@ def test_gradcheck_module_checks_parameters_and_leaves_them_as_they_were():
     from minigrad.testing import gradcheck_module
 
     layer = _double_linear()
-    weight, bias = layer.weight.data.copy(), layer.bias.data.copy()
+    weight, bias = layer.weight.array.copy(), layer.bias.array.copy()
     x = mg.randn(4, 3, dtype=mg.float64, requires_grad=True)
     assert gradcheck_module(layer, (x,))
     net = nn.Sequential(layer, nn.Sigmoid(), nn.Linear(2, 2, dtype=mg.float64))
     assert gradcheck_module(net, mg.randn(4, 3, dtype=mg.float64))  # an input without grad
-    np.testing.assert_array_equal(layer.weight.data, weight)
-    np.testing.assert_array_equal(layer.bias.data, bias)
+    np.testing.assert_array_equal(layer.weight.array, weight)
+    np.testing.assert_array_equal(layer.bias.array, bias)
     assert layer.weight.grad is None and x.grad is None
 
 

@@ -24,14 +24,14 @@ def test_int_slice_array_keeps_the_array_dim_in_place(torch: Any) -> None:
     out = mg.tensor(data)[0, :, mg.tensor([1, 0])]
     ref = torch.tensor(data)[0, :, torch.tensor([1, 0])]
     assert out.shape == (3, 2) == tuple(ref.shape)
-    np.testing.assert_array_equal(out.data, ref.numpy())
+    np.testing.assert_array_equal(out.array, ref.numpy())
 
 
 def test_view_as_dtype_reinterprets_the_bytes(torch: Any) -> None:
     """Wrong result 7: view(int32) read the dtype as a shape and raised a TypeError."""
     data = np.arange(6, dtype=np.float32).reshape(2, 3)
     out = mg.tensor(data).view(mg.int32)
-    np.testing.assert_array_equal(out.data, torch.tensor(data).view(torch.int32).numpy())
+    np.testing.assert_array_equal(out.array, torch.tensor(data).view(torch.int32).numpy())
     halves = mg.tensor(data.astype(np.float64)).view(mg.int32)
     assert halves.shape == tuple(torch.tensor(data, dtype=torch.float64).view(torch.int32).shape)
     assert mg.tensor(data).view(6).shape == (6,)
@@ -126,11 +126,11 @@ def test_getitem_matches_torch(case: tuple, torch: Any) -> None:
     x = mg.tensor(data, requires_grad=True)
     out = x[_mg_index(index)]
     assert out.shape == tuple(ref.shape), index
-    np.testing.assert_array_equal(out.data, ref.detach().numpy())
-    weights = np.arange(out.data.size, dtype=np.float64).reshape(out.shape)
+    np.testing.assert_array_equal(out.array, ref.detach().numpy())
+    weights = np.arange(out.array.size, dtype=np.float64).reshape(out.shape)
     (out * mg.tensor(weights)).sum().backward()
     (ref * torch.tensor(weights)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, ref_x.grad.numpy())
+    np.testing.assert_array_equal(x.grad.array, ref_x.grad.numpy())
 
 
 @settings(max_examples=60)
@@ -185,10 +185,10 @@ def test_nonzero_matches_torch(data: np.ndarray, torch: Any) -> None:
     ref = torch.nonzero(torch.tensor(data))
     out = mg.tensor(data).nonzero()
     assert out.dtype == np.int64 and out.shape == tuple(ref.shape)
-    np.testing.assert_array_equal(out.data, ref.numpy())
+    np.testing.assert_array_equal(out.array, ref.numpy())
     for mine, theirs in zip(mg.ops.nonzero(mg.tensor(data), as_tuple=True),
                             torch.nonzero(torch.tensor(data), as_tuple=True), strict=True):
-        np.testing.assert_array_equal(mine.data, theirs.numpy())
+        np.testing.assert_array_equal(mine.array, theirs.numpy())
 
 
 def test_one_hot_matches_torch(torch: Any) -> None:
@@ -197,7 +197,7 @@ def test_one_hot_matches_torch(torch: Any) -> None:
         out = F.one_hot(mg.tensor(labels), classes)
         ref = torch.nn.functional.one_hot(torch.tensor(labels), classes)
         assert out.dtype == np.int64
-        np.testing.assert_array_equal(out.data, ref.numpy())
+        np.testing.assert_array_equal(out.array, ref.numpy())
     assert F.one_hot(mg.tensor(np.zeros(0, np.int64)), 3).shape == (0, 3)
 
 
@@ -216,7 +216,7 @@ def test_masked_select_values_and_broadcasting(torch: Any) -> None:
     data = np.arange(6.0).reshape(2, 3)
     mask = np.array([True, False, True])
     out = mg.tensor(data).masked_select(mg.tensor(mask))
-    np.testing.assert_array_equal(out.data, torch.tensor(data).masked_select(
+    np.testing.assert_array_equal(out.array, torch.tensor(data).masked_select(
         torch.tensor(mask)).numpy())
 
 
@@ -242,7 +242,7 @@ def test_scatter_with_a_larger_src_reads_its_leading_block(torch: Any) -> None:
                                                               mg.tensor(src))
         ref = getattr(torch.zeros(2, 3, dtype=torch.float64), name)(1, torch.tensor(index),
                                                                     torch.tensor(src))
-        np.testing.assert_array_equal(out.data, ref.numpy())
+        np.testing.assert_array_equal(out.array, ref.numpy())
 
 
 def test_scatter_reduce_prod_gradient_with_zeros(torch: Any) -> None:
@@ -255,11 +255,11 @@ def test_scatter_reduce_prod_gradient_with_zeros(torch: Any) -> None:
         out = a.scatter_reduce(0, mg.tensor(index), b, "prod", include_self=include_self)
         ta, tb = torch.tensor(x, requires_grad=True), torch.tensor(src, requires_grad=True)
         ref = ta.scatter_reduce(0, torch.tensor(index), tb, "prod", include_self=include_self)
-        np.testing.assert_array_equal(out.data, ref.detach().numpy())
+        np.testing.assert_array_equal(out.array, ref.detach().numpy())
         out.sum().backward()
         ref.sum().backward()
-        np.testing.assert_allclose(a.grad.data, ta.grad.numpy())
-        np.testing.assert_allclose(b.grad.data, tb.grad.numpy())
+        np.testing.assert_allclose(a.grad.array, ta.grad.numpy())
+        np.testing.assert_allclose(b.grad.array, tb.grad.numpy())
 
 
 TRICKY = [
@@ -285,7 +285,7 @@ def test_tricky_indices_match_torch(index: tuple, torch: Any) -> None:
                                    for p in index)]
     out = mg.tensor(data)[index]
     assert out.shape == tuple(ref.shape)
-    np.testing.assert_array_equal(out.data, ref.numpy())
+    np.testing.assert_array_equal(out.array, ref.numpy())
 
 
 def test_axis_is_an_alias_of_dim_where_pytorch_accepts_it(torch: Any) -> None:
@@ -301,7 +301,7 @@ def test_axis_is_an_alias_of_dim_where_pytorch_accepts_it(torch: Any) -> None:
         (x.chunk(2, axis=1)[0], ref.chunk(2, axis=1)[0]),
     ]
     for mine, theirs in pairs:
-        np.testing.assert_array_equal(mine.data, theirs.numpy())
+        np.testing.assert_array_equal(mine.array, theirs.numpy())
     with pytest.raises(TypeError, match="both dim and axis"):
         x.gather(1, dim=1, axis=1)
 
@@ -317,7 +317,7 @@ def test_integer_scatter_reduce_matches_torch(reduce: str, include_self: bool,
     ref = torch.tensor(x).scatter_reduce(1, torch.tensor(index), torch.tensor(src), reduce,
                                          include_self=include_self)
     assert out.dtype == np.int64
-    np.testing.assert_array_equal(out.data, ref.numpy())
+    np.testing.assert_array_equal(out.array, ref.numpy())
 
 
 def test_float32_inputs_give_float32_outputs() -> None:
@@ -342,9 +342,9 @@ def test_setitem_follows_pytorchs_rule_and_differentiates(torch: Any) -> None:
     x, ref = base * 1, ref_base * 1
     x[0, :, [1, 0]] = v
     ref[0, :, torch.tensor([1, 0])] = ref_v
-    np.testing.assert_array_equal(x.data, ref.detach().numpy())
+    np.testing.assert_array_equal(x.array, ref.detach().numpy())
     weights = np.arange(24.0).reshape(2, 3, 4)
     (x * mg.tensor(weights)).sum().backward()
     (ref * torch.tensor(weights)).sum().backward()
-    np.testing.assert_array_equal(base.grad.data, ref_base.grad.numpy())
-    np.testing.assert_array_equal(v.grad.data, ref_v.grad.numpy())
+    np.testing.assert_array_equal(base.grad.array, ref_base.grad.numpy())
+    np.testing.assert_array_equal(v.grad.array, ref_v.grad.numpy())

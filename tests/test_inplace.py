@@ -28,12 +28,12 @@ def test_version_starts_at_zero_and_every_in_place_write_bumps_it():
     t.mul_(2).sub_(1)  # in-place methods return self
     t[0] = 5.0
     assert t._version == 5
-    np.testing.assert_array_equal(t.data, [5.0, 3.0, 3.0])
+    np.testing.assert_array_equal(t.array, [5.0, 3.0, 3.0])
 
 
 def test_increment_version_bumps_tensors_written_through_data():
     a, b = mg.zeros(2), mg.ones(3)
-    a.data[:] = 1.0  # a raw write: not seen...
+    a.array[:] = 1.0  # a raw write: not seen...
     assert a._version == 0
     increment_version(a, b)  # ...until the writer says so
     assert (a._version, b._version) == (1, 1)
@@ -48,7 +48,7 @@ def test_detach_and_views_share_the_version_counter():
     assert [v._version for v in views] == [1] * len(views)
     views[3].fill_(7.0)  # writes through a view are seen by the base and the other views
     assert x._version == 2 and views[0]._version == 2
-    np.testing.assert_array_equal(x.data[0], [7.0, 7.0, 7.0])
+    np.testing.assert_array_equal(x.array[0], [7.0, 7.0, 7.0])
     copy = x[[0, 1]]  # integer-array indexing copies in numpy: its own counter
     x.add_(1)
     assert copy._version == 0
@@ -61,11 +61,11 @@ def test_detach_and_views_share_the_version_counter():
 ])
 def test_basic_in_place_methods_on_a_parameter_under_no_grad(name, args, expected):
     p = nn.Parameter(mg.tensor([1.0, 2.0]))
-    array = p.data
+    array = p.array
     with mg.no_grad():
         assert getattr(p, name)(*args) is p
-    assert p.data is array  # the same memory, written in place
-    np.testing.assert_allclose(p.data, expected)
+    assert p.array is array  # the same memory, written in place
+    np.testing.assert_allclose(p.array, expected)
     assert p._version == 1 and p.dtype == np.float32 and p.is_leaf
 
 
@@ -77,7 +77,7 @@ def test_augmented_operators_update_the_object_itself(op):
         exec(f"q {op} 2.0")
     assert q is p and p._version == 1
     expected = {"+=": [3, 4], "-=": [-1, 0], "*=": [2, 4], "/=": [0.5, 1]}[op]
-    np.testing.assert_allclose(p.data, expected)
+    np.testing.assert_allclose(p.array, expected)
 
 
 def test_in_place_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
@@ -87,13 +87,13 @@ def test_in_place_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being "
                                                "used in an in-place operation"):
             write()
-    assert p._version == 0 and p.data.tolist() == [1.0, 2.0]
+    assert p._version == 0 and p.array.tolist() == [1.0, 2.0]
 
 
 def test_in_place_keeps_dtype_and_refuses_what_it_cannot_hold():
     t = mg.tensor([1, 2])
     t += 3
-    assert t.dtype == np.int64 and t.data.tolist() == [4, 5]
+    assert t.dtype == np.int64 and t.array.tolist() == [4, 5]
     with pytest.raises(RuntimeError, match="result type float32 can't be cast to the desired "
                                            "output type int64"):
         t += 0.5
@@ -158,7 +158,7 @@ INPLACE = {
     "fill_": (lambda t, o: t.fill_(o), lambda t, o: t.fill_(o), "scalar_tensor"),
     "zero_": (lambda t, o: t.zero_(), lambda t, o: t.zero_(), None),
     "copy_": (lambda t, o: t.copy_(o), lambda t, o: t.copy_(o), "tensor"),
-    "masked_fill_": (lambda t, o: t.masked_fill_(t.data > 0, o),
+    "masked_fill_": (lambda t, o: t.masked_fill_(t.array > 0, o),
                      lambda t, o: t.masked_fill_(t.detach() > 0, o), "scalar_tensor"),
     "+=": (lambda t, o: t.__iadd__(o), lambda t, o: t.__iadd__(o), "tensor"),
     "-=": (lambda t, o: t.__isub__(o), lambda t, o: t.__isub__(o), "tensor"),
@@ -198,7 +198,7 @@ def test_in_place_values_match_torch(torch, name, data):
     tt, tother = _torch_pair(torch, x, o, False)
     assert ours(t, other) is t
     theirs(tt, tother)
-    np.testing.assert_allclose(t.data, tt.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(t.array, tt.numpy(), rtol=1e-12, atol=1e-12)
     assert t.dtype == np.float64 and t._version == 1
 
 
@@ -230,12 +230,12 @@ def test_gradients_through_a_recorded_in_place_op_match_torch(torch, name, data)
     torch_first, torch_second = run(torch, tx, to, theirs)
     for mine, ref in zip([*ours_first, *ours_second], [*torch_first, *torch_second],
                          strict=True):
-        ref = np.zeros_like(mine.data) if ref is None and mine is not None else ref
+        ref = np.zeros_like(mine.array) if ref is None and mine is not None else ref
         if mine is None:
             assert ref is None or not np.any(ref.detach().numpy())
             continue
         ref = ref if isinstance(ref, np.ndarray) else ref.detach().numpy()
-        np.testing.assert_allclose(mine.data, ref, rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(mine.array, ref, rtol=1e-7, atol=1e-9)
 
 
 # *** __setitem__ ***
@@ -286,19 +286,19 @@ def test_setitem_gradcheck_and_torch(torch, case, data):
         y = xl * 2.0
         y[idx] = vl
         (y * y).sum().backward()
-    np.testing.assert_allclose(xs[0].grad.data, xs[1].grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(vs[0].grad.data, vs[1].grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(xs[0].grad.array, xs[1].grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(vs[0].grad.array, vs[1].grad.numpy(), rtol=1e-12)
 
 
 def test_setitem_writes_numbers_and_tensors_in_place():
     t = mg.zeros(2, 3)
-    array = t.data
+    array = t.array
     t[0] = 1.0
     t[1, 1:] = mg.tensor([2.0, 3.0])
     t[t > 2.5] = -1.0
     t[[0, 1], [0, 0]] = mg.tensor([7.0, 8.0])
-    assert t.data is array and t._version == 4
-    np.testing.assert_array_equal(t.data, [[7, 1, 1], [8, 2, -1]])
+    assert t.array is array and t._version == 4
+    np.testing.assert_array_equal(t.array, [[7, 1, 1], [8, 2, -1]])
     with pytest.raises(RuntimeError, match=r"value of shape \(3,\) does not broadcast to the "
                                            r"indexed shape \(2,\)"):
         t[0, 1:] = mg.tensor([1.0, 2.0, 3.0])
@@ -312,12 +312,12 @@ def test_in_place_on_a_view_writes_the_base_and_is_refused_while_recording():
     y = x * 1.0
     with mg.no_grad():
         y[0].fill_(0.0)
-    np.testing.assert_array_equal(y.data[0], [0.0, 0.0])
+    np.testing.assert_array_equal(y.array[0], [0.0, 0.0])
     with pytest.raises(RuntimeError, match="this tensor is a view of another tensor's memory"):
         y[1].mul_(2.0)
     y[1] = y[1] * 2.0  # the supported spelling: write into the base
     y.sum().backward()  # the write under no_grad is invisible to autograd, as in PyTorch
-    np.testing.assert_array_equal(x.grad.data, [[1.0, 1.0], [2.0, 2.0]])
+    np.testing.assert_array_equal(x.grad.array, [[1.0, 1.0], [2.0, 2.0]])
 
 
 def test_a_node_recorded_before_an_in_place_op_keeps_the_old_version():
@@ -327,13 +327,13 @@ def test_a_node_recorded_before_an_in_place_op_keeps_the_old_version():
     z = y + 3.0
     y.mul_(5.0)
     z.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 2.0])
     x2 = leaf([1.0, 2.0])
     y2 = x2 * 2.0
     z2 = y2 + 3.0
     y2.mul_(5.0)
     (y2 + z2).sum().backward()
-    np.testing.assert_array_equal(x2.grad.data, [12.0, 12.0])
+    np.testing.assert_array_equal(x2.grad.array, [12.0, 12.0])
 
 
 def test_a_view_made_before_its_base_changed_is_refused_in_backward():
@@ -347,7 +347,7 @@ def test_a_view_made_before_its_base_changed_is_refused_in_backward():
     w = y[0:1] * 2.0  # used before the write: fine, and the gradient is the old values'
     y.add_(1.0)
     w.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [12.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [12.0, 0.0])
 
 
 def test_relu_and_dropout_inplace_options():
@@ -356,15 +356,15 @@ def test_relu_and_dropout_inplace_options():
     out = F.relu(h, inplace=True)
     assert out is h and h.grad_fn.name() == "ReluBackward"
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 1.0])
     relu = nn.ReLU(inplace=True)
     assert repr(relu) == "ReLU(inplace=True)" and repr(nn.ReLU()) == "ReLU()"
     t = mg.tensor([-1.0, 3.0])
-    assert relu(t) is t and t.data.tolist() == [0.0, 3.0]
+    assert relu(t) is t and t.array.tolist() == [0.0, 3.0]
     mg.manual_seed(0)
     drop = nn.Dropout(0.5, inplace=True)
     t = mg.ones(1000)
-    assert drop(t) is t and set(np.unique(t.data)) == {0.0, 2.0} and t._version == 1
+    assert drop(t) is t and set(np.unique(t.array)) == {0.0, 2.0} and t._version == 1
     drop.eval()
     assert drop(t) is t
 
@@ -424,9 +424,48 @@ def test_several_writes_report_the_versions_before_and_after():
 def test_writes_through_data_stay_unchecked_as_in_pytorch():
     x = leaf([1.0, 2.0])
     y = x * x
-    x.data[:] = 10.0  # the raw array: no version bump, no error (documented)
+    x.array[:] = 10.0  # the raw array: no version bump, no error (documented)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [20.0, 20.0])
+    np.testing.assert_array_equal(x.grad.array, [20.0, 20.0])
+
+
+def test_data_is_a_tensor_on_the_same_memory_outside_the_graph_as_in_pytorch(torch):
+    for lib in (mg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * x
+        d = x.data
+        assert isinstance(d, lib.Tensor) and not d.requires_grad and d.grad_fn is None
+        d.mul_(10.0)  # through .data: x changes, no version bump, no error at backward
+        assert x._version == 0 and x.tolist() == [10.0, 20.0]
+        y.sum().backward()
+        assert x.grad.tolist() == [20.0, 40.0]
+    x, t = mg.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
+    for lib_x in (x, t):  # the same write through detach() shares the counter: refused
+        y = lib_x * lib_x
+        lib_x.detach().mul_(2.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+
+
+def test_assigning_data_swaps_the_memory_and_refuses_non_tensors(torch):
+    for lib in (mg, torch):
+        p = lib.zeros(2, 2, requires_grad=True)
+        new = lib.arange(6.0).reshape(3, 2)
+        p.data = new
+        assert tuple(p.shape) == (3, 2) and p.requires_grad and p.is_leaf
+        new[0, 0] = 7.0  # p now holds new's memory
+        assert p[0, 0].item() == 7.0
+    with pytest.raises(TypeError, match="has to be a Tensor, got ndarray"):
+        mg.zeros(3, 2).data = np.zeros((3, 2))
+    with pytest.raises(TypeError):
+        torch.zeros(2).data = np.zeros(2)
+
+
+def test_an_uninitialized_parameter_refuses_to_show_its_data():
+    lazy = mg.nn.LazyLinear(3)
+    for read in (lambda: lazy.weight.data, lambda: lazy.weight.array, lazy.weight.detach):
+        with pytest.raises(ValueError, match="not initialized yet"):
+            read()
 
 
 # *** property: random programs with in-place writes ***
@@ -510,7 +549,7 @@ def test_random_programs_with_in_place_writes_raise_or_match_torch(torch, steps,
     except RuntimeError as e:
         assert VERSION_ERROR in str(e) or "was used after its base was modified" in str(e)
         return
-    ours = [np.zeros(3) if t.grad is None else t.grad.data for t in leaves]
+    ours = [np.zeros(3) if t.grad is None else t.grad.array for t in leaves]
     torch_leaves = [torch.tensor(v, requires_grad=True) for v in leaves_np]
     try:
         _run_program(torch, torch_leaves, steps, weights).backward()
@@ -529,5 +568,5 @@ def test_an_operand_that_is_the_tensor_itself_means_its_old_value():
     y.add_(y)  # y = 2 (3x)
     y.mul_(y)  # y = (6x)^2; PyTorch refuses this one (MulBackward's saved self changed)
     y.sum().backward()
-    np.testing.assert_allclose(y.data, (6 * x.data) ** 2)
-    np.testing.assert_allclose(x.grad.data, 72 * x.data)
+    np.testing.assert_allclose(y.array, (6 * x.array) ** 2)
+    np.testing.assert_allclose(x.grad.array, 72 * x.array)

@@ -72,7 +72,7 @@ def test_conversions_copy(torch):
 def test_load_state_dict_takes_pytorch_tensors_directly(torch):
     ours, theirs = _models(torch)
     ours.load_state_dict(theirs.state_dict())
-    np.testing.assert_array_equal(ours[2].weight.data, theirs[2].weight.detach().numpy())
+    np.testing.assert_array_equal(ours[2].weight.array, theirs[2].weight.detach().numpy())
 
 
 def test_non_numbers_are_refused():

@@ -19,7 +19,7 @@ RNG = np.random.default_rng(0)
 
 def _close(mine: mg.Tensor, ref: Any) -> None:
     assert mine.shape == tuple(ref.shape)
-    np.testing.assert_allclose(mine.data, ref.detach().numpy(), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(mine.array, ref.detach().numpy(), rtol=1e-7, atol=1e-10)
 
 
 # *** wrong result 5 ***
@@ -34,11 +34,11 @@ def test_normalize_divides_by_the_p_norm(torch: Any) -> None:
 def test_normalize_of_a_zero_row_is_zero_with_zero_gradient(torch: Any) -> None:
     x = mg.tensor(np.zeros((2, 3)), requires_grad=True)
     out = F.normalize(x)
-    assert not np.isnan(out.data).any() and (out.data == 0).all()
+    assert not np.isnan(out.array).any() and (out.array == 0).all()
     out.sum().backward()
     ref_x = torch.zeros(2, 3, dtype=torch.float64, requires_grad=True)
     torch.nn.functional.normalize(ref_x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, ref_x.grad.numpy())
+    np.testing.assert_array_equal(x.grad.array, ref_x.grad.numpy())
 
 
 def test_layer_norm_still_standardises(torch: Any) -> None:
@@ -57,10 +57,10 @@ def test_fused_cross_entropy_path_matches_the_composed_one() -> None:
         a, b = mg.tensor(x, requires_grad=True), mg.tensor(x, requires_grad=True)
         fast = F.cross_entropy(a, target, reduction=reduction)
         slow = F.cross_entropy(b, target, mg.ones(4, dtype=np.float64), reduction=reduction)
-        np.testing.assert_allclose(fast.data, slow.data, rtol=1e-12)
+        np.testing.assert_allclose(fast.array, slow.array, rtol=1e-12)
         fast.sum().backward()
         slow.sum().backward()
-        np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(a.grad.array, b.grad.array, rtol=1e-12, atol=1e-15)
 
 
 def test_default_ignore_index_is_honoured_on_the_fast_path(torch: Any) -> None:
@@ -148,7 +148,7 @@ def test_loss_modules_match_torch(name: str, kwargs: dict, kind: str, torch: Any
     _close(out, ref)
     out.sum().backward()
     ref.sum().backward()
-    np.testing.assert_allclose(inputs[0].grad.data, ref_inputs[0].grad.numpy(), rtol=1e-7,
+    np.testing.assert_allclose(inputs[0].grad.array, ref_inputs[0].grad.numpy(), rtol=1e-7,
                                atol=1e-10)
 
 
@@ -187,11 +187,11 @@ def test_fully_masked_query_rows_give_zeros_and_zero_gradient(torch: Any) -> Non
         out = F.scaled_dot_product_attention(*tensors, attn_mask=mg.tensor(m))
         ref = torch.nn.functional.scaled_dot_product_attention(*refs, attn_mask=torch.tensor(m))
         _close(out, ref)
-        assert (out.data[:, :, 1] == 0).all()
+        assert (out.array[:, :, 1] == 0).all()
         out.sum().backward()
         ref.sum().backward()
         for mine, theirs in zip(tensors, refs, strict=True):
-            np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-7,
+            np.testing.assert_allclose(mine.grad.array, theirs.grad.numpy(), rtol=1e-7,
                                        atol=1e-10)
 
 
@@ -217,7 +217,7 @@ def test_attention_dropout_keeps_the_shape_and_zeroes_nothing_at_p0() -> None:
     a = F.scaled_dot_product_attention(q, q, q)
     b = F.scaled_dot_product_attention(q, q, q, dropout_p=0.5)
     assert a.shape == b.shape == (2, 3, 4)
-    assert not np.allclose(a.data, b.data)
+    assert not np.allclose(a.array, b.array)
 
 
 # *** linear algebra errors name the shapes ***

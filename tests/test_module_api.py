@@ -85,7 +85,7 @@ def test_apply_initialises_weights():
             nn.init.zeros_(m.bias)
 
     model = _net(mg).apply(init)
-    assert (model[0].weight.data == 0.5).all() and (model[3].bias.data == 0).all()
+    assert (model[0].weight.array == 0.5).all() and (model[3].bias.array == 0).all()
 
 
 def test_requires_grad_freezes(torch):
@@ -184,10 +184,10 @@ def test_lazy_linear_infers_in_features_and_becomes_linear(torch):
     assert out.shape == (5, 2) and type(model[0]) is nn.Linear
     assert model[0].weight.shape == (4, 3) and model[0].in_features == 3
     assert type(model[0].weight) is nn.Parameter
-    before = model[0].weight.data.copy()
+    before = model[0].weight.array.copy()
     out.sum().backward()
     opt.step()
-    assert not np.array_equal(before, model[0].weight.data)
+    assert not np.array_equal(before, model[0].weight.array)
     lazy = torch.nn.LazyLinear(4)
     lazy(torch.zeros(5, 3))
     assert type(lazy) is torch.nn.Linear
@@ -234,8 +234,8 @@ def test_flatten_unflatten_match_torch(torch):
 def test_embedding_matches_torch(torch):
     ours = nn.Embedding(6, 3, padding_idx=1)
     theirs = torch.nn.Embedding(6, 3, padding_idx=1)
-    assert (ours.weight.data[1] == 0).all()
-    theirs.load_state_dict({"weight": torch.tensor(ours.weight.data)})
+    assert (ours.weight.array[1] == 0).all()
+    theirs.load_state_dict({"weight": torch.tensor(ours.weight.array)})
     ids = np.array([[0, 1, 5], [1, 1, 2]])
     a, b = ours(mg.tensor(ids)), theirs(torch.tensor(ids))
     np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy())
@@ -258,11 +258,11 @@ def test_log_softmax_module(torch):
 def test_load_state_dict_copies_into_the_parameters(torch):
     lin = nn.Linear(2, 2, dtype=mg.float64)
     weight, version = lin.weight, lin.weight._version
-    data = lin.weight.data
+    data = lin.weight.array
     lin.load_state_dict({"weight": np.ones((2, 2), np.float32), "bias": [1, 2]})
-    assert lin.weight is weight and lin.weight.data is data  # same array, written in place
+    assert lin.weight is weight and lin.weight.array is data  # same array, written in place
     assert lin.weight.dtype == np.float64 and lin.weight._version == version + 1
-    np.testing.assert_array_equal(lin.bias.data, [1.0, 2.0])
+    np.testing.assert_array_equal(lin.bias.array, [1.0, 2.0])
 
 
 def test_backward_after_load_state_dict_refuses_stale_weights():
@@ -318,7 +318,7 @@ def test_zero_grad_in_place(torch):
     model(mg.randn(4, 3)).sum().backward()
     grads = [p.grad for p in model.parameters()]
     model.zero_grad(set_to_none=False)
-    assert all(p.grad is g and not g.data.any() for p, g in zip(model.parameters(), grads))
+    assert all(p.grad is g and not g.array.any() for p, g in zip(model.parameters(), grads))
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
 

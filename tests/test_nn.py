@@ -78,7 +78,7 @@ def test_zero_grad_can_leave_zeros_instead():
     F.mse_loss(model(mg.randn(5, 3)), mg.zeros(5, 2)).backward()
     model.zero_grad(set_to_none=False)
     for p in model.parameters():
-        assert p.grad.shape == p.shape and not p.grad.data.any()
+        assert p.grad.shape == p.shape and not p.grad.array.any()
 
 
 def test_forgetting_super_init_is_a_clear_error():
@@ -100,7 +100,7 @@ def test_forward_hooks_see_and_replace_outputs_and_can_be_removed():
     handle = layer.register_forward_hook(lambda m, inputs, out: seen.append(out.shape))
     layer(mg.zeros(4, 2))
     replace = layer.register_forward_hook(lambda m, inputs, out: out * 0)
-    assert np.all(layer(mg.ones(4, 2)).data == 0)
+    assert np.all(layer(mg.ones(4, 2)).array == 0)
     handle.remove()
     replace.remove()
     layer(mg.zeros(1, 2))
@@ -125,14 +125,14 @@ def test_state_dict_round_trip_restores_outputs():
     source.eval()
     target.load_state_dict(source.state_dict())
     target.eval()
-    np.testing.assert_array_equal(source(x).data, target(x).data)
+    np.testing.assert_array_equal(source(x).array, target(x).array)
 
 
 def test_state_dict_is_a_snapshot_of_copies():
     model = nn.Linear(2, 2)
     state = model.state_dict()
-    model.weight.data += 1
-    assert not np.array_equal(state["weight"], model.weight.data)
+    model.weight.array += 1
+    assert not np.array_equal(state["weight"], model.weight.array)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -157,7 +157,7 @@ def test_non_strict_load_reports_missing_and_unexpected_keys():
     result = model.load_state_dict({"weight": np.ones((2, 2)), "other": np.ones(1)},
                                    strict=False)
     assert result.missing_keys == ["bias"] and result.unexpected_keys == ["other"]
-    assert np.all(model.weight.data == 1) and model.weight.dtype == np.float32
+    assert np.all(model.weight.array == 1) and model.weight.dtype == np.float32
 
 
 def test_state_dict_moves_both_ways_with_pytorch(torch):
@@ -170,14 +170,14 @@ def test_state_dict_moves_both_ways_with_pytorch(torch):
     assert all(state[k].shape == tuple(v.shape) for k, v in theirs.state_dict().items())
     theirs.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
     x = np.random.default_rng(0).standard_normal((7, 5)).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).data,
+    np.testing.assert_allclose(ours(mg.tensor(x)).array,
                                theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
     theirs.train()
     theirs(torch.tensor(x))  # new running statistics, then back into minigrad
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     ours.eval()
     theirs.eval()
-    np.testing.assert_allclose(ours(mg.tensor(x)).data,
+    np.testing.assert_allclose(ours(mg.tensor(x)).array,
                                theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
@@ -189,7 +189,7 @@ def test_batchnorm1d_matches_pytorch_over_several_steps(torch, training, batch, 
     rng = np.random.default_rng(seed)
     ours, theirs = nn.BatchNorm1d(features), torch.nn.BatchNorm1d(features)
     weight, bias = rng.standard_normal(features), rng.standard_normal(features)
-    ours.weight.data[:], ours.bias.data[:] = weight, bias
+    ours.weight.array[:], ours.bias.array[:] = weight, bias
     theirs.weight.data[:], theirs.bias.data[:] = torch.tensor(weight), torch.tensor(bias)
     for _ in range(3):  # training steps move the running statistics
         x = (rng.standard_normal((batch, features)) * 3 + 1).astype(np.float32)
@@ -201,26 +201,26 @@ def test_batchnorm1d_matches_pytorch_over_several_steps(torch, training, batch, 
         ours_out, out = ours(xm), theirs(xt)
         ours_out.backward(g)
         out.backward(torch.tensor(g))
-        np.testing.assert_allclose(ours_out.data, out.detach().numpy(), rtol=1e-4, atol=1e-4)
-        np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=1e-3, atol=1e-4)
-        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(),
+        np.testing.assert_allclose(ours_out.array, out.detach().numpy(), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(xm.grad.array, xt.grad.numpy(), rtol=1e-3, atol=1e-4)
+        np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(),
                                    rtol=1e-3, atol=1e-4)
         theirs.weight.grad = theirs.bias.grad = None
         ours.zero_grad()
-    np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), rtol=1e-5,
+    np.testing.assert_allclose(ours.running_mean.array, theirs.running_mean.numpy(), rtol=1e-5,
                                atol=1e-6)
-    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5,
+    np.testing.assert_allclose(ours.running_var.array, theirs.running_var.numpy(), rtol=1e-5,
                                atol=1e-6)
-    assert int(ours.num_batches_tracked.data) == int(theirs.num_batches_tracked)
+    assert int(ours.num_batches_tracked.array) == int(theirs.num_batches_tracked)
 
 
 def test_batchnorm_eval_output_does_not_depend_on_the_batch():
     norm = nn.BatchNorm1d(3)
     norm(mg.randn(16, 3) * 4 + 2)
     norm.eval()
-    one = norm(mg.tensor(np.ones((1, 3), np.float32))).data
+    one = norm(mg.tensor(np.ones((1, 3), np.float32))).array
     many = norm(mg.tensor(np.vstack([np.ones((1, 3)), np.random.randn(7, 3) * 10])
-                          .astype(np.float32))).data
+                          .astype(np.float32))).array
     np.testing.assert_allclose(one[0], many[0], rtol=1e-6)
 
 
@@ -229,14 +229,14 @@ def test_layernorm_matches_pytorch(torch, shape, seed):
     rng = np.random.default_rng(seed)
     x = (rng.standard_normal(shape) * 5).astype(np.float32)
     ours, theirs = nn.LayerNorm(shape[-1]), torch.nn.LayerNorm(shape[-1])
-    ours.weight.data[:] = theirs.weight.data.numpy()[:] = rng.standard_normal(shape[-1])
+    ours.weight.array[:] = theirs.weight.data.numpy()[:] = rng.standard_normal(shape[-1])
     xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ours(xm).sum().backward()
     out = theirs(xt)
     out.sum().backward()
-    np.testing.assert_allclose(ours(xm).data, out.detach().numpy(), rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), rtol=1e-3, atol=1e-4)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-4,
+    np.testing.assert_allclose(ours(xm).array, out.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(xm.grad.array, xt.grad.numpy(), rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-4,
                                atol=1e-5)
 
 
@@ -253,16 +253,16 @@ def test_losses_match_pytorch(torch, name, reduction):
     ours = getattr(nn, name)(reduction=reduction)(mg.tensor(inputs), mg.tensor(target))
     theirs = getattr(torch.nn, name)(reduction=reduction)(torch.tensor(inputs),
                                                           torch.tensor(target))
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-10)
 
 
 def test_activation_and_shape_layers():
     x = mg.tensor(np.array([[-2.0, 0.5], [3.0, -0.1]], np.float32))
-    np.testing.assert_allclose(nn.ReLU()(x).data, np.maximum(x.data, 0))
-    np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh(x.data), rtol=1e-6)
-    np.testing.assert_allclose(nn.LeakyReLU(0.2)(x).data, np.where(x.data > 0, x.data,
-                                                                    0.2 * x.data))
-    np.testing.assert_allclose(nn.Softmax(1)(x).data.sum(1), 1, rtol=1e-6)
+    np.testing.assert_allclose(nn.ReLU()(x).array, np.maximum(x.array, 0))
+    np.testing.assert_allclose(nn.Tanh()(x).array, np.tanh(x.array), rtol=1e-6)
+    np.testing.assert_allclose(nn.LeakyReLU(0.2)(x).array, np.where(x.array > 0, x.array,
+                                                                    0.2 * x.array))
+    np.testing.assert_allclose(nn.Softmax(1)(x).array.sum(1), 1, rtol=1e-6)
     assert nn.Identity()(x) is x
     assert nn.Flatten()(mg.zeros(2, 3, 4)).shape == (2, 12)
 
@@ -270,12 +270,12 @@ def test_activation_and_shape_layers():
 def test_dropout_scales_kept_units_and_is_identity_in_eval():
     mg.manual_seed(0)
     drop = nn.Dropout(0.25)
-    out = drop(mg.ones(200, 50)).data
+    out = drop(mg.ones(200, 50)).array
     kept = out != 0
     assert abs(kept.mean() - 0.75) < 0.02
     np.testing.assert_allclose(out[kept], 1 / 0.75, rtol=1e-6)
     drop.eval()
-    assert np.all(drop(mg.ones(3, 3)).data == 1)
+    assert np.all(drop(mg.ones(3, 3)).array == 1)
     with pytest.raises(ValueError, match="p must be in"):
         nn.Dropout(1.5)
 
@@ -287,9 +287,9 @@ def test_linear_default_init_is_uniform_within_one_over_sqrt_fan_in():
     bound = 1 / math.sqrt(400)
     for p in (layer.weight, layer.bias):
         assert p.dtype == np.float32
-        assert np.abs(p.data).max() <= bound
-        assert np.abs(p.data).max() > 0.95 * bound
-    assert layer.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
+        assert np.abs(p.array).max() <= bound
+        assert np.abs(p.array).max() > 0.95 * bound
+    assert layer.weight.array.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
 
 
 @pytest.mark.parametrize("init, expected_std", [
@@ -304,8 +304,8 @@ def test_init_functions_give_the_documented_spread(init, expected_std):
     mg.manual_seed(1)
     weight = mg.zeros(200, 300)  # fan_in 300, fan_out 200
     init(weight)
-    assert weight.data.std() == pytest.approx(expected_std, rel=0.03)
-    assert abs(weight.data.mean()) < 0.1 * expected_std
+    assert weight.array.std() == pytest.approx(expected_std, rel=0.03)
+    assert abs(weight.array.mean()) < 0.1 * expected_std
 
 
 @pytest.mark.parametrize("init", [
@@ -350,10 +350,10 @@ def test_clip_grad_norm_matches_pytorch(torch, norm_type):
     theirs = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
     for p, q, g in zip(ours, theirs, grads):
         p.grad, q.grad = mg.tensor(g), torch.tensor(g)
-    kept = ours[0].grad.data.copy()
+    kept = ours[0].grad.array.copy()
     total = nn.clip_grad_norm_(ours, 1.5, norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, 1.5, norm_type)
     assert total == pytest.approx(float(expected), rel=1e-10)
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=1e-10)
     np.testing.assert_array_equal(kept, grads[0])  # the old gradient array was not written

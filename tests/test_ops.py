@@ -861,7 +861,7 @@ def test_forward_matches_numpy(op: Op, data: st.DataObject) -> None:
     out = op.fn(*_leaves(arrays, op.const))
     expected = op.numpy(*arrays)
     assert out.shape == np.shape(expected) and out.dtype == np.float64
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out.array, expected, rtol=1e-12, atol=1e-12)
 
 
 TORCH_TOL = {"rtol": 1e-7, "atol": 1e-10}
@@ -879,7 +879,7 @@ def test_matches_torch(op: Op, data: st.DataObject, torch: Any) -> None:
     assert len(out) == len(ref)
     for o, r in zip(out, ref, strict=True):
         assert o.shape == tuple(r.shape)
-        np.testing.assert_allclose(o.data, r.detach().numpy(), **TORCH_TOL)
+        np.testing.assert_allclose(o.array, r.detach().numpy(), **TORCH_TOL)
 
     rng = np.random.default_rng(0)
     idx = [k for k, o in enumerate(out) if o.requires_grad]
@@ -908,7 +908,7 @@ def test_matches_torch(op: Op, data: st.DataObject, torch: Any) -> None:
 
 def _assert_grads_match(grads: tuple, ref_grads: tuple, like: list[mg.Tensor]) -> None:
     for k, (g, r, t) in enumerate(zip(grads, ref_grads, like, strict=True)):
-        g = np.zeros(t.shape) if g is None else g.data
+        g = np.zeros(t.shape) if g is None else g.array
         r = np.zeros(t.shape) if r is None else r.detach().numpy(force=True)
         assert g.shape == r.shape, f"gradient {k}: shape {g.shape} vs torch {r.shape}"
         np.testing.assert_allclose(g, r, **TORCH_TOL, err_msg=f"gradient {k}")

@@ -25,7 +25,7 @@ def as_numpy(x: Any) -> Any:
     if isinstance(x, tuple):
         return tuple(as_numpy(v) for v in x)
     if isinstance(x, mg.Tensor):
-        return x.data
+        return x.array
     if hasattr(x, "detach"):
         return x.detach().numpy()
     return np.asarray(x)
@@ -214,7 +214,7 @@ def test_erf_and_erfc_match_torch_to_1e_7_relative(torch: Any) -> None:
     x = np.concatenate([np.linspace(-27, 27, 20001), [0.0, -0.0, 1.999999, 2.0, 2.000001,
                                                       np.inf, -np.inf, np.nan, 1e-300]])
     for name in ("erf", "erfc"):
-        mine = getattr(mg.tensor(x), name)().data
+        mine = getattr(mg.tensor(x), name)().array
         ref = getattr(torch, name)(torch.tensor(x)).numpy()
         np.testing.assert_allclose(mine, ref, rtol=1e-7, atol=0)
         tiny = (ref != 0) & (np.abs(ref) < 1e-300)
@@ -225,7 +225,7 @@ def test_erf_in_float32(torch: Any) -> None:
     x = np.linspace(-5, 5, 1001, dtype=np.float32)
     out = mg.tensor(x).erf()
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out.data, torch.erf(torch.tensor(x)).numpy(), rtol=1e-6,
+    np.testing.assert_allclose(out.array, torch.erf(torch.tensor(x)).numpy(), rtol=1e-6,
                                atol=1e-7)
 
 
@@ -277,7 +277,7 @@ def test_amax_ties_share_the_gradient_as_torch(torch: Any) -> None:
     x, t = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     (g,) = mg.grad(x.amax(1).sum() + x.amin().sum(), [x])
     (ref,) = torch.autograd.grad(t.amax(1).sum() + t.amin().sum(), [t])
-    np.testing.assert_allclose(g.data, ref.numpy())
+    np.testing.assert_allclose(g.array, ref.numpy())
 
 
 @pytest.mark.parametrize("ord", [2, 1, np.inf, -np.inf, 3])
@@ -347,7 +347,7 @@ def test_logcumsumexp_stays_finite_far_apart(torch: Any) -> None:
     w = np.array([1.0, -2.0, 0.5, 3.0])
     (g,) = mg.grad((x.logcumsumexp(0) * mg.tensor(w)).sum(), [x])
     (ref,) = torch.autograd.grad((t.logcumsumexp(0) * torch.tensor(w)).sum(), [t])
-    np.testing.assert_allclose(g.data, ref.numpy(), rtol=1e-7, atol=1e-300)
+    np.testing.assert_allclose(g.array, ref.numpy(), rtol=1e-7, atol=1e-300)
 
 
 def test_selection_checks_k() -> None:
@@ -411,7 +411,7 @@ def test_prelu_module_learns_its_slope(torch: Any) -> None:
     a = np.linspace(-2, 2, 12, dtype=np.float32).reshape(2, 3, 2)
     layer(mg.tensor(a)).sum().backward()
     ref(torch.tensor(a)).sum().backward()
-    np.testing.assert_allclose(layer.weight.grad.data, ref.weight.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.grad.array, ref.weight.grad.numpy(), rtol=1e-6)
     assert [n for n, _ in layer.named_parameters()] == ["weight"]
 
 
@@ -453,8 +453,8 @@ def test_activations_far_out_match_torch(name: str, kwargs: dict, tol: dict, tor
     y, r = getattr(F, name)(x, **kwargs), getattr(torch.nn.functional, name)(t, **kwargs)
     (g,) = mg.grad((y * y).sum(), [x])
     (ref,) = torch.autograd.grad((r * r).sum(), [t])
-    np.testing.assert_allclose(y.data, r.detach().numpy(), **tol)
-    np.testing.assert_allclose(g.data, ref.numpy(), **tol)
+    np.testing.assert_allclose(y.array, r.detach().numpy(), **tol)
+    np.testing.assert_allclose(g.array, ref.numpy(), **tol)
 
 
 @pytest.mark.parametrize("name", ["expm1", "exp2", "log1p", "sinh", "cosh", "erf", "erfc",
@@ -469,5 +469,5 @@ def test_math_far_out_matches_torch(name: str, torch: Any) -> None:
     y, r = getattr(x, name)(), getattr(t, name)()
     (g,) = mg.grad(y.sum(), [x])
     (ref,) = torch.autograd.grad(r.sum(), [t])
-    np.testing.assert_allclose(y.data, r.detach().numpy(), rtol=1e-7, atol=1e-300)
-    np.testing.assert_allclose(g.data, ref.numpy(), rtol=1e-7, atol=1e-300)
+    np.testing.assert_allclose(y.array, r.detach().numpy(), rtol=1e-7, atol=1e-300)
+    np.testing.assert_allclose(g.array, ref.numpy(), rtol=1e-7, atol=1e-300)

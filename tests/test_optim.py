@@ -63,7 +63,7 @@ def run_minigrad(name: str, kwargs: dict, values: list[np.ndarray], grads: list)
         optimizer.step()
         for g, before in zip(step_grads, copies, strict=True):
             np.testing.assert_array_equal(g, before)
-    return [p.data for p in params]
+    return [p.array for p in params]
 
 
 def run_torch(torch, name: str, kwargs: dict, values: list[np.ndarray], grads: list) -> list:
@@ -130,7 +130,7 @@ def test_float32_stays_float32_with_float64_gradients(name: str, kwargs: dict) -
     for _ in range(2):
         p.grad = mg.Tensor(np.full(4, 0.5))
         optimizer.step()
-    assert p.data.dtype == np.float32
+    assert p.array.dtype == np.float32
     assert all(v.dtype == np.float32 for v in optimizer.state[p].values()
                if isinstance(v, np.ndarray))
 
@@ -151,7 +151,7 @@ def test_steps_allocate_no_array_of_the_parameters_size(name: str, kwargs: dict)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < p.data.nbytes / 10, f"a step allocated {peak} bytes"
+    assert peak < p.array.nbytes / 10, f"a step allocated {peak} bytes"
 
 
 @pytest.mark.parametrize(("name", "kwargs"), CONFIGS)
@@ -216,10 +216,10 @@ def test_zero_grad_to_zeros_writes_in_place_and_accumulates_afresh() -> None:
     old, version = a.grad, a.grad._version
     optimizer.zero_grad(set_to_none=False)
     assert a.grad is old and a.grad._version == version + 1  # in place, as PyTorch
-    np.testing.assert_array_equal(a.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(a.grad.array, [0.0, 0.0])
     assert a.grad.dtype == np.float32 and b.grad is None
     (3 * a).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(a.grad.array, [3.0, 3.0])
 
 
 @pytest.mark.parametrize(("name", "kwargs"), CONFIGS)
@@ -233,7 +233,7 @@ def test_shared_gradient_array_is_never_written(name: str, kwargs: dict) -> None
         a.grad, b.grad = mg.Tensor._make(shared), mg.Tensor._make(shared)
         optimizer.step()
         np.testing.assert_array_equal(shared, [0.5, -1.0, 2.0])
-    assert not np.allclose(a.data, [1.0, 2.0, 3.0]) and not np.allclose(b.data, [4.0, 5.0, 6.0])
+    assert not np.allclose(a.array, [1.0, 2.0, 3.0]) and not np.allclose(b.array, [4.0, 5.0, 6.0])
 
 
 def test_step_skips_parameters_without_grad() -> None:
@@ -241,8 +241,8 @@ def test_step_skips_parameters_without_grad() -> None:
     optimizer = Adam([a, b], lr=0.1)
     a.grad = mg.Tensor([1.0])
     optimizer.step()
-    assert b.data[0] == 2.0 and b not in optimizer.state
-    assert a.data[0] != 1.0 and optimizer.state[a]["step"] == 1
+    assert b.array[0] == 2.0 and b not in optimizer.state
+    assert a.array[0] != 1.0 and optimizer.state[a]["step"] == 1
 
 
 def test_step_closure_returns_loss() -> None:
@@ -258,7 +258,7 @@ def test_step_closure_returns_loss() -> None:
     with mg.no_grad():
         loss = optimizer.step(closure)
     assert loss.item() == 9.0
-    assert w.data[0] == pytest.approx(3.0 - 0.25 * 6.0)
+    assert w.array[0] == pytest.approx(3.0 - 0.25 * 6.0)
 
 
 # *** argument checks ***
@@ -316,14 +316,14 @@ def test_state_dict_resume_gives_the_same_trajectory(name: str, kwargs: dict) ->
 
     first, first_params = make(name, kwargs, values)
     train(first, first_params, grads[:5])
-    checkpoint = [p.data.copy() for p in first_params], first.state_dict()
+    checkpoint = [p.array.copy() for p in first_params], first.state_dict()
     train(first, first_params, grads[5:7])  # later steps must not change the state dict taken
     resumed, resumed_params = make(name, {**kwargs, "lr": 123.0}, checkpoint[0])
     resumed.load_state_dict(checkpoint[1])
     assert resumed.param_groups[1]["lr"] == groups([], kwargs)[1]["lr"]  # the lr came back
     train(resumed, resumed_params, grads[5:])
     for p, q in zip(resumed_params, params, strict=True):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 def test_state_dict_layout_matches_torch(torch) -> None:

@@ -32,7 +32,7 @@ def run_minigrad(name: str, kwargs: dict, values: list, grads: list) -> list:
         for p, g in zip(params, step_grads, strict=True):
             p.grad = None if g is None else mg.tensor(g)
         optimizer.step()
-    return [p.data for p in params]
+    return [p.array for p in params]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -85,7 +85,7 @@ def test_state_dict_resume_gives_the_same_trajectory(name: str, kwargs: dict) ->
         for p, g in zip(params, step_grads, strict=True):
             p.grad = None if g is None else mg.tensor(g)
         first.step()
-    for a, b in zip(straight, [p.data for p in params], strict=True):
+    for a, b in zip(straight, [p.array for p in params], strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -15,7 +15,7 @@ def _draws():
         "randn": mg.randn(3).tolist(), "rand": mg.rand(2).tolist(),
         "randint": mg.randint(10, (4,)).tolist(), "randperm": mg.randperm(6).tolist(),
         "normal": mg.normal(0.0, 1.0, size=(2,)).tolist(),
-        "init": nn.Linear(3, 2).weight.data.tolist(),
+        "init": nn.Linear(3, 2).weight.array.tolist(),
         "dropout": nn.Dropout(0.5)(mg.ones(8)).tolist(),
         "loader": [b[0].tolist() for b in DataLoader(data, 5, shuffle=True)],
         "split": [s.indices.tolist() for s in random_split(data, [15, 5])],
@@ -94,7 +94,7 @@ def _train(seed: int) -> list[float]:
             loss.backward()
             opt.step()
             losses.append(loss.item())
-    return losses + [float(p.data.sum()) for p in model.parameters()]
+    return losses + [float(p.array.sum()) for p in model.parameters()]
 
 
 def test_two_runs_with_one_seed_train_identically():

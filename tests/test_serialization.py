@@ -84,7 +84,7 @@ def test_tensors_come_back_as_tensors(tmp_path: Path) -> None:
     assert isinstance(loaded["w"], mg.Tensor) and isinstance(loaded["b"], mg.Tensor)
     assert loaded["w"].requires_grad and not loaded["b"].requires_grad
     assert loaded["w"].dtype == np.float32 and loaded["b"].dtype == np.float64
-    np.testing.assert_array_equal(loaded["w"].data, w.data)
+    np.testing.assert_array_equal(loaded["w"].array, w.array)
     assert_same(loaded["a"], np.ones(2))
 
 
@@ -139,7 +139,7 @@ def test_checkpoint_resumes_training(tmp_path: Path) -> None:
     scheduler.load_state_dict(checkpoint["scheduler"])
     train(*resumed, grads[3:])
     for k, p in uninterrupted[0].items():
-        np.testing.assert_array_equal(params[k].data, p.data)
+        np.testing.assert_array_equal(params[k].array, p.array)
     assert scheduler.get_last_lr() == uninterrupted[2].get_last_lr()
 
 

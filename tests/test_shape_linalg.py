@@ -93,7 +93,7 @@ def test_edge_case_matches_torch(name: str, shapes: tuple, fn: Callable, torch: 
     assert len(outs) == len(refs)
     for o, r in zip(outs, refs, strict=True):
         assert o.shape == tuple(r.shape)
-        np.testing.assert_allclose(o.data, r.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(o.array, r.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = [RNG.standard_normal(o.shape) for o in outs]
     total = sum(((o * mg.tensor(w)).sum() for o, w in zip(outs, weights, strict=True)),
                 mg.tensor(0.0))
@@ -103,6 +103,6 @@ def test_edge_case_matches_torch(name: str, shapes: tuple, fn: Callable, torch: 
     grads = mg.grad(total, mine, allow_unused=True)
     ref_grads = torch.autograd.grad(ref_total, theirs, allow_unused=True)
     for g, r, t in zip(grads, ref_grads, mine, strict=True):
-        g = np.zeros(t.shape) if g is None else g.data
+        g = np.zeros(t.shape) if g is None else g.array
         r = np.zeros(t.shape) if r is None else r.numpy()
         np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-12)

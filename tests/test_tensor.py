@@ -43,8 +43,8 @@ def test_construction_copies_the_data():
     t = mg.tensor(source)
     source[0] = 100.0
     u = Tensor(t)
-    t.data[1] = -5.0
-    assert t.data[0] == 1.0 and u.data[1] == 2.0
+    t.array[1] = -5.0
+    assert t.array[0] == 1.0 and u.array[1] == 2.0
 
 
 def test_strings_and_objects_are_refused():
@@ -65,34 +65,34 @@ def test_shape_constructors(make):
 
 
 def test_constructor_values():
-    np.testing.assert_array_equal(mg.zeros(2, 2).data, np.zeros((2, 2)))
-    np.testing.assert_array_equal(mg.ones(3).data, np.ones(3))
-    np.testing.assert_array_equal(mg.full((2, 3), 7.5).data, np.full((2, 3), 7.5))
+    np.testing.assert_array_equal(mg.zeros(2, 2).array, np.zeros((2, 2)))
+    np.testing.assert_array_equal(mg.ones(3).array, np.ones(3))
+    np.testing.assert_array_equal(mg.full((2, 3), 7.5).array, np.full((2, 3), 7.5))
     assert mg.full(3, 2.0, requires_grad=True).requires_grad
-    np.testing.assert_array_equal(mg.eye(3).data, np.eye(3))
-    np.testing.assert_array_equal(mg.eye(2, 3).data, np.eye(2, 3))
+    np.testing.assert_array_equal(mg.eye(3).array, np.eye(3))
+    np.testing.assert_array_equal(mg.eye(2, 3).array, np.eye(2, 3))
     u = mg.rand(1000)
-    assert 0 <= u.data.min() and u.data.max() < 1
+    assert 0 <= u.array.min() and u.array.max() < 1
     n = mg.randn(10_000)
-    assert abs(n.data.mean()) < 0.05 and abs(n.data.std() - 1) < 0.05
+    assert abs(n.array.mean()) < 0.05 and abs(n.array.std() - 1) < 0.05
 
 
 def test_like_constructors_keep_shape_and_dtype():
     x = mg.randn(2, 3, dtype=mg.float64)
     for make, value in ((mg.zeros_like, 0.0), (mg.ones_like, 1.0)):
         t = make(x)
-        assert t.shape == (2, 3) and t.dtype == np.float64 and (t.data == value).all()
+        assert t.shape == (2, 3) and t.dtype == np.float64 and (t.array == value).all()
         assert make(x, dtype=mg.float32).dtype == np.float32
         assert make(x, requires_grad=True).requires_grad
 
 
 def test_arange_dtypes_and_values():
-    np.testing.assert_array_equal(mg.arange(4).data, [0, 1, 2, 3])
+    np.testing.assert_array_equal(mg.arange(4).array, [0, 1, 2, 3])
     assert mg.arange(4).dtype == np.int64
-    np.testing.assert_array_equal(mg.arange(2, 8, 3).data, [2, 5])
+    np.testing.assert_array_equal(mg.arange(2, 8, 3).array, [2, 5])
     f = mg.arange(0, 1, 0.25)
     assert f.dtype == np.float32
-    np.testing.assert_allclose(f.data, [0, 0.25, 0.5, 0.75])
+    np.testing.assert_allclose(f.array, [0, 0.25, 0.5, 0.75])
     assert mg.arange(3, dtype=mg.float64, requires_grad=True).requires_grad
     with pytest.raises(RuntimeError, match="only floating point"):
         mg.arange(3, requires_grad=True)
@@ -100,12 +100,12 @@ def test_arange_dtypes_and_values():
 
 def test_manual_seed_makes_random_tensors_reproducible():
     mg.manual_seed(123)
-    first = mg.randn(5).data, mg.rand(5).data
+    first = mg.randn(5).array, mg.rand(5).array
     mg.manual_seed(123)
-    second = mg.randn(5).data, mg.rand(5).data
+    second = mg.randn(5).array, mg.rand(5).array
     np.testing.assert_array_equal(first[0], second[0])
     np.testing.assert_array_equal(first[1], second[1])
-    assert not np.array_equal(mg.randn(5).data, first[0])
+    assert not np.array_equal(mg.randn(5).array, first[0])
 
 
 # *** mixing with numpy and Python numbers ***
@@ -138,9 +138,9 @@ def test_numpy_arrays_mix_in_as_constants_on_either_side():
     results = [x * ones, ones * x, 2 - x, ones - x, ones + x, ones / x, m @ x, x @ m.T,
                x**ones, ones**x]
     assert all(isinstance(r, Tensor) and r.requires_grad for r in results)
-    np.testing.assert_allclose((m @ x).data, m @ x.data)
+    np.testing.assert_allclose((m @ x).array, m @ x.array)
     (m @ x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, m.sum(0))
+    np.testing.assert_allclose(x.grad.array, m.sum(0))
 
 
 def test_a_float64_array_meeting_a_float32_tensor_follows_numpy():
@@ -164,10 +164,10 @@ def test_attributes():
     x = mg.randn(2, 3, 4)
     assert x.shape == (2, 3, 4) and x.ndim == 3 and x.dim() == 3 and x.numel() == 24
     assert x.size() == (2, 3, 4) and x.size(1) == 3 and x.size(-1) == 4
-    assert len(x) == 2 and isinstance(x.data, np.ndarray)
+    assert len(x) == 2 and isinstance(x.array, np.ndarray)
     assert x.T.shape == (4, 3, 2) and x.mT.shape == (2, 4, 3)
-    np.testing.assert_array_equal(x.T.data, x.data.T)
-    np.testing.assert_array_equal(x.mT.data, np.swapaxes(x.data, -1, -2))
+    np.testing.assert_array_equal(x.T.array, x.array.T)
+    np.testing.assert_array_equal(x.mT.array, np.swapaxes(x.array, -1, -2))
     with pytest.raises(IndexError, match=r"range of \[-3, 2\], but got 3"):
         x.size(3)
     with pytest.raises(TypeError, match="0-d"):
@@ -197,8 +197,8 @@ def test_numpy_item_and_python_numbers():
     x = mg.tensor([[2.5]])
     assert x.item() == 2.5 and float(x) == 2.5 and int(x) == 2 and bool(x)
     assert isinstance(mg.tensor(3).item(), int)
-    assert x.numpy() is x.data and x.tolist() == [[2.5]]
-    np.testing.assert_array_equal(np.asarray(x), x.data)
+    assert x.numpy() is x.array and x.tolist() == [[2.5]]
+    np.testing.assert_array_equal(np.asarray(x), x.array)
     with pytest.raises(ValueError, match=r"only one-element tensors.*\(2,\)"):
         mg.ones(2).item()
     with pytest.raises(RuntimeError, match="ambiguous"):
@@ -209,7 +209,7 @@ def test_numpy_of_a_tensor_that_requires_grad_needs_detach():
     x = mg.ones(2, requires_grad=True)
     with pytest.raises(RuntimeError, match=r"detach\(\)\.numpy\(\)"):
         x.numpy()
-    assert x.detach().numpy() is x.data
+    assert x.detach().numpy() is x.array
 
 
 def test_dtype_conversions_are_differentiable():
@@ -218,7 +218,7 @@ def test_dtype_conversions_are_differentiable():
     assert d.dtype == np.float64 and x.float() is x
     (d * d).sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad.array, 2 * x.array)
     assert x.long().dtype == np.int64 and x.to(mg.float16).dtype == np.float16
 
 
@@ -238,8 +238,8 @@ def test_comparisons_return_tensors_without_gradient(compare):
     out = compare(a, b)
     assert isinstance(out, Tensor) and out.dtype == np.bool_
     assert not out.requires_grad and out.grad_fn is None
-    np.testing.assert_array_equal(out.data, compare(a.data, b.data))
-    np.testing.assert_array_equal(compare(a, 2.0).data, compare(a.data, 2.0))
+    np.testing.assert_array_equal(out.array, compare(a.array, b.array))
+    np.testing.assert_array_equal(compare(a, 2.0).array, compare(a.array, 2.0))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
@@ -252,7 +252,7 @@ def test_heaviside_matches_torch(torch, dtype):
         ours = mg.heaviside(mg.tensor(x, requires_grad=dtype != np.int64), mg.tensor(values))
         theirs = torch.heaviside(torch.tensor(x), torch.tensor(values))
         assert ours.dtype == dtype and not ours.requires_grad
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 def test_heaviside_refuses_what_torch_refuses():
@@ -269,8 +269,8 @@ def test_step_is_deprecated_for_heaviside_and_unchanged():
     x = mg.tensor([-1.0, -0.0, 0.0, 2.0], requires_grad=True)
     with pytest.warns(DeprecationWarning, match=r"use minigrad.heaviside\(x, "):
         s = mg.step(x)
-    np.testing.assert_array_equal(s.data, [0.0, 1.0, 1.0, 1.0])
-    np.testing.assert_array_equal(s.data, mg.heaviside(x, mg.ones_like(x)).data)
+    np.testing.assert_array_equal(s.array, [0.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(s.array, mg.heaviside(x, mg.ones_like(x)).array)
     assert s.dtype == np.float32 and not s.requires_grad
     with pytest.warns(DeprecationWarning):
         assert x.step().tolist() == s.tolist()
@@ -282,11 +282,11 @@ def test_max_with_dim_returns_values_and_indices():
     x = mg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.5]], requires_grad=True)
     values, indices = x.max(1)
     assert x.max(dim=1).values is not None and x.min(1).indices.tolist() == [0, 1]
-    np.testing.assert_array_equal(values.data, [5.0, 7.5])
-    np.testing.assert_array_equal(indices.data, [1, 2])
+    np.testing.assert_array_equal(values.array, [5.0, 7.5])
+    np.testing.assert_array_equal(indices.array, [1, 2])
     assert indices.dtype == np.int64 and not indices.requires_grad
     values.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 1, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(x.grad.array, [[0, 1, 0], [0, 0, 1]])
     assert x.max().item() == 7.5 and x.max(0, keepdim=True).values.shape == (1, 3)
 
 
@@ -297,8 +297,8 @@ def test_max_and_min_match_pytorch(torch):
         for name in ("max", "min"):
             v, i = getattr(ours, name)(dim)
             tv, ti = getattr(theirs, name)(dim)
-            np.testing.assert_array_equal(v.data, tv.numpy())
-            np.testing.assert_array_equal(i.data, ti.numpy())
+            np.testing.assert_array_equal(v.array, tv.numpy())
+            np.testing.assert_array_equal(i.array, ti.numpy())
 
 
 # *** repr ***
@@ -321,7 +321,7 @@ def test_arithmetic_with_arrays_and_tensors_agrees_with_numpy(arrays, op):
     for right in (mg.tensor(b), b):
         out = getattr(mg.tensor(a), op)(right)
         assert out.shape == expected.shape
-        np.testing.assert_allclose(out.data, expected)
+        np.testing.assert_allclose(out.array, expected)
 
 
 @pytest.mark.parametrize("reduce", ["max", "min"])

@@ -88,12 +88,12 @@ class Halves(Function):
 
     @staticmethod
     def forward(ctx, x):
-        n = len(x.data) // 2
-        return x.data[:n].copy(), x.data[n:].copy()
+        n = len(x.array) // 2
+        return x.array[:n].copy(), x.array[n:].copy()
 
     @staticmethod
     def backward(ctx, g_first, g_second):
-        return np.concatenate([g_first.data, g_second.data])
+        return np.concatenate([g_first.array, g_second.array])
 
 
 def test_multi_output_op_arrows_say_which_output():
@@ -123,7 +123,7 @@ def test_retain_graph_keeps_the_graph_drawable_and_a_freed_one_is_refused():
     kept = viz.draw(y, params={"x": x})
     assert first_lines(kept) == ["MulBackward", "SigmoidBackward", "SumBackward",
                                  "output () float64", "x (2,) float64"]
-    s = 1 / (1 + np.exp(-x.data))
+    s = 1 / (1 + np.exp(-x.array))
     assert f"grad {np.array2string(3 * s * (1 - s), precision=4, separator=', ')}" in \
         boxes(kept)[next(k for k, v in boxes(kept).items() if v.startswith("x "))]
     y.backward()  # frees the graph
@@ -185,8 +185,8 @@ def test_op_names_match_pytorch_grad_fn_names(torch):
     a, b = leaf([[1.0], [2.0]]), leaf([[0.5, -1.0, 2.0]])
     y = ((a * b + 1).sigmoid().exp() - a).sum()
     ours = [n for n in first_lines(viz.draw(y)) if n.endswith("Backward")]
-    ta = torch.tensor(a.data, requires_grad=True)
-    tb = torch.tensor(b.data, requires_grad=True)
+    ta = torch.tensor(a.array, requires_grad=True)
+    tb = torch.tensor(b.array, requires_grad=True)
     ty = ((ta * tb + 1).sigmoid().exp() - ta).sum()
     theirs, stack = set(), [ty.grad_fn]
     while stack:
@@ -215,7 +215,7 @@ def test_module_parameters_are_drawn_under_their_dotted_names():
         "fc1.bias (5,) float32", "fc1.weight (5, 6) float32", "fc2.bias (3,) float32",
         "fc2.weight (3, 5) float32", "output () float32"]
     assert d.edges == 8
-    grad = np.linalg.norm(model.fc1.weight.grad.data.astype(np.float64))
+    grad = np.linalg.norm(model.fc1.weight.grad.array.astype(np.float64))
     assert any(v.startswith("fc1.weight") and f"grad norm {grad:.4g}" in v
                for v in boxes(d).values())
     with_data = viz.draw(loss, modules=model, constants=True)
@@ -249,8 +249,8 @@ def test_collapse_draws_each_child_call_as_one_box_with_its_parameters():
     ops, weight, bias = fc1.split("\n")[1:]
     assert ops == "(LinearBackward)"
     assert weight == (f"weight (5, 6) float32, "
-                      f"data norm {np.linalg.norm(model.fc1.weight.data):.4g}, "
-                      f"grad norm {np.linalg.norm(model.fc1.weight.grad.data):.4g}")
+                      f"data norm {np.linalg.norm(model.fc1.weight.array):.4g}, "
+                      f"grad norm {np.linalg.norm(model.fc1.weight.grad.array):.4g}")
     assert bias.startswith("bias (5,) float32, data [0., 0., 0., 0., 0.], grad [")
     # the hooks are gone once the block ends: a new forward is not recorded
     assert not model.fc1._forward_hooks

@@ -43,7 +43,7 @@ def test_min_and_minimum_on_bools(torch: Any) -> None:
 def _pow_grads(lib: Any, a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
     ta, tb = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
     grads = (mg.grad if lib is mg else lib.autograd.grad)((ta**tb).sum(), [ta, tb])
-    return [np.asarray(g.detach().numpy() if lib is not mg else g.data) for g in grads]
+    return [np.asarray(g.detach().numpy() if lib is not mg else g.array) for g in grads]
 
 
 def test_pow_gradients_at_base_zero_match_torch(torch: Any) -> None:
@@ -58,7 +58,7 @@ def test_pow_gradients_at_base_zero_match_torch(torch: Any) -> None:
 def test_pow_of_relu_outputs_has_no_nan() -> None:
     x = mg.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     (g,) = mg.grad((x.relu() ** 0.0).sum() + (0.0 ** x.relu()).sum(), [x])
-    assert np.isfinite(g.data).all() and g.tolist() == [0.0, 0.0, 0.0]
+    assert np.isfinite(g.array).all() and g.tolist() == [0.0, 0.0, 0.0]
 
 
 # *** 4: var and std with correction >= the number of elements ***
@@ -80,7 +80,7 @@ def test_var_with_correction_n_is_inf_per_row(torch: Any) -> None:
     out = mg.tensor(x).var(1, correction=3)
     with pytest.warns(UserWarning):
         ref = torch.tensor(x).var(1, correction=3).numpy()
-    np.testing.assert_equal(out.data, ref)  # [inf, nan]
+    np.testing.assert_equal(out.array, ref)  # [inf, nan]
 
 
 # *** 6: sign and the rounding ops stay in the graph, with a zero gradient ***

@@ -83,9 +83,9 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     PyTorch, so a = 0 or 1 gives a large finite loss rather than inf."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy")
-    if ((input.data < 0) | (input.data > 1)).any():
+    if ((input.array < 0) | (input.array > 1)).any():
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
-                         f"(min {input.data.min():.4g}, max {input.data.max():.4g}); "
+                         f"(min {input.array.min():.4g}, max {input.array.max():.4g}); "
                          "apply sigmoid first")
     losses = -(target * clamp(log(input), min=-100) + (1 - target) * clamp(log(1 - input),
                                                                            min=-100))
@@ -138,13 +138,13 @@ def batch_norm(x: Tensor, running_mean: Tensor | np.ndarray | None,
     weight = None if weight is None else weight.reshape(stat_shape)
     bias = None if bias is None else bias.reshape(stat_shape)
     if training:
-        n = x.data.size // channels
+        n = x.array.size // channels
         if n < 2:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input of shape {x.shape}")
         if running_mean is not None and running_var is not None:
-            mean = x.data.mean(axis=dims)
-            var = x.data.var(axis=dims, ddof=1)
+            mean = x.array.mean(axis=dims)
+            var = x.array.var(axis=dims, ddof=1)
             _update_in_place(running_mean, momentum, mean)
             _update_in_place(running_var, momentum, var)
         return standardize(x, dims, weight, bias, eps)
@@ -159,7 +159,7 @@ def batch_norm(x: Tensor, running_mean: Tensor | np.ndarray | None,
 
 
 def _array(stat: Tensor | np.ndarray) -> np.ndarray:
-    return stat.data if isinstance(stat, Tensor) else stat
+    return stat.array if isinstance(stat, Tensor) else stat
 
 
 def _update_in_place(stat: Tensor | np.ndarray, momentum: float, batch_value: np.ndarray) -> None:
@@ -203,7 +203,7 @@ def _class_weight(weight: Any, classes: int, dtype: Any, name: str) -> np.ndarra
     """weight as a constant array of one value per class (PyTorch does not differentiate it)."""
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight.array if isinstance(weight, Tensor) else np.asarray(weight)
     if w.shape != (classes,):
         raise ValueError(f"{name}: weight must have one value per class, shape ({classes},), "
                          f"got {w.shape}")
@@ -213,7 +213,7 @@ def _class_weight(weight: Any, classes: int, dtype: Any, name: str) -> np.ndarra
 def _class_index_target(input: Tensor, target: Any, name: str) -> np.ndarray:
     """target as an integer array of shape (N, d1, ...) for input (N, C, d1, ...), or () for
     input (C,)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{name}: class-index target must be integers, got {t.dtype}")
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
@@ -274,7 +274,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
                          f"{label_smoothing}")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
     soft = t.dtype.kind == "f"
     if soft and ignore_index != -100:
         raise ValueError(f"cross_entropy: ignore_index ({ignore_index}) is not supported for "
@@ -318,7 +318,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
 
 def _softplus(x: Tensor) -> Tensor:
     """log(1 + exp(x)) = logsumexp(0, x), stable for large |x| and smooth at 0."""
-    return stack([Tensor._make(np.zeros_like(x.data)), x]).logsumexp(0)
+    return stack([Tensor._make(np.zeros_like(x.array)), x]).logsumexp(0)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
@@ -384,7 +384,7 @@ def kl_div(input: Tensor, target: Any, size_average: bool | None = None,
     if log_target:
         losses = target.exp() * (target - input)
     else:
-        positive = Tensor._make(target.data > 0)
+        positive = Tensor._make(target.array > 0)
         safe = where(positive, target, 1.0)
         losses = where(positive, target * safe.log(), 0.0) - target * input
     if reduction == "batchmean":
@@ -436,8 +436,8 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: f
     cos = (input1 * input2).sum(-1) / (((input1 * input1).sum(-1) + 1e-12)
                                        * ((input2 * input2).sum(-1) + 1e-12)).sqrt()
     t = _broadcast_weight(target, cos, "cosine_embedding_loss", "target")
-    positive = Tensor._make(t.data == 1)
-    negative = Tensor._make(t.data == -1)
+    positive = Tensor._make(t.array == 1)
+    negative = Tensor._make(t.array == -1)
     losses = where(positive, 1 - cos, where(negative, clamp(cos - margin, min=0), 0.0))
     return _reduce(losses, reduction, "cosine_embedding_loss")
 
@@ -560,7 +560,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
             raise ValueError("scaled_dot_product_attention: pass attn_mask or is_causal, not both")
         attn_mask = np.tri(length, source, dtype=bool)
     if attn_mask is not None:
-        mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        mask = attn_mask.array if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
         try:
             np.broadcast_shapes(mask.shape, scores.shape)
         except ValueError:
@@ -571,7 +571,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         else:
             scores = scores + (attn_mask if isinstance(attn_mask, Tensor)
                                else Tensor._make(mask.astype(scores.dtype)))
-    dead = np.isneginf(scores.data).all(-1, keepdims=True)
+    dead = np.isneginf(scores.array).all(-1, keepdims=True)
     if dead.any():  # rows with no key left: softmax would give nan; PyTorch gives 0
         scores = scores.masked_fill(Tensor._make(dead), 0.0)
         weights = softmax(scores, -1).masked_fill(Tensor._make(dead), 0.0)
@@ -585,7 +585,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
 def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of weight picked by the integer indices in input: output shape input.shape +
     (embedding_dim,). The row padding_idx gets no gradient."""
-    index = np.asarray(input.data if isinstance(input, Tensor) else input)
+    index = np.asarray(input.array if isinstance(input, Tensor) else input)
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {index.dtype}")
     n = weight.shape[0]

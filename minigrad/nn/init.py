@@ -34,7 +34,7 @@ def _fans(t: Tensor) -> tuple[int, int]:
 
 def _fill(t: Tensor, values) -> Tensor:
     """Write values into t in place and bump its version, as PyTorch's init functions do."""
-    t.data[...] = values
+    t.array[...] = values
     increment_version(t)
     return t
 

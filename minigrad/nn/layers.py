@@ -152,7 +152,7 @@ class Embedding(Module):
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight.array[self.padding_idx] = 0
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
@@ -284,7 +284,7 @@ class BatchNorm1d(Module):
                              f"got {x.shape}")
         use_batch_stats = self.training or not self.track_running_stats
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
         stats = (self.running_mean, self.running_var) if self.track_running_stats else (None,
                                                                                           None)
         return F.batch_norm(x, *stats, self.weight, self.bias, use_batch_stats, self.momentum,

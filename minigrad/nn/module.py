@@ -21,13 +21,13 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, get_default_dtype())
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad)
+        super().__init__(data.array if isinstance(data, Tensor) else data, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
 
-_DATA_SLOT = Tensor.__dict__["data"]
+_ARRAY_SLOT = Tensor.__dict__["array"]
 _UNINITIALIZED = ("this parameter of a lazy module (such as nn.LazyLinear) is not initialized "
                   "yet: its shape is known only once the module has been called; call the "
                   "model once on a batch before using its parameters")
@@ -43,12 +43,12 @@ class UninitializedParameter(Parameter):
         super().__init__(np.empty(0, as_dtype(dtype) or get_default_dtype()), requires_grad)
 
     @property
-    def data(self) -> np.ndarray:
+    def array(self) -> np.ndarray:  # so .data, .numpy() and every op refuse too
         raise ValueError(_UNINITIALIZED)
 
-    @data.setter
-    def data(self, value: np.ndarray) -> None:
-        _DATA_SLOT.__set__(self, value)
+    @array.setter
+    def array(self, value: np.ndarray) -> None:
+        _ARRAY_SLOT.__set__(self, value)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -56,15 +56,15 @@ class UninitializedParameter(Parameter):
 
     @property
     def dtype(self) -> np.dtype:
-        return _DATA_SLOT.__get__(self).dtype
+        return _ARRAY_SLOT.__get__(self).dtype
 
     def materialize(self, shape: tuple[int, ...], dtype: Any = None) -> None:
         """Give the parameter its shape (values uninitialized) and make it a Parameter."""
-        self.data = np.empty(shape, as_dtype(dtype) or self.dtype)
+        self.array = np.empty(shape, as_dtype(dtype) or self.dtype)
         self.__class__ = Parameter
 
     def _retype(self, dtype: np.dtype) -> None:
-        self.data = np.empty(0, dtype)
+        self.array = np.empty(0, dtype)
 
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
@@ -296,9 +296,9 @@ class Module:
                 if isinstance(t, UninitializedParameter):
                     t._retype(dtype)
                 elif t.dtype.kind in "fc" and t.dtype != dtype:
-                    t.data = t.data.astype(dtype)
+                    t.array = t.array.astype(dtype)
                     if t.grad is not None:
-                        t.grad = Tensor._make(t.grad.data.astype(dtype))
+                        t.grad = Tensor._make(t.grad.array.astype(dtype))
         return self
 
     def float(self) -> Module:
@@ -321,7 +321,7 @@ class Module:
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
         """Copies of every parameter and buffer as numpy arrays, under the keys and shapes that
         PyTorch uses for the same architecture."""
-        return OrderedDict((key, t.data.copy()) for key, t in self._named_state())
+        return OrderedDict((key, t.array.copy()) for key, t in self._named_state())
 
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
         """Parameters and buffers in PyTorch's order: module by module, parameters first; a
@@ -390,7 +390,7 @@ class Module:
 def _as_numbers(value: Any) -> tuple[np.ndarray | None, str | None]:
     """(value as a numpy array, None), or (None, what is wrong with it)."""
     if isinstance(value, Tensor):
-        return value.data, None
+        return value.array, None
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a PyTorch tensor
         value = value.detach().cpu().numpy()
     try:

@@ -18,12 +18,12 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     if not grads:
         return 0.0
     if norm_type == float("inf"):
-        total = max(float(np.abs(p.grad.data).max()) for p in grads)
+        total = max(float(np.abs(p.grad.array).max()) for p in grads)
     else:
-        total = float(sum(np.sum(np.abs(p.grad.data) ** norm_type) for p in grads)
+        total = float(sum(np.sum(np.abs(p.grad.array) ** norm_type) for p in grads)
                       ** (1.0 / norm_type))
     scale = max_norm / (total + 1e-6)
     if scale < 1:
         for p in grads:
-            p.grad = Tensor._make((p.grad.data * scale).astype(p.grad.dtype))
+            p.grad = Tensor._make((p.grad.array * scale).astype(p.grad.dtype))
     return total

@@ -21,7 +21,7 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
         return value
     scalar = isinstance(value, _SCALARS) or isinstance(value, np.ndarray) and value.ndim == 0
     if like is not None and scalar:
-        dtype = like.data.dtype
+        dtype = like.array.dtype
         if dtype.kind == "f" and type(value) in (float, int):  # the common case, made short
             return Tensor._make(np.asarray(value, dtype=dtype))
         return Tensor._make(np.asarray(value).astype(promote_scalar(dtype, value)))
@@ -38,7 +38,7 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
         a = constant(a, b)
     elif not a_is:
         a, b = constant(a), constant(b)
-    a_type, b_type = a.data.dtype, b.data.dtype
+    a_type, b_type = a.array.dtype, b.array.dtype
     if a_type is not b_type:
         dtype = result_type(a, b)
         a, b = _cast(a, dtype), _cast(b, dtype)
@@ -46,9 +46,9 @@ def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
 
 
 def _cast(t: Tensor, dtype: np.dtype) -> Tensor:
-    if t.data.dtype == dtype:
+    if t.array.dtype == dtype:
         return t
-    return t.to(dtype) if t.requires_grad else Tensor._make(t.data.astype(dtype))
+    return t.to(dtype) if t.requires_grad else Tensor._make(t.array.astype(dtype))
 
 
 def canonical_dim(dim: int, ndim: int, op: str = "") -> int:

@@ -28,10 +28,10 @@ SELU_SCALE = 1.0507009873554804934193349852946
 class Gelu(Function):
     @staticmethod
     def forward(ctx, x):
-        cdf = 0.5 * (1 + erf_array(x.data * _SQRT_HALF))
+        cdf = 0.5 * (1 + erf_array(x.array * _SQRT_HALF))
         ctx.save_for_backward(x)
         ctx.cdf = cdf
-        return x.data * cdf
+        return x.array * cdf
 
     @staticmethod
     def backward(ctx, g):
@@ -47,7 +47,7 @@ class GeluGrad(Function):
     @staticmethod
     def forward(ctx, g, x, cdf):
         ctx.save_for_backward(g, x)
-        return g.data * (cdf + x.data * np.exp(-0.5 * x.data * x.data) * _INV_SQRT_2PI)
+        return g.array * (cdf + x.array * np.exp(-0.5 * x.array * x.array) * _INV_SQRT_2PI)
 
     @staticmethod
     def backward(ctx, gg):
@@ -68,7 +68,7 @@ class Elu(Function):
     def forward(ctx, x, alpha, scale, input_scale):
         ctx.save_for_backward(x)
         ctx.coefficients = alpha, scale, input_scale
-        a = x.data
+        a = x.array
         with np.errstate(over="ignore"):
             negative = np.expm1(np.minimum(a, 0) * input_scale) * (alpha * scale)
         return np.where(a > 0, a * scale, negative)
@@ -79,14 +79,14 @@ class Elu(Function):
         (x,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.coefficients
         slope = exp(clamp(x, max=0) * input_scale) * (alpha * scale * input_scale)
-        return g * where(x.data > 0, scale, slope), None, None, None
+        return g * where(x.array > 0, scale, slope), None, None, None
 
 
 class LogSigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        a = x.data
+        a = x.array
         return np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))  # never overflows
 
     @staticmethod
@@ -104,13 +104,13 @@ class Hardtanh(Function):
     def forward(ctx, x, min_val, max_val):
         ctx.save_for_backward(x)
         ctx.bounds = min_val, max_val
-        return np.clip(x.data, min_val, max_val)
+        return np.clip(x.array, min_val, max_val)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         low, high = ctx.bounds
-        return g * _mask((x.data > low) & (x.data < high), g), None, None
+        return g * _mask((x.array > low) & (x.array < high), g), None, None
 
 
 def _no_inplace(name: str, inplace: bool) -> None:
@@ -160,7 +160,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
     scaled = input * beta
     smooth = log1p(exp(clamp(scaled, max=threshold))) / beta  # clamped: e^big never overflows
-    return where(scaled.data > threshold, input, smooth)
+    return where(scaled.array > threshold, input, smooth)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -217,14 +217,14 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, weight x otherwise; weight has one element, or one per channel (dim 1)."""
     channels = input.shape[1] if input.ndim >= 2 else 1
-    if weight.data.size not in (1, channels):
-        raise ValueError(f"prelu: weight has {weight.data.size} elements; expected 1 or the "
+    if weight.array.size not in (1, channels):
+        raise ValueError(f"prelu: weight has {weight.array.size} elements; expected 1 or the "
                          f"number of channels, {channels}")
-    if weight.data.size > 1:
+    if weight.array.size > 1:
         weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
     elif weight.ndim:
         weight = weight.reshape(())
-    return where(input.data > 0, input, weight * input)
+    return where(input.array > 0, input, weight * input)
 
 
 def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
@@ -240,5 +240,5 @@ def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else value."""
     _no_inplace("threshold", inplace)
-    return where(input.data > threshold, input, value)
+    return where(input.array > threshold, input, value)
 

@@ -121,7 +121,7 @@ class Unfold(Function):
     @staticmethod
     def forward(ctx, x, kernel, dilation, pads, stride):
         ctx.size = x.shape[2:]
-        view = windows(x.data, kernel, dilation, pads, stride)
+        view = windows(x.array, kernel, dilation, pads, stride)
         n, c = x.shape[:2]
         return view.reshape(n, c * kernel[0] * kernel[1], -1)  # the one copy
 
@@ -139,7 +139,7 @@ class Fold(Function):
         (kh, kw), ((top, bottom), (left, right)) = kernel, pads
         out_h = out_size(size[0], kh, stride[0], dilation[0], top, bottom)
         out_w = out_size(size[1], kw, stride[1], dilation[1], left, right)
-        blocks = cols.data.reshape(cols.shape[0], -1, kh, kw, out_h, out_w)
+        blocks = cols.array.reshape(cols.shape[0], -1, kh, kw, out_h, out_w)
         return fold_windows(blocks.transpose(1, 2, 3, 4, 5, 0), size, kernel, dilation, pads,
                             stride)
 
@@ -181,11 +181,11 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, geo):
         ctx.save_for_backward(x, weight)
-        ctx.columns = cols = _columns(x.data, geo)  # kept for the weight's gradient
-        out = weight.data.reshape(geo.groups, weight.shape[0] // geo.groups, -1) @ cols
+        ctx.columns = cols = _columns(x.array, geo)  # kept for the weight's gradient
+        out = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups, -1) @ cols
         out = out.reshape(weight.shape[0], -1)
         if bias is not None:
-            out += bias.data[:, None]
+            out += bias.array[:, None]
         return out.reshape(weight.shape[0], *geo.out, x.shape[0]).transpose(3, 0, 1, 2)
 
     @staticmethod
@@ -205,8 +205,8 @@ class ConvInputGrad(Function):
     @staticmethod
     def forward(ctx, g, weight, geo):
         ctx.save_for_backward(g, weight)
-        kernels = weight.data.reshape(geo.groups, weight.shape[0] // geo.groups, -1)
-        cols = kernels.transpose(0, 2, 1) @ _per_group(g.data, geo.groups)
+        kernels = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups, -1)
+        cols = kernels.transpose(0, 2, 1) @ _per_group(g.array, geo.groups)
         n = g.shape[0]
         blocks = cols.reshape(-1, *geo.kernel, *geo.out, n)
         return fold_windows(blocks, geo.size, geo.kernel, geo.dilation, geo.pads, geo.stride)
@@ -228,8 +228,8 @@ class ConvWeightGrad(Function):
     @staticmethod
     def forward(ctx, x, g, geo, columns=None):
         ctx.save_for_backward(x, g)
-        cols = _columns(x.data, geo) if columns is None else columns
-        grad = _per_group(g.data, geo.groups) @ cols.transpose(0, 2, 1)
+        cols = _columns(x.array, geo) if columns is None else columns
+        grad = _per_group(g.array, geo.groups) @ cols.transpose(0, 2, 1)
         return grad.reshape(g.shape[1], x.shape[1] // geo.groups, *geo.kernel)
 
     @staticmethod

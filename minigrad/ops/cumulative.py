@@ -32,7 +32,7 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim, reverse):
         ctx.dim, ctx.reverse = dim, reverse
-        return _cumulate(np.cumsum, x.data, dim, reverse)
+        return _cumulate(np.cumsum, x.array, dim, reverse)
 
     @staticmethod
     def backward(ctx, g):
@@ -43,7 +43,7 @@ class Cumsum(Function):
 class Cumprod(Function):
     @staticmethod
     def forward(ctx, x, dim):
-        out = np.cumprod(x.data, axis=dim)
+        out = np.cumprod(x.array, axis=dim)
         ctx.save_for_backward(x, out)
         ctx.dim = dim
         return out
@@ -54,7 +54,7 @@ class Cumprod(Function):
         product is 0 or subnormal (so none lost precision); otherwise the products are formed
         for every k (O(n^2), as PyTorch does where x has zeros)."""
         x, out = ctx.saved_tensors
-        if (np.abs(out.data) >= np.finfo(out.dtype).tiny).all():
+        if (np.abs(out.array) >= np.finfo(out.dtype).tiny).all():
             return Cumsum.apply(g * out, ctx.dim, True) / x, None
         return _cumprod_grad_with_zeros(x, g, ctx.dim), None
 
@@ -78,7 +78,7 @@ def _cumprod_grad_with_zeros(x: Tensor, g: Tensor, dim: int) -> Tensor:
 class Prod(Function):
     @staticmethod
     def forward(ctx, x, dim, keepdim):
-        out = np.prod(x.data, axis=dim, keepdims=True)
+        out = np.prod(x.array, axis=dim, keepdims=True)
         ctx.dim, ctx.kept = dim, out.shape
         out = np.asarray(out if keepdim else out.squeeze(dim))
         ctx.save_for_backward(x, out)  # the output itself, for second derivatives
@@ -91,7 +91,7 @@ class Prod(Function):
         is formed directly (O(n^2), as PyTorch does where x has zeros)."""
         x, out = ctx.saved_tensors
         g, out = as_kept(g, ctx.kept), as_kept(out, ctx.kept)
-        if (np.abs(out.data) >= np.finfo(out.dtype).tiny).all():
+        if (np.abs(out.array) >= np.finfo(out.dtype).tiny).all():
             return g * out / x, None, None
         without_k = _without_each(transpose(x, ctx.dim, -1))
         others = Prod.apply(without_k, without_k.ndim - 1, False)
@@ -102,7 +102,7 @@ class LogCumSumExp(Function):
     @staticmethod
     def forward(ctx, x, dim, reverse):
         with np.errstate(invalid="ignore"):
-            out = _cumulate(np.logaddexp.accumulate, x.data, dim, reverse)
+            out = _cumulate(np.logaddexp.accumulate, x.array, dim, reverse)
         ctx.save_for_backward(x, out)
         ctx.dim, ctx.reverse = dim, reverse
         return out
@@ -120,7 +120,7 @@ class LogCumSumExp(Function):
             logs = where(mask, log(where(mask, g * sign, 1.0)) - out, -np.inf)
             return exp(x + LogCumSumExp.apply(logs, ctx.dim, not ctx.reverse))
 
-        positive, negative = part(g.data > 0, 1.0), part(g.data < 0, -1.0)
+        positive, negative = part(g.array > 0, 1.0), part(g.array < 0, -1.0)
         if negative is None:
             grad = positive if positive is not None else g * 0.0
         else:
@@ -171,13 +171,13 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
     if not x.ndim:
         return x
     if x.dtype.kind != "f":
-        return Tensor._make(np.asarray(np.prod(x.data, axis=d, keepdims=keepdim)))
+        return Tensor._make(np.asarray(np.prod(x.array, axis=d, keepdims=keepdim)))
     return Prod.apply(x, d, keepdim)
 
 
 def _cumulative_extreme(name: str, x: Tensor, dim: int, largest: bool) -> CumMaxMin:
     def along(x: Tensor, d: int) -> CumMaxMin:
-        a = x.data
+        a = x.array
         values = (np.maximum if largest else np.minimum).accumulate(a, axis=d)
         is_new = a == values  # a tie moves the index on to the later element, as in PyTorch
         if a.dtype.kind == "f":

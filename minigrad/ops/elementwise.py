@@ -19,7 +19,7 @@ from minigrad.tensor import Tensor
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return a.data + b.data
+        return a.array + b.array
 
     @staticmethod
     def backward(ctx, g):
@@ -29,7 +29,7 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return a.data - b.data
+        return a.array - b.array
 
     @staticmethod
     def backward(ctx, g):
@@ -41,7 +41,7 @@ class Mul(Function):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad  # save only what backward uses (in-place checks)
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        return a.data * b.data
+        return a.array * b.array
 
     @staticmethod
     def backward(ctx, g):
@@ -54,7 +54,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.asarray(a.data / b.data)
+            out = np.asarray(a.array / b.array)
         ctx.save_for_backward(b, out)
         return out
 
@@ -70,7 +70,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.asarray(a.data ** b.data)
+            out = np.asarray(a.array ** b.array)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -84,9 +84,9 @@ class Pow(Function):
         grad_a = grad_b = None
         with np.errstate(invalid="ignore"):  # the 0 * inf = nan that the masks then replace
             if need_a:
-                grad_a = _zero_where(b.data == 0, g * b * a ** (b - 1))
+                grad_a = _zero_where(b.array == 0, g * b * a ** (b - 1))
             if need_b:
-                grad_b = _zero_where((a.data == 0) & (b.data >= 0), g * out * log(a))
+                grad_b = _zero_where((a.array == 0) & (b.array >= 0), g * out * log(a))
         return grad_a, grad_b
 
 
@@ -99,13 +99,13 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.maximum(a.data, b.data)
+        return np.maximum(a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
         """The gradient goes to the larger input; a tie splits it in half, as in PyTorch."""
         a, b = ctx.saved_tensors
-        share_a = (a.data > b.data) + 0.5 * (a.data == b.data)
+        share_a = (a.array > b.array) + 0.5 * (a.array == b.array)
         share_a = Tensor._make(share_a.astype(g.dtype))
         return g * share_a, g * (1 - share_a)
 
@@ -114,7 +114,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.save_for_backward(condition)
-        return np.where(condition.data, a.data, b.data)
+        return np.where(condition.array, a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -128,7 +128,7 @@ class Where(Function):
 class Neg(Function):
     @staticmethod
     def forward(ctx, x):
-        return -x.data
+        return -x.array
 
     @staticmethod
     def backward(ctx, g):
@@ -138,7 +138,7 @@ class Neg(Function):
 class Exp(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.asarray(np.exp(x.data))
+        out = np.asarray(np.exp(x.array))
         ctx.save_for_backward(out)
         return out
 
@@ -154,7 +154,7 @@ class Log(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x.data)
+            return np.log(x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -167,7 +167,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
-            out = np.asarray(np.sqrt(x.data))
+            out = np.asarray(np.sqrt(x.array))
         ctx.save_for_backward(out)
         return out
 
@@ -182,7 +182,7 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x gives s = 0
-            s = np.asarray(np.exp(-x.data))
+            s = np.asarray(np.exp(-x.array))
         s += 1
         out = np.reciprocal(s, out=s)  # 1 / (1 + e^-x), in one buffer
         ctx.save_for_backward(out)
@@ -198,7 +198,7 @@ class Sigmoid(Function):
 class Tanh(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.asarray(np.tanh(x.data))
+        out = np.asarray(np.tanh(x.array))
         ctx.save_for_backward(out)
         return out
 
@@ -213,13 +213,13 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.maximum(x.data, 0)
+        return np.maximum(x.array, 0)
 
     @staticmethod
     def backward(ctx, g):
         """d/dx relu(x) = 1 where x > 0, else 0"""
         (x,) = ctx.saved_tensors
-        return g * _mask(x.data > 0, g)
+        return g * _mask(x.array > 0, g)
 
 
 class LeakyRelu(Function):
@@ -227,12 +227,12 @@ class LeakyRelu(Function):
     def forward(ctx, x, negative_slope):
         ctx.save_for_backward(x)
         ctx.negative_slope = negative_slope
-        return np.where(x.data > 0, x.data, x.data * negative_slope)
+        return np.where(x.array > 0, x.array, x.array * negative_slope)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        slope = np.where(x.data > 0, 1.0, ctx.negative_slope)
+        slope = np.where(x.array > 0, 1.0, ctx.negative_slope)
         return g * _mask(slope, g), None
 
 
@@ -241,7 +241,7 @@ class Clamp(Function):
     def forward(ctx, x, min, max):
         ctx.save_for_backward(x)
         ctx.bounds = min, max
-        return np.clip(x.data, min, max)
+        return np.clip(x.array, min, max)
 
     @staticmethod
     def backward(ctx, g):
@@ -250,9 +250,9 @@ class Clamp(Function):
         low, high = ctx.bounds
         inside = np.ones(x.shape, dtype=bool)
         if low is not None:
-            inside &= x.data >= low
+            inside &= x.array >= low
         if high is not None:
-            inside &= x.data <= high
+            inside &= x.array <= high
         return g * _mask(inside, g), None, None
 
 
@@ -260,7 +260,7 @@ class Cast(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.source_dtype = x.dtype
-        return x.data.astype(dtype)
+        return x.array.astype(dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -286,7 +286,7 @@ def sub(a: Any, b: Any) -> Tensor:
 
 def _is_bool(value: Any) -> bool:
     if isinstance(value, Tensor):
-        return value.data.dtype.kind == "b"
+        return value.array.dtype.kind == "b"
     return isinstance(value, (bool, np.bool_)) or (
         isinstance(value, np.ndarray) and value.dtype.kind == "b")
 
@@ -389,7 +389,7 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
 # *** ops with no gradient ***
 def _no_grad_op(name: str, fn: Any, *args: Tensor) -> Tensor:
     try:
-        return Tensor._make(np.asarray(fn(*[a.data for a in args])))
+        return Tensor._make(np.asarray(fn(*[a.array for a in args])))
     except ValueError as e:
         raise_if_not_broadcastable(name, args, e)
         raise
@@ -403,7 +403,7 @@ class PiecewiseConstant(Function):
     def forward(ctx, fn, *inputs):
         ctx.inputs_like = [(x.shape, x.dtype) for x in inputs]
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(fn(*[x.data for x in inputs]))
+            return np.asarray(fn(*[x.array for x in inputs]))
 
     @staticmethod
     def backward(ctx, g):
@@ -415,7 +415,7 @@ class PiecewiseConstant(Function):
 def sign(x: Tensor) -> Tensor:
     """-1, 0 or 1 (0 for nan, as in PyTorch; bools are their own sign); zero gradient."""
     if x.dtype == np.bool_:
-        return Tensor._make(x.data.copy())
+        return Tensor._make(x.array.copy())
     return PiecewiseConstant.apply(_sign, x)
 
 
@@ -445,7 +445,7 @@ def step(x: Tensor) -> Tensor:
     warnings.warn("minigrad.step is deprecated and will be removed: use "
                   "minigrad.heaviside(x, minigrad.ones_like(x)), PyTorch's name for the unit step",
                   DeprecationWarning, stacklevel=2)
-    return Tensor._make((x.data >= 0).astype(x.dtype if x.dtype.kind == "f" else np.float32))
+    return Tensor._make((x.array >= 0).astype(x.dtype if x.dtype.kind == "f" else np.float32))
 
 
 def lt(a: Any, b: Any) -> Tensor:

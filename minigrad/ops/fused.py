@@ -34,9 +34,9 @@ class SigmoidGrad(Function):
     @staticmethod
     def forward(ctx, g, s):
         ctx.save_for_backward(g, s)
-        out = 1 - s.data
-        out *= s.data
-        out *= g.data
+        out = 1 - s.array
+        out *= s.array
+        out *= g.array
         return out
 
     @staticmethod
@@ -55,11 +55,11 @@ class LinearGrad(Function):
     @staticmethod
     def forward(ctx, g, x, weight):
         ctx.save_for_backward(g, x, weight)
-        rows = _rows(g.data)
-        grad_w, grad_b = rows.T @ _rows(x.data), rows.sum(0)
+        rows = _rows(g.array)
+        grad_w, grad_b = rows.T @ _rows(x.array), rows.sum(0)
         if weight is None:
             return grad_w, grad_b
-        grad_x = (weight.data.T @ rows.T).T
+        grad_x = (weight.array.T @ rows.T).T
         return grad_w, grad_b, grad_x if g.ndim == 2 else grad_x.reshape(*g.shape[:-1], -1)
 
     @staticmethod
@@ -85,12 +85,12 @@ class CrossEntropyGrad(Function):
     def forward(ctx, logits, target, g, factor, probs):
         ctx.save_for_backward(logits, target, g)
         ctx.factor = factor
-        c = (g.data.reshape(-1, 1) if g.ndim else g.data) * factor
+        c = (g.array.reshape(-1, 1) if g.ndim else g.array) * factor
         if target.dtype.kind in "iu":
             grad = probs * c
-            grad[np.arange(len(grad)), target.data] -= c.reshape(-1) if c.ndim else c
+            grad[np.arange(len(grad)), target.array] -= c.reshape(-1) if c.ndim else c
             return grad
-        return (probs * target.data.sum(axis=1, keepdims=True) - target.data) * c
+        return (probs * target.array.sum(axis=1, keepdims=True) - target.array) * c
 
     @staticmethod
     def backward(ctx, gg):
@@ -101,7 +101,7 @@ class CrossEntropyGrad(Function):
         need_logits, need_target, need_g = ctx.needs_input_grad[:3]
         y = target
         if target.dtype.kind in "iu":
-            y = Tensor._make(np.eye(logits.shape[1], dtype=logits.dtype)[target.data])
+            y = Tensor._make(np.eye(logits.shape[1], dtype=logits.dtype)[target.array])
         c = (g.reshape(-1, 1) if g.ndim else g) * ctx.factor
         p, total = logits.softmax(1), y.sum(1, keepdim=True)
         h = gg * c * total

@@ -98,7 +98,7 @@ def _index_parts(index: Any) -> list:
     out = []
     for p in parts:
         if isinstance(p, Tensor):
-            p = p.data
+            p = p.array
         elif isinstance(p, (list, range)):
             p = np.asarray(p)
             if p.size == 0:
@@ -147,7 +147,7 @@ class GetItem(ViewFunction):
     def forward(ctx, x, plan):
         ctx.in_shape, ctx.plan = x.shape, plan
         basic, advanced = plan
-        out = x.data[basic]
+        out = x.array[basic]
         return out if advanced is None else out[advanced]
 
     @staticmethod
@@ -165,9 +165,9 @@ class IndexPutAdd(Function):
         out = np.zeros(shape, dtype=g.dtype)
         basic, advanced = plan
         if advanced is None:
-            out[basic] = g.data
+            out[basic] = g.array
         else:
-            np.add.at(out[basic], advanced, g.data)
+            np.add.at(out[basic], advanced, g.array)
         return out
 
     @staticmethod
@@ -196,7 +196,7 @@ def _along(dim: int, index: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 def _index_array(index: Any, op: str) -> np.ndarray:
-    array = index.data if isinstance(index, Tensor) else np.asarray(index)
+    array = index.array if isinstance(index, Tensor) else np.asarray(index)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got {array.dtype}")
     return array
@@ -259,8 +259,8 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, input, src, along):
         ctx.along = along
-        out = input.data.copy()
-        out[along] = src.data
+        out = input.array.copy()
+        out[along] = src.array
         return out
 
     @staticmethod
@@ -309,7 +309,7 @@ class ScatterReduce(Function):
     def forward(ctx, input, src, along, reduce, include_self):
         ctx.save_for_backward(input, src)
         ctx.along, ctx.reduce, ctx.include_self = along, reduce, include_self
-        x, s = input.data, src.data
+        x, s = input.array, src.array
         out = x.copy()
         if not include_self:
             start = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
@@ -343,10 +343,10 @@ class ScatterReduce(Function):
                 g = g / Tensor._make(ctx.count.astype(g.dtype))
             return g * own, GetItem.apply(g, ((), along)), None, None, None
         if reduce == "prod":
-            return _prod_grads(ctx, g.data, input.data, src.data, own.data) + (None,) * 3
+            return _prod_grads(ctx, g.array, input.array, src.array, own.array) + (None,) * 3
         out = ctx.out
-        self_ties = (input.data == out) * own.data
-        src_ties = (src.data == out[along]).astype(g.dtype)
+        self_ties = (input.array == out) * own.array
+        src_ties = (src.array == out[along]).astype(g.dtype)
         ties = self_ties.copy()
         np.add.at(ties, along, src_ties)
         share = g / Tensor._make(np.maximum(ties, 1))
@@ -466,7 +466,7 @@ def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tenso
 
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """input with value wherever mask (broadcast to input) is True."""
-    mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    mask = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype}")
     if np.broadcast_shapes(mask.shape, input.shape) != input.shape:
@@ -483,7 +483,7 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
 
 def masked_select(input: Tensor, mask: Any) -> Tensor:
     """The elements of input where mask is True, as a 1-D tensor (both broadcast first)."""
-    mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    mask = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_select: mask must be a bool tensor, got {mask.dtype}")
     try:
@@ -497,7 +497,7 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
     """The indices of input's nonzero elements: an (n, ndim) int64 tensor, or with as_tuple one
     1-D tensor per dim."""
-    data = input.data if isinstance(input, Tensor) else np.asarray(input)
+    data = input.array if isinstance(input, Tensor) else np.asarray(input)
     if as_tuple:
         found = np.nonzero(data.reshape(1) if data.ndim == 0 else data)
         return tuple(Tensor._make(i.astype(np.int64)) for i in found)
@@ -507,7 +507,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 rows with a 1 at each class index: shape tensor.shape + (num_classes,); -1 takes
     max + 1."""
-    data = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    data = tensor.array if isinstance(tensor, Tensor) else np.asarray(tensor)
     if data.dtype.kind not in "iu":
         raise TypeError(f"one_hot: class values must be an integer tensor, got {data.dtype}")
     if data.size and data.min() < 0:

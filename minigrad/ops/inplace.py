@@ -19,12 +19,12 @@ class SetItem(Function):
     @staticmethod
     def forward(ctx, x, plan, value):
         ctx.plan = plan
-        out = x.data.copy()
+        out = x.array.copy()
         basic, advanced = plan
         if advanced is None:
-            out[basic] = value.data
+            out[basic] = value.array
         else:
-            out[basic][advanced] = value.data
+            out[basic][advanced] = value.array
         return out
 
     @staticmethod
@@ -42,16 +42,16 @@ def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
     value must have a dtype x's can hold (float into int is refused, as in PyTorch)."""
     plan: Plan = normalize_index(x.shape, index)
     if not isinstance(value, Tensor):
-        value = Tensor._make(np.asarray(value, dtype=x.data.dtype))
-    elif value.data.dtype != x.data.dtype:
-        if not np.can_cast(value.data.dtype, x.data.dtype, "same_kind"):
+        value = Tensor._make(np.asarray(value, dtype=x.array.dtype))
+    elif value.array.dtype != x.array.dtype:
+        if not np.can_cast(value.array.dtype, x.array.dtype, "same_kind"):
             raise RuntimeError(f"setitem: a value of dtype {value.dtype} can't be written into "
                                f"a tensor of dtype {x.dtype}")
-        value = value.to(x.data.dtype)
+        value = value.to(x.array.dtype)
     basic, advanced = plan
-    selected = x.data[basic].shape if advanced is None else x.data[basic][advanced].shape
+    selected = x.array[basic].shape if advanced is None else x.array[basic][advanced].shape
     try:
-        fits = np.broadcast_shapes(value.data.shape, selected) == selected
+        fits = np.broadcast_shapes(value.array.shape, selected) == selected
     except ValueError:
         fits = False
     if not fits:

@@ -21,7 +21,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a.data @ b.data
+        return a.array @ b.array
 
     @staticmethod
     def backward(ctx, g):
@@ -48,9 +48,9 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        out = weight.data @ _rows(x.data).T
+        out = weight.array @ _rows(x.array).T
         if bias is not None:
-            out += bias.data[:, None]  # out is a fresh array: add in place
+            out += bias.array[:, None]  # out is a fresh array: add in place
         return out.T if x.ndim == 2 else out.T.reshape(*x.shape[:-1], len(out))
 
     @staticmethod
@@ -91,11 +91,11 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x W^T + b, with weight of shape (out_features, in_features) as in PyTorch."""
-    x_shape, w_shape = x.data.shape, weight.data.shape
+    x_shape, w_shape = x.array.shape, weight.array.shape
     if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
                          f"{weight.shape} (expected last dim {weight.shape[-1]})")
-    if bias is not None and bias.data.shape != w_shape[:1]:
+    if bias is not None and bias.array.shape != w_shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
                          f"{weight.shape} (expected ({weight.shape[0]},))")
     return Linear.apply(x, weight, bias)
@@ -207,7 +207,7 @@ class Einsum(Function):
     def forward(ctx, inputs, output, *operands):
         ctx.save_for_backward(*operands)
         ctx.subscripts, ctx.output = inputs, output
-        arrays = [t.data for t in operands]
+        arrays = [t.array for t in operands]
         if len(arrays) == 2 and all(len(set(s)) == len(s) for s in inputs):
             return _contract_pair(arrays[0], inputs[0], arrays[1], inputs[1], output)
         equation = ",".join(inputs) + "->" + output

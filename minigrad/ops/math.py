@@ -96,7 +96,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.sin, x.data)
+        return _quiet(np.sin, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -109,7 +109,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.cos, x.data)
+        return _quiet(np.cos, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -121,7 +121,7 @@ class Cos(Function):
 class Tan(Function):
     @staticmethod
     def forward(ctx, x):
-        out = _quiet(np.tan, x.data)
+        out = _quiet(np.tan, x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -136,7 +136,7 @@ class Asin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.arcsin, x.data)
+        return _quiet(np.arcsin, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -149,7 +149,7 @@ class Acos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.arccos, x.data)
+        return _quiet(np.arccos, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -162,7 +162,7 @@ class Atan(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.arctan, x.data)
+        return _quiet(np.arctan, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -175,7 +175,7 @@ class Sinh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.sinh, x.data)
+        return _quiet(np.sinh, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -188,7 +188,7 @@ class Cosh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.cosh, x.data)
+        return _quiet(np.cosh, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -201,7 +201,7 @@ class Asinh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.arcsinh, x.data)
+        return _quiet(np.arcsinh, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -214,7 +214,7 @@ class Acosh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.arccosh, x.data)
+        return _quiet(np.arccosh, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -227,7 +227,7 @@ class Atanh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.arctanh, x.data)
+        return _quiet(np.arctanh, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -239,7 +239,7 @@ class Atanh(Function):
 class Exp2(Function):
     @staticmethod
     def forward(ctx, x):
-        out = _quiet(np.exp2, x.data)
+        out = _quiet(np.exp2, x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -253,7 +253,7 @@ class Exp2(Function):
 class Expm1(Function):
     @staticmethod
     def forward(ctx, x):
-        out = _quiet(np.expm1, x.data)
+        out = _quiet(np.expm1, x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -268,7 +268,7 @@ class Log2(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.log2, x.data)
+        return _quiet(np.log2, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -281,7 +281,7 @@ class Log10(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.log10, x.data)
+        return _quiet(np.log10, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -294,7 +294,7 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _quiet(np.log1p, x.data)
+        return _quiet(np.log1p, x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -306,7 +306,7 @@ class Log1p(Function):
 class Rsqrt(Function):
     @staticmethod
     def forward(ctx, x):
-        out = _quiet(lambda a: 1 / np.sqrt(a), x.data)
+        out = _quiet(lambda a: 1 / np.sqrt(a), x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -320,7 +320,7 @@ class Rsqrt(Function):
 class Reciprocal(Function):
     @staticmethod
     def forward(ctx, x):
-        out = _quiet(np.reciprocal, x.data)
+        out = _quiet(np.reciprocal, x.array)
         ctx.save_for_backward(out)
         return out
 
@@ -335,7 +335,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return erf_array(x.data)
+        return erf_array(x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -348,7 +348,7 @@ class Erfc(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return erfc_array(x.data)
+        return erfc_array(x.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -362,7 +362,7 @@ class Atan2(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _quiet(np.arctan2, a.data, b.data)
+        return _quiet(np.arctan2, a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
@@ -376,7 +376,7 @@ class Atan2(Function):
 class Hypot(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = np.asarray(np.hypot(a.data, b.data))
+        out = np.asarray(np.hypot(a.array, b.array))
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -392,7 +392,7 @@ class Hypot(Function):
 class LogAddExp(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = _quiet(np.logaddexp, a.data, b.data)
+        out = _quiet(np.logaddexp, a.array, b.array)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -407,9 +407,9 @@ class LogAddExp(Function):
 class Copysign(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = np.asarray(np.copysign(a.data, b.data))
+        out = np.asarray(np.copysign(a.array, b.array))
         # d/da |a| sign(b) = out / a, taken as 0 at a = 0 (PyTorch's value); b gets 0
-        ctx.slope = _quiet(lambda o, x: np.where(x == 0, 0.0, o / x), out, a.data)
+        ctx.slope = _quiet(lambda o, x: np.where(x == 0, 0.0, o / x), out, a.array)
         ctx.b_like = b.shape, b.dtype
         return out
 
@@ -428,13 +428,13 @@ class Remainder(Function):
     def forward(ctx, a, b, fn):
         ctx.save_for_backward(a, b)
         ctx.rounding = np.floor if fn is np.remainder else np.trunc
-        return _quiet(fn, a.data, b.data)
+        return _quiet(fn, a.array, b.array)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b, _ = ctx.needs_input_grad
-        quotient = _quiet(lambda x, y: ctx.rounding(x / y), a.data, b.data) if need_b else None
+        quotient = _quiet(lambda x, y: ctx.rounding(x / y), a.array, b.array) if need_b else None
         return g if need_a else None, -(g * _mask(quotient, g)) if need_b else None, None
 
 
@@ -446,30 +446,30 @@ class ClampTensor(Function):
     @staticmethod
     def forward(ctx, x, low, high):
         ctx.save_for_backward(x, low, high)
-        out = x.data
+        out = x.array
         if low is not None:
-            out = np.maximum(out, low.data)
-        return out if high is None else np.minimum(out, high.data)
+            out = np.maximum(out, low.array)
+        return out if high is None else np.minimum(out, high.array)
 
     @staticmethod
     def backward(ctx, g):
         x, low, high = ctx.saved_tensors
         x_in = np.ones(x.shape, dtype=bool)
         if low is not None:
-            x_in = x_in & (x.data >= low.data)
+            x_in = x_in & (x.array >= low.array)
         if high is not None:
-            x_in = x_in & (x.data <= high.data)
+            x_in = x_in & (x.array <= high.array)
         need_x, need_low, need_high = ctx.needs_input_grad
         grad_low = grad_high = None
         if need_low:
-            takes = x.data < low.data
+            takes = x.array < low.array
             if high is not None:
-                takes = takes & (low.data < high.data)
+                takes = takes & (low.array < high.array)
             grad_low = g * _mask(takes, g)
         if need_high:
-            takes = x.data > high.data
+            takes = x.array > high.array
             if low is not None:
-                takes = takes | (high.data < low.data)
+                takes = takes | (high.array < low.array)
             grad_high = g * _mask(takes, g)
         return g * _mask(x_in, g) if need_x else None, grad_low, grad_high
 
@@ -602,7 +602,7 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
     input, end = operands(input, end)
     weight = constant(weight, input)
     diff = end - input
-    return where(np.abs(weight.data) < 0.5, input + weight * diff, end - diff * (1 - weight))
+    return where(np.abs(weight.array) < 0.5, input + weight * diff, end - diff * (1 - weight))
 
 
 # *** rounding and remainders: zero gradient, integers keep their dtype ***
@@ -610,7 +610,7 @@ def _rounding(name: str, fn: Callable, x: Tensor) -> Tensor:
     if x.dtype.kind in "biu":
         if x.dtype == np.bool_:
             raise TypeError(f"{name}: not defined for bool tensors")
-        return Tensor._make(x.data.copy())
+        return Tensor._make(x.array.copy())
     return PiecewiseConstant.apply(fn, x)
 
 
@@ -647,7 +647,7 @@ def frac(input: Tensor) -> Tensor:
 
 
 def _check_int_divisor(name: str, a: Tensor, b: Tensor) -> None:
-    if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b.data == 0).any():
+    if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b.array == 0).any():
         raise ZeroDivisionError(f"{name}: integer division by zero")
 
 
@@ -718,7 +718,7 @@ def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
 def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
              equal_nan: bool = False) -> bool:
     """True when isclose holds for every element."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
 
 
 def logical_not(input: Tensor) -> Tensor:

@@ -39,7 +39,7 @@ def _softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
-        out = np.asarray(_softmax_array(x.data, dim))
+        out = np.asarray(_softmax_array(x.array, dim))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -54,7 +54,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
-        out = np.asarray(_log_softmax_array(x.data, dim))
+        out = np.asarray(_log_softmax_array(x.array, dim))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
@@ -73,16 +73,16 @@ class CrossEntropy(Function):
         so exp cannot overflow; softmax is kept for backward."""
         ctx.save_for_backward(logits, target)
         ctx.reduction = reduction
-        shifted, e, total = _shifted_exp(logits.data, 1)
+        shifted, e, total = _shifted_exp(logits.array, 1)
         ctx.probs = e / total
         log_total = np.log(total)
-        if target.data.dtype.kind in "iu":
-            picked = _pick(shifted, target.data)
+        if target.array.dtype.kind in "iu":
+            picked = _pick(shifted, target.array)
             if reduction == "none":
                 return log_total.reshape(-1) - picked
             loss = log_total.sum() - picked.sum()
         else:
-            losses = -(target.data * (shifted - log_total)).sum(axis=1)
+            losses = -(target.array * (shifted - log_total)).sum(axis=1)
             if reduction == "none":
                 return losses
             loss = losses.sum()
@@ -93,7 +93,7 @@ class CrossEntropy(Function):
         """d loss / d logits = softmax(logits) - y per example (y one-hot, or probabilities that
         sum to 1), times g, divided by the batch size for reduction='mean'."""
         logits, target = ctx.saved_tensors
-        factor = 1.0 / logits.data.shape[0] if ctx.reduction == "mean" else 1.0
+        factor = 1.0 / logits.array.shape[0] if ctx.reduction == "mean" else 1.0
         grad_target = None
         if ctx.needs_input_grad[1]:
             scale = g.reshape(-1, 1) if g.ndim else g * factor
@@ -127,10 +127,10 @@ class Standardize(Function):
         ctx.save_for_backward(x, weight)
         ctx.dims, ctx.eps = dims, eps
         y, _ = _standardize(x, dims, eps)
-        y = y.data
+        y = y.array
         if weight is not None:
-            y = y * weight.data
-        return y if bias is None else y + bias.data
+            y = y * weight.array
+        return y if bias is None else y + bias.array
 
     @staticmethod
     def backward(ctx, g):
@@ -164,10 +164,10 @@ def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tenso
     check_reduction(reduction, "cross_entropy")
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
-    n = logits.data.shape[0]
-    kind = target.data.dtype.kind
+    n = logits.array.shape[0]
+    kind = target.array.dtype.kind
     if kind in "iu":
-        if target.data.shape != (n,):
+        if target.array.shape != (n,):
             raise ValueError(f"cross_entropy: class-index target must have shape ({n},) for "
                              f"logits of shape {logits.shape}, got {target.shape}")
     elif kind == "f":

@@ -22,7 +22,7 @@ Ord = float | int | str | None
 class PNorm(Function):
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
-        a = np.abs(x.data)
+        a = np.abs(x.array)
         if p == 2:
             out = np.sqrt(np.sum(a * a, axis=dims, keepdims=True))
         else:
@@ -39,7 +39,7 @@ class PNorm(Function):
         PyTorch (the denominator is made safe there, so no nan leaks into second derivatives)"""
         x, out = ctx.saved_tensors
         p, out, g = ctx.p, as_kept(out, ctx.kept), as_kept(g, ctx.kept)
-        zero = out.data == 0
+        zero = out.array == 0
         if zero.any():
             safe = where(zero, 1.0, out)
             scale = where(zero, 0.0, g / (safe if p == 2 else safe ** (p - 1)))

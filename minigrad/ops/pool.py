@@ -28,11 +28,11 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, indices, unique, values=None):
-        ctx.in_shape, ctx.batch_last = x.shape, batch_innermost(x.data)
+        ctx.in_shape, ctx.batch_last = x.shape, batch_innermost(x.array)
         if values is not None:
             return values
         n, c = x.shape[:2]
-        plane = x.data.reshape(n, c, -1)
+        plane = x.array.reshape(n, c, -1)
         outside = indices >= plane.shape[2]  # see _max_pool: a window wholly in the padding
         picked = np.take_along_axis(plane, np.where(outside, 0, indices).reshape(n, c, -1), 2)
         picked = picked.reshape(indices.shape)
@@ -59,7 +59,7 @@ class ScatterAdd(Function):
             flat = (np.arange(c)[:, None] * size + position) * n + np.arange(n)[:, None, None]
         else:
             flat = position + (np.arange(n * c) * size).reshape(n, c, 1)
-        flat, values = flat.ravel(), g.data.ravel()
+        flat, values = flat.ravel(), g.array.ravel()
         if indices.size and indices.max() >= size:  # windows wholly in the padding: dropped
             inside = indices.ravel() < size
             flat, values = flat[inside], values[inside]
@@ -198,7 +198,7 @@ def _max_pool2d(_op: str, input: Tensor, kernel_size: Any, stride: Any, padding:
     x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
     kernel, stride, padding, dilation = _pool_args(_op, kernel_size, stride, padding, dilation)
     pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
-    values, indices = _max_pool(x.data, kernel, stride, dilation, pads)
+    values, indices = _max_pool(x.array, kernel, stride, dilation, pads)
     unique = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation, strict=True))
     return _picked(x, indices, unique, unbatched, return_indices, values)
 
@@ -255,7 +255,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     indices = np.empty((n, c, out_h, out_w), dtype=np.int64)
     for i in range(out_h):
         for j in range(out_w):
-            block = x.data[:, :, top[i]:bottom[i], left[j]:right[j]]
+            block = x.array[:, :, top[i]:bottom[i], left[j]:right[j]]
             width = right[j] - left[j]
             tap = _first_max(block.reshape(n, c, -1), 2)
             indices[:, :, i, j] = (top[i] + tap // width) * w + left[j] + tap % width

@@ -25,7 +25,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.shapes = x.shape, keepdim_shape(x.shape, dims)
-        return x.data.sum(axis=dims, keepdims=keepdim)
+        return x.array.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -37,7 +37,7 @@ class Sum(Function):
 class Max(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        out = np.max(x.data, axis=dims, keepdims=True)
+        out = np.max(x.array, axis=dims, keepdims=True)
         ctx.save_for_backward(x)
         ctx.out, ctx.dims = out, dims
         return out if keepdim else out.reshape(np.delete(x.shape, dims))
@@ -46,7 +46,7 @@ class Max(Function):
     def backward(ctx, g):
         """The gradient goes to the maximal elements, shared equally among ties."""
         (x,) = ctx.saved_tensors
-        winners = x.data == ctx.out
+        winners = x.array == ctx.out
         share = winners / winners.sum(axis=ctx.dims, keepdims=True)
         g = reshape(g, ctx.out.shape)
         return g * Tensor._make(share.astype(g.dtype)), None, None
@@ -55,9 +55,9 @@ class Max(Function):
 class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        peak = np.max(x.data, axis=dims, keepdims=True)
+        peak = np.max(x.array, axis=dims, keepdims=True)
         peak = np.where(np.isfinite(peak), peak, 0)
-        out = np.log(np.sum(np.exp(x.data - peak), axis=dims, keepdims=True)) + peak
+        out = np.log(np.sum(np.exp(x.array - peak), axis=dims, keepdims=True)) + peak
         ctx.kept = out.shape
         # save the returned array itself: backward gets it as the op's output, so a second
         # derivative sees that it depends on x
@@ -80,7 +80,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = 
     if dtype is not None:
         input = input.to(dtype)
     if input.dtype == np.bool_:
-        input = Tensor._make(input.data.astype(np.int64))
+        input = Tensor._make(input.array.astype(np.int64))
     out = Sum.apply(input, dims, keepdim)
     return out if dtype is None or out.dtype == dtype else out.to(dtype)  # numpy widens ints
 
@@ -104,7 +104,7 @@ def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     (values, indices) along dim, whose gradient goes to the returned index, as in PyTorch."""
     if isinstance(dim, Tensor):  # torch.max(input, other): the elementwise maximum
         return maximum(input, dim)
-    if input.data.size == 0:
+    if input.array.size == 0:
         raise ValueError("max: the tensor is empty")
     if dim is None:
         return Max.apply(input, canonical_dims(None, input.ndim), False)
@@ -118,8 +118,8 @@ def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     if isinstance(dim, Tensor):  # torch.min(input, other): the elementwise minimum
         return minimum(input, dim)
     if dim is None:
-        if input.data.size and input.dtype.kind not in "fc":
-            return Tensor._make(np.asarray(np.min(input.data)))
+        if input.array.size and input.dtype.kind not in "fc":
+            return Tensor._make(np.asarray(np.min(input.array)))
         return -max(-input)
     return _along(input, argmin(input, dim, keepdim=True), dim, keepdim)
 
@@ -128,7 +128,7 @@ def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
     """x's elements at indices (of keepdim shape) along dim, as numpy's take_along_axis."""
     d = canonical_dim(dim, x.ndim)
     grid = list(np.ogrid[tuple(slice(n) for n in indices.shape)])
-    grid[d] = indices.data
+    grid[d] = indices.array
     values = x[tuple(grid)]
     if not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)
@@ -166,9 +166,9 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
 
 def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     if dim is None:
-        return Tensor._make(np.asarray(fn(x.data), dtype=np.int64))
+        return Tensor._make(np.asarray(fn(x.array), dtype=np.int64))
     axis = canonical_dim(dim, x.ndim, fn.__name__)
-    return Tensor._make(fn(x.data, axis=axis, keepdims=keepdim).astype(np.int64))
+    return Tensor._make(fn(x.array, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
 @dim_or_axis
@@ -192,7 +192,7 @@ def _dims(x: Tensor, dim: Dims, name: str) -> tuple[int, ...]:
 
 
 def _nonempty(x: Tensor, dims: tuple[int, ...], name: str) -> None:
-    empty = [d for d in dims if x.shape[d] == 0] or ([] if x.data.size else [None])
+    empty = [d for d in dims if x.shape[d] == 0] or ([] if x.array.size else [None])
     if empty:
         raise ValueError(f"{name}: cannot reduce over an empty dimension (input shape "
                          f"{x.shape}); the result has no identity element")
@@ -213,7 +213,7 @@ def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
     dims = _dims(input, dim, "amin")
     _nonempty(input, dims, "amin")
     if input.dtype.kind != "f":
-        return Tensor._make(np.asarray(np.min(input.data, axis=dims, keepdims=keepdim)))
+        return Tensor._make(np.asarray(np.min(input.array, axis=dims, keepdims=keepdim)))
     return -Max.apply(-input, dims, keepdim)
 
 
@@ -225,7 +225,7 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
 
 
 def _logical_reduction(name: str, fn: Any, x: Tensor, dim: Dims, keepdim: bool) -> Tensor:
-    out = np.asarray(fn(x.data, axis=canonical_dims(dim, x.ndim, name), keepdims=keepdim))
+    out = np.asarray(fn(x.array, axis=canonical_dims(dim, x.ndim, name), keepdims=keepdim))
     return Tensor._make(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
 
@@ -245,7 +245,7 @@ def all(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
 def count_nonzero(input: Tensor, dim: Dims = None) -> Tensor:
     """How many elements over dim are nonzero (int64)."""
     dims = canonical_dims(dim, input.ndim, "count_nonzero")
-    return Tensor._make(np.asarray(np.count_nonzero(input.data, axis=dims), dtype=np.int64))
+    return Tensor._make(np.asarray(np.count_nonzero(input.array, axis=dims), dtype=np.int64))
 
 
 @dim_or_axis

@@ -20,7 +20,7 @@ class Reshape(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
-        return x.data.reshape(shape)
+        return x.array.reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -31,7 +31,7 @@ class Permute(ViewFunction):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return x.data.transpose(dims)
+        return x.array.transpose(dims)
 
     @staticmethod
     def backward(ctx, g):
@@ -42,7 +42,7 @@ class Permute(ViewFunction):
 class Expand(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
-        return np.broadcast_to(x.data, shape)
+        return np.broadcast_to(x.array, shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -54,7 +54,7 @@ class Cat(Function):
     def forward(ctx, *tensors, dim):
         ctx.dim = dim
         ctx.sizes = [t.shape[dim] for t in tensors]
-        return np.concatenate([t.data for t in tensors], axis=dim)
+        return np.concatenate([t.array for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx, g):
@@ -77,12 +77,12 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
 # *** functional API ***
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
-    size = x.data.size
+    size = x.array.size
     if -1 in shape:  # the one dim that makes the sizes match
         known = math.prod(n for n in shape if n != -1)
         if shape.count(-1) == 1 and known > 0 and size % known == 0:
             shape = tuple([size // known if n == -1 else n for n in shape])
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x
     if math.prod(shape) != size or min(shape, default=0) < 0:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({size} "
@@ -99,7 +99,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     end = canonical_dim(end_dim, x.ndim, "flatten")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-    return reshape(x, *x.shape[:start], -1, *x.shape[end + 1:]) if x.data.size else x
+    return reshape(x, *x.shape[:start], -1, *x.shape[end + 1:]) if x.array.size else x
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
@@ -203,13 +203,13 @@ def view(x: Tensor, *shape: Any) -> Tensor:
         if x.ndim == 0:
             raise RuntimeError(f"view: a 0-d tensor cannot be viewed as {dtype} from {x.dtype} "
                                "(different element sizes)")
-        if x.data.strides[-1] != old and x.shape[-1] != 1:
+        if x.array.strides[-1] != old and x.shape[-1] != 1:
             raise RuntimeError(f"view: the last dim must be contiguous to view {x.dtype} as "
                                f"{dtype} (different element sizes)")
         if (x.shape[-1] * old) % new:
             raise RuntimeError(f"view: the last dim's size {x.shape[-1]} times {old} bytes is "
                                f"not a multiple of {new}, the size of {dtype}")
-    data = np.ascontiguousarray(x.data) if x.data.ndim and x.shape[-1] == 1 else x.data
+    data = np.ascontiguousarray(x.array) if x.array.ndim and x.shape[-1] == 1 else x.array
     return Tensor._make(data.view(dtype))
 
 
@@ -346,7 +346,7 @@ class Roll(Function):
     @staticmethod
     def forward(ctx, x, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
-        return np.roll(x.data, shifts, dims)
+        return np.roll(x.array, shifts, dims)
 
     @staticmethod
     def backward(ctx, g):
@@ -439,7 +439,7 @@ def repeat_interleave(x: Tensor, repeats: Any, dim: int | None = None) -> Tensor
     if dim is None:
         x, dim = reshape(x, -1), 0
     d = canonical_dim(dim, max(x.ndim, 1), "repeat_interleave")
-    counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    counts = repeats.array if isinstance(repeats, Tensor) else np.asarray(repeats)
     size = (x.shape or (1,))[d]
     if counts.ndim > 1 or counts.ndim == 1 and len(counts) not in (1, size):
         raise ValueError(f"repeat_interleave: repeats of shape {counts.shape} does not fit dim "

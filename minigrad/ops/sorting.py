@@ -28,7 +28,7 @@ def _sort_indices(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 def _sorted(x: Tensor, dim: int, descending: bool, name: str) -> tuple[Tensor, int]:
     """The sort order of x along dim (x taken as 1-d when 0-d) and that dim, non-negative."""
     d = canonical_dim(dim, x.ndim, name)
-    order = _sort_indices(x.data.reshape(-1) if not x.ndim else x.data, d, descending)
+    order = _sort_indices(x.array.reshape(-1) if not x.ndim else x.array, d, descending)
     return Tensor._make(order.astype(np.int64)), d
 
 

@@ -30,17 +30,17 @@ class Adam(Optimizer):
         temporary goes to one of two scratch arrays; grad itself is never written."""
         lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
         if not state:
-            state.update(step=0, exp_avg=np.zeros_like(p.data), exp_avg_sq=np.zeros_like(p.data))
+            state.update(step=0, exp_avg=np.zeros_like(p.array), exp_avg_sq=np.zeros_like(p.array))
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["max_exp_avg_sq"] = np.zeros_like(p.array)
         state["step"] += 1
-        scratch, other = self._scratch(p.data), self._scratch(p.data, 1)
+        scratch, other = self._scratch(p.array), self._scratch(p.array, 1)
         if weight_decay != 0 and group["decoupled_weight_decay"]:
-            p.data *= 1 - lr * weight_decay
+            p.array *= 1 - lr * weight_decay
             if group["maximize"]:
                 grad = np.negative(grad, out=scratch)
         elif weight_decay != 0:  # g = wd p + grad (or - grad when maximizing)
-            decayed = np.multiply(p.data, weight_decay, out=scratch)
+            decayed = np.multiply(p.array, weight_decay, out=scratch)
             grad = (np.subtract if group["maximize"] else np.add)(decayed, grad, out=decayed)
         elif group["maximize"]:
             grad = np.negative(grad, out=scratch)
@@ -57,7 +57,7 @@ class Adam(Optimizer):
         denom /= bias_correction2**0.5
         denom += group["eps"]
         step = np.divide(exp_avg, denom, out=scratch)
-        p.data -= np.multiply(step, lr / bias_correction1, out=scratch)
+        p.array -= np.multiply(step, lr / bias_correction1, out=scratch)
 
 
 class AdamW(Adam):

@@ -1,6 +1,6 @@
 """Optimizer: parameter groups, per-parameter state and its state dict, in PyTorch's layout.
 
-Updates read `p.grad.data` and write `p.data` in place with numpy's `out=`, through scratch
+Updates read `p.grad.array` and write `p.array` in place with numpy's `out=`, through scratch
 arrays allocated once per parameter shape, and bump the version of every parameter they change;
 gradient arrays are never written.
 """
@@ -92,9 +92,9 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    grad = p.grad.data
-                    if grad.dtype != p.data.dtype:
-                        grad = grad.astype(p.data.dtype)
+                    grad = p.grad.array
+                    if grad.dtype != p.array.dtype:
+                        grad = grad.astype(p.array.dtype)
                     if p not in state:
                         state[p] = {}
                     self._update(p, grad, state[p], group)
@@ -104,7 +104,7 @@ class Optimizer:
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                group: dict[str, Any]) -> None:
-        """Update p.data in place from grad (read only) and the parameter's state."""
+        """Update p.array in place from grad (read only) and the parameter's state."""
         raise NotImplementedError(f"{self._name} must define _update(p, grad, state, group)")
 
     def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:

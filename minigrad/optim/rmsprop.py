@@ -15,7 +15,7 @@ def _direction(p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> np.ndarray
     """g = -grad if maximizing else grad, plus weight_decay * p: a new array, grad unchanged."""
     g = -grad if group["maximize"] else np.array(grad)
     if group["weight_decay"] != 0:
-        g += group["weight_decay"] * p.data
+        g += group["weight_decay"] * p.array
     return g
 
 
@@ -40,11 +40,11 @@ class RMSprop(Optimizer):
                 group: dict[str, Any]) -> None:
         alpha, momentum = group["alpha"], group["momentum"]
         if not state:
-            state.update(step=0, square_avg=np.zeros_like(p.data))
+            state.update(step=0, square_avg=np.zeros_like(p.array))
             if momentum > 0:
-                state["momentum_buffer"] = np.zeros_like(p.data)
+                state["momentum_buffer"] = np.zeros_like(p.array)
             if group["centered"]:
-                state["grad_avg"] = np.zeros_like(p.data)
+                state["grad_avg"] = np.zeros_like(p.array)
         state["step"] += 1
         g = _direction(p, grad, group)
         square_avg = state["square_avg"]
@@ -61,9 +61,9 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]
             buf *= momentum
             buf += g / avg
-            p.data -= group["lr"] * buf
+            p.array -= group["lr"] * buf
         else:
-            p.data -= group["lr"] * (g / avg)
+            p.array -= group["lr"] * (g / avg)
 
 
 class Adagrad(Optimizer):
@@ -87,9 +87,9 @@ class Adagrad(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
                 group: dict[str, Any]) -> None:
         if not state:
-            state.update(step=0, sum=np.full_like(p.data, group["initial_accumulator_value"]))
+            state.update(step=0, sum=np.full_like(p.array, group["initial_accumulator_value"]))
         state["step"] += 1
         g = _direction(p, grad, group)
         state["sum"] += g * g
         lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        p.data -= lr * (g / (np.sqrt(state["sum"]) + group["eps"]))
+        p.array -= lr * (g / (np.sqrt(state["sum"]) + group["eps"]))

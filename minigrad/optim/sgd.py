@@ -35,10 +35,10 @@ class SGD(Optimizer):
         momentum, weight_decay = group["momentum"], group["weight_decay"]
         maximize = group["maximize"]
         if weight_decay != 0:  # g = wd p + grad (or - grad when maximizing): one scratch array
-            decayed = np.multiply(p.data, weight_decay, out=self._scratch(p.data))
+            decayed = np.multiply(p.array, weight_decay, out=self._scratch(p.array))
             grad = (np.subtract if maximize else np.add)(decayed, grad, out=decayed)
         elif maximize:
-            grad = np.negative(grad, out=self._scratch(p.data))
+            grad = np.negative(grad, out=self._scratch(p.array))
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -47,10 +47,10 @@ class SGD(Optimizer):
                 buf *= momentum
                 dampening = group["dampening"]
                 buf += grad if dampening == 0 else np.multiply(grad, 1 - dampening,
-                                                               out=self._scratch(p.data, 1))
+                                                               out=self._scratch(p.array, 1))
             if group["nesterov"]:  # g + momentum b
-                step = np.multiply(buf, momentum, out=self._scratch(p.data, 1))
+                step = np.multiply(buf, momentum, out=self._scratch(p.array, 1))
                 grad = np.add(grad, step, out=step)
             else:
                 grad = buf
-        p.data -= np.multiply(grad, group["lr"], out=self._scratch(p.data, 1))
+        p.array -= np.multiply(grad, group["lr"], out=self._scratch(p.array, 1))

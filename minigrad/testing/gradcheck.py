@@ -133,7 +133,7 @@ def _check(fn: Callable[..., Any], inputs: tuple, eps: float, atol: float, rtol:
     try:
         outputs = _outputs(fn, inputs, caller)
         analytical = _analytical(list(outputs.values()), [inputs[i] for i in wrt])
-        sizes = [o.data.size for o in outputs.values()]
+        sizes = [o.array.size for o in outputs.values()]
         for k, i in enumerate(wrt):
             numerical = _numerical(fn, inputs, i, sizes, eps, caller)
             for j, num, ana in zip(outputs, numerical, analytical[k], strict=True):
@@ -149,7 +149,7 @@ def _check(fn: Callable[..., Any], inputs: tuple, eps: float, atol: float, rtol:
                 out_element = _index(out_flat, outputs[j].shape)
                 n_val, a_val = float(num[out_flat, in_flat]), float(ana[out_flat, in_flat])
                 at = f" at element {element}"
-                if outputs[j].data.size > 1:
+                if outputs[j].array.size > 1:
                     at += f" (output element {out_element})"
                 raise GradcheckError(
                     f"{caller}: {what} mismatch for {name_input(i)}, {name_output(j)}{at}: "
@@ -179,18 +179,18 @@ def _outputs(fn: Callable[..., Any], inputs: tuple, caller: str) -> dict[int, Te
 def _analytical(outputs: Sequence[Tensor], wrt: list[Tensor]) -> list[list[np.ndarray]]:
     """[input][output] Jacobian blocks of shape (output size, input size), one mg.grad call per
     output element; an input an output does not depend on gets zeros."""
-    blocks = [[np.zeros((o.data.size, t.data.size)) for o in outputs] for t in wrt]
+    blocks = [[np.zeros((o.array.size, t.array.size)) for o in outputs] for t in wrt]
     for j, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        for row in range(out.data.size):
-            seed = np.zeros(out.data.size, dtype=out.dtype)
+        for row in range(out.array.size):
+            seed = np.zeros(out.array.size, dtype=out.dtype)
             seed[row] = 1
             grads = grad(out, wrt, Tensor(seed.reshape(out.shape)), retain_graph=True,
                          allow_unused=True)
             for k, g in enumerate(grads):
                 if g is not None:
-                    blocks[k][j][row] = g.data.reshape(-1)
+                    blocks[k][j][row] = g.array.reshape(-1)
     return blocks
 
 
@@ -200,7 +200,7 @@ def _numerical(fn: Callable[..., Any], inputs: tuple, i: int, sizes: list[int], 
     central differences. The input's array is swapped for a perturbed copy and put back, so
     arrays that share its memory are never written."""
     t = inputs[i]
-    original = t.data
+    original = t.array
     blocks = [np.zeros((n, original.size)) for n in sizes]
     try:
         for flat in range(original.size):
@@ -212,17 +212,17 @@ def _numerical(fn: Callable[..., Any], inputs: tuple, i: int, sizes: list[int], 
                 raise ValueError(f"{caller}: eps={eps} is too small to change element "
                                  f"{_index(flat, original.shape)} of input {i} "
                                  f"({original.flat[flat]!r}, {original.dtype})")
-            t.data = plus
+            t.array = plus
             f_plus = _flat_outputs(fn, inputs, caller)
-            t.data = minus
+            t.array = minus
             f_minus = _flat_outputs(fn, inputs, caller)
             for block, p, m in zip(blocks, f_plus, f_minus, strict=True):
                 block[:, flat] = (p - m) / step
     finally:
-        t.data = original
+        t.array = original
     return blocks
 
 
 def _flat_outputs(fn: Callable[..., Any], inputs: tuple, caller: str) -> list[np.ndarray]:
     """fn's floating point outputs as flat float64 copies (an output may be a view of an input)."""
-    return [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs, caller).values()]
+    return [o.array.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs, caller).values()]

@@ -42,11 +42,11 @@ DTYPE = np.float64
 def collapse(layers: list[nn.Linear]) -> nn.Linear:
     """The single nn.Linear equal to applying layers in order: fold W' = W2 W1, b' = W2 b1 + b2
     from the first layer up."""
-    weight = layers[0].weight.data
-    bias = layers[0].bias.data
+    weight = layers[0].weight.array
+    bias = layers[0].bias.array
     for layer in layers[1:]:
-        weight = layer.weight.data @ weight
-        bias = layer.weight.data @ bias + layer.bias.data
+        weight = layer.weight.array @ weight
+        bias = layer.weight.array @ bias + layer.bias.array
     single = nn.Linear(layers[0].in_features, layers[-1].out_features, dtype=weight.dtype)
     single.load_state_dict({"weight": weight, "bias": bias})
     return single
@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> None:
         stacked = nn.Sequential(*linear_layers(linear_net))(mg.tensor(X)).numpy()
         folded = single(mg.tensor(X)).numpy()
     print(f"\nthe trained linear network (seed {args.seed}) is one nn.Linear with "
-          f"W' = {np.array2string(single.weight.data, precision=1)}, "
-          f"b' = {np.array2string(single.bias.data, precision=1)}\n"
+          f"W' = {np.array2string(single.weight.array, precision=1)}, "
+          f"b' = {np.array2string(single.bias.array, precision=1)}\n"
           f"  (on the four points the two differ by {np.abs(stacked - folded).max():.1e}).")
     print(f"  Its outputs differ from 0.5 by at most {distance_from_half(linear_net):.1e}: it "
           f"predicts p = 0.5 everywhere (loss ln 2 = {math.log(2):.4f}),\n  the best a linear "

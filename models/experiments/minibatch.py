@@ -93,7 +93,7 @@ def flat_gradient(model: nn.Module, X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """d(mean cross-entropy on X)/d(every parameter), concatenated into one vector."""
     params = list(model.parameters())
     loss = F.cross_entropy(model(mg.tensor(X)), mg.tensor(y))
-    return np.concatenate([g.data.ravel() for g in mg.grad(loss, params)])
+    return np.concatenate([g.array.ravel() for g in mg.grad(loss, params)])
 
 
 def gradient_spread(model: nn.Module, X: np.ndarray, y: np.ndarray,

@@ -61,7 +61,7 @@ def weight_grad_after_norm(x: np.ndarray, labels: np.ndarray, kind: str | None, 
     norm = nn.Identity() if kind is None else NORMS[kind](x.shape[1], eps=eps, dtype=np.float64)
     linear = nn.Linear(x.shape[1], int(labels.max()) + 1, dtype=np.float64)
     F.cross_entropy(linear(norm(mg.tensor(x, dtype=np.float64))), mg.tensor(labels)).backward()
-    return linear.weight.grad.data
+    return linear.weight.grad.array
 
 
 def scale_change(x: np.ndarray, labels: np.ndarray, kind: str | None, k: float,
@@ -90,10 +90,10 @@ def extreme_feature(scale: float, kind: str | None, n: int = 256, seed: int = 0
     model = TwoLayerMLP(2, HIDDEN, 2, norm=kind, init_std=None)
     seen = {}
     handle = model.norm.register_forward_hook(
-        lambda module, inputs, output: seen.update(peak=float(np.abs(output.data).max())))
+        lambda module, inputs, output: seen.update(peak=float(np.abs(output.array).max())))
     F.cross_entropy(model(mg.tensor(X)), mg.tensor(y)).backward()
     handle.remove()
-    return seen["peak"], float(np.linalg.norm(model.fc1.weight.grad.data))
+    return seen["peak"], float(np.linalg.norm(model.fc1.weight.grad.array))
 
 
 # *** (c) dependence on the rest of the batch ***
@@ -107,7 +107,7 @@ def batch_dependence(layer: nn.Module, X: np.ndarray, batch_size: int, trials: i
     for _ in range(trials):
         others = 1 + rng.choice(len(X) - 1, size=batch_size - 1, replace=False)
         batch = np.concatenate([X[:1], X[others]])
-        outputs.append(layer(mg.tensor(batch)).data[0])
+        outputs.append(layer(mg.tensor(batch)).array[0])
     return float(np.std(np.array(outputs, dtype=np.float64), axis=0).mean())
 
 

@@ -71,7 +71,7 @@ def init_large(model: nn.Sequential, gain: float, centre_sigmoid: bool = False) 
         nn.init.normal_(layer.weight, 0.0, gain / math.sqrt(layer.in_features))
         nn.init.zeros_(layer.bias)
         if centre_sigmoid and i > 0:
-            layer.bias.data[...] = -0.5 * layer.weight.data.sum(axis=1)
+            layer.bias.array[...] = -0.5 * layer.weight.array.sum(axis=1)
 
 
 def init_he(model: nn.Sequential, bias: float = 0.0) -> None:
@@ -111,11 +111,11 @@ def measure(model: nn.Sequential, X: np.ndarray, y: np.ndarray) -> Measurement:
 
     def record_norm(i: int) -> Callable[[mg.Tensor], None]:
         def hook(grad: mg.Tensor) -> None:
-            norms[i] = float(np.linalg.norm(grad.data))
+            norms[i] = float(np.linalg.norm(grad.array))
         return hook
 
     def count_dead(module: nn.Module, inputs: tuple, output: mg.Tensor) -> None:
-        dead.append(int(np.all(output.data <= 0, axis=0).sum()))
+        dead.append(int(np.all(output.array <= 0, axis=0).sum()))
 
     handles = [layer.weight.register_hook(record_norm(i))
                for i, layer in enumerate(linears(model))]

@@ -122,8 +122,8 @@ def plot_shift(result: Result, out: Path) -> Path:
 def plot_filters(result: Result, out: Path) -> Path:
     """The CNN's first-layer filters and, for contrast, six of the MLP's first-layer weights."""
     plt = pyplot()
-    filters = result.networks["CNN"].conv1.weight.data[:, 0]
-    dense = result.networks["MLP"].fc1.weight.data[:len(filters)].reshape(-1, 28, 28)
+    filters = result.networks["CNN"].conv1.weight.array[:, 0]
+    dense = result.networks["MLP"].fc1.weight.array[:len(filters)].reshape(-1, 28, 28)
     fig, axes = plt.subplots(2, len(filters), figsize=(1.6 * len(filters), 3.6))
     for ax, image in zip(axes[0], filters, strict=True):
         limit = np.abs(image).max()
