@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.device import as_device
 from minigrad.tensor import Tensor
 
 STRUCTURE = "__minigrad_structure__"
@@ -24,13 +25,24 @@ _PLAIN = (type(None), bool, int, float, str)
 PathLike = str | os.PathLike
 
 
-def save(obj: Any, path: PathLike) -> None:
+def _is_file(f: Any) -> bool:
+    """A file object (io.BytesIO, open(..., "wb")) rather than a path."""
+    return not isinstance(f, (str, os.PathLike)) and (hasattr(f, "write") or hasattr(f, "read"))
+
+
+def save(obj: Any, path: PathLike | Any, pickle_module: Any = None,
+         pickle_protocol: Any = None) -> None:
     """Write obj to path as an .npz, atomically: a crash or error mid-write leaves any previous
-    file at path as it was. Tensors are saved as their numpy data."""
-    path = os.fspath(path)
+    file at path as it was. Tensors are saved as their numpy data. path may also be a binary
+    file object (io.BytesIO), written from its current position. The pickle arguments of
+    torch.save are accepted and have nothing to do: nothing is pickled."""
     arrays: list[np.ndarray] = []
     structure = _describe(obj, arrays, "obj")
     encoded = np.frombuffer(json.dumps(structure).encode(), dtype=np.uint8)
+    if _is_file(path):
+        np.savez(path, *arrays, allow_pickle=False, **{STRUCTURE: encoded})
+        return
+    path = os.fspath(path)
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: cannot write {path!r}: no folder {folder!r}")
@@ -47,14 +59,27 @@ def save(obj: Any, path: PathLike) -> None:
         raise
 
 
-def load(path: PathLike) -> Any:
-    """Read what `save` wrote. Object (pickled) arrays are refused, so loading runs no code."""
-    path = os.fspath(path)
-    try:
-        with open(path, "rb") as f:
-            is_zip = zipfile.is_zipfile(f)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"load: no such file {path!r}") from None
+def load(path: PathLike | Any, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None) -> Any:
+    """Read what `save` wrote, from a path or a binary file object. Object (pickled) arrays
+    are refused, so loading runs no code, whatever weights_only says. map_location may name
+    the CPU (a device, a string, or a dict or function of torch.load's kinds that maps to it);
+    pickle_module must be None (nothing is unpickled); mmap is accepted and reads into memory."""
+    _check_map_location(map_location)
+    if pickle_module is not None:
+        raise ValueError("load: pickle_module must be None: minigrad's files hold no pickled "
+                         "objects")
+    if _is_file(path):
+        start = path.tell()
+        is_zip = zipfile.is_zipfile(path)
+        path.seek(start)
+    else:
+        path = os.fspath(path)
+        try:
+            with open(path, "rb") as f:
+                is_zip = zipfile.is_zipfile(f)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"load: no such file {path!r}") from None
     if not is_zip:
         raise ValueError(f"load: {path!r} is not an .npz file (no zip archive found: "
                          "truncated, corrupted or another format)")
@@ -71,6 +96,15 @@ def load(path: PathLike) -> Any:
                              "refusing to unpickle it, as that could run code") from e
         raise ValueError(f"load: {path!r} is corrupted or was not written by minigrad.save "
                          f"({type(e).__name__}: {e})") from e
+
+
+def _check_map_location(map_location: Any) -> None:
+    """torch.load's map_location, when it can only mean the CPU; anything else is refused."""
+    if map_location is None or callable(map_location) and not isinstance(map_location, str):
+        return  # a function is called per storage in PyTorch; here everything is on the CPU
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    for target in targets:
+        as_device(target)  # raises for a device other than the CPU
 
 
 def _describe(obj: Any, arrays: list[np.ndarray], where: str) -> dict[str, Any]:

@@ -343,3 +343,23 @@ def test_zip_without_npy_entries(tmp_path: Path) -> None:
 
 def test_exported_at_top_level() -> None:
     assert mg.save is save and mg.load is load
+
+
+def test_file_objects_and_torch_load_arguments(tmp_path: Path) -> None:
+    state = {"w": mg.arange(6.0).reshape(2, 3), "step": 3}
+    buffer = io.BytesIO()
+    save(state, buffer)  # a file object, as torch.save(obj, io.BytesIO()) takes
+    for kwargs in ({}, {"map_location": "cpu"},
+                   {"map_location": mg.device("cpu")}, {"map_location": {"cuda:0": "cpu"}},
+                   {"map_location": lambda storage, loc: storage}, {"weights_only": True},
+                   {"weights_only": False, "mmap": True}):
+        buffer.seek(0)
+        loaded = load(buffer, **kwargs)
+        np.testing.assert_array_equal(loaded["w"].numpy(), state["w"].numpy())
+        assert loaded["step"] == 3
+    save(state, tmp_path / "model.pth")
+    assert load(tmp_path / "model.pth", "cpu", weights_only=True)["step"] == 3
+    with pytest.raises(RuntimeError, match="minigrad computes on the CPU"):
+        load(tmp_path / "model.pth", map_location="cuda:0")
+    with pytest.raises(ValueError, match="pickle_module must be None"):
+        load(tmp_path / "model.pth", pickle_module=object())

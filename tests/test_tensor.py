@@ -340,3 +340,14 @@ def test_max_min_along_a_dim_send_tied_gradients_to_the_returned_index(torch, re
     getattr(ours, reduce)().backward()  # a full reduction shares the gradient among ties
     getattr(theirs, reduce)().backward()
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+
+
+def test_a_one_element_integer_tensor_is_an_index_as_in_pytorch(torch):
+    classes = ("plane", "car", "bird")
+    for lib in (mg, torch):
+        predicted = lib.tensor([2, 0])
+        assert classes[predicted[0]] == "bird" and list(range(lib.tensor(2))) == [0, 1]
+        assert [10, 11, 12][lib.tensor([1]):] == [11, 12]
+        for bad in (lib.tensor(1.0), lib.tensor([1, 2])):
+            with pytest.raises(TypeError, match="only integer tensors of a single element"):
+                classes[bad]
