@@ -1,12 +1,14 @@
 # The 60 Minute Blitz's "Training a classifier", in its manner, on random 32x32 images: a LeNet
 # with Conv2d and MaxPool2d, SGD with momentum, the state dict saved and loaded with
 # weights_only=True, and accuracy from torch.max(outputs.data, 1).
+import os
+import tempfile
+
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim as optim
-import numpy as np
-import tempfile, os
 
 torch.manual_seed(0)
 rng = np.random.default_rng(1)
