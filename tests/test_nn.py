@@ -357,3 +357,30 @@ def test_clip_grad_norm_matches_pytorch(torch, norm_type):
     for p, q in zip(ours, theirs):
         np.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=1e-10)
     np.testing.assert_array_equal(kept, grads[0])  # the old gradient array was not written
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 3, 4), (2, 3, 2, 2)])
+def test_softmax_without_dim_takes_pytorchs_legacy_dim_and_warns(torch, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    cases = [("softmax", lambda lib, t: lib.nn.functional.softmax(t)),
+             ("log_softmax", lambda lib, t: lib.nn.functional.log_softmax(t)),
+             ("softmin", lambda lib, t: lib.nn.functional.softmin(t)),
+             ("softmax", lambda lib, t: lib.nn.Softmax()(t)),
+             ("log_softmax", lambda lib, t: lib.nn.LogSoftmax()(t)),
+             ("softmin", lambda lib, t: lib.nn.Softmin()(t))]
+    for name, call in cases:
+        with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name}"):
+            ours = call(mg, mg.tensor(x))
+        with pytest.warns(UserWarning):
+            theirs = call(torch, torch.tensor(x))
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_functional_softmax_takes_pytorchs_keywords(torch):
+    x = np.random.default_rng(1).standard_normal((2, 3)).astype(np.float32)
+    for name in ("softmax", "log_softmax"):
+        ours = getattr(mg.nn.functional, name)(input=mg.tensor(x), dim=0, dtype=mg.float64)
+        theirs = getattr(torch.nn.functional, name)(input=torch.tensor(x), dim=0,
+                                                    dtype=torch.float64)
+        assert ours.dtype == np.float64
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
