@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 
@@ -128,11 +129,18 @@ def test_state_dict_round_trip_restores_outputs():
     np.testing.assert_array_equal(source(x).array, target(x).array)
 
 
-def test_state_dict_is_a_snapshot_of_copies():
-    model = nn.Linear(2, 2)
-    state = model.state_dict()
-    model.weight.array += 1
-    assert not np.array_equal(state["weight"], model.weight.array)
+def test_state_dict_shares_the_parameters_memory_as_in_pytorch(torch):
+    for lib in (mg, torch):
+        model = lib.nn.Linear(2, 2)
+        state, snapshot = model.state_dict(), copy.deepcopy(model.state_dict())
+        assert not state["weight"].requires_grad and state["weight"].grad_fn is None
+        with lib.no_grad():
+            model.weight += 1  # training moves the state dict's values too, not the deepcopy
+        assert lib.equal(state["weight"], model.weight)
+        assert lib.equal(snapshot["weight"] + 1, model.weight)
+        assert model.state_dict(keep_vars=True)["weight"] is model.weight
+        assert list(model.state_dict(prefix="fc.")) == ["fc.weight", "fc.bias"]
+        assert {k: v.clone() for k, v in state.items()}.keys() == state.keys()
 
 
 @pytest.mark.parametrize("change, message", [
@@ -168,7 +176,7 @@ def test_state_dict_moves_both_ways_with_pytorch(torch):
     state = ours.state_dict()
     assert list(state) == list(theirs.state_dict())
     assert all(state[k].shape == tuple(v.shape) for k, v in theirs.state_dict().items())
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in state.items()})
     x = np.random.default_rng(0).standard_normal((7, 5)).astype(np.float32)
     np.testing.assert_allclose(ours(mg.tensor(x)).array,
                                theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
