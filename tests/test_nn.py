@@ -361,10 +361,34 @@ def test_clip_grad_norm_matches_pytorch(torch, norm_type):
     kept = ours[0].grad.array.copy()
     total = nn.clip_grad_norm_(ours, 1.5, norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, 1.5, norm_type)
-    assert total == pytest.approx(float(expected), rel=1e-10)
+    assert isinstance(total, mg.Tensor) and total.dtype == np.float64
+    assert total.item() == pytest.approx(expected.item(), rel=1e-10)
     for p, q in zip(ours, theirs):
         np.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=1e-10)
     np.testing.assert_array_equal(kept, grads[0])  # the old gradient array was not written
+
+
+def test_clip_grad_value_and_parameter_vectors_match_pytorch(torch):
+    rng = np.random.default_rng(4)
+    values = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
+    models = {lib: [lib.tensor(v, requires_grad=True) for v in values] for lib in (mg, torch)}
+    for lib, params in models.items():
+        for p in params:
+            p.grad = lib.tensor(p.detach().numpy() * 3)
+        lib.nn.utils.clip_grad_value_(params, 1.0)
+        vec = lib.nn.utils.parameters_to_vector(params)
+        (vec * lib.arange(10.0, dtype=lib.float64)).sum().backward()  # differentiable
+    for p, q in zip(models[mg], models[torch]):
+        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+    for lib, params in models.items():
+        lib.nn.utils.vector_to_parameters(lib.arange(10.0, dtype=lib.float64), params)
+    for p, q in zip(models[mg], models[torch]):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+    with pytest.raises(ValueError, match="need a vector of 10 elements"):
+        mg.nn.utils.vector_to_parameters(mg.zeros(9), models[mg])
+    with pytest.raises(RuntimeError, match="non-finite"):
+        models[mg][0].grad = mg.full((3, 2), float("nan"), dtype=mg.float64)
+        mg.nn.utils.clip_grad_norm_(models[mg], 1.0, error_if_nonfinite=True)
 
 
 @pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 3, 4), (2, 3, 2, 2)])
