@@ -249,3 +249,21 @@ def test_einsum_accepts_a_list_and_broadcasts_ellipsis(torch: Any) -> None:
     a, b = RNG.standard_normal((2, 1, 3, 4)), RNG.standard_normal((5, 4, 2))
     _close(mg.ops.einsum("...ij,...jk", [mg.tensor(a), mg.tensor(b)]),
            torch.einsum("...ij,...jk", [torch.tensor(a), torch.tensor(b)]))
+
+
+def test_bce_with_logits_saturated_gradients_are_pytorchs(torch):
+    """sigmoid(x) - y rounds to 0 for large x in float32 (and is 2e-9 at x = -20 with y = 0):
+    the same numbers as PyTorch, not those of the composed formula."""
+    x = np.array([5.0, 17.0, 20.0, 90.0, -20.0, -90.0], dtype=np.float32)
+    for target in (np.ones_like(x), np.zeros_like(x)):
+        for pos_weight in (None, np.array([2.0], np.float32)):
+            grads = []
+            for lib in (mg, torch):
+                t = lib.tensor(x, requires_grad=True)
+                extra = {} if pos_weight is None else {"pos_weight": lib.tensor(pos_weight)}
+                loss = lib.nn.functional.binary_cross_entropy_with_logits(
+                    t, lib.tensor(target), **extra)
+                loss.backward()
+                grads.append((loss.item(), t.grad.numpy()))
+            assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-6)
+            np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-6, atol=0)

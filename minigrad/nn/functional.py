@@ -9,13 +9,13 @@ import numpy as np
 
 from minigrad._alias import dim_or_axis
 from minigrad.creation import generator
+from minigrad.function import Function
 from minigrad.ops import (
     clamp,
     index_put_add,
     linear,
     log,
     sigmoid,
-    stack,
     standardize,
     tanh,
     vector_norm,
@@ -333,26 +333,46 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
-def _softplus(x: Tensor) -> Tensor:
-    """log(1 + exp(x)) = logsumexp(0, x), stable for large |x| and smooth at 0."""
-    return stack([Tensor._make(np.zeros_like(x.array)), x]).logsumexp(0)
+class BinaryCrossEntropyWithLogits(Function):
+    """Elementwise loss (1 - y) x - (1 + (p - 1) y) logsigmoid(x), with PyTorch's gradient
+    formula ((p y + 1 - y) sigmoid(x) - p y), so saturated logits give PyTorch's numbers
+    (sigmoid(x) - y rounds to 0 where the composed form keeps 1e-9 and the other way round)."""
+
+    @staticmethod
+    def forward(ctx, x, y, p):
+        ctx.save_for_backward(x, y, p)
+        a = x.array
+        log_sigmoid = np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))
+        positive = 1 if p is None else 1 + (p.array - 1) * y.array
+        return (1 - y.array) * a - positive * log_sigmoid
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx = (p y + 1 - y) sigmoid(x) - p y;  d/dy = -x - (p - 1) logsigmoid(x)"""
+        x, y, p = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad[:2]
+        weighted = y if p is None else p * y
+        grad_x = g * ((weighted + 1 - y) * x.sigmoid() - weighted) if need_x else None
+        grad_y = None
+        if need_y:
+            grad_y = -x if p is None else -x - (p - 1) * logsigmoid(x)
+            grad_y = g * grad_y
+        return grad_x, grad_y, None
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
                                      size_average: bool | None = None,
                                      reduce: bool | None = None, reduction: str = "mean",
                                      pos_weight: Any = None) -> Tensor:
-    """binary_cross_entropy(sigmoid(x), y) without its overflow: w ((1 - y) x + (1 + (p - 1) y)
-    log(1 + exp(-x))), with p = pos_weight scaling the positive term (broadcast over the
-    classes in the last dim)."""
+    """binary_cross_entropy(sigmoid(x), y) without its overflow: w ((1 - y) x - (1 + (p - 1) y)
+    logsigmoid(x)), with p = pos_weight scaling the positive term (broadcast over the classes in
+    the last dim)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy_with_logits")
-    softplus_neg = _softplus(-input)
-    if pos_weight is None:
-        losses = (1 - target) * input + softplus_neg
-    else:
+    p = None
+    if pos_weight is not None:
         p = _broadcast_weight(pos_weight, input, "binary_cross_entropy_with_logits")
-        losses = (1 - target) * input + (1 + (p - 1) * target) * softplus_neg
+    losses = BinaryCrossEntropyWithLogits.apply(input, target, p)
     if weight is not None:
         losses = losses * _broadcast_weight(weight, input, "binary_cross_entropy_with_logits")
     return _reduce(losses, reduction, "binary_cross_entropy_with_logits")
