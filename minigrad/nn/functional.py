@@ -93,19 +93,41 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction, "mse_loss")
 
 
+class BinaryCrossEntropy(Function):
+    """-(y log a + (1 - y) log(1 - a)) with each log clamped at -100, and PyTorch's gradients:
+    (a - y) / max(a (1 - a), 1e-12) for a (finite where a is 0 or 1) and log(1 - a) - log(a)
+    for y."""
+
+    EPS = 1e-12
+
+    @staticmethod
+    def forward(ctx, a, y):
+        ctx.save_for_backward(a, y)
+        with np.errstate(divide="ignore"):
+            log_a, log_not_a = np.log(a.array), np.log(1 - a.array)
+        return -(y.array * np.maximum(log_a, -100) + (1 - y.array) * np.maximum(log_not_a, -100))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, y = ctx.saved_tensors
+        need_a, need_y = ctx.needs_input_grad
+        grad_a = g * (a - y) / clamp((1 - a) * a, min=BinaryCrossEntropy.EPS) if need_a else None
+        grad_y = g * (log(1 - a) - log(a)) if need_y else None
+        return grad_a, grad_y
+
+
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
     """-w (y log a + (1 - y) log(1 - a)) for probabilities a; each log is clamped at -100, as in
-    PyTorch, so a = 0 or 1 gives a large finite loss rather than inf."""
+    PyTorch, so a = 0 or 1 gives a large finite loss rather than inf (see BinaryCrossEntropy)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy")
     if ((input.array < 0) | (input.array > 1)).any():
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
                          f"(min {input.array.min():.4g}, max {input.array.max():.4g}); "
                          "apply sigmoid first")
-    losses = -(target * clamp(log(input), min=-100) + (1 - target) * clamp(log(1 - input),
-                                                                           min=-100))
+    losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         losses = losses * _broadcast_weight(weight, input, "binary_cross_entropy")
     return _reduce(losses, reduction, "binary_cross_entropy")
@@ -247,6 +269,14 @@ def _classes_last(input: Tensor) -> Tensor:
     return input.movedim(1, -1).reshape(-1, input.shape[1])
 
 
+def _weighted_mean(total_loss: Tensor, total_weight: Any) -> Tensor:
+    """total_loss / total_weight; when every target was ignored (total_weight 0), nan as in
+    PyTorch, but with zero gradients rather than 0 / 0's nan."""
+    if total_weight == 0:
+        return total_loss * 0.0 + Tensor._make(np.asarray(np.nan, total_loss.dtype))
+    return total_loss / Tensor._make(np.asarray(total_weight, total_loss.dtype))
+
+
 def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: bool | None = None,
              ignore_index: int = -100, reduce: bool | None = None,
              reduction: str = "mean") -> Tensor:
@@ -273,7 +303,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: bool 
     if reduction == "sum":
         return losses.sum()
     if reduction == "mean":
-        return losses.sum() / Tensor._make(np.asarray(scale.sum(), input.dtype))
+        return _weighted_mean(losses.sum(), scale.sum())
     raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
@@ -329,7 +359,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
         smooth = smooth.sum()
     elif reduction == "mean":
         total = kept.sum() if w is None else w[np.where(kept, flat, 0)][kept].sum()
-        smooth = smooth.sum() / Tensor._make(np.asarray(total, input.dtype))
+        smooth = _weighted_mean(smooth.sum(), total)
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
