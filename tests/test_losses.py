@@ -300,3 +300,9 @@ def test_atan2_gradient_at_the_origin_is_zero_as_in_pytorch(torch):
         b = lib.tensor([0.0, 0.0, 2.0], requires_grad=True)
         lib.atan2(a, b).sum().backward()
         assert a.grad.tolist() == [0.0, 0.0, 0.5] and b.grad.tolist() == [0.0, -1.0, 0.0]
+
+
+def test_bce_refuses_nan_probabilities_as_pytorch_does():
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\].*and nan"):
+        mg.nn.functional.binary_cross_entropy(mg.tensor([0.5, float("nan")]),
+                                              mg.tensor([1.0, 0.0]))

@@ -123,9 +123,10 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     PyTorch, so a = 0 or 1 gives a large finite loss rather than inf (see BinaryCrossEntropy)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy")
-    if ((input.array < 0) | (input.array > 1)).any():
+    if not ((input.array >= 0) & (input.array <= 1)).all():  # nan fails too, as in PyTorch
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
-                         f"(min {input.array.min():.4g}, max {input.array.max():.4g}); "
+                         f"(min {np.nanmin(input.array):.4g}, max {np.nanmax(input.array):.4g}"
+                         f"{', and nan' if np.isnan(input.array).any() else ''}); "
                          "apply sigmoid first")
     losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
