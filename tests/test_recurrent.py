@@ -262,7 +262,7 @@ def test_bad_input_shapes_name_the_expected_size() -> None:
 
 
 def test_nothing_but_a_tensor_is_accepted_as_input() -> None:
-    with pytest.raises(TypeError, match="input must be a Tensor, got list"):
+    with pytest.raises(TypeError, match="input must be a Tensor or a PackedSequence, got list"):
         nn.RNN(2, 3)([[1.0, 2.0]])
     with pytest.raises(TypeError, match="input must be a Tensor, got ndarray"):
         nn.GRUCell(2, 3)(np.zeros((1, 2), np.float32))
@@ -313,3 +313,124 @@ def test_lstm_learns_to_sum_a_sequence() -> None:
     # the sum of 6 U(-1, 1) has variance 2: predicting 0 costs ~2
     assert np.mean(losses[:10]) > 1.0
     assert np.mean(losses[-10:]) < 0.1
+
+
+# *** sequences of different lengths (nn.utils.rnn) ***
+def test_packed_sequence_through_a_layer_matches_torch(torch) -> None:
+    """Each sequence runs for its own length in both directions; the final state is taken after
+    its last step; hx and h_n are in the batch's order. Gradients reach x, hx and weights."""
+    from torch.nn.utils import rnn as torch_rnn
+
+    rng = np.random.default_rng(8)
+    lengths = [3, 5, 1, 5, 2]
+    for kind in KINDS:
+        reference, layer = pair(torch, kind, num_layers=2, bidirectional=True, batch_first=True)
+        hx = [rng.normal(size=(4, 5, HIDDEN)) for _ in range(2 if kind == "lstm" else 1)]
+        (tx, *thx), (mx, *mhx) = leaves(torch, rng.normal(size=(5, 5, INPUT)), *hx)
+        results = []
+        for lib, rnn_utils, x, states in [(torch, torch_rnn, tx, thx),
+                                          (mg, nn.utils.rnn, mx, mhx)]:
+            model = reference if lib is torch else layer
+            packed = rnn_utils.pack_padded_sequence(x, lengths, batch_first=True,
+                                                    enforce_sorted=False)
+            out, h_n = model(packed, tuple(states) if kind == "lstm" else states[0])
+            padded, out_lengths = rnn_utils.pad_packed_sequence(out, batch_first=True,
+                                                                padding_value=-1.0)
+            assert out_lengths.tolist() == lengths
+            finals = list(h_n) if kind == "lstm" else [h_n]
+            loss = sum((f**2).sum() for f in finals) + (padded * padded.cos()).sum()
+            loss.backward()
+            results.append([out.data, padded, *finals])
+        for t, m in zip(*results, strict=True):
+            np.testing.assert_allclose(m.detach().numpy(), t.detach().numpy(), atol=1e-12)
+        for t, m in [*zip([tx, *thx], [mx, *mhx]), *zip(reference.parameters(),
+                                                          layer.parameters())]:
+            np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), atol=1e-11)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("lengths", [[4, 4, 2, 1], [2, 4, 1, 4]])
+def test_pack_and_pad_match_torch(torch, lengths: list[int], batch_first: bool) -> None:
+    from torch.nn.utils import rnn as torch_rnn
+
+    x = np.arange(4 * 4 * 2, dtype=np.float64).reshape(4, 4, 2)
+    enforce = lengths == sorted(lengths, reverse=True)
+    ours = nn.utils.rnn.pack_padded_sequence(mg.tensor(x), mg.tensor(lengths), batch_first,
+                                             enforce_sorted=enforce)
+    theirs = torch_rnn.pack_padded_sequence(torch.tensor(x), torch.tensor(lengths), batch_first,
+                                            enforce_sorted=enforce)
+    for m, t in zip(ours, theirs, strict=True):
+        assert (m is None) == (t is None)
+        if m is not None:
+            np.testing.assert_array_equal(m.numpy(), t.numpy())
+            assert m.dtype == mg.from_numpy(t.numpy()).dtype
+    padded, out_lengths = nn.utils.rnn.pad_packed_sequence(ours, batch_first, 7.0, 6)
+    t_padded, t_lengths = torch_rnn.pad_packed_sequence(theirs, batch_first, 7.0, 6)
+    np.testing.assert_array_equal(padded.numpy(), t_padded.numpy())
+    assert out_lengths.tolist() == t_lengths.tolist() == lengths
+    assert [s.tolist() for s in nn.utils.rnn.unpack_sequence(ours)] == [
+        s.tolist() for s in torch_rnn.unpack_sequence(theirs)]
+
+
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_pad_sequence_matches_torch(torch, batch_first: bool, padding_side: str) -> None:
+    from torch.nn.utils import rnn as torch_rnn
+
+    arrays = [np.full((n, 2), n, np.float32) for n in (2, 4, 3)]
+    ours = nn.utils.rnn.pad_sequence([mg.tensor(a) for a in arrays], batch_first, -1.0,
+                                     padding_side)
+    theirs = torch_rnn.pad_sequence([torch.tensor(a) for a in arrays], batch_first, -1.0,
+                                    padding_side)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    packed = nn.utils.rnn.pack_sequence([mg.tensor(a) for a in arrays], enforce_sorted=False)
+    t_packed = torch_rnn.pack_sequence([torch.tensor(a) for a in arrays], enforce_sorted=False)
+    np.testing.assert_array_equal(packed.data.numpy(), t_packed.data.numpy())
+    back = nn.utils.rnn.unpad_sequence(ours, mg.tensor([2, 4, 3]), batch_first)
+    if padding_side == "right":
+        assert [s.tolist() for s in back] == [a.tolist() for a in arrays]
+
+
+def test_packing_gradients_are_numerically_right() -> None:
+    x = mg.tensor(np.random.default_rng(9).normal(size=(3, 2, 2)), requires_grad=True)
+
+    def round_trip(x):
+        packed = nn.utils.rnn.pack_padded_sequence(x, [2, 3], enforce_sorted=False)
+        return nn.utils.rnn.pad_packed_sequence(packed, padding_value=0.5)[0] * 2
+
+    assert gradcheck(round_trip, (x,))
+
+
+def test_bad_lengths_and_sequences_are_refused() -> None:
+    utils, x = nn.utils.rnn, mg.zeros(4, 3, 2)
+    with pytest.raises(ValueError, match=r"lengths \[2, 4, 2\] must be sorted in decreasing"):
+        utils.pack_padded_sequence(x, [2, 4, 2])
+    with pytest.raises(ValueError, match=r"every length must be greater than 0, got \[2, 0, 2\]"):
+        utils.pack_padded_sequence(x, [2, 0, 2], enforce_sorted=False)
+    with pytest.raises(ValueError, match=r"lengths \[5, 4, 2\] exceed the padded length 4"):
+        utils.pack_padded_sequence(x, [5, 4, 2])
+    with pytest.raises(ValueError, match="equal to the batch size 3, got 2"):
+        utils.pack_padded_sequence(x, [2, 2])
+    with pytest.raises(TypeError, match="whole numbers"):
+        utils.pack_padded_sequence(x, [2.5, 2, 2])
+    packed = utils.pack_padded_sequence(x, [3, 2, 2])
+    with pytest.raises(ValueError, match=r"at least the length of the longest sequence \(3\), "
+                                         "got 2"):
+        utils.pad_packed_sequence(packed, total_length=2)
+    with pytest.raises(ValueError, match=r"sequence 1 has shape \(3, 2\), expected \(\*, 3\)"):
+        utils.pad_sequence([mg.zeros(2, 3), mg.zeros(3, 2)])
+    with pytest.raises(ValueError, match=r"expected hx of shape \(1, 3, 5\), got \(1, 2, 5\)"):
+        nn.GRU(2, 5)(packed, mg.zeros(1, 2, 5))
+    with pytest.raises(ValueError, match="input_size: expected 4, got 2"):
+        nn.GRU(4, 5)(packed)
+
+
+def test_sequence_utilities_import_as_in_torch() -> None:
+    from minigrad.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_sequence
+
+    assert nn.utils.rnn.pad_sequence is pad_sequence
+    packed = pack_padded_sequence(mg.ones(2, 1, 1), [2])
+    assert isinstance(packed, PackedSequence) and packed.batch_sizes.tolist() == [1, 1]
+    assert packed.sorted_indices is None and packed.unsorted_indices is None
+    data, batch_sizes, _, _ = packed
+    assert PackedSequence(data, batch_sizes, mg.tensor([0])).unsorted_indices.tolist() == [0]

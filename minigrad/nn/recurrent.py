@@ -15,6 +15,7 @@ from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.layers import _check_size, _factory_dtype
 from minigrad.nn.module import Module, Parameter
+from minigrad.nn.utils.rnn import PackedSequence
 from minigrad.ops import cat, linear, relu, sigmoid, stack, tanh
 from minigrad.tensor import Tensor
 
@@ -74,11 +75,9 @@ def _init_uniform(module: Module, hidden_size: int) -> None:
         init.uniform_(p, -bound, bound)
 
 
-def _check_input(name: str, input: Any, ndims: tuple[int, int]) -> None:
+def _check_input(name: str, input: Any, ndims: tuple[int, int], accepted: str) -> None:
     if not isinstance(input, Tensor):
-        hint = (" (PackedSequence is not supported: pad the batch to one length instead)"
-                if type(input).__name__ == "PackedSequence" else "")
-        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}{hint}")
+        raise TypeError(f"{name}: input must be {accepted}, got {type(input).__name__}")
     if input.ndim not in ndims:
         raise ValueError(f"{name}: expected input to be {ndims[0]}-D or {ndims[1]}-D, got "
                          f"{input.ndim}-D input of shape {tuple(input.shape)}")
@@ -94,6 +93,22 @@ def _check_state(name: str, what: str, state: Any, expected: tuple[int, ...],
     if state.dtype != dtype:
         raise ValueError(f"{name}: {what} has dtype {state.dtype}, the input {dtype}")
     return state
+
+
+def _map(fn: Any, *states: State) -> State:
+    """fn applied to a state's tensors: to h, or to h and c alike for an LSTM."""
+    if isinstance(states[0], tuple):
+        return tuple(fn(*parts) for parts in zip(*states, strict=True))
+    return fn(*states)
+
+
+def _first_rows(state: State, n: int, batch: int) -> State:
+    return state if n == batch else _map(lambda s: s[:n], state)
+
+
+def _update_first_rows(state: State, new: State, n: int, batch: int) -> State:
+    """state with its first n rows replaced by new."""
+    return new if n == batch else _map(lambda a, s: cat([a, s[n:]], 0), new, state)
 
 
 def _check_dtype(name: str, input: Tensor, weight: Tensor) -> None:
@@ -171,17 +186,17 @@ class RNNBase(Module):
     def _weights(self, layer: int, direction: int) -> list[Parameter]:
         return self.all_weights[layer * (2 if self.bidirectional else 1) + direction]
 
-    def forward(self, input: Tensor, hx: State | None = None) -> tuple[Tensor, State]:
+    def forward(self, input: Tensor | PackedSequence, hx: State | None = None
+                ) -> tuple[Tensor | PackedSequence, State]:
         """input (L, N, input_size), or (N, L, input_size) with batch_first, or (L, input_size)
-        unbatched -> output (same layout, D hidden_size features), final state (D num_layers,
-        N, hidden_size), where D is 2 when bidirectional."""
+        unbatched, or a PackedSequence -> output (same layout, D hidden_size features), final
+        state (D num_layers, N, hidden_size), where D is 2 when bidirectional."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         name = type(self).__name__
-        _check_input(name, input, (2, 3))
+        _check_input(name, input, (2, 3), "a Tensor or a PackedSequence")
+        self._check_features(input)
         batched = input.ndim == 3
-        if input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: input.size(-1) must be equal to input_size: expected "
-                             f"{self.input_size}, got {input.shape[-1]}")
-        _check_dtype(name, input, self.weight_ih_l0)
         if not batched:
             input = input.unsqueeze(1)
         elif self.batch_first:
@@ -189,24 +204,9 @@ class RNNBase(Module):
         if input.shape[0] == 0:
             raise ValueError(f"{name}: expected sequence length to be larger than 0, got input "
                              f"of shape {tuple(input.shape)}")
-        states = self._initial_states(hx, input, batched)
-        cell, directions = CELLS[self.mode], 2 if self.bidirectional else 1
-        steps, final = list(input.unbind(0)), []
-        for layer in range(self.num_layers):
-            if layer > 0 and self.dropout > 0 and self.training:
-                steps = [F.dropout(x, self.dropout) for x in steps]
-            outputs = []
-            for direction in range(directions):
-                state, weights = states[layer * directions + direction], self._weights(layer,
-                                                                                      direction)
-                hs: list[Tensor] = [None] * len(steps)  # type: ignore[list-item]
-                times = range(len(steps)) if direction == 0 else reversed(range(len(steps)))
-                for t in times:
-                    state = cell(steps[t], state, *weights)
-                    hs[t] = state[0] if self.mode == "LSTM" else state
-                final.append(state)
-                outputs.append(hs)
-            steps = outputs[0] if directions == 1 else [cat(hs, -1) for hs in zip(*outputs)]
+        length, batch = input.shape[:2]
+        states = self._initial_states(hx, batch, input.dtype, batched)
+        steps, final = self._run(list(input.unbind(0)), [batch] * length, states)
         output = stack(steps, 0)
         if not batched:
             output = output.squeeze(1)
@@ -214,13 +214,66 @@ class RNNBase(Module):
             output = output.transpose(0, 1)
         return output, self._final_state(final, batched)
 
-    def _initial_states(self, hx: State | None, input: Tensor, batched: bool) -> list[State]:
+    def _forward_packed(self, input: PackedSequence, hx: State | None
+                        ) -> tuple[PackedSequence, State]:
+        """As forward, on a PackedSequence: sequence b runs for its own length, and its final
+        state is the one after its last step. hx and the final state are in the batch's
+        original order, the packed rows in sorted order."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        if not isinstance(data, Tensor) or data.ndim != 2:
+            raise ValueError(f"{type(self).__name__}: a PackedSequence's data must be a 2-D "
+                             f"Tensor (steps, input_size), got {getattr(data, 'shape', data)}")
+        self._check_features(data)
+        sizes = [int(n) for n in np.asarray(batch_sizes.array)]
+        states = self._initial_states(hx, sizes[0], data.dtype, True)
+        if sorted_indices is not None:
+            states = [_map(lambda s: s[sorted_indices], state) for state in states]
+        steps, final = self._run(list(data.split(sizes, 0)), sizes, states)
+        if unsorted_indices is not None:
+            final = [_map(lambda s: s[unsorted_indices], state) for state in final]
+        output = PackedSequence(cat(steps, 0), batch_sizes, sorted_indices, unsorted_indices)
+        return output, self._final_state(final, True)
+
+    def _check_features(self, input: Tensor) -> None:
+        name = type(self).__name__
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input.size(-1) must be equal to input_size: expected "
+                             f"{self.input_size}, got {input.shape[-1]}")
+        _check_dtype(name, input, self.weight_ih_l0)
+
+    def _run(self, steps: list[Tensor], sizes: list[int], states: list[State]
+             ) -> tuple[list[Tensor], list[State]]:
+        """The layers over the inputs of each time step; step t holds the first sizes[t] rows
+        of the batch (all of them unless packed). Returns the last layer's outputs per step and
+        the final state of each layer and direction."""
+        cell, directions = CELLS[self.mode], 2 if self.bidirectional else 1
+        final = []
+        for layer in range(self.num_layers):
+            if layer > 0 and self.dropout > 0 and self.training:
+                steps = [F.dropout(x, self.dropout) for x in steps]
+            outputs = []
+            for direction in range(directions):
+                state = states[layer * directions + direction]
+                weights = self._weights(layer, direction)
+                hs: list[Tensor] = [None] * len(steps)  # type: ignore[list-item]
+                times = range(len(steps)) if direction == 0 else reversed(range(len(steps)))
+                for t in times:  # rows sizes[t] and on have ended (in reverse: not begun)
+                    new = cell(steps[t], _first_rows(state, sizes[t], sizes[0]), *weights)
+                    state = _update_first_rows(state, new, sizes[t], sizes[0])
+                    hs[t] = new[0] if self.mode == "LSTM" else new
+                final.append(state)
+                outputs.append(hs)
+            steps = outputs[0] if directions == 1 else [cat(hs, -1) for hs in zip(*outputs)]
+        return steps, final
+
+    def _initial_states(self, hx: State | None, batch: int, dtype: np.dtype, batched: bool
+                        ) -> list[State]:
         """One state per layer and direction: hx split along its first dim, or zeros."""
         name, size = type(self).__name__, self.num_layers * (2 if self.bidirectional else 1)
-        expected = (size, input.shape[1], self.hidden_size)
+        expected = (size, batch, self.hidden_size)
         lstm = self.mode == "LSTM"
         if hx is None:
-            zeros = Tensor._make(np.zeros(expected, input.dtype))
+            zeros = Tensor._make(np.zeros(expected, dtype))
             return [(h, h) if lstm else h for h in zeros.unbind(0)]
         if lstm and not (isinstance(hx, tuple) and len(hx) == 2):
             raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
@@ -234,7 +287,7 @@ class RNNBase(Module):
                                  f"input, {what} should also be {3 if batched else 2}-D, got "
                                  f"shape {tuple(state.shape)}")
             state = _check_state(name, what, state, expected if batched else
-                                 (size, self.hidden_size), input.dtype)
+                                 (size, self.hidden_size), dtype)
             checked.append(state.unbind(0) if batched else state.unsqueeze(1).unbind(0))
         return list(zip(*checked)) if lstm else list(checked[0])
 
@@ -314,7 +367,7 @@ class RNNCellBase(Module):
 
     def forward(self, input: Tensor, hx: State | None = None) -> State:
         name = type(self).__name__
-        _check_input(name, input, (1, 2))
+        _check_input(name, input, (1, 2), "a Tensor")
         if input.shape[-1] != self.input_size:
             raise ValueError(f"{name}: input has inconsistent input_size: expected "
                              f"{self.input_size}, got {input.shape[-1]}")

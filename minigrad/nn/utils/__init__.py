@@ -1,4 +1,4 @@
-"""Gradient utilities."""
+"""Gradient utilities; sequence packing and padding in nn.utils.rnn."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from minigrad.nn.utils import rnn  # noqa: F401  (nn.utils.rnn, as in PyTorch)
 from minigrad.tensor import Tensor
 
 
