@@ -91,7 +91,7 @@ def _check_state(name: str, what: str, state: Any, expected: tuple[int, ...],
         raise ValueError(f"{name}: expected {what} of shape {expected}, got "
                          f"{tuple(state.shape)}")
     if state.dtype != dtype:
-        raise ValueError(f"{name}: {what} has dtype {state.dtype}, the input {dtype}")
+        raise ValueError(f"{name}: {what} has dtype {state.dtype}, but the input has {dtype}")
     return state
 
 
@@ -275,7 +275,7 @@ class RNNBase(Module):
         if hx is None:
             zeros = Tensor._make(np.zeros(expected, dtype))
             return [(h, h) if lstm else h for h in zeros.unbind(0)]
-        if lstm and not (isinstance(hx, tuple) and len(hx) == 2):
+        if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
         if not lstm and not isinstance(hx, Tensor):
             raise TypeError(f"{name}: hx must be a Tensor h_0, got {type(hx).__name__}")
@@ -378,7 +378,7 @@ class RNNCellBase(Module):
         if hx is None:
             zeros = Tensor._make(np.zeros(expected, input.dtype))
             hx = (zeros, zeros) if lstm else zeros
-        elif lstm and not (isinstance(hx, tuple) and len(hx) == 2):
+        elif lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
         parts = list(hx) if lstm else [hx]
         for i, state in enumerate(parts):

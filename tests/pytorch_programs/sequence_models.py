@@ -1,10 +1,12 @@
 # Sequence models in the manner of PyTorch's "Sequence Models and LSTM Networks" tutorial: an
 # LSTM part-of-speech tagger, a GRU that predicts the next value of a wave, an RNN classifier
-# over a batch_first sequence and an LSTMCell unrolled by hand. Weights are set from sines so
+# over a batch_first sequence, an LSTMCell unrolled by hand and a batch of sentences of
+# different lengths, padded and packed. Weights are set from sines so
 # both libraries start (and so stay) at the same numbers.
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 
 def fill_(module, scale=0.4):
@@ -123,3 +125,25 @@ for i in range(batch.shape[1]):
     outputs.append(hx)
 outputs = torch.stack(outputs, dim=0)
 print(tuple(outputs.shape), round(outputs.sum().item(), 5), round(cx.pow(2).sum().item(), 5))
+
+# *** sentences of different lengths: pad, pack, run a bidirectional LSTM, unpack ***
+sentences = [prepare_sequence(s, word_to_ix) for s in ("the dog ate".split(),
+                                                        "everybody read that book".split(),
+                                                        "the apple".split())]
+lengths = torch.tensor([len(s) for s in sentences])
+padded = pad_sequence(sentences, batch_first=True)
+print("padded:", padded.tolist())
+embedding = nn.Embedding(len(word_to_ix), 3)
+encoder = nn.LSTM(3, 4, batch_first=True, bidirectional=True)
+fill_(embedding, 0.8)
+fill_(encoder)
+packed = pack_padded_sequence(embedding(padded), lengths, batch_first=True, enforce_sorted=False)
+print("batch_sizes:", packed.batch_sizes.tolist(), "sorted:", packed.sorted_indices.tolist())
+out, (h_n, c_n) = encoder(packed)
+unpacked, out_lengths = pad_packed_sequence(out, batch_first=True)
+print(tuple(unpacked.shape), out_lengths.tolist())
+print("padding stays zero:", unpacked[2, 2:].abs().sum().item() == 0)
+sentence_vectors = torch.cat([h_n[0], h_n[1]], dim=1)  # last forward and backward states
+print("sentence vectors:", [round(v, 4) for v in sentence_vectors.sum(dim=1).tolist()])
+sentence_vectors.pow(2).sum().backward()
+print("embedding grad:", round(embedding.weight.grad.abs().sum().item(), 5))
