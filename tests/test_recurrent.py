@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad import nn
@@ -389,6 +391,29 @@ def test_pad_sequence_matches_torch(torch, batch_first: bool, padding_side: str)
     back = nn.utils.rnn.unpad_sequence(ours, mg.tensor([2, 4, 3]), batch_first)
     if padding_side == "right":
         assert [s.tolist() for s in back] == [a.tolist() for a in arrays]
+
+
+@settings(max_examples=10)
+@given(lengths=st.lists(st.integers(1, 4), min_size=1, max_size=4), kind=st.sampled_from(
+    ["lstm", "gru", "rnn_tanh"]), seed=st.integers(0, 2**16))
+def test_packed_batch_runs_each_sequence_as_if_alone(lengths: list[int], kind: str,
+                                                     seed: int) -> None:
+    """Packing changes nothing about one sequence: its outputs and final state in a packed
+    batch equal those of the sequence run on its own, unbatched."""
+    mg.manual_seed(seed)
+    cls, extra = KINDS[kind]
+    layer = cls(2, 3, num_layers=2, bidirectional=True, **extra, dtype=mg.float64)
+    sequences = [mg.tensor(np.random.default_rng(seed + i).normal(size=(n, 2)))
+                 for i, n in enumerate(lengths)]
+    with mg.no_grad():
+        out, final = layer(nn.utils.rnn.pack_sequence(sequences, enforce_sorted=False))
+        outputs = nn.utils.rnn.unpack_sequence(out)
+        alone = [layer(sequence) for sequence in sequences]
+    for b, (alone_out, alone_final) in enumerate(alone):
+        np.testing.assert_allclose(outputs[b].numpy(), alone_out.numpy(), atol=1e-12)
+        finals = zip(final, alone_final) if kind == "lstm" else [(final, alone_final)]
+        for batch_state, state in finals:
+            np.testing.assert_allclose(batch_state[:, b].numpy(), state.numpy(), atol=1e-12)
 
 
 def test_packing_gradients_are_numerically_right() -> None:
