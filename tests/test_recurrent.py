@@ -277,6 +277,8 @@ def test_bad_constructor_arguments_are_refused() -> None:
         nn.RNNCell(10, 20, nonlinearity="x")
     with pytest.raises(ValueError, match="hidden_size must be greater than zero, got 0"):
         nn.LSTM(10, 0)
+    with pytest.raises(ValueError, match="hidden_size must be greater than zero, got -2"):
+        nn.RNN(10, -2)
     with pytest.raises(ValueError, match="num_layers must be greater than zero, got 0"):
         nn.GRU(10, 20, num_layers=0)
     with pytest.raises(TypeError, match="num_layers must be an int, got 2.0"):
@@ -436,6 +438,8 @@ def test_bad_lengths_and_sequences_are_refused() -> None:
         utils.pack_padded_sequence(x, [5, 4, 2])
     with pytest.raises(ValueError, match="equal to the batch size 3, got 2"):
         utils.pack_padded_sequence(x, [2, 2])
+    with pytest.raises(ValueError, match="the batch is empty"):
+        utils.pack_padded_sequence(mg.zeros(4, 0, 2), [])
     with pytest.raises(TypeError, match="whole numbers"):
         utils.pack_padded_sequence(x, [2.5, 2, 2])
     packed = utils.pack_padded_sequence(x, [3, 2, 2])

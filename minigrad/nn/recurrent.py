@@ -131,13 +131,12 @@ class RNNBase(Module):
         super().__init__()
         name = type(self).__name__
         _check_size(name, "input_size", input_size)
-        _check_size(name, "hidden_size", hidden_size)
-        _check_size(name, "num_layers", num_layers)
-        if hidden_size <= 0:
-            raise ValueError(f"{name}: hidden_size must be greater than zero, got {hidden_size}")
-        if num_layers <= 0:
-            raise ValueError(f"{name}: num_layers must be greater than zero, got {num_layers}")
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
+        for arg, value in (("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
+                    and value <= 0:
+                raise ValueError(f"{name}: {arg} must be greater than zero, got {value}")
+            _check_size(name, arg, value)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)) \
                 or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a number in [0, 1] (the probability of "
                              f"zeroing an element), got {dropout!r}")

@@ -45,6 +45,8 @@ def _lengths(lengths: Any, batch: int, steps: int) -> np.ndarray:
         raise TypeError(f"pack_padded_sequence: lengths must be a 1-D list or tensor of whole "
                         f"numbers, got {lengths!r}")
     array = array.astype(np.int64)
+    if batch == 0:
+        raise ValueError("pack_padded_sequence: the batch is empty (no sequence to pack)")
     if len(array) != batch:
         raise ValueError(f"pack_padded_sequence: expected len(lengths) to be equal to the batch "
                          f"size {batch}, got {len(array)}")
