@@ -14,9 +14,7 @@ from minigrad.ops import (
     index_put_add,
     linear,
     log,
-    log_softmax,
     sigmoid,
-    softmax,
     stack,
     standardize,
     tanh,
@@ -25,9 +23,12 @@ from minigrad.ops import (
 )
 from minigrad.ops import cross_entropy as _cross_entropy
 from minigrad.ops import leaky_relu as _leaky_relu
+from minigrad.ops import log_softmax as _log_softmax
 from minigrad.ops import one_hot as _one_hot
 from minigrad.ops import relu as _relu
+from minigrad.ops import softmax as _softmax
 from minigrad.ops._common import check_reduction, operands
+from minigrad.ops.activation import legacy_softmax_dim
 from minigrad.ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from minigrad.ops.pool import (
     adaptive_avg_pool2d,
@@ -45,6 +46,22 @@ __all__ = [
     "leaky_relu",
     "linear", "log_softmax", "mse_loss", "relu", "sigmoid", "softmax", "tanh",
 ]
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along dim, computed in dtype when given (as torch's F.softmax)."""
+    if dim is None:
+        dim = legacy_softmax_dim("softmax", input.ndim, _stacklevel)
+    return _softmax(input if dtype is None else input.to(dtype), dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: Any = None) -> Tensor:
+    """x - logsumexp(x) along dim, computed in dtype when given (as torch's F.log_softmax)."""
+    if dim is None:
+        dim = legacy_softmax_dim("log_softmax", input.ndim, _stacklevel)
+    return _log_softmax(input if dtype is None else input.to(dtype), dim)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
