@@ -94,3 +94,17 @@ __all__ += [  # convolution and pooling (minigrad.nn.conv)
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv1d", "Conv2d",
     "ConvTranspose2d", "Dropout2d", "MaxPool2d",
 ]
+
+# *** recurrent layers (minigrad.nn.recurrent) ***
+from minigrad.nn.recurrent import (  # noqa: E402
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    RNNCellBase,
+)
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]

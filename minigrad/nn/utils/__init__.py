@@ -1,5 +1,5 @@
 """Gradient and parameter utilities, as torch.nn.utils: clip_grad_norm_, clip_grad_value_,
-parameters_to_vector, vector_to_parameters."""
+parameters_to_vector, vector_to_parameters; sequence padding and packing in nn.utils.rnn."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from minigrad.nn.utils import rnn  # noqa: F401  (nn.utils.rnn, as in PyTorch)
 from minigrad.tensor import Tensor
 
 
