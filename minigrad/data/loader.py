@@ -19,6 +19,9 @@ from minigrad.data.collate import collate, default_collate, default_convert
 from minigrad.data.sampler import BatchSampler, RandomSampler, SeedStream, SequentialSampler
 from minigrad.tensor import Tensor
 
+__all__ = ["ChainDataset", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset",
+           "StackDataset", "Subset", "TensorDataset", "random_split"]
+
 
 class Dataset:
     """A map-style dataset: ``dataset[i]`` is one example, ``len(dataset)`` how many."""

@@ -31,6 +31,16 @@ def _numpy_rng(generator: Any, where: str) -> np.random.Generator:
     return numpy_generator(generator, where)
 
 
+def _check_options(owner: str, count_name: str, count: Any, flag_name: str, flag: Any) -> None:
+    """A positive int count and a bool flag, or PyTorch's ValueError naming the bad one."""
+    if isinstance(count, bool) or not isinstance(count, Integral) or count <= 0:
+        raise ValueError(f"{owner}: {count_name} should be a positive integer value, but got "
+                         f"{count_name}={count!r}")
+    if not isinstance(flag, bool):
+        raise ValueError(f"{owner}: {flag_name} should be a boolean value, but got "
+                         f"{flag_name}={flag!r}")
+
+
 class Sampler:
     """Yields dataset indices; subclasses define __iter__ (and __len__ when they can)."""
 
@@ -105,13 +115,8 @@ class WeightedRandomSampler(Sampler):
 
     def __init__(self, weights: Any, num_samples: int, replacement: bool = True,
                  generator: Any = None) -> None:
-        if isinstance(num_samples, bool) or not isinstance(num_samples, Integral) \
-                or num_samples <= 0:
-            raise ValueError(f"WeightedRandomSampler: num_samples should be a positive integer "
-                             f"value, but got num_samples={num_samples!r}")
-        if not isinstance(replacement, bool):
-            raise ValueError(f"WeightedRandomSampler: replacement should be a boolean value, "
-                             f"but got replacement={replacement!r}")
+        _check_options("WeightedRandomSampler", "num_samples", num_samples, "replacement",
+                       replacement)
         w = np.asarray(getattr(weights, "array", weights), dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(f"WeightedRandomSampler: weights should be a 1d sequence but "
@@ -140,13 +145,7 @@ class BatchSampler(Sampler):
     """Lists of batch_size indices from sampler; the last may be shorter unless drop_last."""
 
     def __init__(self, sampler: Iterable[int], batch_size: int, drop_last: bool) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) \
-                or batch_size <= 0:
-            raise ValueError(f"BatchSampler: batch_size should be a positive integer value, "
-                             f"but got batch_size={batch_size!r}")
-        if not isinstance(drop_last, bool):
-            raise ValueError(f"BatchSampler: drop_last should be a boolean value, but got "
-                             f"drop_last={drop_last!r}")
+        _check_options("BatchSampler", "batch_size", batch_size, "drop_last", drop_last)
         self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
 
     def __iter__(self) -> Iterator[list[int]]:
