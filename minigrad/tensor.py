@@ -295,6 +295,25 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __contains__(self, element: Any) -> bool:
+        """`x in t`: whether any element of t equals x (a number or a tensor), as PyTorch."""
+        if not isinstance(element, (Tensor, int, float, bool, np.number)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element).__name__}.")
+        return bool((self == element).any())
+
+    def __reversed__(self) -> Tensor:
+        return self.flip(0) if self.ndim else self
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
     def __index__(self) -> int:
         """A one-element integer tensor as an index (`classes[predicted[j]]`, `range(n)`)."""
         if self.array.dtype.kind not in "iub" or self.array.size != 1:
