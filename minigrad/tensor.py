@@ -64,6 +64,30 @@ def _ragged(data: list | tuple) -> str:
     return "the nested list has items numpy cannot put in one array"
 
 
+def _in_place_of(name: str) -> Callable[..., Tensor]:
+    """Tensor.<name>_, PyTorch's in-place variant of Tensor.<name>: the out-of-place result
+    written into self through Tensor._write_in_place (versioned, and recorded when in a graph).
+    A result without a gradient (eq, floor_divide, ...) gets a zero one, as in PyTorch."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        keys = list(kwargs)
+
+        def new_value(old: Tensor, *values: Any) -> Tensor:
+            out = getattr(old, name)(*values[:len(args)], **dict(zip(keys, values[len(args):])))
+            inputs = [v for v in (old, *values) if isinstance(v, Tensor)]
+            if out.grad_fn is None and any(v.requires_grad for v in inputs):
+                dtype = np.promote_types(out.array.dtype, old.array.dtype)
+                out = ops.elementwise.PiecewiseConstant.apply(
+                    lambda *_: out.array.astype(dtype), *inputs)
+            return out
+
+        return self._write_in_place(name + "_", new_value, *args, *kwargs.values())
+
+    method.__name__, method.__qualname__ = name + "_", f"Tensor.{name}_"
+    method.__doc__ = f"In place: self.{name}(...) written into this tensor's memory."
+    return method
+
+
 class VersionCounter:
     """The version of a tensor's memory: how many in-place writes it had through minigrad, and
     when the latest happened, as ticks of `clock`, which also numbers the graph's nodes. So
@@ -1042,6 +1066,264 @@ class Tensor:
     def equal(self, other: Tensor) -> bool:
         """True if other has this shape and the same values, as torch.equal."""
         return self.shape == other.shape and builtins.bool(ops.eq(self, other).all())
+
+    # *** PyTorch's other Tensor methods: aliases, shape helpers, in-place variants ***
+    # (one block; each method is a one-line call of an op or of another method)
+    def expand_as(self, other: Tensor) -> Tensor:
+        return ops.expand(self, *other.shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return ops.view(self, *other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return ops.reshape(self, *other.shape)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """self where condition, else other (torch.where(condition, self, other))."""
+        return ops.where(condition, self, other)
+
+    def neg(self) -> Tensor:
+        return ops.neg(self)
+
+    negative = neg
+
+    def multiply(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self.sub(other, alpha=alpha)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    true_divide = divide
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        return ops.heaviside(self, values)
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+    absolute, arccos, arcsin, arctan = abs, acos, asin, atan
+    arccosh, arcsinh, arctanh = acosh, asinh, atanh
+    sgn = sign
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return self.clamp(max=max)
+
+    def ravel(self) -> Tensor:
+        return ops.reshape(self, -1)
+
+    def ndimension(self) -> int:
+        return self.array.ndim
+
+    @property
+    def nbytes(self) -> int:
+        return self.array.nbytes
+
+    @property
+    def itemsize(self) -> int:
+        return self.array.itemsize
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """True: minigrad presents every tensor as contiguous (contiguous() returns self, and
+        view() works on any tensor), so its stride() is the row-major one of its shape."""
+        return True
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The row-major strides of the shape, in elements (see is_contiguous)."""
+        strides = tuple(int(np.prod(self.shape[d + 1:])) for d in range(self.ndim))
+        return strides if dim is None else strides[ops.canonical_dim(dim, self.ndim)]
+
+    def storage_offset(self) -> int:
+        return 0
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        """-1, PyTorch's number for the CPU."""
+        return -1
+
+    def is_complex(self) -> bool:
+        return self.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self.dtype.kind in "fic"
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor after retain_grad()."""
+        retained = None if self.grad_fn is None else self.grad_fn._retained
+        return bool(retained) and self._output_nr in retained
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @dim_or_axis
+    def select(self, dim: int, index: int) -> Tensor:
+        return ops.select(self, dim, index)
+
+    @dim_or_axis
+    def narrow_copy(self, dim: int, start: int, length: int) -> Tensor:
+        return ops.narrow(self, dim, start, length).clone()
+
+    def fliplr(self) -> Tensor:
+        return ops.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return ops.flipud(self)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        return ops.rot90(self, k, dims)
+
+    @dim_or_axis
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.tensor_split(self, indices_or_sections, dim)
+
+    @dim_or_axis
+    def split_with_sizes(self, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.split_with_sizes(self, split_sizes, dim)
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return ops.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return ops.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return ops.dsplit(self, indices_or_sections)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that needs no grad."""
+        self.grad_fn, self._output_nr, self.requires_grad = None, 0, False
+        return self
+
+    def _change_view(self, op: str, view: Callable[[Tensor], Tensor]) -> Tensor:
+        """t_, transpose_, squeeze_, ...: self takes view(self)'s shape, in place. In a graph,
+        self becomes view's output (as _write_in_place does for values); the version bump makes
+        backward refuse nodes that saved self with its old shape."""
+        if function.is_grad_enabled() and self.requires_grad:
+            self._check_recordable(op)
+            old = Tensor._make(self.array, True)
+            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            new = view(old)
+            self.grad_fn, self._output_nr = new.grad_fn, new._output_nr
+        else:
+            new = view(self)
+        self.array = new.array
+        self._shared_version_counter().bump()
+        return self
+
+    def t_(self) -> Tensor:
+        return self._change_view("t_", Tensor.t)
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        return self._change_view("transpose_", lambda t: ops.transpose(t, dim0, dim1))
+
+    def swapaxes_(self, axis0: int, axis1: int) -> Tensor:
+        return self._change_view("swapaxes_", lambda t: ops.transpose(t, axis0, axis1))
+
+    def swapdims_(self, dim0: int, dim1: int) -> Tensor:
+        return self._change_view("swapdims_", lambda t: ops.transpose(t, dim0, dim1))
+
+    def squeeze_(self, dim: int | None = None) -> Tensor:
+        return self._change_view("squeeze_", lambda t: ops.squeeze(t, dim))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        return self._change_view("unsqueeze_", lambda t: ops.unsqueeze(t, dim))
+
+    # in-place variants: the out-of-place method's result written into self (_in_place_of)
+    abs_, absolute_, sqrt_, log_, sign_, sgn_ = (_in_place_of(n) for n in (
+        "abs", "absolute", "sqrt", "log", "sign", "sgn"))
+    floor_, ceil_, round_, trunc_, fix_, frac_ = (_in_place_of(n) for n in (
+        "floor", "ceil", "round", "trunc", "fix", "frac"))
+    sin_, cos_, tan_, asin_, acos_, atan_ = (_in_place_of(n) for n in (
+        "sin", "cos", "tan", "asin", "acos", "atan"))
+    arcsin_, arccos_, arctan_, sinh_, cosh_, asinh_, acosh_, atanh_ = (_in_place_of(n) for n in (
+        "arcsin", "arccos", "arctan", "sinh", "cosh", "asinh", "acosh", "atanh"))
+    arcsinh_, arccosh_, arctanh_ = (_in_place_of(n) for n in ("arcsinh", "arccosh", "arctanh"))
+    exp2_, expm1_, log2_, log10_, log1p_, square_ = (_in_place_of(n) for n in (
+        "exp2", "expm1", "log2", "log10", "log1p", "square"))
+    reciprocal_, rsqrt_, erf_, erfc_, negative_ = (_in_place_of(n) for n in (
+        "reciprocal", "rsqrt", "erf", "erfc", "negative"))
+    eq_, ne_, lt_, le_, gt_, ge_ = (_in_place_of(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = (_in_place_of(n) for n in (
+        "greater", "greater_equal", "less", "less_equal", "not_equal"))
+    multiply_, subtract_, divide_, true_divide_ = (_in_place_of(n) for n in (
+        "multiply", "subtract", "divide", "true_divide"))
+    clamp_min_, clamp_max_, lerp_, hypot_, copysign_ = (_in_place_of(n) for n in (
+        "clamp_min", "clamp_max", "lerp", "hypot", "copysign"))
+    atan2_, arctan2_, fmod_, remainder_, floor_divide_ = (_in_place_of(n) for n in (
+        "atan2", "arctan2", "fmod", "remainder", "floor_divide"))
+    logical_not_, logical_and_, logical_or_, logical_xor_ = (_in_place_of(n) for n in (
+        "logical_not", "logical_and", "logical_or", "logical_xor"))
+    bitwise_not_, bitwise_and_, bitwise_or_, bitwise_xor_ = (_in_place_of(n) for n in (
+        "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor"))
+    bitwise_left_shift_, bitwise_right_shift_, heaviside_ = (_in_place_of(n) for n in (
+        "bitwise_left_shift", "bitwise_right_shift", "heaviside"))
+    cumsum_, cumprod_, tril_, triu_, index_add_, scatter_add_ = (_in_place_of(n) for n in (
+        "cumsum", "cumprod", "tril", "triu", "index_add", "scatter_add"))
+    scatter_, scatter_reduce_, addmm_ = (_in_place_of(n) for n in (
+        "scatter", "scatter_reduce", "addmm"))
+
+    # random fills (generator=: a minigrad.Generator, else the default one)
+    def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
+                    generator: Any) -> Tensor:
+        values = np.asarray(draw(numpy_generator(generator, op)))
+        return self._write_in_place(op, lambda old: setitem(old, ..., values.astype(old.dtype)))
+
+    def random_(self, from_: int = 0, to: int | None = None, *, generator: Any = None) -> Tensor:
+        """Integers uniform in [from_, to); random_(to) is [0, to); with neither, [0, the
+        largest integer the dtype holds exactly] (2^24 for float32), as in PyTorch."""
+        low, high = (0, from_) if to is None and from_ != 0 else (from_, to)
+        if high is None:
+            kind = self.dtype
+            high = (2 ** (np.finfo(kind).nmant + 1) + 1 if kind.kind == "f"
+                    else 2 if kind == np.bool_ else int(np.iinfo(kind).max) + 1)
+        if low >= high:
+            raise RuntimeError(f"random_: expects 'from' ({low}) to be less than 'to' ({high})")
+        return self._fill_drawn("random_", lambda rng: rng.integers(low, high - 1, self.shape,
+                                                                    endpoint=True), generator)
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """1 with probability p (a number or a tensor broadcast to this shape), else 0."""
+        p = p.array if isinstance(p, Tensor) else p
+        if np.any((np.asarray(p) < 0) | (np.asarray(p) > 1)):
+            raise RuntimeError("bernoulli_: p must be in [0, 1]")
+        return self._fill_drawn("bernoulli_", lambda rng: rng.random(self.shape) < p, generator)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
+        """0 or 1 per element, 1 with probability self (or p); no gradient."""
+        probs = self.array if p is None else np.broadcast_to(np.asarray(p), self.shape)
+        if np.any((probs < 0) | (probs > 1)):
+            raise RuntimeError("bernoulli: all probabilities must be in [0, 1]")
+        return Tensor._make(np.zeros(self.shape, self.dtype)).bernoulli_(probs,
+                                                                         generator=generator)
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Draws from the exponential distribution of rate lambd (density lambd e^(-lambd x))."""
+        return self._fill_drawn("exponential_", lambda rng: rng.exponential(1 / lambd,
+                                                                            self.shape), generator)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None
+                    ) -> Tensor:
+        """exp of draws from N(mean, std^2)."""
+        return self._fill_drawn("log_normal_", lambda rng: rng.lognormal(mean, std, self.shape),
+                                generator)
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+        """The number of trials up to the first success (1, 2, ...), success probability p."""
+        return self._fill_drawn("geometric_", lambda rng: rng.geometric(p, self.shape),
+                                generator)
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None
+                ) -> Tensor:
+        return self._fill_drawn("cauchy_", lambda rng: median + sigma
+                                * rng.standard_cauchy(self.shape), generator)
 
     # *** in-place ops ***
     # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes

@@ -815,6 +815,24 @@ OPS = [
 ]
 
 
+# *** tmethods: PyTorch's other Tensor methods and torch functions ***
+TMETHODS_OPS = [
+    Op("rot90", lambda x: x.rot90(), SAME, one(at_least_2d)),
+    Op("rot90_k3_dims", lambda x: x.rot90(3, (-1, 0)), SAME, one(at_least_2d)),
+    Op("fliplr", lambda x: x.fliplr(), SAME, one(at_least_2d)),
+    Op("flipud", lambda x: x.flipud(), SAME, one(S.shapes(1, 3, max_side=3))),
+    Op("tensor_split", lambda x, d: x.tensor_split(2, int(d)), SAME, with_dim()),
+    Op("tensor_split_indices", lambda x, d: x.tensor_split([1, -1], dim=int(d)), SAME,
+       with_dim()),
+    Op("split_with_sizes", lambda x: x.split_with_sizes([1, x.shape[0] - 1]), SAME,
+       one(S.shapes(1, 3, min_side=2, max_side=3))),
+    Op("hsplit", lambda x: x.hsplit([1]), SAME, one(at_least_2d)),
+    Op("vsplit", lambda x: x.vsplit([1]), SAME, one(at_least_2d)),
+    Op("dsplit", lambda x: x.dsplit([1]), SAME, one(S.shapes(3, 3, max_side=3))),
+    Op("select", lambda x, d: x.select(int(d), -1), SAME, with_dim()),
+]
+OPS += TMETHODS_OPS
+
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:
     return tuple(mg.Tensor(a, requires_grad=a.dtype.kind == "f" and i not in const)
                  for i, a in enumerate(arrays))

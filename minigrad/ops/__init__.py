@@ -238,3 +238,21 @@ __all__ += [  # convolution and pooling (ops/conv.py, ops/pool.py)
     "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
     "conv_transpose2d", "interpolate", "max_pool1d", "max_pool2d",
 ]
+
+# *** Tensor methods PyTorch programs use (tmethods): shape helpers ***
+from minigrad.ops.shape import (  # noqa: E402
+    dsplit,
+    fliplr,
+    flipud,
+    hsplit,
+    rot90,
+    select,
+    split_with_sizes,
+    tensor_split,
+    vsplit,
+)
+
+__all__ += [
+    "dsplit", "fliplr", "flipud", "hsplit", "rot90", "select", "split_with_sizes",
+    "tensor_split", "vsplit",
+]

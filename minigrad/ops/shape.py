@@ -489,3 +489,98 @@ def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
     windows = np.arange(count)[:, None] * step + np.arange(size)
     picked = GetItem.apply(movedim(x, d, -1), ((), (Ellipsis, windows)))
     return movedim(picked, -2, d)
+
+
+# *** Tensor methods PyTorch programs use: flips, rotations, splits, select ***
+def fliplr(x: Tensor) -> Tensor:
+    """x reversed along dim 1 (left/right), for tensors of at least 2 dims."""
+    if x.ndim < 2:
+        raise RuntimeError(f"fliplr: input must be >= 2-d, got shape {x.shape}")
+    return flip(x, 1)
+
+
+def flipud(x: Tensor) -> Tensor:
+    """x reversed along dim 0 (up/down), for tensors of at least 1 dim."""
+    if x.ndim < 1:
+        raise RuntimeError("flipud: input must be >= 1-d, got a 0-d tensor")
+    return flip(x, 0)
+
+
+def rot90(x: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """x rotated k quarter turns in the plane of dims, from dims[0] towards dims[1]."""
+    dims = tuple(dims)
+    if len(dims) != 2 or x.ndim < 2:
+        raise RuntimeError(f"rot90: expected 2 dims and an input of at least 2 dims, got dims "
+                           f"{dims} for shape {x.shape}")
+    d0, d1 = (canonical_dim(d, x.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"rot90: the two dims must differ, got {dims}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(x, d1), d0, d1)
+    if k == 2:
+        return flip(x, (d0, d1))
+    return transpose(flip(x, d0), d0, d1) if k == 3 else x[...]
+
+
+@dim_or_axis
+def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple:
+    """Pieces along dim: n nearly equal sections (the first size % n one longer), or the
+    pieces between the listed indices (numpy's array_split)."""
+    d = canonical_dim(dim, x.ndim, "tensor_split")
+    size = x.shape[d]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = int(indices_or_sections)
+        if n <= 0:
+            raise RuntimeError(f"tensor_split: number of sections must be larger than 0, got {n}")
+        sizes = [size // n + (i < size % n) for i in range(n)]
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    else:
+        cuts = [int(i) for i in indices_or_sections]
+        bounds = [0, *[min(max(i + size if i < 0 else i, 0), size) for i in cuts], size]
+    lead = (slice(None),) * d
+    return tuple(GetItem.apply(x, (lead + (slice(a, max(a, b)),), None))
+                 for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _split_along(name: str, x: Tensor, sections: Any, dim: int, min_dims: int) -> tuple:
+    """hsplit, vsplit, dsplit: tensor_split along dim, an int count must divide the size."""
+    if x.ndim < min_dims:
+        raise RuntimeError(f"{name}: requires a tensor with at least {min_dims} dims, but got "
+                           f"shape {x.shape}")
+    if isinstance(sections, (int, np.integer)) and (sections <= 0 or x.shape[dim] % sections):
+        raise RuntimeError(f"{name}: dim {dim} of size {x.shape[dim]} is not divisible by the "
+                           f"split count {sections}")
+    return tensor_split(x, sections, dim)
+
+
+def hsplit(x: Tensor, indices_or_sections: Any) -> tuple:
+    """Split along dim 1 (dim 0 for a 1-D tensor)."""
+    return _split_along("hsplit", x, indices_or_sections, 0 if x.ndim == 1 else 1, 1)
+
+
+def vsplit(x: Tensor, indices_or_sections: Any) -> tuple:
+    """Split along dim 0 of a tensor of at least 2 dims."""
+    return _split_along("vsplit", x, indices_or_sections, 0, 2)
+
+
+def dsplit(x: Tensor, indices_or_sections: Any) -> tuple:
+    """Split along dim 2 of a tensor of at least 3 dims."""
+    return _split_along("dsplit", x, indices_or_sections, 2, 3)
+
+
+def split_with_sizes(x: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple:
+    """split with a list of sizes that add up to the size of dim."""
+    return split(x, list(split_sizes), dim)
+
+
+@dim_or_axis
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at index along dim, without that dim (`x.select(1, 2)` is `x[:, 2]`)."""
+    d = canonical_dim(dim, x.ndim, "select")
+    size = x.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} is out of range for dim {d} of size {size}")
+    return x[(slice(None),) * d + (int(index),)]
