@@ -1270,6 +1270,172 @@ class Tensor:
     scatter_, scatter_reduce_, addmm_ = (_in_place_of(n) for n in (
         "scatter", "scatter_reduce", "addmm"))
 
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def addmv(self, mat: Any, vec: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1: Any, vec2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def inner(self, other: Any) -> Tensor:
+        return ops.inner(self, other)
+
+    def vdot(self, other: Any) -> Tensor:
+        return ops.vdot(self, other)
+
+    def kron(self, other: Any) -> Tensor:
+        return ops.kron(self, other)
+
+    def trace(self) -> Tensor:
+        return ops.trace(self)
+
+    def cross(self, other: Any, dim: int | None = None) -> Tensor:
+        return ops.cross(self, other, dim)
+
+    def det(self) -> Tensor:
+        return ops.det(self)
+
+    def logdet(self) -> Tensor:
+        return ops.logdet(self)
+
+    def slogdet(self) -> Any:
+        return ops.slogdet(self)
+
+    def inverse(self) -> Tensor:
+        return ops.inverse(self)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return ops.pinverse(self, rcond)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return ops.matrix_power(self, n)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return ops.xlogy(self, other)
+
+    def sinc(self) -> Tensor:
+        return ops.sinc(self)
+
+    def erfinv(self) -> Tensor:
+        return ops.erfinv(self)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return ops.logit(self, eps)
+
+    def logaddexp2(self, other: Any) -> Tensor:
+        return ops.logaddexp2(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return ops.float_power(self, exponent)
+
+    def deg2rad(self) -> Tensor:
+        return ops.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return ops.rad2deg(self)
+
+    def ldexp(self, other: Any) -> Tensor:
+        return ops.ldexp(self, other)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> Tensor:
+        return ops.nan_to_num(self, nan, posinf, neginf)
+
+    @dim_or_axis
+    def nansum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+               dtype: DTypeLike = None) -> Tensor:
+        return ops.nansum(self, dim, keepdim, dtype=dtype)
+
+    @dim_or_axis
+    def nanmean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+                dtype: DTypeLike = None) -> Tensor:
+        return ops.nanmean(self, dim, keepdim, dtype=dtype)
+
+    @dim_or_axis
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.median(self, dim, keepdim)
+
+    @dim_or_axis
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.nanmedian(self, dim, keepdim)
+
+    @dim_or_axis
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return ops.mode(self, dim, keepdim)
+
+    @dim_or_axis
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    @dim_or_axis
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        return ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    @dim_or_axis
+    def diff(self, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+             append: Tensor | None = None) -> Tensor:
+        return ops.diff(self, n, dim, prepend, append)
+
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        return ops.dist(self, other, p)
+
+    def renorm(self, p: float, dim: int, maxnorm: float) -> Tensor:
+        return ops.renorm(self, p, dim, maxnorm)
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+        return ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        return ops.corrcoef(self)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: int | None = None) -> Any:
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        return ops.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        return ops.histc(self, bins, min, max)
+
+    @dim_or_axis
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        return ops.index_fill(self, dim, index, value)
+
+    @dim_or_axis
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor:
+        return ops.index_copy(self, dim, index, source)
+
+    def masked_scatter(self, mask: Any, source: Any) -> Tensor:
+        return ops.masked_scatter(self, mask, source)
+
+    def float_power_(self, exponent: Any) -> Tensor:
+        """In place: self ** exponent in float64, so self must be float64 (as in PyTorch)."""
+        if self.dtype != np.float64:
+            raise RuntimeError(f"float_power_: the base has dtype {self.dtype} but the result "
+                               "requires float64")
+        return self._write_in_place("float_power_", ops.float_power, exponent)
+
+    addcmul_, addcdiv_, addmv_, addr_, addbmm_, baddbmm_ = (_in_place_of(n) for n in (
+        "addcmul", "addcdiv", "addmv", "addr", "addbmm", "baddbmm"))
+    deg2rad_, rad2deg_, erfinv_, logit_, sinc_, xlogy_, ldexp_ = (_in_place_of(n) for n in (
+        "deg2rad", "rad2deg", "erfinv", "logit", "sinc", "xlogy", "ldexp"))
+    nan_to_num_, renorm_, index_fill_, index_copy_, masked_scatter_ = (_in_place_of(n) for n in (
+        "nan_to_num", "renorm", "index_fill", "index_copy", "masked_scatter"))
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

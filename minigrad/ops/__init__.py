@@ -256,3 +256,59 @@ __all__ += [
     "dsplit", "fliplr", "flipud", "hsplit", "rot90", "select", "split_with_sizes",
     "tensor_split", "vsplit",
 ]
+
+# *** tmethods: products, matrix functions, elementwise math, statistics, counting ***
+from minigrad.ops.cumulative import diff  # noqa: E402
+from minigrad.ops.inplace import index_copy, index_fill, masked_scatter  # noqa: E402
+from minigrad.ops.linalg import (  # noqa: E402
+    addbmm,
+    addmv,
+    addr,
+    baddbmm,
+    cross,
+    det,
+    inner,
+    inverse,
+    kron,
+    logdet,
+    matrix_power,
+    pinverse,
+    slogdet,
+    trace,
+    vdot,
+)
+from minigrad.ops.math import (  # noqa: E402
+    addcdiv,
+    addcmul,
+    deg2rad,
+    erfinv,
+    float_power,
+    ldexp,
+    logaddexp2,
+    logit,
+    nan_to_num,
+    rad2deg,
+    sinc,
+    xlogy,
+)
+from minigrad.ops.norms import dist, renorm  # noqa: E402
+from minigrad.ops.reduce import corrcoef, cov, nanmean, nansum  # noqa: E402
+from minigrad.ops.sorting import (  # noqa: E402
+    bincount,
+    histc,
+    median,
+    mode,
+    nanmedian,
+    nanquantile,
+    quantile,
+    unique,
+)
+
+__all__ += [
+    "addbmm", "addcdiv", "addcmul", "addmv", "addr", "baddbmm", "bincount", "corrcoef", "cov",
+    "cross", "deg2rad", "det", "diff", "dist", "erfinv", "float_power", "histc", "index_copy",
+    "index_fill", "inner", "inverse", "kron", "ldexp", "logaddexp2", "logdet", "logit",
+    "masked_scatter", "matrix_power", "median", "mode", "nan_to_num", "nanmean", "nanmedian",
+    "nanquantile", "nansum", "pinverse", "quantile", "rad2deg", "renorm", "sinc", "slogdet",
+    "trace", "unique", "vdot", "xlogy",
+]

@@ -14,7 +14,7 @@ from minigrad.function import Function
 from minigrad.ops._common import as_kept, canonical_dim
 from minigrad.ops.elementwise import cast, exp, log, where
 from minigrad.ops.reduce import _along
-from minigrad.ops.shape import reshape, transpose, unsqueeze
+from minigrad.ops.shape import cat, reshape, transpose, unsqueeze
 from minigrad.tensor import Tensor
 
 # what cummax and cummin return, as in PyTorch
@@ -209,3 +209,21 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
         raise TypeError(f"logcumsumexp: needs a floating point tensor, got {input.dtype}")
     return _scalar_safe(lambda x, d: LogCumSumExp.apply(x, d, False), input, dim,
                         "logcumsumexp")
+
+
+# *** differences (tmethods) ***
+@dim_or_axis
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The n-th forward difference along dim, out[i] = x[i + 1] - x[i] applied n times, after
+    putting prepend and append at the ends (bool tensors give x[i + 1] != x[i])."""
+    d = canonical_dim(dim, input.ndim, "diff")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    if n < 0:
+        raise RuntimeError(f"diff: order must be non-negative, got {n}")
+    lead = (slice(None),) * d
+    for _ in range(n):
+        later, earlier = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
+        x = later != earlier if x.dtype == np.bool_ else later - earlier
+    return x

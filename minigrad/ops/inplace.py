@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.function import Function
+from minigrad.ops._common import canonical_dim
 from minigrad.ops.indexing import GetItem, Plan, normalize_index
 from minigrad.tensor import Tensor
 
@@ -58,3 +59,45 @@ def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
         raise RuntimeError(f"setitem: value of shape {value.shape} does not broadcast to the "
                            f"indexed shape {selected}")
     return SetItem.apply(x, plan, value)
+
+
+# *** ops that write into a copy by index (tmethods) ***
+def _dim_index_slot(op: str, x: Tensor, dim: int, index: Any) -> tuple:
+    """The index tuple that picks index (1-D, or a 0-d number) along dim of x."""
+    d = canonical_dim(dim, x.ndim, op) if x.ndim else 0
+    positions = np.asarray(index.array if isinstance(index, Tensor) else index)
+    if positions.dtype.kind not in "iu" or positions.ndim > 1:
+        raise RuntimeError(f"{op}: index must be a 0-d or 1-D integer tensor, got shape "
+                           f"{positions.shape} and dtype {positions.dtype}")
+    size = x.shape[d] if x.ndim else 1
+    if positions.size and (positions.min() < -size or positions.max() >= size):
+        raise IndexError(f"{op}: index {positions.tolist()} is out of range for dim {d} of "
+                         f"size {size}")
+    return (slice(None),) * d + (positions.reshape(-1),) if x.ndim else (...,)
+
+
+def index_fill(input: Tensor, dim: int, index: Any, value: Any) -> Tensor:
+    """input with the slices at index along dim set to value (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"index_fill: value must be a number or a 0-d tensor, got shape "
+                           f"{value.shape}")
+    return setitem(input, _dim_index_slot("index_fill", input, dim, index), value)
+
+
+def index_copy(input: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:
+    """input with the slice at index[i] along dim replaced by source's i-th slice."""
+    return setitem(input, _dim_index_slot("index_copy", input, dim, index), source)
+
+
+def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:
+    """input with the elements where mask (broadcast to input's shape) is True replaced by
+    source's first elements, in row-major order."""
+    mask = np.asarray(mask.array if isinstance(mask, Tensor) else mask)
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter: mask must be a bool tensor, got {mask.dtype}")
+    mask = np.broadcast_to(mask, input.shape)
+    count = int(mask.sum())
+    if source.numel() < count:
+        raise RuntimeError(f"masked_scatter: the mask selects {count} elements but source has "
+                           f"only {source.numel()}")
+    return setitem(input, mask, source.reshape(-1)[:count])

@@ -15,7 +15,15 @@ import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops._common import constant, operands
-from minigrad.ops.elementwise import PiecewiseConstant, _mask, _no_grad_op, cast, exp, where
+from minigrad.ops.elementwise import (
+    PiecewiseConstant,
+    _mask,
+    _no_grad_op,
+    cast,
+    exp,
+    log,
+    where,
+)
 from minigrad.tensor import Tensor
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -803,3 +811,160 @@ def bitwise_left_shift(input: Any, other: Any) -> Tensor:
 def bitwise_right_shift(input: Any, other: Any) -> Tensor:
     """Arithmetic shift: negative numbers stay negative."""
     return _shift("bitwise_right_shift", input, other, left=False)
+
+
+# *** more of PyTorch's elementwise functions (tmethods) ***
+class XLogY(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(all="ignore"):
+            out = x.array * np.log(y.array)
+        return np.where((x.array == 0) & ~np.isnan(y.array), 0, out).astype(out.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx x log y = log y (0 where x == 0), d/dy = x / y"""
+        x, y = ctx.saved_tensors
+        nonzero = Tensor._make((x.array != 0).astype(g.dtype))
+        return (g * XLogY.apply(nonzero, y) if ctx.needs_input_grad[0] else None,
+                g * x / y if ctx.needs_input_grad[1] else None)
+
+
+class Sinc(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.sinc, x.array).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx sin(pi x) / (pi x) = (cos(pi x) - sinc x) / x, 0 at x = 0"""
+        (x,) = ctx.saved_tensors
+        at_zero = Tensor._make(x.array == 0)
+        safe_x = where(at_zero, 1.0, x)
+        return g * where(at_zero, 0.0, (cos(safe_x * math.pi) - sinc(safe_x)) / safe_x)
+
+
+# Giles (2010), "Approximating the erfinv function": erfinv(y) ~ y p(w), w = -log(1 - y^2),
+# relative error ~1e-7 for |y| < 1 - 6e-8 (a start for Newton's method beyond); Newton steps
+# on erf (on log erfc near +-1) then bring it to float64 accuracy
+_ERFINV_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                   0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def erfinv_array(y: np.ndarray) -> np.ndarray:
+    """The inverse of erf on [-1, 1] (+-inf at +-1, nan outside), float64 accurate."""
+    y64 = y.astype(np.float64)
+    a = np.abs(y64)
+    with np.errstate(all="ignore"):
+        w = -np.log((1 - a) * (1 + a))
+        central = np.polyval(_ERFINV_CENTRAL, w - 2.5)
+        tail = np.polyval(_ERFINV_TAIL, np.sqrt(w) - 3)
+        x = a * np.where(w < 5, central, tail)
+        inside = a < 1
+        for _ in range(4):  # Newton on erf(x) = a, or on log erfc(x) = log(1 - a) if a > 1/2
+            xs = np.where(inside, x, 0.0)
+            slope = _TWO_OVER_SQRT_PI * np.exp(-xs * xs)  # d/dx erf x
+            erfc_x = erfc_array(xs)
+            step = np.where(a > 0.5, (np.log(1 - a) - np.log(erfc_x)) * erfc_x,
+                            erf_array(xs) - a) / slope
+            x = np.where(inside, xs - step, x)
+        x = np.where(a == 1, np.inf, np.where(a > 1, np.nan, x))
+    return np.copysign(x, y64).astype(y.dtype)
+
+
+class Erfinv(Function):
+    @staticmethod
+    def forward(ctx, y):
+        out = erfinv_array(y.array)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dy erfinv y = sqrt(pi) / 2 e^(erfinv(y)^2)"""
+        (x,) = ctx.saved_tensors
+        return g * exp(x * x) / _TWO_OVER_SQRT_PI
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input log(other), 0 where input == 0 (unless other is nan)."""
+    return XLogY.apply(*_float_operands(input, other))
+
+
+def sinc(input: Tensor) -> Tensor:
+    """sin(pi x) / (pi x), 1 at x = 0."""
+    return Sinc.apply(_floating(input))
+
+
+def erfinv(input: Tensor) -> Tensor:
+    """The inverse of erf: erfinv(erf(x)) = x; +-inf at +-1, nan outside [-1, 1]."""
+    return Erfinv.apply(_floating(input))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
+    p = _floating(input)
+    if eps is not None:
+        p = p.clamp(eps, 1 - eps)
+    with np.errstate(all="ignore"):
+        return log(p / (1 - p))
+
+
+def logaddexp2(input: Any, other: Any) -> Tensor:
+    """log2(2^input + 2^other) without overflow."""
+    a, b = _float_operands(input, other)
+    return logaddexp(a * _LN2, b * _LN2) / _LN2
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent computed in float64 (PyTorch's double precision power)."""
+    return constant(input).to(np.float64) ** constant(exponent).to(np.float64)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians: x pi / 180."""
+    return _floating(input) * (math.pi / 180)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees: x 180 / pi."""
+    return _floating(input) * (180 / math.pi)
+
+
+def ldexp(input: Any, other: Any) -> Tensor:
+    """input 2^other."""
+    a, b = _float_operands(input, other)
+    return a * exp2(cast(b, a.dtype))
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """nan, +inf and -inf replaced (by 0 and the dtype's largest and lowest finite values
+    unless given); the gradient is zero at the replaced elements."""
+    if input.dtype.kind != "f":
+        return input.clone()
+    info = np.finfo(input.dtype)
+    x = where(Tensor._make(np.isnan(input.array)), nan, input)
+    x = where(Tensor._make(np.isposinf(input.array)), info.max if posinf is None else posinf, x)
+    return where(Tensor._make(np.isneginf(input.array)), info.min if neginf is None else neginf,
+                 x)
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """input + value tensor1 tensor2."""
+    product = constant(tensor1) * tensor2
+    return input + (product if value == 1 else product * value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """input + value tensor1 / tensor2 (integer tensors are refused, as in PyTorch)."""
+    t1, t2 = constant(tensor1), constant(tensor2)
+    if t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+        raise RuntimeError("addcdiv: integer division is not supported; use "
+                           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype)")
+    quotient = t1 / t2
+    return input + (quotient if value == 1 else quotient * value)
