@@ -471,3 +471,147 @@ def test_math_far_out_matches_torch(name: str, torch: Any) -> None:
     (ref,) = torch.autograd.grad(r.sum(), [t])
     np.testing.assert_allclose(y.array, r.detach().numpy(), rtol=1e-7, atol=1e-300)
     np.testing.assert_allclose(g.array, ref.numpy(), rtol=1e-7, atol=1e-300)
+
+
+# *** tmethods: counting, order statistics' indices, nan handling, edges ***
+small_ints = hnp.arrays(np.int64, S.shapes(1, 2, max_side=6), elements=st.integers(0, 6))
+
+
+@FEW
+@given(a=small_ints, data=st.data())
+def test_unique_matches_torch(a: np.ndarray, data: st.DataObject, torch: Any) -> None:
+    inverse, counts = data.draw(st.booleans()), data.draw(st.booleans())
+    dim = data.draw(st.sampled_from([None, *range(a.ndim)]))
+    both(torch, lambda x: x.unique(return_inverse=inverse, return_counts=counts, dim=dim), a)
+    both(torch, lambda x: x.unique(sorted=False), a)
+
+
+@FEW
+@given(a=hnp.arrays(np.int64, st.integers(0, 8), elements=st.integers(0, 6)),
+       minlength=st.integers(0, 9), weighted=st.booleans())
+def test_bincount_matches_torch(a: np.ndarray, minlength: int, weighted: bool,
+                                torch: Any) -> None:
+    w = np.linspace(0.5, 2, a.size)
+    if weighted:
+        both(torch, lambda x, w: x.bincount(w, minlength), a, w)
+        both(torch, lambda x, w: x.bincount(w, minlength), a, w.astype(np.float32))
+    else:
+        both(torch, lambda x: x.bincount(minlength=minlength), a)
+
+
+def test_bincount_refuses_bad_input() -> None:
+    with pytest.raises(RuntimeError, match="non-negative"):
+        mg.tensor([1, -2]).bincount()
+    with pytest.raises(RuntimeError, match="1-D integer"):
+        mg.tensor([[1, 2]]).bincount()
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, st.integers(0, 30), elements=S.spaced(0.25, 0, 12)),
+       bins=st.integers(1, 7), bounds=st.sampled_from([(0, 0), (-1, 2), (1, 1), (-3, -3)]))
+def test_histc_matches_torch(a: np.ndarray, bins: int, bounds: tuple, torch: Any) -> None:
+    both(torch, lambda x: x.histc(bins, *bounds), a)
+    both(torch, lambda x: x.histc(bins, *bounds), a.astype(np.float32))
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, S.shapes(1, 3, max_side=4), elements=S.spaced(0.5, 0, 3)),
+       data=st.data())
+def test_median_mode_with_ties_and_nan_match_torch(a: np.ndarray, data: st.DataObject,
+                                                   torch: Any) -> None:
+    """Values always; indices where the answer is unique (mode: its last occurrence)."""
+    if data.draw(st.booleans()):
+        a.flat[data.draw(st.integers(0, a.size - 1))] = np.nan
+    d = data.draw(st.integers(0, a.ndim - 1))
+    for name in ("median", "nanmedian"):
+        both(torch, lambda x, name=name: getattr(x, name)(), a)
+        mine, theirs = getattr(mg.tensor(a), name)(d), getattr(torch.tensor(a), name)(d)
+        assert_same(mine.values, theirs.values)
+    if not np.isnan(a).any():
+        both(torch, lambda x: x.mode(d), a)
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, S.shapes(1, 2, max_side=5), elements=S.floats()),
+       data=st.data())
+def test_quantile_with_nan_matches_torch(a: np.ndarray, data: st.DataObject,
+                                         torch: Any) -> None:
+    a.flat[:data.draw(st.integers(0, a.size))] = np.nan
+    q = data.draw(st.sampled_from([0.0, 0.5, 0.77, 1.0]))
+    mode = data.draw(st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
+    for name in ("quantile", "nanquantile"):
+        for dim in (None, -1):
+            both(torch, lambda x, name=name, dim=dim: getattr(x, name)(q, dim, interpolation=mode),
+                 a, exact=False)
+
+
+def test_quantile_refusals_match_torch() -> None:
+    x = mg.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"q must be in the range \[0, 1\]"):
+        x.quantile(1.5)
+    with pytest.raises(RuntimeError, match="float or double"):
+        mg.tensor([1, 2]).quantile(0.5)
+    with pytest.raises(ValueError, match="interpolation"):
+        x.quantile(0.5, interpolation="cubic")
+
+
+SPECIALS = np.array([[1.5, np.nan, -2.0], [np.inf, -np.inf, 0.25]])
+
+
+@pytest.mark.parametrize("name", ["nansum", "nanmean", "nan_to_num", "nanmedian"])
+def test_nan_skipping_values_and_gradients_match_torch(name: str, torch: Any) -> None:
+    x, t = mg.tensor(SPECIALS, requires_grad=True), torch.tensor(SPECIALS, requires_grad=True)
+    args = (1,) if name in ("nansum", "nanmean") else ()
+    y, r = getattr(x, name)(*args), getattr(t, name)(*args)
+    assert_same(y, r)
+    (g,) = mg.grad(y.sum(), [x])
+    (ref,) = torch.autograd.grad(r.sum(), [t])
+    assert_same(g, ref)
+
+
+def test_xlogy_at_zero_matches_torch(torch: Any) -> None:
+    a, b = np.array([0.0, 0.0, 0.0, 2.0]), np.array([0.0, np.nan, 3.0, 0.5])
+    x, y = mg.tensor(a, requires_grad=True), mg.tensor(b, requires_grad=True)
+    tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    out, ref = x.xlogy(y), tx.xlogy(ty)
+    assert_same(out, ref)
+    assert_same(mg.grad(out.sum(), [x])[0], torch.autograd.grad(ref.sum(), [tx])[0])
+    assert_same(mg.xlogy(2, mg.tensor([0.5])), torch.xlogy(2, torch.tensor([0.5])))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erfinv_matches_torch_up_to_the_ends(dtype: Any, torch: Any) -> None:
+    tails = 1 - np.logspace(-15 if dtype == np.float64 else -7, -1, 50)
+    values = np.concatenate([np.linspace(-1, 1, 2001), tails, -tails, [1.5, -3, np.nan]])
+    values = values.astype(dtype)
+    mine, theirs = mg.tensor(values).erfinv().array, torch.tensor(values).erfinv().numpy()
+    assert mine.dtype == theirs.dtype
+    np.testing.assert_allclose(mine, theirs, rtol=1e-13 if dtype == np.float64 else 1e-6,
+                               atol=0)
+
+
+def test_integer_inputs_take_pytorch_dtypes(torch: Any) -> None:
+    i = np.array([1, 2, 3])
+    for fn in (lambda x: x.deg2rad(), lambda x: x.sinc(), lambda x: x.float_power(2),
+               lambda x: x.nan_to_num(), lambda x: x.ldexp(x), lambda x: x.xlogy(x),
+               lambda x: x.addcmul(x, x, value=2), lambda x: x.trace() if x.ndim == 2 else x,
+               lambda x: x.diff(), lambda x: x.kron(x), lambda x: x.inner(x),
+               lambda x: x.cov()):
+        both(torch, fn, i, exact=False)
+    both(torch, lambda x: x.diff(), np.array([True, False, False]))
+    with pytest.raises(RuntimeError, match="integer division"):
+        mg.tensor(i).addcdiv(mg.tensor(i), mg.tensor(i))
+
+
+def test_matrix_function_errors() -> None:
+    with pytest.raises(RuntimeError, match="singular"):
+        mg.tensor([[1.0, 2.0], [2.0, 4.0]]).inverse()
+    with pytest.raises(RuntimeError, match="square matrix"):
+        mg.zeros(2, 3).det()
+    with pytest.raises(RuntimeError, match="do not align"):
+        mg.linalg.solve(mg.eye(3), mg.ones(2, 1))
+    with pytest.raises(RuntimeError, match="no dim of size 3"):
+        mg.zeros(2, 2).cross(mg.zeros(2, 2))
+    with pytest.raises(NotImplementedError, match="atol"):
+        mg.linalg.pinv(mg.eye(2), atol=0.1)
+    assert_same(mg.eye(3).matrix_power(0), np.eye(3, dtype=np.float32))

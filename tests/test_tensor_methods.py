@@ -190,6 +190,16 @@ IN_PLACE = [  # (method, input, args, kwargs)
     ("index_add_", Y, (0, np.array([2, 0]), X[:2]), {}),
     ("scatter_add_", Y, (1, np.array([[0, 0], [1, 3], [2, 2]]), X[:, :2]), {}),
     ("scatter_", Y, (1, np.array([[0, 1], [1, 3], [2, 0]]), X[:, :2]), {}),
+    ("addcmul_", Y, (X, X), {"value": 0.5}), ("addcdiv_", Y, (X, X), {"value": -2}),
+    ("addmv_", Y[0], (SQUARE, X[0]), {"beta": 2}), ("addr_", Y, (X[:, 0], X[0]), {}),
+    ("baddbmm_", Y[None], (X[None], SQUARE[None]), {"alpha": 0.5}),
+    ("addbmm_", Y, (X[None], SQUARE[None]), {}), ("deg2rad_", Y, (), {}),
+    ("rad2deg_", Y, (), {}), ("erfinv_", X, (), {}), ("logit_", X, (), {}),
+    ("logit_", X, (0.3,), {}), ("sinc_", Y, (), {}), ("xlogy_", Y, (X,), {}),
+    ("ldexp_", Y, (np.array([1, 3, 2, 0]),), {}), ("nan_to_num_", Y, (), {}),
+    ("renorm_", Y, (2, 0, 1.0), {}), ("index_fill_", Y, (1, np.array([3, 0]), -1.0), {}),
+    ("index_copy_", Y, (0, np.array([2, 0]), X[:2]), {}),
+    ("masked_scatter_", Y, (Y > 0, X), {}), ("float_power_", Y, (2,), {}),
 ]
 
 
@@ -282,3 +292,13 @@ def test_random_fills_follow_the_generator() -> None:
         mg.zeros(3).random_(4, 2)
     with pytest.raises(RuntimeError, match=r"\[0, 1\]"):
         mg.zeros(3).bernoulli_(1.5)
+
+
+def test_ldexp_gradient_for_negative_exponents_is_two_to_the_e() -> None:
+    """d/dx x 2^e = 2^e; PyTorch 2.13 gives 0 for negative integer e (it takes 2^e in
+    integers), which minigrad does not copy."""
+    x = mg.tensor([1.5, -2.0], requires_grad=True)
+    x.ldexp(mg.tensor([-1, -3])).sum().backward()
+    np.testing.assert_array_equal(x.grad.array, [0.5, 0.125])
+    with pytest.raises(RuntimeError, match="float64"):
+        mg.tensor([1.0]).float_power_(2)

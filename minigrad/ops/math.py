@@ -824,11 +824,14 @@ class XLogY(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx x log y = log y (0 where x == 0), d/dy = x / y"""
+        """d/dx x log y = log y, as xlogy(g, y), and 0 where x == 0 and y <= 0 (PyTorch's
+        choice at the edge); d/dy = x / y"""
         x, y = ctx.saved_tensors
-        nonzero = Tensor._make((x.array != 0).astype(g.dtype))
-        return (g * XLogY.apply(nonzero, y) if ctx.needs_input_grad[0] else None,
-                g * x / y if ctx.needs_input_grad[1] else None)
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            edge = Tensor._make((x.array == 0) & (y.array <= 0))
+            grad_x = where(edge, 0.0, XLogY.apply(g, y))
+        return grad_x, g * x / y if ctx.needs_input_grad[1] else None
 
 
 class Sinc(Function):

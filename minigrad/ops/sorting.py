@@ -233,14 +233,16 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
                            f"and dtype {a.dtype}")
     if a.size and a.min() < 0:
         raise RuntimeError(f"bincount: input must be non-negative, got {a.min()}")
-    if weights is None:
+    if weights is None or not a.size:  # PyTorch counts (int64) also for empty weights
         return Tensor._make(np.bincount(a, minlength=minlength).astype(np.int64))
     w = np.asarray(weights.array if isinstance(weights, Tensor) else weights)
     if w.shape != a.shape:
         raise RuntimeError(f"bincount: weights of shape {w.shape} must have input's shape "
                            f"{a.shape}")
-    dtype = w.dtype if w.dtype.kind == "f" else np.float64
-    return Tensor._make(np.bincount(a, w, minlength).astype(dtype))
+    out = np.zeros(max(int(a.max()) + 1, minlength),
+                   w.dtype if w.dtype.kind == "f" else np.float64)
+    np.add.at(out, a, w)  # in order, in the weights' precision, as PyTorch sums them
+    return Tensor._make(out)
 
 
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
