@@ -1436,6 +1436,105 @@ class Tensor:
     nan_to_num_, renorm_, index_fill_, index_copy_, masked_scatter_ = (_in_place_of(n) for n in (
         "nan_to_num", "renorm", "index_fill", "index_copy", "masked_scatter"))
 
+    def take(self, index: Any) -> Tensor:
+        return ops.take(self, index)
+
+    def argwhere(self) -> Tensor:
+        return ops.argwhere(self)
+
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        return ops.index_put(self, indices, values, accumulate)
+
+    def fmax(self, other: Any) -> Tensor:
+        return ops.fmax(self, other)
+
+    def fmin(self, other: Any) -> Tensor:
+        return ops.fmin(self, other)
+
+    def signbit(self) -> Tensor:
+        return ops.signbit(self)
+
+    def isposinf(self) -> Tensor:
+        return ops.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return ops.isneginf(self)
+
+    def isreal(self) -> Tensor:
+        return ops.isreal(self)
+
+    def gcd(self, other: Any) -> Tensor:
+        return ops.gcd(self, other)
+
+    def lcm(self, other: Any) -> Tensor:
+        return ops.lcm(self, other)
+
+    def frexp(self) -> tuple[Tensor, Tensor]:
+        return ops.frexp(self)
+
+    def nextafter(self, other: Any) -> Tensor:
+        return ops.nextafter(self, other)
+
+    def msort(self) -> Tensor:
+        return ops.msort(self)
+
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
+                           dim: int | None = None) -> Any:
+        return ops.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        return ops.diagflat(self, offset)
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        return ops.sum_to_size(self, *size)
+
+    def positive(self) -> Tensor:
+        """self (torch.positive returns its input)."""
+        if self.dtype == np.bool_:
+            raise TypeError("positive: not defined for bool tensors")
+        return self
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor (an error for any other)."""
+        if self.array.size != 1:
+            raise RuntimeError(f"is_nonzero: the tensor must have one element, got shape "
+                               f"{self.shape}")
+        return builtins.bool(self.array.reshape(()) != 0)
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self.shape == other.shape
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        """fill_value on the main diagonal (all indices equal); for a tall matrix, wrap starts
+        the diagonal again every ncols + 1 rows, as numpy's fill_diagonal."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+            raise RuntimeError(f"fill_diagonal_: needs a matrix, or a tensor with all dims of "
+                               f"one size, got shape {self.shape}")
+        mask = np.zeros(self.shape, bool)
+        np.fill_diagonal(mask, True, wrap=wrap)
+        return self.masked_fill_(mask, fill_value)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> Tensor:
+        """num_samples category indices per row of self's (unnormalized, non-negative)
+        weights, without replacement unless replacement=True; int64."""
+        weights = self.array.astype(np.float64).reshape(-1, self.shape[-1] if self.ndim else 1)
+        if self.ndim not in (1, 2) or np.any(weights < 0) or not np.all(np.isfinite(weights)):
+            raise RuntimeError("multinomial: expects a 1-D or 2-D tensor of finite, "
+                               "non-negative weights")
+        if np.any(weights.sum(1) <= 0):
+            raise RuntimeError("multinomial: every row of weights must have a positive sum")
+        if not replacement and num_samples > np.count_nonzero(weights, 1).min():
+            raise RuntimeError(f"multinomial: cannot take {num_samples} samples without "
+                               "replacement from fewer nonzero-weight categories")
+        rng = numpy_generator(generator, "multinomial")
+        rows = [rng.choice(len(w), num_samples, replace=replacement, p=w / w.sum())
+                for w in weights]
+        out = np.array(rows, np.int64).reshape(*self.shape[:-1], num_samples)
+        return Tensor._make(out)
+
+    index_put_ = _in_place_of("index_put")
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -32,7 +32,8 @@ _METHODS += (  # PyTorch's aliases and helpers that are Tensor methods here (tme
     "absolute", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "clamp_max",
     "clamp_min", "divide", "greater", "greater_equal", "is_complex", "is_signed", "less",
     "less_equal", "multiply", "narrow_copy", "negative", "not_equal", "ravel", "sgn",
-    "subtract", "true_divide", "get_device", "detach_", "bernoulli",
+    "subtract", "true_divide", "get_device", "detach_", "bernoulli", "multinomial", "positive",
+    "is_nonzero", "is_same_size",
 )
 
 

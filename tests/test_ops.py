@@ -833,6 +833,12 @@ def conditioned(draw: st.DrawFn, square: bool = True, positive_definite: bool = 
                             else (*batch, n)))
 
 
+def pair_rows() -> st.SearchStrategy:
+    """(x1, x2) of shapes (P, M) and (R, M), on grids that never meet (no zero distances)."""
+    return matrices("pm", "rm").flatmap(lambda a: st.tuples(
+        S.arrays(a[0].shape, ties_apart[0]), S.arrays(a[1].shape, ties_apart[1])))
+
+
 def distinct_index(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """(x, index, dim, source) with the repeats dropped from index (and source's slices)."""
     x, index, d, source = arrays
@@ -946,6 +952,42 @@ TMETHODS_OPS = [
     Op("masked_scatter", lambda x, m, s: x.masked_scatter(m, s), SAME,
        masked_inputs().flatmap(lambda a: st.tuples(st.just(a[0]), st.just(a[1]),
                                                    S.arrays(a[0].shape)))),
+    Op("index_put", lambda x, v: x.index_put((mg.tensor([0, -1]),), v),
+       lambda t, x, v: x.index_put((t.tensor([0, -1]),), v),
+       one(S.shapes(2, 3, min_side=2, max_side=3)).flatmap(lambda a: st.tuples(st.just(a[0]),
+                                                     S.arrays(a[0].shape[1:])))),
+    Op("index_put_accumulate",
+       lambda x, v: x.index_put((mg.tensor([1, 0, 1]), mg.tensor([0, 0, 0])), v, True),
+       lambda t, x, v: x.index_put((t.tensor([1, 0, 1]), t.tensor([0, 0, 0])), v, True),
+       one(S.shapes(2, 3, min_side=2, max_side=3)).flatmap(
+           lambda a: st.tuples(st.just(a[0]), S.arrays((3, *a[0].shape[2:]))))),
+    Op("take", lambda x: x.take(mg.tensor([[0, -1], [0, 0]])),
+       lambda t, x: x.take(t.tensor([[0, -1], [0, 0]])), one()),
+    Op("fmax", lambda a, b: a.fmax(b), SAME, pair(*ties_apart)),
+    Op("fmin", lambda a, b: a.fmin(b), SAME, pair(*ties_apart)),
+    Op("msort", lambda x: x.msort(), SAME, distinct_2d),
+    # torch.cdist has no second derivative: the smooth row compares with the norm it computes
+    Op("cdist", lambda a, b: mg.cdist(a, b), lambda t, a, b: t.cdist(a, b), pair_rows(),
+       smooth=False),
+    Op("cdist_p1", lambda a, b: mg.cdist(a, b, 1), lambda t, a, b: t.cdist(a, b, 1),
+       pair_rows(), smooth=False),
+    Op("cdist_p3", lambda a, b: mg.cdist(a, b, 3),
+       lambda t, a, b: t.linalg.vector_norm(a[:, None] - b[None], 3, -1), pair_rows()),
+    # stacking and broadcasting
+    *[Op(name, lambda a, b, name=name: getattr(mg, name)([a, b]),
+         lambda t, a, b, name=name: getattr(t, name)([a, b]), same_shape(2))
+      for name in ("hstack", "vstack", "dstack", "column_stack", "concat")],
+    *[Op(name, lambda x, name=name: getattr(mg, name)(x),
+         lambda t, x, name=name: getattr(t, name)(x), one())
+      for name in ("atleast_1d", "atleast_2d", "atleast_3d")],
+    Op("broadcast_tensors", lambda a, b: mg.broadcast_tensors(a, b),
+       lambda t, a, b: t.broadcast_tensors(a, b), pair()),
+    Op("block_diag", lambda a, b, c: mg.block_diag(a, b, c),
+       lambda t, a, b, c: t.block_diag(a, b, c), matrices("ab", "c", "")),
+    Op("cartesian_prod", lambda a, b: mg.cartesian_prod(a, b),
+       lambda t, a, b: t.cartesian_prod(a, b), matrices("a", "b")),
+    Op("diagflat", lambda x: x.diagflat(-1), SAME, one()),
+    Op("sum_to_size", lambda x: x.sum_to_size(x.shape[-1]), SAME, one(S.shapes(1, 3))),
 ]
 OPS += TMETHODS_OPS
 
@@ -1087,7 +1129,9 @@ NO_GRADIENT = (  # checked in tests/test_ops_nondiff.py instead
     "isnan", "isinf", "isfinite", "isclose", "allclose", "logical_and", "logical_or",
     "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "bitwise_left_shift", "bitwise_right_shift", "argsort", "any", "all", "count_nonzero")
-NO_GRADIENT += ("bincount", "histc", "unique")  # tmethods: counting, in test_ops_nondiff.py
+NO_GRADIENT += (  # tmethods: in test_ops_nondiff.py
+    "bincount", "histc", "unique", "unique_consecutive", "searchsorted", "bucketize", "isin",
+    "signbit", "isposinf", "isneginf", "isreal", "gcd", "lcm", "frexp", "nextafter")
 
 
 def test_every_op_library_op_is_in_the_table() -> None:

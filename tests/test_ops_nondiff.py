@@ -615,3 +615,94 @@ def test_matrix_function_errors() -> None:
     with pytest.raises(NotImplementedError, match="atol"):
         mg.linalg.pinv(mg.eye(2), atol=0.1)
     assert_same(mg.eye(3).matrix_power(0), np.eye(3, dtype=np.float32))
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, S.shapes(1, 2, max_side=5), elements=special_floats),
+       data=st.data())
+def test_float_predicates_and_steps_match_torch(a: np.ndarray, data: st.DataObject,
+                                                torch: Any) -> None:
+    b = data.draw(hnp.arrays(np.float64, a.shape, elements=special_floats))
+    for name in ("signbit", "isposinf", "isneginf", "isreal", "frexp"):
+        both(torch, lambda x, name=name: getattr(x, name)(), a)
+    for name in ("fmax", "fmin", "nextafter"):
+        both(torch, lambda x, y, name=name: getattr(x, name)(y), a, b)
+
+
+@FEW
+@given(a=hnp.arrays(np.int64, S.shapes(1, 2, max_side=4), elements=st.integers(-30, 30)),
+       b=st.integers(-12, 12))
+def test_gcd_lcm_match_torch(a: np.ndarray, b: int, torch: Any) -> None:
+    for name in ("gcd", "lcm"):
+        both(torch, lambda x, name=name: getattr(x, name)(x.new_tensor([b])), a)
+
+
+@FEW
+@given(a=small_ints, data=st.data())
+def test_unique_consecutive_matches_torch(a: np.ndarray, data: st.DataObject,
+                                          torch: Any) -> None:
+    a = np.sort(a, axis=-1) if data.draw(st.booleans()) else a
+    inverse, counts = data.draw(st.booleans()), data.draw(st.booleans())
+    dim = data.draw(st.sampled_from([None, *range(a.ndim)]))
+    both(torch, lambda x: x.unique_consecutive(return_inverse=inverse, return_counts=counts,
+                                               dim=dim), a)
+
+
+@FEW
+@given(seq=hnp.arrays(np.float64, S.shapes(1, 2, max_side=5), elements=S.spaced(0.5, 0, 4)),
+       right=st.booleans(), data=st.data())
+def test_searchsorted_bucketize_isin_match_torch(seq: np.ndarray, right: bool,
+                                                 data: st.DataObject, torch: Any) -> None:
+    seq = np.sort(seq, -1)
+    values = data.draw(hnp.arrays(np.float64, (*seq.shape[:-1], 3), elements=S.spaced(0.5, 0, 5)))
+    both(torch, lambda s, v: mg_or_torch(s).searchsorted(s, v, right=right), seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).searchsorted(s, v, side="right", out_int32=True),
+         seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).bucketize(v, s.reshape(-1).sort().values,
+                                                      right=right), seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).isin(v, s), seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).isin(v, s, invert=True), seq, values)
+
+
+def mg_or_torch(t: Any) -> Any:
+    """The library t belongs to (for functions only offered at the top level)."""
+    if isinstance(t, mg.Tensor):
+        return mg
+    import torch
+    return torch
+
+
+def test_index_grids_and_misc_methods_match_torch(torch: Any) -> None:
+    for fn in (lambda lib: lib.tril_indices(3, 4, 1), lambda lib: lib.triu_indices(4, 3, -1),
+               lambda lib: lib.tril_indices(3, 3, dtype=lib.int32),
+               lambda lib: lib.tensor([[0, 1.5], [0, 0], [2, 0]]).argwhere(),
+               lambda lib: lib.tensor([[1.0, 2.0], [3.0, 4.0]]).positive(),
+               lambda lib: lib.zeros(3, 4).fill_diagonal_(2.5),
+               lambda lib: lib.zeros(7, 3).fill_diagonal_(1, wrap=True),
+               lambda lib: lib.zeros(3, 3, 3).fill_diagonal_(-1)):
+        assert_same(fn(mg), fn(torch))
+    assert mg.tensor([0.5]).is_nonzero() and not mg.tensor([[0.0]]).is_nonzero()
+    with pytest.raises(RuntimeError, match="one element"):
+        mg.tensor([1.0, 2.0]).is_nonzero()
+    assert mg.zeros(2, 3).is_same_size(mg.ones(2, 3))
+    assert mg.broadcast_shapes((2, 1), (3,), 1) == tuple(torch.broadcast_shapes((2, 1), (3,), 1))
+    with pytest.raises(RuntimeError, match="do not broadcast"):
+        mg.broadcast_shapes((2,), (3,))
+
+
+def test_multinomial_draws_by_weight_and_follows_the_generator() -> None:
+    weights = mg.tensor([[0.0, 1.0, 3.0], [5.0, 0.0, 5.0]])
+    g = mg.Generator().manual_seed(3)
+    draws = weights.multinomial(4000, replacement=True, generator=g)
+    assert draws.shape == (2, 4000) and draws.dtype == np.int64
+    assert abs((draws[0] == 2).float().mean().item() - 0.75) < 0.03
+    assert (draws[1] != 1).all().item()
+    without = mg.multinomial(mg.tensor([1.0, 2.0, 3.0, 0.5]), 4)
+    assert sorted(without.tolist()) == [0, 1, 2, 3]
+    again = mg.tensor([[0.0, 1.0, 3.0]]).multinomial(2, generator=mg.Generator().manual_seed(3))
+    assert again.tolist() == mg.tensor([[0.0, 1.0, 3.0]]).multinomial(
+        2, generator=mg.Generator().manual_seed(3)).tolist()
+    with pytest.raises(RuntimeError, match="without replacement"):
+        weights.multinomial(3)
+    with pytest.raises(RuntimeError, match="non-negative"):
+        mg.tensor([1.0, -1.0]).multinomial(1)

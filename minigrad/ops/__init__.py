@@ -312,3 +312,56 @@ __all__ += [
     "nanquantile", "nansum", "pinverse", "quantile", "rad2deg", "renorm", "sinc", "slogdet",
     "trace", "unique", "vdot", "xlogy",
 ]
+
+# *** tmethods: stacking, picking, comparisons, search ***
+from minigrad.ops.indexing import argwhere, take  # noqa: E402
+from minigrad.ops.inplace import index_put  # noqa: E402
+from minigrad.ops.math import (  # noqa: E402
+    fmax,
+    fmin,
+    frexp,
+    gcd,
+    isneginf,
+    isposinf,
+    isreal,
+    lcm,
+    nextafter,
+    signbit,
+)
+from minigrad.ops.norms import cdist  # noqa: E402
+from minigrad.ops.shape import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    column_stack,
+    concat,
+    concatenate,
+    diagflat,
+    dstack,
+    hstack,
+    row_stack,
+    sum_to_size,
+    tril_indices,
+    triu_indices,
+    vstack,
+)
+from minigrad.ops.sorting import (  # noqa: E402
+    bucketize,
+    isin,
+    msort,
+    searchsorted,
+    unique_consecutive,
+)
+
+__all__ += [
+    "argwhere", "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
+    "broadcast_tensors", "bucketize", "cartesian_prod", "cdist", "column_stack", "concat",
+    "concatenate", "diagflat", "dstack", "fmax", "fmin", "frexp", "gcd", "hstack", "index_put",
+    "isin", "isneginf", "isposinf", "isreal", "lcm", "msort", "nextafter", "row_stack",
+    "searchsorted", "signbit", "sum_to_size", "take", "tril_indices", "triu_indices",
+    "unique_consecutive", "vstack",
+]

@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops._common import canonical_dim
-from minigrad.ops.indexing import GetItem, Plan, normalize_index
+from minigrad.ops.indexing import GetItem, Plan, index_put_add, normalize_index
 from minigrad.tensor import Tensor
 
 
@@ -101,3 +101,16 @@ def masked_scatter(input: Tensor, mask: Any, source: Tensor) -> Tensor:
         raise RuntimeError(f"masked_scatter: the mask selects {count} elements but source has "
                            f"only {source.numel()}")
     return setitem(input, mask, source.reshape(-1)[:count])
+
+
+def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """input with input[indices] = values (a tuple of index tensors, as x[i, j]); with
+    accumulate, values are added there instead, repeated positions adding up."""
+    index = tuple(indices)
+    if not accumulate:
+        return setitem(input, index, values)
+    values = values if isinstance(values, Tensor) else Tensor._make(
+        np.asarray(values, input.array.dtype))
+    basic, advanced = normalize_index(input.shape, index)
+    selected = input.array[basic].shape if advanced is None else input.array[basic][advanced].shape
+    return input + index_put_add(values.expand(*selected), input.shape, index)

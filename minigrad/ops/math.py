@@ -971,3 +971,57 @@ def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor
                            "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype)")
     quotient = t1 / t2
     return input + (quotient if value == 1 else quotient * value)
+
+
+def fmax(input: Any, other: Any) -> Tensor:
+    """The elementwise maximum, ignoring nan (nan only where both are nan)."""
+    a, b = operands(input, other)
+    return where(Tensor._make(np.isnan(b.array) | (a.array >= b.array)), a, b)
+
+
+def fmin(input: Any, other: Any) -> Tensor:
+    """The elementwise minimum, ignoring nan (nan only where both are nan)."""
+    a, b = operands(input, other)
+    return where(Tensor._make(np.isnan(b.array) | (a.array <= b.array)), a, b)
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set (negative numbers and -0.0)."""
+    return _no_grad_op("signbit", np.signbit, input)
+
+
+def isposinf(input: Tensor) -> Tensor:
+    return _no_grad_op("isposinf", np.isposinf, input)
+
+
+def isneginf(input: Tensor) -> Tensor:
+    return _no_grad_op("isneginf", np.isneginf, input)
+
+
+def isreal(input: Tensor) -> Tensor:
+    """True where the imaginary part is 0: everywhere for real tensors."""
+    return _no_grad_op("isreal", np.isreal, input)
+
+
+def gcd(input: Any, other: Any) -> Tensor:
+    """The greatest common divisor of integers (non-negative)."""
+    return _no_grad_op("gcd", np.gcd, *_integer_operands("gcd", input, other))
+
+
+def lcm(input: Any, other: Any) -> Tensor:
+    """The least common multiple of integers (non-negative)."""
+    return _no_grad_op("lcm", np.lcm, *_integer_operands("lcm", input, other))
+
+
+def frexp(input: Tensor) -> tuple[Tensor, Tensor]:
+    """(mantissa, exponent) with input = mantissa 2^exponent, |mantissa| in [0.5, 1); the
+    exponent as int32. No gradient."""
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"frexp: expected a floating point tensor, got {input.dtype}")
+    mantissa, exponent = np.frexp(input.array)
+    return Tensor._make(mantissa), Tensor._make(exponent.astype(np.int32))
+
+
+def nextafter(input: Any, other: Any) -> Tensor:
+    """The next floating point value after input towards other."""
+    return _no_grad_op("nextafter", np.nextafter, *operands(input, other))

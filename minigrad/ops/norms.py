@@ -154,3 +154,15 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     # the norms of the slices left alone are not needed: ones there keep their gradient finite
     norms = vector_norm(where(too_big, input, 1.0), p, others, keepdim=True)
     return input * where(too_big, maxnorm / (norms + 1e-7), 1.0)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M):
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p, of shape (..., P, R)."""
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist: expected (..., P, M) and (..., R, M) tensors, got shapes "
+                           f"{x1.shape} and {x2.shape}")
+    if p < 0:
+        raise RuntimeError(f"cdist: p must be >= 0, got {p}")
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)

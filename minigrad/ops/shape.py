@@ -584,3 +584,140 @@ def select(x: Tensor, dim: int, index: int) -> Tensor:
     if not -size <= index < size:
         raise IndexError(f"select: index {index} is out of range for dim {d} of size {size}")
     return x[(slice(None),) * d + (int(index),)]
+
+
+# *** stacking, broadcasting and index grids (tmethods) ***
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least 1 dim (a 0-d one becomes shape (1,)); one tensor in, one out."""
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least 2 dims: (n,) becomes (1, n)."""
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least 3 dims: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1)."""
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors: tuple, ndim: int) -> Any:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return _as_tuple(_atleast(tuple(tensors[0]), ndim))
+    out = tuple(reshape(t, *_padded_shape(t.shape, ndim)) if t.ndim < ndim else t
+                for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def _padded_shape(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    """numpy's atleast_nd: () -> ones, (n,) -> (1, n) or (1, n, 1), (m, n) -> (m, n, 1)."""
+    if not shape:
+        return (1,) * ndim
+    if len(shape) == 1:
+        return (1, *shape) if ndim == 2 else (1, *shape, 1)
+    return (*shape, 1)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = _as_tuple(atleast_1d(*tensors))
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 0 of the tensors made at least 2-D."""
+    return cat(_as_tuple(atleast_2d(*tensors)), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 2 of the tensors made at least 3-D."""
+    return cat(_as_tuple(atleast_3d(*tensors)), 2)
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """The tensors as columns: 0-d and 1-D ones become (n, 1), then hstack."""
+    return hstack([reshape(t, -1, 1) if t.ndim < 2 else t for t in tensors])
+
+
+def _as_tuple(value: Any) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+concat = concatenate = cat
+
+
+def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
+    """The shape the given shapes broadcast to."""
+    try:
+        return tuple(np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s)
+                                           for s in shapes]))
+    except ValueError:
+        raise RuntimeError(f"broadcast_shapes: shapes {shapes} do not broadcast "
+                           "together") from None
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape."""
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(t, *shape) for t in tensors)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block diagonal matrix of the tensors (0-d and 1-D ones as 1-row matrices)."""
+    blocks = [reshape(t, 1, -1) if t.ndim < 2 else t for t in tensors]
+    if any(b.ndim > 2 for b in blocks):
+        raise RuntimeError("block_diag: tensors must have 2 or fewer dims")
+    width = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        right = width - left - b.shape[1]
+        rows.append(cat([b.new_zeros(b.shape[0], left), b, b.new_zeros(b.shape[0], right)], 1))
+        left += b.shape[1]
+    return cat(rows, 0) if rows else Tensor._make(np.zeros((0, 0), np.float32))
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of the 1-D tensors' elements, one per row (itertools.product order)."""
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([reshape(g, -1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def _triangle_indices(name: str, row: int, col: int, offset: int, lower: bool) -> Tensor:
+    rows, cols = np.tril_indices(row, offset, col) if lower else np.triu_indices(row, offset, col)
+    return Tensor._make(np.stack([rows, cols]).astype(np.int64))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) coordinates of the lower triangle of a row x col matrix, row by row."""
+    out = _triangle_indices("tril_indices", row, col, offset, True)
+    return out if dtype is None else out.to(dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) coordinates of the upper triangle of a row x col matrix, row by row."""
+    out = _triangle_indices("triu_indices", row, col, offset, False)
+    return out if dtype is None else out.to(dtype)
+
+
+def diagflat(x: Tensor, offset: int = 0) -> Tensor:
+    """A matrix with x's elements (flattened) on its offset-th diagonal."""
+    return diag(reshape(x, -1), offset)
+
+
+def sum_to_size(x: Tensor, *size: Any) -> Tensor:
+    """x summed over the dims where it was broadcast from size (the gradient of expand)."""
+    size = _shape_arg(size)
+    if np.broadcast_shapes(size, x.shape) != x.shape:
+        raise RuntimeError(f"sum_to_size: size {size} is not expandable to the tensor's shape "
+                           f"{x.shape}")
+    lead = x.ndim - len(size)
+    dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                      if n == 1 and x.shape[lead + i] != 1)
+    return reshape(x.sum(dims, keepdim=True), *size) if dims else x

@@ -264,3 +264,78 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
     position = ((inside - low) * bins / (high - low)).astype(np.int64)
     return Tensor._make(np.bincount(np.minimum(position, bins - 1), minlength=bins)
                         .astype(a.dtype))
+
+
+def msort(input: Tensor) -> Tensor:
+    """input sorted along dim 0 (the values of sort(input, 0))."""
+    return sort(input, 0).values
+
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False,
+                       return_counts: bool = False, dim: int | None = None) -> Any:
+    """Each run of equal consecutive values (or slices along dim) kept once; with
+    return_inverse each element's run number, with return_counts each run's length."""
+    if dim is None:
+        slices = input.array.reshape(-1, 1)
+        axis = 0
+    else:
+        axis = canonical_dim(dim, input.ndim, "unique_consecutive")
+        moved = np.moveaxis(input.array, axis, 0)
+        slices = moved.reshape(moved.shape[0], -1)
+    starts = np.ones(len(slices), bool)
+    starts[1:] = np.any(slices[1:] != slices[:-1], axis=1)
+    first = np.flatnonzero(starts)
+    values = (input.array.reshape(-1)[first] if dim is None
+              else np.take(input.array, first, axis=axis))
+    out = [Tensor._make(values)]
+    if return_inverse:
+        runs = np.cumsum(starts) - 1
+        out.append(Tensor._make(runs.reshape(input.shape if dim is None else -1)
+                                .astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._make(np.diff(np.append(first, len(slices))).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False,
+                 right: bool = False, side: str | None = None, sorter: Any = None) -> Tensor:
+    """Where each value of input would go in sorted_sequence's last dim to keep it sorted
+    (the first such place, or the last with right=True or side='right'). No gradient."""
+    if side is not None:
+        if side not in ("left", "right") or (right and side == "left"):
+            raise RuntimeError(f"searchsorted: side must be 'left' or 'right' and agree with "
+                               f"right, got side={side!r}, right={right}")
+        right = side == "right"
+    seq = sorted_sequence.array
+    values = np.asarray(input.array if isinstance(input, Tensor) else input)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, np.asarray(sorter.array if isinstance(sorter, Tensor)
+                                                 else sorter), -1)
+    if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(f"searchsorted: the leading dims of sorted_sequence {seq.shape} and "
+                           f"input {values.shape} must match")
+    how = "right" if right else "left"
+    if seq.ndim <= 1:
+        found = np.searchsorted(seq.reshape(-1), values, how)
+    else:
+        rows, cols = seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1])
+        found = np.stack([np.searchsorted(r, c, how) for r, c in zip(rows, cols, strict=True)])
+        found = found.reshape(values.shape)
+    return Tensor._make(np.asarray(found, np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
+              right: bool = False) -> Tensor:
+    """The bucket of each value of input among the 1-D sorted boundaries: i with
+    boundaries[i-1] < x <= boundaries[i] (< on the right when right=True)."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"bucketize: boundaries must be 1-D, got shape {boundaries.shape}")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """True where an element of elements is among test_elements (False with invert)."""
+    a = np.asarray(elements.array if isinstance(elements, Tensor) else elements)
+    b = np.asarray(test_elements.array if isinstance(test_elements, Tensor) else test_elements)
+    return Tensor._make(np.isin(a, b, assume_unique=assume_unique, invert=invert))
