@@ -1535,6 +1535,104 @@ class Tensor:
 
     index_put_ = _in_place_of("index_put")
 
+    # real tensors: the complex-number methods are identities, the flags False
+    def conj(self) -> Tensor:
+        return self
+
+    resolve_conj = resolve_neg = conj_physical = conj
+
+    @property
+    def real(self) -> Tensor:
+        return self
+
+    @property
+    def imag(self) -> Tensor:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    def is_conj(self) -> bool:
+        return False
+
+    is_neg = is_inference = is_conj
+
+    @property
+    def mH(self) -> Tensor:
+        return self.mT
+
+    def adjoint(self) -> Tensor:
+        return self.mT
+
+    def angle(self) -> Tensor:
+        return ops.angle(self)
+
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        return ops.hardshrink(self, lambd)
+
+    def byte(self) -> Tensor:
+        return self.to(np.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(np.int8)
+
+    def data_ptr(self) -> int:
+        """The address of the first element."""
+        return self.array.ctypes.data
+
+    @dim_or_axis
+    def select_scatter(self, src: Any, dim: int, index: int) -> Tensor:
+        return ops.select_scatter(self, src, dim, index)
+
+    @dim_or_axis
+    def slice_scatter(self, src: Any, dim: int = 0, start: int | None = None,
+                      end: int | None = None, step: int = 1) -> Tensor:
+        return ops.slice_scatter(self, src, dim, start, end, step)
+
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1
+                         ) -> Tensor:
+        return ops.diagonal_scatter(self, src, offset, dim1, dim2)
+
+    def put(self, index: Any, source: Any, accumulate: bool = False) -> Tensor:
+        return ops.put(self, index, source, accumulate)
+
+    def new(self, *args: Any) -> Tensor:
+        """The legacy constructor: new(sizes...) is new_empty, new(data) new_tensor."""
+        if all(isinstance(a, (int, np.integer)) for a in args):
+            return self.new_empty(*args)
+        return self.new_tensor(args[0])
+
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Each element replaced by callable(element), in Python (slow; no gradient)."""
+        if self.requires_grad:
+            raise RuntimeError("apply_: can't call it on a tensor that requires grad")
+        values = [callable(v) for v in self.array.reshape(-1).tolist()]
+        return self.copy_(np.asarray(values).reshape(self.shape))
+
+    def map_(self, tensor: Tensor, callable: Callable[[Any, Any], Any]) -> Tensor:
+        """Each element replaced by callable(element, tensor's element), tensor broadcast."""
+        if self.requires_grad:
+            raise RuntimeError("map_: can't call it on a tensor that requires grad")
+        other = np.broadcast_to(tensor.array, self.shape).reshape(-1).tolist()
+        values = [callable(a, b) for a, b in zip(self.array.reshape(-1).tolist(), other,
+                                                  strict=True)]
+        return self.copy_(np.asarray(values).reshape(self.shape))
+
+    def resize_(self, *sizes: Any) -> Tensor:
+        """Change the shape in place, keeping the first elements (new ones are zero here,
+        uninitialized in PyTorch)."""
+        if self.requires_grad:
+            raise RuntimeError("resize_: cannot resize a tensor that requires grad")
+        shape = sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+        new = np.zeros(tuple(shape), self.dtype)
+        count = min(new.size, self.array.size)
+        new.reshape(-1)[:count] = self.array.reshape(-1)[:count]
+        self.array = new
+        self._shared_version_counter().bump()
+        return self
+
+    def resize_as_(self, tensor: Tensor) -> Tensor:
+        return self.resize_(tensor.shape)
+
+    gcd_, lcm_, nextafter_, put_ = (_in_place_of(n) for n in ("gcd", "lcm", "nextafter", "put"))
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -33,7 +33,8 @@ _METHODS += (  # PyTorch's aliases and helpers that are Tensor methods here (tme
     "clamp_min", "divide", "greater", "greater_equal", "is_complex", "is_signed", "less",
     "less_equal", "multiply", "narrow_copy", "negative", "not_equal", "ravel", "sgn",
     "subtract", "true_divide", "get_device", "detach_", "bernoulli", "multinomial", "positive",
-    "is_nonzero", "is_same_size",
+    "is_nonzero", "is_same_size", "conj", "resolve_conj", "resolve_neg", "conj_physical",
+    "is_conj", "is_neg", "is_inference", "adjoint",
 )
 
 

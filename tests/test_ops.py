@@ -988,6 +988,26 @@ TMETHODS_OPS = [
        lambda t, a, b: t.cartesian_prod(a, b), matrices("a", "b")),
     Op("diagflat", lambda x: x.diagflat(-1), SAME, one()),
     Op("sum_to_size", lambda x: x.sum_to_size(x.shape[-1]), SAME, one(S.shapes(1, 3))),
+    Op("select_scatter", lambda x, s: x.select_scatter(s, 1, -1), SAME,
+       one(at_least_2d).flatmap(lambda a: st.tuples(
+           st.just(a[0]), S.arrays(a[0].shape[:1] + a[0].shape[2:])))),
+    Op("slice_scatter", lambda x, s: x.slice_scatter(s, 0, 0, None, 2), SAME,
+       one(S.shapes(1, 3, max_side=4)).flatmap(lambda a: st.tuples(
+           st.just(a[0]), S.arrays(((a[0].shape[0] + 1) // 2,) + a[0].shape[1:])))),
+    Op("diagonal_scatter", lambda x, s: x.diagonal_scatter(s, 1, 0, -1), SAME,
+       one(S.shapes(2, 3, min_side=2, max_side=3)).flatmap(lambda a: st.tuples(
+           st.just(a[0]), S.arrays(a[0].shape[1:-1] + (min(a[0].shape[0],
+                                                             a[0].shape[-1] - 1),))))),
+    Op("put", lambda x, s: x.put(mg.tensor([0, -1]), s),
+       lambda t, x, s: x.put(t.tensor([0, x.numel() - 1]), s),
+       one(S.shapes(1, 3, min_side=2)).map(lambda a: (a[0], np.array([1.5, -2.0]))),
+       const=(1,)),
+    Op("put_accumulate", lambda x, s: x.put(mg.tensor([1, 1, 0]), s, accumulate=True),
+       lambda t, x, s: x.put(t.tensor([1, 1, 0]), s, accumulate=True),
+       one(S.shapes(1, 3, min_side=2)).flatmap(lambda a: st.tuples(st.just(a[0]),
+                                                                   S.arrays((3,))))),
+    Op("hardshrink", lambda x: x.hardshrink(0.7), SAME,
+       one(elements=S.away_from([-0.7, 0.7]))),
 ]
 OPS += TMETHODS_OPS
 
@@ -1131,7 +1151,7 @@ NO_GRADIENT = (  # checked in tests/test_ops_nondiff.py instead
     "bitwise_left_shift", "bitwise_right_shift", "argsort", "any", "all", "count_nonzero")
 NO_GRADIENT += (  # tmethods: in test_ops_nondiff.py
     "bincount", "histc", "unique", "unique_consecutive", "searchsorted", "bucketize", "isin",
-    "signbit", "isposinf", "isneginf", "isreal", "gcd", "lcm", "frexp", "nextafter")
+    "signbit", "isposinf", "isneginf", "isreal", "gcd", "lcm", "frexp", "nextafter", "angle")
 
 
 def test_every_op_library_op_is_in_the_table() -> None:

@@ -623,7 +623,7 @@ def test_matrix_function_errors() -> None:
 def test_float_predicates_and_steps_match_torch(a: np.ndarray, data: st.DataObject,
                                                 torch: Any) -> None:
     b = data.draw(hnp.arrays(np.float64, a.shape, elements=special_floats))
-    for name in ("signbit", "isposinf", "isneginf", "isreal", "frexp"):
+    for name in ("signbit", "isposinf", "isneginf", "isreal", "frexp", "angle"):
         both(torch, lambda x, name=name: getattr(x, name)(), a)
     for name in ("fmax", "fmin", "nextafter"):
         both(torch, lambda x, y, name=name: getattr(x, name)(y), a, b)

@@ -302,3 +302,40 @@ def test_ldexp_gradient_for_negative_exponents_is_two_to_the_e() -> None:
     np.testing.assert_array_equal(x.grad.array, [0.5, 0.125])
     with pytest.raises(RuntimeError, match="float64"):
         mg.tensor([1.0]).float_power_(2)
+
+
+def test_real_tensor_identities_and_legacy_methods(torch: Any) -> None:
+    x, t = _pair(torch, Y)
+    for name in ("conj", "resolve_conj", "resolve_neg", "conj_physical", "adjoint"):
+        _same(getattr(x, name)(), getattr(t, name)())
+    _same(x.real, t.real)
+    _same(x.mH, t.mH)
+    for name in ("is_conj", "is_neg", "is_inference"):
+        assert getattr(x, name)() == getattr(t, name)() is False
+    with pytest.raises(RuntimeError, match="non-complex"):
+        _ = x.imag
+    assert x.byte().dtype == np.uint8 and x.char().dtype == np.int8
+    assert x.data_ptr() == x.array.ctypes.data
+    assert x.new(2, 3).shape == (2, 3) and x.new([1, 2]).dtype == x.dtype
+    i, ti = mg.tensor([12, 18, 7]), torch.tensor([12, 18, 7])
+    i.gcd_(mg.tensor([8, 12, 0])).lcm_(mg.tensor([3, 4, 2]))
+    ti.gcd_(torch.tensor([8, 12, 0])).lcm_(torch.tensor([3, 4, 2]))
+    assert i.tolist() == ti.tolist()
+
+
+def test_apply_map_resize_match_torch(torch: Any) -> None:
+    for lib in (mg, torch):
+        a = lib.tensor([1.0, 2.0, 3.0]).apply_(lambda v: v * v + 1)
+        b = lib.tensor([1.0, 2.0]).map_(lib.tensor([3.0, 4.0]), lambda p, q: p - q)
+        c = lib.tensor([1.0, 2.0, 3.0, 4.0]).resize_(2, 2)
+        d = lib.tensor([1.0, 2.0, 3.0]).resize_as_(lib.zeros(1, 2))
+        if lib is mg:
+            mine = (a, b, c, d)
+    for m, t in zip(mine, (a, b, c, d), strict=True):
+        assert m.tolist() == t.tolist()
+    with pytest.raises(RuntimeError, match="requires grad"):
+        mg.tensor([1.0], requires_grad=True).resize_(2)
+    p, tp = _pair(torch, Y)
+    p.put_(mg.tensor([0, 5]), mg.tensor([7.0, 8.0]), accumulate=True)
+    tp.put_(torch.tensor([0, 5]), torch.tensor([7.0, 8.0], dtype=torch.float64), accumulate=True)
+    _same(p, tp)

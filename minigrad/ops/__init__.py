@@ -365,3 +365,8 @@ __all__ += [
     "searchsorted", "signbit", "sum_to_size", "take", "tril_indices", "triu_indices",
     "unique_consecutive", "vstack",
 ]
+from minigrad.ops.activation import hardshrink  # noqa: E402
+from minigrad.ops.inplace import diagonal_scatter, put, select_scatter, slice_scatter  # noqa: E402
+from minigrad.ops.math import angle  # noqa: E402
+
+__all__ += ["angle", "diagonal_scatter", "hardshrink", "put", "select_scatter", "slice_scatter"]

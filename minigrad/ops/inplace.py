@@ -11,6 +11,7 @@ import numpy as np
 from minigrad.function import Function
 from minigrad.ops._common import canonical_dim
 from minigrad.ops.indexing import GetItem, Plan, index_put_add, normalize_index
+from minigrad.ops.shape import _diagonal_coords, movedim
 from minigrad.tensor import Tensor
 
 
@@ -114,3 +115,35 @@ def index_put(input: Tensor, indices: Any, values: Any, accumulate: bool = False
     basic, advanced = normalize_index(input.shape, index)
     selected = input.array[basic].shape if advanced is None else input.array[basic][advanced].shape
     return input + index_put_add(values.expand(*selected), input.shape, index)
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """input with its slice at index along dim replaced by src (the inverse of select)."""
+    d = canonical_dim(dim, input.ndim, "select_scatter")
+    return setitem(input, (slice(None),) * d + (int(index),), src)
+
+
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None,
+                  end: int | None = None, step: int = 1) -> Tensor:
+    """input with input[..., start:end:step, ...] (along dim) replaced by src."""
+    d = canonical_dim(dim, input.ndim, "slice_scatter")
+    return setitem(input, (slice(None),) * d + (slice(start, end, step),), src)
+
+
+def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0,
+                     dim2: int = 1) -> Tensor:
+    """input with its offset-th diagonal in dims (dim1, dim2) replaced by src (the inverse of
+    diagonal: src's last dim runs along the diagonal)."""
+    a, b = (canonical_dim(d, input.ndim, "diagonal_scatter") for d in (dim1, dim2))
+    moved = movedim(input, (a, b), (-2, -1))
+    rows, cols = _diagonal_coords(input.shape[a], input.shape[b], offset)
+    return movedim(setitem(moved, (..., rows, cols), src), (-2, -1), (a, b))
+
+
+def put(input: Tensor, index: Any, source: Tensor, accumulate: bool = False) -> Tensor:
+    """input with the elements at index (into its flattened values) replaced by source's (or,
+    with accumulate, increased by them)."""
+    positions = Tensor._make(np.asarray(index.array if isinstance(index, Tensor) else index)
+                             .reshape(-1))
+    flat = index_put(input.reshape(-1), (positions,), source.reshape(-1), accumulate)
+    return flat.reshape(*input.shape)

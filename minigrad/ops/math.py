@@ -1025,3 +1025,10 @@ def frexp(input: Tensor) -> tuple[Tensor, Tensor]:
 def nextafter(input: Any, other: Any) -> Tensor:
     """The next floating point value after input towards other."""
     return _no_grad_op("nextafter", np.nextafter, *operands(input, other))
+
+
+def angle(input: Tensor) -> Tensor:
+    """The argument of a real number: pi where input < 0, else 0 (nan stays nan); no gradient,
+    as in PyTorch for real tensors."""
+    return _no_grad_op("angle", lambda a: np.where(a < 0, np.pi, np.where(np.isnan(a), a, 0))
+                       .astype(a.dtype), _floating(input))
