@@ -876,7 +876,7 @@ TMETHODS_OPS = [
     Op("kron", lambda a, b: a.kron(b), SAME, matrices("ab", "cd")),
     Op("kron_mixed_dims", lambda a, b: a.kron(b), SAME, matrices("a", "bcd")),
     Op("trace", lambda x: x.trace(), SAME, one(matrix)),
-    Op("cross", lambda a, b: a.cross(b), SAME, st.tuples(S.arrays((2, 3)), S.arrays((2, 3)))),
+    Op("cross", lambda a, b: a.cross(b, 1), SAME, st.tuples(S.arrays((2, 3)), S.arrays((2, 3)))),
     Op("cross_broadcast", lambda a, b: mg.linalg.cross(a, b),
        lambda t, a, b: t.linalg.cross(a, b), st.tuples(S.arrays((2, 3)), S.arrays((1, 3)))),
     Op("cross_dim0", lambda a, b: mg.linalg.cross(a, b, dim=0),
