@@ -1633,6 +1633,21 @@ class Tensor:
 
     gcd_, lcm_, nextafter_, put_ = (_in_place_of(n) for n in ("gcd", "lcm", "nextafter", "put"))
 
+    def lgamma(self) -> Tensor:
+        return ops.lgamma(self)
+
+    def digamma(self) -> Tensor:
+        return ops.digamma(self)
+
+    def polygamma(self, n: int) -> Tensor:
+        return ops.polygamma(n, self)
+
+    def mvlgamma(self, p: int) -> Tensor:
+        return ops.mvlgamma(self, p)
+
+    lgamma_, digamma_, polygamma_, mvlgamma_ = (_in_place_of(n) for n in (
+        "lgamma", "digamma", "polygamma", "mvlgamma"))
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -1006,6 +1006,10 @@ TMETHODS_OPS = [
        lambda t, x, s: x.put(t.tensor([1, 1, 0]), s, accumulate=True),
        one(S.shapes(1, 3, min_side=2)).flatmap(lambda a: st.tuples(st.just(a[0]),
                                                                    S.arrays((3,))))),
+    Op("lgamma", lambda x: x.lgamma(), SAME, one(elements=S.away_from([-3, -2, -1, 0], 0.2))),
+    Op("digamma", lambda x: x.digamma(), SAME, one(elements=S.away_from([-3, -2, -1, 0], 0.2))),
+    Op("polygamma", lambda x: x.polygamma(2), SAME, one(elements=S.positive(0.2, 20))),
+    Op("mvlgamma", lambda x: x.mvlgamma(3), SAME, one(elements=S.positive(1.1, 5))),
     Op("hardshrink", lambda x: x.hardshrink(0.7), SAME,
        one(elements=S.away_from([-0.7, 0.7]))),
 ]

@@ -709,3 +709,23 @@ def test_multinomial_draws_by_weight_and_follows_the_generator() -> None:
         weights.multinomial(3)
     with pytest.raises(RuntimeError, match="non-negative"):
         mg.tensor([1.0, -1.0]).multinomial(1)
+
+
+@pytest.mark.parametrize("n", [None, 0, 1, 2, 3])
+def test_gamma_functions_far_out_and_at_poles_match_torch(n: int | None, torch: Any) -> None:
+    """lgamma (n None) and polygamma(n) from -20 to 1e5, poles included; PyTorch's own
+    trigamma is good to ~5e-10 only, and digamma loses digits near its root at 1.46."""
+    x = np.concatenate([np.linspace(-20.5, 30, 801), np.logspace(-6, 5, 60),
+                        [0.0, -1.0, -2.0, 1.0, 2.0]])
+    t = torch.tensor(x)
+    mine = mg.tensor(x).lgamma() if n is None else mg.tensor(x).polygamma(n)
+    theirs = t.lgamma() if n is None else t.polygamma(n)
+    tol = {None: 1e-12, 0: 1e-9, 1: 1e-8, 2: 1e-11, 3: 1e-12}[n]
+    if n == 1:  # PyTorch's trigamma is finite (~1e32) at the negative poles; minigrad's is inf
+        poles = (x < 0) & (x == np.floor(x))
+        assert np.all(mine.array[poles] == np.inf)
+        mine, theirs = mine[mg.tensor(~poles)], theirs[~torch.tensor(poles)]
+    np.testing.assert_allclose(mine.array, theirs.numpy(), rtol=tol, atol=1e-12)
+    assert mg.tensor([1, 2]).lgamma().dtype == np.float32
+    with pytest.raises(RuntimeError, match="greater than"):
+        mg.tensor([0.5]).mvlgamma(3)

@@ -370,3 +370,6 @@ from minigrad.ops.inplace import diagonal_scatter, put, select_scatter, slice_sc
 from minigrad.ops.math import angle  # noqa: E402
 
 __all__ += ["angle", "diagonal_scatter", "hardshrink", "put", "select_scatter", "slice_scatter"]
+from minigrad.ops.math import digamma, lgamma, mvlgamma, polygamma  # noqa: E402
+
+__all__ += ["digamma", "lgamma", "mvlgamma", "polygamma"]

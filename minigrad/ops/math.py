@@ -1032,3 +1032,131 @@ def angle(input: Tensor) -> Tensor:
     as in PyTorch for real tensors."""
     return _no_grad_op("angle", lambda a: np.where(a < 0, np.pi, np.where(np.isnan(a), a, 0))
                        .astype(a.dtype), _floating(input))
+
+
+# *** log-gamma and its derivatives, with numpy and the standard library (tmethods) ***
+# the Bernoulli numbers B_2, B_4, ..., B_16 of the asymptotic series of digamma and Hurwitz zeta
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+_SHIFT_TO = 12.0  # the series are used from here on, where 8 terms give float64 accuracy
+
+
+def _lgamma_array(x: np.ndarray) -> np.ndarray:
+    """log|Gamma(x)| elementwise with math.lgamma (inf at the poles 0, -1, -2, ...)."""
+    def one(v: float) -> float:
+        try:
+            return math.lgamma(v)
+        except ValueError:
+            return math.inf
+    return np.asarray(np.frompyfunc(one, 1, 1)(x)).astype(x.dtype)
+
+
+def _shift_count(x: np.ndarray) -> int:
+    """The integer n that moves every element of x up to at least _SHIFT_TO; the recurrences
+    then add the terms at x, x + 1, ..., x + n - 1."""
+    finite = x[np.isfinite(x)]
+    low = finite.min() if finite.size else _SHIFT_TO
+    return int(max(0.0, math.ceil(_SHIFT_TO - low)))
+
+
+def _digamma_array(x: np.ndarray) -> np.ndarray:
+    """psi(x) = d/dx log Gamma(x): psi(x) = psi(x + n) - sum_k 1/(x + k) (reflection
+    psi(1 - x) - pi cot(pi x) first for x < 0), then log y - 1/(2y) - sum B_2k/(2k y^2k);
+    -inf at 0, nan at the negative integers, as PyTorch."""
+    x64 = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        negative = x64 < 0
+        y = np.where(negative, 1 - x64, x64)
+        n = _shift_count(y)
+        total = np.zeros_like(y)
+        for k in range(n):
+            total -= 1 / (y + k)
+        y = y + n
+        inv2 = 1 / (y * y)
+        series = np.zeros_like(y)
+        for k, b in reversed(list(enumerate(_BERNOULLI, start=1))):
+            series = (series + b / (2 * k)) * inv2
+        out = total + np.log(y) - 0.5 / y - series
+        out = np.where(negative, out - np.pi / np.tan(np.pi * x64), out)
+        out = np.where(x64 == 0, -np.inf, np.where(negative & (x64 == np.floor(x64)), np.nan,
+                                                    out))
+    return out.astype(x.dtype)
+
+
+def _polygamma_array(order: int, x: np.ndarray) -> np.ndarray:
+    """psi^(m)(x) = (-1)^(m+1) m! zeta(m + 1, x) for m >= 1, the Hurwitz zeta summed up to
+    x + n and then by its Euler-Maclaurin series."""
+    s = order + 1
+    x64 = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        n = _shift_count(x64)
+        zeta = np.zeros_like(x64)
+        for k in range(n):
+            zeta += (x64 + k) ** -s
+        y = x64 + n
+        zeta += y ** (1 - s) / (s - 1) + 0.5 * y**-s
+        rising, power, factorial = float(s), y ** (-s - 1), 1.0
+        for j, b in enumerate(_BERNOULLI, start=1):  # B_2j / (2j)! s (s+1) ... (s+2j-2)
+            factorial *= (2 * j - 1) * 2 * j
+            zeta += b * rising / factorial * power
+            rising *= (s + 2 * j - 1) * (s + 2 * j)
+            power = power / (y * y)
+        out = (-1) ** (order + 1) * math.factorial(order) * zeta
+        out = np.where((x64 <= 0) & (x64 == np.floor(x64)), np.inf if order % 2 else -np.inf,
+                       out)
+    return out.astype(x.dtype)
+
+
+class Lgamma(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _lgamma_array(x.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log Gamma(x) = digamma(x)"""
+        (x,) = ctx.saved_tensors
+        return g * digamma(x)
+
+
+class Polygamma(Function):
+    """psi^(order)(x); order 0 is digamma."""
+
+    @staticmethod
+    def forward(ctx, x, order):
+        ctx.save_for_backward(x)
+        ctx.order = order
+        return _digamma_array(x.array) if order == 0 else _polygamma_array(order, x.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx psi^(m)(x) = psi^(m+1)(x)"""
+        (x,) = ctx.saved_tensors
+        return g * Polygamma.apply(x, ctx.order + 1), None
+
+
+def lgamma(input: Tensor) -> Tensor:
+    """log|Gamma(x)| (inf at 0, -1, -2, ...)."""
+    return Lgamma.apply(_floating(input))
+
+
+def digamma(input: Tensor) -> Tensor:
+    """psi(x) = d/dx log Gamma(x)."""
+    return Polygamma.apply(_floating(input), 0)
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """The n-th derivative of digamma."""
+    if n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative n, got {n}")
+    return Polygamma.apply(_floating(input), int(n))
+
+
+def mvlgamma(input: Tensor, p: int) -> Tensor:
+    """The multivariate log-gamma of dimension p: p(p-1)/4 log pi + sum_j lgamma(x - j/2);
+    every element must exceed (p - 1) / 2."""
+    x = _floating(input)
+    if np.any(x.array <= (p - 1) / 2):
+        raise RuntimeError(f"mvlgamma: all elements must be greater than (p-1)/2 = {(p - 1) / 2}")
+    terms = lgamma(x.unsqueeze(-1) - Tensor._make(np.arange(p, dtype=x.dtype) / 2)).sum(-1)
+    return terms + p * (p - 1) / 4 * math.log(math.pi)
