@@ -1,20 +1,20 @@
 """minigrad.linalg: torch.linalg's norms (vector_norm, matrix_norm, norm) and matrix functions
-(det, slogdet, inv, pinv, solve, matrix_power, cross)."""
+(det, slogdet, inv, pinv, solve, matrix_power, cross, cholesky)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from minigrad.ops.linalg import cholesky, det, matrix_power, slogdet, solve
 from minigrad.ops.linalg import cross as _cross
-from minigrad.ops.linalg import det, matrix_power, slogdet, solve
 from minigrad.ops.linalg import inverse as inv
 from minigrad.ops.linalg import pinverse as _pinverse
 from minigrad.ops.norms import linalg_norm as norm
 from minigrad.ops.norms import matrix_norm, vector_norm
 from minigrad.tensor import Tensor
 
-__all__ = ["cross", "det", "inv", "matrix_norm", "matrix_power", "norm", "pinv", "slogdet",
-           "solve", "vector_norm"]
+__all__ = ["cholesky", "cross", "det", "inv", "matrix_norm", "matrix_power", "norm", "pinv",
+           "slogdet", "solve", "vector_norm"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:

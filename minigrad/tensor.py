@@ -1648,6 +1648,18 @@ class Tensor:
     lgamma_, digamma_, polygamma_, mvlgamma_ = (_in_place_of(n) for n in (
         "lgamma", "digamma", "polygamma", "mvlgamma"))
 
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return ops.cholesky(self, upper)
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        return ops.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        return ops.cholesky_inverse(self, upper)
+
+    def ger(self, vec2: Any) -> Tensor:
+        return ops.ger(self, vec2)
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -729,3 +729,15 @@ def test_gamma_functions_far_out_and_at_poles_match_torch(n: int | None, torch: 
     assert mg.tensor([1, 2]).lgamma().dtype == np.float32
     with pytest.raises(RuntimeError, match="greater than"):
         mg.tensor([0.5]).mvlgamma(3)
+
+
+def test_index_helpers_match_torch(torch: Any) -> None:
+    for fn in (lambda lib: lib.unravel_index(lib.tensor([4, 1, -1]), (2, 3)),
+               lambda lib: lib.vander(lib.tensor([1, 2, 3])),
+               lambda lib: lib.vander(lib.tensor([1.0, -2.0]), N=3, increasing=True),
+               lambda lib: lib.vander(lib.tensor([True, False])),
+               lambda lib: lib.combinations(lib.tensor([1, 2, 3]), 3, with_replacement=True),
+               lambda lib: lib.combinations(lib.tensor([1.0, 2.0]), 3)):
+        assert_same(fn(mg), fn(torch))
+    with pytest.raises(RuntimeError, match="integers in"):
+        mg.unravel_index(mg.tensor([6]), (2, 3))

@@ -373,3 +373,18 @@ __all__ += ["angle", "diagonal_scatter", "hardshrink", "put", "select_scatter", 
 from minigrad.ops.math import digamma, lgamma, mvlgamma, polygamma  # noqa: E402
 
 __all__ += ["digamma", "lgamma", "mvlgamma", "polygamma"]
+from minigrad.ops.cumulative import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
+from minigrad.ops.linalg import (  # noqa: E402
+    chain_matmul,
+    cholesky,
+    cholesky_inverse,
+    cholesky_solve,
+    ger,
+)
+from minigrad.ops.math import rsub  # noqa: E402
+from minigrad.ops.shape import combinations, unravel_index, vander  # noqa: E402
+
+__all__ += [
+    "chain_matmul", "cholesky", "cholesky_inverse", "cholesky_solve", "combinations",
+    "cumulative_trapezoid", "ger", "rsub", "trapezoid", "trapz", "unravel_index", "vander",
+]

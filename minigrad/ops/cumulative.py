@@ -227,3 +227,36 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
         later, earlier = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
         x = later != earlier if x.dtype == np.bool_ else later - earlier
     return x
+
+
+def _trapezoid_parts(name: str, y: Tensor, x: Tensor | None, dx: float | None, dim: int
+                     ) -> tuple[Tensor, int]:
+    """The trapezoids' areas along dim: (y[i] + y[i+1]) / 2 times the spacing."""
+    d = canonical_dim(dim, y.ndim, name)
+    lead = (slice(None),) * d
+    mean = (y[lead + (slice(1, None),)] + y[lead + (slice(None, -1),)]) / 2
+    if x is None:
+        return mean * (1.0 if dx is None else dx), d
+    if dx is not None:
+        raise RuntimeError(f"{name}: give x or dx, not both")
+    spacing = diff(x, dim=-1 if x.ndim == 1 else d)
+    if x.ndim == 1:
+        spacing = reshape(spacing, *([-1] + [1] * (y.ndim - d - 1)))
+    return mean * spacing, d
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1
+              ) -> Tensor:
+    """The trapezoidal rule's integral of y along dim, at points x (or spaced dx, default 1)."""
+    parts, d = _trapezoid_parts("trapezoid", y, x, dx, dim)
+    return parts.sum(d)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None,
+                         dim: int = -1) -> Tensor:
+    """The running trapezoidal integrals of y along dim (one element fewer than y)."""
+    parts, d = _trapezoid_parts("cumulative_trapezoid", y, x, dx, dim)
+    return cumsum(parts, d)

@@ -590,3 +590,58 @@ def matrix_power(input: Tensor, n: int) -> Tensor:
         eye = np.broadcast_to(np.eye(input.shape[-1], dtype=input.dtype), input.shape)
         return Tensor._make(eye.copy())
     return result
+
+
+class Cholesky(Function):
+    @staticmethod
+    def forward(ctx, a):
+        try:
+            out = np.linalg.cholesky(a.array)
+        except np.linalg.LinAlgError:
+            raise RuntimeError("cholesky: the input is not positive-definite") from None
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """With A = L L^T: P = Phi(L^T g) (lower triangle, diagonal halved), S = L^-T P L^-1,
+        dL/dA = (S + S^T) / 2"""
+        (low,) = ctx.saved_tensors
+        p = (low.mT @ g.tril()).tril()
+        p = p - 0.5 * p.diagonal(0, -2, -1).diag_embed()
+        inv = inverse(low)
+        s = inv.mT @ p @ inv
+        return 0.5 * (s + s.mT)
+
+
+def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """L, lower triangular with a positive diagonal, such that input = L L^T (upper: U = L^T,
+    input = U^T U), for a symmetric positive-definite input. Only the lower triangle is read;
+    the gradient is the symmetric one, as PyTorch's."""
+    _square_matrices("cholesky", input)
+    low = Cholesky.apply(input)
+    return low.mT if upper else low
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
+    """X with A X = B, given A's Cholesky factor L (A = L L^T, or U^T U with upper)."""
+    A = L.mT @ L if upper else L @ L.mT
+    return solve(A, B)
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
+    """A^-1 from A's Cholesky factor L (A = L L^T, or U^T U with upper)."""
+    return inverse(L.mT @ L if upper else L @ L.mT)
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    """The product of 2-D matrices, left to right."""
+    if not matrices:
+        raise RuntimeError("chain_matmul: expected at least one matrix")
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = mm(out, m)
+    return out
+
+
+ger = outer

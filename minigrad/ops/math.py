@@ -1160,3 +1160,8 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
         raise RuntimeError(f"mvlgamma: all elements must be greater than (p-1)/2 = {(p - 1) / 2}")
     terms = lgamma(x.unsqueeze(-1) - Tensor._make(np.arange(p, dtype=x.dtype) / 2)).sum(-1)
     return terms + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """other - alpha input (subtraction with the operands swapped)."""
+    return constant(other) - (input if alpha == 1 else constant(input) * alpha)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -721,3 +722,35 @@ def sum_to_size(x: Tensor, *size: Any) -> Tensor:
     dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
                                       if n == 1 and x.shape[lead + i] != 1)
     return reshape(x.sum(dims, keepdim=True), *size) if dims else x
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The r-element combinations of a 1-D tensor's elements, one per row (itertools order)."""
+    if input.ndim != 1:
+        raise RuntimeError(f"combinations: expected a 1-D tensor, got shape {input.shape}")
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
+    return input[(rows,)]
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
+    """The coordinates in shape of flat indices (one tensor per dim)."""
+    flat = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    size = math.prod(shape)
+    if flat.dtype.kind not in "iu" or flat.size and (flat.min() < -size or flat.max() >= size):
+        raise RuntimeError(f"unravel_index: indices must be integers in [-{size}, {size}) for "
+                           f"shape {shape}")
+    return tuple(Tensor._make(c.astype(np.int64)) for c in np.unravel_index(flat % size, shape))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """Columns of powers of a 1-D x: x^(N-1), ..., x, 1 (the other way when increasing)."""
+    if x.ndim != 1:
+        raise RuntimeError(f"vander: x must be 1-D, got shape {x.shape}")
+    n = x.shape[0] if N is None else N
+    column = x.unsqueeze(1) if x.dtype.kind != "b" else x.unsqueeze(1).to(np.int64)
+    powers = [column.new_ones(x.shape[0], 1)] if n else []
+    for _ in range(n - 1):  # x^k = x^(k-1) x: smooth also at x = 0, unlike x ** k
+        powers.append(powers[-1] * column)
+    return cat(powers[::1 if increasing else -1], 1) if n else column.new_zeros(x.shape[0], 0)
