@@ -94,3 +94,18 @@ __all__ += [  # convolution and pooling (minigrad.nn.conv)
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv1d", "Conv2d",
     "ConvTranspose2d", "Dropout2d", "MaxPool2d",
 ]
+
+# *** attention, transformer, more normalization and small modules (branch attn) ***
+from minigrad.nn.transformer import (  # noqa: E402
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += [
+    "MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+    "TransformerEncoder", "TransformerEncoderLayer",
+]

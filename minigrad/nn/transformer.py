@@ -1,0 +1,423 @@
+"""Multi-head attention and the Transformer's encoder and decoder stacks, with PyTorch's
+constructor arguments, defaults, initialisation, state_dict keys and masking conventions.
+
+PyTorch's masks for these modules are the opposite of scaled_dot_product_attention's: a bool
+attn_mask or key_padding_mask is True where attention is NOT allowed; a float mask is added to
+the scores. Everything is built from differentiable ops (linear, matmul, softmax, layer_norm)."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from minigrad.nn import functional as F
+from minigrad.nn import init
+from minigrad.nn.layers import Dropout, LayerNorm, Linear, _factory_dtype
+from minigrad.nn.module import Module, ModuleList, Parameter
+from minigrad.ops import cat, softmax
+from minigrad.tensor import Tensor
+
+__all__ = ["MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+           "TransformerEncoder", "TransformerEncoderLayer"]
+
+
+def _float_mask(mask: Any, dtype: np.dtype, name: str) -> Tensor | None:
+    """A bool mask (True = masked out) as 0 / -inf of dtype; a float mask as it is (cast to
+    dtype), so a mask that requires grad keeps its gradient."""
+    if mask is None:
+        return None
+    t = mask if isinstance(mask, Tensor) else Tensor._make(np.asarray(mask))
+    if t.dtype == np.bool_:
+        return Tensor._make(np.where(t.array, -np.inf, 0.0).astype(dtype))
+    if t.dtype.kind != "f":
+        raise TypeError(f"MultiheadAttention: {name} must be bool or floating, got {t.dtype}")
+    return t if t.dtype == dtype else t.to(dtype)
+
+
+def _pad_last(mask: Tensor | None) -> Tensor | None:
+    """mask with one more key column of 0 (attended), for an appended bias or zero key."""
+    return None if mask is None else F.pad(mask, (0, 1))
+
+
+class MultiheadAttention(Module):
+    """Attention with num_heads heads: softmax(Q_h K_h^T / sqrt(head_dim) + mask) V_h for each
+    head h, concatenated and projected by out_proj. Q, K, V are linear projections of query,
+    key and value by in_proj_weight (3 embed_dim, embed_dim) (or q/k/v_proj_weight when kdim or
+    vdim differ from embed_dim), initialised Xavier-uniform with zero biases, as PyTorch."""
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False,
+                 kdim: int | None = None, vdim: int | None = None, batch_first: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be greater than "
+                             f"0, got embed_dim={embed_dim} and num_heads={num_heads}")
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by "
+                             f"num_heads ({num_heads})")
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"MultiheadAttention: dropout must be in [0, 1], got {dropout}")
+        dtype = _factory_dtype(device, dtype)
+        self.embed_dim = embed_dim
+        self.kdim = embed_dim if kdim is None else kdim
+        self.vdim = embed_dim if vdim is None else vdim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads, self.dropout, self.batch_first = num_heads, dropout, batch_first
+        self.head_dim = embed_dim // num_heads
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dtype))
+            self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
+        else:
+            self.q_proj_weight = Parameter(np.empty((embed_dim, embed_dim), dtype))
+            self.k_proj_weight = Parameter(np.empty((embed_dim, self.kdim), dtype))
+            self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dtype))
+            self.in_proj_weight = None
+        self.in_proj_bias = Parameter(np.empty(3 * embed_dim, dtype)) if bias else None
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        if add_bias_kv:
+            self.bias_k = Parameter(np.empty((1, 1, embed_dim), dtype))
+            self.bias_v = Parameter(np.empty((1, 1, embed_dim), dtype))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+
+    def _reset_parameters(self) -> None:
+        for w in (self.in_proj_weight, self.q_proj_weight, self.k_proj_weight,
+                  self.v_proj_weight):
+            if w is not None:
+                init.xavier_uniform_(w)
+        for b in (self.in_proj_bias, self.out_proj.bias):
+            if b is not None:
+                init.zeros_(b)
+        for b in (self.bias_k, self.bias_v):
+            if b is not None:
+                init.xavier_normal_(b)
+
+    def _projections(self) -> list[tuple[Tensor, Tensor | None]]:
+        """(weight, bias) of the query, key and value projections."""
+        e = self.embed_dim
+        if self._qkv_same_embed_dim:
+            weights = [self.in_proj_weight[i * e:(i + 1) * e] for i in range(3)]
+        else:
+            weights = [self.q_proj_weight, self.k_proj_weight, self.v_proj_weight]
+        b = self.in_proj_bias
+        biases = [None] * 3 if b is None else [b[i * e:(i + 1) * e] for i in range(3)]
+        return list(zip(weights, biases))
+
+    def forward(self, query: Tensor, key: Tensor, value: Tensor,
+                key_padding_mask: Any = None, need_weights: bool = True, attn_mask: Any = None,
+                average_attn_weights: bool = True, is_causal: bool = False
+                ) -> tuple[Tensor, Tensor | None]:
+        """(attn_output, attn_weights) for query (L, N, E) (or (N, L, E) with batch_first, or
+        unbatched (L, E)) attending to key and value (S, N, kdim / vdim); attn_weights are
+        (N, L, S), or (N, num_heads, L, S) without averaging, or None if not need_weights."""
+        batched = self._check_inputs(query, key, value)
+        if is_causal and attn_mask is None:
+            raise RuntimeError("MultiheadAttention: is_causal=True needs attn_mask too (it is "
+                               "a hint that attn_mask is causal), as in PyTorch; use "
+                               "nn.Transformer.generate_square_subsequent_mask")
+        if not batched:
+            query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
+        elif not self.batch_first:
+            query, key, value = query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1)
+        n, length, _ = query.shape
+        source, heads, hd = key.shape[1], self.num_heads, self.head_dim
+        padding = self._padding_mask(key_padding_mask, batched, n, source, query.dtype)
+        mask = self._attn_mask(attn_mask, n, length, source, query.dtype)
+        (wq, bq), (wk, bk), (wv, bv) = self._projections()
+        q, k, v = F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
+        if self.bias_k is not None:
+            k = cat([k, self.bias_k.expand(n, 1, self.embed_dim)], 1)
+            v = cat([v, self.bias_v.expand(n, 1, self.embed_dim)], 1)
+            mask, padding = _pad_last(mask), _pad_last(padding)
+        q, k, v = (t.reshape(n, -1, heads, hd).transpose(1, 2) for t in (q, k, v))
+        if self.add_zero_attn:
+            zeros = Tensor._make(np.zeros((n, heads, 1, hd), q.dtype))
+            k, v = cat([k, zeros], 2), cat([v, zeros], 2)
+            mask, padding = _pad_last(mask), _pad_last(padding)
+        if padding is not None:
+            padding = padding.reshape(n, 1, 1, -1)
+            mask = padding if mask is None else mask + padding
+        p = self.dropout if self.training else 0.0
+        weights = None
+        if need_weights:  # PyTorch's explicit path: a query with every key masked gives nan
+            scores = (q * math.sqrt(1 / hd)) @ k.mT
+            weights = softmax(scores if mask is None else scores + mask, -1)
+            if p > 0:
+                weights = F.dropout(weights, p)
+            out = weights @ v
+            if average_attn_weights:
+                weights = weights.mean(1)
+            if not batched:
+                weights = weights.squeeze(0)
+        elif is_causal and key_padding_mask is None:  # the hint is taken: mask ignored
+            out = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
+        else:  # (a query with every key masked gives 0 here, as in PyTorch)
+            out = F.scaled_dot_product_attention(q, k, v, mask, dropout_p=p)
+        out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))
+        if not batched:
+            out = out.squeeze(0)
+        elif not self.batch_first:
+            out = out.transpose(0, 1)
+        return out, weights
+
+    def _check_inputs(self, query: Tensor, key: Tensor, value: Tensor) -> bool:
+        """Whether the input is batched, after checking the three shapes agree."""
+        shapes = f"query {query.shape}, key {key.shape}, value {value.shape}"
+        if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
+            raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D "
+                             f"(batched) or all 2-D (unbatched), got {shapes}")
+        dims = (query.shape[-1], key.shape[-1], value.shape[-1])
+        if dims != (self.embed_dim, self.kdim, self.vdim):
+            raise ValueError(f"MultiheadAttention: expected last dims (embed_dim, kdim, vdim) = "
+                             f"{(self.embed_dim, self.kdim, self.vdim)}, got {shapes}")
+        batch_dim = 0 if self.batch_first else 1
+        if query.ndim == 3 and not query.shape[batch_dim] == key.shape[batch_dim]:
+            raise ValueError(f"MultiheadAttention: query and key have different batch sizes "
+                             f"(batch_first={self.batch_first}): {shapes}")
+        if key.shape[:-1] != value.shape[:-1]:
+            raise ValueError(f"MultiheadAttention: key and value must have the same shape "
+                             f"except the last dim, got {shapes}")
+        return query.ndim == 3
+
+    def _padding_mask(self, mask: Any, batched: bool, n: int, source: int, dtype: np.dtype
+                      ) -> Tensor | None:
+        """key_padding_mask (N, S) (or (S,) unbatched) as a float mask of shape (N, S)."""
+        mask = _float_mask(mask, dtype, "key_padding_mask")
+        if mask is None:
+            return None
+        expected = (n, source) if batched else (source,)
+        if mask.shape != expected:
+            raise ValueError(f"MultiheadAttention: key_padding_mask of shape {mask.shape} does "
+                             f"not fit {n} batches of {source} keys (expected {expected})")
+        return mask if batched else mask.unsqueeze(0)
+
+    def _attn_mask(self, mask: Any, n: int, length: int, source: int, dtype: np.dtype
+                   ) -> Tensor | None:
+        """attn_mask (L, S) or (N num_heads, L, S) as a float mask of shape (L, S) or
+        (N, num_heads, L, S)."""
+        mask = _float_mask(mask, dtype, "attn_mask")
+        if mask is None:
+            return None
+        if mask.ndim == 2 and mask.shape == (length, source):
+            return mask
+        if mask.ndim == 3 and mask.shape == (n * self.num_heads, length, source):
+            return mask.reshape(n, self.num_heads, length, source)
+        raise ValueError(f"MultiheadAttention: attn_mask of shape {mask.shape} must be "
+                         f"{(length, source)} or {(n * self.num_heads, length, source)} (batch "
+                         f"{n} x num_heads {self.num_heads}, target length {length}, source "
+                         f"length {source})")
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch prints only out_proj
+
+
+def _activation(activation: str | Callable[[Tensor], Tensor], layer: str
+                ) -> Callable[[Tensor], Tensor]:
+    if callable(activation):
+        return activation
+    if activation == "relu":
+        return F.relu
+    if activation == "gelu":
+        return F.gelu
+    raise RuntimeError(f"{layer}: activation should be 'relu', 'gelu' or a callable, not "
+                       f"{activation!r}")
+
+
+class _TransformerLayer(Module):
+    """The parts shared by the encoder and decoder layers, created in PyTorch's order (so
+    state_dict keys come in its order): the attention blocks named in `attentions`, linear1,
+    dropout, linear2, then one LayerNorm and one Dropout per residual block."""
+
+    attentions: tuple[str, ...] = ()
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation: str | Callable[[Tensor], Tensor] = F.relu,
+                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
+        kw = {"device": device, "dtype": dtype}
+        for attention in self.attentions:
+            setattr(self, attention, MultiheadAttention(d_model, nhead, dropout=dropout,
+                                                        bias=bias, batch_first=batch_first,
+                                                        **kw))
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
+        self.norm_first = norm_first
+        blocks = range(1, len(self.attentions) + 2)
+        for i in blocks:
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw))
+        for i in blocks:
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        self.activation = _activation(activation, name)
+
+    def _residual(self, x: Tensor, i: int, block: Callable[[Tensor], Tensor]) -> Tensor:
+        """x + block(norm_i(x)) with norm_first, else norm_i(x + block(x))."""
+        norm = getattr(self, f"norm{i}")
+        return x + block(norm(x)) if self.norm_first else norm(x + block(x))
+
+    def _attend(self, i: int, x: Tensor, memory: Tensor | None, attn_mask: Any,
+                key_padding_mask: Any, is_causal: bool) -> Tensor:
+        """Block i: attention of x to memory (to itself if None), then dropout_i."""
+        kv = x if memory is None else memory
+        x = getattr(self, self.attentions[i - 1])(
+            x, kv, kv, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+            need_weights=False, is_causal=is_causal)[0]
+        return getattr(self, f"dropout{i}")(x)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        last = getattr(self, f"dropout{len(self.attentions) + 1}")
+        return last(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+class TransformerEncoderLayer(_TransformerLayer):
+    """Self-attention then a feed-forward network (linear1, activation, linear2), each in a
+    residual connection with a LayerNorm: after it (x = norm(x + block(x)), the default) or,
+    with norm_first, before it (x = x + block(norm(x)))."""
+
+    attentions = ("self_attn",)
+
+    def forward(self, src: Tensor, src_mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool = False) -> Tensor:
+        x = self._residual(src, 1, lambda x: self._attend(1, x, None, src_mask,
+                                                           src_key_padding_mask, is_causal))
+        return self._residual(x, 2, self._ff_block)
+
+
+class TransformerDecoderLayer(_TransformerLayer):
+    """Self-attention over the target, attention to the encoder's output (memory), then a
+    feed-forward network, each in a residual connection with a LayerNorm (after it by
+    default, before it with norm_first)."""
+
+    attentions = ("self_attn", "multihead_attn")
+
+    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Any = None,
+                memory_mask: Any = None, tgt_key_padding_mask: Any = None,
+                memory_key_padding_mask: Any = None, tgt_is_causal: bool = False,
+                memory_is_causal: bool = False) -> Tensor:
+        x = self._residual(tgt, 1, lambda x: self._attend(1, x, None, tgt_mask,
+                                                           tgt_key_padding_mask, tgt_is_causal))
+        x = self._residual(x, 2, lambda x: self._attend(2, x, memory, memory_mask,
+                                                         memory_key_padding_mask,
+                                                         memory_is_causal))
+        return self._residual(x, 3, self._ff_block)
+
+
+def _clones(layer: Module, n: int, stack: str) -> ModuleList:
+    if not isinstance(n, int) or n < 0:
+        raise ValueError(f"{stack}: num_layers must be a non-negative int, got {n!r}")
+    return ModuleList([copy.deepcopy(layer) for _ in range(n)])
+
+
+class TransformerEncoder(Module):
+    """num_layers deep copies of encoder_layer applied in turn, then norm (if given).
+    enable_nested_tensor and mask_check choose PyTorch's inference fast path, which this
+    implementation does not have; they are accepted and change nothing."""
+
+    def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        self.layers = _clones(encoder_layer, num_layers, "TransformerEncoder")
+        self.num_layers, self.norm = num_layers, norm
+        self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
+
+    def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
+                is_causal: bool | None = None) -> Tensor:
+        out = src
+        for layer in self.layers:
+            out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+                        is_causal=bool(is_causal))
+        return out if self.norm is None else self.norm(out)
+
+
+class TransformerDecoder(Module):
+    """num_layers deep copies of decoder_layer applied in turn, then norm (if given)."""
+
+    def __init__(self, decoder_layer: Module, num_layers: int,
+                 norm: Module | None = None) -> None:
+        super().__init__()
+        self.layers = _clones(decoder_layer, num_layers, "TransformerDecoder")
+        self.num_layers, self.norm = num_layers, norm
+
+    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Any = None,
+                memory_mask: Any = None, tgt_key_padding_mask: Any = None,
+                memory_key_padding_mask: Any = None, tgt_is_causal: bool | None = None,
+                memory_is_causal: bool = False) -> Tensor:
+        out = tgt
+        for layer in self.layers:
+            out = layer(out, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                        tgt_key_padding_mask=tgt_key_padding_mask,
+                        memory_key_padding_mask=memory_key_padding_mask,
+                        tgt_is_causal=bool(tgt_is_causal), memory_is_causal=memory_is_causal)
+        return out if self.norm is None else self.norm(out)
+
+
+class Transformer(Module):
+    """The encoder-decoder model of "Attention Is All You Need": a TransformerEncoder and a
+    TransformerDecoder, each ending in a LayerNorm, every weight matrix Xavier-uniform."""
+
+    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
+                 num_decoder_layers: int = 6, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation: str | Callable[[Tensor], Tensor] = F.relu,
+                 custom_encoder: Module | None = None, custom_decoder: Module | None = None,
+                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        kw = {"dropout": dropout, "activation": activation, "layer_norm_eps": layer_norm_eps,
+              "batch_first": batch_first, "norm_first": norm_first, "bias": bias,
+              "device": device, "dtype": dtype}
+        norm = {"eps": layer_norm_eps, "bias": bias, "device": device, "dtype": dtype}
+        if custom_encoder is not None:
+            self.encoder = custom_encoder
+        else:
+            layer = TransformerEncoderLayer(d_model, nhead, dim_feedforward, **kw)
+            self.encoder = TransformerEncoder(layer, num_encoder_layers,
+                                              LayerNorm(d_model, **norm))
+        if custom_decoder is not None:
+            self.decoder = custom_decoder
+        else:
+            layer = TransformerDecoderLayer(d_model, nhead, dim_feedforward, **kw)
+            self.decoder = TransformerDecoder(layer, num_decoder_layers,
+                                              LayerNorm(d_model, **norm))
+        for p in self.parameters():
+            if p.ndim > 1:
+                init.xavier_uniform_(p)
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+
+    def forward(self, src: Tensor, tgt: Tensor, src_mask: Any = None, tgt_mask: Any = None,
+                memory_mask: Any = None, src_key_padding_mask: Any = None,
+                tgt_key_padding_mask: Any = None, memory_key_padding_mask: Any = None,
+                src_is_causal: bool | None = None, tgt_is_causal: bool | None = None,
+                memory_is_causal: bool = False) -> Tensor:
+        batch_dim = 0 if self.batch_first else 1
+        if src.ndim == 3 and tgt.ndim == 3 and src.shape[batch_dim] != tgt.shape[batch_dim]:
+            raise RuntimeError(f"Transformer: the batch size of src ({src.shape[batch_dim]}) "
+                               f"and tgt ({tgt.shape[batch_dim]}) must be equal")
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise RuntimeError(f"Transformer: the feature number of src and tgt must be equal "
+                               f"to d_model ({self.d_model}), got {src.shape} and {tgt.shape}")
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                              is_causal=src_is_causal)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask,
+                            memory_key_padding_mask=memory_key_padding_mask,
+                            tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, device: Any = None,
+                                        dtype: Any = None) -> Tensor:
+        """A float (sz, sz) mask: 0 where key j <= query i, -inf above the diagonal."""
+        dtype = _factory_dtype(device, dtype)
+        return Tensor._make(np.triu(np.full((sz, sz), -np.inf, dtype), 1))

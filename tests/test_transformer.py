@@ -1,0 +1,374 @@
+"""nn.MultiheadAttention and the Transformer stacks against PyTorch (float64): torch's weights
+loaded, outputs and every parameter's and input's gradient compared, with masks of both kinds,
+both layouts, train mode (dropout 0) and eval mode; plus gradcheck, init and bad arguments."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.testing import gradcheck_module
+
+RNG = np.random.default_rng(0)
+# torch warns when a bool padding mask meets a float attn_mask (it still supports the mix)
+pytestmark = pytest.mark.filterwarnings("ignore:Support for mismatched")
+
+
+def _pair(torch: Any, name: str, *args: Any, **kwargs: Any) -> tuple[Any, nn.Module]:
+    """The torch module and the minigrad one of the same class and arguments, with torch's
+    (float64) weights loaded into minigrad's."""
+    torch.manual_seed(0)
+    theirs = getattr(torch.nn, name)(*args, **kwargs).double()
+    ours = getattr(nn, name)(*args, **kwargs, dtype=mg.float64)
+    state = theirs.state_dict()
+    assert list(ours.state_dict()) == list(state)
+    for key, value in ours.state_dict().items():
+        assert value.shape == tuple(state[key].shape), key
+    ours.load_state_dict({k: v.numpy() for k, v in state.items()})
+    return theirs, ours
+
+
+def _inputs(torch: Any, *arrays: np.ndarray) -> tuple[list, list]:
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    ours = [mg.tensor(a, requires_grad=True) for a in arrays]
+    return theirs, ours
+
+
+def _as_torch(torch: Any, value: Any) -> Any:
+    return torch.tensor(value) if isinstance(value, np.ndarray) else value
+
+
+def _compare(torch: Any, theirs: Any, ours: nn.Module, arrays: list[np.ndarray],
+             kwargs: dict | None = None, index: int | None = None, atol: float = 1e-10) -> None:
+    """Outputs, and gradients of sum(out * g) for a random g, of every parameter and input."""
+    kwargs = kwargs or {}
+    t_in, m_in = _inputs(torch, *arrays)
+    t_out = theirs(*t_in, **{k: _as_torch(torch, v) for k, v in kwargs.items()})
+    m_out = ours(*m_in, **kwargs)
+    if index is not None:
+        if t_out[1] is None:
+            assert m_out[1] is None
+        else:
+            np.testing.assert_allclose(m_out[1].detach().numpy(), t_out[1].detach().numpy(),
+                                       atol=atol)
+        t_out, m_out = t_out[index], m_out[index]
+    np.testing.assert_allclose(m_out.detach().numpy(), t_out.detach().numpy(), atol=atol)
+    g = RNG.standard_normal(t_out.shape)
+    (t_out * torch.tensor(g)).sum().backward()
+    (m_out * mg.tensor(g)).sum().backward()
+    for (name, p), (_, q) in zip(theirs.named_parameters(), ours.named_parameters()):
+        np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), atol=atol, err_msg=name)
+    for i, (a, b) in enumerate(zip(t_in, m_in)):
+        np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), atol=atol, err_msg=f"in {i}")
+
+
+def _causal(length: int, source: int | None = None) -> np.ndarray:
+    """PyTorch's convention: True where attention is NOT allowed (key j > query i)."""
+    return ~np.tri(length, source or length, dtype=bool)
+
+
+# *** MultiheadAttention ***
+N, L, S, E, H = 2, 3, 4, 6, 2
+
+
+def _seq(length: int, dim: int, batch_first: bool, batch: int = N) -> np.ndarray:
+    shape = (batch, length, dim) if batch_first else (length, batch, dim)
+    return RNG.standard_normal(shape)
+
+
+MASKS = {
+    "none": {},
+    "bool_2d": {"attn_mask": np.array([[0, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 0]], bool)},
+    "float_3d": {"attn_mask": RNG.standard_normal((N * H, L, S))},
+    "padding_bool": {"key_padding_mask": np.array([[0, 0, 0, 1], [0, 1, 0, 0]], bool)},
+    "padding_float": {"key_padding_mask": RNG.standard_normal((N, S))},
+    "both": {"attn_mask": np.array([[0, 1, 0, 1], [0, 0, 1, 1], [1, 0, 0, 0]], bool),
+             "key_padding_mask": np.array([[0, 0, 0, 1], [1, 0, 0, 0]], bool)},
+}
+
+
+@pytest.mark.parametrize("mask", sorted(MASKS))
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("need_weights,average", [(True, True), (True, False), (False, True)])
+def test_mha_matches_torch(torch: Any, mask: str, batch_first: bool, need_weights: bool,
+                           average: bool) -> None:
+    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=batch_first)
+    q, k, v = _seq(L, E, batch_first), _seq(S, E, batch_first), _seq(S, E, batch_first)
+    kwargs = dict(MASKS[mask], need_weights=need_weights, average_attn_weights=average)
+    _compare(torch, theirs, ours, [q, k, v], kwargs, index=0)
+
+
+@pytest.mark.parametrize("options", [
+    {"bias": False}, {"kdim": 3, "vdim": 5}, {"add_bias_kv": True}, {"add_zero_attn": True},
+    {"add_bias_kv": True, "add_zero_attn": True, "kdim": 4},
+])
+def test_mha_options_match_torch(torch: Any, options: dict) -> None:
+    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=True, **options)
+    q = _seq(L, E, True)
+    k, v = _seq(S, options.get("kdim", E), True), _seq(S, options.get("vdim", E), True)
+    masks = MASKS["both"]
+    _compare(torch, theirs, ours, [q, k, v], masks, index=0)
+    _compare(torch, theirs, ours, [q, k, v], dict(masks, need_weights=False), index=0)
+
+
+def test_mha_unbatched_matches_torch(torch: Any) -> None:
+    theirs, ours = _pair(torch, "MultiheadAttention", E, H)
+    q, k = RNG.standard_normal((L, E)), RNG.standard_normal((S, E))
+    masks = {"attn_mask": RNG.standard_normal((H, L, S)),
+             "key_padding_mask": np.array([0, -np.inf, 0, 0])}
+    _compare(torch, theirs, ours, [q, k, k], dict(masks, average_attn_weights=False), index=0)
+    _compare(torch, theirs, ours, [q, k, k], dict(masks, need_weights=False), index=0)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_self_attention_causal_matches_torch(torch: Any, need_weights: bool) -> None:
+    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=True)
+    x = _seq(L, E, True)
+    kwargs = {"attn_mask": _causal(L), "is_causal": True, "need_weights": need_weights}
+    _compare(torch, theirs, ours, [x, x, x], kwargs, index=0)
+
+
+def test_mha_eval_matches_torch_fast_path(torch: Any) -> None:
+    """In eval mode without grad PyTorch takes its fused inference path: same numbers."""
+    theirs, ours = _pair(torch, "MultiheadAttention", E, H, dropout=0.5, batch_first=True)
+    theirs.eval(), ours.eval()
+    x = _seq(L, E, True)
+    padding = np.array([[0, 0, 1], [0, 1, 0]], bool)
+    with torch.no_grad():
+        want, _ = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(padding))
+    with mg.no_grad():
+        got, _ = ours(*[mg.tensor(x)] * 3, key_padding_mask=padding)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-10)
+    _compare(torch, theirs, ours, [x, x, x], {"key_padding_mask": padding}, index=0)
+
+
+def test_mha_dropout_only_in_training() -> None:
+    mha = nn.MultiheadAttention(E, H, dropout=0.5, batch_first=True, dtype=mg.float64)
+    x = mg.tensor(_seq(L, E, True))
+    mg.manual_seed(1)
+    _, weights = mha(x, x, x, average_attn_weights=False)
+    assert (weights.detach().numpy() == 0).any()  # dropped weights are returned as PyTorch
+    mha.eval()
+    a, b = mha(x, x, x)[0], mha(x, x, x)[0]
+    np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_mha_fully_masked_query_as_torch(torch: Any) -> None:
+    """A batch whose keys are all padding: nan with need_weights (softmax of -inf), the output
+    projection's bias without (PyTorch's fused attention gives 0 attention), as in PyTorch."""
+    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=True)
+    with torch.no_grad():
+        theirs.out_proj.bias.fill_(0.5)
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = _seq(L, E, True)
+    padding = np.array([[0, 0, 0], [1, 1, 1]], bool)
+    for need_weights in (True, False):
+        want = theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(padding),
+                      need_weights=need_weights)[0].detach().numpy()
+        got = ours(*[mg.tensor(x)] * 3, key_padding_mask=padding,
+                   need_weights=need_weights)[0].detach().numpy()
+        np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+def test_mha_gradcheck() -> None:
+    mha = nn.MultiheadAttention(4, 2, batch_first=True, dtype=mg.float64)
+    q = mg.tensor(RNG.standard_normal((1, 2, 4)), requires_grad=True)
+    kv = mg.tensor(RNG.standard_normal((1, 3, 4)), requires_grad=True)
+    mask = np.array([[0, 0, 1], [0, 1, 0]], bool)
+
+    class First(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.mha = mha
+
+        def forward(self, q: mg.Tensor, kv: mg.Tensor) -> mg.Tensor:
+            return self.mha(q, kv, kv, attn_mask=mask)[0]
+
+    assert gradcheck_module(First(), (q, kv))
+
+
+def test_mha_init_as_torch() -> None:
+    mha = nn.MultiheadAttention(8, 2, add_bias_kv=True)
+    w = mha.in_proj_weight.detach().numpy()
+    bound = np.sqrt(6 / (8 + 24))  # xavier_uniform_ of (3E, E)
+    assert w.shape == (24, 8) and np.abs(w).max() <= bound and np.abs(w).max() > bound / 2
+    assert not mha.in_proj_bias.detach().numpy().any()
+    assert not mha.out_proj.bias.detach().numpy().any()
+    assert np.abs(mha.out_proj.weight.detach().numpy()).max() <= 1 / np.sqrt(8)
+    assert mha.bias_k.shape == (1, 1, 8) and mha.in_proj_weight.dtype == np.float32
+    assert mha.head_dim == 4 and mha.q_proj_weight is None
+
+
+@pytest.mark.parametrize("args,kwargs,message", [
+    ((6, 4), {}, r"embed_dim \(6\) must be divisible by num_heads \(4\)"),
+    ((0, 1), {}, "embed_dim=0"),
+    ((4, 2), {"dropout": 1.5}, "dropout must be in"),
+])
+def test_mha_bad_arguments(args: tuple, kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        nn.MultiheadAttention(*args, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    ({"attn_mask": np.zeros((3, 3), bool)}, ValueError,
+     r"attn_mask of shape \(3, 3\) must be \(3, 4\) or \(4, 3, 4\)"),
+    ({"attn_mask": np.zeros((3, 3, 4), bool)}, ValueError, r"attn_mask of shape \(3, 3, 4\)"),
+    ({"key_padding_mask": np.zeros((2, 3), bool)}, ValueError,
+     r"key_padding_mask of shape \(2, 3\) does not fit 2 batches of 4 keys"),
+    ({"attn_mask": np.zeros((3, 4), np.int64)}, TypeError, "attn_mask must be bool or floating"),
+    ({"is_causal": True}, RuntimeError, "is_causal=True needs attn_mask"),
+])
+def test_mha_bad_masks(kwargs: dict, error: type, message: str) -> None:
+    mha = nn.MultiheadAttention(4, 2, batch_first=True)
+    q, kv = mg.randn(2, 3, 4), mg.randn(2, 4, 4)
+    with pytest.raises(error, match=message):
+        mha(q, kv, kv, **kwargs)
+
+
+def test_mha_bad_inputs() -> None:
+    mha = nn.MultiheadAttention(4, 2, batch_first=True)
+    with pytest.raises(ValueError, match=r"\(embed_dim, kdim, vdim\) = \(4, 4, 4\)"):
+        mha(mg.randn(2, 3, 5), mg.randn(2, 3, 5), mg.randn(2, 3, 5))
+    with pytest.raises(ValueError, match="all be 3-D"):
+        mha(mg.randn(2, 3, 4), mg.randn(3, 4), mg.randn(3, 4))
+    with pytest.raises(ValueError, match="different batch sizes"):
+        mha(mg.randn(2, 3, 4), mg.randn(1, 3, 4), mg.randn(1, 3, 4))
+    with pytest.raises(ValueError, match="key and value must have the same shape"):
+        mha(mg.randn(2, 3, 4), mg.randn(2, 3, 4), mg.randn(2, 2, 4))
+
+
+# *** encoder and decoder ***
+D, F_FF = 8, 12
+
+
+def _activation(torch: Any, name: str) -> tuple[Any, Any]:
+    if name == "module":
+        return torch.nn.GELU(approximate="tanh"), nn.GELU(approximate="tanh")
+    return name, name
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("activation", ["relu", "gelu", "module"])
+def test_encoder_layer_matches_torch(torch: Any, norm_first: bool, batch_first: bool,
+                                     activation: str) -> None:
+    a_theirs, a_ours = _activation(torch, activation)
+    torch.manual_seed(0)
+    kwargs = {"dim_feedforward": F_FF, "dropout": 0.0, "batch_first": batch_first,
+              "norm_first": norm_first, "layer_norm_eps": 1e-6}
+    theirs = torch.nn.TransformerEncoderLayer(D, 2, activation=a_theirs, **kwargs).double()
+    ours = nn.TransformerEncoderLayer(D, 2, activation=a_ours, **kwargs, dtype=mg.float64)
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    x = _seq(L, D, batch_first)
+    masks = {"src_mask": RNG.standard_normal((L, L)),
+             "src_key_padding_mask": np.array([[0, 0, 1], [0, 0, 0]], bool)}
+    _compare(torch, theirs, ours, [x], masks)
+    theirs.eval(), ours.eval()
+    _compare(torch, theirs, ours, [x], {"src_mask": _causal(L), "is_causal": True})
+
+
+def test_encoder_stack_matches_torch(torch: Any) -> None:
+    layer_kwargs = {"dim_feedforward": F_FF, "dropout": 0.0, "batch_first": True}
+    torch.manual_seed(0)
+    t_layer = torch.nn.TransformerEncoderLayer(D, 2, **layer_kwargs)
+    theirs = torch.nn.TransformerEncoder(t_layer, 2, norm=torch.nn.LayerNorm(D),
+                                         enable_nested_tensor=False).double()
+    m_layer = nn.TransformerEncoderLayer(D, 2, **layer_kwargs)
+    ours = nn.TransformerEncoder(m_layer, 2, norm=nn.LayerNorm(D)).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = _seq(L, D, True)
+    masks = {"mask": _causal(L), "src_key_padding_mask": np.array([[0, 0, 1], [0, 0, 0]], bool)}
+    _compare(torch, theirs, ours, [x], masks)
+    theirs.eval(), ours.eval()
+    with torch.no_grad():
+        want = theirs(torch.tensor(x), mask=torch.tensor(_causal(L)))
+    with mg.no_grad():
+        got = ours(mg.tensor(x), mask=_causal(L))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-10)
+
+
+def test_encoder_layers_are_independent_copies() -> None:
+    layer = nn.TransformerEncoderLayer(D, 2, dim_feedforward=F_FF)
+    encoder = nn.TransformerEncoder(layer, 3)
+    weights = [m.linear1.weight for m in encoder.layers]
+    assert len({id(w) for w in weights}) == 3 and all(w is not layer.linear1.weight
+                                                      for w in weights)
+    np.testing.assert_array_equal(weights[0].detach().numpy(), weights[2].detach().numpy())
+    assert len(list(encoder.parameters())) == 3 * len(list(layer.parameters()))
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_decoder_layer_matches_torch(torch: Any, norm_first: bool, batch_first: bool) -> None:
+    kwargs = {"dim_feedforward": F_FF, "dropout": 0.0, "batch_first": batch_first,
+              "norm_first": norm_first}
+    theirs, ours = _pair(torch, "TransformerDecoderLayer", D, 2, **kwargs)
+    tgt, memory = _seq(L, D, batch_first), _seq(S, D, batch_first)
+    masks = {"tgt_mask": _causal(L), "memory_mask": RNG.standard_normal((L, S)),
+             "tgt_key_padding_mask": np.array([[0, 0, 1], [0, 0, 0]], bool),
+             "memory_key_padding_mask": np.array([[0, 1, 0, 0], [0, 0, 0, 1]], bool)}
+    _compare(torch, theirs, ours, [tgt, memory], masks)
+    theirs.eval(), ours.eval()
+    _compare(torch, theirs, ours, [tgt, memory], {"tgt_mask": _causal(L), "tgt_is_causal": True})
+
+
+def test_transformer_matches_torch(torch: Any) -> None:
+    theirs, ours = _pair(torch, "Transformer", D, 2, num_encoder_layers=2,
+                         num_decoder_layers=1, dim_feedforward=F_FF, dropout=0.0,
+                         batch_first=True)
+    src, tgt = _seq(S, D, True), _seq(L, D, True)
+    mask = nn.Transformer.generate_square_subsequent_mask(L, dtype=mg.float64)
+    np.testing.assert_array_equal(
+        mask.numpy(), torch.nn.Transformer.generate_square_subsequent_mask(L).numpy())
+    masks = {"tgt_mask": mask.numpy(), "src_key_padding_mask": np.array([[0, 0, 0, 1]] * 2, bool),
+             "memory_key_padding_mask": np.array([[0, 0, 0, 1]] * 2, bool)}
+    _compare(torch, theirs, ours, [src, tgt], masks)
+
+
+def test_transformer_init_and_errors() -> None:
+    model = nn.Transformer(8, 2, 1, 1, dim_feedforward=16)
+    w = model.encoder.layers[0].linear1.weight.detach().numpy()  # Xavier, not Linear's default
+    assert np.abs(w).max() <= np.sqrt(6 / (8 + 16)) and np.abs(w).max() > 1 / np.sqrt(8)
+    with pytest.raises(RuntimeError, match="batch size of src"):
+        model(mg.randn(5, 2, 8), mg.randn(4, 3, 8))
+    with pytest.raises(RuntimeError, match="d_model"):
+        model(mg.randn(5, 2, 8), mg.randn(4, 2, 6))
+    with pytest.raises(RuntimeError, match="activation should be"):
+        nn.TransformerEncoderLayer(8, 2, activation="tanh")
+    with pytest.raises(ValueError, match="num_layers"):
+        nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2), -1)
+
+
+def test_encoder_layer_gradcheck() -> None:
+    layer = nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0,
+                                       activation="gelu", batch_first=True).double()
+    x = mg.tensor(RNG.standard_normal((1, 3, 4)), requires_grad=True)
+    assert gradcheck_module(layer, (x,))
+
+
+def test_encoder_layer_deepcopy_and_train_step() -> None:
+    """A deep-copied layer trains on its own; a step lowers a simple loss."""
+    mg.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+    twin = copy.deepcopy(layer)
+    x = mg.randn(4, 5, 8)
+    opt = mg.optim.SGD(layer.parameters(), lr=0.1)
+    losses = []
+    for _ in range(3):
+        loss = (layer(x) - x.flip(1)).square().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0]
+    assert twin.linear1.weight.grad is None
+    assert not np.allclose(twin.linear1.weight.detach().numpy(),
+                           layer.linear1.weight.detach().numpy())
