@@ -13,58 +13,11 @@ import pytest
 import minigrad as mg
 from minigrad import nn
 from minigrad.testing import gradcheck_module
+from tests.helpers import check_module, module_pair
 
 RNG = np.random.default_rng(0)
 # torch warns when a bool padding mask meets a float attn_mask (it still supports the mix)
 pytestmark = pytest.mark.filterwarnings("ignore:Support for mismatched")
-
-
-def _pair(torch: Any, name: str, *args: Any, **kwargs: Any) -> tuple[Any, nn.Module]:
-    """The torch module and the minigrad one of the same class and arguments, with torch's
-    (float64) weights loaded into minigrad's."""
-    torch.manual_seed(0)
-    theirs = getattr(torch.nn, name)(*args, **kwargs).double()
-    ours = getattr(nn, name)(*args, **kwargs, dtype=mg.float64)
-    state = theirs.state_dict()
-    assert list(ours.state_dict()) == list(state)
-    for key, value in ours.state_dict().items():
-        assert value.shape == tuple(state[key].shape), key
-    ours.load_state_dict({k: v.numpy() for k, v in state.items()})
-    return theirs, ours
-
-
-def _inputs(torch: Any, *arrays: np.ndarray) -> tuple[list, list]:
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    ours = [mg.tensor(a, requires_grad=True) for a in arrays]
-    return theirs, ours
-
-
-def _as_torch(torch: Any, value: Any) -> Any:
-    return torch.tensor(value) if isinstance(value, np.ndarray) else value
-
-
-def _compare(torch: Any, theirs: Any, ours: nn.Module, arrays: list[np.ndarray],
-             kwargs: dict | None = None, index: int | None = None, atol: float = 1e-10) -> None:
-    """Outputs, and gradients of sum(out * g) for a random g, of every parameter and input."""
-    kwargs = kwargs or {}
-    t_in, m_in = _inputs(torch, *arrays)
-    t_out = theirs(*t_in, **{k: _as_torch(torch, v) for k, v in kwargs.items()})
-    m_out = ours(*m_in, **kwargs)
-    if index is not None:
-        if t_out[1] is None:
-            assert m_out[1] is None
-        else:
-            np.testing.assert_allclose(m_out[1].detach().numpy(), t_out[1].detach().numpy(),
-                                       atol=atol)
-        t_out, m_out = t_out[index], m_out[index]
-    np.testing.assert_allclose(m_out.detach().numpy(), t_out.detach().numpy(), atol=atol)
-    g = RNG.standard_normal(t_out.shape)
-    (t_out * torch.tensor(g)).sum().backward()
-    (m_out * mg.tensor(g)).sum().backward()
-    for (name, p), (_, q) in zip(theirs.named_parameters(), ours.named_parameters()):
-        np.testing.assert_allclose(q.grad.numpy(), p.grad.numpy(), atol=atol, err_msg=name)
-    for i, (a, b) in enumerate(zip(t_in, m_in)):
-        np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), atol=atol, err_msg=f"in {i}")
 
 
 def _causal(length: int, source: int | None = None) -> np.ndarray:
@@ -97,10 +50,10 @@ MASKS = {
 @pytest.mark.parametrize("need_weights,average", [(True, True), (True, False), (False, True)])
 def test_mha_matches_torch(torch: Any, mask: str, batch_first: bool, need_weights: bool,
                            average: bool) -> None:
-    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=batch_first)
+    theirs, ours = module_pair(torch, "MultiheadAttention", E, H, batch_first=batch_first)
     q, k, v = _seq(L, E, batch_first), _seq(S, E, batch_first), _seq(S, E, batch_first)
     kwargs = dict(MASKS[mask], need_weights=need_weights, average_attn_weights=average)
-    _compare(torch, theirs, ours, [q, k, v], kwargs, index=0)
+    check_module(torch, theirs, ours, [q, k, v], kwargs, index=0)
 
 
 @pytest.mark.parametrize("options", [
@@ -108,34 +61,35 @@ def test_mha_matches_torch(torch: Any, mask: str, batch_first: bool, need_weight
     {"add_bias_kv": True, "add_zero_attn": True, "kdim": 4},
 ])
 def test_mha_options_match_torch(torch: Any, options: dict) -> None:
-    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=True, **options)
+    theirs, ours = module_pair(torch, "MultiheadAttention", E, H, batch_first=True, **options)
     q = _seq(L, E, True)
     k, v = _seq(S, options.get("kdim", E), True), _seq(S, options.get("vdim", E), True)
     masks = MASKS["both"]
-    _compare(torch, theirs, ours, [q, k, v], masks, index=0)
-    _compare(torch, theirs, ours, [q, k, v], dict(masks, need_weights=False), index=0)
+    check_module(torch, theirs, ours, [q, k, v], masks, index=0)
+    check_module(torch, theirs, ours, [q, k, v], dict(masks, need_weights=False), index=0)
 
 
 def test_mha_unbatched_matches_torch(torch: Any) -> None:
-    theirs, ours = _pair(torch, "MultiheadAttention", E, H)
+    theirs, ours = module_pair(torch, "MultiheadAttention", E, H)
     q, k = RNG.standard_normal((L, E)), RNG.standard_normal((S, E))
     masks = {"attn_mask": RNG.standard_normal((H, L, S)),
              "key_padding_mask": np.array([0, -np.inf, 0, 0])}
-    _compare(torch, theirs, ours, [q, k, k], dict(masks, average_attn_weights=False), index=0)
-    _compare(torch, theirs, ours, [q, k, k], dict(masks, need_weights=False), index=0)
+    check_module(torch, theirs, ours, [q, k, k], dict(masks, average_attn_weights=False),
+                 index=0)
+    check_module(torch, theirs, ours, [q, k, k], dict(masks, need_weights=False), index=0)
 
 
 @pytest.mark.parametrize("need_weights", [True, False])
 def test_mha_self_attention_causal_matches_torch(torch: Any, need_weights: bool) -> None:
-    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=True)
+    theirs, ours = module_pair(torch, "MultiheadAttention", E, H, batch_first=True)
     x = _seq(L, E, True)
     kwargs = {"attn_mask": _causal(L), "is_causal": True, "need_weights": need_weights}
-    _compare(torch, theirs, ours, [x, x, x], kwargs, index=0)
+    check_module(torch, theirs, ours, [x, x, x], kwargs, index=0)
 
 
 def test_mha_eval_matches_torch_fast_path(torch: Any) -> None:
     """In eval mode without grad PyTorch takes its fused inference path: same numbers."""
-    theirs, ours = _pair(torch, "MultiheadAttention", E, H, dropout=0.5, batch_first=True)
+    theirs, ours = module_pair(torch, "MultiheadAttention", E, H, dropout=0.5, batch_first=True)
     theirs.eval(), ours.eval()
     x = _seq(L, E, True)
     padding = np.array([[0, 0, 1], [0, 1, 0]], bool)
@@ -144,7 +98,7 @@ def test_mha_eval_matches_torch_fast_path(torch: Any) -> None:
     with mg.no_grad():
         got, _ = ours(*[mg.tensor(x)] * 3, key_padding_mask=padding)
     np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-10)
-    _compare(torch, theirs, ours, [x, x, x], {"key_padding_mask": padding}, index=0)
+    check_module(torch, theirs, ours, [x, x, x], {"key_padding_mask": padding}, index=0)
 
 
 def test_mha_dropout_only_in_training() -> None:
@@ -162,7 +116,7 @@ def test_mha_dropout_only_in_training() -> None:
 def test_mha_fully_masked_query_as_torch(torch: Any) -> None:
     """A batch whose keys are all padding: nan with need_weights (softmax of -inf), the output
     projection's bias without (PyTorch's fused attention gives 0 attention), as in PyTorch."""
-    theirs, ours = _pair(torch, "MultiheadAttention", E, H, batch_first=True)
+    theirs, ours = module_pair(torch, "MultiheadAttention", E, H, batch_first=True)
     with torch.no_grad():
         theirs.out_proj.bias.fill_(0.5)
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
@@ -269,9 +223,9 @@ def test_encoder_layer_matches_torch(torch: Any, norm_first: bool, batch_first: 
     x = _seq(L, D, batch_first)
     masks = {"src_mask": RNG.standard_normal((L, L)),
              "src_key_padding_mask": np.array([[0, 0, 1], [0, 0, 0]], bool)}
-    _compare(torch, theirs, ours, [x], masks)
+    check_module(torch, theirs, ours, [x], masks)
     theirs.eval(), ours.eval()
-    _compare(torch, theirs, ours, [x], {"src_mask": _causal(L), "is_causal": True})
+    check_module(torch, theirs, ours, [x], {"src_mask": _causal(L), "is_causal": True})
 
 
 def test_encoder_stack_matches_torch(torch: Any) -> None:
@@ -286,7 +240,7 @@ def test_encoder_stack_matches_torch(torch: Any) -> None:
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     x = _seq(L, D, True)
     masks = {"mask": _causal(L), "src_key_padding_mask": np.array([[0, 0, 1], [0, 0, 0]], bool)}
-    _compare(torch, theirs, ours, [x], masks)
+    check_module(torch, theirs, ours, [x], masks)
     theirs.eval(), ours.eval()
     with torch.no_grad():
         want = theirs(torch.tensor(x), mask=torch.tensor(_causal(L)))
@@ -310,18 +264,19 @@ def test_encoder_layers_are_independent_copies() -> None:
 def test_decoder_layer_matches_torch(torch: Any, norm_first: bool, batch_first: bool) -> None:
     kwargs = {"dim_feedforward": F_FF, "dropout": 0.0, "batch_first": batch_first,
               "norm_first": norm_first}
-    theirs, ours = _pair(torch, "TransformerDecoderLayer", D, 2, **kwargs)
+    theirs, ours = module_pair(torch, "TransformerDecoderLayer", D, 2, **kwargs)
     tgt, memory = _seq(L, D, batch_first), _seq(S, D, batch_first)
     masks = {"tgt_mask": _causal(L), "memory_mask": RNG.standard_normal((L, S)),
              "tgt_key_padding_mask": np.array([[0, 0, 1], [0, 0, 0]], bool),
              "memory_key_padding_mask": np.array([[0, 1, 0, 0], [0, 0, 0, 1]], bool)}
-    _compare(torch, theirs, ours, [tgt, memory], masks)
+    check_module(torch, theirs, ours, [tgt, memory], masks)
     theirs.eval(), ours.eval()
-    _compare(torch, theirs, ours, [tgt, memory], {"tgt_mask": _causal(L), "tgt_is_causal": True})
+    check_module(torch, theirs, ours, [tgt, memory],
+                 {"tgt_mask": _causal(L), "tgt_is_causal": True})
 
 
 def test_transformer_matches_torch(torch: Any) -> None:
-    theirs, ours = _pair(torch, "Transformer", D, 2, num_encoder_layers=2,
+    theirs, ours = module_pair(torch, "Transformer", D, 2, num_encoder_layers=2,
                          num_decoder_layers=1, dim_feedforward=F_FF, dropout=0.0,
                          batch_first=True)
     src, tgt = _seq(S, D, True), _seq(L, D, True)
@@ -330,7 +285,7 @@ def test_transformer_matches_torch(torch: Any) -> None:
         mask.numpy(), torch.nn.Transformer.generate_square_subsequent_mask(L).numpy())
     masks = {"tgt_mask": mask.numpy(), "src_key_padding_mask": np.array([[0, 0, 0, 1]] * 2, bool),
              "memory_key_padding_mask": np.array([[0, 0, 0, 1]] * 2, bool)}
-    _compare(torch, theirs, ours, [src, tgt], masks)
+    check_module(torch, theirs, ours, [src, tgt], masks)
 
 
 def test_transformer_init_and_errors() -> None:

@@ -109,3 +109,40 @@ __all__ += [
     "MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
     "TransformerEncoder", "TransformerEncoderLayer",
 ]
+from minigrad.nn.misc import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AvgPool1d,
+    Bilinear,
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    Fold,
+    Hardshrink,
+    MaxPool1d,
+    PairwiseDistance,
+    PixelShuffle,
+    PixelUnshuffle,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    Softshrink,
+    Tanhshrink,
+    Unfold,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
+from minigrad.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, RMSNorm  # noqa: E402
+
+__all__ += [
+    "AdaptiveAvgPool1d", "AvgPool1d", "Bilinear", "CircularPad1d", "CircularPad2d",
+    "ConstantPad1d", "ConstantPad2d", "Fold", "GroupNorm", "Hardshrink", "InstanceNorm1d",
+    "InstanceNorm2d", "MaxPool1d", "PairwiseDistance", "PixelShuffle", "PixelUnshuffle",
+    "RMSNorm", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
+    "Softshrink", "Tanhshrink", "Unfold", "Upsample", "UpsamplingBilinear2d",
+    "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
+]

@@ -644,3 +644,178 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x * 0.0
     keep = generator().random(x.shape[:-2] + (1, 1)) >= p
     return x * Tensor._make((keep / (1 - p)).astype(x.dtype))
+
+
+# *** more normalization and small functional forms (modules in nn.normalization, nn.misc) ***
+from minigrad.ops import einsum  # noqa: E402
+
+__all__ += [
+    "adaptive_avg_pool1d", "bilinear", "group_norm", "hardshrink", "instance_norm",
+    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "rms_norm", "softshrink",
+    "tanhshrink",
+]
+
+
+def _channel_shaped(p: Tensor | None, x: Tensor, name: str, what: str) -> Tensor | None:
+    """A per-channel weight or bias (C,) shaped (C, 1, ...) to broadcast over x (N, C, ...)."""
+    if p is None:
+        return None
+    if p.shape != (x.shape[1],):
+        raise ValueError(f"{name}: {what} of shape {p.shape} must have one value per channel, "
+                         f"({x.shape[1]},), for input of shape {x.shape}")
+    return p.reshape(-1, *(1,) * (x.ndim - 2))
+
+
+def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Standardize each example's channels in num_groups groups (over the group's channels and
+    all spatial positions, biased variance), then scale and shift each channel."""
+    if input.ndim < 2:
+        raise ValueError(f"group_norm: expected input of shape (N, C, *), got {input.shape}")
+    n, channels = input.shape[:2]
+    if num_groups <= 0 or channels % num_groups:
+        raise ValueError(f"group_norm: the {channels} channels of input {input.shape} must be "
+                         f"divisible by num_groups ({num_groups})")
+    grouped = standardize(input.reshape(n, num_groups, -1), 2, eps=eps).reshape(input.shape)
+    return _affine(grouped, _channel_shaped(weight, input, "group_norm", "weight"),
+                   _channel_shaped(bias, input, "group_norm", "bias"))
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Standardize each channel of each example (N, C, *spatial) over its spatial positions;
+    with use_input_stats=False use the running statistics instead. Running statistics given
+    with use_input_stats are updated in place with the batch's mean of the per-instance means
+    and unbiased variances, as in PyTorch."""
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected input of shape (N, C, *spatial), got "
+                         f"{input.shape}")
+    dims = tuple(range(2, input.ndim))
+    w = _channel_shaped(weight, input, "instance_norm", "weight")
+    b = _channel_shaped(bias, input, "instance_norm", "bias")
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: use_input_stats=False needs running_mean and "
+                             "running_var")
+        shape = (-1,) + (1,) * len(dims)
+        mean = _array(running_mean).reshape(shape).astype(input.dtype)
+        scale = (1 / np.sqrt(_array(running_var) + eps)).reshape(shape).astype(input.dtype)
+        return _affine((input - Tensor._make(mean)) * Tensor._make(scale), w, b)
+    spatial = input.array[0, 0].size if input.array.size else 0
+    if spatial <= 1:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element when using the "
+                         f"input's statistics, got input of shape {input.shape}")
+    for stat, value in ((running_mean, input.array.mean(dims)),
+                        (running_var, input.array.var(dims, ddof=1))):
+        if stat is not None:
+            _update_in_place(stat, momentum, value.mean(0))
+    return standardize(input, dims, w, b, eps)
+
+
+def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
+             weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """x / sqrt(mean(x^2) + eps) over the last dims (normalized_shape), times weight; eps
+    defaults to the machine epsilon of input's dtype, as in PyTorch."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if len(shape) > input.ndim or input.shape[input.ndim - len(shape):] != shape:
+        raise ValueError(f"rms_norm: normalized_shape {shape} does not match the last dims of "
+                         f"the input's shape {input.shape}")
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    eps = float(np.finfo(input.dtype).eps) if eps is None else eps
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """adaptive_avg_pool2d over (N, C, 1, L): the mean over output_size windows that tile L."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f"adaptive_avg_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input, "
+                         f"got shape {input.shape}")
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+def _shuffle_factor(input: Tensor, factor: int, name: str, what: str) -> None:
+    if input.ndim < 3:
+        raise ValueError(f"{name}: expected input of shape (*, C, H, W), got {input.shape}")
+    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
+        raise ValueError(f"{name}: {what} must be a positive int, got {factor!r}")
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) -> (*, C, H r, W r): each group of r^2 channels becomes an r x r
+    block of pixels (sub-pixel convolution)."""
+    r = upscale_factor
+    _shuffle_factor(input, r, "pixel_shuffle", "upscale_factor")
+    *batch, c, h, w = input.shape
+    if c % (r * r):
+        raise ValueError(f"pixel_shuffle: the channel dim of input {input.shape} ({c}) must "
+                         f"be divisible by upscale_factor^2 ({r * r})")
+    k = len(batch)
+    x = input.reshape(*batch, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*batch, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """(*, C, H r, W r) -> (*, C r^2, H, W): the inverse of pixel_shuffle."""
+    r = downscale_factor
+    _shuffle_factor(input, r, "pixel_unshuffle", "downscale_factor")
+    *batch, c, h, w = input.shape
+    if h % r or w % r:
+        raise ValueError(f"pixel_unshuffle: the height and width of input {input.shape} must "
+                         f"be divisible by downscale_factor ({r})")
+    k = len(batch)
+    x = input.reshape(*batch, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*batch, c * r * r, h // r, w // r)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p over the last dim, after broadcasting (eps keeps the gradient
+    finite where x1 = x2)."""
+    x1, x2 = _pair(x1, x2, "pairwise_distance")
+    if x1.ndim == 0:
+        raise ValueError("pairwise_distance: inputs must have at least one dim")
+    return vector_norm(x1 - x2 + eps, p, dim=-1, keepdim=keepdim)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
+             ) -> Tensor:
+    """y_o = x1^T A_o x2 + b_o for weight A (out, in1, in2), over any leading dims."""
+    if weight.ndim != 3 or (input1.shape[-1], input2.shape[-1]) != weight.shape[1:]:
+        raise ValueError(f"bilinear: weight of shape {weight.shape} must be (out, in1, in2) = "
+                         f"(out, {input1.shape[-1]}, {input2.shape[-1]}) for inputs "
+                         f"{input1.shape} and {input2.shape}")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise ValueError(f"bilinear: inputs {input1.shape} and {input2.shape} must agree in all "
+                         "but the last dim")
+    y = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return y if bias is None else y + bias
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)"""
+    return input - tanh(input)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
+    a = input.array
+    return where(Tensor._make(a > lambd), input - lambd,
+                 where(Tensor._make(a < -lambd), input + lambd, 0.0))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return where(Tensor._make(np.abs(input.array) > lambd), input, 0.0)
