@@ -327,3 +327,27 @@ def test_encoder_layer_deepcopy_and_train_step() -> None:
     assert twin.linear1.weight.grad is None
     assert not np.allclose(twin.linear1.weight.detach().numpy(),
                            layer.linear1.weight.detach().numpy())
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True",
+                            "ignore:The PyTorch API of nested")
+@pytest.mark.parametrize("layer_kwargs", [{}, {"norm_first": True}, {"activation": "gelu"}])
+@pytest.mark.parametrize("padding", [[[0, 0, 1], [0, 0, 0]], [[1, 0, 0], [0, 0, 0]]])
+def test_encoder_inference_path_as_torch(torch: Any, layer_kwargs: dict,
+                                         padding: list) -> None:
+    """In evaluation without grad, PyTorch's nested-tensor path gives 0 at padded positions
+    (where the padding is at the sequences' ends and the layer suits that path): so here."""
+    kwargs = dict(layer_kwargs, dim_feedforward=F_FF, dropout=0.0, batch_first=True)
+    torch.manual_seed(0)
+    theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(D, 2, **kwargs), 2,
+                                         norm=torch.nn.LayerNorm(D)).double().eval()
+    ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(D, 2, **kwargs), 2,
+                                 norm=nn.LayerNorm(D)).double().eval()
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x, pad = _seq(L, D, True), np.array(padding, bool)
+    with torch.no_grad():
+        want = theirs(torch.tensor(x), src_key_padding_mask=torch.tensor(pad)).numpy()
+    with mg.no_grad():
+        got = ours(mg.tensor(x), src_key_padding_mask=pad).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-10)
+    check_module(torch, theirs, ours, [x], {"src_key_padding_mask": pad})  # grad: no zeros

@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from minigrad.function import is_grad_enabled
 from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.nn.layers import Dropout, LayerNorm, Linear, _factory_dtype
+from minigrad.nn.activation import GELU
+from minigrad.nn.layers import Dropout, LayerNorm, Linear, ReLU, _factory_dtype
 from minigrad.nn.module import Module, ModuleList, Parameter
 from minigrad.ops import cat, softmax
 from minigrad.tensor import Tensor
@@ -322,8 +324,10 @@ def _clones(layer: Module, n: int, stack: str) -> ModuleList:
 
 class TransformerEncoder(Module):
     """num_layers deep copies of encoder_layer applied in turn, then norm (if given).
-    enable_nested_tensor and mask_check choose PyTorch's inference fast path, which this
-    implementation does not have; they are accepted and change nothing."""
+
+    PyTorch's inference path (enable_nested_tensor) computes only the unpadded positions and
+    returns 0 at the padded ones (before norm); its results are reproduced here: where PyTorch
+    would take that path (see _zeroes_padding) the padded positions are set to 0."""
 
     def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
@@ -331,6 +335,7 @@ class TransformerEncoder(Module):
         self.layers = _clones(encoder_layer, num_layers, "TransformerEncoder")
         self.num_layers, self.norm = num_layers, norm
         self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
+        self.use_nested_tensor = enable_nested_tensor and _nested_tensor_layer(encoder_layer)
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None,
                 is_causal: bool | None = None) -> Tensor:
@@ -338,7 +343,43 @@ class TransformerEncoder(Module):
         for layer in self.layers:
             out = layer(out, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
                         is_causal=bool(is_causal))
+        if self._zeroes_padding(src, mask, src_key_padding_mask):
+            keep = ~np.asarray(_array_of(src_key_padding_mask), bool)
+            out = out * Tensor._make(keep[..., None].astype(out.dtype))
         return out if self.norm is None else self.norm(out)
+
+    def _zeroes_padding(self, src: Tensor, mask: Any, padding: Any) -> bool:
+        """Whether PyTorch's nested-tensor path applies: a bool or float padding mask and no
+        attn mask, for a batched input in evaluation with nothing to differentiate, and
+        (with mask_check) every sequence's padding at its end."""
+        if (not self.use_nested_tensor or not self.layers or self.layers[0].training
+                or src.ndim != 3 or padding is None or mask is not None):
+            return False
+        first = self.layers[0]
+        tensors = [src, first.self_attn.in_proj_weight, first.self_attn.in_proj_bias,
+                   first.self_attn.out_proj.weight, first.self_attn.out_proj.bias,
+                   first.norm1.weight, first.norm1.bias, first.norm2.weight, first.norm2.bias,
+                   first.linear1.weight, first.linear1.bias, first.linear2.weight,
+                   first.linear2.bias]
+        if is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors):
+            return False
+        pad = np.asarray(_array_of(padding))
+        pad = pad != 0 if pad.dtype != np.bool_ else pad
+        return not self.mask_check or bool((np.sort(pad, axis=-1) == pad).all())
+
+
+def _array_of(mask: Any) -> np.ndarray:
+    return mask.array if isinstance(mask, Tensor) else np.asarray(mask)
+
+
+def _nested_tensor_layer(layer: Module) -> bool:
+    """Whether PyTorch's TransformerEncoder would use nested tensors for copies of layer."""
+    attn = getattr(layer, "self_attn", None)
+    return (isinstance(layer, TransformerEncoderLayer) and not layer.norm_first
+            and attn.batch_first and attn._qkv_same_embed_dim and attn.in_proj_bias is not None
+            and (layer.activation in (F.relu, F.gelu) or isinstance(layer.activation,
+                                                                     (ReLU, GELU)))
+            and layer.norm1.eps == layer.norm2.eps and attn.num_heads % 2 == 0)
 
 
 class TransformerDecoder(Module):
