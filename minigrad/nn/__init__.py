@@ -115,8 +115,10 @@ from minigrad.nn.misc import (  # noqa: E402
     Bilinear,
     CircularPad1d,
     CircularPad2d,
+    CircularPad3d,
     ConstantPad1d,
     ConstantPad2d,
+    ConstantPad3d,
     Fold,
     Hardshrink,
     MaxPool1d,
@@ -125,8 +127,10 @@ from minigrad.nn.misc import (  # noqa: E402
     PixelUnshuffle,
     ReflectionPad1d,
     ReflectionPad2d,
+    ReflectionPad3d,
     ReplicationPad1d,
     ReplicationPad2d,
+    ReplicationPad3d,
     Softshrink,
     Tanhshrink,
     Unfold,
@@ -135,6 +139,7 @@ from minigrad.nn.misc import (  # noqa: E402
     UpsamplingNearest2d,
     ZeroPad1d,
     ZeroPad2d,
+    ZeroPad3d,
 )
 from minigrad.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, RMSNorm  # noqa: E402
 
@@ -146,3 +151,4 @@ __all__ += [
     "Softshrink", "Tanhshrink", "Unfold", "Upsample", "UpsamplingBilinear2d",
     "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
 ]
+__all__ += ["CircularPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]

@@ -49,7 +49,7 @@ class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
 # *** padding ***
 class _PadNd(Module):
     """F.pad of the last `dims` dims by padding: an int for every side, or a tuple
-    (left, right[, top, bottom]) as F.pad takes it."""
+    (left, right[, top, bottom[, front, back]]) as F.pad takes it."""
 
     mode, dims, shows_value = "constant", 1, False
 
@@ -85,6 +85,10 @@ class ConstantPad2d(ConstantPad1d):
     dims = 2
 
 
+class ConstantPad3d(ConstantPad1d):
+    dims = 3
+
+
 class ZeroPad1d(_PadNd):
     def __init__(self, padding: int | Sequence[int]) -> None:
         super().__init__(padding, 0.0)
@@ -92,6 +96,10 @@ class ZeroPad1d(_PadNd):
 
 class ZeroPad2d(ZeroPad1d):
     dims = 2
+
+
+class ZeroPad3d(ZeroPad1d):
+    dims = 3
 
 
 class ReflectionPad1d(ZeroPad1d):
@@ -102,6 +110,10 @@ class ReflectionPad2d(ReflectionPad1d):
     dims = 2
 
 
+class ReflectionPad3d(ReflectionPad1d):
+    dims = 3
+
+
 class ReplicationPad1d(ZeroPad1d):
     mode = "replicate"
 
@@ -110,12 +122,20 @@ class ReplicationPad2d(ReplicationPad1d):
     dims = 2
 
 
+class ReplicationPad3d(ReplicationPad1d):
+    dims = 3
+
+
 class CircularPad1d(ZeroPad1d):
     mode = "circular"
 
 
 class CircularPad2d(CircularPad1d):
     dims = 2
+
+
+class CircularPad3d(CircularPad1d):
+    dims = 3
 
 
 # *** resizing and rearranging ***
