@@ -351,3 +351,18 @@ def test_encoder_inference_path_as_torch(torch: Any, layer_kwargs: dict,
         got = ours(mg.tensor(x), src_key_padding_mask=pad).numpy()
     np.testing.assert_allclose(got, want, atol=1e-10)
     check_module(torch, theirs, ours, [x], {"src_key_padding_mask": pad})  # grad: no zeros
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_float_masks_get_gradients_as_torch(torch: Any, need_weights: bool) -> None:
+    """A float attn_mask or key_padding_mask that requires grad is differentiated through."""
+    theirs, ours = module_pair(torch, "MultiheadAttention", 4, 2, batch_first=True)
+    x, attn, padding = _seq(L, 4, True), RNG.standard_normal((L, L)), RNG.standard_normal((N, L))
+    t_masks = [torch.tensor(a, requires_grad=True) for a in (attn, padding)]
+    m_masks = [mg.tensor(a, requires_grad=True) for a in (attn, padding)]
+    theirs(*[torch.tensor(x)] * 3, attn_mask=t_masks[0], key_padding_mask=t_masks[1],
+           need_weights=need_weights)[0].square().sum().backward()
+    ours(*[mg.tensor(x)] * 3, attn_mask=m_masks[0], key_padding_mask=m_masks[1],
+         need_weights=need_weights)[0].square().sum().backward()
+    for a, b in zip(t_masks, m_masks):
+        np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), atol=1e-10)
