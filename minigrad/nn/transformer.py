@@ -129,27 +129,13 @@ class MultiheadAttention(Module):
         elif not self.batch_first:
             query, key, value = query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1)
         n, length, _ = query.shape
-        source, heads, hd = key.shape[1], self.num_heads, self.head_dim
-        padding = self._padding_mask(key_padding_mask, batched, n, source, query.dtype)
-        mask = self._attn_mask(attn_mask, n, length, source, query.dtype)
-        (wq, bq), (wk, bk), (wv, bv) = self._projections()
-        q, k, v = F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
-        if self.bias_k is not None:
-            k = cat([k, self.bias_k.expand(n, 1, self.embed_dim)], 1)
-            v = cat([v, self.bias_v.expand(n, 1, self.embed_dim)], 1)
-            mask, padding = _pad_last(mask), _pad_last(padding)
-        q, k, v = (t.reshape(n, -1, heads, hd).transpose(1, 2) for t in (q, k, v))
-        if self.add_zero_attn:
-            zeros = Tensor._make(np.zeros((n, heads, 1, hd), q.dtype))
-            k, v = cat([k, zeros], 2), cat([v, zeros], 2)
-            mask, padding = _pad_last(mask), _pad_last(padding)
-        if padding is not None:
-            padding = padding.reshape(n, 1, 1, -1)
-            mask = padding if mask is None else mask + padding
+        padding = self._padding_mask(key_padding_mask, batched, n, key.shape[1], query.dtype)
+        mask = self._attn_mask(attn_mask, n, length, key.shape[1], query.dtype)
+        q, k, v, mask = self._heads(query, key, value, mask, padding)
         p = self.dropout if self.training else 0.0
         weights = None
         if need_weights:  # PyTorch's explicit path: a query with every key masked gives nan
-            scores = (q * math.sqrt(1 / hd)) @ k.mT
+            scores = (q * math.sqrt(1 / self.head_dim)) @ k.mT
             weights = softmax(scores if mask is None else scores + mask, -1)
             if p > 0:
                 weights = F.dropout(weights, p)
@@ -168,6 +154,28 @@ class MultiheadAttention(Module):
         elif not self.batch_first:
             out = out.transpose(0, 1)
         return out, weights
+
+    def _heads(self, query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None,
+               padding: Tensor | None) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
+        """Q, K, V projected and split into heads, (N, num_heads, L or S, head_dim), with
+        bias_k / bias_v and the zero key appended if asked, and the one float mask that
+        broadcasts to the scores (N, num_heads, L, S), or None."""
+        n, heads, hd = query.shape[0], self.num_heads, self.head_dim
+        (wq, bq), (wk, bk), (wv, bv) = self._projections()
+        q, k, v = F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
+        if self.bias_k is not None:
+            k = cat([k, self.bias_k.expand(n, 1, self.embed_dim)], 1)
+            v = cat([v, self.bias_v.expand(n, 1, self.embed_dim)], 1)
+            mask, padding = _pad_last(mask), _pad_last(padding)
+        q, k, v = (t.reshape(n, -1, heads, hd).transpose(1, 2) for t in (q, k, v))
+        if self.add_zero_attn:
+            zeros = Tensor._make(np.zeros((n, heads, 1, hd), q.dtype))
+            k, v = cat([k, zeros], 2), cat([v, zeros], 2)
+            mask, padding = _pad_last(mask), _pad_last(padding)
+        if padding is not None:
+            padding = padding.reshape(n, 1, 1, -1)
+            mask = padding if mask is None else mask + padding
+        return q, k, v, mask
 
     def _check_inputs(self, query: Tensor, key: Tensor, value: Tensor) -> bool:
         """Whether the input is batched, after checking the three shapes agree."""
