@@ -12,7 +12,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import nn
-from minigrad.testing import gradcheck_module
+from minigrad.testing import gradcheck_module, gradgradcheck
 from tests.helpers import check_module, module_pair
 
 RNG = np.random.default_rng(0)
@@ -145,6 +145,17 @@ def test_mha_gradcheck() -> None:
             return self.mha(q, kv, kv, attn_mask=mask)[0]
 
     assert gradcheck_module(First(), (q, kv))
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_gradgradcheck(need_weights: bool) -> None:
+    """Second derivatives (a gradient penalty, say) flow through attention too."""
+    mha = nn.MultiheadAttention(4, 2, batch_first=True, dtype=mg.float64)
+    q = mg.tensor(RNG.standard_normal((1, 2, 4)), requires_grad=True)
+    kv = mg.tensor(RNG.standard_normal((1, 3, 4)), requires_grad=True)
+    padding = np.array([[0, 0, 1]], bool)
+    assert gradgradcheck(lambda q, kv: mha(q, kv, kv, key_padding_mask=padding,
+                                           need_weights=need_weights)[0], (q, kv))
 
 
 def test_mha_init_as_torch() -> None:
