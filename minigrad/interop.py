@@ -1,5 +1,5 @@
 """Moving weights between minigrad and PyTorch. minigrad's state dicts use PyTorch's keys and
-shapes, with numpy arrays as values, so converting is one call each way:
+shapes, so converting is one call each way:
 
     torch_model.load_state_dict(to_torch(model.state_dict()))
     model.load_state_dict(from_torch(torch_model.state_dict()))
@@ -28,12 +28,12 @@ def to_torch(state_dict: Mapping[str, Any]) -> OrderedDict:
 
 
 def from_torch(state_dict: Mapping[str, Any]) -> OrderedDict:
-    """A copy of a PyTorch state dict with numpy array values, ready for load_state_dict."""
+    """A copy of a PyTorch state dict with minigrad Tensor values, ready for load_state_dict."""
     out = OrderedDict()
     for key, value in state_dict.items():
         if hasattr(value, "detach") and hasattr(value, "numpy"):
             value = value.detach().cpu().numpy()
-        out[key] = np.array(_array(value, key), copy=True)
+        out[key] = Tensor._make(np.array(_array(value, key), copy=True))
     return out
 
 

@@ -3,8 +3,7 @@
 
 Arrays are stored as the npz entries arr_0, arr_1, ...; the nesting, the keys and the plain
 numbers live in a JSON description stored as one more entry. No pickle: loading never runs code.
-Tensors come back as Tensors (with their requires_grad) and arrays as arrays, so a state dict's
-numpy values stay numpy.
+Tensors come back as Tensors (with their requires_grad) and numpy arrays as numpy arrays.
 """
 
 from __future__ import annotations

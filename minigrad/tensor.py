@@ -110,7 +110,9 @@ class Tensor:
     array: np.ndarray
     requires_grad: bool
     grad_fn: Function | None
-    __array_ufunc__ = None  # `ndarray * tensor` defers to Tensor.__rmul__
+    # `ndarray * tensor` defers to Tensor.__rmul__ (a Tensor), while `np.abs(tensor)` reads the
+    # tensor through __array__ and gives an ndarray: both as in PyTorch
+    __array_priority__ = 1000
     __hash__ = object.__hash__  # tensors are dict keys by identity, as in PyTorch
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:

@@ -46,7 +46,7 @@ def test_pytorch_weights_load_into_minigrad(torch):
     ours, theirs = _models(torch)
     theirs(torch.zeros(4, 3, dtype=torch.int64))
     state = from_torch(theirs.state_dict())
-    assert all(isinstance(v, np.ndarray) for v in state.values())
+    assert all(isinstance(v, mg.Tensor) and not v.requires_grad for v in state.values())
     assert state["6.num_batches_tracked"].dtype == np.int64
     ours.load_state_dict(state)
     a, b = _run_both(ours, theirs, torch)

@@ -249,3 +249,60 @@ def test_einsum_accepts_a_list_and_broadcasts_ellipsis(torch: Any) -> None:
     a, b = RNG.standard_normal((2, 1, 3, 4)), RNG.standard_normal((5, 4, 2))
     _close(mg.ops.einsum("...ij,...jk", [mg.tensor(a), mg.tensor(b)]),
            torch.einsum("...ij,...jk", [torch.tensor(a), torch.tensor(b)]))
+
+
+def test_bce_with_logits_saturated_gradients_are_pytorchs(torch):
+    """sigmoid(x) - y rounds to 0 for large x in float32 (and is 2e-9 at x = -20 with y = 0):
+    the same numbers as PyTorch, not those of the composed formula."""
+    x = np.array([5.0, 17.0, 20.0, 90.0, -20.0, -90.0], dtype=np.float32)
+    for target in (np.ones_like(x), np.zeros_like(x)):
+        for pos_weight in (None, np.array([2.0], np.float32)):
+            grads = []
+            for lib in (mg, torch):
+                t = lib.tensor(x, requires_grad=True)
+                extra = {} if pos_weight is None else {"pos_weight": lib.tensor(pos_weight)}
+                loss = lib.nn.functional.binary_cross_entropy_with_logits(
+                    t, lib.tensor(target), **extra)
+                loss.backward()
+                grads.append((loss.item(), t.grad.numpy()))
+            assert grads[0][0] == pytest.approx(grads[1][0], rel=1e-6)
+            np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-6, atol=0)
+
+
+def test_bce_at_probabilities_zero_and_one_has_pytorchs_finite_gradients(torch):
+    p = np.array([0.0, 1.0, 0.5, 1e-30, 1 - 1e-8, 0.0, 1.0], np.float32)
+    y = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0], np.float32)
+    results = []
+    for lib in (mg, torch):
+        a, t = lib.tensor(p, requires_grad=True), lib.tensor(y, requires_grad=True)
+        loss = lib.nn.functional.binary_cross_entropy(a, t, reduction="none")
+        loss.sum().backward()
+        results.append([loss.detach().numpy(), a.grad.numpy(), t.grad.numpy()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_every_target_ignored_gives_nan_loss_and_zero_gradients(torch, smoothing):
+    logp = np.log(np.array([[0.2, 0.3, 0.5], [0.9, 0.05, 0.05]], np.float32))
+    for lib in (mg, torch):
+        x = lib.tensor(logp, requires_grad=True)
+        for loss in (lib.nn.functional.nll_loss(x, lib.tensor([1, 1]), ignore_index=1),
+                     lib.nn.functional.cross_entropy(x, lib.tensor([1, 1]), ignore_index=1,
+                                                     label_smoothing=smoothing)):
+            loss.backward()
+            assert np.isnan(loss.item()) and (x.grad.numpy() == 0).all()
+
+
+def test_atan2_gradient_at_the_origin_is_zero_as_in_pytorch(torch):
+    for lib in (mg, torch):
+        a = lib.tensor([0.0, 1.0, 0.0], requires_grad=True)
+        b = lib.tensor([0.0, 0.0, 2.0], requires_grad=True)
+        lib.atan2(a, b).sum().backward()
+        assert a.grad.tolist() == [0.0, 0.0, 0.5] and b.grad.tolist() == [0.0, -1.0, 0.0]
+
+
+def test_bce_refuses_nan_probabilities_as_pytorch_does():
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\].*and nan"):
+        mg.nn.functional.binary_cross_entropy(mg.tensor([0.5, float("nan")]),
+                                              mg.tensor([1.0, 0.0]))

@@ -50,7 +50,7 @@ def test_training_step_matches_pytorch(torch):
     reference.act = torch.nn.Sigmoid()
     reference.fc2 = torch.nn.Linear(16, 5, dtype=torch.float64)
     assert list(reference.state_dict()) == list(model.state_dict())
-    reference.load_state_dict({k: torch.tensor(v) for k, v in model.state_dict().items()})
+    reference.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
 
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((8, 20)), rng.integers(0, 5, 8)

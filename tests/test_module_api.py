@@ -283,7 +283,7 @@ def test_backward_after_load_state_dict_refuses_stale_weights():
 ])
 def test_bad_state_changes_nothing(state, message):
     lin = nn.Linear(2, 2)
-    before = {k: v.copy() for k, v in lin.state_dict().items()}
+    before = {k: v.clone() for k, v in lin.state_dict().items()}
     versions = [p._version for p in lin.parameters()]
     with pytest.raises(RuntimeError, match=message):
         lin.load_state_dict(state)
@@ -292,8 +292,10 @@ def test_bad_state_changes_nothing(state, message):
     assert [p._version for p in lin.parameters()] == versions
 
 
-def test_state_dict_values_are_numpy_arrays():
-    assert all(type(v) is np.ndarray for v in _net(mg).state_dict().values())
+def test_state_dict_values_are_detached_tensors_as_in_pytorch(torch):
+    for lib in (mg, torch):
+        state = _net(lib).state_dict()
+        assert all(type(v) is lib.Tensor and not v.requires_grad for v in state.values())
 
 
 # *** optimizer state ***

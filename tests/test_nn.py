@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 
@@ -128,11 +129,18 @@ def test_state_dict_round_trip_restores_outputs():
     np.testing.assert_array_equal(source(x).array, target(x).array)
 
 
-def test_state_dict_is_a_snapshot_of_copies():
-    model = nn.Linear(2, 2)
-    state = model.state_dict()
-    model.weight.array += 1
-    assert not np.array_equal(state["weight"], model.weight.array)
+def test_state_dict_shares_the_parameters_memory_as_in_pytorch(torch):
+    for lib in (mg, torch):
+        model = lib.nn.Linear(2, 2)
+        state, snapshot = model.state_dict(), copy.deepcopy(model.state_dict())
+        assert not state["weight"].requires_grad and state["weight"].grad_fn is None
+        with lib.no_grad():
+            model.weight += 1  # training moves the state dict's values too, not the deepcopy
+        assert lib.equal(state["weight"], model.weight)
+        assert lib.equal(snapshot["weight"] + 1, model.weight)
+        assert model.state_dict(keep_vars=True)["weight"] is model.weight
+        assert list(model.state_dict(prefix="fc.")) == ["fc.weight", "fc.bias"]
+        assert {k: v.clone() for k, v in state.items()}.keys() == state.keys()
 
 
 @pytest.mark.parametrize("change, message", [
@@ -168,7 +176,7 @@ def test_state_dict_moves_both_ways_with_pytorch(torch):
     state = ours.state_dict()
     assert list(state) == list(theirs.state_dict())
     assert all(state[k].shape == tuple(v.shape) for k, v in theirs.state_dict().items())
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in state.items()})
     x = np.random.default_rng(0).standard_normal((7, 5)).astype(np.float32)
     np.testing.assert_allclose(ours(mg.tensor(x)).array,
                                theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
@@ -353,7 +361,58 @@ def test_clip_grad_norm_matches_pytorch(torch, norm_type):
     kept = ours[0].grad.array.copy()
     total = nn.clip_grad_norm_(ours, 1.5, norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, 1.5, norm_type)
-    assert total == pytest.approx(float(expected), rel=1e-10)
+    assert isinstance(total, mg.Tensor) and total.dtype == np.float64
+    assert total.item() == pytest.approx(expected.item(), rel=1e-10)
     for p, q in zip(ours, theirs):
         np.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=1e-10)
     np.testing.assert_array_equal(kept, grads[0])  # the old gradient array was not written
+
+
+def test_clip_grad_value_and_parameter_vectors_match_pytorch(torch):
+    rng = np.random.default_rng(4)
+    values = [rng.standard_normal((3, 2)), rng.standard_normal(4)]
+    models = {lib: [lib.tensor(v, requires_grad=True) for v in values] for lib in (mg, torch)}
+    for lib, params in models.items():
+        for p in params:
+            p.grad = lib.tensor(p.detach().numpy() * 3)
+        lib.nn.utils.clip_grad_value_(params, 1.0)
+        vec = lib.nn.utils.parameters_to_vector(params)
+        (vec * lib.arange(10.0, dtype=lib.float64)).sum().backward()  # differentiable
+    for p, q in zip(models[mg], models[torch]):
+        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
+    for lib, params in models.items():
+        lib.nn.utils.vector_to_parameters(lib.arange(10.0, dtype=lib.float64), params)
+    for p, q in zip(models[mg], models[torch]):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
+    with pytest.raises(ValueError, match="need a vector of 10 elements"):
+        mg.nn.utils.vector_to_parameters(mg.zeros(9), models[mg])
+    with pytest.raises(RuntimeError, match="non-finite"):
+        models[mg][0].grad = mg.full((3, 2), float("nan"), dtype=mg.float64)
+        mg.nn.utils.clip_grad_norm_(models[mg], 1.0, error_if_nonfinite=True)
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 3, 4), (2, 3, 2, 2)])
+def test_softmax_without_dim_takes_pytorchs_legacy_dim_and_warns(torch, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    cases = [("softmax", lambda lib, t: lib.nn.functional.softmax(t)),
+             ("log_softmax", lambda lib, t: lib.nn.functional.log_softmax(t)),
+             ("softmin", lambda lib, t: lib.nn.functional.softmin(t)),
+             ("softmax", lambda lib, t: lib.nn.Softmax()(t)),
+             ("log_softmax", lambda lib, t: lib.nn.LogSoftmax()(t)),
+             ("softmin", lambda lib, t: lib.nn.Softmin()(t))]
+    for name, call in cases:
+        with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name}"):
+            ours = call(mg, mg.tensor(x))
+        with pytest.warns(UserWarning):
+            theirs = call(torch, torch.tensor(x))
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_functional_softmax_takes_pytorchs_keywords(torch):
+    x = np.random.default_rng(1).standard_normal((2, 3)).astype(np.float32)
+    for name in ("softmax", "log_softmax"):
+        ours = getattr(mg.nn.functional, name)(input=mg.tensor(x), dim=0, dtype=mg.float64)
+        theirs = getattr(torch.nn.functional, name)(input=torch.tensor(x), dim=0,
+                                                    dtype=torch.float64)
+        assert ours.dtype == np.float64
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)

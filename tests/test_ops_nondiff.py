@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -167,6 +167,9 @@ def test_integer_division_by_zero_raises() -> None:
 @given(data=st.data())
 def test_float_division_and_remainders_at_the_edges(data: st.DataObject, torch: Any) -> None:
     a, b = data.draw(S.broadcastable_arrays(special_floats, special_floats))
+    with np.errstate(all="ignore"):  # a / b overflows (1 / 2e-311): PyTorch's vectorised
+        overflows = np.isinf(a / b) & np.isfinite(a) & np.isfinite(b) & (b != 0)
+    assume(not overflows.any())  # remainder gives nan there, its scalar path the exact value
     both(torch, lambda x, y: x % y, a, b)
     both(torch, lambda x, y: x.fmod(y), a, b)
     both(torch, lambda x, y: x.div(y, rounding_mode="floor"), a, b)

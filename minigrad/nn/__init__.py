@@ -95,6 +95,20 @@ __all__ += [  # convolution and pooling (minigrad.nn.conv)
     "ConvTranspose2d", "Dropout2d", "MaxPool2d",
 ]
 
+# *** recurrent layers (minigrad.nn.recurrent) ***
+from minigrad.nn.recurrent import (  # noqa: E402
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    RNNCellBase,
+)
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
+
 # *** attention, transformer, more normalization and small modules (branch attn) ***
 from minigrad.nn.transformer import (  # noqa: E402
     MultiheadAttention,

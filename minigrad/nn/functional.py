@@ -9,15 +9,13 @@ import numpy as np
 
 from minigrad._alias import dim_or_axis
 from minigrad.creation import generator
+from minigrad.function import Function
 from minigrad.ops import (
     clamp,
     index_put_add,
     linear,
     log,
-    log_softmax,
     sigmoid,
-    softmax,
-    stack,
     standardize,
     tanh,
     vector_norm,
@@ -25,9 +23,12 @@ from minigrad.ops import (
 )
 from minigrad.ops import cross_entropy as _cross_entropy
 from minigrad.ops import leaky_relu as _leaky_relu
+from minigrad.ops import log_softmax as _log_softmax
 from minigrad.ops import one_hot as _one_hot
 from minigrad.ops import relu as _relu
+from minigrad.ops import softmax as _softmax
 from minigrad.ops._common import check_reduction, operands
+from minigrad.ops.activation import legacy_softmax_dim
 from minigrad.ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from minigrad.ops.pool import (
     adaptive_avg_pool2d,
@@ -45,6 +46,22 @@ __all__ = [
     "leaky_relu",
     "linear", "log_softmax", "mse_loss", "relu", "sigmoid", "softmax", "tanh",
 ]
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along dim, computed in dtype when given (as torch's F.softmax)."""
+    if dim is None:
+        dim = legacy_softmax_dim("softmax", input.ndim, _stacklevel)
+    return _softmax(input if dtype is None else input.to(dtype), dim)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: Any = None) -> Tensor:
+    """x - logsumexp(x) along dim, computed in dtype when given (as torch's F.log_softmax)."""
+    if dim is None:
+        dim = legacy_softmax_dim("log_softmax", input.ndim, _stacklevel)
+    return _log_softmax(input if dtype is None else input.to(dtype), dim)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -76,19 +93,42 @@ def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction, "mse_loss")
 
 
+class BinaryCrossEntropy(Function):
+    """-(y log a + (1 - y) log(1 - a)) with each log clamped at -100, and PyTorch's gradients:
+    (a - y) / max(a (1 - a), 1e-12) for a (finite where a is 0 or 1) and log(1 - a) - log(a)
+    for y."""
+
+    EPS = 1e-12
+
+    @staticmethod
+    def forward(ctx, a, y):
+        ctx.save_for_backward(a, y)
+        with np.errstate(divide="ignore"):
+            log_a, log_not_a = np.log(a.array), np.log(1 - a.array)
+        return -(y.array * np.maximum(log_a, -100) + (1 - y.array) * np.maximum(log_not_a, -100))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, y = ctx.saved_tensors
+        need_a, need_y = ctx.needs_input_grad
+        grad_a = g * (a - y) / clamp((1 - a) * a, min=BinaryCrossEntropy.EPS) if need_a else None
+        grad_y = g * (log(1 - a) - log(a)) if need_y else None
+        return grad_a, grad_y
+
+
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
     """-w (y log a + (1 - y) log(1 - a)) for probabilities a; each log is clamped at -100, as in
-    PyTorch, so a = 0 or 1 gives a large finite loss rather than inf."""
+    PyTorch, so a = 0 or 1 gives a large finite loss rather than inf (see BinaryCrossEntropy)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy")
-    if ((input.array < 0) | (input.array > 1)).any():
+    if not ((input.array >= 0) & (input.array <= 1)).all():  # nan fails too, as in PyTorch
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
-                         f"(min {input.array.min():.4g}, max {input.array.max():.4g}); "
+                         f"(min {np.nanmin(input.array):.4g}, max {np.nanmax(input.array):.4g}"
+                         f"{', and nan' if np.isnan(input.array).any() else ''}); "
                          "apply sigmoid first")
-    losses = -(target * clamp(log(input), min=-100) + (1 - target) * clamp(log(1 - input),
-                                                                           min=-100))
+    losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         losses = losses * _broadcast_weight(weight, input, "binary_cross_entropy")
     return _reduce(losses, reduction, "binary_cross_entropy")
@@ -230,6 +270,14 @@ def _classes_last(input: Tensor) -> Tensor:
     return input.movedim(1, -1).reshape(-1, input.shape[1])
 
 
+def _weighted_mean(total_loss: Tensor, total_weight: Any) -> Tensor:
+    """total_loss / total_weight; when every target was ignored (total_weight 0), nan as in
+    PyTorch, but with zero gradients rather than 0 / 0's nan."""
+    if total_weight == 0:
+        return total_loss * 0.0 + Tensor._make(np.asarray(np.nan, total_loss.dtype))
+    return total_loss / Tensor._make(np.asarray(total_weight, total_loss.dtype))
+
+
 def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: bool | None = None,
              ignore_index: int = -100, reduce: bool | None = None,
              reduction: str = "mean") -> Tensor:
@@ -256,7 +304,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: bool 
     if reduction == "sum":
         return losses.sum()
     if reduction == "mean":
-        return losses.sum() / Tensor._make(np.asarray(scale.sum(), input.dtype))
+        return _weighted_mean(losses.sum(), scale.sum())
     raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
@@ -312,30 +360,50 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
         smooth = smooth.sum()
     elif reduction == "mean":
         total = kept.sum() if w is None else w[np.where(kept, flat, 0)][kept].sum()
-        smooth = smooth.sum() / Tensor._make(np.asarray(total, input.dtype))
+        smooth = _weighted_mean(smooth.sum(), total)
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
-def _softplus(x: Tensor) -> Tensor:
-    """log(1 + exp(x)) = logsumexp(0, x), stable for large |x| and smooth at 0."""
-    return stack([Tensor._make(np.zeros_like(x.array)), x]).logsumexp(0)
+class BinaryCrossEntropyWithLogits(Function):
+    """Elementwise loss (1 - y) x - (1 + (p - 1) y) logsigmoid(x), with PyTorch's gradient
+    formula ((p y + 1 - y) sigmoid(x) - p y), so saturated logits give PyTorch's numbers
+    (sigmoid(x) - y rounds to 0 where the composed form keeps 1e-9 and the other way round)."""
+
+    @staticmethod
+    def forward(ctx, x, y, p):
+        ctx.save_for_backward(x, y, p)
+        a = x.array
+        log_sigmoid = np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))
+        positive = 1 if p is None else 1 + (p.array - 1) * y.array
+        return (1 - y.array) * a - positive * log_sigmoid
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx = (p y + 1 - y) sigmoid(x) - p y;  d/dy = -x - (p - 1) logsigmoid(x)"""
+        x, y, p = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad[:2]
+        weighted = y if p is None else p * y
+        grad_x = g * ((weighted + 1 - y) * x.sigmoid() - weighted) if need_x else None
+        grad_y = None
+        if need_y:
+            grad_y = -x if p is None else -x - (p - 1) * logsigmoid(x)
+            grad_y = g * grad_y
+        return grad_x, grad_y, None
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
                                      size_average: bool | None = None,
                                      reduce: bool | None = None, reduction: str = "mean",
                                      pos_weight: Any = None) -> Tensor:
-    """binary_cross_entropy(sigmoid(x), y) without its overflow: w ((1 - y) x + (1 + (p - 1) y)
-    log(1 + exp(-x))), with p = pos_weight scaling the positive term (broadcast over the
-    classes in the last dim)."""
+    """binary_cross_entropy(sigmoid(x), y) without its overflow: w ((1 - y) x - (1 + (p - 1) y)
+    logsigmoid(x)), with p = pos_weight scaling the positive term (broadcast over the classes in
+    the last dim)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy_with_logits")
-    softplus_neg = _softplus(-input)
-    if pos_weight is None:
-        losses = (1 - target) * input + softplus_neg
-    else:
+    p = None
+    if pos_weight is not None:
         p = _broadcast_weight(pos_weight, input, "binary_cross_entropy_with_logits")
-        losses = (1 - target) * input + (1 + (p - 1) * target) * softplus_neg
+    losses = BinaryCrossEntropyWithLogits.apply(input, target, p)
     if weight is not None:
         losses = losses * _broadcast_weight(weight, input, "binary_cross_entropy_with_logits")
     return _reduce(losses, reduction, "binary_cross_entropy_with_logits")

@@ -208,12 +208,14 @@ class LeakyReLU(Module):
 
 
 class Softmax(Module):
-    def __init__(self, dim: int = -1) -> None:
+    """softmax along dim; without a dim, PyTorch's legacy choice with its warning."""
+
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.dim)
+        return F.softmax(x, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -221,7 +223,7 @@ class Softmax(Module):
 
 class LogSoftmax(Softmax):
     def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, self.dim)
+        return F.log_softmax(x, self.dim, _stacklevel=5)
 
 
 class Dropout(Module):

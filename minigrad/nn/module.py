@@ -318,10 +318,23 @@ class Module:
         return self
 
     # *** state ***
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter and buffer as numpy arrays, under the keys and shapes that
-        PyTorch uses for the same architecture."""
-        return OrderedDict((key, t.array.copy()) for key, t in self._named_state())
+    def state_dict(self, *args: Any, destination: dict | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Tensor]:
+        """Every parameter and buffer under the keys and shapes that PyTorch uses for the same
+        architecture: as in PyTorch, detached tensors on the same memory (so later training
+        changes them; `copy.deepcopy` or `{k: v.clone() ...}` keeps a snapshot), or the
+        Parameters themselves with keep_vars=True. PyTorch's positional (destination, prefix,
+        keep_vars) are taken too."""
+        if args:
+            if len(args) > 3:
+                raise TypeError(f"state_dict() takes at most 3 positional arguments "
+                                f"(destination, prefix, keep_vars), got {len(args)}")
+            destination, prefix, keep_vars = (*args, *(destination, prefix, keep_vars)[
+                len(args):])
+        out = OrderedDict() if destination is None else destination
+        for key, t in self._named_state():
+            out[prefix + key] = t if keep_vars else t.detach()
+        return out
 
     def _named_state(self) -> Iterator[tuple[str, Tensor]]:
         """Parameters and buffers in PyTorch's order: module by module, parameters first; a

@@ -7,6 +7,7 @@ gradient at the kinks)."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -227,11 +228,19 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return where(input.array > 0, input, weight * input)
 
 
-def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
-    """softmax(-x) along dim; dim=None takes PyTorch's legacy choice (dim 0 for 0-, 1- and 3-d
-    inputs, else dim 1)."""
+def legacy_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """The dim PyTorch picks when softmax is called without one (0 for 0-, 1- and 3-d input,
+    else 1), with its deprecation warning."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    """softmax(-x) along dim; dim=None takes PyTorch's legacy choice, with its warning."""
     if dim is None:
-        dim = 0 if input.ndim in (0, 1, 3) else 1
+        dim = legacy_softmax_dim("softmin", input.ndim, _stacklevel)
     if dtype is not None:
         input = input.to(dtype)
     return softmax(-input, dim)

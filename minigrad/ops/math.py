@@ -366,9 +366,11 @@ class Atan2(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """atan2(a, b) is the angle of (b, a): d/da = b / r^2, d/db = -a / r^2"""
+        """atan2(a, b) is the angle of (b, a): d/da = b / r^2, d/db = -a / r^2; 0 at the origin,
+        as in PyTorch"""
         a, b = ctx.saved_tensors
-        scale = g / (a * a + b * b)
+        r2 = a * a + b * b
+        scale = where(r2.array == 0, 0.0, g / r2)
         need_a, need_b = ctx.needs_input_grad
         return scale * b if need_a else None, -(scale * a) if need_b else None
 
