@@ -12,6 +12,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import nn
+from minigrad.nn import functional as F
 from minigrad.testing import gradcheck_module, gradgradcheck
 from tests.helpers import check_module, module_pair
 
@@ -202,7 +203,7 @@ def test_mha_bad_inputs() -> None:
         mha(mg.randn(2, 3, 5), mg.randn(2, 3, 5), mg.randn(2, 3, 5))
     with pytest.raises(ValueError, match="all be 3-D"):
         mha(mg.randn(2, 3, 4), mg.randn(3, 4), mg.randn(3, 4))
-    with pytest.raises(ValueError, match="different batch sizes"):
+    with pytest.raises(ValueError, match="query has batch size 2 and key 1"):
         mha(mg.randn(2, 3, 4), mg.randn(1, 3, 4), mg.randn(1, 3, 4))
     with pytest.raises(ValueError, match="key and value must have the same shape"):
         mha(mg.randn(2, 3, 4), mg.randn(2, 3, 4), mg.randn(2, 2, 4))
@@ -377,3 +378,53 @@ def test_mha_float_masks_get_gradients_as_torch(torch: Any, need_weights: bool) 
          need_weights=need_weights)[0].square().sum().backward()
     for a, b in zip(t_masks, m_masks):
         np.testing.assert_allclose(b.grad.numpy(), a.grad.numpy(), atol=1e-10)
+
+
+@pytest.mark.parametrize("static", [False, True])
+def test_functional_mha_separate_weights_as_torch(torch: Any, static: bool) -> None:
+    """F.multi_head_attention_forward as CLIP's attention pooling calls it: separate q, k, v
+    projections (kdim 3, vdim 5), one concatenated bias; optionally static keys and values."""
+    tf = torch.nn.functional
+    arrays = {"query": (L, N, E), "key": (S, N, 3), "value": (S, N, 5), "q_proj_weight": (E, E),
+              "k_proj_weight": (E, 3), "v_proj_weight": (E, 5), "in_proj_bias": (3 * E,),
+              "out_proj_weight": (E, E), "out_proj_bias": (E,)}
+    if static:
+        arrays.update(static_k=(N * H, S + 1, E // H), static_v=(N * H, S + 1, E // H))
+    values = {k: RNG.standard_normal(shape) for k, shape in arrays.items()}
+    theirs = {k: torch.tensor(v, requires_grad=True) for k, v in values.items()}
+    ours = {k: mg.tensor(v, requires_grad=True) for k, v in values.items()}
+    padding = np.array([[0, 0, 1, 0, 0], [0, 0, 0, 0, 1]], bool)[:, :S + static]
+    results = []
+    for lib, f, t in ((torch, tf, theirs), (mg, F, ours)):
+        args = {k: t[k] for k in arrays if k not in ("query", "key", "value")}
+        out, weights = f.multi_head_attention_forward(
+            t["query"], t["key"], t["value"], E, H, None, bias_k=None, bias_v=None,
+            add_zero_attn=False, dropout_p=0.0, training=True, use_separate_proj_weight=True,
+            key_padding_mask=lib.tensor(padding), average_attn_weights=False, **args)
+        (out.square().sum() + weights.sum()).backward()
+        results.append((out.detach().numpy(), weights.detach().numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(b, a, atol=1e-10)
+    for k in arrays:
+        if theirs[k].grad is None:  # static keys and values replace the projected ones
+            assert static and ours[k].grad is None, k
+        else:
+            np.testing.assert_allclose(ours[k].grad.numpy(), theirs[k].grad.numpy(),
+                                       atol=1e-10, err_msg=k)
+
+
+def test_functional_mha_bad_static_keys() -> None:
+    q, w = mg.randn(3, 2, 4), mg.randn(12, 4)
+    common = dict(embed_dim_to_check=4, num_heads=2, in_proj_weight=w, in_proj_bias=None,
+                  bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0.0,
+                  out_proj_weight=mg.randn(4, 4), out_proj_bias=None)
+    with pytest.raises(ValueError, match=r"static_k of shape \(4, 5, 3\) must be .* = "
+                                         r"\(4, 5, 2\)"):
+        F.multi_head_attention_forward(q, q, q, static_k=mg.randn(4, 5, 3), **common)
+    with pytest.raises(ValueError, match="bias_k cannot be added to static keys"):
+        F.multi_head_attention_forward(q, q, q, **dict(common, bias_k=mg.randn(1, 1, 4),
+                                                       bias_v=mg.randn(1, 1, 4)),
+                                       static_k=mg.randn(4, 5, 2))
+    with pytest.raises(ValueError, match=r"embed_dim \(4\) must be divisible by num_heads "
+                                         r"\(3\)"):
+        F.multi_head_attention_forward(q, q, q, **dict(common, num_heads=3))

@@ -3,12 +3,12 @@ constructor arguments, defaults, initialisation, state_dict keys and masking con
 
 PyTorch's masks for these modules are the opposite of scaled_dot_product_attention's: a bool
 attn_mask or key_padding_mask is True where attention is NOT allowed; a float mask is added to
-the scores. Everything is built from differentiable ops (linear, matmul, softmax, layer_norm)."""
+the scores. The attention itself is F.multi_head_attention_forward; everything is built from
+differentiable ops (linear, matmul, softmax, layer_norm)."""
 
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -20,29 +20,10 @@ from minigrad.nn import init
 from minigrad.nn.activation import GELU
 from minigrad.nn.layers import Dropout, LayerNorm, Linear, ReLU, _factory_dtype
 from minigrad.nn.module import Module, ModuleList, Parameter
-from minigrad.ops import cat, softmax
 from minigrad.tensor import Tensor
 
 __all__ = ["MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
            "TransformerEncoder", "TransformerEncoderLayer"]
-
-
-def _float_mask(mask: Any, dtype: np.dtype, name: str) -> Tensor | None:
-    """A bool mask (True = masked out) as 0 / -inf of dtype; a float mask as it is (cast to
-    dtype), so a mask that requires grad keeps its gradient."""
-    if mask is None:
-        return None
-    t = mask if isinstance(mask, Tensor) else Tensor._make(np.asarray(mask))
-    if t.dtype == np.bool_:
-        return Tensor._make(np.where(t.array, -np.inf, 0.0).astype(dtype))
-    if t.dtype.kind != "f":
-        raise TypeError(f"MultiheadAttention: {name} must be bool or floating, got {t.dtype}")
-    return t if t.dtype == dtype else t.to(dtype)
-
-
-def _pad_last(mask: Tensor | None) -> Tensor | None:
-    """mask with one more key column of 0 (attended), for an appended bias or zero key."""
-    return None if mask is None else F.pad(mask, (0, 1))
 
 
 class MultiheadAttention(Module):
@@ -101,128 +82,27 @@ class MultiheadAttention(Module):
             if b is not None:
                 init.xavier_normal_(b)
 
-    def _projections(self) -> list[tuple[Tensor, Tensor | None]]:
-        """(weight, bias) of the query, key and value projections."""
-        e = self.embed_dim
-        if self._qkv_same_embed_dim:
-            weights = [self.in_proj_weight[i * e:(i + 1) * e] for i in range(3)]
-        else:
-            weights = [self.q_proj_weight, self.k_proj_weight, self.v_proj_weight]
-        b = self.in_proj_bias
-        biases = [None] * 3 if b is None else [b[i * e:(i + 1) * e] for i in range(3)]
-        return list(zip(weights, biases))
-
     def forward(self, query: Tensor, key: Tensor, value: Tensor,
                 key_padding_mask: Any = None, need_weights: bool = True, attn_mask: Any = None,
                 average_attn_weights: bool = True, is_causal: bool = False
                 ) -> tuple[Tensor, Tensor | None]:
         """(attn_output, attn_weights) for query (L, N, E) (or (N, L, E) with batch_first, or
         unbatched (L, E)) attending to key and value (S, N, kdim / vdim); attn_weights are
-        (N, L, S), or (N, num_heads, L, S) without averaging, or None if not need_weights."""
-        batched = self._check_inputs(query, key, value)
-        if is_causal and attn_mask is None:
-            raise RuntimeError("MultiheadAttention: is_causal=True needs attn_mask too (it is "
-                               "a hint that attn_mask is causal), as in PyTorch; use "
-                               "nn.Transformer.generate_square_subsequent_mask")
-        if not batched:
-            query, key, value = query.unsqueeze(0), key.unsqueeze(0), value.unsqueeze(0)
-        elif not self.batch_first:
+        (N, L, S), or (N, num_heads, L, S) without averaging, or None if not need_weights.
+        See F.multi_head_attention_forward."""
+        batch_first = self.batch_first and query.ndim == key.ndim == value.ndim == 3
+        if batch_first:
             query, key, value = query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1)
-        n, length, _ = query.shape
-        padding = self._padding_mask(key_padding_mask, batched, n, key.shape[1], query.dtype)
-        mask = self._attn_mask(attn_mask, n, length, key.shape[1], query.dtype)
-        q, k, v, mask = self._heads(query, key, value, mask, padding)
-        p = self.dropout if self.training else 0.0
-        weights = None
-        if need_weights:  # PyTorch's explicit path: a query with every key masked gives nan
-            scores = (q * math.sqrt(1 / self.head_dim)) @ k.mT
-            weights = softmax(scores if mask is None else scores + mask, -1)
-            if p > 0:
-                weights = F.dropout(weights, p)
-            out = weights @ v
-            if average_attn_weights:
-                weights = weights.mean(1)
-            if not batched:
-                weights = weights.squeeze(0)
-        elif is_causal and key_padding_mask is None:  # the hint is taken: mask ignored
-            out = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
-        else:  # (a query with every key masked gives 0 here, as in PyTorch)
-            out = F.scaled_dot_product_attention(q, k, v, mask, dropout_p=p)
-        out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))
-        if not batched:
-            out = out.squeeze(0)
-        elif not self.batch_first:
-            out = out.transpose(0, 1)
-        return out, weights
-
-    def _heads(self, query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None,
-               padding: Tensor | None) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
-        """Q, K, V projected and split into heads, (N, num_heads, L or S, head_dim), with
-        bias_k / bias_v and the zero key appended if asked, and the one float mask that
-        broadcasts to the scores (N, num_heads, L, S), or None."""
-        n, heads, hd = query.shape[0], self.num_heads, self.head_dim
-        (wq, bq), (wk, bk), (wv, bv) = self._projections()
-        q, k, v = F.linear(query, wq, bq), F.linear(key, wk, bk), F.linear(value, wv, bv)
-        if self.bias_k is not None:
-            k = cat([k, self.bias_k.expand(n, 1, self.embed_dim)], 1)
-            v = cat([v, self.bias_v.expand(n, 1, self.embed_dim)], 1)
-            mask, padding = _pad_last(mask), _pad_last(padding)
-        q, k, v = (t.reshape(n, -1, heads, hd).transpose(1, 2) for t in (q, k, v))
-        if self.add_zero_attn:
-            zeros = Tensor._make(np.zeros((n, heads, 1, hd), q.dtype))
-            k, v = cat([k, zeros], 2), cat([v, zeros], 2)
-            mask, padding = _pad_last(mask), _pad_last(padding)
-        if padding is not None:
-            padding = padding.reshape(n, 1, 1, -1)
-            mask = padding if mask is None else mask + padding
-        return q, k, v, mask
-
-    def _check_inputs(self, query: Tensor, key: Tensor, value: Tensor) -> bool:
-        """Whether the input is batched, after checking the three shapes agree."""
-        shapes = f"query {query.shape}, key {key.shape}, value {value.shape}"
-        if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
-            raise ValueError(f"MultiheadAttention: query, key and value must all be 3-D "
-                             f"(batched) or all 2-D (unbatched), got {shapes}")
-        dims = (query.shape[-1], key.shape[-1], value.shape[-1])
-        if dims != (self.embed_dim, self.kdim, self.vdim):
-            raise ValueError(f"MultiheadAttention: expected last dims (embed_dim, kdim, vdim) = "
-                             f"{(self.embed_dim, self.kdim, self.vdim)}, got {shapes}")
-        batch_dim = 0 if self.batch_first else 1
-        if query.ndim == 3 and not query.shape[batch_dim] == key.shape[batch_dim]:
-            raise ValueError(f"MultiheadAttention: query and key have different batch sizes "
-                             f"(batch_first={self.batch_first}): {shapes}")
-        if key.shape[:-1] != value.shape[:-1]:
-            raise ValueError(f"MultiheadAttention: key and value must have the same shape "
-                             f"except the last dim, got {shapes}")
-        return query.ndim == 3
-
-    def _padding_mask(self, mask: Any, batched: bool, n: int, source: int, dtype: np.dtype
-                      ) -> Tensor | None:
-        """key_padding_mask (N, S) (or (S,) unbatched) as a float mask of shape (N, S)."""
-        mask = _float_mask(mask, dtype, "key_padding_mask")
-        if mask is None:
-            return None
-        expected = (n, source) if batched else (source,)
-        if mask.shape != expected:
-            raise ValueError(f"MultiheadAttention: key_padding_mask of shape {mask.shape} does "
-                             f"not fit {n} batches of {source} keys (expected {expected})")
-        return mask if batched else mask.unsqueeze(0)
-
-    def _attn_mask(self, mask: Any, n: int, length: int, source: int, dtype: np.dtype
-                   ) -> Tensor | None:
-        """attn_mask (L, S) or (N num_heads, L, S) as a float mask of shape (L, S) or
-        (N, num_heads, L, S)."""
-        mask = _float_mask(mask, dtype, "attn_mask")
-        if mask is None:
-            return None
-        if mask.ndim == 2 and mask.shape == (length, source):
-            return mask
-        if mask.ndim == 3 and mask.shape == (n * self.num_heads, length, source):
-            return mask.reshape(n, self.num_heads, length, source)
-        raise ValueError(f"MultiheadAttention: attn_mask of shape {mask.shape} must be "
-                         f"{(length, source)} or {(n * self.num_heads, length, source)} (batch "
-                         f"{n} x num_heads {self.num_heads}, target length {length}, source "
-                         f"length {source})")
+        out, weights = F.multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
+            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
+            self.out_proj.weight, self.out_proj.bias, training=self.training,
+            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
+            use_separate_proj_weight=not self._qkv_same_embed_dim,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights,
+            is_causal=is_causal)
+        return (out.transpose(0, 1) if batch_first else out), weights
 
     def extra_repr(self) -> str:
         return ""  # PyTorch prints only out_proj
