@@ -416,3 +416,29 @@ def test_functional_softmax_takes_pytorchs_keywords(torch):
                                                     dtype=torch.float64)
         assert ours.dtype == np.float64
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_more_init_functions_as_in_pytorch(torch):
+    for name in ("linear", "selu", "conv2d", "conv_transpose1d", "tanh", "relu"):
+        assert nn.init.calculate_gain(name) == torch.nn.init.calculate_gain(name)
+    for shape in ((30, 50), (50, 30), (8, 3, 2, 2)):
+        w = mg.empty(*shape)
+        assert nn.init.orthogonal_(w, gain=2.0) is w
+        flat = w.numpy().reshape(shape[0], -1)
+        gram = flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
+        np.testing.assert_allclose(gram, 4 * np.eye(len(gram)), atol=1e-5)
+    w = nn.init.trunc_normal_(mg.empty(200, 100), std=0.02, a=-0.03, b=0.04)
+    assert w.numpy().min() >= -0.03 and w.numpy().max() <= 0.04
+    for shape, groups in (((4, 2, 3), 1), ((6, 3, 3, 3), 2), ((4, 4, 1, 3, 3), 1)):
+        ours, theirs = mg.empty(*shape), torch.empty(*shape)
+        nn.init.dirac_(ours, groups)
+        torch.nn.init.dirac_(theirs, groups)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    ours, theirs = mg.empty(3, 5), torch.empty(3, 5)
+    np.testing.assert_array_equal(nn.init.eye_(ours).numpy(), torch.nn.init.eye_(theirs).numpy())
+    lin = nn.Linear(3, 2)
+    nn.init.orthogonal_(lin.weight.data)  # through .data, as older code does
+    weight = lin.weight.detach().numpy()
+    np.testing.assert_allclose(weight @ weight.T, np.eye(2), atol=1e-6)
+    with pytest.raises(ValueError, match="only 2-d tensors"):
+        nn.init.eye_(mg.empty(2, 2, 2))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from minigrad.autograd import increment_version
 from minigrad.random import Generator, numpy_generator
 from minigrad.tensor import Tensor
@@ -12,7 +14,9 @@ from minigrad.tensor import Tensor
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The factor that keeps activations' variance steady through a nonlinearity."""
     gains = {"linear": 1.0, "identity": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3,
-             "relu": math.sqrt(2.0)}
+             "relu": math.sqrt(2.0), "selu": 3.0 / 4, "conv1d": 1.0, "conv2d": 1.0,
+             "conv3d": 1.0, "conv_transpose1d": 1.0, "conv_transpose2d": 1.0,
+             "conv_transpose3d": 1.0}
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope**2))
@@ -98,3 +102,64 @@ def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
 
 glorot_uniform_, glorot_normal_ = xavier_uniform_, xavier_normal_
 he_uniform_, he_normal_ = kaiming_uniform_, kaiming_normal_
+
+
+def trunc_normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: Generator | None = None) -> Tensor:
+    """N(mean, std^2) restricted to [a, b] (absolute bounds, as in PyTorch): draws outside
+    are drawn again."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: need a < b, got a={a} and b={b}")
+    rng = numpy_generator(generator, "trunc_normal_")
+    values = rng.normal(mean, std, t.shape)
+    for _ in range(1000):
+        outside = (values < a) | (values > b)
+        if not outside.any():
+            return _fill(t, values)
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+    raise ValueError(f"trunc_normal_: [{a}, {b}] is too far from N({mean}, {std}^2) to sample "
+                     "by redrawing")
+
+
+def orthogonal_(t: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """A (semi-)orthogonal matrix over the first dim and the rest flattened, times gain: the Q
+    of a Gaussian matrix's QR, with signs fixed by R's diagonal (Saxe et al., 2013)."""
+    if t.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dims are supported, got "
+                         f"shape {t.shape}")
+    if t.numel() == 0:
+        return t
+    rows = t.shape[0]
+    cols = t.numel() // rows
+    flat = numpy_generator(generator, "orthogonal_").normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(t, gain * q.reshape(t.shape))
+
+
+def eye_(t: Tensor) -> Tensor:
+    """The identity matrix (ones on the diagonal of a 2-d tensor)."""
+    if t.ndim != 2:
+        raise ValueError(f"eye_: only 2-d tensors are supported, got shape {t.shape}")
+    return _fill(t, np.eye(*t.shape))
+
+
+def dirac_(t: Tensor, groups: int = 1) -> Tensor:
+    """A convolution weight (out, in, *kernel) that passes each input channel through
+    unchanged (its kernel centre set to 1), per group."""
+    if t.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only 3, 4 and 5-d tensors are supported, got shape "
+                         f"{t.shape}")
+    if t.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({t.shape[0]}) must be divisible by groups ({groups})")
+    out_per_group = t.shape[0] // groups
+    values = np.zeros(t.shape)
+    centre = tuple(k // 2 for k in t.shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, t.shape[1])):
+            values[(g * out_per_group + d, d, *centre)] = 1
+    return _fill(t, values)
