@@ -139,13 +139,21 @@ __all__ += ["compile"]  # minigrad.compiler.compile, loaded on first use (it bui
 from minigrad import accelerator  # noqa: E402
 from minigrad.compat import (  # noqa: E402
     Size,
+    are_deterministic_algorithms_enabled,
     equal,
+    finfo,
     get_default_device,
+    iinfo,
     inference_mode,
+    is_deterministic_algorithms_warn_only_enabled,
     set_default_device,
+    set_printoptions,
+    use_deterministic_algorithms,
 )
 
-__all__ += ["Size", "accelerator", "equal", "get_default_device", "inference_mode",
-            "set_default_device"]
+__all__ += ["Size", "accelerator", "are_deterministic_algorithms_enabled", "equal", "finfo",
+            "get_default_device", "iinfo", "inference_mode",
+            "is_deterministic_algorithms_warn_only_enabled", "set_default_device",
+            "set_printoptions", "use_deterministic_algorithms"]
 
 sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path

@@ -46,3 +46,61 @@ def set_default_device(device: Any) -> None:
 
 def get_default_device() -> device:
     return _default_device
+
+
+_deterministic = {"mode": False, "warn_only": False}
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Accepted as in PyTorch: every minigrad op is already deterministic on the CPU (numpy
+    kernels, one process), so this only records the setting."""
+    _deterministic.update(mode=bool(mode), warn_only=bool(warn_only))
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _deterministic["mode"]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    return _deterministic["warn_only"]
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """How tensors print, as torch.set_printoptions (profile 'default', 'short' or 'full',
+    then the options given); sci_mode=False never uses scientific notation."""
+    from minigrad.tensor import PRINT_OPTIONS
+
+    profiles = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+                "full": (4, float("inf"), 3, 80)}
+    if profile is not None and profile not in profiles:
+        raise ValueError(f"set_printoptions: profile must be one of {sorted(profiles)}, got "
+                         f"{profile!r}")
+    keys = ("precision", "threshold", "edgeitems", "max_line_width")
+    if profile is not None:
+        PRINT_OPTIONS.update(zip(keys, profiles[profile]))
+    for key, value in zip(keys, (precision, threshold, edgeitems, linewidth)):
+        if value is not None:
+            PRINT_OPTIONS[key] = value
+    if sci_mode is not None:
+        PRINT_OPTIONS["suppress_small"] = not sci_mode
+
+
+def finfo(type: Any = None) -> Any:
+    """Machine limits of a float dtype (default: the default dtype): eps, max, min, tiny,
+    smallest_normal, resolution, bits; numpy's finfo, which has PyTorch's attribute names."""
+    import numpy as np
+
+    from minigrad.dtypes import as_dtype, get_default_dtype
+
+    return np.finfo(get_default_dtype() if type is None else as_dtype(type))
+
+
+def iinfo(type: Any) -> Any:
+    """Machine limits of an integer dtype (max, min, bits), as torch.iinfo."""
+    import numpy as np
+
+    from minigrad.dtypes import as_dtype
+
+    return np.iinfo(as_dtype(type))

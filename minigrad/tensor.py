@@ -88,6 +88,11 @@ def _in_place_of(name: str) -> Callable[..., Tensor]:
     return method
 
 
+# how tensors print: numpy's array2string options, set by mg.set_printoptions
+PRINT_OPTIONS: dict[str, Any] = {"precision": 4, "threshold": 1000, "edgeitems": 3,
+                                 "max_line_width": 80}
+
+
 class VersionCounter:
     """The version of a tensor's memory: how many in-place writes it had through minigrad, and
     when the latest happened, as ticks of `clock`, which also numbers the graph's nodes. So
@@ -218,7 +223,7 @@ class Tensor:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        body = np.array2string(self.array, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self.array, separator=", ", prefix="tensor(", **PRINT_OPTIONS)
         extras = []
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")

@@ -132,3 +132,28 @@ def test_autograd_offers_gradcheck() -> None:
 def test_accelerator_queries_match_a_cpu_only_torch(torch) -> None:
     assert mg.accelerator.is_available() is False and mg.accelerator.device_count() == 0
     assert mg.accelerator.current_accelerator() is None
+
+
+def test_determinism_printoptions_and_machine_limits_as_torch(torch) -> None:
+    mg.use_deterministic_algorithms(True, warn_only=True)
+    assert mg.are_deterministic_algorithms_enabled()
+    assert mg.is_deterministic_algorithms_warn_only_enabled()
+    mg.use_deterministic_algorithms(False)
+    assert not mg.are_deterministic_algorithms_enabled()
+    try:
+        mg.set_printoptions(precision=2)
+        assert repr(mg.tensor([1.23456])) == "tensor([1.23])"
+        mg.set_printoptions(profile="full")
+        assert "..." not in repr(mg.zeros(2000))
+    finally:
+        mg.set_printoptions(profile="default")
+    assert repr(mg.tensor([1.23456])) == "tensor([1.2346])"
+    assert "..." in repr(mg.zeros(2000))
+    with pytest.raises(ValueError, match="profile must be one of"):
+        mg.set_printoptions(profile="tiny")
+    for dtype in ("float16", "float32", "float64"):
+        ours, theirs = mg.finfo(getattr(mg, dtype)), torch.finfo(getattr(torch, dtype))
+        assert (ours.eps, ours.max, ours.tiny, ours.bits) == (
+            theirs.eps, theirs.max, theirs.tiny, theirs.bits)
+    assert mg.finfo().eps == torch.finfo().eps
+    assert mg.iinfo(mg.int32).max == torch.iinfo(torch.int32).max
