@@ -340,3 +340,26 @@ def test_loader_names_items_of_different_shapes():
         list(DataLoader(Ragged(), batch_size=4))
     batches = list(DataLoader(Ragged(), batch_size=4, collate_fn=lambda items: len(items)))
     assert batches == [4]
+
+
+def test_non_persistent_buffers_list_insert_delete_and_repr_as_in_pytorch(torch):
+    for lib in (mg, torch):
+        m = lib.nn.Module()
+        m.register_buffer("scale", lib.ones(1), persistent=False)
+        m.register_buffer("kept", lib.zeros(2))
+        assert list(m.state_dict()) == ["kept"]
+        assert [n for n, _ in m.named_buffers()] == ["scale", "kept"]
+        assert m.load_state_dict({"kept": lib.ones(2)}).missing_keys == []
+        layers = lib.nn.ModuleList([lib.nn.Linear(2, 2) for _ in range(3)])
+        layers.insert(1, lib.nn.ReLU())
+        assert [type(x).__name__ for x in layers] == ["Linear", "ReLU", "Linear", "Linear"]
+        assert type(layers.pop(1)).__name__ == "ReLU"
+        del layers[0]
+        assert [n for n, _ in layers.named_children()] == ["0", "1"]
+        seq = lib.nn.Sequential(lib.nn.Linear(1, 1), lib.nn.Tanh(), lib.nn.Linear(1, 1))
+        del seq[1:]
+        assert len(seq) == 1
+    ours = repr(mg.nn.ModuleList([mg.nn.Linear(2, 2), mg.nn.Linear(2, 2), mg.nn.ReLU()]))
+    theirs = repr(torch.nn.ModuleList([torch.nn.Linear(2, 2), torch.nn.Linear(2, 2),
+                                       torch.nn.ReLU()]))
+    assert ours == theirs and "(0-1): 2 x Linear" in ours

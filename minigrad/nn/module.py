@@ -243,13 +243,17 @@ class Module:
         result (a tuple) replaces grad_output."""
         return self._add_hook("_backward_pre_hooks", hook, prepend)
 
-    def register_buffer(self, name: str, tensor: Tensor | np.ndarray | None) -> None:
-        """State that is saved in state_dict but not trained (batch norm's running statistics)."""
+    def register_buffer(self, name: str, tensor: Tensor | np.ndarray | None,
+                        persistent: bool = True) -> None:
+        """State that is not trained (batch norm's running statistics), saved in state_dict
+        unless persistent=False."""
         if tensor is not None and not isinstance(tensor, Tensor):
             tensor = Tensor(tensor)
         setattr(self, name, tensor)
         if name not in self._state("_buffer_names"):
             self._buffer_names.append(name)
+        transient = self.__dict__.setdefault("_non_persistent_buffers", set())
+        (transient.discard if persistent else transient.add)(name)
 
     def _state(self, name: str) -> Any:
         try:
@@ -378,7 +382,7 @@ class Module:
     def named_buffers(self, prefix: str = "", recurse: bool = True
                       ) -> Iterator[tuple[str, Tensor]]:
         dot = prefix + "." if prefix else ""
-        own = self._named_state() if recurse else self._own_state("")
+        own = (self._all_state() if recurse else self._own_state(""))
         seen: set[int] = set()  # a shared module's buffers once, as PyTorch
         return ((dot + k, t) for k, t in own if not isinstance(t, Parameter)
                 and not (id(t) in seen or seen.add(id(t))))
@@ -477,15 +481,23 @@ class Module:
         """Parameters and buffers in PyTorch's order: module by module, parameters first; a
         shared module's under each of its names, as PyTorch."""
         for prefix, module in self.named_modules(remove_duplicate=False):
+            yield from module._own_state(prefix + "." if prefix else "", persistent_only=True)
+
+    def _all_state(self) -> Iterator[tuple[str, Tensor]]:
+        """As _named_state, with the non-persistent buffers too."""
+        for prefix, module in self.named_modules(remove_duplicate=False):
             yield from module._own_state(prefix + "." if prefix else "")
 
-    def _own_state(self, dot: str) -> Iterator[tuple[str, Tensor]]:
-        """This module's own parameters, then its buffers, with names after dot."""
+    def _own_state(self, dot: str, persistent_only: bool = False
+                   ) -> Iterator[tuple[str, Tensor]]:
+        """This module's own parameters, then its buffers (only those saved in state_dict, with
+        persistent_only), with names after dot."""
         for name, p in self._members():
             if isinstance(p, Parameter):
                 yield dot + name, p
+        transient = self.__dict__.get("_non_persistent_buffers", ()) if persistent_only else ()
         for name in self._state("_buffer_names"):
-            if getattr(self, name) is not None:
+            if getattr(self, name) is not None and name not in transient:
                 yield dot + name, getattr(self, name)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
@@ -529,12 +541,16 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = []
-        for name, child in self.named_children():
-            body = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {body}")
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        return head + ("\n" + "\n".join(lines) + "\n)" if lines else ")")
+        """PyTorch's layout: the extra_repr lines, then one line per child, indented."""
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(child).replace("\n", "\n  ")
+                       for name, child in self.named_children()]
+        lines = extra_lines + child_lines
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{type(self).__name__}({extra_lines[0]})"
+        body = "\n  " + "\n  ".join(lines) + "\n" if lines else ""
+        return f"{type(self).__name__}({body})"
 
 
 def _as_numbers(value: Any) -> tuple[np.ndarray | None, str | None]:
@@ -609,6 +625,45 @@ class ModuleList(Module):
                             f"{type(module).__name__}")
         setattr(self, self._name_at(index), module)
 
+    def __delitem__(self, index: int | slice) -> None:
+        """Remove modules; the rest are numbered 0, 1, ... again, as in PyTorch."""
+        modules = list(self)
+        if isinstance(index, slice):
+            del modules[index]
+        else:
+            del modules[self._names().index(self._name_at(index))]
+        self._renumber(modules)
+
+    def insert(self, index: int, module: Module) -> None:
+        modules = list(self)
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def pop(self, index: int = -1) -> Module:
+        module = self[index]
+        del self[index]
+        return module
+
+    def __repr__(self) -> str:
+        """As PyTorch's: runs of identical modules print once, as `(0-11): 12 x Block(...)`."""
+        runs: list[list] = []  # [first index, last index, repr]
+        for i, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        if not runs:
+            return f"{type(self).__name__}()"
+        lines = [(f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + text.replace(
+            "\n", "\n  ") for a, b, text in runs]
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+    def _renumber(self, modules: list[Module]) -> None:
+        for name in self._names():
+            delattr(self, name)
+        self.extend(modules)
+
 
 class Sequential(ModuleList):
     """Modules applied one after another: `Sequential(a, b, c)`, or with names,
@@ -626,6 +681,8 @@ class Sequential(ModuleList):
         for module in self:
             x = module(x)
         return x
+
+    __repr__ = Module.__repr__  # PyTorch's Sequential prints every module, also repeated ones
 
 
 class _Keyed(Module):
@@ -742,6 +799,10 @@ class ParameterList(Module):
 
     def __setitem__(self, index: int, value: Any) -> None:
         setattr(self, self._name_at(index), _as_parameter(value))
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"  ({k}): Parameter containing: [{p.dtype} of size "
+                         f"{'x'.join(map(str, p.shape))}]" for k, p in enumerate(self))
 
 
 def _as_parameter(value: Any) -> Parameter:
