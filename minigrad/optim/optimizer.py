@@ -18,6 +18,8 @@ from minigrad.function import enable_grad, no_grad
 from minigrad.tensor import Tensor
 
 Params = Iterable[Tensor] | Iterable[dict[str, Any]]
+# what learning-rate schedulers add to a parameter group (OneCycleLR, CyclicLR)
+_SCHEDULER_KEYS = {"initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"}
 
 
 class Optimizer:
@@ -174,7 +176,7 @@ class Optimizer:
             if not isinstance(saved, dict) or "params" not in saved:
                 raise ValueError(f"{self._name}.load_state_dict: parameter group {i} of the "
                                  "state dict is not a dict with a 'params' entry")
-            extra = sorted(set(saved) - ours - {"params", "initial_lr"})
+            extra = sorted(set(saved) - ours - {"params"} - _SCHEDULER_KEYS)
             if extra:
                 raise ValueError(
                     f"{self._name}.load_state_dict: the state dict was saved from another kind "
