@@ -236,3 +236,135 @@ def test_default_foreach_values_are_accepted() -> None:
 def test_namespace() -> None:
     for name, cls in OPTIMIZERS.items():
         assert getattr(mg.optim, name) is cls and name in mg.optim.__all__
+
+
+# *** LBFGS ***
+A = np.diag([1.0, 2.0, 4.0, 8.0, 16.0]) + 0.5  # f = x'Ax / 2 - b'x + sum(x^4) / 10: convex
+B = np.array([1.0, -2.0, 3.0, -4.0, 5.0])
+
+
+def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+    x = x.astype(np.float64)
+    return 0.5 * x @ A @ x - B @ x + 0.1 * (x**4).sum(), A @ x - B + 0.4 * x**3
+
+
+def lbfgs_run(lib, kwargs: dict, dtype: type, steps: int) -> tuple[np.ndarray, list, dict]:
+    """LBFGS on `objective` from (3, -3, 3, -3, 3), its gradient computed in numpy so that both
+    libraries see the same numbers."""
+    x = lib.tensor(np.array([3.0, -3.0, 3.0, -3.0, 3.0], dtype), requires_grad=True)
+    optimizer = lib.optim.LBFGS([x], **kwargs)
+
+    def closure():
+        loss, grad = objective(x.detach().numpy() if lib is not mg else x.array)
+        x.grad = lib.tensor(grad.astype(dtype))
+        return lib.tensor(np.array(loss, dtype))
+
+    losses = [float(optimizer.step(closure)) for _ in range(steps)]
+    state = optimizer.state[x]
+    counts = {k: state[k] for k in ("func_evals", "n_iter")}
+    return (x.detach().numpy() if lib is not mg else x.array), losses, counts
+
+
+LBFGS_CONFIGS = [
+    dict(),
+    dict(lr=0.5, max_iter=7, history_size=3),
+    dict(line_search_fn="strong_wolfe"),
+    dict(line_search_fn="strong_wolfe", max_iter=10, max_eval=12, history_size=2),
+    dict(lr=0.1, tolerance_change=1e-5, tolerance_grad=1e-3),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kwargs", LBFGS_CONFIGS)
+def test_lbfgs_matches_torch(torch, kwargs: dict, dtype: type) -> None:
+    ours, our_losses, our_counts = lbfgs_run(mg, kwargs, dtype, 4)
+    theirs, their_losses, their_counts = lbfgs_run(torch, kwargs, dtype, 4)
+    tol = {np.float32: 1e-6, np.float64: 1e-12}[dtype]
+    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+    np.testing.assert_allclose(our_losses, their_losses, rtol=tol, atol=tol)
+    assert our_counts == their_counts
+    assert our_losses[-1] < our_losses[0]
+
+
+@pytest.mark.parametrize("kwargs", [dict(history_size=4, max_iter=6),
+                                    dict(line_search_fn="strong_wolfe", max_iter=8)])
+def test_lbfgs_small_model_matches_torch(torch, kwargs: dict) -> None:
+    results = []
+    for lib in (mg, torch):
+        params, loss_fn = small_model(lib, np.float64)
+        optimizer = lib.optim.LBFGS(params, **kwargs)
+
+        def closure(optimizer=optimizer, loss_fn=loss_fn):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            return loss
+
+        losses = [float(optimizer.step(closure).detach()) for _ in range(3)]
+        results.append(([p.detach().numpy() if lib is torch else p.array for p in params],
+                         losses))
+    (ours, our_losses), (theirs, their_losses) = results
+    for a, b in zip(ours, theirs, strict=True):  # the gradients differ in their last bits
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(our_losses, their_losses, rtol=1e-8)
+    assert our_losses[-1] < our_losses[0] / 2
+
+
+def test_lbfgs_state_dict_resume(tmp_path) -> None:
+    straight, _, _ = lbfgs_run(mg, dict(history_size=3, max_iter=4), np.float64, 4)
+    x = mg.tensor([3.0, -3.0, 3.0, -3.0, 3.0], dtype=mg.float64, requires_grad=True)
+
+    def closure():
+        loss, grad = objective(x.array)
+        x.grad = mg.tensor(grad)
+        return mg.tensor(loss)
+
+    optimizer = mg.optim.LBFGS([x], history_size=3, max_iter=4)
+    for _ in range(2):
+        optimizer.step(closure)
+    mg.save(optimizer.state_dict(), tmp_path / "lbfgs.pt")
+    optimizer = mg.optim.LBFGS([x], history_size=3, max_iter=4)
+    optimizer.load_state_dict(mg.load(tmp_path / "lbfgs.pt"))
+    for _ in range(2):
+        optimizer.step(closure)
+    np.testing.assert_array_equal(x.array, straight)
+
+
+def test_lbfgs_state_keys_match_torch(torch) -> None:
+    keys = []
+    for lib in (mg, torch):
+        x = lib.tensor([0.5, 0.5, 0.5, 0.5, 0.5], requires_grad=True)
+        optimizer = lib.optim.LBFGS([x], max_iter=3)
+
+        def closure(x=x, lib=lib):
+            loss, grad = objective(x.detach().numpy() if lib is torch else x.array)
+            x.grad = lib.tensor(grad.astype(np.float32))
+            return lib.tensor(loss)
+
+        optimizer.step(closure)
+        keys.append(sorted(optimizer.state_dict()["state"][0]))
+    assert keys[0] == keys[1]
+
+
+def test_lbfgs_bumps_versions_and_refuses_what_it_does_not_support() -> None:
+    xy = mg.tensor([1.0, 2.0], requires_grad=True)
+    optimizer = mg.optim.LBFGS([xy], max_iter=2)
+    before = xy._version
+
+    def closure():
+        xy.grad = mg.tensor([0.5, 0.5])
+        return mg.tensor(1.0)
+
+    optimizer.step(closure)
+    assert xy._version > before
+    with pytest.raises(ValueError, match="line_search_fn must be None or 'strong_wolfe', got "
+                                         "'backtracking'"):
+        mg.optim.LBFGS([xy], line_search_fn="backtracking")
+    with pytest.raises(ValueError, match="doesn't support per-parameter options"):
+        mg.optim.LBFGS([{"params": [xy]}, {"params": [mg.zeros(1, requires_grad=True)]}])
+    with pytest.raises(ValueError, match="history_size must be a positive int, got 0"):
+        mg.optim.LBFGS([xy], history_size=0)
+    with pytest.raises(ValueError, match="LBFGS: invalid lr -1"):
+        mg.optim.LBFGS([xy], lr=-1)
+    with pytest.raises(ValueError, match="needs a closure"):
+        optimizer.step(None)
