@@ -266,6 +266,9 @@ def test_state_dict_keys_match_torch(torch) -> None:
         mine = getattr(lr_scheduler, name)(ours, **kwargs).state_dict()
         reference = getattr(torch.optim.lr_scheduler, name)(theirs, **kwargs).state_dict()
         assert set(mine) == set(reference) - {"_get_lr_called_within_step"}, name
+    mine = lr_scheduler.ReduceLROnPlateau(make_optimizer(mg)).state_dict()
+    reference = torch.optim.lr_scheduler.ReduceLROnPlateau(make_optimizer(torch)).state_dict()
+    assert mine == reference
     for name, parts, kwargs in COMBINED[:1] + COMBINED[3:4]:
         mine = make_combined(mg, make_optimizer(mg), name, parts, kwargs).state_dict()
         reference = make_combined(torch, make_optimizer(torch), name, parts, kwargs).state_dict()
@@ -344,6 +347,8 @@ ERRORS = [
     (lambda: lr_scheduler.ReduceLROnPlateau(sgd(), min_lr=[0.1]), ValueError,
      "min_lr has 1 values, but the optimizer has 2 parameter groups"),
     (lambda: lr_scheduler.ChainedScheduler([]), ValueError, "expected at least one scheduler"),
+    (lambda: lr_scheduler.ChainedScheduler([sgd()]), TypeError,
+     r"schedulers\[0\] is a SGD, not a learning-rate scheduler"),
     (lambda: lr_scheduler.SequentialLR(sgd(), [lr_scheduler.ExponentialLR(sgd(), 0.9)], []),
      ValueError, r"schedulers\[0\] \(ExponentialLR\) belongs to another optimizer"),
 ]

@@ -695,7 +695,7 @@ class ChainedScheduler(_Nested):
                  optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError("ChainedScheduler: expected at least one scheduler, got none")
-        optimizer = optimizer or schedulers[0].optimizer
+        optimizer = optimizer or getattr(schedulers[0], "optimizer", None)
         _check_schedulers(self, optimizer, schedulers)
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
