@@ -11,7 +11,9 @@ import math as _math
 from minigrad.tensor import Tensor  # first: the modules below build on it
 
 # isort: split
-from minigrad import autograd, backends, cuda, random
+import sys
+
+from minigrad import autograd, autograd_functional, backends, cuda, random
 from minigrad.autograd import backward, grad
 from minigrad.creation import (
     arange,
@@ -145,3 +147,5 @@ from minigrad.compat import (  # noqa: E402
 
 __all__ += ["Size", "accelerator", "equal", "get_default_device", "inference_mode",
             "set_default_device"]
+
+sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path

@@ -39,9 +39,17 @@ def backward(tensors: Tensors, grad_tensors: Any = None, retain_graph: bool | No
 
 def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
          retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+         only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False
+         ) -> tuple[Tensor | None, ...]:
     """The gradients of outputs with respect to inputs, as `torch.autograd.grad`; `.grad`
-    attributes are left untouched."""
+    attributes are left untouched. materialize_grads gives zeros instead of None for inputs
+    the outputs do not depend on."""
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported; loop over "
+                                  "the grad_outputs instead")
+    if allow_unused is None:
+        allow_unused = materialize_grads
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
@@ -56,6 +64,9 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Any = None,
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} (shape {inputs[i].shape}) was not used to "
                                "compute the outputs; pass allow_unused=True to get None for it")
+    if materialize_grads:
+        found = [Tensor._make(np.zeros_like(t.array)) if g is None else g
+                 for t, g in zip(inputs, found)]
     return tuple(found)
 
 
@@ -338,4 +349,8 @@ def __getattr__(name: str) -> Any:
         from minigrad import testing
 
         return getattr(testing, name)
+    if name == "functional":  # torch.autograd.functional (also importable by that path)
+        from minigrad import autograd_functional
+
+        return autograd_functional
     raise AttributeError(f"module 'minigrad.autograd' has no attribute {name!r}")

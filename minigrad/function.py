@@ -218,6 +218,7 @@ class Function(Node):
     """
 
     returns_view = False  # see ViewFunction
+    _non_differentiable: frozenset[int] | None = None  # see mark_non_differentiable
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -236,6 +237,19 @@ class Function(Node):
         """Keep values that backward needs; freed after backward unless retain_graph=True.
         Tensors saved here are checked not to have been modified in place before backward."""
         self._saved = tensors
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Outputs of forward that get no gradient (indices, masks): they come out not
+        requiring grad, and backward receives zeros for them, as in PyTorch."""
+        self._non_differentiable = frozenset(id(getattr(o, "array", o)) for o in outputs)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch's sake: backward always receives zero gradients (never None)
+        for outputs that received none."""
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        raise NotImplementedError("mark_dirty: a Function that writes its inputs in place is "
+                                  "not supported; return new arrays instead")
 
     @property
     def saved_tensors(self) -> tuple:
@@ -294,6 +308,8 @@ class Function(Node):
             outputs[0]._base = base if base._base is None else base._base
         if record:
             _record(ctx, args, outputs, raw)
+            if ctx._non_differentiable:
+                _unmark(ctx._non_differentiable, outputs, raw)
         if _Modes.anomaly:
             ctx._trace = _user_frames()
             for o in outputs:
@@ -330,6 +346,13 @@ def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], raw: Any) 
     node._outputs = described
     if node._saved:
         _SavedOutput.replace_outputs(node, raw if type(raw) is tuple else (raw,), outputs)
+
+
+def _unmark(marked: frozenset[int], outputs: tuple[Tensor, ...], raw: Any) -> None:
+    """Outputs that forward marked non-differentiable leave the graph."""
+    for o, r in zip(outputs, raw if type(raw) is tuple else (raw,)):
+        if id(getattr(r, "array", r)) in marked or id(o.array) in marked:
+            o.requires_grad, o.grad_fn = False, None
 
 
 def _version_counter_of(saved: Any) -> VersionCounter | None:

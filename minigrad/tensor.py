@@ -64,6 +64,30 @@ def _ragged(data: list | tuple) -> str:
     return "the nested list has items numpy cannot put in one array"
 
 
+def _in_place_of(name: str) -> Callable[..., Tensor]:
+    """Tensor.<name>_, PyTorch's in-place variant of Tensor.<name>: the out-of-place result
+    written into self through Tensor._write_in_place (versioned, and recorded when in a graph).
+    A result without a gradient (eq, floor_divide, ...) gets a zero one, as in PyTorch."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        keys = list(kwargs)
+
+        def new_value(old: Tensor, *values: Any) -> Tensor:
+            out = getattr(old, name)(*values[:len(args)], **dict(zip(keys, values[len(args):])))
+            inputs = [v for v in (old, *values) if isinstance(v, Tensor)]
+            if out.grad_fn is None and any(v.requires_grad for v in inputs):
+                dtype = np.promote_types(out.array.dtype, old.array.dtype)
+                out = ops.elementwise.PiecewiseConstant.apply(
+                    lambda *_: out.array.astype(dtype), *inputs)
+            return out
+
+        return self._write_in_place(name + "_", new_value, *args, *kwargs.values())
+
+    method.__name__, method.__qualname__ = name + "_", f"Tensor.{name}_"
+    method.__doc__ = f"In place: self.{name}(...) written into this tensor's memory."
+    return method
+
+
 class VersionCounter:
     """The version of a tensor's memory: how many in-place writes it had through minigrad, and
     when the latest happened, as ticks of `clock`, which also numbers the graph's nodes. So
@@ -294,6 +318,25 @@ class Tensor:
 
     def __int__(self) -> int:
         return int(self.item())
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __contains__(self, element: Any) -> bool:
+        """`x in t`: whether any element of t equals x (a number or a tensor), as PyTorch."""
+        if not isinstance(element, (Tensor, int, float, bool, np.number)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element).__name__}.")
+        return bool((self == element).any())
+
+    def __reversed__(self) -> Tensor:
+        return self.flip(0) if self.ndim else self
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
 
     def __index__(self) -> int:
         """A one-element integer tensor as an index (`classes[predicted[j]]`, `range(n)`)."""
@@ -1044,6 +1087,654 @@ class Tensor:
     def equal(self, other: Tensor) -> bool:
         """True if other has this shape and the same values, as torch.equal."""
         return self.shape == other.shape and builtins.bool(ops.eq(self, other).all())
+
+    # *** PyTorch's other Tensor methods: aliases, shape helpers, in-place variants ***
+    # (one block; each method is a one-line call of an op or of another method)
+    def expand_as(self, other: Tensor) -> Tensor:
+        return ops.expand(self, *other.shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return ops.view(self, *other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return ops.reshape(self, *other.shape)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """self where condition, else other (torch.where(condition, self, other))."""
+        return ops.where(condition, self, other)
+
+    def neg(self) -> Tensor:
+        return ops.neg(self)
+
+    negative = neg
+
+    def multiply(self, other: Any) -> Tensor:
+        return ops.mul(self, other)
+
+    def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self.sub(other, alpha=alpha)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    true_divide = divide
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        return ops.heaviside(self, values)
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+    absolute, arccos, arcsin, arctan = abs, acos, asin, atan
+    arccosh, arcsinh, arctanh = acosh, asinh, atanh
+    sgn = sign
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return self.clamp(max=max)
+
+    def ravel(self) -> Tensor:
+        return ops.reshape(self, -1)
+
+    def ndimension(self) -> int:
+        return self.array.ndim
+
+    @property
+    def nbytes(self) -> int:
+        return self.array.nbytes
+
+    @property
+    def itemsize(self) -> int:
+        return self.array.itemsize
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """True: minigrad presents every tensor as contiguous (contiguous() returns self, and
+        view() works on any tensor), so its stride() is the row-major one of its shape."""
+        return True
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The row-major strides of the shape, in elements (see is_contiguous)."""
+        strides = tuple(int(np.prod(self.shape[d + 1:])) for d in range(self.ndim))
+        return strides if dim is None else strides[ops.canonical_dim(dim, self.ndim)]
+
+    def storage_offset(self) -> int:
+        return 0
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    def get_device(self) -> int:
+        """-1, PyTorch's number for the CPU."""
+        return -1
+
+    def is_complex(self) -> bool:
+        return self.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self.dtype.kind in "fic"
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor after retain_grad()."""
+        retained = None if self.grad_fn is None else self.grad_fn._retained
+        return bool(retained) and self._output_nr in retained
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @dim_or_axis
+    def select(self, dim: int, index: int) -> Tensor:
+        return ops.select(self, dim, index)
+
+    @dim_or_axis
+    def narrow_copy(self, dim: int, start: int, length: int) -> Tensor:
+        return ops.narrow(self, dim, start, length).clone()
+
+    def fliplr(self) -> Tensor:
+        return ops.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return ops.flipud(self)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        return ops.rot90(self, k, dims)
+
+    @dim_or_axis
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.tensor_split(self, indices_or_sections, dim)
+
+    @dim_or_axis
+    def split_with_sizes(self, split_sizes: Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+        return ops.split_with_sizes(self, split_sizes, dim)
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return ops.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return ops.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return ops.dsplit(self, indices_or_sections)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that needs no grad."""
+        self.grad_fn, self._output_nr, self.requires_grad = None, 0, False
+        return self
+
+    def _change_view(self, op: str, view: Callable[[Tensor], Tensor]) -> Tensor:
+        """t_, transpose_, squeeze_, ...: self takes view(self)'s shape, in place. In a graph,
+        self becomes view's output (as _write_in_place does for values); the version bump makes
+        backward refuse nodes that saved self with its old shape."""
+        if function.is_grad_enabled() and self.requires_grad:
+            self._check_recordable(op)
+            old = Tensor._make(self.array, True)
+            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            new = view(old)
+            self.grad_fn, self._output_nr = new.grad_fn, new._output_nr
+        else:
+            new = view(self)
+        self.array = new.array
+        self._shared_version_counter().bump()
+        return self
+
+    def t_(self) -> Tensor:
+        return self._change_view("t_", Tensor.t)
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        return self._change_view("transpose_", lambda t: ops.transpose(t, dim0, dim1))
+
+    def swapaxes_(self, axis0: int, axis1: int) -> Tensor:
+        return self._change_view("swapaxes_", lambda t: ops.transpose(t, axis0, axis1))
+
+    def swapdims_(self, dim0: int, dim1: int) -> Tensor:
+        return self._change_view("swapdims_", lambda t: ops.transpose(t, dim0, dim1))
+
+    def squeeze_(self, dim: int | None = None) -> Tensor:
+        return self._change_view("squeeze_", lambda t: ops.squeeze(t, dim))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        return self._change_view("unsqueeze_", lambda t: ops.unsqueeze(t, dim))
+
+    # in-place variants: the out-of-place method's result written into self (_in_place_of)
+    abs_, absolute_, sqrt_, log_, sign_, sgn_ = (_in_place_of(n) for n in (
+        "abs", "absolute", "sqrt", "log", "sign", "sgn"))
+    floor_, ceil_, round_, trunc_, fix_, frac_ = (_in_place_of(n) for n in (
+        "floor", "ceil", "round", "trunc", "fix", "frac"))
+    sin_, cos_, tan_, asin_, acos_, atan_ = (_in_place_of(n) for n in (
+        "sin", "cos", "tan", "asin", "acos", "atan"))
+    arcsin_, arccos_, arctan_, sinh_, cosh_, asinh_, acosh_, atanh_ = (_in_place_of(n) for n in (
+        "arcsin", "arccos", "arctan", "sinh", "cosh", "asinh", "acosh", "atanh"))
+    arcsinh_, arccosh_, arctanh_ = (_in_place_of(n) for n in ("arcsinh", "arccosh", "arctanh"))
+    exp2_, expm1_, log2_, log10_, log1p_, square_ = (_in_place_of(n) for n in (
+        "exp2", "expm1", "log2", "log10", "log1p", "square"))
+    reciprocal_, rsqrt_, erf_, erfc_, negative_ = (_in_place_of(n) for n in (
+        "reciprocal", "rsqrt", "erf", "erfc", "negative"))
+    eq_, ne_, lt_, le_, gt_, ge_ = (_in_place_of(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = (_in_place_of(n) for n in (
+        "greater", "greater_equal", "less", "less_equal", "not_equal"))
+    multiply_, subtract_, divide_, true_divide_ = (_in_place_of(n) for n in (
+        "multiply", "subtract", "divide", "true_divide"))
+    clamp_min_, clamp_max_, lerp_, hypot_, copysign_ = (_in_place_of(n) for n in (
+        "clamp_min", "clamp_max", "lerp", "hypot", "copysign"))
+    atan2_, arctan2_, fmod_, remainder_, floor_divide_ = (_in_place_of(n) for n in (
+        "atan2", "arctan2", "fmod", "remainder", "floor_divide"))
+    logical_not_, logical_and_, logical_or_, logical_xor_ = (_in_place_of(n) for n in (
+        "logical_not", "logical_and", "logical_or", "logical_xor"))
+    bitwise_not_, bitwise_and_, bitwise_or_, bitwise_xor_ = (_in_place_of(n) for n in (
+        "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor"))
+    bitwise_left_shift_, bitwise_right_shift_, heaviside_ = (_in_place_of(n) for n in (
+        "bitwise_left_shift", "bitwise_right_shift", "heaviside"))
+    cumsum_, cumprod_, tril_, triu_, index_add_, scatter_add_ = (_in_place_of(n) for n in (
+        "cumsum", "cumprod", "tril", "triu", "index_add", "scatter_add"))
+    scatter_, scatter_reduce_, addmm_ = (_in_place_of(n) for n in (
+        "scatter", "scatter_reduce", "addmm"))
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def addmv(self, mat: Any, vec: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1: Any, vec2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def inner(self, other: Any) -> Tensor:
+        return ops.inner(self, other)
+
+    def vdot(self, other: Any) -> Tensor:
+        return ops.vdot(self, other)
+
+    def kron(self, other: Any) -> Tensor:
+        return ops.kron(self, other)
+
+    def trace(self) -> Tensor:
+        return ops.trace(self)
+
+    def cross(self, other: Any, dim: int | None = None) -> Tensor:
+        return ops.cross(self, other, dim)
+
+    def det(self) -> Tensor:
+        return ops.det(self)
+
+    def logdet(self) -> Tensor:
+        return ops.logdet(self)
+
+    def slogdet(self) -> Any:
+        return ops.slogdet(self)
+
+    def inverse(self) -> Tensor:
+        return ops.inverse(self)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return ops.pinverse(self, rcond)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return ops.matrix_power(self, n)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return ops.xlogy(self, other)
+
+    def sinc(self) -> Tensor:
+        return ops.sinc(self)
+
+    def erfinv(self) -> Tensor:
+        return ops.erfinv(self)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        return ops.logit(self, eps)
+
+    def logaddexp2(self, other: Any) -> Tensor:
+        return ops.logaddexp2(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return ops.float_power(self, exponent)
+
+    def deg2rad(self) -> Tensor:
+        return ops.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return ops.rad2deg(self)
+
+    def ldexp(self, other: Any) -> Tensor:
+        return ops.ldexp(self, other)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> Tensor:
+        return ops.nan_to_num(self, nan, posinf, neginf)
+
+    @dim_or_axis
+    def nansum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+               dtype: DTypeLike = None) -> Tensor:
+        return ops.nansum(self, dim, keepdim, dtype=dtype)
+
+    @dim_or_axis
+    def nanmean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *,
+                dtype: DTypeLike = None) -> Tensor:
+        return ops.nanmean(self, dim, keepdim, dtype=dtype)
+
+    @dim_or_axis
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.median(self, dim, keepdim)
+
+    @dim_or_axis
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return ops.nanmedian(self, dim, keepdim)
+
+    @dim_or_axis
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return ops.mode(self, dim, keepdim)
+
+    @dim_or_axis
+    def quantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        return ops.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    @dim_or_axis
+    def nanquantile(self, q: Any, dim: int | None = None, keepdim: bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        return ops.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    @dim_or_axis
+    def diff(self, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+             append: Tensor | None = None) -> Tensor:
+        return ops.diff(self, n, dim, prepend, append)
+
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        return ops.dist(self, other, p)
+
+    def renorm(self, p: float, dim: int, maxnorm: float) -> Tensor:
+        return ops.renorm(self, p, dim, maxnorm)
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+        return ops.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        return ops.corrcoef(self)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: int | None = None) -> Any:
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        return ops.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        return ops.histc(self, bins, min, max)
+
+    @dim_or_axis
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        return ops.index_fill(self, dim, index, value)
+
+    @dim_or_axis
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor:
+        return ops.index_copy(self, dim, index, source)
+
+    def masked_scatter(self, mask: Any, source: Any) -> Tensor:
+        return ops.masked_scatter(self, mask, source)
+
+    def float_power_(self, exponent: Any) -> Tensor:
+        """In place: self ** exponent in float64, so self must be float64 (as in PyTorch)."""
+        if self.dtype != np.float64:
+            raise RuntimeError(f"float_power_: the base has dtype {self.dtype} but the result "
+                               "requires float64")
+        return self._write_in_place("float_power_", ops.float_power, exponent)
+
+    addcmul_, addcdiv_, addmv_, addr_, addbmm_, baddbmm_ = (_in_place_of(n) for n in (
+        "addcmul", "addcdiv", "addmv", "addr", "addbmm", "baddbmm"))
+    deg2rad_, rad2deg_, erfinv_, logit_, sinc_, xlogy_, ldexp_ = (_in_place_of(n) for n in (
+        "deg2rad", "rad2deg", "erfinv", "logit", "sinc", "xlogy", "ldexp"))
+    nan_to_num_, renorm_, index_fill_, index_copy_, masked_scatter_ = (_in_place_of(n) for n in (
+        "nan_to_num", "renorm", "index_fill", "index_copy", "masked_scatter"))
+
+    def take(self, index: Any) -> Tensor:
+        return ops.take(self, index)
+
+    def argwhere(self) -> Tensor:
+        return ops.argwhere(self)
+
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        return ops.index_put(self, indices, values, accumulate)
+
+    def fmax(self, other: Any) -> Tensor:
+        return ops.fmax(self, other)
+
+    def fmin(self, other: Any) -> Tensor:
+        return ops.fmin(self, other)
+
+    def signbit(self) -> Tensor:
+        return ops.signbit(self)
+
+    def isposinf(self) -> Tensor:
+        return ops.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return ops.isneginf(self)
+
+    def isreal(self) -> Tensor:
+        return ops.isreal(self)
+
+    def gcd(self, other: Any) -> Tensor:
+        return ops.gcd(self, other)
+
+    def lcm(self, other: Any) -> Tensor:
+        return ops.lcm(self, other)
+
+    def frexp(self) -> tuple[Tensor, Tensor]:
+        return ops.frexp(self)
+
+    def nextafter(self, other: Any) -> Tensor:
+        return ops.nextafter(self, other)
+
+    def msort(self) -> Tensor:
+        return ops.msort(self)
+
+    def unique_consecutive(self, return_inverse: bool = False, return_counts: bool = False,
+                           dim: int | None = None) -> Any:
+        return ops.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        return ops.diagflat(self, offset)
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        return ops.sum_to_size(self, *size)
+
+    def positive(self) -> Tensor:
+        """self (torch.positive returns its input)."""
+        if self.dtype == np.bool_:
+            raise TypeError("positive: not defined for bool tensors")
+        return self
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor (an error for any other)."""
+        if self.array.size != 1:
+            raise RuntimeError(f"is_nonzero: the tensor must have one element, got shape "
+                               f"{self.shape}")
+        return builtins.bool(self.array.reshape(()) != 0)
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self.shape == other.shape
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        """fill_value on the main diagonal (all indices equal); for a tall matrix, wrap starts
+        the diagonal again every ncols + 1 rows, as numpy's fill_diagonal."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+            raise RuntimeError(f"fill_diagonal_: needs a matrix, or a tensor with all dims of "
+                               f"one size, got shape {self.shape}")
+        mask = np.zeros(self.shape, bool)
+        np.fill_diagonal(mask, True, wrap=wrap)
+        return self.masked_fill_(mask, fill_value)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> Tensor:
+        """num_samples category indices per row of self's (unnormalized, non-negative)
+        weights, without replacement unless replacement=True; int64."""
+        weights = self.array.astype(np.float64).reshape(-1, self.shape[-1] if self.ndim else 1)
+        if self.ndim not in (1, 2) or np.any(weights < 0) or not np.all(np.isfinite(weights)):
+            raise RuntimeError("multinomial: expects a 1-D or 2-D tensor of finite, "
+                               "non-negative weights")
+        if np.any(weights.sum(1) <= 0):
+            raise RuntimeError("multinomial: every row of weights must have a positive sum")
+        if not replacement and num_samples > np.count_nonzero(weights, 1).min():
+            raise RuntimeError(f"multinomial: cannot take {num_samples} samples without "
+                               "replacement from fewer nonzero-weight categories")
+        rng = numpy_generator(generator, "multinomial")
+        rows = [rng.choice(len(w), num_samples, replace=replacement, p=w / w.sum())
+                for w in weights]
+        out = np.array(rows, np.int64).reshape(*self.shape[:-1], num_samples)
+        return Tensor._make(out)
+
+    index_put_ = _in_place_of("index_put")
+
+    # real tensors: the complex-number methods are identities, the flags False
+    def conj(self) -> Tensor:
+        return self
+
+    resolve_conj = resolve_neg = conj_physical = conj
+
+    @property
+    def real(self) -> Tensor:
+        return self
+
+    @property
+    def imag(self) -> Tensor:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    def is_conj(self) -> bool:
+        return False
+
+    is_neg = is_inference = is_conj
+
+    @property
+    def mH(self) -> Tensor:
+        return self.mT
+
+    def adjoint(self) -> Tensor:
+        return self.mT
+
+    def angle(self) -> Tensor:
+        return ops.angle(self)
+
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        return ops.hardshrink(self, lambd)
+
+    def byte(self) -> Tensor:
+        return self.to(np.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(np.int8)
+
+    def data_ptr(self) -> int:
+        """The address of the first element."""
+        return self.array.ctypes.data
+
+    @dim_or_axis
+    def select_scatter(self, src: Any, dim: int, index: int) -> Tensor:
+        return ops.select_scatter(self, src, dim, index)
+
+    @dim_or_axis
+    def slice_scatter(self, src: Any, dim: int = 0, start: int | None = None,
+                      end: int | None = None, step: int = 1) -> Tensor:
+        return ops.slice_scatter(self, src, dim, start, end, step)
+
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1
+                         ) -> Tensor:
+        return ops.diagonal_scatter(self, src, offset, dim1, dim2)
+
+    def put(self, index: Any, source: Any, accumulate: bool = False) -> Tensor:
+        return ops.put(self, index, source, accumulate)
+
+    def new(self, *args: Any) -> Tensor:
+        """The legacy constructor: new(sizes...) is new_empty, new(data) new_tensor."""
+        if all(isinstance(a, (int, np.integer)) for a in args):
+            return self.new_empty(*args)
+        return self.new_tensor(args[0])
+
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Each element replaced by callable(element), in Python (slow; no gradient)."""
+        if self.requires_grad:
+            raise RuntimeError("apply_: can't call it on a tensor that requires grad")
+        values = [callable(v) for v in self.array.reshape(-1).tolist()]
+        return self.copy_(np.asarray(values).reshape(self.shape))
+
+    def map_(self, tensor: Tensor, callable: Callable[[Any, Any], Any]) -> Tensor:
+        """Each element replaced by callable(element, tensor's element), tensor broadcast."""
+        if self.requires_grad:
+            raise RuntimeError("map_: can't call it on a tensor that requires grad")
+        other = np.broadcast_to(tensor.array, self.shape).reshape(-1).tolist()
+        values = [callable(a, b) for a, b in zip(self.array.reshape(-1).tolist(), other,
+                                                  strict=True)]
+        return self.copy_(np.asarray(values).reshape(self.shape))
+
+    def resize_(self, *sizes: Any) -> Tensor:
+        """Change the shape in place, keeping the first elements (new ones are zero here,
+        uninitialized in PyTorch)."""
+        if self.requires_grad:
+            raise RuntimeError("resize_: cannot resize a tensor that requires grad")
+        shape = sizes[0] if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+        new = np.zeros(tuple(shape), self.dtype)
+        count = min(new.size, self.array.size)
+        new.reshape(-1)[:count] = self.array.reshape(-1)[:count]
+        self.array = new
+        self._shared_version_counter().bump()
+        return self
+
+    def resize_as_(self, tensor: Tensor) -> Tensor:
+        return self.resize_(tensor.shape)
+
+    gcd_, lcm_, nextafter_, put_ = (_in_place_of(n) for n in ("gcd", "lcm", "nextafter", "put"))
+
+    def lgamma(self) -> Tensor:
+        return ops.lgamma(self)
+
+    def digamma(self) -> Tensor:
+        return ops.digamma(self)
+
+    def polygamma(self, n: int) -> Tensor:
+        return ops.polygamma(n, self)
+
+    def mvlgamma(self, p: int) -> Tensor:
+        return ops.mvlgamma(self, p)
+
+    lgamma_, digamma_, polygamma_, mvlgamma_ = (_in_place_of(n) for n in (
+        "lgamma", "digamma", "polygamma", "mvlgamma"))
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return ops.cholesky(self, upper)
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        return ops.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        return ops.cholesky_inverse(self, upper)
+
+    def ger(self, vec2: Any) -> Tensor:
+        return ops.ger(self, vec2)
+
+    # random fills (generator=: a minigrad.Generator, else the default one)
+    def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
+                    generator: Any) -> Tensor:
+        values = np.asarray(draw(numpy_generator(generator, op)))
+        return self._write_in_place(op, lambda old: setitem(old, ..., values.astype(old.dtype)))
+
+    def random_(self, from_: int = 0, to: int | None = None, *, generator: Any = None) -> Tensor:
+        """Integers uniform in [from_, to); random_(to) is [0, to); with neither, [0, the
+        largest integer the dtype holds exactly] (2^24 for float32), as in PyTorch."""
+        low, high = (0, from_) if to is None and from_ != 0 else (from_, to)
+        if high is None:
+            kind = self.dtype
+            high = (2 ** (np.finfo(kind).nmant + 1) + 1 if kind.kind == "f"
+                    else 2 if kind == np.bool_ else int(np.iinfo(kind).max) + 1)
+        if low >= high:
+            raise RuntimeError(f"random_: expects 'from' ({low}) to be less than 'to' ({high})")
+        return self._fill_drawn("random_", lambda rng: rng.integers(low, high - 1, self.shape,
+                                                                    endpoint=True), generator)
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """1 with probability p (a number or a tensor broadcast to this shape), else 0."""
+        p = p.array if isinstance(p, Tensor) else p
+        if np.any((np.asarray(p) < 0) | (np.asarray(p) > 1)):
+            raise RuntimeError("bernoulli_: p must be in [0, 1]")
+        return self._fill_drawn("bernoulli_", lambda rng: rng.random(self.shape) < p, generator)
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
+        """0 or 1 per element, 1 with probability self (or p); no gradient."""
+        probs = self.array if p is None else np.broadcast_to(np.asarray(p), self.shape)
+        if np.any((probs < 0) | (probs > 1)):
+            raise RuntimeError("bernoulli: all probabilities must be in [0, 1]")
+        return Tensor._make(np.zeros(self.shape, self.dtype)).bernoulli_(probs,
+                                                                         generator=generator)
+
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Draws from the exponential distribution of rate lambd (density lambd e^(-lambd x))."""
+        return self._fill_drawn("exponential_", lambda rng: rng.exponential(1 / lambd,
+                                                                            self.shape), generator)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator: Any = None
+                    ) -> Tensor:
+        """exp of draws from N(mean, std^2)."""
+        return self._fill_drawn("log_normal_", lambda rng: rng.lognormal(mean, std, self.shape),
+                                generator)
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+        """The number of trials up to the first success (1, 2, ...), success probability p."""
+        return self._fill_drawn("geometric_", lambda rng: rng.geometric(p, self.shape),
+                                generator)
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator: Any = None
+                ) -> Tensor:
+        return self._fill_drawn("cauchy_", lambda rng: median + sigma
+                                * rng.standard_cauchy(self.shape), generator)
 
     # *** in-place ops ***
     # Each returns self. Under no_grad, or when nothing involved requires grad, it just writes

@@ -28,6 +28,14 @@ _HELPERS = ("canonical_dim", "canonical_dims", "constant", "operands", "index_pu
 # Tensor methods that PyTorch also offers as functions and that are not ops; each becomes
 # `def name(input, *args, **kwargs): return input.name(*args, **kwargs)`
 _METHODS = ("clone", "detach", "is_floating_point", "norm", "numel", "t")
+_METHODS += (  # PyTorch's aliases and helpers that are Tensor methods here (tmethods)
+    "absolute", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "clamp_max",
+    "clamp_min", "divide", "greater", "greater_equal", "is_complex", "is_signed", "less",
+    "less_equal", "multiply", "narrow_copy", "negative", "not_equal", "ravel", "sgn",
+    "subtract", "true_divide", "get_device", "detach_", "bernoulli", "multinomial", "positive",
+    "is_nonzero", "is_same_size", "conj", "resolve_conj", "resolve_neg", "conj_physical",
+    "is_conj", "is_neg", "is_inference", "adjoint",
+)
 
 
 def with_torch_names(fn: Callable) -> Callable:

@@ -29,7 +29,7 @@ def load_split(data_dir: str | os.PathLike | None = None, train: bool = True,
                ) -> tuple[np.ndarray, np.ndarray, Path]:
     """As load_mnist, and the folder the files were read from."""
     dataset = DATASETS[name](root=data_dir, train=train)
-    images, labels = dataset.data, dataset.targets
+    images, labels = dataset.data.numpy(), dataset.targets.numpy()
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
     return images.reshape(len(images), -1), labels, dataset.folder

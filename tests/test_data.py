@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import minigrad as mg
 from minigrad.data import (
     MNIST,
     DataLoader,
@@ -241,11 +242,11 @@ def test_mnist_shapes_dtypes_and_ranges(mnist_splits, split, n):
     assert set(np.unique(dataset.targets)) == set(range(10))
     image, label = dataset[3]
     assert image.shape == (28, 28) and image.dtype == np.float32
-    assert label == dataset.targets[3] and isinstance(label, np.int64)
+    assert label.item() == dataset.targets[3].item() and label.dtype == np.int64
 
 
 def test_mnist_train_statistics(mnist_splits):
-    data = mnist_splits["train"].data
+    data = mnist_splits["train"].data.numpy()
     assert float(data.mean(dtype=np.float64)) == pytest.approx(0.1307, abs=5e-4)
     assert float(data.std(dtype=np.float64)) == pytest.approx(0.3081, abs=5e-4)
 
@@ -513,7 +514,7 @@ class PerExampleDataset(Dataset):
 )
 def test_each_example_once_per_epoch(n, batch_size, shuffle, drop_last, seed):
     ids = np.arange(n, dtype=np.int64)
-    loader = DataLoader(TensorDataset(ids), batch_size, shuffle, drop_last, seed)
+    loader = DataLoader(TensorDataset(ids), batch_size, shuffle, drop_last=drop_last, seed=seed)
     for _ in range(2):
         batches = [_ids(batch) for batch in loader]
         expected_batches = n // batch_size if drop_last else -(-n // batch_size)
@@ -762,3 +763,80 @@ def test_sine_without_noise_is_the_sine():
 def test_synthetic_arguments_are_checked(call, text):
     with pytest.raises(ValueError, match=text):
         call()
+
+
+# *** samplers, collation and dataset kinds, next to torch.utils.data ***
+def test_default_collate_matches_pytorch(torch):
+    import collections
+
+    from minigrad.data import default_collate
+
+    Pair = collections.namedtuple("Pair", "a b")
+    batches = [[(1, 2.0, True), (3, 4.0, False)],
+               [{"x": np.float32(1), "s": "a"}, {"x": np.float32(2), "s": "b"}],
+               [Pair(np.ones(2), 1), Pair(np.zeros(2), 2)],
+               [np.arange(3), np.arange(3) * 2]]
+    for batch in batches:
+        ours = default_collate(batch)
+        theirs = torch.utils.data.default_collate(batch)
+        flat_ours = ours.values() if isinstance(ours, dict) else (
+            [ours] if isinstance(ours, mg.Tensor) else ours)
+        flat_theirs = theirs.values() if isinstance(theirs, dict) else (
+            [theirs] if isinstance(theirs, torch.Tensor) else theirs)
+        assert type(ours).__name__ == type(theirs).__name__
+        for o, t in zip(flat_ours, flat_theirs, strict=True):
+            if isinstance(t, torch.Tensor):
+                assert o.dtype == t.numpy().dtype
+                np.testing.assert_array_equal(o.numpy(), t.numpy())
+            else:
+                assert o == t
+    with pytest.raises(RuntimeError, match="equal size"):
+        default_collate([(1, 2), (3,)])
+
+
+def test_samplers_and_loader_options_as_in_pytorch():
+    from minigrad.data import (
+        BatchSampler,
+        ConcatDataset,
+        IterableDataset,
+        RandomSampler,
+        SequentialSampler,
+        StackDataset,
+        SubsetRandomSampler,
+        WeightedRandomSampler,
+    )
+
+    g = mg.Generator().manual_seed(0)
+    assert sorted(RandomSampler(range(6), generator=g)) == list(range(6))
+    assert len(list(RandomSampler(range(3), num_samples=7, generator=g))) == 7
+    assert sorted(set(RandomSampler(range(3), num_samples=9, generator=g))) == [0, 1, 2]
+    assert sorted(SubsetRandomSampler([5, 7, 9], generator=g)) == [5, 7, 9]
+    assert set(WeightedRandomSampler([0.0, 1.0, 0.0], 5, generator=g)) == {1}
+    assert sorted(WeightedRandomSampler([1, 1, 1], 3, replacement=False, generator=g)) == [0, 1, 2]
+    assert list(BatchSampler(SequentialSampler(range(5)), 2, drop_last=True)) == [[0, 1], [2, 3]]
+    data = TensorDataset(np.arange(6.0))
+    by_sampler = DataLoader(data, batch_size=4, sampler=SubsetRandomSampler([0, 2, 4]))
+    assert sorted(by_sampler.__iter__().__next__()[0].tolist()) == [0.0, 2.0, 4.0]
+    assert [b[0].tolist() for b in DataLoader(data, batch_sampler=[[5, 0], [1]])] == [
+        [5.0, 0.0], [1.0]]
+    assert [x[0].item() for x in DataLoader(data, batch_size=None)][:2] == [0.0, 1.0]
+    both = ConcatDataset([data, TensorDataset(np.arange(10.0, 12.0))])
+    assert len(both) == 8 and both[6][0].item() == 10.0 and both[-1][0].item() == 11.0
+    stacked = StackDataset(a=data, b=data)
+    assert stacked[2]["b"][0].item() == 2.0
+
+    class Stream(IterableDataset):
+        def __iter__(self):
+            return iter(range(5))
+
+    assert [b.tolist() for b in DataLoader(Stream(), batch_size=2, drop_last=True)] == [
+        [0, 1], [2, 3]]
+    for kwargs, text in (({"sampler": [0], "shuffle": True}, "mutually exclusive with shuffle"),
+                         ({"batch_sampler": [[0]], "batch_size": 2}, "batch_sampler option"),
+                         ({"batch_size": None, "drop_last": True}, "disables auto-batching")):
+        with pytest.raises(ValueError, match=text):
+            DataLoader(data, **kwargs)
+    with pytest.raises(ValueError, match="IterableDataset"):
+        DataLoader(Stream(), shuffle=True)
+    with pytest.raises(ValueError, match="num_samples should be a positive integer"):
+        WeightedRandomSampler([1.0], 0)

@@ -815,6 +815,231 @@ OPS = [
 ]
 
 
+# *** tmethods: PyTorch's other Tensor methods and torch functions ***
+@st.composite
+def conditioned(draw: st.DrawFn, square: bool = True, positive_definite: bool = False,
+                rhs: str | None = None) -> tuple[np.ndarray, ...]:
+    """A (batch of) matrix 2I + noise, far from singular: square, or (m, n); A A^T + I when
+    positive_definite; with rhs a right-hand side matrix or vector for solve."""
+    batch = draw(st.sampled_from([(), (2,)]))
+    n = draw(st.integers(1, 3))
+    m = n if square else draw(st.integers(1, 3))
+    a = draw(S.arrays((*batch, m, n), S.floats(-0.5, 0.5))) + 2 * np.eye(m, n)
+    if positive_definite:
+        a = a @ np.swapaxes(a, -1, -2) + np.eye(n)
+    if rhs is None:
+        return (a,)
+    return a, draw(S.arrays((*batch, n, draw(st.integers(1, 2))) if rhs == "matrix"
+                            else (*batch, n)))
+
+
+def pair_rows() -> st.SearchStrategy:
+    """(x1, x2) of shapes (P, M) and (R, M), on grids that never meet (no zero distances)."""
+    return matrices("pm", "rm").flatmap(lambda a: st.tuples(
+        S.arrays(a[0].shape, ties_apart[0]), S.arrays(a[1].shape, ties_apart[1])))
+
+
+def distinct_index(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """(x, index, dim, source) with the repeats dropped from index (and source's slices)."""
+    x, index, d, source = arrays
+    keep = np.sort(np.unique(index, return_index=True)[1])
+    return x, index[keep], d, np.take(source, keep, axis=int(d))
+
+TMETHODS_OPS = [
+    Op("rot90", lambda x: x.rot90(), SAME, one(at_least_2d)),
+    Op("rot90_k3_dims", lambda x: x.rot90(3, (-1, 0)), SAME, one(at_least_2d)),
+    Op("fliplr", lambda x: x.fliplr(), SAME, one(at_least_2d)),
+    Op("flipud", lambda x: x.flipud(), SAME, one(S.shapes(1, 3, max_side=3))),
+    Op("tensor_split", lambda x, d: x.tensor_split(2, int(d)), SAME, with_dim()),
+    Op("tensor_split_indices", lambda x, d: x.tensor_split([1, -1], dim=int(d)), SAME,
+       with_dim()),
+    Op("split_with_sizes", lambda x: x.split_with_sizes([1, x.shape[0] - 1]), SAME,
+       one(S.shapes(1, 3, min_side=2, max_side=3))),
+    Op("hsplit", lambda x: x.hsplit([1]), SAME, one(at_least_2d)),
+    Op("vsplit", lambda x: x.vsplit([1]), SAME, one(at_least_2d)),
+    Op("dsplit", lambda x: x.dsplit([1]), SAME, one(S.shapes(3, 3, max_side=3))),
+    Op("select", lambda x, d: x.select(int(d), -1), SAME, with_dim()),
+    # products
+    Op("addcmul", lambda a, b, c: a.addcmul(b, c, value=0.5), SAME,
+       S.broadcastable_arrays(S.floats(), S.floats(), S.floats())),
+    Op("addcdiv", lambda a, b, c: a.addcdiv(b, c, value=-2), SAME,
+       S.broadcastable_arrays(S.floats(), S.floats(), S.away_from([0], 0.3))),
+    Op("addmv", lambda c, a, b: c.addmv(a, b, beta=0.5, alpha=2), SAME,
+       matrices("n", "nk", "k")),
+    Op("addr", lambda c, a, b: c.addr(a, b, alpha=-1), SAME, matrices("nm", "n", "m")),
+    Op("baddbmm", lambda c, a, b: c.baddbmm(a, b, beta=2), SAME,
+       matrices("bnm", "bnk", "bkm")),
+    Op("addbmm", lambda c, a, b: c.addbmm(a, b, beta=0), SAME, matrices("nm", "bnk", "bkm")),
+    Op("inner", lambda a, b: a.inner(b), SAME, matrices("nk", "mk")),
+    Op("inner_vectors", lambda a, b: a.inner(b), SAME, matrices("k", "k")),
+    Op("vdot", lambda a, b: a.vdot(b), SAME, matrices("k", "k")),
+    Op("kron", lambda a, b: a.kron(b), SAME, matrices("ab", "cd")),
+    Op("kron_mixed_dims", lambda a, b: a.kron(b), SAME, matrices("a", "bcd")),
+    Op("trace", lambda x: x.trace(), SAME, one(matrix)),
+    Op("cross", lambda a, b: a.cross(b, 1), SAME, st.tuples(S.arrays((2, 3)), S.arrays((2, 3)))),
+    Op("cross_broadcast", lambda a, b: mg.linalg.cross(a, b),
+       lambda t, a, b: t.linalg.cross(a, b), st.tuples(S.arrays((2, 3)), S.arrays((1, 3)))),
+    Op("cross_dim0", lambda a, b: mg.linalg.cross(a, b, dim=0),
+       lambda t, a, b: t.linalg.cross(a, b, dim=0),
+       st.tuples(S.arrays((3, 2)), S.arrays((3, 2)))),
+    # matrix functions, of well conditioned matrices (2I + noise)
+    Op("det", lambda x: x.det(), SAME, conditioned()),
+    Op("slogdet", lambda x: x.slogdet(), SAME, conditioned()),
+    Op("logdet", lambda x: x.logdet(), SAME, conditioned(positive_definite=True)),
+    Op("inverse", lambda x: x.inverse(), SAME, conditioned()),
+    Op("linalg_inv", mg.linalg.inv, lambda t, x: t.linalg.inv(x), conditioned()),
+    Op("pinverse", lambda x: x.pinverse(), SAME, conditioned(square=False)),
+    Op("linalg_pinv", mg.linalg.pinv, lambda t, x: t.linalg.pinv(x), conditioned(square=False)),
+    Op("matrix_power", lambda x: x.matrix_power(3), SAME, conditioned()),
+    Op("matrix_power_negative", lambda x: x.matrix_power(-2), SAME, conditioned()),
+    Op("linalg_solve", mg.linalg.solve, lambda t, a, b: t.linalg.solve(a, b),
+       conditioned(rhs="matrix")),
+    Op("linalg_solve_vector", mg.linalg.solve, lambda t, a, b: t.linalg.solve(a, b),
+       conditioned(rhs="vector")),
+    Op("linalg_solve_right", lambda a, b: mg.linalg.solve(a, b.mT, left=False),
+       lambda t, a, b: t.linalg.solve(a, b.mT, left=False), conditioned(rhs="matrix")),
+    Op("linalg_det", mg.linalg.det, lambda t, x: t.linalg.det(x), conditioned()),
+    # elementwise
+    Op("xlogy", lambda a, b: a.xlogy(b), SAME, pair(with_zeros, S.positive())),
+    Op("sinc", lambda x: x.sinc(), SAME, one(elements=S.away_from([0]))),
+    Op("erfinv", lambda x: x.erfinv(), SAME, one(elements=S.floats(-0.95, 0.95))),
+    Op("logit", lambda x: x.logit(), SAME, one(elements=S.floats(0.05, 0.95))),
+    Op("logit_eps", lambda x: x.logit(0.2), SAME,
+       one(elements=S.away_from([0.2, 0.8], 0.05, 0.01, 0.99))),
+    Op("logaddexp2", lambda a, b: a.logaddexp2(b), SAME, pair()),
+    Op("float_power", lambda a, b: a.float_power(b), SAME,
+       pair(S.positive(), S.away_from([0]))),
+    Op("deg2rad", lambda x: x.deg2rad(), SAME, one()),
+    Op("rad2deg", lambda x: x.rad2deg(), SAME, one()),
+    # exponents >= 0: torch's gradient for negative ones is 0 (it takes 2^e in integers)
+    Op("ldexp", lambda x, e: x.ldexp(e), SAME,
+       one().flatmap(lambda a: st.tuples(st.just(a[0]), ints(a[0].shape, 0, 3)))),
+    Op("nan_to_num", lambda x: x.nan_to_num(posinf=5.0), SAME, one()),  # nan: test_tensor_methods
+    # statistics
+    Op("nansum", lambda x: x.nansum(-1), SAME, one(at_least_2d)),
+    Op("nanmean", lambda x: x.nanmean(), SAME, one()),
+    Op("median", lambda x: x.median(), SAME, one(elements=distinct, unique=True)),
+    Op("median_dim", lambda x: x.median(1, keepdim=True), SAME, distinct_2d),
+    Op("nanmedian", lambda x: x.nanmedian(0), SAME, distinct_2d),
+    Op("mode", lambda x: x.mode(0), SAME, distinct_2d),
+    Op("quantile", lambda x: x.quantile(0.3, dim=1), SAME, distinct_2d),
+    Op("quantile_all_lower", lambda x: x.quantile(0.6, interpolation="midpoint"), SAME,
+       distinct_2d),
+    Op("quantile_q_tensor",
+       lambda x: x.quantile(mg.tensor([0.25, 0.9], dtype=mg.float64), 0, keepdim=True),
+       lambda t, x: x.quantile(t.tensor([0.25, 0.9], dtype=t.float64), 0, keepdim=True),
+       distinct_2d),
+    Op("nanquantile", lambda x: x.nanquantile(0.7, dim=-1), SAME, distinct_2d),
+    Op("diff", lambda x: x.diff(), SAME, one(S.shapes(1, 3))),
+    Op("diff_n2_prepend", lambda x, p: x.diff(2, 0, prepend=p), SAME,
+       one(at_least_2d).flatmap(lambda a: st.tuples(st.just(a[0]),
+                                                     S.arrays((1, *a[0].shape[1:]))))),
+    Op("dist", lambda a, b: a.dist(b), SAME, pair_apart()),
+    Op("dist_p3", lambda a, b: a.dist(b, 3), SAME, pair_apart()),
+    Op("cov", lambda x: x.cov(), SAME, one(S.shapes(2, 2, min_side=2, max_side=3))),
+    Op("cov_vector", lambda x: x.cov(correction=0), SAME, one(S.shapes(1, 1, min_side=2))),
+    Op("cov_weights", lambda x, a: mg.cov(x, correction=0, aweights=a),
+       lambda t, x, a: t.cov(x, correction=0, aweights=a),
+       one(S.shapes(2, 2, min_side=2, max_side=3)).flatmap(
+           lambda a: st.tuples(st.just(a[0]), S.arrays((a[0].shape[1],), S.positive())))),
+    Op("corrcoef", lambda x: x.corrcoef(), SAME,
+       one(S.shapes(2, 2, min_side=2, max_side=4), distinct, unique=True)),
+    Op("renorm", lambda x: x.renorm(2, 0, 1.5), SAME, one(at_least_2d, S.away_from([0], 0.3))),
+    # writes into a copy
+    Op("index_fill", lambda x, i, d: x.index_fill(int(d), i, -1.5), SAME, dim_index_inputs()),
+    Op("index_copy", lambda x, i, d, s: x.index_copy(int(d), i, s), SAME,
+       dim_index_inputs(source=True).map(distinct_index)),
+    Op("masked_scatter", lambda x, m, s: x.masked_scatter(m, s), SAME,
+       masked_inputs().flatmap(lambda a: st.tuples(st.just(a[0]), st.just(a[1]),
+                                                   S.arrays(a[0].shape)))),
+    Op("index_put", lambda x, v: x.index_put((mg.tensor([0, -1]),), v),
+       lambda t, x, v: x.index_put((t.tensor([0, -1]),), v),
+       one(S.shapes(2, 3, min_side=2, max_side=3)).flatmap(lambda a: st.tuples(st.just(a[0]),
+                                                     S.arrays(a[0].shape[1:])))),
+    Op("index_put_accumulate",
+       lambda x, v: x.index_put((mg.tensor([1, 0, 1]), mg.tensor([0, 0, 0])), v, True),
+       lambda t, x, v: x.index_put((t.tensor([1, 0, 1]), t.tensor([0, 0, 0])), v, True),
+       one(S.shapes(2, 3, min_side=2, max_side=3)).flatmap(
+           lambda a: st.tuples(st.just(a[0]), S.arrays((3, *a[0].shape[2:]))))),
+    Op("take", lambda x: x.take(mg.tensor([[0, -1], [0, 0]])),
+       lambda t, x: x.take(t.tensor([[0, -1], [0, 0]])), one()),
+    Op("fmax", lambda a, b: a.fmax(b), SAME, pair(*ties_apart)),
+    Op("fmin", lambda a, b: a.fmin(b), SAME, pair(*ties_apart)),
+    Op("msort", lambda x: x.msort(), SAME, distinct_2d),
+    # torch.cdist has no second derivative: the smooth row compares with the norm it computes
+    Op("cdist", lambda a, b: mg.cdist(a, b), lambda t, a, b: t.cdist(a, b), pair_rows(),
+       smooth=False),
+    Op("cdist_p1", lambda a, b: mg.cdist(a, b, 1), lambda t, a, b: t.cdist(a, b, 1),
+       pair_rows(), smooth=False),
+    Op("cdist_p3", lambda a, b: mg.cdist(a, b, 3),
+       lambda t, a, b: t.linalg.vector_norm(a[:, None] - b[None], 3, -1), pair_rows()),
+    # stacking and broadcasting
+    *[Op(name, lambda a, b, name=name: getattr(mg, name)([a, b]),
+         lambda t, a, b, name=name: getattr(t, name)([a, b]), same_shape(2))
+      for name in ("hstack", "vstack", "dstack", "column_stack", "concat")],
+    *[Op(name, lambda x, name=name: getattr(mg, name)(x),
+         lambda t, x, name=name: getattr(t, name)(x), one())
+      for name in ("atleast_1d", "atleast_2d", "atleast_3d")],
+    Op("broadcast_tensors", lambda a, b: mg.broadcast_tensors(a, b),
+       lambda t, a, b: t.broadcast_tensors(a, b), pair()),
+    Op("block_diag", lambda a, b, c: mg.block_diag(a, b, c),
+       lambda t, a, b, c: t.block_diag(a, b, c), matrices("ab", "c", "")),
+    Op("cartesian_prod", lambda a, b: mg.cartesian_prod(a, b),
+       lambda t, a, b: t.cartesian_prod(a, b), matrices("a", "b")),
+    Op("diagflat", lambda x: x.diagflat(-1), SAME, one()),
+    Op("sum_to_size", lambda x: x.sum_to_size(x.shape[-1]), SAME, one(S.shapes(1, 3))),
+    Op("select_scatter", lambda x, s: x.select_scatter(s, 1, -1), SAME,
+       one(at_least_2d).flatmap(lambda a: st.tuples(
+           st.just(a[0]), S.arrays(a[0].shape[:1] + a[0].shape[2:])))),
+    Op("slice_scatter", lambda x, s: x.slice_scatter(s, 0, 0, None, 2), SAME,
+       one(S.shapes(1, 3, max_side=4)).flatmap(lambda a: st.tuples(
+           st.just(a[0]), S.arrays(((a[0].shape[0] + 1) // 2,) + a[0].shape[1:])))),
+    Op("diagonal_scatter", lambda x, s: x.diagonal_scatter(s, 1, 0, -1), SAME,
+       one(S.shapes(2, 3, min_side=2, max_side=3)).flatmap(lambda a: st.tuples(
+           st.just(a[0]), S.arrays(a[0].shape[1:-1] + (min(a[0].shape[0],
+                                                             a[0].shape[-1] - 1),))))),
+    Op("put", lambda x, s: x.put(mg.tensor([0, -1]), s),
+       lambda t, x, s: x.put(t.tensor([0, x.numel() - 1]), s),
+       one(S.shapes(1, 3, min_side=2)).map(lambda a: (a[0], np.array([1.5, -2.0]))),
+       const=(1,)),
+    Op("put_accumulate", lambda x, s: x.put(mg.tensor([1, 1, 0]), s, accumulate=True),
+       lambda t, x, s: x.put(t.tensor([1, 1, 0]), s, accumulate=True),
+       one(S.shapes(1, 3, min_side=2)).flatmap(lambda a: st.tuples(st.just(a[0]),
+                                                                   S.arrays((3,))))),
+    Op("lgamma", lambda x: x.lgamma(), SAME, one(elements=S.away_from([-3, -2, -1, 0], 0.2))),
+    Op("digamma", lambda x: x.digamma(), SAME, one(elements=S.away_from([-3, -2, -1, 0], 0.2))),
+    Op("polygamma", lambda x: x.polygamma(2), SAME, one(elements=S.positive(0.2, 20))),
+    Op("mvlgamma", lambda x: x.mvlgamma(3), SAME, one(elements=S.positive(1.1, 5))),
+    Op("cholesky", lambda x: (x @ x.mT + mg.eye(x.shape[-1])).cholesky(),
+       lambda t, x: t.linalg.cholesky(x @ x.mT + t.eye(x.shape[-1])), conditioned()),
+    Op("linalg_cholesky_upper",
+       lambda x: mg.linalg.cholesky(x @ x.mT + mg.eye(x.shape[-1]), True),
+       lambda t, x: t.linalg.cholesky(x @ x.mT + t.eye(x.shape[-1]), upper=True),
+       conditioned()),
+    Op("cholesky_solve", lambda a, b: b.cholesky_solve(a.tril()), SAME,
+       conditioned(rhs="matrix")),
+    Op("cholesky_inverse", lambda x: x.triu().cholesky_inverse(True), SAME, conditioned()),
+    Op("chain_matmul", lambda a, b, c: mg.chain_matmul(a, b, c),
+       lambda t, a, b, c: t.linalg.multi_dot([a, b, c]), matrices("ab", "bc", "cd")),
+    Op("ger", lambda a, b: a.ger(b), lambda t, a, b: t.outer(a, b), matrices("a", "b")),
+    # torch.vander's backward fails (an in-place write it saved); its values: test_ops_nondiff
+    Op("vander", lambda x: mg.vander(x, 4), lambda t, x: t.stack([x**3, x**2, x, x**0], 1),
+       one(S.shapes(1, 1))),
+    Op("combinations", lambda x: mg.combinations(x, 2), lambda t, x: t.combinations(x, 2),
+       one(S.shapes(1, 1))),
+    Op("trapezoid", lambda y, x: mg.trapezoid(y, x), lambda t, y, x: t.trapezoid(y, x),
+       matrices("nk", "k")),
+    Op("trapezoid_dx", lambda y: mg.trapezoid(y, dx=0.5, dim=0),
+       lambda t, y: t.trapezoid(y, dx=0.5, dim=0), one(S.shapes(1, 3))),
+    Op("cumulative_trapezoid", lambda y, x: mg.cumulative_trapezoid(y, x, dim=0),
+       lambda t, y, x: t.cumulative_trapezoid(y, x, dim=0), matrices("nk", "nk")),
+    Op("rsub", lambda a, b: mg.rsub(a, b, alpha=2), lambda t, a, b: t.rsub(a, b, alpha=2),
+       pair()),
+    Op("hardshrink", lambda x: x.hardshrink(0.7), SAME,
+       one(elements=S.away_from([-0.7, 0.7]))),
+]
+OPS += TMETHODS_OPS
+
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:
     return tuple(mg.Tensor(a, requires_grad=a.dtype.kind == "f" and i not in const)
                  for i, a in enumerate(arrays))
@@ -953,6 +1178,9 @@ NO_GRADIENT = (  # checked in tests/test_ops_nondiff.py instead
     "isnan", "isinf", "isfinite", "isclose", "allclose", "logical_and", "logical_or",
     "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "bitwise_left_shift", "bitwise_right_shift", "argsort", "any", "all", "count_nonzero")
+NO_GRADIENT += (  # tmethods: in test_ops_nondiff.py
+    "bincount", "histc", "unique", "unique_consecutive", "searchsorted", "bucketize", "isin",
+    "signbit", "isposinf", "isneginf", "isreal", "gcd", "lcm", "frexp", "nextafter", "angle")
 
 
 def test_every_op_library_op_is_in_the_table() -> None:

@@ -474,3 +474,273 @@ def test_math_far_out_matches_torch(name: str, torch: Any) -> None:
     (ref,) = torch.autograd.grad(r.sum(), [t])
     np.testing.assert_allclose(y.array, r.detach().numpy(), rtol=1e-7, atol=1e-300)
     np.testing.assert_allclose(g.array, ref.numpy(), rtol=1e-7, atol=1e-300)
+
+
+# *** tmethods: counting, order statistics' indices, nan handling, edges ***
+small_ints = hnp.arrays(np.int64, S.shapes(1, 2, max_side=6), elements=st.integers(0, 6))
+
+
+@FEW
+@given(a=small_ints, data=st.data())
+def test_unique_matches_torch(a: np.ndarray, data: st.DataObject, torch: Any) -> None:
+    inverse, counts = data.draw(st.booleans()), data.draw(st.booleans())
+    dim = data.draw(st.sampled_from([None, *range(a.ndim)]))
+    both(torch, lambda x: x.unique(return_inverse=inverse, return_counts=counts, dim=dim), a)
+    both(torch, lambda x: x.unique(sorted=False), a)
+
+
+@FEW
+@given(a=hnp.arrays(np.int64, st.integers(0, 8), elements=st.integers(0, 6)),
+       minlength=st.integers(0, 9), weighted=st.booleans())
+def test_bincount_matches_torch(a: np.ndarray, minlength: int, weighted: bool,
+                                torch: Any) -> None:
+    w = np.linspace(0.5, 2, a.size)
+    if weighted:
+        both(torch, lambda x, w: x.bincount(w, minlength), a, w)
+        both(torch, lambda x, w: x.bincount(w, minlength), a, w.astype(np.float32))
+    else:
+        both(torch, lambda x: x.bincount(minlength=minlength), a)
+
+
+def test_bincount_refuses_bad_input() -> None:
+    with pytest.raises(RuntimeError, match="non-negative"):
+        mg.tensor([1, -2]).bincount()
+    with pytest.raises(RuntimeError, match="1-D integer"):
+        mg.tensor([[1, 2]]).bincount()
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, st.integers(0, 30), elements=S.spaced(0.25, 0, 12)),
+       bins=st.integers(1, 7), bounds=st.sampled_from([(0, 0), (-1, 2), (1, 1), (-3, -3)]))
+def test_histc_matches_torch(a: np.ndarray, bins: int, bounds: tuple, torch: Any) -> None:
+    both(torch, lambda x: x.histc(bins, *bounds), a)
+    both(torch, lambda x: x.histc(bins, *bounds), a.astype(np.float32))
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, S.shapes(1, 3, max_side=4), elements=S.spaced(0.5, 0, 3)),
+       data=st.data())
+def test_median_mode_with_ties_and_nan_match_torch(a: np.ndarray, data: st.DataObject,
+                                                   torch: Any) -> None:
+    """Values always; indices where the answer is unique (mode: its last occurrence)."""
+    if data.draw(st.booleans()):
+        a.flat[data.draw(st.integers(0, a.size - 1))] = np.nan
+    d = data.draw(st.integers(0, a.ndim - 1))
+    for name in ("median", "nanmedian"):
+        both(torch, lambda x, name=name: getattr(x, name)(), a)
+        mine, theirs = getattr(mg.tensor(a), name)(d), getattr(torch.tensor(a), name)(d)
+        assert_same(mine.values, theirs.values)
+    if not np.isnan(a).any():
+        both(torch, lambda x: x.mode(d), a)
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, S.shapes(1, 2, max_side=5), elements=S.floats()),
+       data=st.data())
+def test_quantile_with_nan_matches_torch(a: np.ndarray, data: st.DataObject,
+                                         torch: Any) -> None:
+    a.flat[:data.draw(st.integers(0, a.size))] = np.nan
+    q = data.draw(st.sampled_from([0.0, 0.5, 0.77, 1.0]))
+    mode = data.draw(st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
+    for name in ("quantile", "nanquantile"):
+        for dim in (None, -1):
+            both(torch, lambda x, name=name, dim=dim: getattr(x, name)(q, dim, interpolation=mode),
+                 a, exact=False)
+
+
+def test_quantile_refusals_match_torch() -> None:
+    x = mg.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"q must be in the range \[0, 1\]"):
+        x.quantile(1.5)
+    with pytest.raises(RuntimeError, match="float or double"):
+        mg.tensor([1, 2]).quantile(0.5)
+    with pytest.raises(ValueError, match="interpolation"):
+        x.quantile(0.5, interpolation="cubic")
+
+
+SPECIALS = np.array([[1.5, np.nan, -np.inf], [np.inf, -2.0, 0.25]])
+
+
+@pytest.mark.parametrize("name", ["nansum", "nanmean", "nan_to_num", "nanmedian"])
+def test_nan_skipping_values_and_gradients_match_torch(name: str, torch: Any) -> None:
+    x, t = mg.tensor(SPECIALS, requires_grad=True), torch.tensor(SPECIALS, requires_grad=True)
+    args = (1,) if name in ("nansum", "nanmean") else ()
+    y, r = getattr(x, name)(*args), getattr(t, name)(*args)
+    assert_same(y, r)
+    (g,) = mg.grad(y, [x], mg.ones_like(y))
+    (ref,) = torch.autograd.grad(r, [t], torch.ones_like(r))
+    assert_same(g, ref)
+
+
+def test_xlogy_at_zero_matches_torch(torch: Any) -> None:
+    a, b = np.array([0.0, 0.0, 0.0, 2.0]), np.array([0.0, np.nan, 3.0, 0.5])
+    x, y = mg.tensor(a, requires_grad=True), mg.tensor(b, requires_grad=True)
+    tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    out, ref = x.xlogy(y), tx.xlogy(ty)
+    assert_same(out, ref)
+    assert_same(mg.grad(out.sum(), [x])[0], torch.autograd.grad(ref.sum(), [tx])[0])
+    assert_same(mg.xlogy(2, mg.tensor([0.5])), torch.xlogy(2, torch.tensor([0.5])))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erfinv_matches_torch_up_to_the_ends(dtype: Any, torch: Any) -> None:
+    tails = 1 - np.logspace(-15 if dtype == np.float64 else -7, -1, 50)
+    values = np.concatenate([np.linspace(-1, 1, 2001), tails, -tails, [1.5, -3, np.nan]])
+    values = values.astype(dtype)
+    mine, theirs = mg.tensor(values).erfinv().array, torch.tensor(values).erfinv().numpy()
+    assert mine.dtype == theirs.dtype
+    np.testing.assert_allclose(mine, theirs, rtol=1e-13 if dtype == np.float64 else 1e-6,
+                               atol=0)
+
+
+def test_integer_inputs_take_pytorch_dtypes(torch: Any) -> None:
+    i = np.array([1, 2, 3])
+    for fn in (lambda x: x.deg2rad(), lambda x: x.sinc(), lambda x: x.float_power(2),
+               lambda x: x.nan_to_num(), lambda x: x.ldexp(x), lambda x: x.xlogy(x),
+               lambda x: x.addcmul(x, x, value=2), lambda x: x.trace() if x.ndim == 2 else x,
+               lambda x: x.diff(), lambda x: x.kron(x), lambda x: x.inner(x),
+               lambda x: x.cov()):
+        both(torch, fn, i, exact=False)
+    both(torch, lambda x: x.diff(), np.array([True, False, False]))
+    with pytest.raises(RuntimeError, match="integer division"):
+        mg.tensor(i).addcdiv(mg.tensor(i), mg.tensor(i))
+
+
+def test_matrix_function_errors() -> None:
+    with pytest.raises(RuntimeError, match="singular"):
+        mg.tensor([[1.0, 2.0], [2.0, 4.0]]).inverse()
+    with pytest.raises(RuntimeError, match="square matrix"):
+        mg.zeros(2, 3).det()
+    with pytest.raises(RuntimeError, match="do not align"):
+        mg.linalg.solve(mg.eye(3), mg.ones(2, 1))
+    with pytest.raises(RuntimeError, match="no dim of size 3"):
+        mg.zeros(2, 2).cross(mg.zeros(2, 2))
+    a, b = np.arange(6.0).reshape(3, 2), np.ones((3, 2))
+    np.testing.assert_array_equal(mg.tensor(a).cross(mg.tensor(b)).array,  # the first dim of 3
+                                  np.cross(a, b, axis=0))
+    with pytest.raises(NotImplementedError, match="atol"):
+        mg.linalg.pinv(mg.eye(2), atol=0.1)
+    assert_same(mg.eye(3).matrix_power(0), np.eye(3, dtype=np.float32))
+
+
+@FEW
+@given(a=hnp.arrays(np.float64, S.shapes(1, 2, max_side=5), elements=special_floats),
+       data=st.data())
+def test_float_predicates_and_steps_match_torch(a: np.ndarray, data: st.DataObject,
+                                                torch: Any) -> None:
+    b = data.draw(hnp.arrays(np.float64, a.shape, elements=special_floats))
+    for name in ("signbit", "isposinf", "isneginf", "isreal", "frexp", "angle"):
+        both(torch, lambda x, name=name: getattr(x, name)(), a)
+    for name in ("fmax", "fmin", "nextafter"):
+        both(torch, lambda x, y, name=name: getattr(x, name)(y), a, b)
+
+
+@FEW
+@given(a=hnp.arrays(np.int64, S.shapes(1, 2, max_side=4), elements=st.integers(-30, 30)),
+       b=st.integers(-12, 12))
+def test_gcd_lcm_match_torch(a: np.ndarray, b: int, torch: Any) -> None:
+    for name in ("gcd", "lcm"):
+        both(torch, lambda x, name=name: getattr(x, name)(x.new_tensor([b])), a)
+
+
+@FEW
+@given(a=small_ints, data=st.data())
+def test_unique_consecutive_matches_torch(a: np.ndarray, data: st.DataObject,
+                                          torch: Any) -> None:
+    a = np.sort(a, axis=-1) if data.draw(st.booleans()) else a
+    inverse, counts = data.draw(st.booleans()), data.draw(st.booleans())
+    dim = data.draw(st.sampled_from([None, *range(a.ndim)]))
+    both(torch, lambda x: x.unique_consecutive(return_inverse=inverse, return_counts=counts,
+                                               dim=dim), a)
+
+
+@FEW
+@given(seq=hnp.arrays(np.float64, S.shapes(1, 2, max_side=5), elements=S.spaced(0.5, 0, 4)),
+       right=st.booleans(), data=st.data())
+def test_searchsorted_bucketize_isin_match_torch(seq: np.ndarray, right: bool,
+                                                 data: st.DataObject, torch: Any) -> None:
+    seq = np.sort(seq, -1)
+    values = data.draw(hnp.arrays(np.float64, (*seq.shape[:-1], 3), elements=S.spaced(0.5, 0, 5)))
+    both(torch, lambda s, v: mg_or_torch(s).searchsorted(s, v, right=right), seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).searchsorted(s, v, side="right", out_int32=True),
+         seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).bucketize(v, s.reshape(-1).sort().values,
+                                                      right=right), seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).isin(v, s), seq, values)
+    both(torch, lambda s, v: mg_or_torch(s).isin(v, s, invert=True), seq, values)
+
+
+def mg_or_torch(t: Any) -> Any:
+    """The library t belongs to (for functions only offered at the top level)."""
+    if isinstance(t, mg.Tensor):
+        return mg
+    import torch
+    return torch
+
+
+def test_index_grids_and_misc_methods_match_torch(torch: Any) -> None:
+    for fn in (lambda lib: lib.tril_indices(3, 4, 1), lambda lib: lib.triu_indices(4, 3, -1),
+               lambda lib: lib.tril_indices(3, 3, dtype=lib.int32),
+               lambda lib: lib.tensor([[0, 1.5], [0, 0], [2, 0]]).argwhere(),
+               lambda lib: lib.tensor([[1.0, 2.0], [3.0, 4.0]]).positive(),
+               lambda lib: lib.zeros(3, 4).fill_diagonal_(2.5),
+               lambda lib: lib.zeros(7, 3).fill_diagonal_(1, wrap=True),
+               lambda lib: lib.zeros(3, 3, 3).fill_diagonal_(-1)):
+        assert_same(fn(mg), fn(torch))
+    assert mg.tensor([0.5]).is_nonzero() and not mg.tensor([[0.0]]).is_nonzero()
+    with pytest.raises(RuntimeError, match="one element"):
+        mg.tensor([1.0, 2.0]).is_nonzero()
+    assert mg.zeros(2, 3).is_same_size(mg.ones(2, 3))
+    assert mg.broadcast_shapes((2, 1), (3,), 1) == tuple(torch.broadcast_shapes((2, 1), (3,), 1))
+    with pytest.raises(RuntimeError, match="do not broadcast"):
+        mg.broadcast_shapes((2,), (3,))
+
+
+def test_multinomial_draws_by_weight_and_follows_the_generator() -> None:
+    weights = mg.tensor([[0.0, 1.0, 3.0], [5.0, 0.0, 5.0]])
+    g = mg.Generator().manual_seed(3)
+    draws = weights.multinomial(4000, replacement=True, generator=g)
+    assert draws.shape == (2, 4000) and draws.dtype == np.int64
+    assert abs((draws[0] == 2).float().mean().item() - 0.75) < 0.03
+    assert (draws[1] != 1).all().item()
+    without = mg.multinomial(mg.tensor([1.0, 2.0, 3.0, 0.5]), 4)
+    assert sorted(without.tolist()) == [0, 1, 2, 3]
+    again = mg.tensor([[0.0, 1.0, 3.0]]).multinomial(2, generator=mg.Generator().manual_seed(3))
+    assert again.tolist() == mg.tensor([[0.0, 1.0, 3.0]]).multinomial(
+        2, generator=mg.Generator().manual_seed(3)).tolist()
+    with pytest.raises(RuntimeError, match="without replacement"):
+        weights.multinomial(3)
+    with pytest.raises(RuntimeError, match="non-negative"):
+        mg.tensor([1.0, -1.0]).multinomial(1)
+
+
+@pytest.mark.parametrize("n", [None, 0, 1, 2, 3])
+def test_gamma_functions_far_out_and_at_poles_match_torch(n: int | None, torch: Any) -> None:
+    """lgamma (n None) and polygamma(n) from -20 to 1e5, poles included; PyTorch's own
+    trigamma is good to ~5e-10 only, and digamma loses digits near its root at 1.46."""
+    x = np.concatenate([np.linspace(-20.5, 30, 801), np.logspace(-6, 5, 60),
+                        [0.0, -1.0, -2.0, 1.0, 2.0]])
+    t = torch.tensor(x)
+    mine = mg.tensor(x).lgamma() if n is None else mg.tensor(x).polygamma(n)
+    theirs = t.lgamma() if n is None else t.polygamma(n)
+    tol = {None: 1e-12, 0: 1e-9, 1: 1e-8, 2: 1e-11, 3: 1e-12}[n]
+    if n == 1:  # PyTorch's trigamma is finite (~1e32) at the negative poles; minigrad's is inf
+        poles = (x < 0) & (x == np.floor(x))
+        assert np.all(mine.array[poles] == np.inf)
+        mine, theirs = mine[mg.tensor(~poles)], theirs[~torch.tensor(poles)]
+    np.testing.assert_allclose(mine.array, theirs.numpy(), rtol=tol, atol=1e-12)
+    assert mg.tensor([1, 2]).lgamma().dtype == np.float32
+    with pytest.raises(RuntimeError, match="greater than"):
+        mg.tensor([0.5]).mvlgamma(3)
+
+
+def test_index_helpers_match_torch(torch: Any) -> None:
+    for fn in (lambda lib: lib.unravel_index(lib.tensor([4, 1, -1]), (2, 3)),
+               lambda lib: lib.vander(lib.tensor([1, 2, 3])),
+               lambda lib: lib.vander(lib.tensor([1.0, -2.0]), N=3, increasing=True),
+               lambda lib: lib.vander(lib.tensor([True, False])),
+               lambda lib: lib.combinations(lib.tensor([1, 2, 3]), 3, with_replacement=True),
+               lambda lib: lib.combinations(lib.tensor([1.0, 2.0]), 3)):
+        assert_same(fn(mg), fn(torch))
+    with pytest.raises(RuntimeError, match="integers in"):
+        mg.unravel_index(mg.tensor([6]), (2, 3))

@@ -24,6 +24,7 @@ import numpy as np
 
 from minigrad.data.idx import IDXError, read_idx
 from minigrad.data.loader import TensorDataset
+from minigrad.tensor import Tensor
 
 DOWNLOAD_TIMEOUT = 30.0  # seconds per network operation
 
@@ -83,11 +84,11 @@ class MNIST(TensorDataset):
         super().__init__(*_load_images_and_labels(images_path, labels_path))
 
     @property
-    def data(self) -> np.ndarray:
+    def data(self) -> Tensor:
         return self.tensors[0]
 
     @property
-    def targets(self) -> np.ndarray:
+    def targets(self) -> Tensor:
         return self.tensors[1]
 
     def __repr__(self) -> str:

@@ -1,10 +1,13 @@
-"""Datasets and mini-batch loading, with PyTorch's names: Dataset, TensorDataset, Subset,
-random_split, DataLoader."""
+"""Datasets and mini-batch loading, with PyTorch's names: Dataset, IterableDataset,
+TensorDataset, ConcatDataset, ChainDataset, StackDataset, Subset, random_split, DataLoader
+(samplers in sampler.py, collation in collate.py)."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -12,6 +15,12 @@ import numpy as np
 
 from minigrad.creation import from_numpy
 from minigrad.data._checks import check_positive_int
+from minigrad.data.collate import collate, default_collate, default_convert
+from minigrad.data.sampler import BatchSampler, RandomSampler, SeedStream, SequentialSampler
+from minigrad.tensor import Tensor
+
+__all__ = ["ChainDataset", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset",
+           "StackDataset", "Subset", "TensorDataset", "random_split"]
 
 
 class Dataset:
@@ -23,11 +32,25 @@ class Dataset:
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
 
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset that is a stream: ``iter(dataset)`` yields the examples (no indexing)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other: Dataset) -> ChainDataset:
+        return ChainDataset([self, other])
+
 
 class TensorDataset(Dataset):
-    """Examples are the rows of numpy arrays (or Tensors) that share their first dimension.
+    """Examples are the rows of Tensors (or numpy arrays, wrapped without a copy) that share
+    their first dimension.
 
-    ``dataset[i]`` is ``tuple(a[i] for a in dataset.tensors)``. DataLoader batches a
+    ``dataset[i]`` is ``tuple(t[i] for t in dataset.tensors)``. DataLoader batches a
     TensorDataset by indexing whole arrays at once instead of example by example.
     """
 
@@ -44,13 +67,80 @@ class TensorDataset(Dataset):
                 f"TensorDataset: arrays must have the same first dimension, got lengths "
                 f"{lengths} (shapes {shapes})"
             )
-        self.tensors: tuple[np.ndarray, ...] = arrays
+        self.tensors: tuple[Tensor, ...] = tuple(
+            t if isinstance(t, Tensor) else from_numpy(a) for t, a in zip(tensors, arrays))
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, ...]:
-        return tuple(a[index] for a in self.tensors)
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+        return tuple(t[index] for t in self.tensors)
 
     def __len__(self) -> int:
         return len(self.tensors[0])
+
+
+class ConcatDataset(Dataset):
+    """The examples of several datasets one after the other."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets, streamed one after the other."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)  # type: ignore[arg-type]
+
+
+class StackDataset(Dataset):
+    """Examples made of the same index of several datasets: a tuple (positional datasets) or a
+    dict (keyword datasets)."""
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset: supported either tuple-like (positional) or "
+                             "dict-like (keyword) datasets, not both")
+        parts = list(args) or list(kwargs.values())
+        if not parts:
+            raise ValueError("StackDataset: at least one dataset should be passed")
+        lengths = {len(d) for d in parts}
+        if len(lengths) > 1:
+            raise ValueError(f"StackDataset: size mismatch between datasets, lengths "
+                             f"{[len(d) for d in parts]}")
+        self.datasets: tuple | dict = args or kwargs
+        self._length = lengths.pop()
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset):
@@ -106,90 +196,122 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
 
 
 class DataLoader:
-    """Iterate over a dataset in mini-batches of ``minigrad.Tensor``.
+    """Iterate over a dataset in mini-batches of ``minigrad.Tensor``, with PyTorch's arguments.
 
-    Each batch is a tuple with one Tensor per field of the examples (a single Tensor when
-    examples are bare arrays), stacked along a new first axis; dtypes are kept (MNIST:
-    float32 images, int64 labels). With ``shuffle`` every epoch draws a new permutation from
-    ``generator`` (a minigrad.Generator, as in PyTorch), else from ``np.random.default_rng(seed)``
-    made once, else from the default generator, so ``mg.manual_seed`` makes the order
-    reproducible. ``drop_last`` skips a final batch smaller than ``batch_size``.
-    ``collate_fn(list_of_examples)`` replaces the stacking; ``num_workers`` and ``pin_memory``
-    are accepted for PyTorch's sake and change nothing (batches are made in this process).
+    Indices come from ``sampler`` (default: SequentialSampler, or RandomSampler with
+    ``shuffle=True``), grouped by a BatchSampler of ``batch_size`` (``drop_last`` skips a short
+    last batch), or from ``batch_sampler``; ``batch_size=None`` yields single examples.
+    ``collate_fn`` (default ``default_collate``) turns each list of examples into a batch:
+    tuples give a list with one Tensor per field, dicts a dict. An IterableDataset is streamed.
+    Shuffling draws from ``generator`` (a minigrad.Generator), else from
+    ``np.random.default_rng(seed)`` made once (minigrad's keyword), else from the default
+    generator, so ``mg.manual_seed`` makes the order reproducible. ``num_workers``,
+    ``pin_memory``, ``timeout``, ``worker_init_fn``, ``prefetch_factor`` and
+    ``persistent_workers`` are accepted for PyTorch's sake and change nothing: batches are
+    made in this process.
     """
 
-    def __init__(
-        self,
-        dataset: Dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
-        drop_last: bool = False,
-        seed: int | None = None,
-        *,
-        generator: Any = None,
-        collate_fn: Any = None,
-        num_workers: int = 0,
-        pin_memory: bool = False,
-    ) -> None:
-        if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(
-                f"DataLoader: dataset must have __getitem__ and __len__, "
-                f"got {type(dataset).__name__}"
-            )
-        check_positive_int("DataLoader", "batch_size", batch_size)
+    def __init__(self, dataset: Dataset, batch_size: int | None = 1,
+                 shuffle: bool | None = None, sampler: Any = None, batch_sampler: Any = None,
+                 num_workers: int = 0, collate_fn: Any = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Any = None,
+                 multiprocessing_context: Any = None, generator: Any = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True,
+                 seed: int | None = None) -> None:
+        iterable = isinstance(dataset, IterableDataset)
+        if not iterable and not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
+            raise TypeError(f"DataLoader: dataset must have __getitem__ and __len__, "
+                            f"got {type(dataset).__name__}")
+        if batch_size is not None:
+            check_positive_int("DataLoader", "batch_size", batch_size)
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
-            if not isinstance(flag, (bool, np.bool_)):
+            if flag is not None and not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"DataLoader: {name} must be a bool, got {flag!r}")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
             raise TypeError(f"DataLoader: seed must be an int or None, got {seed!r}")
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
-        self.seed = seed
-        self.generator, self.collate_fn = generator, collate_fn
-        self.num_workers, self.pin_memory = num_workers, pin_memory
-        self._rng = None if seed is None else np.random.default_rng(seed)
+        if iterable and (shuffle or sampler is not None or batch_sampler is not None):
+            raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle, "
+                             f"sampler and batch_sampler options, got shuffle={shuffle}, "
+                             f"sampler={sampler}, batch_sampler={batch_sampler}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                                 "shuffle, sampler, and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None option disables auto-batching and is mutually "
+                             "exclusive with drop_last")
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, bool(drop_last)
+        self.shuffle, self.seed, self.generator = bool(shuffle), seed, generator
+        self.num_workers, self.pin_memory, self.timeout = num_workers, pin_memory, timeout
+        self.worker_init_fn, self.prefetch_factor = worker_init_fn, prefetch_factor
+        self.persistent_workers = persistent_workers
+        self._auto_collation = batch_size is not None or batch_sampler is not None
+        self.collate_fn = collate_fn or (default_collate if self._auto_collation
+                                         else default_convert)
+        self._default_collate = collate_fn is None
         _rng(None, generator, "DataLoader")  # a wrong type fails here, not at the first epoch
+        if iterable:
+            self.sampler, self.batch_sampler = None, None
+            return
+        if sampler is None:
+            if shuffle:
+                sampler = RandomSampler(dataset, generator=SeedStream(seed, generator))
+            else:
+                sampler = SequentialSampler(dataset)
+        if batch_sampler is None and batch_size is not None:
+            batch_sampler = BatchSampler(sampler, self.batch_size, self.drop_last)
+        self.sampler, self.batch_sampler = sampler, batch_sampler
 
     def __len__(self) -> int:
-        n, size = len(self.dataset), self.batch_size
-        return n // size if self.drop_last else -(-n // size)
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)  # TypeError when the stream has no length, as in PyTorch
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
-        n = len(self.dataset)
-        if self.shuffle:
-            order = (self._rng or _rng(None, self.generator, "DataLoader")).permutation(n)
-        else:
-            order = np.arange(n)
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            index = order[start : start + self.batch_size]
-            if self.collate_fn is not None:
-                yield self.collate_fn([self.dataset[int(i)] for i in index])
-                continue
-            batch = self._fetch(index)
-            if isinstance(batch, tuple):
-                yield tuple(_to_tensor(array) for array in batch)
-            else:
-                yield _to_tensor(batch)
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._stream()
+            return
+        if self.batch_sampler is None:
+            for i in self.sampler:
+                yield self.collate_fn(self.dataset[i])
+            return
+        for indices in self.batch_sampler:
+            yield self._batch(list(indices))
 
-    def _fetch(self, index: np.ndarray) -> tuple[np.ndarray, ...] | np.ndarray:
-        """The examples at ``index`` stacked into arrays, one per field. Subsets become index
-        arithmetic, so a Subset of a TensorDataset is cut from the whole arrays too."""
-        dataset = self.dataset
-        positions = index
-        while type(dataset) is Subset:
-            index, dataset = dataset.indices[index], dataset.dataset
-        if _has_whole_arrays(dataset):
-            return tuple(np.take(array, index, axis=0) for array in dataset.tensors)
-        return _collate([dataset[int(i)] for i in index], positions)
+    def _stream(self) -> Iterator[Any]:
+        examples = iter(self.dataset)
+        if self.batch_size is None:
+            yield from map(self.collate_fn, examples)
+            return
+        while batch := list(itertools.islice(examples, self.batch_size)):
+            if len(batch) < self.batch_size and self.drop_last:
+                return
+            yield self.collate_fn(batch)
+
+    def _batch(self, indices: list[int]) -> Any:
+        """The examples at indices, collated. A (Subset of a) TensorDataset with the default
+        collation is cut from its whole arrays at once rather than example by example."""
+        if self._default_collate:
+            dataset, index = self.dataset, np.asarray(indices, dtype=np.int64)
+            while type(dataset) is Subset:
+                index, dataset = dataset.indices[index], dataset.dataset
+            if _has_whole_arrays(dataset):
+                return [_to_tensor(np.take(t.array, index, axis=0)) for t in dataset.tensors]
+            return collate([self.dataset[i] for i in indices], indices, "")
+        return self.collate_fn([self.dataset[i] for i in indices])
 
     def __repr__(self) -> str:
-        return (
-            f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, "
-            f"batch_size={self.batch_size}, shuffle={self.shuffle}, "
-            f"drop_last={self.drop_last}, seed={self.seed})"
-        )
+        size = len(self.dataset) if hasattr(self.dataset, "__len__") else "?"
+        return (f"DataLoader({type(self.dataset).__name__} of {size}, "
+                f"batch_size={self.batch_size}, shuffle={self.shuffle}, "
+                f"drop_last={self.drop_last}, seed={self.seed})")
 
 
 def _has_whole_arrays(dataset: Any) -> bool:
@@ -198,28 +320,6 @@ def _has_whole_arrays(dataset: Any) -> bool:
         isinstance(dataset, TensorDataset)
         and type(dataset).__getitem__ is TensorDataset.__getitem__
     )
-
-
-def _collate(items: Sequence[Any], indices: np.ndarray) -> tuple[np.ndarray, ...] | np.ndarray:
-    """Stack examples field by field: [(x0, y0), (x1, y1)] -> (stack(x), stack(y))."""
-    if isinstance(items[0], (tuple, list)):
-        fields = len(items[0])
-        return tuple(_stack([np.asarray(item[k]) for item in items], indices, k)
-                     for k in range(fields))
-    return _stack([np.asarray(item) for item in items], indices, None)
-
-
-def _stack(arrays: list[np.ndarray], indices: np.ndarray, field: int | None) -> np.ndarray:
-    """np.stack, or an error naming the dataset items whose shapes differ."""
-    first = arrays[0].shape
-    for i, array in enumerate(arrays):
-        if array.shape != first:
-            what = "" if field is None else f"field {field} of "
-            raise RuntimeError(
-                f"DataLoader: cannot stack a batch of items of different shapes: {what}item "
-                f"{int(indices[0])} has shape {first}, {what}item {int(indices[i])} has shape "
-                f"{array.shape}; give the items one shape (pad them) or pass a collate_fn")
-    return np.stack(arrays)
 
 
 def _rng(seed: int | None, generator: Any, where: str) -> np.random.Generator:

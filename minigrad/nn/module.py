@@ -3,6 +3,7 @@ attributes (also inside lists, tuples and dicts), never listed by hand."""
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
@@ -11,7 +12,7 @@ import numpy as np
 
 from minigrad.device import as_device, check_available
 from minigrad.dtypes import as_dtype, get_default_dtype
-from minigrad.function import no_grad
+from minigrad.function import Function, is_grad_enabled, no_grad
 from minigrad.tensor import RemovableHandle, Tensor, to_arguments
 
 
@@ -70,6 +71,86 @@ class UninitializedParameter(Parameter):
         return "<UninitializedParameter>"
 
 
+_HOOK_KEYS = itertools.count()  # hook handles' keys, unique across modules
+
+
+class _HookIdentity(Function):
+    """The identity, whose backward hands the gradients to a module's backward hooks: around
+    the tensor inputs (grad_input) and the outputs (grad_output) of one call."""
+
+    @staticmethod
+    def forward(ctx, hooks, at_inputs, *tensors):
+        ctx.hooks, ctx.at_inputs = hooks, at_inputs
+        views = tuple(t.array.view() for t in tensors)
+        return views if len(views) > 1 else views[0]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        hooks = ctx.hooks
+        grads = hooks.inputs_done(grads) if ctx.at_inputs else hooks.outputs_done(grads)
+        return (None, None, *grads)
+
+
+class _BackwardHooks:
+    """One call's full backward hooks, as PyTorch runs them: pre-hooks when grad_output
+    arrives, hooks when grad_input is known (at once, with Nones, if no input needs grad)."""
+
+    def __init__(self, module: Module) -> None:
+        self.module, self.grad_output, self.inputs = module, (), 0
+        self.inputs_need_grad = False
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.inputs = len(positions)
+        self.inputs_need_grad = is_grad_enabled() and any(args[i].requires_grad
+                                                          for i in positions)
+        if not self.inputs_need_grad:
+            return args
+        return _replace(args, positions, _HookIdentity.apply(self, True,
+                                                             *[args[i] for i in positions]))
+
+    def wrap_outputs(self, output: Any) -> Any:
+        single = isinstance(output, Tensor)
+        items = (output,) if single else output
+        if not isinstance(items, tuple):
+            return output
+        positions = [i for i, o in enumerate(items) if isinstance(o, Tensor) and o.requires_grad]
+        if not positions or not is_grad_enabled():
+            return output
+        items = _replace(items, positions, _HookIdentity.apply(self, False,
+                                                               *[items[i] for i in positions]))
+        return items[0] if single else items
+
+    def outputs_done(self, grads: tuple) -> tuple:
+        for hook in list(self.module._backward_pre_hooks.values()):
+            result = hook(self.module, grads)
+            if result is not None:
+                grads = tuple(result)
+        self.grad_output = grads
+        if not self.inputs_need_grad:
+            self._call_hooks((None,) * self.inputs)
+        return grads
+
+    def inputs_done(self, grads: tuple) -> tuple:
+        return self._call_hooks(grads)
+
+    def _call_hooks(self, grad_input: tuple) -> tuple:
+        for hook in list(self.module._backward_hooks.values()):
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is not None:
+                grad_input = tuple(result)
+        return grad_input
+
+
+def _replace(items: tuple, positions: list[int], new: Any) -> tuple:
+    """items with those at positions replaced by new (one Tensor, or a tuple of them)."""
+    new = new if isinstance(new, tuple) else (new,)
+    out = list(items)
+    for i, t in zip(positions, new):
+        out[i] = t
+    return tuple(out)
+
+
 class IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
@@ -82,29 +163,85 @@ class Module:
     def __init__(self) -> None:
         self.training = True
         self._buffer_names: list[str] = []
-        self._forward_hooks: dict[int, Callable] = {}
+        self._forward_hooks: dict[int, Callable] = {}  # see the hooks section below
+        self._forward_pre_hooks: dict[int, Callable] = {}
+        self._backward_hooks: dict[int, Callable] = {}
+        self._backward_pre_hooks: dict[int, Callable] = {}
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        d = self.__dict__
+        if "_forward_hooks" not in d:
+            self._state("_forward_hooks")  # raises: super().__init__() was not called
+        if not (d["_forward_hooks"] or d.get("_forward_pre_hooks") or d.get("_backward_hooks")
+                or d.get("_backward_pre_hooks")):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    # *** hooks, as PyTorch's: forward pre-hooks, forward hooks, full backward (pre-)hooks ***
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        for hook, with_kwargs in list(self._state("_forward_pre_hooks").values()):
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        backward = None
+        if self._state("_backward_hooks") or self._state("_backward_pre_hooks"):
+            backward = _BackwardHooks(self)
+            args = backward.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
-        hooks = self.__dict__.get("_forward_hooks")
-        if not hooks:
-            return output if hooks is not None else self._state("_forward_hooks")
-        for hook in list(hooks.values()):
-            result = hook(self, args, output)
+        for hook, with_kwargs in list(self._forward_hooks.values()):
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
+        if backward is not None:
+            output = backward.wrap_outputs(output)
         return output
 
-    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> RemovableHandle:
-        """Call hook(module, inputs, output) after every forward; a non-None result replaces the
-        output. Experiments use it to watch activations without editing the model."""
-        hooks = self._state("_forward_hooks")
-        key = max(hooks, default=-1) + 1
-        hooks[key] = hook
+    def _add_hook(self, name: str, entry: Any, prepend: bool) -> RemovableHandle:
+        hooks = self._state(name)
+        key = next(_HOOK_KEYS)
+        if prepend:
+            items = list(hooks.items())
+            hooks.clear()
+            hooks.update([(key, entry), *items])
+        else:
+            hooks[key] = entry
         return RemovableHandle(hooks, key)
+
+    def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call hook(module, args) (with_kwargs: hook(module, args, kwargs)) before every
+        forward; a non-None result replaces the arguments (with_kwargs: an (args, kwargs)
+        pair)."""
+        return self._add_hook("_forward_pre_hooks", (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False
+                              ) -> RemovableHandle:
+        """Call hook(module, args, output) (with_kwargs: hook(module, args, kwargs, output))
+        after every forward; a non-None result replaces the output. Experiments use it to
+        watch activations without editing the model."""
+        return self._add_hook("_forward_hooks", (hook, with_kwargs), prepend)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False
+                                    ) -> RemovableHandle:
+        """Call hook(module, grad_input, grad_output) once the gradients of the module's tensor
+        inputs are known (None for inputs that need none); a non-None result (a tuple) replaces
+        grad_input."""
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False
+                                        ) -> RemovableHandle:
+        """Call hook(module, grad_output) when the gradients of the outputs arrive; a non-None
+        result (a tuple) replaces grad_output."""
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
 
     def register_buffer(self, name: str, tensor: Tensor | np.ndarray | None) -> None:
         """State that is saved in state_dict but not trained (batch norm's running statistics)."""

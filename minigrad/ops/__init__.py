@@ -238,3 +238,153 @@ __all__ += [  # convolution and pooling (ops/conv.py, ops/pool.py)
     "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
     "conv_transpose2d", "interpolate", "max_pool1d", "max_pool2d",
 ]
+
+# *** Tensor methods PyTorch programs use (tmethods): shape helpers ***
+from minigrad.ops.shape import (  # noqa: E402
+    dsplit,
+    fliplr,
+    flipud,
+    hsplit,
+    rot90,
+    select,
+    split_with_sizes,
+    tensor_split,
+    vsplit,
+)
+
+__all__ += [
+    "dsplit", "fliplr", "flipud", "hsplit", "rot90", "select", "split_with_sizes",
+    "tensor_split", "vsplit",
+]
+
+# *** tmethods: products, matrix functions, elementwise math, statistics, counting ***
+from minigrad.ops.cumulative import diff  # noqa: E402
+from minigrad.ops.inplace import index_copy, index_fill, masked_scatter  # noqa: E402
+from minigrad.ops.linalg import (  # noqa: E402
+    addbmm,
+    addmv,
+    addr,
+    baddbmm,
+    cross,
+    det,
+    inner,
+    inverse,
+    kron,
+    logdet,
+    matrix_power,
+    pinverse,
+    slogdet,
+    trace,
+    vdot,
+)
+from minigrad.ops.math import (  # noqa: E402
+    addcdiv,
+    addcmul,
+    deg2rad,
+    erfinv,
+    float_power,
+    ldexp,
+    logaddexp2,
+    logit,
+    nan_to_num,
+    rad2deg,
+    sinc,
+    xlogy,
+)
+from minigrad.ops.norms import dist, renorm  # noqa: E402
+from minigrad.ops.reduce import corrcoef, cov, nanmean, nansum  # noqa: E402
+from minigrad.ops.sorting import (  # noqa: E402
+    bincount,
+    histc,
+    median,
+    mode,
+    nanmedian,
+    nanquantile,
+    quantile,
+    unique,
+)
+
+__all__ += [
+    "addbmm", "addcdiv", "addcmul", "addmv", "addr", "baddbmm", "bincount", "corrcoef", "cov",
+    "cross", "deg2rad", "det", "diff", "dist", "erfinv", "float_power", "histc", "index_copy",
+    "index_fill", "inner", "inverse", "kron", "ldexp", "logaddexp2", "logdet", "logit",
+    "masked_scatter", "matrix_power", "median", "mode", "nan_to_num", "nanmean", "nanmedian",
+    "nanquantile", "nansum", "pinverse", "quantile", "rad2deg", "renorm", "sinc", "slogdet",
+    "trace", "unique", "vdot", "xlogy",
+]
+
+# *** tmethods: stacking, picking, comparisons, search ***
+from minigrad.ops.indexing import argwhere, take  # noqa: E402
+from minigrad.ops.inplace import index_put  # noqa: E402
+from minigrad.ops.math import (  # noqa: E402
+    fmax,
+    fmin,
+    frexp,
+    gcd,
+    isneginf,
+    isposinf,
+    isreal,
+    lcm,
+    nextafter,
+    signbit,
+)
+from minigrad.ops.norms import cdist  # noqa: E402
+from minigrad.ops.shape import (  # noqa: E402
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    column_stack,
+    concat,
+    concatenate,
+    diagflat,
+    dstack,
+    hstack,
+    row_stack,
+    sum_to_size,
+    tril_indices,
+    triu_indices,
+    vstack,
+)
+from minigrad.ops.sorting import (  # noqa: E402
+    bucketize,
+    isin,
+    msort,
+    searchsorted,
+    unique_consecutive,
+)
+
+__all__ += [
+    "argwhere", "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
+    "broadcast_tensors", "bucketize", "cartesian_prod", "cdist", "column_stack", "concat",
+    "concatenate", "diagflat", "dstack", "fmax", "fmin", "frexp", "gcd", "hstack", "index_put",
+    "isin", "isneginf", "isposinf", "isreal", "lcm", "msort", "nextafter", "row_stack",
+    "searchsorted", "signbit", "sum_to_size", "take", "tril_indices", "triu_indices",
+    "unique_consecutive", "vstack",
+]
+from minigrad.ops.activation import hardshrink  # noqa: E402
+from minigrad.ops.inplace import diagonal_scatter, put, select_scatter, slice_scatter  # noqa: E402
+from minigrad.ops.math import angle  # noqa: E402
+
+__all__ += ["angle", "diagonal_scatter", "hardshrink", "put", "select_scatter", "slice_scatter"]
+from minigrad.ops.math import digamma, lgamma, mvlgamma, polygamma  # noqa: E402
+
+__all__ += ["digamma", "lgamma", "mvlgamma", "polygamma"]
+from minigrad.ops.cumulative import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
+from minigrad.ops.linalg import (  # noqa: E402
+    chain_matmul,
+    cholesky,
+    cholesky_inverse,
+    cholesky_solve,
+    ger,
+)
+from minigrad.ops.math import rsub  # noqa: E402
+from minigrad.ops.shape import combinations, unravel_index, vander  # noqa: E402
+
+__all__ += [
+    "chain_matmul", "cholesky", "cholesky_inverse", "cholesky_solve", "combinations",
+    "cumulative_trapezoid", "ger", "rsub", "trapezoid", "trapz", "unravel_index", "vander",
+]

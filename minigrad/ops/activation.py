@@ -251,3 +251,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     _no_inplace("threshold", inplace)
     return where(input.array > threshold, input, value)
 
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return where(Tensor._make(np.abs(input.array) > lambd), input, 0.0)

@@ -14,7 +14,7 @@ from minigrad.function import Function
 from minigrad.ops._common import as_kept, canonical_dim
 from minigrad.ops.elementwise import cast, exp, log, where
 from minigrad.ops.reduce import _along
-from minigrad.ops.shape import reshape, transpose, unsqueeze
+from minigrad.ops.shape import cat, reshape, transpose, unsqueeze
 from minigrad.tensor import Tensor
 
 # what cummax and cummin return, as in PyTorch
@@ -209,3 +209,54 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
         raise TypeError(f"logcumsumexp: needs a floating point tensor, got {input.dtype}")
     return _scalar_safe(lambda x, d: LogCumSumExp.apply(x, d, False), input, dim,
                         "logcumsumexp")
+
+
+# *** differences (tmethods) ***
+@dim_or_axis
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The n-th forward difference along dim, out[i] = x[i + 1] - x[i] applied n times, after
+    putting prepend and append at the ends (bool tensors give x[i + 1] != x[i])."""
+    d = canonical_dim(dim, input.ndim, "diff")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    if n < 0:
+        raise RuntimeError(f"diff: order must be non-negative, got {n}")
+    lead = (slice(None),) * d
+    for _ in range(n):
+        later, earlier = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
+        x = later != earlier if x.dtype == np.bool_ else later - earlier
+    return x
+
+
+def _trapezoid_parts(name: str, y: Tensor, x: Tensor | None, dx: float | None, dim: int
+                     ) -> tuple[Tensor, int]:
+    """The trapezoids' areas along dim: (y[i] + y[i+1]) / 2 times the spacing."""
+    d = canonical_dim(dim, y.ndim, name)
+    lead = (slice(None),) * d
+    mean = (y[lead + (slice(1, None),)] + y[lead + (slice(None, -1),)]) / 2
+    if x is None:
+        return mean * (1.0 if dx is None else dx), d
+    if dx is not None:
+        raise RuntimeError(f"{name}: give x or dx, not both")
+    spacing = diff(x, dim=-1 if x.ndim == 1 else d)
+    if x.ndim == 1:
+        spacing = reshape(spacing, *([-1] + [1] * (y.ndim - d - 1)))
+    return mean * spacing, d
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None, dim: int = -1
+              ) -> Tensor:
+    """The trapezoidal rule's integral of y along dim, at points x (or spaced dx, default 1)."""
+    parts, d = _trapezoid_parts("trapezoid", y, x, dx, dim)
+    return parts.sum(d)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None = None,
+                         dim: int = -1) -> Tensor:
+    """The running trapezoidal integrals of y along dim (one element fewer than y)."""
+    parts, d = _trapezoid_parts("cumulative_trapezoid", y, x, dx, dim)
+    return cumsum(parts, d)

@@ -521,3 +521,17 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise ValueError(f"one_hot: class values must be smaller than num_classes "
                          f"({num_classes}), got {data.max()}")
     return Tensor._make(np.eye(num_classes, dtype=np.int64)[data])
+
+
+# *** more of PyTorch's picking (tmethods) ***
+def take(input: Tensor, index: Any) -> Tensor:
+    """input's elements at index into its flattened values (negative counts from the end);
+    the result has index's shape."""
+    positions = _index_array(index, "take")
+    _check_bounds(positions, input.numel(), 0)
+    return getitem(input.reshape(-1), (positions,))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """The coordinates of the nonzero elements, one row each (nonzero(input))."""
+    return nonzero(input)

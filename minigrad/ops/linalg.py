@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from minigrad.function import Function
 from minigrad.ops import elementwise, fused
 from minigrad.ops._common import canonical_dim, operands
 from minigrad.ops.indexing import IndexPutAdd
-from minigrad.ops.shape import permute, reshape, unsqueeze
+from minigrad.ops.shape import diagonal, permute, reshape, stack, unsqueeze
 from minigrad.tensor import Tensor
 
 
@@ -160,10 +161,19 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1,
           alpha: float = 1) -> Tensor:
     """beta input + alpha (mat1 @ mat2); with beta=0 input is ignored (nan and inf too)."""
-    product = mm(mat1, mat2)
+    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha)
+
+
+def _scaled_sum(op: str, input: Any, product: Tensor, beta: float, alpha: float) -> Tensor:
+    """beta input + alpha product, for addmm and its relatives; with beta=0 input's values are
+    not read (nan and inf too)."""
     input = operands(input, product)[0]
-    if np.broadcast_shapes(input.shape, product.shape) != product.shape:
-        raise ValueError(f"addmm: input of shape {input.shape} does not broadcast to the "
+    try:
+        fits = np.broadcast_shapes(input.shape, product.shape) == product.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{op}: input of shape {input.shape} does not broadcast to the "
                          f"product's shape {product.shape}")
     product = product if alpha == 1 else product * alpha
     if beta == 0:  # input's values are not read, but it gets a zero gradient as in PyTorch
@@ -332,3 +342,306 @@ def _einsum_plan(equation: str, shapes: tuple[tuple[int, ...], ...]
     full = tuple(tuple(sizes[c] for c in letters) if len(set(letters)) == len(letters)
                  else shape for letters, shape in zip(explicit, shapes, strict=True))
     return tuple(explicit), output, full
+
+
+# *** more of PyTorch's products and matrix functions (tmethods) ***
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1
+          ) -> Tensor:
+    """beta input + alpha (mat @ vec)."""
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: float = 1, alpha: float = 1
+         ) -> Tensor:
+    """beta input + alpha outer(vec1, vec2)."""
+    return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1,
+            alpha: float = 1) -> Tensor:
+    """beta input + alpha (batch1 @ batch2), batch by batch."""
+    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1,
+           alpha: float = 1) -> Tensor:
+    """beta input + alpha sum_b batch1[b] @ batch2[b]."""
+    return _scaled_sum("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Sum of products over the last dims: out[i.., j..] = sum_k input[i.., k] other[j.., k];
+    a product if either is 0-d."""
+    input, other = operands(input, other)
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner: the last dims of shapes {input.shape} and {other.shape} "
+                           f"differ ({input.shape[-1]} != {other.shape[-1]})")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """The inner product of two 1-D tensors (conjugating input, which real tensors skip)."""
+    return _checked_matmul("vdot", input, other, ("input", "other"), (1, 1))
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """The Kronecker product: out[i * m + k, ...] = input[i, ...] other[k, ...] in each dim
+    (the shorter shape padded with leading 1s)."""
+    input, other = operands(input, other)
+    n = max(input.ndim, other.ndim)
+    a_shape = (1,) * (n - input.ndim) + input.shape
+    b_shape = (1,) * (n - other.ndim) + other.shape
+    a = reshape(input, *[s for d in a_shape for s in (d, 1)])
+    b = reshape(other, *[s for d in b_shape for s in (1, d)])
+    return reshape(a * b, *[p * q for p, q in zip(a_shape, b_shape, strict=True)])
+
+
+def trace(input: Tensor) -> Tensor:
+    """The sum of a matrix's diagonal."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix (2-D tensor), got shape {input.shape}")
+    return diagonal(input).sum()
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along dim (default: the first dim of size 3, as
+    torch.cross; torch.linalg.cross defaults to -1), the shapes broadcast together."""
+    input, other = operands(input, other)
+    shape = np.broadcast_shapes(input.shape, other.shape)
+    input, other = input.expand(*shape), other.expand(*shape)
+    if dim is None:
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross: no dim of size 3 in shape {shape}")
+    d = canonical_dim(dim, len(shape), "cross")
+    if shape[d] != 3:
+        raise RuntimeError(f"cross: dim {d} of shape {shape} must have size 3, got {shape[d]}")
+    a, b = input.unbind(d), other.unbind(d)
+    return stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
+                  a[0] * b[1] - a[1] * b[0]], d)
+
+
+def _square_matrices(op: str, x: Tensor) -> None:
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise RuntimeError(f"{op}: expected a square matrix or a batch of them, got shape "
+                           f"{x.shape}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {x.dtype}")
+
+
+def _solve_arrays(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise RuntimeError(f"{op}: the matrix is singular (not invertible)") from None
+
+
+class Inverse(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = _solve_arrays("inverse", a.array, np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype),
+                                                                a.shape))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d(A^-1) = -A^-1 dA A^-1, so dL/dA = -A^-T g A^-T"""
+        (inv,) = ctx.saved_tensors
+        inv_t = inv.mT
+        return -(inv_t @ g @ inv_t)
+
+
+class Det(Function):
+    @staticmethod
+    def forward(ctx, a):
+        out = np.asarray(np.linalg.det(a.array), a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d det A / dA = det(A) A^-T (Jacobi's formula; a singular A is refused)"""
+        a, det_a = ctx.saved_tensors
+        return unsqueeze(unsqueeze(g * det_a, -1), -1) * inverse(a).mT
+
+
+class LogAbsDet(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.asarray(np.linalg.slogdet(a.array)[1], a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d log|det A| / dA = A^-T"""
+        (a,) = ctx.saved_tensors
+        return unsqueeze(unsqueeze(g, -1), -1) * inverse(a).mT
+
+
+class Pinverse(Function):
+    @staticmethod
+    def forward(ctx, a, rcond):
+        out = np.linalg.pinv(a.array, rcond).astype(a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """For A of constant rank, with P = A+: dL/dA = -P^T g P^T + (I - A P) g^T P P^T
+        + P^T P g^T (I - P A) (Golub and Pereyra's derivative of the pseudo-inverse)."""
+        a, p = ctx.saved_tensors
+        pt, gt = p.mT, g.mT
+        left = gt @ p @ pt - a @ (p @ (gt @ (p @ pt)))
+        right = pt @ (p @ gt) - ((pt @ p) @ gt @ p) @ a
+        return -(pt @ g @ pt) + left + right, None
+
+
+class Solve(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _solve_arrays("linalg.solve", a.array, b.array)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """X = A^-1 B: dL/dB = A^-T g, dL/dA = -(dL/dB) X^T"""
+        a, x = ctx.saved_tensors
+        g_b = Solve.apply(a.mT, g)
+        return -(g_b @ x.mT) if ctx.needs_input_grad[0] else None, g_b
+
+
+def inverse(input: Tensor) -> Tensor:
+    """The inverse of a square matrix (or of each in a batch); a singular one is refused."""
+    _square_matrices("inverse", input)
+    return Inverse.apply(input)
+
+
+def det(input: Tensor) -> Tensor:
+    """The determinant of a square matrix (or of each in a batch)."""
+    _square_matrices("det", input)
+    return Det.apply(input)
+
+
+SignLogAbsDet = namedtuple("SignLogAbsDet", ["sign", "logabsdet"])
+
+
+def slogdet(input: Tensor) -> SignLogAbsDet:
+    """(sign, log|det|) of a square matrix: the log of the determinant's size without its
+    overflow; sign (-1, 0 or 1) has no gradient."""
+    _square_matrices("slogdet", input)
+    sign = Tensor._make(np.asarray(np.linalg.slogdet(input.array)[0], input.dtype))
+    return SignLogAbsDet(sign, LogAbsDet.apply(input))
+
+
+def logdet(input: Tensor) -> Tensor:
+    """log det: nan where the determinant is negative, -inf where it is 0."""
+    sign, logabsdet = slogdet(input)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return logabsdet + Tensor._make(np.log(sign.array))
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """The Moore-Penrose pseudo-inverse (singular values below rcond times the largest are
+    taken as 0); its gradient assumes the rank does not change nearby."""
+    if input.ndim < 2 or input.dtype.kind != "f":
+        raise RuntimeError(f"pinverse: expected a floating point matrix or a batch of them, got "
+                           f"shape {input.shape} and dtype {input.dtype}")
+    return Pinverse.apply(input, rcond)
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (left=False: X A = B), for a square A (or a batch); B a matrix, or a
+    vector (B.ndim == 1, or a batch of vectors of shape A.shape[:-1])."""
+    _square_matrices("linalg.solve", A)
+    A, B = operands(A, B)
+    if not left:
+        return solve(A.mT, B.mT).mT
+    vector = B.ndim == 1 or B.ndim == A.ndim - 1 and B.shape == A.shape[:-1]
+    B = unsqueeze(B, -1) if vector else B
+    if B.ndim < 2 or B.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"linalg.solve: A of shape {A.shape} and B of shape {B.shape} do not "
+                           "align")
+    batch = np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+    X = Solve.apply(A.expand(*batch, *A.shape[-2:]), B.expand(*batch, *B.shape[-2:]))
+    return X.squeeze(-1) if vector else X
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    """A^n by repeated squaring: the identity for n = 0, powers of the inverse for n < 0."""
+    if n < 0:
+        _square_matrices("matrix_power", input)  # and floating point, for the inverse
+    elif input.ndim < 2 or input.shape[-1] != input.shape[-2]:
+        raise RuntimeError(f"matrix_power: expected a square matrix or a batch of them, got "
+                           f"shape {input.shape}")
+    base = inverse(input) if n < 0 else input
+    result = None
+    n = abs(int(n))
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    if result is None:
+        eye = np.broadcast_to(np.eye(input.shape[-1], dtype=input.dtype), input.shape)
+        return Tensor._make(eye.copy())
+    return result
+
+
+class Cholesky(Function):
+    @staticmethod
+    def forward(ctx, a):
+        try:
+            out = np.linalg.cholesky(a.array)
+        except np.linalg.LinAlgError:
+            raise RuntimeError("cholesky: the input is not positive-definite") from None
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """With A = L L^T: P = Phi(L^T g) (lower triangle, diagonal halved), S = L^-T P L^-1,
+        dL/dA = (S + S^T) / 2"""
+        (low,) = ctx.saved_tensors
+        p = (low.mT @ g.tril()).tril()
+        p = p - 0.5 * p.diagonal(0, -2, -1).diag_embed()
+        inv = inverse(low)
+        s = inv.mT @ p @ inv
+        return 0.5 * (s + s.mT)
+
+
+def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """L, lower triangular with a positive diagonal, such that input = L L^T (upper: U = L^T,
+    input = U^T U), for a symmetric positive-definite input. Only the lower triangle is read;
+    the gradient is the symmetric one, as PyTorch's."""
+    _square_matrices("cholesky", input)
+    low = Cholesky.apply(input)
+    return low.mT if upper else low
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
+    """X with A X = B, given A's Cholesky factor L (A = L L^T, or U^T U with upper)."""
+    A = L.mT @ L if upper else L @ L.mT
+    return solve(A, B)
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
+    """A^-1 from A's Cholesky factor L (A = L L^T, or U^T U with upper)."""
+    return inverse(L.mT @ L if upper else L @ L.mT)
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    """The product of 2-D matrices, left to right."""
+    if not matrices:
+        raise RuntimeError("chain_matmul: expected at least one matrix")
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = mm(out, m)
+    return out
+
+
+ger = outer

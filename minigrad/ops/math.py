@@ -15,7 +15,15 @@ import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops._common import constant, operands
-from minigrad.ops.elementwise import PiecewiseConstant, _mask, _no_grad_op, cast, exp, where
+from minigrad.ops.elementwise import (
+    PiecewiseConstant,
+    _mask,
+    _no_grad_op,
+    cast,
+    exp,
+    log,
+    where,
+)
 from minigrad.tensor import Tensor
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
@@ -805,3 +813,357 @@ def bitwise_left_shift(input: Any, other: Any) -> Tensor:
 def bitwise_right_shift(input: Any, other: Any) -> Tensor:
     """Arithmetic shift: negative numbers stay negative."""
     return _shift("bitwise_right_shift", input, other, left=False)
+
+
+# *** more of PyTorch's elementwise functions (tmethods) ***
+class XLogY(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(all="ignore"):
+            out = x.array * np.log(y.array)
+        return np.where((x.array == 0) & ~np.isnan(y.array), 0, out).astype(out.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx x log y = log y, as xlogy(g, y), and 0 where x == 0 and y <= 0 (PyTorch's
+        choice at the edge); d/dy = x / y"""
+        x, y = ctx.saved_tensors
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            edge = Tensor._make((x.array == 0) & (y.array <= 0))
+            grad_x = where(edge, 0.0, XLogY.apply(g, y))
+        return grad_x, g * x / y if ctx.needs_input_grad[1] else None
+
+
+class Sinc(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _quiet(np.sinc, x.array).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx sin(pi x) / (pi x) = (cos(pi x) - sinc x) / x, 0 at x = 0"""
+        (x,) = ctx.saved_tensors
+        at_zero = Tensor._make(x.array == 0)
+        safe_x = where(at_zero, 1.0, x)
+        return g * where(at_zero, 0.0, (cos(safe_x * math.pi) - sinc(safe_x)) / safe_x)
+
+
+# Giles (2010), "Approximating the erfinv function": erfinv(y) ~ y p(w), w = -log(1 - y^2),
+# relative error ~1e-7 for |y| < 1 - 6e-8 (a start for Newton's method beyond); Newton steps
+# on erf (on log erfc near +-1) then bring it to float64 accuracy
+_ERFINV_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                   0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def erfinv_array(y: np.ndarray) -> np.ndarray:
+    """The inverse of erf on [-1, 1] (+-inf at +-1, nan outside), float64 accurate."""
+    y64 = y.astype(np.float64)
+    a = np.abs(y64)
+    with np.errstate(all="ignore"):
+        w = -np.log((1 - a) * (1 + a))
+        central = np.polyval(_ERFINV_CENTRAL, w - 2.5)
+        tail = np.polyval(_ERFINV_TAIL, np.sqrt(w) - 3)
+        x = a * np.where(w < 5, central, tail)
+        inside = a < 1
+        for _ in range(4):  # Newton on erf(x) = a, or on log erfc(x) = log(1 - a) if a > 1/2
+            xs = np.where(inside, x, 0.0)
+            slope = _TWO_OVER_SQRT_PI * np.exp(-xs * xs)  # d/dx erf x
+            erfc_x = erfc_array(xs)
+            step = np.where(a > 0.5, (np.log(1 - a) - np.log(erfc_x)) * erfc_x,
+                            erf_array(xs) - a) / slope
+            x = np.where(inside, xs - step, x)
+        x = np.where(a == 1, np.inf, np.where(a > 1, np.nan, x))
+    return np.copysign(x, y64).astype(y.dtype)
+
+
+class Erfinv(Function):
+    @staticmethod
+    def forward(ctx, y):
+        out = erfinv_array(y.array)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dy erfinv y = sqrt(pi) / 2 e^(erfinv(y)^2)"""
+        (x,) = ctx.saved_tensors
+        return g * exp(x * x) / _TWO_OVER_SQRT_PI
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input log(other), 0 where input == 0 (unless other is nan)."""
+    return XLogY.apply(*_float_operands(input, other))
+
+
+def sinc(input: Tensor) -> Tensor:
+    """sin(pi x) / (pi x), 1 at x = 0."""
+    return Sinc.apply(_floating(input))
+
+
+def erfinv(input: Tensor) -> Tensor:
+    """The inverse of erf: erfinv(erf(x)) = x; +-inf at +-1, nan outside [-1, 1]."""
+    return Erfinv.apply(_floating(input))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
+    p = _floating(input)
+    if eps is not None:
+        p = p.clamp(eps, 1 - eps)
+    with np.errstate(all="ignore"):
+        return log(p / (1 - p))
+
+
+def logaddexp2(input: Any, other: Any) -> Tensor:
+    """log2(2^input + 2^other) without overflow."""
+    a, b = _float_operands(input, other)
+    return logaddexp(a * _LN2, b * _LN2) / _LN2
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent computed in float64 (PyTorch's double precision power)."""
+    return constant(input).to(np.float64) ** constant(exponent).to(np.float64)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    """Degrees to radians: x pi / 180."""
+    return _floating(input) * (math.pi / 180)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    """Radians to degrees: x 180 / pi."""
+    return _floating(input) * (180 / math.pi)
+
+
+def ldexp(input: Any, other: Any) -> Tensor:
+    """input 2^other."""
+    a, b = _float_operands(input, other)
+    return a * exp2(cast(b, a.dtype))
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """nan, +inf and -inf replaced (by 0 and the dtype's largest and lowest finite values
+    unless given); the gradient is zero at the replaced elements."""
+    if input.dtype.kind != "f":
+        return input.clone()
+    info = np.finfo(input.dtype)
+    x = where(Tensor._make(np.isnan(input.array)), nan, input)
+    x = where(Tensor._make(np.isposinf(input.array)), info.max if posinf is None else posinf, x)
+    return where(Tensor._make(np.isneginf(input.array)), info.min if neginf is None else neginf,
+                 x)
+
+
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """input + value tensor1 tensor2."""
+    product = constant(tensor1) * tensor2
+    return input + (product if value == 1 else product * value)
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """input + value tensor1 / tensor2 (integer tensors are refused, as in PyTorch)."""
+    t1, t2 = constant(tensor1), constant(tensor2)
+    if t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+        raise RuntimeError("addcdiv: integer division is not supported; use "
+                           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype)")
+    quotient = t1 / t2
+    return input + (quotient if value == 1 else quotient * value)
+
+
+def fmax(input: Any, other: Any) -> Tensor:
+    """The elementwise maximum, ignoring nan (nan only where both are nan)."""
+    a, b = operands(input, other)
+    return where(Tensor._make(np.isnan(b.array) | (a.array >= b.array)), a, b)
+
+
+def fmin(input: Any, other: Any) -> Tensor:
+    """The elementwise minimum, ignoring nan (nan only where both are nan)."""
+    a, b = operands(input, other)
+    return where(Tensor._make(np.isnan(b.array) | (a.array <= b.array)), a, b)
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set (negative numbers and -0.0)."""
+    return _no_grad_op("signbit", np.signbit, input)
+
+
+def isposinf(input: Tensor) -> Tensor:
+    return _no_grad_op("isposinf", np.isposinf, input)
+
+
+def isneginf(input: Tensor) -> Tensor:
+    return _no_grad_op("isneginf", np.isneginf, input)
+
+
+def isreal(input: Tensor) -> Tensor:
+    """True where the imaginary part is 0: everywhere for real tensors."""
+    return _no_grad_op("isreal", np.isreal, input)
+
+
+def gcd(input: Any, other: Any) -> Tensor:
+    """The greatest common divisor of integers (non-negative)."""
+    return _no_grad_op("gcd", np.gcd, *_integer_operands("gcd", input, other))
+
+
+def lcm(input: Any, other: Any) -> Tensor:
+    """The least common multiple of integers (non-negative)."""
+    return _no_grad_op("lcm", np.lcm, *_integer_operands("lcm", input, other))
+
+
+def frexp(input: Tensor) -> tuple[Tensor, Tensor]:
+    """(mantissa, exponent) with input = mantissa 2^exponent, |mantissa| in [0.5, 1); the
+    exponent as int32. No gradient."""
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"frexp: expected a floating point tensor, got {input.dtype}")
+    mantissa, exponent = np.frexp(input.array)
+    return Tensor._make(mantissa), Tensor._make(exponent.astype(np.int32))
+
+
+def nextafter(input: Any, other: Any) -> Tensor:
+    """The next floating point value after input towards other."""
+    return _no_grad_op("nextafter", np.nextafter, *operands(input, other))
+
+
+def angle(input: Tensor) -> Tensor:
+    """The argument of a real number: pi where input < 0, else 0 (nan stays nan); no gradient,
+    as in PyTorch for real tensors."""
+    return _no_grad_op("angle", lambda a: np.where(a < 0, np.pi, np.where(np.isnan(a), a, 0))
+                       .astype(a.dtype), _floating(input))
+
+
+# *** log-gamma and its derivatives, with numpy and the standard library (tmethods) ***
+# the Bernoulli numbers B_2, B_4, ..., B_16 of the asymptotic series of digamma and Hurwitz zeta
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
+_SHIFT_TO = 12.0  # the series are used from here on, where 8 terms give float64 accuracy
+
+
+def _lgamma_array(x: np.ndarray) -> np.ndarray:
+    """log|Gamma(x)| elementwise with math.lgamma (inf at the poles 0, -1, -2, ...)."""
+    def one(v: float) -> float:
+        try:
+            return math.lgamma(v)
+        except ValueError:
+            return math.inf
+    return np.asarray(np.frompyfunc(one, 1, 1)(x)).astype(x.dtype)
+
+
+def _shift_count(x: np.ndarray) -> int:
+    """The integer n that moves every element of x up to at least _SHIFT_TO; the recurrences
+    then add the terms at x, x + 1, ..., x + n - 1."""
+    finite = x[np.isfinite(x)]
+    low = finite.min() if finite.size else _SHIFT_TO
+    return int(max(0.0, math.ceil(_SHIFT_TO - low)))
+
+
+def _digamma_array(x: np.ndarray) -> np.ndarray:
+    """psi(x) = d/dx log Gamma(x): psi(x) = psi(x + n) - sum_k 1/(x + k) (reflection
+    psi(1 - x) - pi cot(pi x) first for x < 0), then log y - 1/(2y) - sum B_2k/(2k y^2k);
+    -inf at 0, nan at the negative integers, as PyTorch."""
+    x64 = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        negative = x64 < 0
+        y = np.where(negative, 1 - x64, x64)
+        n = _shift_count(y)
+        total = np.zeros_like(y)
+        for k in range(n):
+            total -= 1 / (y + k)
+        y = y + n
+        inv2 = 1 / (y * y)
+        series = np.zeros_like(y)
+        for k, b in reversed(list(enumerate(_BERNOULLI, start=1))):
+            series = (series + b / (2 * k)) * inv2
+        out = total + np.log(y) - 0.5 / y - series
+        out = np.where(negative, out - np.pi / np.tan(np.pi * x64), out)
+        out = np.where(x64 == 0, -np.inf, np.where(negative & (x64 == np.floor(x64)), np.nan,
+                                                    out))
+    return out.astype(x.dtype)
+
+
+def _polygamma_array(order: int, x: np.ndarray) -> np.ndarray:
+    """psi^(m)(x) = (-1)^(m+1) m! zeta(m + 1, x) for m >= 1, the Hurwitz zeta summed up to
+    x + n and then by its Euler-Maclaurin series."""
+    s = order + 1
+    x64 = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        n = _shift_count(x64)
+        zeta = np.zeros_like(x64)
+        for k in range(n):
+            zeta += (x64 + k) ** -s
+        y = x64 + n
+        zeta += y ** (1 - s) / (s - 1) + 0.5 * y**-s
+        rising, power, factorial = float(s), y ** (-s - 1), 1.0
+        for j, b in enumerate(_BERNOULLI, start=1):  # B_2j / (2j)! s (s+1) ... (s+2j-2)
+            factorial *= (2 * j - 1) * 2 * j
+            zeta += b * rising / factorial * power
+            rising *= (s + 2 * j - 1) * (s + 2 * j)
+            power = power / (y * y)
+        out = (-1) ** (order + 1) * math.factorial(order) * zeta
+        out = np.where((x64 <= 0) & (x64 == np.floor(x64)), np.inf if order % 2 else -np.inf,
+                       out)
+    return out.astype(x.dtype)
+
+
+class Lgamma(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _lgamma_array(x.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx log Gamma(x) = digamma(x)"""
+        (x,) = ctx.saved_tensors
+        return g * digamma(x)
+
+
+class Polygamma(Function):
+    """psi^(order)(x); order 0 is digamma."""
+
+    @staticmethod
+    def forward(ctx, x, order):
+        ctx.save_for_backward(x)
+        ctx.order = order
+        return _digamma_array(x.array) if order == 0 else _polygamma_array(order, x.array)
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx psi^(m)(x) = psi^(m+1)(x)"""
+        (x,) = ctx.saved_tensors
+        return g * Polygamma.apply(x, ctx.order + 1), None
+
+
+def lgamma(input: Tensor) -> Tensor:
+    """log|Gamma(x)| (inf at 0, -1, -2, ...)."""
+    return Lgamma.apply(_floating(input))
+
+
+def digamma(input: Tensor) -> Tensor:
+    """psi(x) = d/dx log Gamma(x)."""
+    return Polygamma.apply(_floating(input), 0)
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """The n-th derivative of digamma."""
+    if n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative n, got {n}")
+    return Polygamma.apply(_floating(input), int(n))
+
+
+def mvlgamma(input: Tensor, p: int) -> Tensor:
+    """The multivariate log-gamma of dimension p: p(p-1)/4 log pi + sum_j lgamma(x - j/2);
+    every element must exceed (p - 1) / 2."""
+    x = _floating(input)
+    if np.any(x.array <= (p - 1) / 2):
+        raise RuntimeError(f"mvlgamma: all elements must be greater than (p-1)/2 = {(p - 1) / 2}")
+    terms = lgamma(x.unsqueeze(-1) - Tensor._make(np.arange(p, dtype=x.dtype) / 2)).sum(-1)
+    return terms + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """other - alpha input (subtraction with the operands swapped)."""
+    return constant(other) - (input if alpha == 1 else constant(input) * alpha)

@@ -135,3 +135,34 @@ def norm(input: Tensor, p: Ord = "fro", dim: int | Sequence[int] | None = None,
         raise NotImplementedError(f"norm: p={p!r} needs singular values, which minigrad does "
                                   "not compute; use 'fro' or a number")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+# *** distances and renormalization (tmethods) ***
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    """The p-norm of input - other (broadcast together)."""
+    return vector_norm(input - other, p)
+
+
+def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Each slice along dim whose p-norm exceeds maxnorm scaled down to norm maxnorm:
+    x * maxnorm / (norm + 1e-7) there, as PyTorch."""
+    d = canonical_dim(dim, input.ndim, "renorm")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0, got {maxnorm}")
+    others = tuple(k for k in range(input.ndim) if k != d)
+    too_big = Tensor._make(vector_norm(input.detach(), p, others, keepdim=True).array > maxnorm)
+    # the norms of the slices left alone are not needed: ones there keep their gradient finite
+    norms = vector_norm(where(too_big, input, 1.0), p, others, keepdim=True)
+    return input * where(too_big, maxnorm / (norms + 1e-7), 1.0)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2 (..., R, M):
+    out[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p, of shape (..., P, R)."""
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist: expected (..., P, M) and (..., R, M) tensors, got shapes "
+                           f"{x1.shape} and {x2.shape}")
+    if p < 0:
+        raise RuntimeError(f"cdist: p must be >= 0, got {p}")
+    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)

@@ -10,8 +10,8 @@ import numpy as np
 
 from minigrad._alias import dim_or_axis
 from minigrad.function import Function
-from minigrad.ops._common import canonical_dim, canonical_dims, count, keepdim_shape
-from minigrad.ops.elementwise import maximum, minimum
+from minigrad.ops._common import canonical_dim, canonical_dims, constant, count, keepdim_shape
+from minigrad.ops.elementwise import maximum, minimum, where
 from minigrad.ops.shape import expand, reshape
 from minigrad.tensor import Tensor
 
@@ -262,3 +262,73 @@ def std_mean(input: Tensor, dim: Dims = None, unbiased: bool | None = None,
     """(std, mean) over dim, as std and mean give them."""
     return (std(input, dim, unbiased, keepdim, correction=correction),
             mean(input, dim, keepdim))
+
+
+# *** reductions that skip nan, covariance (tmethods) ***
+def _without_nan(x: Tensor) -> Tensor:
+    """x with nan replaced by 0 (whose gradient is then 0)."""
+    if x.dtype.kind != "f":
+        return x
+    return where(Tensor._make(np.isnan(x.array)), 0.0, x)
+
+
+@dim_or_axis
+def nansum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None
+           ) -> Tensor:
+    """sum of the values that are not nan."""
+    return sum(_without_nan(input), dim, keepdim, dtype=dtype)
+
+
+@dim_or_axis
+def nanmean(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None
+            ) -> Tensor:
+    """mean of the values that are not nan (nan where all are)."""
+    if input.dtype.kind != "f" and dtype is None:
+        raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got "
+                           f"{input.dtype}")
+    present = Tensor._make((~np.isnan(input.array)).astype(input.dtype))
+    return nansum(input, dim, keepdim, dtype=dtype) / sum(present, dim, keepdim, dtype=dtype)
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    """The covariance matrix of the variables in input's rows (a 1-D input is one variable),
+    observations in its columns weighted by fweights (counts) and aweights:
+    sum_k w_k (x_ik - avg_i)(x_jk - avg_j) / (sum w - correction sum(w a) / sum w)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got "
+                           f"shape {input.shape}")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    x = x if x.dtype.kind == "f" else x.to(np.float32)
+    n = x.shape[1]
+    for name, w in (("fweights", fweights), ("aweights", aweights)):
+        values = None if w is None else np.asarray(w.array if isinstance(w, Tensor) else w)
+        if values is not None and (values.shape != (n,) or values.min(initial=0) < 0):
+            raise RuntimeError(f"cov(): {name} must be 1-D, one non-negative weight per "
+                               f"observation ({n}), got {values.tolist()}")
+        if name == "fweights" and values is not None and values.dtype.kind not in "iu":
+            raise RuntimeError(f"cov(): fweights must be integers, got {values.dtype}")
+    fw = None if fweights is None else constant(fweights).to(x.dtype)
+    aw = None if aweights is None else constant(aweights).to(x.dtype)
+    w = fw * aw if fw is not None and aw is not None else fw if fw is not None else aw
+    if w is None:
+        total, norm, centered = n, n - correction, x - x.mean(1, keepdim=True)
+        weighted = centered
+    else:
+        total = w.sum()
+        norm = total - (correction * (w * aw).sum() / total if aw is not None else correction)
+        centered = x - (x * w).sum(1, keepdim=True) / total
+        weighted = centered * w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = weighted @ centered.mT / maximum(constant(norm, x), 0.0)
+    return c.reshape(()) if input.ndim < 2 or x.shape[0] == 1 else c
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson's correlation coefficients of the rows: cov_ij / (std_i std_j), clipped to
+    [-1, 1]."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    std = c.diagonal().sqrt()
+    return (c / std.reshape(-1, 1) / std.reshape(1, -1)).clamp(-1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -489,3 +490,267 @@ def unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
     windows = np.arange(count)[:, None] * step + np.arange(size)
     picked = GetItem.apply(movedim(x, d, -1), ((), (Ellipsis, windows)))
     return movedim(picked, -2, d)
+
+
+# *** Tensor methods PyTorch programs use: flips, rotations, splits, select ***
+def fliplr(x: Tensor) -> Tensor:
+    """x reversed along dim 1 (left/right), for tensors of at least 2 dims."""
+    if x.ndim < 2:
+        raise RuntimeError(f"fliplr: input must be >= 2-d, got shape {x.shape}")
+    return flip(x, 1)
+
+
+def flipud(x: Tensor) -> Tensor:
+    """x reversed along dim 0 (up/down), for tensors of at least 1 dim."""
+    if x.ndim < 1:
+        raise RuntimeError("flipud: input must be >= 1-d, got a 0-d tensor")
+    return flip(x, 0)
+
+
+def rot90(x: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """x rotated k quarter turns in the plane of dims, from dims[0] towards dims[1]."""
+    dims = tuple(dims)
+    if len(dims) != 2 or x.ndim < 2:
+        raise RuntimeError(f"rot90: expected 2 dims and an input of at least 2 dims, got dims "
+                           f"{dims} for shape {x.shape}")
+    d0, d1 = (canonical_dim(d, x.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"rot90: the two dims must differ, got {dims}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(x, d1), d0, d1)
+    if k == 2:
+        return flip(x, (d0, d1))
+    return transpose(flip(x, d0), d0, d1) if k == 3 else x[...]
+
+
+@dim_or_axis
+def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple:
+    """Pieces along dim: n nearly equal sections (the first size % n one longer), or the
+    pieces between the listed indices (numpy's array_split)."""
+    d = canonical_dim(dim, x.ndim, "tensor_split")
+    size = x.shape[d]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = int(indices_or_sections)
+        if n <= 0:
+            raise RuntimeError(f"tensor_split: number of sections must be larger than 0, got {n}")
+        sizes = [size // n + (i < size % n) for i in range(n)]
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    else:
+        cuts = [int(i) for i in indices_or_sections]
+        bounds = [0, *[min(max(i + size if i < 0 else i, 0), size) for i in cuts], size]
+    lead = (slice(None),) * d
+    return tuple(GetItem.apply(x, (lead + (slice(a, max(a, b)),), None))
+                 for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _split_along(name: str, x: Tensor, sections: Any, dim: int, min_dims: int) -> tuple:
+    """hsplit, vsplit, dsplit: tensor_split along dim, an int count must divide the size."""
+    if x.ndim < min_dims:
+        raise RuntimeError(f"{name}: requires a tensor with at least {min_dims} dims, but got "
+                           f"shape {x.shape}")
+    if isinstance(sections, (int, np.integer)) and (sections <= 0 or x.shape[dim] % sections):
+        raise RuntimeError(f"{name}: dim {dim} of size {x.shape[dim]} is not divisible by the "
+                           f"split count {sections}")
+    return tensor_split(x, sections, dim)
+
+
+def hsplit(x: Tensor, indices_or_sections: Any) -> tuple:
+    """Split along dim 1 (dim 0 for a 1-D tensor)."""
+    return _split_along("hsplit", x, indices_or_sections, 0 if x.ndim == 1 else 1, 1)
+
+
+def vsplit(x: Tensor, indices_or_sections: Any) -> tuple:
+    """Split along dim 0 of a tensor of at least 2 dims."""
+    return _split_along("vsplit", x, indices_or_sections, 0, 2)
+
+
+def dsplit(x: Tensor, indices_or_sections: Any) -> tuple:
+    """Split along dim 2 of a tensor of at least 3 dims."""
+    return _split_along("dsplit", x, indices_or_sections, 2, 3)
+
+
+def split_with_sizes(x: Tensor, split_sizes: Sequence[int], dim: int = 0) -> tuple:
+    """split with a list of sizes that add up to the size of dim."""
+    return split(x, list(split_sizes), dim)
+
+
+@dim_or_axis
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at index along dim, without that dim (`x.select(1, 2)` is `x[:, 2]`)."""
+    d = canonical_dim(dim, x.ndim, "select")
+    size = x.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} is out of range for dim {d} of size {size}")
+    return x[(slice(None),) * d + (int(index),)]
+
+
+# *** stacking, broadcasting and index grids (tmethods) ***
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least 1 dim (a 0-d one becomes shape (1,)); one tensor in, one out."""
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least 2 dims: (n,) becomes (1, n)."""
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least 3 dims: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1)."""
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors: tuple, ndim: int) -> Any:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return _as_tuple(_atleast(tuple(tensors[0]), ndim))
+    out = tuple(reshape(t, *_padded_shape(t.shape, ndim)) if t.ndim < ndim else t
+                for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def _padded_shape(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    """numpy's atleast_nd: () -> ones, (n,) -> (1, n) or (1, n, 1), (m, n) -> (m, n, 1)."""
+    if not shape:
+        return (1,) * ndim
+    if len(shape) == 1:
+        return (1, *shape) if ndim == 2 else (1, *shape, 1)
+    return (*shape, 1)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = _as_tuple(atleast_1d(*tensors))
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 0 of the tensors made at least 2-D."""
+    return cat(_as_tuple(atleast_2d(*tensors)), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """cat along dim 2 of the tensors made at least 3-D."""
+    return cat(_as_tuple(atleast_3d(*tensors)), 2)
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """The tensors as columns: 0-d and 1-D ones become (n, 1), then hstack."""
+    return hstack([reshape(t, -1, 1) if t.ndim < 2 else t for t in tensors])
+
+
+def _as_tuple(value: Any) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+concat = concatenate = cat
+
+
+def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
+    """The shape the given shapes broadcast to."""
+    try:
+        return tuple(np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s)
+                                           for s in shapes]))
+    except ValueError:
+        raise RuntimeError(f"broadcast_shapes: shapes {shapes} do not broadcast "
+                           "together") from None
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape."""
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(t, *shape) for t in tensors)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block diagonal matrix of the tensors (0-d and 1-D ones as 1-row matrices)."""
+    blocks = [reshape(t, 1, -1) if t.ndim < 2 else t for t in tensors]
+    if any(b.ndim > 2 for b in blocks):
+        raise RuntimeError("block_diag: tensors must have 2 or fewer dims")
+    width = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        right = width - left - b.shape[1]
+        rows.append(cat([b.new_zeros(b.shape[0], left), b, b.new_zeros(b.shape[0], right)], 1))
+        left += b.shape[1]
+    return cat(rows, 0) if rows else Tensor._make(np.zeros((0, 0), np.float32))
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of the 1-D tensors' elements, one per row (itertools.product order)."""
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([reshape(g, -1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def _triangle_indices(name: str, row: int, col: int, offset: int, lower: bool) -> Tensor:
+    rows, cols = np.tril_indices(row, offset, col) if lower else np.triu_indices(row, offset, col)
+    return Tensor._make(np.stack([rows, cols]).astype(np.int64))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) coordinates of the lower triangle of a row x col matrix, row by row."""
+    out = _triangle_indices("tril_indices", row, col, offset, True)
+    return out if dtype is None else out.to(dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) coordinates of the upper triangle of a row x col matrix, row by row."""
+    out = _triangle_indices("triu_indices", row, col, offset, False)
+    return out if dtype is None else out.to(dtype)
+
+
+def diagflat(x: Tensor, offset: int = 0) -> Tensor:
+    """A matrix with x's elements (flattened) on its offset-th diagonal."""
+    return diag(reshape(x, -1), offset)
+
+
+def sum_to_size(x: Tensor, *size: Any) -> Tensor:
+    """x summed over the dims where it was broadcast from size (the gradient of expand)."""
+    size = _shape_arg(size)
+    if np.broadcast_shapes(size, x.shape) != x.shape:
+        raise RuntimeError(f"sum_to_size: size {size} is not expandable to the tensor's shape "
+                           f"{x.shape}")
+    lead = x.ndim - len(size)
+    dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                      if n == 1 and x.shape[lead + i] != 1)
+    return reshape(x.sum(dims, keepdim=True), *size) if dims else x
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The r-element combinations of a 1-D tensor's elements, one per row (itertools order)."""
+    if input.ndim != 1:
+        raise RuntimeError(f"combinations: expected a 1-D tensor, got shape {input.shape}")
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
+    return input[(rows,)]
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
+    """The coordinates in shape of flat indices (one tensor per dim)."""
+    flat = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    size = math.prod(shape)
+    if flat.dtype.kind not in "iu" or flat.size and (flat.min() < -size or flat.max() >= size):
+        raise RuntimeError(f"unravel_index: indices must be integers in [-{size}, {size}) for "
+                           f"shape {shape}")
+    return tuple(Tensor._make(c.astype(np.int64)) for c in np.unravel_index(flat % size, shape))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """Columns of powers of a 1-D x: x^(N-1), ..., x, 1 (the other way when increasing)."""
+    if x.ndim != 1:
+        raise RuntimeError(f"vander: x must be 1-D, got shape {x.shape}")
+    n = x.shape[0] if N is None else N
+    column = x.unsqueeze(1) if x.dtype.kind != "b" else x.unsqueeze(1).to(np.int64)
+    powers = [column.new_ones(x.shape[0], 1)] if n else []
+    for _ in range(n - 1):  # x^k = x^(k-1) x: smooth also at x = 0, unlike x ** k
+        powers.append(powers[-1] * column)
+    return cat(powers[::1 if increasing else -1], 1) if n else column.new_zeros(x.shape[0], 0)
