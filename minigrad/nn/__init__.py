@@ -108,3 +108,61 @@ from minigrad.nn.recurrent import (  # noqa: E402
 )
 
 __all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
+
+# *** attention, transformer, more normalization and small modules (branch attn) ***
+from minigrad.nn.transformer import (  # noqa: E402
+    MultiheadAttention,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += [
+    "MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+    "TransformerEncoder", "TransformerEncoderLayer",
+]
+from minigrad.nn.misc import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AvgPool1d,
+    Bilinear,
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    Fold,
+    Hardshrink,
+    MaxPool1d,
+    PairwiseDistance,
+    PixelShuffle,
+    PixelUnshuffle,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    Softshrink,
+    Tanhshrink,
+    Unfold,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from minigrad.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, RMSNorm  # noqa: E402
+
+__all__ += [
+    "AdaptiveAvgPool1d", "AvgPool1d", "Bilinear", "CircularPad1d", "CircularPad2d",
+    "ConstantPad1d", "ConstantPad2d", "Fold", "GroupNorm", "Hardshrink", "InstanceNorm1d",
+    "InstanceNorm2d", "MaxPool1d", "PairwiseDistance", "PixelShuffle", "PixelUnshuffle",
+    "RMSNorm", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
+    "Softshrink", "Tanhshrink", "Unfold", "Upsample", "UpsamplingBilinear2d",
+    "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
+]
+__all__ += ["CircularPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]

@@ -712,3 +712,331 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x * 0.0
     keep = generator().random(x.shape[:-2] + (1, 1)) >= p
     return x * Tensor._make((keep / (1 - p)).astype(x.dtype))
+
+
+# *** more normalization and small functional forms (modules in nn.normalization, nn.misc) ***
+from minigrad.ops import cat, einsum  # noqa: E402
+
+__all__ += [
+    "adaptive_avg_pool1d", "bilinear", "group_norm", "hardshrink", "instance_norm",
+    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "rms_norm", "softshrink",
+    "tanhshrink",
+]
+
+
+def _channel_shaped(p: Tensor | None, x: Tensor, name: str, what: str) -> Tensor | None:
+    """A per-channel weight or bias (C,) shaped (C, 1, ...) to broadcast over x (N, C, ...)."""
+    if p is None:
+        return None
+    if p.shape != (x.shape[1],):
+        raise ValueError(f"{name}: {what} of shape {p.shape} must have one value per channel, "
+                         f"({x.shape[1]},), for input of shape {x.shape}")
+    return p.reshape(-1, *(1,) * (x.ndim - 2))
+
+
+def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    y = y if weight is None else y * weight
+    return y if bias is None else y + bias
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Standardize each example's channels in num_groups groups (over the group's channels and
+    all spatial positions, biased variance), then scale and shift each channel."""
+    if input.ndim < 2:
+        raise ValueError(f"group_norm: expected input of shape (N, C, *), got {input.shape}")
+    n, channels = input.shape[:2]
+    if num_groups <= 0 or channels % num_groups:
+        raise ValueError(f"group_norm: the {channels} channels of input {input.shape} must be "
+                         f"divisible by num_groups ({num_groups})")
+    grouped = standardize(input.reshape(n, num_groups, -1), 2, eps=eps).reshape(input.shape)
+    return _affine(grouped, _channel_shaped(weight, input, "group_norm", "weight"),
+                   _channel_shaped(bias, input, "group_norm", "bias"))
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Standardize each channel of each example (N, C, *spatial) over its spatial positions;
+    with use_input_stats=False use the running statistics instead. Running statistics given
+    with use_input_stats are updated in place with the batch's mean of the per-instance means
+    and unbiased variances, as in PyTorch."""
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm: expected input of shape (N, C, *spatial), got "
+                         f"{input.shape}")
+    dims = tuple(range(2, input.ndim))
+    w = _channel_shaped(weight, input, "instance_norm", "weight")
+    b = _channel_shaped(bias, input, "instance_norm", "bias")
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: use_input_stats=False needs running_mean and "
+                             "running_var")
+        shape = (-1,) + (1,) * len(dims)
+        mean = _array(running_mean).reshape(shape).astype(input.dtype)
+        scale = (1 / np.sqrt(_array(running_var) + eps)).reshape(shape).astype(input.dtype)
+        return _affine((input - Tensor._make(mean)) * Tensor._make(scale), w, b)
+    spatial = input.array[0, 0].size if input.array.size else 0
+    if spatial <= 1:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element when using the "
+                         f"input's statistics, got input of shape {input.shape}")
+    for stat, value in ((running_mean, input.array.mean(dims)),
+                        (running_var, input.array.var(dims, ddof=1))):
+        if stat is not None:
+            _update_in_place(stat, momentum, value.mean(0))
+    return standardize(input, dims, w, b, eps)
+
+
+def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
+             weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """x / sqrt(mean(x^2) + eps) over the last dims (normalized_shape), times weight; eps
+    defaults to the machine epsilon of input's dtype, as in PyTorch."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if len(shape) > input.ndim or input.shape[input.ndim - len(shape):] != shape:
+        raise ValueError(f"rms_norm: normalized_shape {shape} does not match the last dims of "
+                         f"the input's shape {input.shape}")
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    eps = float(np.finfo(input.dtype).eps) if eps is None else eps
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """adaptive_avg_pool2d over (N, C, 1, L): the mean over output_size windows that tile L."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f"adaptive_avg_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input, "
+                         f"got shape {input.shape}")
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
+
+
+def _shuffle_factor(input: Tensor, factor: int, name: str, what: str) -> None:
+    if input.ndim < 3:
+        raise ValueError(f"{name}: expected input of shape (*, C, H, W), got {input.shape}")
+    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
+        raise ValueError(f"{name}: {what} must be a positive int, got {factor!r}")
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) -> (*, C, H r, W r): each group of r^2 channels becomes an r x r
+    block of pixels (sub-pixel convolution)."""
+    r = upscale_factor
+    _shuffle_factor(input, r, "pixel_shuffle", "upscale_factor")
+    *batch, c, h, w = input.shape
+    if c % (r * r):
+        raise ValueError(f"pixel_shuffle: the channel dim of input {input.shape} ({c}) must "
+                         f"be divisible by upscale_factor^2 ({r * r})")
+    k = len(batch)
+    x = input.reshape(*batch, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*batch, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """(*, C, H r, W r) -> (*, C r^2, H, W): the inverse of pixel_shuffle."""
+    r = downscale_factor
+    _shuffle_factor(input, r, "pixel_unshuffle", "downscale_factor")
+    *batch, c, h, w = input.shape
+    if h % r or w % r:
+        raise ValueError(f"pixel_unshuffle: the height and width of input {input.shape} must "
+                         f"be divisible by downscale_factor ({r})")
+    k = len(batch)
+    x = input.reshape(*batch, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*batch, c * r * r, h // r, w // r)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p over the last dim, after broadcasting (eps keeps the gradient
+    finite where x1 = x2)."""
+    x1, x2 = _pair(x1, x2, "pairwise_distance")
+    if x1.ndim == 0:
+        raise ValueError("pairwise_distance: inputs must have at least one dim")
+    return vector_norm(x1 - x2 + eps, p, dim=-1, keepdim=keepdim)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None
+             ) -> Tensor:
+    """y_o = x1^T A_o x2 + b_o for weight A (out, in1, in2), over any leading dims."""
+    if weight.ndim != 3 or (input1.shape[-1], input2.shape[-1]) != weight.shape[1:]:
+        raise ValueError(f"bilinear: weight of shape {weight.shape} must be (out, in1, in2) = "
+                         f"(out, {input1.shape[-1]}, {input2.shape[-1]}) for inputs "
+                         f"{input1.shape} and {input2.shape}")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise ValueError(f"bilinear: inputs {input1.shape} and {input2.shape} must agree in all "
+                         "but the last dim")
+    y = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return y if bias is None else y + bias
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)"""
+    return input - tanh(input)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
+    a = input.array
+    return where(Tensor._make(a > lambd), input - lambd,
+                 where(Tensor._make(a < -lambd), input + lambd, 0.0))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return where(Tensor._make(np.abs(input.array) > lambd), input, 0.0)
+
+
+# *** multi-head attention (the module is nn.MultiheadAttention, minigrad/nn/transformer.py) ***
+__all__ += ["multi_head_attention_forward"]
+
+
+def _attention_mask(mask: Any, dtype: Any, name: str) -> Tensor | None:
+    """A bool mask (True = masked out, PyTorch's convention for these masks) as 0 / -inf of
+    dtype; a float mask as it is (cast to dtype), so a mask that requires grad keeps its
+    gradient."""
+    if mask is None:
+        return None
+    t = mask if isinstance(mask, Tensor) else Tensor._make(np.asarray(mask))
+    if t.dtype == np.bool_:
+        return Tensor._make(np.where(t.array, -np.inf, 0.0).astype(dtype))
+    if t.dtype.kind != "f":
+        raise TypeError(f"multi_head_attention_forward: {name} must be bool or floating, got "
+                        f"{t.dtype}")
+    return t if t.dtype == dtype else t.to(dtype)
+
+
+def _one_more_key(mask: Tensor | None) -> Tensor | None:
+    """mask with one more key column of 0 (attended), for an appended bias or zero key."""
+    return None if mask is None else pad(mask, (0, 1))
+
+
+def _check_attention_inputs(query: Tensor, key: Tensor, value: Tensor,
+                            dims: tuple[int, int, int]) -> bool:
+    """Whether (L, N, E) query, (S, N, kdim) key and (S, N, vdim) value are batched, after
+    checking that their shapes agree with each other and with dims (embed_dim, kdim, vdim)."""
+    shapes = f"query {query.shape}, key {key.shape}, value {value.shape}"
+    name = "multi_head_attention_forward"
+    if query.ndim not in (2, 3) or key.ndim != query.ndim or value.ndim != query.ndim:
+        raise ValueError(f"{name}: query, key and value must all be 3-D (batched) or all 2-D "
+                         f"(unbatched), got {shapes}")
+    if (query.shape[-1], key.shape[-1], value.shape[-1]) != dims:
+        raise ValueError(f"{name}: expected last dims (embed_dim, kdim, vdim) = {dims}, got "
+                         f"{shapes}")
+    if query.ndim == 3 and query.shape[1] != key.shape[1]:
+        raise ValueError(f"{name}: query has batch size {query.shape[1]} and key "
+                         f"{key.shape[1]} ({shapes})")
+    if key.shape[:-1] != value.shape[:-1]:
+        raise ValueError(f"{name}: key and value must have the same shape except the last "
+                         f"dim, got {shapes}")
+    return query.ndim == 3
+
+
+def _attention_masks(attn_mask: Any, key_padding_mask: Any, batched: bool, n: int, heads: int,
+                     length: int, source: int, dtype: Any) -> tuple[Tensor | None, ...]:
+    """attn_mask (L, S) or (N heads, L, S) as float (L, S) or (N, heads, L, S), and
+    key_padding_mask (N, S) (or (S,) unbatched) as float (N, S), after checking shapes."""
+    name = "multi_head_attention_forward"
+    padding = _attention_mask(key_padding_mask, dtype, "key_padding_mask")
+    if padding is not None:
+        expected = (n, source) if batched else (source,)
+        if padding.shape != expected:
+            raise ValueError(f"{name}: key_padding_mask of shape {padding.shape} does not fit "
+                             f"{n} batches of {source} keys (expected {expected})")
+        padding = padding if batched else padding.unsqueeze(0)
+    mask = _attention_mask(attn_mask, dtype, "attn_mask")
+    if mask is not None and mask.shape != (length, source):
+        if mask.shape != (n * heads, length, source):
+            raise ValueError(f"{name}: attn_mask of shape {mask.shape} must be "
+                             f"{(length, source)} or {(n * heads, length, source)} (batch {n} "
+                             f"x num_heads {heads}, target length {length}, source length "
+                             f"{source})")
+        mask = mask.reshape(n, heads, length, source)
+    return mask, padding
+
+
+def _check_static(static_k: Tensor, static_v: Tensor | None, bias_k: Tensor | None,
+                  batch_heads: int, head_dim: int) -> int:
+    """The source length of static keys and values (N heads, S, head_dim), after checks."""
+    name = "multi_head_attention_forward"
+    if bias_k is not None:
+        raise ValueError(f"{name}: bias_k cannot be added to static keys")
+    for what, t in (("static_k", static_k), ("static_v", static_v)):
+        if t is not None and (t.ndim != 3 or t.shape[0] != batch_heads
+                              or t.shape[2] != head_dim or t.shape[1] != static_k.shape[1]):
+            raise ValueError(f"{name}: {what} of shape {t.shape} must be (N * num_heads, S, "
+                             f"head_dim) = ({batch_heads}, {static_k.shape[1]}, {head_dim})")
+    return static_k.shape[1]
+
+
+def multi_head_attention_forward(
+        query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
+        in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None,
+        bias_v: Tensor | None, add_zero_attn: bool, dropout_p: float, out_proj_weight: Tensor,
+        out_proj_bias: Tensor | None, training: bool = True, key_padding_mask: Any = None,
+        need_weights: bool = True, attn_mask: Any = None, use_separate_proj_weight: bool = False,
+        q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,
+        v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
+        static_v: Tensor | None = None, average_attn_weights: bool = True,
+        is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+    """nn.MultiheadAttention's computation on query (L, N, E), key (S, N, kdim), value
+    (S, N, vdim) (or unbatched (L, E), ...): per head h, softmax(Q_h K_h^T / sqrt(E / heads) +
+    mask) V_h, heads concatenated and projected by out_proj. Bool masks are True where
+    attention is NOT allowed. Returns (output (L, N, E), weights (N, L, S) averaged over heads,
+    (N, heads, L, S) if not average_attn_weights, or None if not need_weights)."""
+    e, heads = embed_dim_to_check, num_heads
+    if e % heads:
+        raise ValueError(f"multi_head_attention_forward: embed_dim ({e}) must be divisible by "
+                         f"num_heads ({heads})")
+    weights = ([q_proj_weight, k_proj_weight, v_proj_weight] if use_separate_proj_weight
+               else [in_proj_weight[i * e:(i + 1) * e] for i in range(3)])
+    biases = [None] * 3 if in_proj_bias is None else [in_proj_bias[i * e:(i + 1) * e]
+                                                      for i in range(3)]
+    batched = _check_attention_inputs(query, key, value,
+                                      (e, weights[1].shape[1], weights[2].shape[1]))
+    if is_causal and attn_mask is None:
+        raise RuntimeError("multi_head_attention_forward: is_causal=True needs attn_mask too "
+                           "(it is a hint that attn_mask is causal), as in PyTorch; use "
+                           "nn.Transformer.generate_square_subsequent_mask")
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+    length, n, _ = query.shape
+    hd = e // heads
+    source = key.shape[0] if static_k is None else _check_static(static_k, static_v, bias_k,
+                                                                 n * heads, hd)
+    mask, padding = _attention_masks(attn_mask, key_padding_mask, batched, n, heads, length,
+                                     source, query.dtype)
+    q, k, v = (linear(x.transpose(0, 1), w, b) for x, w, b in zip((query, key, value), weights,
+                                                                   biases))
+    if bias_k is not None and bias_v is not None:
+        k = cat([k, bias_k.reshape(1, 1, e).expand(n, 1, e)], 1)
+        v = cat([v, bias_v.reshape(1, 1, e).expand(n, 1, e)], 1)
+        mask, padding = _one_more_key(mask), _one_more_key(padding)
+    q, k, v = (t.reshape(n, -1, heads, hd).transpose(1, 2) for t in (q, k, v))
+    k = k if static_k is None else static_k.reshape(n, heads, -1, hd)
+    v = v if static_v is None else static_v.reshape(n, heads, -1, hd)
+    if add_zero_attn:
+        zeros = Tensor._make(np.zeros((n, heads, 1, hd), q.dtype))
+        k, v = cat([k, zeros], 2), cat([v, zeros], 2)
+        mask, padding = _one_more_key(mask), _one_more_key(padding)
+    if padding is not None:
+        padding = padding.reshape(n, 1, 1, -1)
+        mask = padding if mask is None else mask + padding
+    p = dropout_p if training else 0.0
+    attention = None
+    if need_weights:  # PyTorch's explicit path: a query with every key masked gives nan
+        scores = (q * np.sqrt(1 / hd)) @ k.mT
+        attention = softmax(scores if mask is None else scores + mask, -1)
+        if p > 0:
+            attention = dropout(attention, p)
+        out = attention @ v
+        attention = attention.mean(1) if average_attn_weights else attention
+        attention = attention if batched else attention.squeeze(0)
+    elif is_causal and key_padding_mask is None:  # the hint is taken: attn_mask is not read
+        out = scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
+    else:  # (a query with every key masked gives 0 here, as in PyTorch)
+        out = scaled_dot_product_attention(q, k, v, mask, dropout_p=p)
+    out = linear(out.permute(2, 0, 1, 3).reshape(length, n, e), out_proj_weight, out_proj_bias)
+    return (out if batched else out.squeeze(1)), attention
