@@ -475,8 +475,9 @@ def test_schedule_state_dict_resumes(name: str, kwargs: dict) -> None:
     full = lr_sequence(optimizer, scheduler, 12)
     optimizer, scheduler = fresh()
     lr_sequence(optimizer, scheduler, 5)
-    state = scheduler.state_dict()
+    state, optimizer_state = scheduler.state_dict(), optimizer.state_dict()
     optimizer, resumed = fresh()
+    optimizer.load_state_dict(optimizer_state)  # the lr lives there; schedules chain from it
     resumed.load_state_dict(state)
     assert resumed.get_last_lr() == full[5]
     assert lr_sequence(optimizer, resumed, 7)[1:] == full[6:]

@@ -14,10 +14,13 @@ from typing import Any
 import numpy as np
 
 from minigrad.autograd import increment_version
+from minigrad.dtypes import get_default_dtype
 from minigrad.function import enable_grad, no_grad
 from minigrad.tensor import Tensor
 
 Params = Iterable[Tensor] | Iterable[dict[str, Any]]
+# what learning-rate schedulers add to a parameter group (OneCycleLR, CyclicLR)
+_SCHEDULER_KEYS = {"initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum"}
 
 
 class Optimizer:
@@ -107,6 +110,18 @@ class Optimizer:
         """Update p.array in place from grad (read only) and the parameter's state."""
         raise NotImplementedError(f"{self._name} must define _update(p, grad, state, group)")
 
+    def _direction(self, p: Tensor, grad: np.ndarray, group: dict[str, Any],
+                   k: int = 0) -> np.ndarray:
+        """g = grad (-grad when maximizing) + weight_decay * p: grad itself when nothing
+        changes it, else scratch array k (grad is never written)."""
+        weight_decay = group.get("weight_decay", 0)
+        if weight_decay != 0:
+            decayed = np.multiply(p.array, weight_decay, out=self._scratch(p.array, k))
+            return (np.subtract if group["maximize"] else np.add)(decayed, grad, out=decayed)
+        if group["maximize"]:
+            return np.negative(grad, out=self._scratch(p.array, k))
+        return grad
+
     def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
         """Scratch array number k of like's shape and dtype, made once and reused by every step
         (its contents are whatever the last user left): updates write their temporaries here
@@ -174,7 +189,7 @@ class Optimizer:
             if not isinstance(saved, dict) or "params" not in saved:
                 raise ValueError(f"{self._name}.load_state_dict: parameter group {i} of the "
                                  "state dict is not a dict with a 'params' entry")
-            extra = sorted(set(saved) - ours - {"params", "initial_lr"})
+            extra = sorted(set(saved) - ours - {"params"} - _SCHEDULER_KEYS)
             if extra:
                 raise ValueError(
                     f"{self._name}.load_state_dict: the state dict was saved from another kind "
@@ -190,6 +205,24 @@ class Optimizer:
             raise ValueError(f"{self._name}.load_state_dict: {where} has shape {value.shape}, "
                              f"but its parameter has shape {p.shape}")
         return value.astype(p.dtype if value.dtype.kind == "f" else value.dtype)
+
+
+def refuse_options(name: str, foreach: bool | None = None, capturable: bool = False,
+                   differentiable: bool = False) -> None:
+    """PyTorch's implementation switches, accepted at the values that describe what minigrad
+    does (one parameter at a time, on the CPU, outside the graph), refused otherwise."""
+    if foreach not in (None, False):
+        raise ValueError(f"{name}: foreach={foreach!r} is not supported (minigrad updates one "
+                         "parameter at a time); leave foreach=None")
+    for option, value in (("capturable", capturable), ("differentiable", differentiable)):
+        if value is not False:
+            raise ValueError(f"{name}: {option}={value!r} is not supported; leave it False")
+
+
+def scalar_state(value: float) -> np.floating:
+    """A number kept in the optimizer state as PyTorch keeps it: a tensor of the default float
+    dtype (float32 unless set_default_dtype(float64)), so it rounds as PyTorch's does."""
+    return get_default_dtype().type(value)
 
 
 def zero_grads(params: list[Tensor], set_to_none: bool) -> None:

@@ -1,5 +1,6 @@
-"""RMSprop: steps scaled by a running root mean square of the gradient, and Adagrad: by the
-root of the sum of all squared gradients so far."""
+"""RMSprop: steps scaled by a running root mean square of the gradient; Adagrad: by the root
+of the sum of all squared gradients so far; Adadelta: RMSprop with the step's own running root
+mean square in place of the learning rate."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, Params
+from minigrad.optim.optimizer import Optimizer, Params, refuse_options
 from minigrad.tensor import Tensor
 
 
@@ -93,3 +94,42 @@ class Adagrad(Optimizer):
         state["sum"] += g * g
         lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         p.array -= lr * (g / (np.sqrt(state["sum"]) + group["eps"]))
+
+
+class Adadelta(Optimizer):
+    """v = rho * v + (1 - rho) * g * g;  d = sqrt(u + eps) / sqrt(v + eps) * g;
+    u = rho * u + (1 - rho) * d * d;  p -= lr * d.  As torch.optim.Adadelta, where g is the
+    gradient plus weight_decay * p (negated first when maximizing)."""
+
+    def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        refuse_options("Adadelta", foreach, capturable, differentiable)
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        super()._check_group(group)
+        if not 0 <= group["rho"] <= 1:
+            raise ValueError(f"Adadelta: invalid rho {group['rho']!r} (must be in [0, 1])")
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        if not state:
+            state.update(step=0, square_avg=np.zeros_like(p.array),
+                         acc_delta=np.zeros_like(p.array))
+        state["step"] += 1
+        rho, eps = group["rho"], group["eps"]
+        g = self._direction(p, grad, group)
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        other, delta = self._scratch(p.array, 1), self._scratch(p.array, 2)
+        square_avg *= rho
+        square_avg += np.multiply(np.multiply(g, 1 - rho, out=other), g, out=other)
+        std = np.sqrt(np.add(square_avg, eps, out=other), out=other)
+        np.sqrt(np.add(acc_delta, eps, out=delta), out=delta)
+        delta /= std
+        delta *= g
+        acc_delta *= rho
+        acc_delta += np.multiply(np.multiply(delta, 1 - rho, out=other), delta, out=other)
+        p.array -= np.multiply(delta, group["lr"], out=delta)
