@@ -944,7 +944,8 @@ TMETHODS_OPS = [
            lambda a: st.tuples(st.just(a[0]), S.arrays((a[0].shape[1],), S.positive())))),
     Op("corrcoef", lambda x: x.corrcoef(), SAME,
        one(S.shapes(2, 2, min_side=2, max_side=4), distinct, unique=True)),
-    Op("renorm", lambda x: x.renorm(2, 0, 1.5), SAME, one(at_least_2d, S.away_from([0], 0.3))),
+    # maxnorm 1.2345, off the round values hypothesis favours: a row of norm maxnorm is a kink
+    Op("renorm", lambda x: x.renorm(2, 0, 1.2345), SAME, one(at_least_2d, S.away_from([0], 0.3))),
     # writes into a copy
     Op("index_fill", lambda x, i, d: x.index_fill(int(d), i, -1.5), SAME, dim_index_inputs()),
     Op("index_copy", lambda x, i, d, s: x.index_copy(int(d), i, s), SAME,
