@@ -386,6 +386,8 @@ _FREED_MESSAGE = (
 
 def _as_output(value: Any, args: tuple) -> Tensor:
     """What forward returned, as a new Tensor (never an input, nor a tensor in a graph)."""
+    if type(value) is np.ndarray:
+        return Tensor._make(value)
     if isinstance(value, Tensor):
         if value.requires_grad or any(value is a for a in args):
             return Tensor._make(value.data)

@@ -91,8 +91,8 @@ class Optimizer:
         state, updated = self.state, []
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    grad = p.grad.data
+                if p._grad is not None:
+                    grad = p._grad.data
                     if grad.dtype != p.data.dtype:
                         grad = grad.astype(p.data.dtype)
                     if p not in state:
@@ -194,9 +194,11 @@ class Optimizer:
 
 def zero_grads(params: list[Tensor], set_to_none: bool) -> None:
     """Optimizer.zero_grad and Module.zero_grad: each gradient to None, or zeroed in place."""
+    if set_to_none:
+        for p in params:
+            p._grad = None  # (None needs none of the grad setter's checks)
+        return
     with no_grad():
         for p in params:
-            if set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad.zero_()
+            if p._grad is not None:
+                p._grad.zero_()
