@@ -53,14 +53,17 @@ print(json.dumps(out))
 """
 
 MLP_WORKER = """
-import json, sys
+import inspect, json, sys
 from benchmarks import bench_mlp as m
 hidden, batches = int(sys.argv[1]), [int(b) for b in sys.argv[2].split(",")]
 m.RUNNERS = {k: m.RUNNERS[k] for k in ("minigrad", "numpy")}
 X, y = m.load_mnist(train=True)
+# later bench_mlp versions take thread pickers: one thread, fixed, as the environment sets
+extra = ({"pickers": m.make_pickers(1)}
+         if "pickers" in inspect.signature(m.time_epochs).parameters else {})
 out = {}
 for batch in batches:
-    t = m.time_epochs(X, y, hidden, batch, reps=1)
+    t = m.time_epochs(X, y, hidden, batch, reps=1, **extra)
     out[str(batch)] = {k: v[0] for k, v in t.items()}
 print(json.dumps(out))
 """

@@ -84,33 +84,33 @@ def _roots(tensors: Tensors, grads: Any) -> tuple[list[Tensor], list[Tensor]]:
     """The outputs, and d loss / d output for each; the gradient may be left out for
     one-element outputs."""
     if isinstance(tensors, Tensor):
-        tensors, grads = [tensors], [grads]
-    else:
-        tensors = list(tensors)
-        if grads is None or isinstance(grads, (Tensor, np.ndarray)):
-            grads = [grads] * len(tensors) if grads is None else [grads]
-        grads = list(grads)
+        return [tensors], [_root_grad(tensors, grads, 0)]
+    tensors = list(tensors)
+    if grads is None or isinstance(grads, (Tensor, np.ndarray)):
+        grads = [grads] * len(tensors) if grads is None else [grads]
+    grads = list(grads)
     if len(grads) != len(tensors):
         raise ValueError(f"backward: got {len(tensors)} tensors but {len(grads)} gradients")
-    checked = []
-    for i, (t, g) in enumerate(zip(tensors, grads)):
-        if not t.requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and has no "
-                               "grad_fn: nothing to differentiate")
-        if g is None:
-            if t.array.size != 1:
-                raise RuntimeError(f"backward: a gradient can be created implicitly only for "
-                                   f"one-element outputs, this one has shape {t.shape}; pass "
-                                   "`gradient` (d loss / d output) with that shape")
-            checked.append(Tensor._make(np.array(1, t.array.dtype).reshape(t.array.shape)))
-            continue
-        if not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=t.array.dtype))
-        if g.array.shape != t.array.shape:
-            raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
-                             f"output's shape {t.shape}")
-        checked.append(g if g.array.dtype == t.array.dtype else g.to(t.array.dtype))
-    return tensors, checked
+    return tensors, [_root_grad(t, g, i) for i, (t, g) in enumerate(zip(tensors, grads))]
+
+
+def _root_grad(t: Tensor, g: Any, i: int) -> Tensor:
+    """d loss / d t for output number i, checked: g as given, or 1 for a one-element t."""
+    if not t.requires_grad:
+        raise RuntimeError(f"element {i} of tensors does not require grad and has no "
+                           "grad_fn: nothing to differentiate")
+    if g is None:
+        if t.array.size != 1:
+            raise RuntimeError(f"backward: a gradient can be created implicitly only for "
+                               f"one-element outputs, this one has shape {t.shape}; pass "
+                               "`gradient` (d loss / d output) with that shape")
+        return Tensor._make(np.array(1, t.array.dtype).reshape(t.array.shape))
+    if not isinstance(g, Tensor):
+        g = Tensor._make(np.asarray(g, dtype=t.array.dtype))
+    if g.array.shape != t.array.shape:
+        raise ValueError(f"backward: gradient of shape {g.shape} does not match the "
+                         f"output's shape {t.shape}")
+    return g if g.array.dtype == t.array.dtype else g.to(t.array.dtype)
 
 
 def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create_graph: bool,
@@ -124,52 +124,21 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     # what mg.grad asked for: a leaf itself, or (node, output index) for a non-leaf
     wanted = {(t.grad_fn, t._output_nr) if t.grad_fn else t: i
               for i, t in enumerate(capture)} if capture else {}
-    captured: list[Tensor | None] = [None] * len(capture or ())
+    captured: list[Tensor | None] = [None] * len(capture) if capture else []
     node_grads: dict[Node, list] = {}  # gradients received so far, one slot per output
     leaf_grads: dict[Tensor, Tensor] = {}
     waiting: list[tuple[int, Node]] = []  # (-sequence number, node), a max-heap
-
-    def send(targets: tuple, grads: tuple, node: Node | None) -> None:
-        """Add each gradient to its tensor's total: a leaf's, or a slot of the node that made
-        the tensor, which then waits its turn."""
-        newest = node._sequence_nr if node is not None else math.inf
-        for i, (t, g) in enumerate(zip(targets, grads)):
-            if g is None or not isinstance(t, Tensor) or not t.requires_grad:
-                continue
-            source = t.grad_fn
-            if source is not None and source._sequence_nr > newest:
-                t = input_version(t, newest)  # t was overwritten in place after node took it
-                source = t.grad_fn
-            base = t._base
-            if base is not None and source is not None and base.grad_fn is not None and (
-                    base.grad_fn._sequence_nr > source._sequence_nr):
-                _refuse_stale_view(t, newest)  # the base was overwritten after t was made
-            if type(g) is not Tensor or g.array.shape != t.array.shape or (
-                    g.array.dtype != t.array.dtype):  # (only a shortcut: a fitting g is kept)
-                g = _sum_to_shape(g, t, node, i)
-            if source is None:
-                if t.requires_grad:
-                    leaf_grads[t] = leaf_grads[t] + g if t in leaf_grads else g
-                continue
-            slots = node_grads.get(source)
-            if slots is None:
-                if source._freed:
-                    raise RuntimeError(_FREED_MESSAGE)
-                slots = node_grads[source] = [None] * len(source._outputs)
-                heappush(waiting, (-source._sequence_nr, source))
-            k = t._output_nr
-            slots[k] = g if slots[k] is None else slots[k] + g
-
     checked = create_graph or is_anomaly_enabled()
     grad_enabled = _set_grad_mode(create_graph)  # backward's ops record only for create_graph
     try:
-        send(outputs, grads, None)
+        _send(outputs, grads, None, node_grads, leaf_grads, waiting)
         while waiting:
             node = heappop(waiting)[1]
             grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
                 _visit_outputs(node, grads, capture is None, wanted, captured)
-            send(node.inputs, _call_backward(node, grads, checked, create_graph), node)
+            _send(node.inputs, _call_backward(node, grads, checked, create_graph), node,
+                  node_grads, leaf_grads, waiting)
             if not retain_graph:
                 _free(node)
         for leaf, g in leaf_grads.items():  # the leaves' hooks, then .grad or mg.grad's result
@@ -184,6 +153,41 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     finally:
         _set_grad_mode(grad_enabled)
     return captured
+
+
+def _send(targets: Sequence, grads: Sequence, node: Node | None, node_grads: dict,
+          leaf_grads: dict, waiting: list) -> None:
+    """_walk's step: add each gradient to its tensor's total, a leaf's (in leaf_grads) or a slot
+    of the node that made the tensor (in node_grads), which then waits its turn (in waiting).
+    targets are node's inputs, or the roots when node is None."""
+    newest = math.inf if node is None else node._sequence_nr
+    for i, (t, g) in enumerate(zip(targets, grads)):
+        if g is None or not isinstance(t, Tensor) or not t.requires_grad:
+            continue
+        source = t.grad_fn
+        if source is not None and source._sequence_nr > newest:
+            t = input_version(t, newest)  # t was overwritten in place after node took it
+            if not t.requires_grad:
+                continue
+            source = t.grad_fn
+        if type(g) is not Tensor or g.array.shape != t.array.shape or (
+                g.array.dtype != t.array.dtype):  # (only a shortcut: a fitting g is kept)
+            g = _sum_to_shape(g, t, node, i)
+        if source is None:
+            leaf_grads[t] = leaf_grads[t] + g if t in leaf_grads else g
+            continue
+        base = t._base
+        if base is not None and base.grad_fn is not None and (
+                base.grad_fn._sequence_nr > source._sequence_nr):
+            _refuse_stale_view(t, newest)  # the base was overwritten after t was made
+        slots = node_grads.get(source)
+        if slots is None:
+            if source._freed:
+                raise RuntimeError(_FREED_MESSAGE)
+            slots = node_grads[source] = [None] * len(source._outputs)
+            heappush(waiting, (-source._sequence_nr, source))
+        k = t._output_nr
+        slots[k] = g if slots[k] is None else slots[k] + g
 
 
 def _refuse_stale_view(view: Tensor, used_at: float) -> None:

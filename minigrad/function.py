@@ -280,14 +280,17 @@ class Function(Node):
         """Run forward without recording, wrap what it returns as Tensors, and record the node
         when grad mode is on and an input requires grad."""
         ctx = cls.__new__(cls)
-        if _Modes.grad_enabled:
-            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad
-                                          for a in args])
-            record = any(ctx.needs_input_grad)
+        grad_enabled = _Modes.grad_enabled
+        if grad_enabled:
+            needs = []
+            for a in args:
+                needs.append(isinstance(a, Tensor) and a.requires_grad)
+            ctx.needs_input_grad = tuple(needs)
+            record = any(needs)
+            _Modes.grad_enabled = False  # forward itself records nothing
         else:  # under no_grad (and in backward passes): nothing is recorded
             ctx.needs_input_grad = (False,) * len(args)
             record = False
-        grad_enabled, _Modes.grad_enabled = _Modes.grad_enabled, False
         try:
             if cls.setup_context is Function.setup_context:
                 raw = cls.forward(ctx, *args, **kwargs)
@@ -300,21 +303,24 @@ class Function(Node):
         finally:
             _Modes.grad_enabled = grad_enabled
         if type(raw) is np.ndarray:  # just an optimization of _as_output for the common case
-            outputs = (Tensor._make(raw),)  # (test_engine pins both paths to the same result)
+            result = Tensor._make(raw)  # (test_engine pins both paths to the same result)
+            outputs, returned = (result,), (raw,)
         else:
-            outputs = tuple([_as_output(r, args) for r in (raw if type(raw) is tuple else (raw,))])
+            returned = raw if type(raw) is tuple else (raw,)
+            outputs = tuple([_as_output(r, args) for r in returned])
+            result = outputs if type(raw) is tuple else outputs[0]
         if cls.returns_view and outputs[0].array.base is not None:
             base = args[0]
             outputs[0]._base = base if base._base is None else base._base
         if record:
-            _record(ctx, args, outputs, raw)
+            _record(ctx, args, outputs, returned)
             if ctx._non_differentiable:
-                _unmark(ctx._non_differentiable, outputs, raw)
+                _unmark(ctx._non_differentiable, outputs, returned)
         if _Modes.anomaly:
             ctx._trace = _user_frames()
             for o in outputs:
                 _check_not_nan(o.array, f"{cls.__name__} (forward)", ctx._trace)
-        return outputs if type(raw) is tuple else outputs[0]
+        return result
 
 
 class ViewFunction(Function):
@@ -332,25 +338,30 @@ class ViewFunction(Function):
 _next_tick = VersionCounter.clock.__next__
 
 
-def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], raw: Any) -> None:
+def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], returned: tuple) -> None:
     """Make node part of the graph: remember its inputs, number it, and make each float output
-    one of its outputs (integer and bool outputs have no gradient)."""
+    one of its outputs (integer and bool outputs have no gradient). `returned` is what forward
+    returned, one value per output."""
     node.inputs = args
     node._sequence_nr = _next_tick()
-    described = []
-    for i, o in enumerate(outputs):
+    described = ()
+    for o in outputs:
         data = o.array
-        described.append((data.shape, data.dtype))
         if data.dtype.kind in "fc":
-            o.requires_grad, o.grad_fn, o._output_nr = True, node, i
+            o.requires_grad, o.grad_fn, o._output_nr = True, node, len(described)
+        described += ((data.shape, data.dtype),)
     node._outputs = described
-    if node._saved:
-        _SavedOutput.replace_outputs(node, raw if type(raw) is tuple else (raw,), outputs)
+    if node._saved:  # did forward save a value it returned? (see _SavedOutput)
+        for r in returned:
+            for s in node._saved:
+                if s is r:
+                    _SavedOutput.replace_outputs(node, returned, outputs)
+                    return
 
 
-def _unmark(marked: frozenset[int], outputs: tuple[Tensor, ...], raw: Any) -> None:
+def _unmark(marked: frozenset[int], outputs: tuple[Tensor, ...], returned: tuple) -> None:
     """Outputs that forward marked non-differentiable leave the graph."""
-    for o, r in zip(outputs, raw if type(raw) is tuple else (raw,)):
+    for o, r in zip(outputs, returned):
         if id(getattr(r, "array", r)) in marked or id(o.array) in marked:
             o.requires_grad, o.grad_fn = False, None
 
@@ -378,11 +389,8 @@ class _SavedOutput:
     def replace_outputs(node: Function, returned: tuple, outputs: tuple[Tensor, ...]) -> None:
         """Swap every saved value that forward returned (an array, or a Tensor it made) for a
         _SavedOutput of the output Tensor that wraps it."""
-        saved = node._saved
-        if not any([s is r for r in returned for s in saved]):
-            return
         node._saved = tuple([next((_SavedOutput(o) for r, o in zip(returned, outputs)
-                                   if r is s), s) for s in saved])
+                                   if r is s), s) for s in node._saved])
         node._saved_outputs = True
 
     def unpack(self, node: Function) -> Tensor:
@@ -401,6 +409,8 @@ _FREED_MESSAGE = (
 
 def _as_output(value: Any, args: tuple) -> Tensor:
     """What forward returned, as a new Tensor (never an input, nor a tensor in a graph)."""
+    if type(value) is np.ndarray:
+        return Tensor._make(value)
     if isinstance(value, Tensor):
         if value.requires_grad or any(value is a for a in args):
             return Tensor._make(value.array)

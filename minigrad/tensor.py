@@ -108,11 +108,12 @@ class VersionCounter:
     def bump(self) -> None:
         tick = next(VersionCounter.clock)
         self.version += 1
-        if not self.ticks:
-            self.ticks = []
-        self.ticks.append(tick)
-        if len(self.ticks) > 1024:
-            del self.ticks[:512]
+        ticks = self.ticks
+        if not ticks:
+            ticks = self.ticks = []
+        ticks.append(tick)
+        if len(ticks) > 1024:
+            del ticks[:512]
         VersionCounter.last_write = tick
 
     def written_after(self, tick: int) -> bool:

@@ -327,9 +327,17 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
     if soft and ignore_index != -100:
         raise ValueError(f"cross_entropy: ignore_index ({ignore_index}) is not supported for "
                          "probability targets")
-    if (input.ndim == 2 and weight is None and label_smoothing == 0
-            and (soft or not (t == ignore_index).any())):
-        return _cross_entropy(input, target, reduction)  # the fused op (fast path)
+    if input.ndim == 2 and weight is None and label_smoothing == 0:  # the fused op (fast path)
+        if soft or not 0 <= ignore_index < input.shape[1]:
+            # an ignore_index that is no class (as the default -100) can only be a target that
+            # the fused op finds out of range: look for it only then (saves a pass per call)
+            try:
+                return _cross_entropy(input, target, reduction)
+            except IndexError:
+                if soft or not (t == ignore_index).any():
+                    raise
+        elif not (t == ignore_index).any():
+            return _cross_entropy(input, target, reduction)
     if input.ndim == 0:
         raise ValueError("cross_entropy: input must have a class dim, got a 0-d tensor")
     class_dim = 1 if input.ndim > 1 else 0

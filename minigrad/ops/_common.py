@@ -31,15 +31,14 @@ def constant(value: Any, like: Tensor | None = None) -> Tensor:
 def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
     """Both operands of a binary op as Tensors, in the dtype PyTorch computes them in
     (minigrad.dtypes.result_type; numpy would make `int64 * float32` float64)."""
-    a_is, b_is = isinstance(a, Tensor), isinstance(b, Tensor)
-    if a_is and not b_is:
-        b = constant(b, a)
-    elif b_is and not a_is:
+    if isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            b = constant(b, a)
+    elif isinstance(b, Tensor):
         a = constant(a, b)
-    elif not a_is:
+    else:
         a, b = constant(a), constant(b)
-    a_type, b_type = a.array.dtype, b.array.dtype
-    if a_type is not b_type:
+    if a.array.dtype is not b.array.dtype:
         dtype = result_type(a, b)
         a, b = _cast(a, dtype), _cast(b, dtype)
     return a, b

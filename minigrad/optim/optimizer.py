@@ -94,8 +94,8 @@ class Optimizer:
         state, updated = self.state, []
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    grad = p.grad.array
+                if p._grad is not None:
+                    grad = p._grad.array
                     if grad.dtype != p.array.dtype:
                         grad = grad.astype(p.array.dtype)
                     if p not in state:
@@ -227,9 +227,11 @@ def scalar_state(value: float) -> np.floating:
 
 def zero_grads(params: list[Tensor], set_to_none: bool) -> None:
     """Optimizer.zero_grad and Module.zero_grad: each gradient to None, or zeroed in place."""
+    if set_to_none:
+        for p in params:
+            p._grad = None  # (None needs none of the grad setter's checks)
+        return
     with no_grad():
         for p in params:
-            if set_to_none:
-                p.grad = None
-            elif p.grad is not None:
-                p.grad.zero_()
+            if p._grad is not None:
+                p._grad.zero_()
