@@ -613,8 +613,12 @@ class _Patches:
         module_call = Module.__call__
 
         def module_call_checked(module: Module, *args: Any, **kwargs: Any) -> Any:
-            if module.__dict__.get("_forward_hooks"):
-                recorder.refuse(f"a forward hook on {type(module).__name__}")
+            hooks = module.__dict__
+            for kind in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks",
+                         "_backward_pre_hooks"):
+                if hooks.get(kind):
+                    recorder.refuse(f"a {kind[1:-1].replace('_', ' ')} on "
+                                    f"{type(module).__name__}")
             recorder.modules[id(module)] = (module, module.training)
             recorder.adopt(tuple(module.buffers()))  # running statistics are written in place
             return module_call(module, *args, **kwargs)

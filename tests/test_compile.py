@@ -213,12 +213,17 @@ def test_bool_before_any_write_is_a_guard():
     np.testing.assert_array_equal(fn_w.array, w2.array)
 
 
-@pytest.mark.parametrize("what", ["tensor hook", "module hook"])
+@pytest.mark.parametrize("what", ["tensor hook", "module hook", "forward pre hook",
+                                  "backward hook", "backward pre hook"])
 def test_hooks_are_refused(what):
     mg.manual_seed(0)
     model = TwoLayerMLP(20, 16, 5)
-    if what == "module hook":
-        model.fc1.register_forward_hook(lambda m, i, o: None)
+    register = {"module hook": model.fc1.register_forward_hook,
+                "forward pre hook": model.fc1.register_forward_pre_hook,
+                "backward hook": model.fc1.register_full_backward_hook,
+                "backward pre hook": model.fc1.register_full_backward_pre_hook}
+    if what in register:
+        register[what](lambda *args: None)
 
     def step(x):
         h = model(x)
