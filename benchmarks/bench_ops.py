@@ -417,9 +417,9 @@ def main(argv: list[str] | None = None) -> None:
     threads = ThreadPicker(args.threads)
     if threads.auto:
         threads.pick(tutorial_step())
-    if torch is not None:
-        torch.set_num_threads(threads.threads)
-    print(f"threads: {threads.describe()}")
+    if torch is not None:  # one thread: the times are process CPU time, and the idle spinning
+        torch.set_num_threads(1)  # of PyTorch's worker threads was charged to the runner after it
+    print(f"threads: {threads.describe()} for numpy's BLAS, 1 for PyTorch")
     wanted = {s.strip() for s in args.ops.split(",") if s.strip()}
 
     rng = np.random.default_rng(0)
