@@ -56,6 +56,8 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
     if strategy not in ("reverse-mode", "forward-mode"):
         raise ValueError(f"jacobian: strategy must be 'reverse-mode' or 'forward-mode', got "
                          f"{strategy!r}")
+    from minigrad.ops import stack  # (ops load after this module, at package import)
+
     inputs_tuple, inputs = _as_tuple(inputs, "inputs")
     with enable_grad():
         inputs = _prepared(inputs, create_graph)
@@ -69,8 +71,6 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
                 for i, g in enumerate(_grads(out, inputs, Tensor._make(v), create_graph,
                                              strict, "jacobian")):
                     rows[i].append(g)
-            from minigrad.ops import stack
-
             blocks.append(tuple(
                 stack(r).reshape(*out.shape, *t.shape) if r
                 else Tensor._make(np.zeros(out.shape + t.shape, t.dtype))
@@ -164,8 +164,7 @@ def _hessian_product(func: Callable, inputs: Any, v: Any, create_graph: bool,
     gradient = _gradient_of(func, strict, "vhp/hvp")
     _, product = vjp(gradient, inputs, v, create_graph=create_graph, strict=strict)
     value = gradient.value if create_graph else gradient.value.detach()
-    return value, product if inputs_tuple else (
-        product if not isinstance(product, tuple) else product[0])
+    return value, product if inputs_tuple else product[0]  # vjp was given a tuple
 
 
 def _gradient_of(func: Callable, strict: bool, what: str) -> Callable:

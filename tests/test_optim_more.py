@@ -59,15 +59,24 @@ def test_gradients_are_not_written(name: str, kwargs: dict) -> None:
 
 @pytest.mark.parametrize(("name", "kwargs"), [CONFIGS[3], CONFIGS[6]])
 def test_state_keys_match_torch(torch, name: str, kwargs: dict) -> None:
+    state_keys_after_one_step(torch, OPTIMIZERS[name], name, kwargs)
+
+
+def state_keys_after_one_step(torch, optimizer_class: type, name: str, kwargs: dict
+                              ) -> tuple[dict, dict]:
+    """One step of ours and of torch.optim's name with the same settings: asserts that the
+    per-parameter state has torch's keys and the group no key torch lacks; returns both
+    groups of settings."""
     p, tp = mg.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0],
                                                                      requires_grad=True)
-    ours, theirs = OPTIMIZERS[name]([p], **kwargs), getattr(torch.optim, name)([tp], **kwargs)
+    ours, theirs = optimizer_class([p], **kwargs), getattr(torch.optim, name)([tp], **kwargs)
     p.grad, tp.grad = mg.tensor([0.1, -0.2]), torch.tensor([0.1, -0.2])
     ours.step()
     theirs.step()
     assert sorted(ours.state_dict()["state"][0]) == sorted(theirs.state_dict()["state"][0])
     ours_group, theirs_group = (o.state_dict()["param_groups"][0] for o in (ours, theirs))
     assert ours_group.keys() <= theirs_group.keys()
+    return ours_group, theirs_group
 
 
 @pytest.mark.parametrize(("name", "kwargs"), CONFIGS, ids=[f"{n}-{k}" for n, k in CONFIGS])

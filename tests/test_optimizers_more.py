@@ -4,14 +4,19 @@ state keys, state-dict resume (also through save/load), options refused, invalid
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
 
 import minigrad as mg
 from minigrad.optim import ASGD, Adadelta, Adamax, NAdam, RAdam, Rprop
-from tests.test_optim import gradient_sequence, groups, initial_values, run_torch
+from tests.test_optim import (
+    gradient_sequence,
+    groups,
+    initial_values,
+    run_torch,
+    step_allocation,
+)
+from tests.test_optim_more import state_keys_after_one_step
 
 OPTIMIZERS = {"NAdam": NAdam, "RAdam": RAdam, "Adamax": Adamax, "Adadelta": Adadelta,
               "Rprop": Rprop, "ASGD": ASGD}
@@ -110,15 +115,7 @@ def test_small_model_trains_as_in_torch(torch, name: str, kwargs: dict, dtype: t
 
 @pytest.mark.parametrize(("name", "kwargs"), CONFIGS[1::2], ids=IDS[1::2])
 def test_state_keys_match_torch(torch, name: str, kwargs: dict) -> None:
-    p, tp = mg.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0],
-                                                                     requires_grad=True)
-    ours, theirs = OPTIMIZERS[name]([p], **kwargs), getattr(torch.optim, name)([tp], **kwargs)
-    p.grad, tp.grad = mg.tensor([0.1, -0.2]), torch.tensor([0.1, -0.2])
-    ours.step()
-    theirs.step()
-    assert sorted(ours.state_dict()["state"][0]) == sorted(theirs.state_dict()["state"][0])
-    ours_group, theirs_group = (o.state_dict()["param_groups"][0] for o in (ours, theirs))
-    assert ours_group.keys() <= theirs_group.keys()
+    ours_group, theirs_group = state_keys_after_one_step(torch, OPTIMIZERS[name], name, kwargs)
     assert {k: ours_group[k] for k in ours_group if k != "params"} == {
         k: theirs_group[k] for k in ours_group if k != "params"}
 
@@ -160,19 +157,8 @@ def test_float32_stays_float32_and_versions_are_bumped(name: str, kwargs: dict) 
 @pytest.mark.parametrize(("name", "kwargs"), [c for c in CONFIGS if c[0] != "Rprop"],
                          ids=[i for i in IDS if not i.startswith("Rprop")])
 def test_steps_allocate_no_array_of_the_parameters_size(name: str, kwargs: dict) -> None:
-    p = mg.Tensor(np.ones((256, 784), np.float32), requires_grad=True)
-    p.grad = mg.Tensor(np.full((256, 784), 0.5, np.float32))
-    optimizer = OPTIMIZERS[name]([p], **kwargs)
-    for _ in range(2):
-        optimizer.step()
-    tracemalloc.start()
-    try:
-        for _ in range(3):
-            optimizer.step()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < p.array.nbytes / 10, f"a step allocated {peak} bytes"
+    peak, size = step_allocation(OPTIMIZERS[name], kwargs)
+    assert peak < size / 10, f"a step allocated {peak} bytes"
 
 
 def test_one_cycle_moves_beta1_of_nadam(torch) -> None:

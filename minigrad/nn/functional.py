@@ -27,7 +27,7 @@ from minigrad.ops import log_softmax as _log_softmax
 from minigrad.ops import one_hot as _one_hot
 from minigrad.ops import relu as _relu
 from minigrad.ops import softmax as _softmax
-from minigrad.ops._common import check_reduction, operands
+from minigrad.ops._common import check_broadcasts_to, check_reduction, operands
 from minigrad.ops.activation import legacy_softmax_dim
 from minigrad.ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from minigrad.ops.pool import (
@@ -229,13 +229,8 @@ def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction:
 def _broadcast_weight(weight: Any, input: Tensor, name: str, what: str = "weight") -> Tensor:
     """weight (or a target of signs) as a Tensor of input's dtype that broadcasts to input."""
     weight = weight if isinstance(weight, Tensor) else Tensor._make(np.asarray(weight))
-    try:
-        fits = np.broadcast_shapes(weight.shape, input.shape) == input.shape
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(f"{name}: {what} of shape {weight.shape} does not broadcast to the "
-                         f"input's shape {input.shape}")
+    check_broadcasts_to(weight.shape, input.shape, f"{name}: {what} of shape {weight.shape} "
+                        f"does not broadcast to the input's shape {input.shape}")
     return weight.to(input.dtype) if weight.dtype != input.dtype else weight
 
 

@@ -382,7 +382,7 @@ class Module:
     def named_buffers(self, prefix: str = "", recurse: bool = True
                       ) -> Iterator[tuple[str, Tensor]]:
         dot = prefix + "." if prefix else ""
-        own = (self._all_state() if recurse else self._own_state(""))
+        own = self._named_state(persistent_only=False) if recurse else self._own_state("")
         seen: set[int] = set()  # a shared module's buffers once, as PyTorch
         return ((dot + k, t) for k, t in own if not isinstance(t, Parameter)
                 and not (id(t) in seen or seen.add(id(t))))
@@ -477,16 +477,12 @@ class Module:
             out[prefix + key] = t if keep_vars else t.detach()
         return out
 
-    def _named_state(self) -> Iterator[tuple[str, Tensor]]:
+    def _named_state(self, persistent_only: bool = True) -> Iterator[tuple[str, Tensor]]:
         """Parameters and buffers in PyTorch's order: module by module, parameters first; a
-        shared module's under each of its names, as PyTorch."""
+        shared module's under each of its names, as PyTorch. Non-persistent buffers only
+        without persistent_only (state_dict leaves them out)."""
         for prefix, module in self.named_modules(remove_duplicate=False):
-            yield from module._own_state(prefix + "." if prefix else "", persistent_only=True)
-
-    def _all_state(self) -> Iterator[tuple[str, Tensor]]:
-        """As _named_state, with the non-persistent buffers too."""
-        for prefix, module in self.named_modules(remove_duplicate=False):
-            yield from module._own_state(prefix + "." if prefix else "")
+            yield from module._own_state(prefix + "." if prefix else "", persistent_only)
 
     def _own_state(self, dot: str, persistent_only: bool = False
                    ) -> Iterator[tuple[str, Tensor]]:

@@ -94,3 +94,13 @@ def as_kept(t: Tensor, kept: tuple[int, ...]) -> Tensor:
     """A reduction's output (or its gradient) in its keepdim shape, so it broadcasts against the
     input; a 0-d one already does, and is left as it is (one op fewer)."""
     return t if t.ndim == 0 or t.shape == kept else t.reshape(kept)
+
+
+def check_broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...], message: str) -> None:
+    """Raise ValueError(message) unless shape broadcasts to exactly target."""
+    try:
+        fits = np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(message)

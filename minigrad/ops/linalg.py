@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad.function import Function
 from minigrad.ops import elementwise, fused
-from minigrad.ops._common import canonical_dim, operands
+from minigrad.ops._common import canonical_dim, check_broadcasts_to, operands
 from minigrad.ops.indexing import IndexPutAdd
 from minigrad.ops.shape import diagonal, permute, reshape, stack, unsqueeze
 from minigrad.tensor import Tensor
@@ -168,13 +168,8 @@ def _scaled_sum(op: str, input: Any, product: Tensor, beta: float, alpha: float)
     """beta input + alpha product, for addmm and its relatives; with beta=0 input's values are
     not read (nan and inf too)."""
     input = operands(input, product)[0]
-    try:
-        fits = np.broadcast_shapes(input.shape, product.shape) == product.shape
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(f"{op}: input of shape {input.shape} does not broadcast to the "
-                         f"product's shape {product.shape}")
+    check_broadcasts_to(input.shape, product.shape, f"{op}: input of shape {input.shape} does "
+                        f"not broadcast to the product's shape {product.shape}")
     product = product if alpha == 1 else product * alpha
     if beta == 0:  # input's values are not read, but it gets a zero gradient as in PyTorch
         return elementwise.where(Tensor._make(np.zeros((), bool)), input, product)
