@@ -53,9 +53,12 @@ def groups(params: list, kwargs: dict) -> list[dict]:
     return [{"params": params[:2]}, {"params": params[2:], "lr": kwargs.get("lr", 1e-3) / 2}]
 
 
-def run_minigrad(name: str, kwargs: dict, values: list[np.ndarray], grads: list) -> list:
+def run_minigrad(name: str, kwargs: dict, values: list[np.ndarray], grads: list,
+                 optimizers: dict | None = None) -> list:
+    """The parameters after one step per entry of grads (None: no gradient that step) with
+    optimizers[name] (default: this file's), checking that no step writes a gradient."""
     params = [mg.Tensor(v, requires_grad=True) for v in values]
-    optimizer = OPTIMIZERS[name](groups(params, kwargs), **kwargs)
+    optimizer = (optimizers or OPTIMIZERS)[name](groups(params, kwargs), **kwargs)
     for step_grads in grads:
         for p, g in zip(params, step_grads, strict=True):
             p.grad = None if g is None else mg.Tensor._make(g)  # the grad wraps g itself

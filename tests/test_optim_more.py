@@ -9,6 +9,7 @@ import pytest
 import minigrad as mg
 from minigrad.optim import Adagrad, RMSprop
 from tests.test_optim import gradient_sequence, groups, initial_values, run_torch
+from tests.test_optim import run_minigrad as run_optimizer
 
 CONFIGS = [
     ("RMSprop", dict()),
@@ -26,13 +27,7 @@ SHAPES = [(3, 4), (5,), (), (20, 30)]
 
 
 def run_minigrad(name: str, kwargs: dict, values: list, grads: list) -> list:
-    params = [mg.Tensor(v, requires_grad=True) for v in values]
-    optimizer = OPTIMIZERS[name](groups(params, kwargs), **kwargs)
-    for step_grads in grads:
-        for p, g in zip(params, step_grads, strict=True):
-            p.grad = None if g is None else mg.tensor(g)
-        optimizer.step()
-    return [p.array for p in params]
+    return run_optimizer(name, kwargs, values, grads, OPTIMIZERS)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

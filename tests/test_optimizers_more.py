@@ -16,6 +16,7 @@ from tests.test_optim import (
     run_torch,
     step_allocation,
 )
+from tests.test_optim import run_minigrad as run_optimizer
 from tests.test_optim_more import state_keys_after_one_step
 
 OPTIMIZERS = {"NAdam": NAdam, "RAdam": RAdam, "Adamax": Adamax, "Adadelta": Adadelta,
@@ -43,13 +44,7 @@ SHAPES = [(3, 4), (5,), (), (20, 30)]
 
 
 def run_minigrad(name: str, kwargs: dict, values: list, grads: list) -> list:
-    params = [mg.Tensor(v, requires_grad=True) for v in values]
-    optimizer = OPTIMIZERS[name](groups(params, kwargs), **kwargs)
-    for step_grads in grads:
-        for p, g in zip(params, step_grads, strict=True):
-            p.grad = None if g is None else mg.Tensor._make(g)
-        optimizer.step()
-    return [p.array for p in params]
+    return run_optimizer(name, kwargs, values, grads, OPTIMIZERS)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
