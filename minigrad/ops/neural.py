@@ -106,7 +106,8 @@ def _pick(values: np.ndarray, target: np.ndarray) -> np.ndarray:
     """values[i, target[i]] for each row i, or an IndexError naming the first target out of
     range. Cast to unsigned, a negative target becomes huge, so one max finds both kinds."""
     classes = values.shape[1]
-    if len(target) and target.astype(np.uint64).max() >= classes:
+    unsigned = target.view(np.uint64) if target.itemsize == 8 else target.astype(np.uint64)
+    if len(target) and unsigned.max() >= classes:
         bad = target[(target < 0) | (target >= classes)][0]
         raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
     return values[np.arange(len(values)), target]
