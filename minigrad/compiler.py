@@ -224,7 +224,20 @@ class _Kernel:
                                                                        template, name)
 
     def bound(self) -> Callable[[], Any]:
-        return functools.partial(self.func, *self.args, **self.kwargs)
+        return _call(self.func, self.args, self.kwargs)
+
+
+def _call(func: Callable, args: tuple, kwargs: dict) -> Callable[[], Any]:
+    """func(*args, **kwargs) as a call without arguments. An elementwise ufunc whose only
+    keyword is out= gets it positionally, and is called itself rather than through its
+    __call__: numpy parses that about half a microsecond quicker, on most of a step's kernels."""
+    ufunc = getattr(func, "__self__", None)
+    if (isinstance(ufunc, np.ufunc) and func.__name__ == "__call__" and len(args) == ufunc.nin
+            and kwargs.keys() == {"out"} and type(kwargs["out"]) is tuple):
+        if ufunc in (np.maximum, np.minimum):  # numpy 2.4 deprecates their positional out
+            return functools.partial(ufunc, *args, out=kwargs["out"])
+        return functools.partial(ufunc, *args, *kwargs["out"])
+    return functools.partial(func, *args, **kwargs)
 
 
 def _assign(out: np.ndarray, func: Callable, *args: Any, **kwargs: Any) -> None:
@@ -685,10 +698,11 @@ def _keeping_traced(convert: Callable, copies: bool) -> Callable:
     def converted(a: Any, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(a, _Traced) or args or set(kwargs) - {"copy", "order"}:
             return convert(a, dtype, *args, **kwargs)
-        copy = kwargs.get("copy", copies)
+        order = "C" if convert is np.ascontiguousarray else kwargs.get("order") or "K"
+        fits = {"C": a.flags.c_contiguous, "F": a.flags.f_contiguous}.get(order, True)
         if dtype is None or np.dtype(dtype) == a.dtype:
-            return a.copy() if copy else a
-        return a.astype(dtype)
+            return a.copy(order=order) if kwargs.get("copy", copies) or not fits else a
+        return a.astype(dtype, order=order)
     return converted
 
 
@@ -825,7 +839,7 @@ class _Reader:
         for i in self.spots:
             args[i] = _resolve(args[i], arrays)
         kwargs = {**self.kwargs, **{k: _resolve(self.kwargs[k], arrays) for k in self.keys}}
-        return functools.partial(self.func, *args, **kwargs)
+        return _call(self.func, tuple(args), kwargs)
 
 
 _READ_IN_PLACE = 1 << 16  # bytes: smaller inputs are copied, quicker than rebinding kernels

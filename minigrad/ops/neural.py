@@ -77,16 +77,13 @@ class CrossEntropy(Function):
         ctx.probs = e / total
         log_total = np.log(total)
         if target.array.dtype.kind in "iu":
-            picked = _pick(shifted, target.array)
-            if reduction == "none":
-                return log_total.reshape(-1) - picked
-            loss = log_total.sum() - picked.sum()
+            losses = log_total.reshape(-1)
+            losses -= _pick(shifted, target.array)  # log_total is a fresh array
         else:
             losses = -(target.array * (shifted - log_total)).sum(axis=1)
-            if reduction == "none":
-                return losses
-            loss = losses.sum()
-        return np.asarray(loss / len(shifted) if reduction == "mean" else loss)
+        if reduction == "none":
+            return losses
+        return np.asarray(losses.mean() if reduction == "mean" else losses.sum())
 
     @staticmethod
     def backward(ctx, g):
