@@ -975,9 +975,14 @@ def _elementwise_out(kernel: _Kernel) -> np.ndarray | None:
 
 
 def _root(array: np.ndarray) -> np.ndarray:
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
+    """The array that owns array's memory (through as_strided's holder of its base, too)."""
+    while True:
+        base = array.base
+        if not isinstance(base, np.ndarray):
+            base = getattr(base, "base", None)
+            if not isinstance(base, np.ndarray):
+                return array
+        array = base
 
 
 def _owned_whole(array: np.ndarray, made: set[int]) -> bool:
