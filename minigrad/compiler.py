@@ -8,8 +8,9 @@ arrays and appends a kernel to the tape: the numpy callable with its arrays preb
 into the array it produced (`out=`). Those arrays become the tape's buffers, so replay writes
 into memory that already exists. Tensors from outside the call (parameters, module buffers) are
 adopted when they reach `Function.apply` and are read and written in place. An optimizer's
-`step()` and `zero_grad()` are recorded as calls, since they read Python numbers (Adam's step
-count, a scheduler's learning rate) that change from call to call; a random draw (dropout) is a
+`step()` and `zero_grad()`, and a learning-rate scheduler's `step()`, are recorded as calls,
+since they read or set Python numbers (Adam's step count, the learning rate) that change from
+call to call; a random draw (dropout) is a
 kernel that draws afresh. While it captures, compile wraps those entry points (`_Patches`).
 
 Guards. A tape is kept per call signature (input shapes and dtypes, Python arguments, grad mode)
@@ -51,6 +52,7 @@ from minigrad import creation, random
 from minigrad.autograd import increment_version
 from minigrad.function import Function, is_grad_enabled
 from minigrad.nn.module import Module
+from minigrad.optim.lr_scheduler import LRScheduler
 from minigrad.optim.optimizer import Optimizer
 from minigrad.tensor import Tensor
 
@@ -655,10 +657,13 @@ class _Patches:
         self.set(Tensor, "register_hook", refused("register_hook", "a hook (register_hook)"))
         self.set(Tensor, "retain_grad", refused("retain_grad", "retain_grad()"))
         self.set(Module, "__call__", module_call_checked)
-        for cls in _optimizer_classes():
+        for cls in _subclasses(Optimizer):
             for name in ("step", "zero_grad"):
                 if name in cls.__dict__:
                     self.set(cls, name, self._optimizer_method(cls.__dict__[name]))
+        for cls in _subclasses(LRScheduler):
+            if "step" in cls.__dict__:
+                self.set(cls, "step", self._scheduler_method(cls.__dict__["step"]))
         default = random.default_generator  # behind creation.generator(): dropout, rand, ...
         self.set(default, "numpy", _RecordingGenerator(default.numpy, recorder))
         for name in ("asarray", "array", "ascontiguousarray"):
@@ -684,6 +689,26 @@ class _Patches:
             return result
         return recorded
 
+    def _scheduler_method(self, method: Callable) -> Callable:
+        """A learning-rate scheduler's step() is Python that sets the groups' lr: recorded as a
+        call, which replay makes again."""
+        recorder = self.recorder
+
+        @functools.wraps(method)
+        def recorded(scheduler: LRScheduler, *args: Any, **kwargs: Any) -> Any:
+            if recorder.inside:
+                return method(scheduler, *args, **kwargs)
+            name = f"{type(scheduler).__name__}.step"
+            if any(isinstance(a, (Tensor, np.ndarray)) for a in _tree_items((args, kwargs))):
+                recorder.refuse(f"{name}() of a tensor value (the value reaches Python)")
+            recorder.mutated = True  # a failed guard after it would rerun fn: a second step
+            with recorder.untraced():
+                result = method(scheduler, *args, **kwargs)
+            recorder.kernels.append(_Kernel(method, (scheduler, *args), kwargs, (
+                method, id(scheduler), args, tuple(kwargs.items())), name))
+            return result
+        return recorded
+
     def __exit__(self, *exc: object) -> None:
         for owner, name, value in reversed(self.saved):
             setattr(owner, name, value)
@@ -706,8 +731,8 @@ def _keeping_traced(convert: Callable, copies: bool) -> Callable:
     return converted
 
 
-def _optimizer_classes() -> list[type]:
-    classes, todo = [], [Optimizer]
+def _subclasses(base: type) -> list[type]:
+    classes, todo = [], [base]
     while todo:
         cls = todo.pop()
         classes.append(cls)
@@ -1085,13 +1110,18 @@ class CompiledFunction:
         self.captures = self.replays = self.eager_calls = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        key = (is_grad_enabled(), _signature(args), tuple(kwargs), _signature(kwargs))
+        if not kwargs and all(type(a) is Tensor for a in args):  # the usual call, quicker
+            key = (is_grad_enabled(), tuple([(a.array.shape, a.array.dtype.str, a.requires_grad)
+                                             for a in args]))
+        else:
+            key = (is_grad_enabled(), _signature(args), tuple(kwargs), _signature(kwargs))
         if key in self._eager:
             self.eager_calls += 1
             return self.fn(*args, **kwargs)
         tape = self._tapes.get(key)
         if tape is not None and tape.verified and tape.guards_hold():
-            arrays = [a.array if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
+            arrays = [a.array if isinstance(a, Tensor) else a for a in (
+                args if len(key) == 2 else _leaves((args, kwargs)))]
             try:
                 result = tape.replay(arrays)
             except _BranchGuard:

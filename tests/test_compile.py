@@ -318,6 +318,45 @@ def test_manual_sgd_and_scheduler_and_reseeding_are_followed():
     assert_bitwise(compiled[1], eager[1])
 
 
+@pytest.mark.parametrize("extra", ["scheduler", "clip", "both"])
+def test_scheduler_step_and_gradient_clipping_inside_the_step(extra):
+    """A scheduler's step() inside fn is replayed as a call (the lr keeps changing), and
+    clip_grad_norm_ is captured (no value reaches Python): eager's numbers, no fallback."""
+    data = batches(6, 8, 20, 5)
+
+    def run(compiled):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(20, 16, 5, activation="relu")
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = F.cross_entropy(out, y)
+            loss.backward()
+            norm = None
+            if extra != "scheduler":
+                norm = nn.utils.clip_grad_norm_(model.parameters(), 0.05)
+            opt.step()
+            if extra != "clip":
+                sched.step()
+            return loss, norm, (out.argmax(1) == y).float().mean()
+
+        fn = mg.compile(step, fullgraph=True) if compiled else step
+        outs = []
+        for x, y in data:
+            loss, norm, accuracy = fn(mg.tensor(x), mg.tensor(y))
+            lr = np.float64(opt.param_groups[0]["lr"])
+            outs += [loss.array.copy(), accuracy.array.copy(), lr]
+            outs += [] if norm is None else [norm.array.copy()]
+        return outs + [p.array.copy() for p in model.parameters()], fn
+
+    (eager, _), (compiled, fn) = run(False), run(True)
+    assert_bitwise(compiled, eager)
+    assert fn.cache_info()["replays"] == 4
+
+
 def test_numpy_inputs_and_structured_outputs():
     w = mg.tensor(np.arange(3, dtype=np.float32), requires_grad=True)
 
