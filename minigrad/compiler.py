@@ -631,8 +631,8 @@ class _Patches:
             recorder.created[id(t)] = weakref.ref(t)
             return t
 
-        def refused(name: str, what: str) -> Callable:
-            original = getattr(Tensor, name) if name != "__call__" else Module.__call__
+        def refused(name: str, what: str, owner: type = Tensor) -> Callable:
+            original = getattr(owner, name)
 
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 recorder.refuse(what)
@@ -656,6 +656,9 @@ class _Patches:
         self.set(Tensor, "_make", classmethod(recorded_make))
         self.set(Tensor, "register_hook", refused("register_hook", "a hook (register_hook)"))
         self.set(Tensor, "retain_grad", refused("retain_grad", "retain_grad()"))
+        for name in ("manual_seed", "seed", "set_state"):  # replay would not reseed
+            self.set(random.Generator, name, refused(name, f"Generator.{name}() inside the "
+                                                     "step", random.Generator))
         self.set(Module, "__call__", module_call_checked)
         for cls in _subclasses(Optimizer):
             for name in ("step", "zero_grad"):

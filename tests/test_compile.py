@@ -252,6 +252,21 @@ def test_hooks_are_refused(what):
         mg.compile(step)(mg.ones(2, 20))
 
 
+def test_seeding_inside_the_step_runs_eagerly():
+    """Replay would not reseed, so the draws after it would differ from eager's."""
+    w = mg.tensor(np.ones(4, np.float32), requires_grad=True)
+
+    def f(x):
+        mg.manual_seed(3)
+        return (F.dropout(w * x, 0.5) ** 2).sum()
+
+    fn = mg.compile(f)
+    with pytest.warns(RuntimeWarning, match=r"manual_seed\(\) inside the step"):
+        values = [fn(mg.ones(4)).item() for _ in range(4)]
+    assert values == [f(mg.ones(4)).item()] * 4
+    assert fn.cache_info()["replays"] == 0
+
+
 def test_gradient_accumulation_across_calls_is_refused():
     w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
 
