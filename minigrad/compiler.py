@@ -783,6 +783,7 @@ class _Tape:
                                                                          for k in kernels])])}
         self.buffers = [r for key, r in roots.items() if key in recorder.made or any(
             r is _root(i) for i in inputs)]  # what the tape allocated (not the parameters)
+        self.buffer_ids = {id(b) for b in self.buffers}
         self.verified = False
 
     def guards_hold(self) -> bool:
@@ -816,10 +817,11 @@ class _Tape:
     def _bind_inputs(self, arrays: list[np.ndarray]) -> None:
         """Let the kernels read a large input from the caller's array when it has the buffer's
         layout (at batch 1024 the images' copy was a tenth of the step), else copy it into the
-        tape's buffer."""
+        tape's buffer. An array on a buffer of the tape (last call's .grad, say) is copied: the
+        kernels overwrite it while they run."""
         for n, (buffer, array, readers) in enumerate(zip(self.inputs, arrays, self.readers)):
             source = (array if readers is not None and array.strides == buffer.strides
-                      else buffer)
+                      and id(_root(array)) not in self.buffer_ids else buffer)
             if source is buffer:
                 np.copyto(buffer, array)
             if source is not self.bound[n]:

@@ -409,6 +409,32 @@ def test_inputs_are_read_in_place_or_copied_whatever_their_layout():
     assert step.cache_info()["replays"] >= 3
 
 
+def test_an_input_on_a_buffer_of_the_tape_is_copied_not_read_in_place():
+    """Last call's .grad fed back in: the kernels overwrite that buffer while they run, so
+    replay copies it first (reading it in place gave other numbers)."""
+
+    def run(compiled):
+        mg.manual_seed(0)
+        a, b = nn.Linear(300, 300), nn.Linear(300, 300)  # 360 kB inputs: read in place
+        opt = optim.SGD([*a.parameters(), *b.parameters()], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (a(x) * b(x)).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = mg.compile(step, fullgraph=True) if compiled else step
+        x, losses = mg.ones(300, 300), []
+        for i in range(5):
+            losses.append(fn(x).array.copy())
+            x = (a if i % 2 else b).weight.grad
+        return losses
+
+    assert_bitwise(run(True), run(False))
+
+
 def test_an_input_written_in_place_changes_the_callers_tensor_as_in_eager():
     w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
 
