@@ -247,6 +247,12 @@ def _assign(out: np.ndarray, func: Callable, *args: Any, **kwargs: Any) -> None:
     out[...] = func(*args, **kwargs)
 
 
+def _copy_reshaped(out: np.ndarray, array: np.ndarray) -> None:
+    """out[...] = array.reshape(out.shape) (or ravel(), flatten(), copy()) where that copies:
+    straight into out, in the same C order, instead of into a new array first."""
+    np.copyto(out.reshape(array.shape), array)
+
+
 def _method_into(out: np.ndarray, name: str, array: np.ndarray, *args: Any, **kwargs: Any) -> None:
     out[...] = getattr(array, name)(*args, **kwargs)
 
@@ -269,6 +275,9 @@ def _check_branch(array: np.ndarray, expected: bool) -> None:
 _FUNCTIONS_WITH_OUT = {np.sum, np.dot, np.concatenate, np.take, np.einsum, np.clip, np.cumsum,
                        np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.stack,
                        np.round, np.around, np.matmul}
+
+# array makers recorded as a fill of their buffer (the value; empty_like's: none)
+_FILLS = {np.zeros_like: 0, np.ones_like: 1, np.full_like: None, np.empty_like: None}
 
 # numpy functions whose result depends on shapes, dtypes or memory, never on values
 _METADATA = {np.may_share_memory, np.shares_memory, np.shape, np.ndim, np.size, np.result_type,
@@ -432,7 +441,14 @@ class _Recorder:
         if view is not None:
             return view
         buffer = self.new_buffer(result)
-        if func in _FUNCTIONS_WITH_OUT and "out" not in kwargs:
+        fill = _FILLS.get(func)
+        if fill is not None and (func is not np.full_like or not isinstance(
+                args[1] if len(args) > 1 else kwargs.get("fill_value"), np.ndarray)):
+            value = fill if func is not np.full_like else (
+                args[1] if len(args) > 1 else kwargs["fill_value"])
+            if func is not np.empty_like:  # its contents are anything: no kernel
+                self.add(np.ndarray.fill, (buffer, value), {}, func.__name__)
+        elif func in _FUNCTIONS_WITH_OUT and "out" not in kwargs:
             self.add(func, args, {**kwargs, "out": buffer}, func.__name__)
         else:
             self.add(_assign, (buffer, func, *args), kwargs, func.__name__)
@@ -454,7 +470,13 @@ class _Recorder:
         if view is not None:
             return view
         buffer = self.new_buffer(result)
-        self.add(_method_into, (buffer, name, array, *args), kwargs, name)
+        plain = not kwargs and not any(isinstance(a, str) for a in args)  # no order='F' etc.
+        if plain and name in ("reshape", "ravel", "flatten", "copy"):  # one copy, not two
+            self.add(_copy_reshaped, (buffer, array), {}, name)
+        elif name == "astype" and len(args) == 1 and set(kwargs) <= {"copy", "order"}:
+            self.add(np.copyto, (buffer, array), {"casting": "unsafe"}, name)  # cast into it
+        else:
+            self.add(_method_into, (buffer, name, array, *args), kwargs, name)
         return buffer
 
     def call(self, func: Callable, args: tuple, kwargs: dict, writes: Any) -> Any:
@@ -981,8 +1003,10 @@ def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.nd
 def _result(kernel: _Kernel) -> np.ndarray | None:
     """The array a kernel writes whole: a ufunc's out=, or _assign's, _method_into's or
     _draw's first argument."""
-    if kernel.func in (_assign, _method_into, _draw):
+    if kernel.func in (_assign, _method_into, _draw, _copy_reshaped, np.ndarray.fill):
         return kernel.args[0]
+    if kernel.func is np.copyto and kernel.kwargs.get("casting") == "unsafe":
+        return kernel.args[0]  # astype
     ufunc = getattr(kernel.func, "__self__", None)
     if isinstance(ufunc, np.ufunc) and kernel.func.__name__ in ("__call__", "reduce"):
         out = kernel.kwargs.get("out")
