@@ -1,11 +1,31 @@
-"""minigrad.linalg: torch.linalg's norms (vector_norm, matrix_norm, norm) and matrix functions
-(det, slogdet, inv, pinv, solve, matrix_power, cross, cholesky)."""
+"""minigrad.linalg: torch.linalg's norms (vector_norm, matrix_norm, norm), matrix functions
+(det, slogdet, inv, pinv, solve, matrix_power, matrix_exp, cross, cholesky, multi_dot,
+householder_product), decompositions (svd, svdvals, qr, eigh, eigvalsh, eig, eigvals) and
+the functions built on them (lstsq, matrix_rank, cond)."""
 
 from __future__ import annotations
 
+import math
+from collections import namedtuple
+from typing import Any
+
 import numpy as np
 
-from minigrad.ops.linalg import cholesky, det, matrix_power, slogdet, solve
+from minigrad.ops.decomp import (
+    _float_matrices,
+    eig,
+    eigh,
+    eigvals,
+    eigvalsh,
+    householder_product,
+    matrix_exp,
+    multi_dot,
+    svdvals,
+)
+from minigrad.ops.decomp import linalg_qr as qr
+from minigrad.ops.decomp import linalg_svd as svd
+from minigrad.ops.elementwise import where
+from minigrad.ops.linalg import _square_matrices, cholesky, det, matrix_power, slogdet, solve
 from minigrad.ops.linalg import cross as _cross
 from minigrad.ops.linalg import inverse as inv
 from minigrad.ops.linalg import pinverse as _pinverse
@@ -13,8 +33,10 @@ from minigrad.ops.norms import linalg_norm as norm
 from minigrad.ops.norms import matrix_norm, vector_norm
 from minigrad.tensor import Tensor
 
-__all__ = ["cholesky", "cross", "det", "inv", "matrix_norm", "matrix_power", "norm", "pinv",
-           "slogdet", "solve", "vector_norm"]
+__all__ = ["cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh",
+           "householder_product", "inv", "lstsq", "matrix_exp", "matrix_norm", "matrix_power",
+           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd",
+           "svdvals", "vector_norm"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
@@ -29,5 +51,121 @@ def pinv(A: Tensor, *, atol: float | None = None, rtol: float | None = None,
     if atol:
         raise NotImplementedError("linalg.pinv: atol is not supported; give rtol")
     if rtol is None:
-        rtol = float(np.finfo(A.dtype).eps) * max(A.shape[-2:]) if A.dtype.kind == "f" else 0.0
+        rtol = _default_rtol(A) if A.dtype.kind == "f" else 0.0
     return _pinverse(A, rtol)
+
+
+def _default_rtol(A: Tensor) -> float:
+    """eps * max(m, n): PyTorch's default relative cut for small singular values."""
+    return float(np.finfo(A.dtype).eps) * max(A.shape[-2:])
+
+
+LinalgLstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | None = None
+          ) -> LinalgLstsq:
+    """X minimizing ||A X - B|| (the least-norm one when A is rank deficient), B a matrix or
+    a vector (B.ndim == A.ndim - 1), batch dims broadcast. The other fields as PyTorch fills
+    them for each LAPACK driver on CPU (default 'gelsy'): rank for all but 'gels', the
+    singular values for 'gelsd' and 'gelss', and the squared residuals (sum over rows of
+    (A X - B)^2) when m > n for 'gels', and for 'gelsd' and 'gelss' if every A has rank n;
+    empty tensors otherwise. Singular values at most rcond times the largest count as 0
+    (rcond defaults to eps * max(m, n)). X is pinv(A) @ B, differentiable in A and B."""
+    op = "linalg.lstsq"
+    _float_matrices(op, A)
+    if not isinstance(B, Tensor) or B.ndim > A.ndim or A.ndim - B.ndim > 1:
+        shape = B.shape if isinstance(B, Tensor) else type(B).__name__
+        raise RuntimeError(f"{op}: B must have as many dims as A or one fewer (a vector), got "
+                           f"A of shape {A.shape} and B of shape {shape}")
+    if B.dtype != A.dtype:
+        raise RuntimeError(f"{op}: expected A and B to have one dtype, got {A.dtype} and "
+                           f"{B.dtype}")
+    driver = "gelsy" if driver is None else driver
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError(f"{op}: driver must be one of {', '.join(_LSTSQ_DRIVERS)}, got "
+                           f"{driver!r}")
+    vector = B.ndim == A.ndim - 1
+    Bm = B.unsqueeze(-1) if vector else B
+    m, n = A.shape[-2:]
+    if Bm.shape[-2] != m:
+        raise RuntimeError(f"{op}: A of shape {A.shape} and B of shape {B.shape} have different "
+                           f"numbers of rows ({m} != {Bm.shape[-2]})")
+    try:
+        batch = np.broadcast_shapes(A.shape[:-2], Bm.shape[:-2])
+    except ValueError:
+        raise RuntimeError(f"{op}: the batch dims of A {A.shape} and B {B.shape} do not "
+                           "broadcast") from None
+    A, Bm = A.expand(*batch, m, n), Bm.expand(*batch, *Bm.shape[-2:])
+    rcond = _default_rtol(A) if rcond is None else float(rcond)
+    X = _pinverse(A, rcond) @ Bm
+    sv = np.linalg.svd(A.array, compute_uv=False)
+    rank = (sv > rcond * sv[..., :1]).sum(-1) if sv.shape[-1] else np.zeros(batch, np.int64)
+    empty = Tensor._make(np.empty(0, A.dtype))
+    full_rank = driver == "gels" or driver != "gelsy" and bool(np.all(rank == n))
+    residuals = ((A @ X - Bm) ** 2).sum(-2) if m > n and full_rank else empty
+    return LinalgLstsq(X.squeeze(-1) if vector else X, residuals,
+                       Tensor._make(np.empty(0, np.int64) if driver == "gels"
+                                    else np.asarray(rank, np.int64)),
+                       Tensor._make(sv) if driver in ("gelsd", "gelss") else empty)
+
+
+def _tolerance(value: Any) -> np.ndarray:
+    return np.asarray(value.array if isinstance(value, Tensor) else value, np.float64)
+
+
+def matrix_rank(A: Tensor, tol: float | None = None, hermitian: bool = False, *,
+                atol: Any = None, rtol: Any = None) -> Tensor:
+    """The number of singular values (|eigenvalues| when hermitian, read from the lower
+    triangle) above max(atol, rtol * the largest), as int64 per matrix. rtol defaults to
+    eps * max(m, n), or 0 when a positive atol is given; tol is the old name of atol (with
+    rtol 0)."""
+    _float_matrices("linalg.matrix_rank", A, square=hermitian)
+    if tol is not None:
+        if atol is not None or rtol is not None:
+            raise RuntimeError("linalg.matrix_rank: give tol or atol and rtol, not both")
+        atol, rtol = tol, 0.0
+    atol_a = _tolerance(0.0 if atol is None else atol)
+    if rtol is None:
+        rtol = _default_rtol(A) if atol is None or np.all(atol_a <= 0) else 0.0
+    values = (np.abs(np.linalg.eigvalsh(A.array)) if hermitian
+              else np.linalg.svd(A.array, compute_uv=False))
+    if values.shape[-1] == 0:
+        return Tensor._make(np.zeros(A.shape[:-2], np.int64))
+    largest = values.max(-1, keepdims=True)
+    cut = np.maximum(atol_a[..., None], _tolerance(rtol)[..., None] * largest)
+    return Tensor._make(np.asarray((values > cut).sum(-1), np.int64))
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:
+    """The condition number: for p None or 2 the ratio of the largest singular value to the
+    smallest (-2: its inverse), any shape; for 'fro', 'nuc', 1, -1, inf and -inf,
+    matrix_norm(A, p) * matrix_norm(inv(A), p) of a square A, inf where A is singular."""
+    _float_matrices(f"linalg.cond(ord={p})", A)
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        largest, smallest = s[..., 0], s[..., -1]
+        with np.errstate(divide="ignore"):
+            return largest / smallest if p != -2 else smallest / largest
+    if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
+        raise RuntimeError(f"linalg.cond: p must be None, 'fro', 'nuc', 2, -2, 1, -1, inf or "
+                           f"-inf, got {p!r}")
+    _square_matrices(f"linalg.cond(ord={p})", A)
+    singular = Tensor._make(_singular(A.array))
+    eye = np.eye(A.shape[-1], dtype=A.dtype)
+    safe = where(singular.unsqueeze(-1).unsqueeze(-1), eye, A)  # singular A: inf, below
+    value = matrix_norm(safe, p) * matrix_norm(inv(safe), p)
+    return where(singular, math.inf, value)
+
+
+def _singular(a: np.ndarray) -> np.ndarray:
+    """Which matrices of a stack LAPACK's LU finds singular (exactly zero pivots)."""
+    try:
+        np.linalg.inv(a)
+        return np.zeros(a.shape[:-2], bool)
+    except np.linalg.LinAlgError:
+        if a.ndim == 2:
+            return np.array(True)
+        return np.array([_singular(m) for m in a.reshape(-1, *a.shape[-2:])]).reshape(
+            a.shape[:-2])

@@ -1687,6 +1687,19 @@ class Tensor:
     def ger(self, vec2: Any) -> Tensor:
         return ops.ger(self, vec2)
 
+    # decompositions (torch.svd and torch.qr's old APIs; linalg's are in minigrad.linalg)
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        return ops.svd(self, some, compute_uv)
+
+    def qr(self, some: bool = True) -> Any:
+        return ops.qr(self, some)
+
+    def matrix_exp(self) -> Tensor:
+        return ops.matrix_exp(self)
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        return ops.orgqr(self, input2)
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -388,3 +388,9 @@ __all__ += [
     "chain_matmul", "cholesky", "cholesky_inverse", "cholesky_solve", "combinations",
     "cumulative_trapezoid", "ger", "rsub", "trapezoid", "trapz", "unravel_index", "vander",
 ]
+
+# *** decompositions: torch.svd, torch.qr (old APIs), matrix_exp, orgqr (torch.linalg's in
+# minigrad.linalg) ***
+from minigrad.ops.decomp import matrix_exp, orgqr, qr, svd  # noqa: E402
+
+__all__ += ["matrix_exp", "orgqr", "qr", "svd"]
