@@ -72,7 +72,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     singular values for 'gelsd' and 'gelss', and the squared residuals (sum over rows of
     (A X - B)^2) when m > n for 'gels', and for 'gelsd' and 'gelss' if every A has rank n;
     empty tensors otherwise. Singular values at most rcond times the largest count as 0
-    (rcond defaults to eps * max(m, n)). X is pinv(A) @ B, differentiable in A and B."""
+    (rcond defaults to eps * max(m, n)). X is pinv(A) @ B, differentiable in A and B; 'gels'
+    assumes full rank, and LAPACK's answer for a rank-deficient A (not the least-norm one)
+    is not reproduced."""
     op = "linalg.lstsq"
     _float_matrices(op, A)
     if not isinstance(B, Tensor) or B.ndim > A.ndim or A.ndim - B.ndim > 1:

@@ -279,8 +279,9 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     for i, t in enumerate(tensors):
         allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
         if t.ndim not in allowed:
-            which = "first" if i == 0 else "last" if i == len(tensors) - 1 else f"tensor {i}"
-            raise RuntimeError(f"multi_dot(): the {which} tensor must be "
+            which = ("the first tensor" if i == 0 else "the last tensor"
+                     if i == len(tensors) - 1 else f"tensor {i}")
+            raise RuntimeError(f"multi_dot(): {which} must be "
                                f"{' or '.join(f'{d}D' for d in allowed)} but got {t.ndim}D "
                                f"(shape {t.shape})")
         if t.dtype != tensors[0].dtype:
