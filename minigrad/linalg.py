@@ -1,7 +1,8 @@
 """minigrad.linalg: torch.linalg's norms (vector_norm, matrix_norm, norm), matrix functions
 (det, slogdet, inv, pinv, solve, matrix_power, matrix_exp, cross, cholesky, multi_dot,
-householder_product), decompositions (svd, svdvals, qr, eigh, eigvalsh, eig, eigvals) and
-the functions built on them (lstsq, matrix_rank, cond)."""
+householder_product, solve_triangular, tensorinv, tensorsolve, vander, vecdot), decompositions
+(svd, svdvals, qr, eigh, eigvalsh, eig, eigvals), the functions built on them (lstsq,
+matrix_rank, cond) and LinAlgError (a singular or not positive-definite matrix)."""
 
 from __future__ import annotations
 
@@ -25,18 +26,33 @@ from minigrad.ops.decomp import (
 from minigrad.ops.decomp import linalg_qr as qr
 from minigrad.ops.decomp import linalg_svd as svd
 from minigrad.ops.elementwise import where
-from minigrad.ops.linalg import _square_matrices, cholesky, det, matrix_power, slogdet, solve
+from minigrad.ops.linalg import (
+    LinAlgError,
+    _square_matrices,
+    cholesky,
+    det,
+    matrix_power,
+    slogdet,
+    solve,
+)
 from minigrad.ops.linalg import cross as _cross
 from minigrad.ops.linalg import inverse as inv
+from minigrad.ops.linalg import (
+    matmul as _matmul,
+)
 from minigrad.ops.linalg import pinverse as _pinverse
 from minigrad.ops.norms import linalg_norm as norm
 from minigrad.ops.norms import matrix_norm, vector_norm
+from minigrad.ops.shape import diagonal as _diagonal
+from minigrad.ops.shape import stack as _stack
 from minigrad.tensor import Tensor
 
-__all__ = ["cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh",
+__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh",
            "householder_product", "inv", "lstsq", "matrix_exp", "matrix_norm", "matrix_power",
            "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd",
            "svdvals", "vector_norm"]
+__all__ += ["diagonal", "matmul", "solve_triangular", "tensorinv", "tensorsolve", "vander",
+            "vecdot"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
@@ -147,6 +163,8 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
     _float_matrices(f"linalg.cond(ord={p})", A)
     if p in (None, 2, -2):
         s = svdvals(A)
+        if s.shape[-1] == 0:  # empty matrices: 0, as PyTorch
+            return Tensor._make(np.zeros(s.shape[:-1], A.dtype))
         largest, smallest = s[..., 0], s[..., -1]
         with np.errstate(divide="ignore"):
             return largest / smallest if p != -2 else smallest / largest
@@ -171,3 +189,75 @@ def _singular(a: np.ndarray) -> np.ndarray:
             return np.array(True)
         return np.array([_singular(m) for m in a.reshape(-1, *a.shape[-2:])]).reshape(
             a.shape[:-2])
+
+
+# *** torch.linalg's other functions, built from the ops above ***
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """torch.linalg.matmul: the same as `input @ other`."""
+    return _matmul(input, other)
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """torch.linalg.diagonal: A's diagonal over its last two dims by default."""
+    return _diagonal(A, offset, dim1, dim2)
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """The dot product of x and y (broadcast together) along dim."""
+    return (x * y).sum(dim)
+
+
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:
+    """The Vandermonde matrix of the last dim of x, powers increasing: out[..., i, j] =
+    x[..., i]^j for j < N (N defaults to x's length)."""
+    if not isinstance(x, Tensor) or x.ndim < 1:
+        raise RuntimeError(f"linalg.vander: x must have at least 1 dimension, got "
+                           f"{getattr(x, 'shape', type(x).__name__)}")
+    N = x.shape[-1] if N is None else N
+    if N < 1:
+        raise RuntimeError(f"linalg.vander: N must be greater than 1, got {N}")
+    powers = [Tensor._make(np.ones_like(x.array))]
+    for _ in range(N - 1):
+        powers.append(powers[-1] * x)
+    return _stack(powers, -1)
+
+
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
+                     unitriangular: bool = False) -> Tensor:
+    """X with A X = B (left=False: X A = B) reading only A's upper or lower triangle (and
+    taking its diagonal as ones if unitriangular); B a matrix (*, n, k), batches broadcast.
+    The gradient for A lies in that triangle, as PyTorch's."""
+    _square_matrices("linalg.solve_triangular", A)
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError(f"linalg.solve_triangular: B must have at least 2 dimensions, got "
+                           f"shape {getattr(B, 'shape', type(B).__name__)}")
+    triangle = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular
+                                                                      else 0)
+    if unitriangular:
+        triangle = triangle + np.eye(A.shape[-1], dtype=A.dtype)
+    return solve(triangle, B, left=left)
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
+    """The inverse of A seen as a linear map from its last dims to its first ind dims: of
+    shape A.shape[ind:] + A.shape[:ind]."""
+    if ind <= 0:
+        raise RuntimeError(f"linalg.tensorinv: expected a strictly positive integer for ind, "
+                           f"got {ind}")
+    rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"linalg.tensorinv: A of shape {A.shape} with ind={ind} is not "
+                           f"square as a map ({rows} != {cols})")
+    return inv(A.reshape(rows, cols)).reshape(*A.shape[ind:], *A.shape[:ind])
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: tuple[int, ...] | None = None) -> Tensor:
+    """X with tensordot(A, X, X.ndim) = B; dims names dims of A moved to the end first."""
+    if dims is not None:
+        A = A.movedim(tuple(dims), tuple(range(A.ndim - len(dims), A.ndim)))
+    rows, cols = B.numel(), math.prod(A.shape[B.ndim:])
+    if A.shape[:B.ndim] != B.shape or rows != cols:
+        raise RuntimeError(f"linalg.tensorsolve: A of shape {A.shape} does not fit B of shape "
+                           f"{B.shape} (A must be B's shape followed by dims of {rows} "
+                           "elements)")
+    return solve(A.reshape(rows, cols), B.reshape(rows)).reshape(*A.shape[B.ndim:])

@@ -320,3 +320,37 @@ def test_linalg_names_match_torch(torch: Any) -> None:
     assert set(mg.linalg.__all__) <= set(dir(torch.linalg))
     for name in ("svd", "qr", "matrix_exp", "orgqr"):
         assert callable(getattr(mg, name)) and hasattr(torch, name)
+
+
+# *** torch.linalg's other functions ***
+def test_linalg_errors_are_linalg_errors(torch: Any) -> None:
+    singular = mg.zeros(2, 2, dtype=mg.float64)
+    for fn in (mg.linalg.inv, lambda a: mg.linalg.solve(a, mg.ones(2, dtype=mg.float64)),
+               lambda a: mg.linalg.cholesky(a - mg.eye(2, dtype=mg.float64))):
+        with pytest.raises(mg.linalg.LinAlgError) as info:
+            fn(singular)
+        assert isinstance(info.value, RuntimeError)  # as torch.linalg.LinAlgError
+    assert issubclass(torch.linalg.LinAlgError, RuntimeError)
+
+
+def test_cond_of_empty_matrices_is_zero(torch: Any) -> None:
+    a, t = pair(torch, 2, 0, 0)
+    close(mg.linalg.cond(a), torch.linalg.cond(t))
+
+
+def test_other_functions_refuse_bad_shapes() -> None:
+    a = mg.eye(3, dtype=mg.float64)
+    with pytest.raises(RuntimeError, match=r"B must have at least 2 dimensions, got shape \(3,\)"):
+        mg.linalg.solve_triangular(a, mg.ones(3, dtype=mg.float64), upper=True)
+    with pytest.raises(RuntimeError, match=r"not square as a map \(6 != 1\)"):
+        mg.linalg.tensorinv(mg.ones(2, 3, dtype=mg.float64))
+    with pytest.raises(RuntimeError, match="does not fit B"):
+        mg.linalg.tensorsolve(mg.ones(2, 3, 6, dtype=mg.float64), mg.ones(3, 2,
+                                                                          dtype=mg.float64))
+    with pytest.raises(RuntimeError, match="N must be"):
+        mg.linalg.vander(mg.ones(3, dtype=mg.float64), N=0)
+
+
+def test_vander_is_increasing_powers(torch: Any) -> None:
+    x, t = pair(torch, 2, 3)
+    close(mg.linalg.vander(x), torch.linalg.vander(t))

@@ -1147,6 +1147,37 @@ DECOMP_OPS = [
          lambda t, x, o=o: t.linalg.matrix_norm(x, o), spread("any"))
       for name, o in [("2", 2), ("minus2", -2), ("nuc", "nuc")]],
 ]
+
+
+def well_conditioned_4x4() -> st.SearchStrategy:
+    """A 4 x 4 matrix 2I + noise, for tensorinv and tensorsolve (as a (2, 2, 4) tensor)."""
+    return one((4, 4), S.floats(-0.5, 0.5)).map(lambda a: (a[0] + 2 * np.eye(4),))
+
+
+DECOMP_OPS += [
+    *[Op(f"solve_triangular_{name}",
+         lambda a, b, k=kwargs: mg.linalg.solve_triangular(a, b if k["left"] else b.mT, **k),
+         lambda t, a, b, k=kwargs: t.linalg.solve_triangular(a, b if k["left"] else b.mT, **k),
+         conditioned(rhs="matrix"))
+      for name, kwargs in [("upper", {"upper": True, "left": True}),
+                           ("lower_right", {"upper": False, "left": False}),
+                           ("unitriangular", {"upper": False, "left": True,
+                                              "unitriangular": True})]],
+    Op("tensorinv", lambda x: mg.linalg.tensorinv(x.reshape(2, 2, 4)),
+       lambda t, x: t.linalg.tensorinv(x.reshape(2, 2, 4)), well_conditioned_4x4()),
+    Op("tensorsolve", lambda a, b: mg.linalg.tensorsolve(a.reshape(2, 4, 2), b, dims=(1,)),
+       lambda t, a, b: t.linalg.tensorsolve(a.reshape(2, 4, 2), b, dims=(1,)),
+       well_conditioned_4x4().map(lambda a: (a[0], np.arange(4.0).reshape(2, 2) - 1.5))),
+    Op("linalg_vander", lambda x: mg.linalg.vander(x, N=4),
+       lambda t, x: t.linalg.vander(x, N=4),  # torch's gradient is wrong at x ~ 1e-40
+       one(S.shapes(1, 2, max_side=3), S.away_from([0], 0.1))),
+    Op("linalg_vecdot", lambda a, b: mg.linalg.vecdot(a, b, dim=0),
+       lambda t, a, b: t.linalg.vecdot(a, b, dim=0), matrices("nk", "nk")),
+    Op("linalg_matmul", mg.linalg.matmul, lambda t, a, b: t.linalg.matmul(a, b),
+       matrices("bnk", "km")),
+    Op("linalg_diagonal", lambda x: mg.linalg.diagonal(x, offset=1),
+       lambda t, x: t.linalg.diagonal(x, offset=1), one(at_least_2d)),
+]
 OPS += DECOMP_OPS
 
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:
