@@ -354,3 +354,25 @@ def test_other_functions_refuse_bad_shapes() -> None:
 def test_vander_is_increasing_powers(torch: Any) -> None:
     x, t = pair(torch, 2, 3)
     close(mg.linalg.vander(x), torch.linalg.vander(t))
+
+
+@pytest.mark.parametrize("name", ["svdvals", "svd_S", "eigvalsh", "nuc", "2"])
+def test_values_only_gradient_at_repeated_values_matches_torch(name: str, torch: Any) -> None:
+    """Differentiating only S (or the eigenvalues) needs no 1 / (s_j^2 - s_i^2): the identity
+    and a scaled rotation (repeated values) get a finite gradient, as in PyTorch."""
+    def call(lib: Any, x: Any) -> Any:
+        linalg = lib.linalg
+        return {"svdvals": lambda: linalg.svdvals(x), "svd_S": lambda: linalg.svd(x).S,
+                "eigvalsh": lambda: linalg.eigvalsh(x),
+                "nuc": lambda: linalg.matrix_norm(x, "nuc"),
+                "2": lambda: linalg.matrix_norm(x, 2)}[name]()
+
+    c, s = np.cos(0.3), np.sin(0.3)
+    for a in (np.eye(3), 2 * np.array([[c, -s], [s, c]])):
+        x = mg.tensor(a, requires_grad=True)
+        t = torch.tensor(a, requires_grad=True)
+        w = RNG.standard_normal(a.shape[-1])
+        (call(mg, x) * mg.tensor(w)).sum().backward()
+        (call(torch, t) * torch.tensor(w)).sum().backward()
+        assert np.isfinite(x.grad.array).all()
+        np.testing.assert_allclose(x.grad.array, t.grad.numpy(), atol=1e-12)

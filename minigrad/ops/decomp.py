@@ -63,6 +63,8 @@ class SVD(Function):
         u, s, vh = ctx.saved_tensors
         k = s.shape[-1]
         u, vh, g_u, g_vh = u[..., :k], vh[..., :k, :], g_u[..., :k], g_vh[..., :k, :]
+        if not (g_u.array.any() or g_vh.array.any()):  # only S used: no F, so repeated
+            return u @ (g_s.diag_embed() @ vh), None   # singular values are fine, as in PyTorch
         v = vh.mT
         j, kk = u.mT @ g_u, vh @ g_vh.mT  # U^T gU and V^T gV
         s2 = s * s
@@ -179,6 +181,8 @@ class Eigh(Function):
         """For symmetric A = V diag(w) V^T, with F_ij = 1 / (w_j - w_i) off the diagonal:
         gA = V (diag(gw) + F o (V^T gV - gV^T V) / 2) V^T, symmetric as PyTorch's."""
         w, v = ctx.saved_tensors
+        if not g_v.array.any():  # only the eigenvalues used: repeated ones are fine
+            return v @ (g_w.diag_embed() @ v.mT), None
         m = v.mT @ g_v
         f = _off_diagonal_inverse(w.unsqueeze(-2) - w.unsqueeze(-1))
         return v @ (g_w.diag_embed() + f * (m - m.mT) * 0.5) @ v.mT, None
