@@ -51,8 +51,8 @@ __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "ei
            "householder_product", "inv", "lstsq", "matrix_exp", "matrix_norm", "matrix_power",
            "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd",
            "svdvals", "vector_norm"]
-__all__ += ["diagonal", "matmul", "solve_triangular", "tensorinv", "tensorsolve", "vander",
-            "vecdot"]
+__all__ += ["cholesky_ex", "diagonal", "inv_ex", "matmul", "solve_ex", "solve_triangular",
+            "tensorinv", "tensorsolve", "vander", "vecdot"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
@@ -261,3 +261,39 @@ def tensorsolve(A: Tensor, B: Tensor, dims: tuple[int, ...] | None = None) -> Te
                            f"{B.shape} (A must be B's shape followed by dims of {rows} "
                            "elements)")
     return solve(A.reshape(rows, cols), B.reshape(rows)).reshape(*A.shape[B.ndim:])
+
+
+# *** the _ex variants: (result, info) ***
+LinalgInvEx = namedtuple("linalg_inv_ex", ["inverse", "info"])
+LinalgCholeskyEx = namedtuple("linalg_cholesky_ex", ["L", "info"])
+LinalgSolveEx = namedtuple("linalg_solve_ex", ["result", "info"])
+
+
+def _with_info(op: str, compute: Any, A: Tensor) -> tuple[Tensor, Tensor]:
+    """compute() and info = 0 (int32, one per matrix). Where LAPACK fails, PyTorch returns its
+    partial result with a positive info unless check_errors; minigrad cannot reproduce that
+    partial result, so it raises LinAlgError either way."""
+    try:
+        result = compute()
+    except LinAlgError as e:
+        raise LinAlgError(f"{op}: {e} (minigrad raises even with check_errors=False: it does "
+                          "not return LAPACK's partial result and info code)") from None
+    return result, Tensor._make(np.zeros(A.shape[:-2], np.int32))
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> LinalgInvEx:
+    """(inv(A), info) with info 0; a singular A raises LinAlgError (see _with_info)."""
+    return LinalgInvEx(*_with_info("linalg.inv_ex", lambda: inv(A), A))
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False
+                ) -> LinalgCholeskyEx:
+    """(cholesky(A, upper), info) with info 0; an A that is not positive-definite raises
+    LinAlgError (see _with_info)."""
+    return LinalgCholeskyEx(*_with_info("linalg.cholesky_ex", lambda: cholesky(A, upper), A))
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False
+             ) -> LinalgSolveEx:
+    """(solve(A, B, left=left), info) with info 0; a singular A raises LinAlgError."""
+    return LinalgSolveEx(*_with_info("linalg.solve_ex", lambda: solve(A, B, left=left), A))

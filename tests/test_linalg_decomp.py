@@ -376,3 +376,17 @@ def test_values_only_gradient_at_repeated_values_matches_torch(name: str, torch:
         (call(torch, t) * torch.tensor(w)).sum().backward()
         assert np.isfinite(x.grad.array).all()
         np.testing.assert_allclose(x.grad.array, t.grad.numpy(), atol=1e-12)
+
+
+def test_ex_variants_return_info_and_refuse_failures(torch: Any) -> None:
+    a = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3)
+    spd, b = a @ a.swapaxes(-1, -2), RNG.standard_normal((2, 3))
+    for name, args, field in [("inv_ex", (a,), "inverse"), ("cholesky_ex", (spd,), "L"),
+                              ("solve_ex", (a, b), "result")]:
+        mine = getattr(mg.linalg, name)(*map(mg.tensor, args))
+        theirs = getattr(torch.linalg, name)(*map(torch.tensor, args))
+        assert type(mine).__name__ == type(theirs).__name__ and mine._fields == (field, "info")
+        close(getattr(mine, field), getattr(theirs, field))
+        close(mine.info, theirs.info)
+    with pytest.raises(mg.linalg.LinAlgError, match="check_errors=False"):
+        mg.linalg.inv_ex(mg.zeros(2, 2, dtype=mg.float64))
