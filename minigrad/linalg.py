@@ -1,8 +1,9 @@
 """minigrad.linalg: torch.linalg's norms (vector_norm, matrix_norm, norm), matrix functions
 (det, slogdet, inv, pinv, solve, matrix_power, matrix_exp, cross, cholesky, multi_dot,
-householder_product, solve_triangular, tensorinv, tensorsolve, vander, vecdot), decompositions
-(svd, svdvals, qr, eigh, eigvalsh, eig, eigvals), the functions built on them (lstsq,
-matrix_rank, cond) and LinAlgError (a singular or not positive-definite matrix)."""
+householder_product, solve_triangular, lu_solve, tensorinv, tensorsolve, vander, vecdot, the
+_ex variants), decompositions (svd, svdvals, qr, eigh, eigvalsh, eig, eigvals, lu, lu_factor),
+the functions built on them (lstsq, matrix_rank, cond) and LinAlgError (a singular or not
+positive-definite matrix)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from minigrad.ops.decomp import (
     eigvals,
     eigvalsh,
     householder_product,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_unpack,
     matrix_exp,
     multi_dot,
     svdvals,
@@ -53,6 +58,7 @@ __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "ei
            "svdvals", "vector_norm"]
 __all__ += ["cholesky_ex", "diagonal", "inv_ex", "matmul", "solve_ex", "solve_triangular",
             "tensorinv", "tensorsolve", "vander", "vecdot"]
+__all__ += ["lu", "lu_factor", "lu_factor_ex", "lu_solve"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
@@ -297,3 +303,21 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
              ) -> LinalgSolveEx:
     """(solve(A, B, left=left), info) with info 0; a singular A raises LinAlgError."""
     return LinalgSolveEx(*_with_info("linalg.solve_ex", lambda: solve(A, B, left=left), A))
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
+             adjoint: bool = False) -> Tensor:
+    """X with A X = B from A's lu_factor (A^T X = B with adjoint; X A = B with left=False):
+    X = U^-1 L^-1 P^T B by two triangular solves. Differentiable in LU and B."""
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError(f"linalg.lu_solve: B must have at least 2 dimensions, got shape "
+                           f"{getattr(B, 'shape', type(B).__name__)}")
+    _square_matrices("linalg.lu_solve", LU)
+    if not left:  # X A = B is A^T X^T = B^T
+        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    P, L, U = lu_unpack(LU, pivots)
+    if adjoint:  # A^T = U^T L^T P^T
+        y = solve_triangular(U.mT, B, upper=False)
+        return P @ solve_triangular(L.mT, y, upper=True, unitriangular=True)
+    y = solve_triangular(L, P.mT @ B, upper=False, unitriangular=True)
+    return solve_triangular(U, y, upper=True)

@@ -390,3 +390,43 @@ def test_ex_variants_return_info_and_refuse_failures(torch: Any) -> None:
         close(mine.info, theirs.info)
     with pytest.raises(mg.linalg.LinAlgError, match="check_errors=False"):
         mg.linalg.inv_ex(mg.zeros(2, 2, dtype=mg.float64))
+
+
+# *** LU ***
+@pytest.mark.parametrize("shape", [(3, 3), (5, 3), (3, 5), (2, 4, 4), (0, 2)])
+def test_lu_factor_matches_lapack(shape: tuple, torch: Any) -> None:
+    a, t = pair(torch, *shape)
+    mine, theirs = mg.linalg.lu_factor(a), torch.linalg.lu_factor(t)
+    assert type(mine).__name__ == "linalg_lu_factor" and mine._fields == ("LU", "pivots")
+    close(mine.LU, theirs.LU, atol=1e-12)
+    close(mine.pivots, theirs.pivots)  # the same row swaps, int32
+    for m, r in zip(mg.linalg.lu(a), torch.linalg.lu(t), strict=True):
+        close(m, r, atol=1e-12)
+    for m, r in zip(mg.lu_unpack(*mine), torch.lu_unpack(*theirs), strict=True):
+        close(m, r, atol=1e-12)
+
+
+def test_lu_of_singular_matrices(torch: Any) -> None:
+    a = np.array([[[1.0, 2.0], [2.0, 4.0]], [[1.0, 0.0], [0.0, 1.0]]])
+    mine, theirs = mg.linalg.lu_factor_ex(mg.tensor(a)), torch.linalg.lu_factor_ex(
+        torch.tensor(a))
+    for m, r in zip(mine, theirs, strict=True):
+        close(m, r)
+    assert mine.info.tolist() == [2, 0]
+    with pytest.raises(RuntimeError, match=r"U\[2,2\] is zero"):
+        mg.linalg.lu_factor(mg.tensor(a))
+    for m, r in zip(mg.linalg.lu(mg.tensor(a)), torch.linalg.lu(torch.tensor(a)), strict=True):
+        close(m, r)
+
+
+def test_lu_errors() -> None:
+    a = mg.eye(3, dtype=mg.float64)
+    with pytest.raises(RuntimeError, match="without pivoting is not implemented"):
+        mg.linalg.lu(a, pivot=False)
+    lu, pivots = mg.linalg.lu_factor(a)
+    with pytest.raises(RuntimeError, match=r"B must have at least 2 dimensions, got shape \(3,\)"):
+        mg.linalg.lu_solve(lu, pivots, mg.ones(3, dtype=mg.float64))
+    with pytest.raises(RuntimeError, match="between 1 and 3"):
+        mg.lu_unpack(lu, pivots * 0)
+    with pytest.raises(RuntimeError, match="pivots must be integers"):
+        mg.lu_unpack(lu, pivots.double())

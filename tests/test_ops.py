@@ -1178,6 +1178,31 @@ DECOMP_OPS += [
     Op("linalg_diagonal", lambda x: mg.linalg.diagonal(x, offset=1),
        lambda t, x: t.linalg.diagonal(x, offset=1), one(at_least_2d)),
 ]
+
+
+@st.composite
+def row_permuted(draw: st.DrawFn, shape: str = "any") -> tuple[np.ndarray]:
+    """A spread matrix with its rows shuffled: LU's pivots are real swaps, and stay the same
+    under the small changes of central differences (each column has one dominant entry)."""
+    (a,) = draw(spread(shape))
+    order = draw(st.permutations(range(a.shape[-2])))
+    return (a[..., list(order), :],)
+
+
+DECOMP_OPS += [
+    Op("linalg_lu_factor", lambda x: mg.linalg.lu_factor(x).LU,
+       lambda t, x: t.linalg.lu_factor(x).LU, row_permuted()),
+    Op("linalg_lu", mg.linalg.lu, lambda t, x: t.linalg.lu(x), row_permuted()),
+    *[Op(f"linalg_lu_solve_{name}",
+         lambda a, b, k=kwargs: mg.linalg.lu_solve(*mg.linalg.lu_factor(a),
+                                                   b if k["left"] else b.mT, **k),
+         lambda t, a, b, k=kwargs: t.linalg.lu_solve(*t.linalg.lu_factor(a),
+                                                     b if k["left"] else b.mT, **k),
+         row_permuted("square").flatmap(lambda a: st.tuples(
+             st.just(a[0]), S.arrays((*a[0].shape[:-1], 2)))))
+      for name, kwargs in [("left", {"left": True}), ("adjoint", {"left": True, "adjoint": True}),
+                           ("right", {"left": False})]],
+]
 OPS += DECOMP_OPS
 
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:

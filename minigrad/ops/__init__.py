@@ -391,6 +391,6 @@ __all__ += [
 
 # *** decompositions: torch.svd, torch.qr (old APIs), matrix_exp, orgqr (torch.linalg's in
 # minigrad.linalg) ***
-from minigrad.ops.decomp import matrix_exp, orgqr, qr, svd  # noqa: E402
+from minigrad.ops.decomp import lu_unpack, matrix_exp, orgqr, qr, svd  # noqa: E402
 
-__all__ += ["matrix_exp", "orgqr", "qr", "svd"]
+__all__ += ["lu_unpack", "matrix_exp", "orgqr", "qr", "svd"]

@@ -6,6 +6,7 @@ can be differentiated again."""
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from collections.abc import Sequence
 
@@ -329,3 +330,149 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:
 def orgqr(input: Tensor, tau: Tensor) -> Tensor:
     """torch.orgqr: householder_product under its LAPACK name."""
     return householder_product(input, tau)
+
+
+# *** LU with partial pivoting ***
+LinalgLUFactor = namedtuple("linalg_lu_factor", ["LU", "pivots"])
+LinalgLUFactorEx = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+LinalgLU = namedtuple("linalg_lu", ["P", "L", "U"])
+LUUnpack = namedtuple("lu_unpack", ["P", "L", "U"])
+
+
+def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LAPACK's getrf, unblocked, on every matrix of a stack: L (unit diagonal, not stored)
+    and U packed in one array, and the 1-based row swaps (int32). Each column's pivot is its
+    entry of largest size; a zero pivot is left in place and its column not divided."""
+    m, n = a.shape[-2:]
+    lu = a.reshape(math.prod(a.shape[:-2]), m, n).copy()
+    pivots = np.zeros((len(lu), min(m, n)), np.int32)
+    batch = np.arange(len(lu))
+    for j in range(min(m, n)):
+        p = j + np.argmax(np.abs(lu[:, j:, j]), axis=1)
+        pivots[:, j] = p + 1
+        lu[batch, [j], :], lu[batch, p, :] = lu[batch, p, :], lu[batch, j, :].copy()
+        pivot = lu[:, j, j]
+        safe = np.where(pivot == 0, 1, pivot)
+        lu[:, j + 1:, j] /= safe[:, None]
+        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, None, j, j + 1:]
+    return lu.reshape(a.shape), pivots.reshape(*a.shape[:-2], min(m, n))
+
+
+def _permutation(pivots: np.ndarray, m: int) -> np.ndarray:
+    """perm with A[..., perm, :] = L U, from the 1-based row swaps made in order."""
+    swaps = pivots.reshape(math.prod(pivots.shape[:-1]), pivots.shape[-1]).astype(np.int64) - 1
+    perm = np.tile(np.arange(m), (len(swaps), 1))
+    batch = np.arange(len(swaps))
+    for j in range(swaps.shape[-1]):
+        perm[batch, j], perm[batch, swaps[:, j]] = perm[batch, swaps[:, j]], perm[batch, j]
+    return perm.reshape(*pivots.shape[:-1], m)
+
+
+def _permutation_matrix(pivots: np.ndarray, m: int, dtype: np.dtype) -> np.ndarray:
+    """P with A = P L U: P[i, j] = 1 where perm[j] = i."""
+    perm = _permutation(pivots, m)
+    return (perm[..., None, :] == np.arange(m)[:, None]).astype(dtype)
+
+
+class LUFactor(Function):
+    @staticmethod
+    def forward(ctx, a):
+        lu, pivots = _getrf(a.array)
+        ctx.save_for_backward(lu, pivots)
+        return lu, pivots
+
+    @staticmethod
+    def backward(ctx, g_lu, g_pivots):
+        """With P^T A = L U and L^-T, U^-T solves: for a square A,
+        gA = P L^-T [tril(L^T gL, -1) + triu(gU U^T)] U^-T. A tall A = P [L1; L2] U adds
+        gA2 = gL2 U^-T and takes gU - L2^T gA2 for U; a wide A = P L [U1 U2] adds
+        gA2 = L^-T gU2 and takes gL - gA2 U2^T for L."""
+        lu, pivots = ctx.saved_tensors
+        m, n = lu.shape[-2:]
+        k = min(m, n)
+        P = _permutation_matrix(pivots.array, m, lu.dtype)
+        L = lu[..., :, :k].tril(-1) + np.eye(m, k, dtype=lu.dtype)
+        U = lu[..., :k, :].triu()
+        g_l, g_u = g_lu[..., :, :k].tril(-1), g_lu[..., :k, :].triu()
+        if m > n:
+            g_low = solve(U.mT, g_l[..., n:, :], left=False)
+            g_top = _lu_square_backward(L[..., :n, :], U, g_l[..., :n, :],
+                                        g_u - L[..., n:, :].mT @ g_low)
+            g = cat([g_top, g_low], -2)
+        elif m < n:
+            g_right = solve(L.mT, g_u[..., :, m:])
+            g_left = _lu_square_backward(L, U[..., :, :m], g_l - g_right @ U[..., :, m:].mT,
+                                         g_u[..., :, :m])
+            g = cat([g_left, g_right], -1)
+        else:
+            g = _lu_square_backward(L, U, g_l, g_u)
+        return P @ g
+
+
+def _lu_square_backward(L: Tensor, U: Tensor, g_l: Tensor, g_u: Tensor) -> Tensor:
+    """The gradient for P^T A = L U, both square (see LUFactor.backward)."""
+    inner = (L.mT @ g_l).tril(-1) + (g_u @ U.mT).triu()
+    return solve(L.mT, solve(U.mT, inner, left=False))
+
+
+def _no_pivot(op: str, pivot: bool) -> None:
+    if not pivot:
+        raise RuntimeError(f"{op}: LU without pivoting is not implemented on the CPU")
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False
+                 ) -> LinalgLUFactorEx:
+    """(LU, pivots, info): A = P L U packed as LAPACK's getrf packs it (L's unit diagonal
+    not stored, pivots 1-based int32 row swaps), info the 1-based index of U's first zero
+    diagonal entry (0 if none). Differentiable in LU."""
+    _float_matrices("linalg.lu_factor_ex", A)
+    _no_pivot("linalg.lu_factor_ex", pivot)
+    lu, pivots = LUFactor.apply(A)
+    k = min(A.shape[-2:])
+    zero = np.diagonal(lu.array[..., :k, :k], 0, -2, -1) == 0
+    first = zero.argmax(-1) if k else np.zeros(zero.shape[:-1], np.int64)
+    info = np.where(zero.any(-1), first + 1, 0).astype(np.int32)
+    if check_errors and info.any():
+        raise RuntimeError(f"linalg.lu_factor_ex: U[{info.max()},{info.max()}] is zero")
+    return LinalgLUFactorEx(lu, pivots, Tensor._make(info))
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True) -> LinalgLUFactor:
+    """(LU, pivots) of lu_factor_ex; a zero on U's diagonal (singular A) is refused, as lu_solve
+    would divide by it."""
+    lu, pivots, info = lu_factor_ex(A, pivot=pivot)
+    if info.array.any():
+        i = int(info.array.max())
+        raise RuntimeError(f"linalg.lu_factor: U[{i},{i}] is zero and using it on lu_solve "
+                           "would divide by zero; use linalg.lu or linalg.lu_factor_ex to get "
+                           "the factorization anyway")
+    return LinalgLUFactor(lu, pivots)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
+              unpack_pivots: bool = True) -> LUUnpack:
+    """(P, L, U) with A = P L U from lu_factor's packed (LU, pivots); what is not unpacked
+    comes back empty. Differentiable in LU_data."""
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    if LU_pivots.shape != (*LU_data.shape[:-2], k) or LU_pivots.dtype.kind not in "iu":
+        raise RuntimeError(f"lu_unpack: pivots must be integers of shape "
+                           f"{(*LU_data.shape[:-2], k)} for LU of shape {LU_data.shape}, got "
+                           f"{LU_pivots.dtype} of shape {LU_pivots.shape}")
+    if LU_pivots.numel() and (LU_pivots.array.min() < 1 or LU_pivots.array.max() > m):
+        raise RuntimeError(f"lu_unpack: pivots must be between 1 and {m}")
+    empty = Tensor._make(np.empty(0, LU_data.dtype))
+    P = (Tensor._make(_permutation_matrix(LU_pivots.array, m, LU_data.dtype)) if unpack_pivots
+         else empty)
+    if not unpack_data:
+        return LUUnpack(P, empty, empty)
+    L = LU_data[..., :, :k].tril(-1) + np.eye(m, k, dtype=LU_data.dtype)
+    return LUUnpack(P, L, LU_data[..., :k, :].triu())
+
+
+def lu(A: Tensor, *, pivot: bool = True) -> LinalgLU:
+    """(P, L, U) with A = P L U: P a permutation, L (m, k) unit lower triangular, U (k, n)
+    upper triangular, k = min(m, n). A singular A is fine (U has a zero on its diagonal)."""
+    _float_matrices("linalg.lu", A)
+    _no_pivot("linalg.lu", pivot)
+    return LinalgLU(*lu_unpack(*LUFactor.apply(A)))
