@@ -15,6 +15,7 @@ import numpy as np
 
 from minigrad.ops.decomp import (
     _float_matrices,
+    _lapack,
     eig,
     eigh,
     eigvals,
@@ -74,7 +75,8 @@ def pinv(A: Tensor, *, atol: float | None = None, rtol: float | None = None,
         raise NotImplementedError("linalg.pinv: atol is not supported; give rtol")
     if rtol is None:
         rtol = _default_rtol(A) if A.dtype.kind == "f" else 0.0
-    return _pinverse(A, rtol)
+    with _lapack("linalg.pinv"):
+        return _pinverse(A, rtol)
 
 
 def _default_rtol(A: Tensor) -> float:
@@ -123,8 +125,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
                            "broadcast") from None
     A, Bm = A.expand(*batch, m, n), Bm.expand(*batch, *Bm.shape[-2:])
     rcond = _default_rtol(A) if rcond is None else float(rcond)
-    X = _pinverse(A, rcond) @ Bm
-    sv = np.linalg.svd(A.array, compute_uv=False)
+    with _lapack(op):
+        X = _pinverse(A, rcond) @ Bm
+        sv = np.linalg.svd(A.array, compute_uv=False)
     rank = (sv > rcond * sv[..., :1]).sum(-1) if sv.shape[-1] else np.zeros(batch, np.int64)
     empty = Tensor._make(np.empty(0, A.dtype))
     full_rank = driver == "gels" or driver != "gelsy" and bool(np.all(rank == n))
@@ -153,8 +156,9 @@ def matrix_rank(A: Tensor, tol: float | None = None, hermitian: bool = False, *,
     atol_a = _tolerance(0.0 if atol is None else atol)
     if rtol is None:
         rtol = _default_rtol(A) if atol is None or np.all(atol_a <= 0) else 0.0
-    values = (np.abs(np.linalg.eigvalsh(A.array)) if hermitian
-              else np.linalg.svd(A.array, compute_uv=False))
+    with _lapack("linalg.matrix_rank"):
+        values = (np.abs(np.linalg.eigvalsh(A.array)) if hermitian
+                  else np.linalg.svd(A.array, compute_uv=False))
     if values.shape[-1] == 0:
         return Tensor._make(np.zeros(A.shape[:-2], np.int64))
     largest = values.max(-1, keepdims=True)

@@ -430,3 +430,41 @@ def test_lu_errors() -> None:
         mg.lu_unpack(lu, pivots * 0)
     with pytest.raises(RuntimeError, match="pivots must be integers"):
         mg.lu_unpack(lu, pivots.double())
+
+
+@pytest.mark.parametrize("name", ["svd", "svdvals", "eig", "matrix_rank", "cond", "pinv",
+                                  "lstsq"])
+def test_non_finite_input_raises_linalg_error(name: str, torch: Any) -> None:
+    a = np.array([[1.0, np.nan], [0.0, 1.0]])
+    args = (a, a) if name == "lstsq" else (a,)
+    with pytest.raises(mg.linalg.LinAlgError, match="nan or inf"):
+        getattr(mg.linalg, name)(*map(mg.tensor, args))
+    if name in ("svd", "svdvals", "matrix_rank"):
+        with pytest.raises(torch.linalg.LinAlgError):
+            getattr(torch.linalg, name)(*map(torch.tensor, args))
+
+
+def test_matrix_exp_of_non_finite_input_is_nan(torch: Any) -> None:
+    for v in (np.nan, np.inf):
+        a = np.eye(2)
+        a[0, 1] = v
+        close(mg.linalg.matrix_exp(mg.tensor(a)), torch.linalg.matrix_exp(torch.tensor(a)),
+              equal_nan=True)
+
+
+def test_matrix_norm_singular_value_orders_over_dims(torch: Any) -> None:
+    a, t = pair(torch, 2, 3, 4)
+    for ord in (2, -2, "nuc"):
+        close(mg.linalg.matrix_norm(a, ord, dim=(0, 2), keepdim=True),
+              torch.linalg.matrix_norm(t, ord, dim=(0, 2), keepdim=True))
+        close(mg.linalg.norm(a[0], ord), torch.linalg.norm(t[0], ord))
+    close(a[0].norm("nuc"), t[0].norm("nuc"))
+    with pytest.raises(RuntimeError, match="'nuc' needs a matrix"):
+        a.norm("nuc")
+
+
+def test_householder_product_batched(torch: Any) -> None:
+    (a, t), (tau, u) = pair(torch, 2, 4, 3), pair(torch, 2, 2)
+    close(mg.linalg.householder_product(a, tau), torch.linalg.householder_product(t, u))
+    with pytest.raises(RuntimeError, match="tau must have A's batch dims"):
+        mg.linalg.householder_product(a, tau[0])

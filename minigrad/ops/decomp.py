@@ -6,14 +6,15 @@ can be differentiated again."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from minigrad.function import Function
-from minigrad.ops.linalg import _square_matrices, matmul, solve
+from minigrad.ops.linalg import LinAlgError, _square_matrices, matmul, solve
 from minigrad.ops.shape import cat
 from minigrad.tensor import Tensor
 
@@ -39,6 +40,15 @@ def _float_matrices(op: str, A: Tensor, square: bool = False) -> None:
         _square_matrices(op, A)
 
 
+@contextlib.contextmanager
+def _lapack(op: str) -> Iterator[None]:
+    """numpy's LinAlgError (non-finite input, no convergence) as torch.linalg's, naming op."""
+    try:
+        yield
+    except np.linalg.LinAlgError as e:
+        raise LinAlgError(f"{op}: {e} (does the input hold nan or inf?)") from None
+
+
 def _off_diagonal_inverse(diff: Tensor) -> Tensor:
     """F with F_ij = 1 / diff_ij off the diagonal and 0 on it (diff's diagonal is 0)."""
     eye = np.eye(diff.shape[-1], dtype=diff.dtype)
@@ -49,7 +59,8 @@ def _off_diagonal_inverse(diff: Tensor) -> Tensor:
 class SVD(Function):
     @staticmethod
     def forward(ctx, a, full_matrices):
-        u, s, vh = np.linalg.svd(a.array, full_matrices=full_matrices)
+        with _lapack("linalg.svd"):
+            u, s, vh = np.linalg.svd(a.array, full_matrices=full_matrices)
         ctx.save_for_backward(u, s, vh)
         return u, s, vh
 
@@ -173,7 +184,8 @@ def qr(input: Tensor, some: bool = True) -> QRResult:
 class Eigh(Function):
     @staticmethod
     def forward(ctx, a, uplo):
-        w, v = np.linalg.eigh(a.array, UPLO=uplo)
+        with _lapack("linalg.eigh"):
+            w, v = np.linalg.eigh(a.array, UPLO=uplo)
         ctx.save_for_backward(w, v)
         return w, v
 
@@ -211,7 +223,8 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
 class Eig(Function):
     @staticmethod
     def forward(ctx, a):
-        w, v = np.linalg.eig(a.array)
+        with _lapack("linalg.eig"):
+            w, v = np.linalg.eig(a.array)
         complex_dtype = np.result_type(a.dtype, np.complex64)
         return w.astype(complex_dtype), v.astype(complex_dtype)
 
@@ -240,7 +253,7 @@ def _exp_taylor(a: np.ndarray) -> np.ndarray:
     """exp(A) by scaling and squaring: A / 2^s has 1-norm at most 1/2, where its Taylor series
     to degree 18 is exact in float64 (the next term is below 2^-19 / 19! ~ 1e-23)."""
     norm = np.abs(a).sum(-2).max() if a.size else 0.0
-    s = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0 else 0
+    s = max(0, int(np.ceil(np.log2(norm / 0.5)))) if 0 < norm < np.inf else 0  # nan, inf: 0
     a = a / 2.0**s
     eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
     out = eye.copy()
@@ -255,7 +268,8 @@ class MatrixExp(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return _exp_taylor(a.array).astype(a.dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore"):  # nan and inf, as in PyTorch
+            return _exp_taylor(a.array).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
