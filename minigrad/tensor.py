@@ -1700,6 +1700,13 @@ class Tensor:
     def orgqr(self, input2: Tensor) -> Tensor:
         return ops.orgqr(self, input2)
 
+    def ormqr(self, input2: Tensor, input3: Tensor, left: bool = True,
+              transpose: bool = False) -> Tensor:
+        return ops.ormqr(self, input2, input3, left, transpose)
+
+    def geqrf(self) -> Any:
+        return ops.geqrf(self)
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -468,3 +468,31 @@ def test_householder_product_batched(torch: Any) -> None:
     close(mg.linalg.householder_product(a, tau), torch.linalg.householder_product(t, u))
     with pytest.raises(RuntimeError, match="tau must have A's batch dims"):
         mg.linalg.householder_product(a, tau[0])
+
+
+# *** geqrf and ormqr ***
+@pytest.mark.parametrize("shape", [(4, 3), (3, 4), (2, 5, 2), (3, 1)])
+def test_geqrf_matches_lapack(shape: tuple, torch: Any) -> None:
+    a, t = pair(torch, *shape)
+    mine, theirs = mg.geqrf(a), torch.geqrf(t)
+    assert type(mine).__name__ == "geqrf" and mine._fields == ("a", "tau")
+    close(mine.a, theirs.a, atol=1e-12)
+    close(mine.tau, theirs.tau, atol=1e-12)
+    zero_column = np.array([[0.0, 1.0], [0.0, 2.0], [0.0, 3.0]])  # tau 0: H = I
+    for m, r in zip(mg.tensor(zero_column).geqrf(), torch.tensor(zero_column).geqrf(),
+                    strict=True):
+        close(m, r)
+    if shape[-2] >= shape[-1]:  # Q from the reflectors: householder_product, ormqr
+        q = mg.linalg.householder_product(*mine)
+        close(q, torch.linalg.qr(t).Q, atol=1e-12)
+        eye = mg.eye(shape[-2], dtype=mg.float64).expand(*shape[:-1], shape[-2])
+        close(mg.ormqr(*mine, eye)[..., : shape[-1]], torch.linalg.qr(t).Q, atol=1e-12)
+
+
+def test_geqrf_gradient_is_refused_and_ormqr_checks_shapes() -> None:
+    a = mg.tensor(RNG.standard_normal((3, 2)), requires_grad=True)
+    with pytest.raises(NotImplementedError, match="derivative of geqrf"):
+        mg.geqrf(a).a.sum().backward()
+    reflectors, tau = mg.geqrf(a.detach())
+    with pytest.raises(RuntimeError, match=r"do not fit other of shape \(2, 2\)"):
+        mg.ormqr(reflectors, tau, mg.ones(2, 2, dtype=mg.float64))

@@ -1203,6 +1203,22 @@ DECOMP_OPS += [
       for name, kwargs in [("left", {"left": True}), ("adjoint", {"left": True, "adjoint": True}),
                            ("right", {"left": False})]],
 ]
+
+
+@st.composite
+def ormqr_inputs(draw: st.DrawFn, left: bool) -> tuple[np.ndarray, ...]:
+    """input (m, k) of reflectors, tau (k,) and other (m, c), or (c, m) when not left."""
+    m = draw(st.integers(1, 3))
+    k, c = draw(st.integers(1, m)), draw(st.integers(1, 3))
+    return (draw(S.arrays((m, k), S.floats(-1, 1))), draw(S.arrays((k,), S.floats(-1, 1))),
+            draw(S.arrays((m, c) if left else (c, m))))
+
+
+DECOMP_OPS += [
+    Op(f"ormqr_{'left' if left else 'right'}{'_transpose' * transpose}",
+       lambda a, tau, c, lt=(left, transpose): a.ormqr(tau, c, *lt), SAME, ormqr_inputs(left))
+    for left in (True, False) for transpose in (False, True)
+]
 OPS += DECOMP_OPS
 
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:

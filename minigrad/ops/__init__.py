@@ -391,6 +391,6 @@ __all__ += [
 
 # *** decompositions: torch.svd, torch.qr (old APIs), matrix_exp, orgqr (torch.linalg's in
 # minigrad.linalg) ***
-from minigrad.ops.decomp import lu_unpack, matrix_exp, orgqr, qr, svd  # noqa: E402
+from minigrad.ops.decomp import geqrf, lu_unpack, matrix_exp, orgqr, ormqr, qr, svd  # noqa: E402
 
-__all__ += ["lu_unpack", "matrix_exp", "orgqr", "qr", "svd"]
+__all__ += ["geqrf", "lu_unpack", "matrix_exp", "orgqr", "ormqr", "qr", "svd"]

@@ -1,6 +1,7 @@
 """Matrix decompositions and the matrix functions built on them: torch.linalg's svd, svdvals,
-qr, eigh, eigvalsh, eig, eigvals, matrix_exp, multi_dot and householder_product, and the old
-torch.svd and torch.qr. Forward runs numpy's LAPACK routines on every matrix of a batch; the
+qr, eigh, eigvalsh, eig, eigvals, lu, lu_factor, matrix_exp, multi_dot and householder_product,
+and torch's svd, qr (old APIs), lu_unpack, geqrf, orgqr and ormqr. Forward runs numpy's LAPACK
+routines (LU and geqrf: their unblocked algorithms in numpy) on every matrix of a batch; the
 backward passes are written with Tensor ops from the standard perturbation formulas, so they
 can be differentiated again."""
 
@@ -316,34 +317,110 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     return out.squeeze(0) if tensors[0].ndim == 1 else out
 
 
-def householder_product(A: Tensor, tau: Tensor) -> Tensor:
-    """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T, where v_i is column i
-    of A below the diagonal with a 1 on it (how geqrf stores Q): torch.linalg's
-    householder_product, or torch.orgqr. Written with Tensor ops, so differentiable."""
-    op = "linalg.householder_product"
+# *** Householder reflectors: geqrf, householder_product (orgqr), ormqr ***
+Geqrf = namedtuple("geqrf", ["a", "tau"])
+
+
+def _check_reflectors(op: str, A: Tensor, tau: Tensor) -> None:
+    """A (*, m, n) holding reflectors below its diagonal and tau (*, k) their scales."""
     _float_matrices(op, A)
     if not isinstance(tau, Tensor) or tau.ndim != A.ndim - 1 or tau.shape[:-1] != A.shape[:-2]:
         shape = tau.shape if isinstance(tau, Tensor) else type(tau).__name__
         raise RuntimeError(f"{op}: tau must have A's batch dims {A.shape[:-2]} and one more, "
                            f"got shape {shape} for A of shape {A.shape}")
-    m, n = A.shape[-2:]
-    k = tau.shape[-1]
-    if m < n or n < k:
-        raise RuntimeError(f"{op}: expected A's shape (m, n) and tau's (k,) with m >= n >= k, "
-                           f"got A of shape {A.shape} and tau of shape {tau.shape}")
     if tau.dtype != A.dtype:
         raise RuntimeError(f"{op}: A and tau must have one dtype, got {A.dtype} and {tau.dtype}")
+
+
+def _apply_reflectors(A: Tensor, tau: Tensor, C: Tensor, left: bool, transpose: bool
+                      ) -> Tensor:
+    """Q C, Q^T C, C Q or C Q^T for Q = H_1 ... H_k, H_i = I - tau_i v_i v_i^T, where v_i is
+    column i of A below the diagonal with a 1 on it (how geqrf stores Q). Tensor ops only,
+    so differentiable in A (its strict lower triangle), tau and C."""
+    m, n = A.shape[-2:]
     reflectors = A.tril(-1) + np.eye(m, n, dtype=A.dtype)
-    q = Tensor._make(np.broadcast_to(np.eye(m, n, dtype=A.dtype), A.shape).copy())
-    for i in range(k - 1, -1, -1):  # Q = H_1 (H_2 (... (H_k I)))
-        v = reflectors[..., i:i + 1]
-        q = q - tau[..., i, None, None] * (v @ (v.mT @ q))
-    return q
+    k = tau.shape[-1]
+    order = range(k) if left == transpose else range(k - 1, -1, -1)  # the H nearest C first
+    for i in order:
+        v, t = reflectors[..., i:i + 1], tau[..., i, None, None]
+        C = C - t * (v @ (v.mT @ C)) if left else C - t * ((C @ v) @ v.mT)
+    return C
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:
+    """The first n columns of H_1 ... H_k (see _apply_reflectors): torch.linalg's
+    householder_product, or torch.orgqr. Differentiable."""
+    op = "linalg.householder_product"
+    _check_reflectors(op, A, tau)
+    m, n = A.shape[-2:]
+    if m < n or n < tau.shape[-1]:
+        raise RuntimeError(f"{op}: expected A's shape (m, n) and tau's (k,) with m >= n >= k, "
+                           f"got A of shape {A.shape} and tau of shape {tau.shape}")
+    eye = Tensor._make(np.broadcast_to(np.eye(m, n, dtype=A.dtype), A.shape).copy())
+    return _apply_reflectors(A, tau, eye, left=True, transpose=False)
 
 
 def orgqr(input: Tensor, tau: Tensor) -> Tensor:
     """torch.orgqr: householder_product under its LAPACK name."""
     return householder_product(input, tau)
+
+
+def ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool = True,
+          transpose: bool = False) -> Tensor:
+    """Q @ other (Q^T with transpose; other @ Q with left=False) for the Q = H_1 ... H_k that
+    geqrf packs in input and tau, without forming Q. Differentiable."""
+    _check_reflectors("ormqr", input, tau)
+    if not isinstance(other, Tensor) or other.ndim != input.ndim:
+        raise RuntimeError(f"ormqr: other must be a Tensor with input's number of dims, got "
+                           f"{getattr(other, 'shape', type(other).__name__)} for input of "
+                           f"shape {input.shape}")
+    size = other.shape[-2] if left else other.shape[-1]
+    if input.shape[-2] != size or tau.shape[-1] > min(input.shape[-2:]):
+        raise RuntimeError(f"ormqr: input of shape {input.shape} and tau of shape {tau.shape} "
+                           f"do not fit other of shape {other.shape} (input needs "
+                           f"{size} rows and at least as many columns as tau)")
+    return _apply_reflectors(input, tau, other, left, transpose)
+
+
+class GeQRF(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return _geqrf(a.array)
+
+    @staticmethod
+    def backward(ctx, g_a, g_tau):
+        raise NotImplementedError("geqrf: the derivative of geqrf is not implemented (as in "
+                                  "PyTorch); differentiate linalg.qr instead")
+
+
+def _geqrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """LAPACK's geqrf, unblocked: for each column j, the reflector H = I - tau v v^T (v_0 = 1)
+    with H x = (beta, 0, ...), beta = -sign(x_0) |x| (tau = 0 when x is 0 below x_0), stored
+    below the diagonal; R on and above it."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    r = a.reshape(math.prod(a.shape[:-2]), m, n).copy()
+    tau = np.zeros((len(r), k), a.dtype)
+    for j in range(k):
+        alpha, below = r[:, j, j], r[:, j + 1:, j]
+        active = np.linalg.norm(below, axis=1) != 0
+        beta = -np.copysign(np.sqrt(alpha**2 + (below**2).sum(1)), alpha)
+        beta = np.where(active, beta, alpha)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tau[:, j] = np.where(active, (beta - alpha) / beta, 0)
+            r[:, j + 1:, j] = np.where(active[:, None], below / (alpha - beta)[:, None], below)
+        r[:, j, j] = beta
+        v = np.concatenate([np.ones((len(r), 1), a.dtype), r[:, j + 1:, j]], axis=1)
+        w = np.einsum("bi,bik->bk", v, r[:, j:, j + 1:])
+        r[:, j:, j + 1:] -= tau[:, j, None, None] * v[:, :, None] * w[:, None, :]
+    return r.reshape(a.shape), tau.reshape(*a.shape[:-2], k)
+
+
+def geqrf(input: Tensor) -> Geqrf:
+    """torch.geqrf: (a, tau), R on and above a's diagonal and the Householder reflectors of Q
+    below it, as LAPACK stores a QR decomposition (see householder_product, ormqr)."""
+    _float_matrices("geqrf", input)
+    return Geqrf(*GeQRF.apply(input))
 
 
 # *** LU with partial pivoting ***
