@@ -21,14 +21,15 @@ from minigrad.ops.decomp import (
     eigvals,
     eigvalsh,
     householder_product,
-    lu,
     lu_factor,
     lu_factor_ex,
-    lu_unpack,
     matrix_exp,
     multi_dot,
+    solve_triangular,
     svdvals,
 )
+from minigrad.ops.decomp import linalg_lu as lu
+from minigrad.ops.decomp import linalg_lu_solve as lu_solve
 from minigrad.ops.decomp import linalg_qr as qr
 from minigrad.ops.decomp import linalg_svd as svd
 from minigrad.ops.elementwise import where
@@ -43,9 +44,7 @@ from minigrad.ops.linalg import (
 )
 from minigrad.ops.linalg import cross as _cross
 from minigrad.ops.linalg import inverse as inv
-from minigrad.ops.linalg import (
-    matmul as _matmul,
-)
+from minigrad.ops.linalg import matmul as _matmul
 from minigrad.ops.linalg import pinverse as _pinverse
 from minigrad.ops.norms import linalg_norm as norm
 from minigrad.ops.norms import matrix_norm, vector_norm
@@ -232,22 +231,6 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:
     return _stack(powers, -1)
 
 
-def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
-                     unitriangular: bool = False) -> Tensor:
-    """X with A X = B (left=False: X A = B) reading only A's upper or lower triangle (and
-    taking its diagonal as ones if unitriangular); B a matrix (*, n, k), batches broadcast.
-    The gradient for A lies in that triangle, as PyTorch's."""
-    _square_matrices("linalg.solve_triangular", A)
-    if not isinstance(B, Tensor) or B.ndim < 2:
-        raise RuntimeError(f"linalg.solve_triangular: B must have at least 2 dimensions, got "
-                           f"shape {getattr(B, 'shape', type(B).__name__)}")
-    triangle = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular
-                                                                      else 0)
-    if unitriangular:
-        triangle = triangle + np.eye(A.shape[-1], dtype=A.dtype)
-    return solve(triangle, B, left=left)
-
-
 def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
     """The inverse of A seen as a linear map from its last dims to its first ind dims: of
     shape A.shape[ind:] + A.shape[:ind]."""
@@ -308,20 +291,3 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
     """(solve(A, B, left=left), info) with info 0; a singular A raises LinAlgError."""
     return LinalgSolveEx(*_with_info("linalg.solve_ex", lambda: solve(A, B, left=left), A))
 
-
-def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
-             adjoint: bool = False) -> Tensor:
-    """X with A X = B from A's lu_factor (A^T X = B with adjoint; X A = B with left=False):
-    X = U^-1 L^-1 P^T B by two triangular solves. Differentiable in LU and B."""
-    if not isinstance(B, Tensor) or B.ndim < 2:
-        raise RuntimeError(f"linalg.lu_solve: B must have at least 2 dimensions, got shape "
-                           f"{getattr(B, 'shape', type(B).__name__)}")
-    _square_matrices("linalg.lu_solve", LU)
-    if not left:  # X A = B is A^T X^T = B^T
-        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
-    P, L, U = lu_unpack(LU, pivots)
-    if adjoint:  # A^T = U^T L^T P^T
-        y = solve_triangular(U.mT, B, upper=False)
-        return P @ solve_triangular(L.mT, y, upper=True, unitriangular=True)
-    y = solve_triangular(L, P.mT @ B, upper=False, unitriangular=True)
-    return solve_triangular(U, y, upper=True)

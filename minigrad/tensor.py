@@ -1707,6 +1707,16 @@ class Tensor:
     def geqrf(self) -> Any:
         return ops.geqrf(self)
 
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        return ops.lu(self, pivot, get_infos)
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+        return ops.lu_solve(self, LU_data, LU_pivots)
+
+    def triangular_solve(self, A: Tensor, upper: bool = True, transpose: bool = False,
+                         unitriangular: bool = False) -> Any:
+        return ops.triangular_solve(self, A, upper, transpose, unitriangular)
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -496,3 +496,36 @@ def test_geqrf_gradient_is_refused_and_ormqr_checks_shapes() -> None:
     reflectors, tau = mg.geqrf(a.detach())
     with pytest.raises(RuntimeError, match=r"do not fit other of shape \(2, 2\)"):
         mg.ormqr(reflectors, tau, mg.ones(2, 2, dtype=mg.float64))
+
+
+# *** PyTorch's deprecated spellings ***
+@pytest.mark.filterwarnings("ignore:torch.triangular_solve is deprecated")
+@pytest.mark.parametrize("upper", [True, False])
+@pytest.mark.parametrize("transpose", [True, False])
+def test_triangular_solve_matches_torch(upper: bool, transpose: bool, torch: Any) -> None:
+    a = mg.tensor(RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3), requires_grad=True)
+    b = mg.tensor(RNG.standard_normal((2, 3, 2)), requires_grad=True)
+    t, u = (torch.tensor(x.array, requires_grad=True) for x in (a, b))
+    with pytest.warns(UserWarning, match="deprecated in favor of torch.linalg.solve_triangular"):
+        mine = b.triangular_solve(a, upper, transpose)
+    theirs = torch.triangular_solve(u, t, upper, transpose)
+    assert type(mine).__name__ == "triangular_solve"
+    close(mine.solution, theirs.solution.detach())
+    close(mine.cloned_coefficient, theirs.cloned_coefficient.detach())
+    w = RNG.standard_normal((2, 3, 2))
+    (mine.solution * mg.tensor(w)).sum().backward()
+    (theirs.solution * torch.tensor(w)).sum().backward()
+    close(a.grad, t.grad)
+    close(b.grad, u.grad)
+
+
+@pytest.mark.filterwarnings("ignore:torch.lu")
+def test_old_lu_and_lu_solve(torch: Any) -> None:
+    a, t = pair(torch, 2, 3, 3)
+    (b, u) = pair(torch, 2, 3, 2)
+    with pytest.warns(UserWarning, match="torch.lu is deprecated"):
+        mine = mg.lu(a, get_infos=True)
+    for m, r in zip(mine, torch.lu(t, get_infos=True), strict=True):
+        close(m, r)
+    assert len(a.lu()) == 2
+    close(b.lu_solve(*mine[:2]), torch.lu_solve(u, *torch.linalg.lu_factor(t)))

@@ -391,6 +391,18 @@ __all__ += [
 
 # *** decompositions: torch.svd, torch.qr (old APIs), matrix_exp, orgqr (torch.linalg's in
 # minigrad.linalg) ***
-from minigrad.ops.decomp import geqrf, lu_unpack, matrix_exp, orgqr, ormqr, qr, svd  # noqa: E402
+from minigrad.ops.decomp import (  # noqa: E402
+    geqrf,
+    lu,
+    lu_solve,
+    lu_unpack,
+    matrix_exp,
+    orgqr,
+    ormqr,
+    qr,
+    svd,
+    triangular_solve,
+)
 
-__all__ += ["geqrf", "lu_unpack", "matrix_exp", "orgqr", "ormqr", "qr", "svd"]
+__all__ += ["geqrf", "lu", "lu_solve", "lu_unpack", "matrix_exp", "orgqr", "ormqr", "qr", "svd",
+            "triangular_solve"]

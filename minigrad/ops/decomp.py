@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import warnings
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
 
@@ -561,9 +562,74 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
     return LUUnpack(P, L, LU_data[..., :k, :].triu())
 
 
-def lu(A: Tensor, *, pivot: bool = True) -> LinalgLU:
+def linalg_lu(A: Tensor, *, pivot: bool = True) -> LinalgLU:
     """(P, L, U) with A = P L U: P a permutation, L (m, k) unit lower triangular, U (k, n)
     upper triangular, k = min(m, n). A singular A is fine (U has a zero on its diagonal)."""
     _float_matrices("linalg.lu", A)
     _no_pivot("linalg.lu", pivot)
     return LinalgLU(*lu_unpack(*LUFactor.apply(A)))
+
+
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
+                     unitriangular: bool = False) -> Tensor:
+    """X with A X = B (left=False: X A = B) reading only A's upper or lower triangle (and
+    taking its diagonal as ones if unitriangular); B a matrix (*, n, k), batches broadcast.
+    The gradient for A lies in that triangle, as PyTorch's."""
+    _square_matrices("linalg.solve_triangular", A)
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError(f"linalg.solve_triangular: B must have at least 2 dimensions, got "
+                           f"shape {getattr(B, 'shape', type(B).__name__)}")
+    triangle = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular
+                                                                      else 0)
+    if unitriangular:
+        triangle = triangle + np.eye(A.shape[-1], dtype=A.dtype)
+    return solve(triangle, B, left=left)
+
+
+def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
+             adjoint: bool = False) -> Tensor:
+    """X with A X = B from A's lu_factor (A^T X = B with adjoint; X A = B with left=False):
+    X = U^-1 L^-1 P^T B by two triangular solves. Differentiable in LU and B."""
+    if not isinstance(B, Tensor) or B.ndim < 2:
+        raise RuntimeError(f"linalg.lu_solve: B must have at least 2 dimensions, got shape "
+                           f"{getattr(B, 'shape', type(B).__name__)}")
+    _square_matrices("linalg.lu_solve", LU)
+    if not left:  # X A = B is A^T X^T = B^T
+        return linalg_lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    P, L, U = lu_unpack(LU, pivots)
+    if adjoint:  # A^T = U^T L^T P^T
+        y = solve_triangular(U.mT, B, upper=False)
+        return P @ solve_triangular(L.mT, y, upper=True, unitriangular=True)
+    y = solve_triangular(L, P.mT @ B, upper=False, unitriangular=True)
+    return solve_triangular(U, y, upper=True)
+
+
+# *** PyTorch's deprecated spellings: torch.lu, torch.lu_solve, torch.triangular_solve ***
+TriangularSolve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(f"{old} is deprecated in favor of {new} (as in PyTorch)", UserWarning,
+                  stacklevel=3)
+
+
+def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> tuple:
+    """torch.lu: (LU, pivots), with info too when get_infos: linalg.lu_factor_ex's."""
+    _deprecated("torch.lu", "torch.linalg.lu_factor / lu_factor_ex")
+    factors = lu_factor_ex(A, pivot=pivot)
+    return tuple(factors) if get_infos else tuple(factors[:2])
+
+
+def lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+    """torch.lu_solve: linalg.lu_solve with b first."""
+    _deprecated("torch.lu_solve", "torch.linalg.lu_solve")
+    return linalg_lu_solve(LU_data, LU_pivots, b)
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False) -> TriangularSolve:
+    """torch.triangular_solve: (X, a copy of A) with A X = b (A^T X = b with transpose)."""
+    _deprecated("torch.triangular_solve", "torch.linalg.solve_triangular")
+    triangle = A.mT if transpose else A
+    x = solve_triangular(triangle, b, upper=upper != transpose, unitriangular=unitriangular)
+    return TriangularSolve(x, A.clone())
