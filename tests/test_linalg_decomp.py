@@ -529,3 +529,14 @@ def test_old_lu_and_lu_solve(torch: Any) -> None:
         close(m, r)
     assert len(a.lu()) == 2
     close(b.lu_solve(*mine[:2]), torch.lu_solve(u, *torch.linalg.lu_factor(t)))
+
+
+def test_multi_dot_multiplies_in_the_cheapest_order() -> None:
+    """(10x100)(100x5)(5x50): (AB)C costs 7500 multiplications, A(BC) 75000."""
+    from minigrad.ops.decomp import _chain_order
+
+    assert _chain_order([10, 100, 5, 50])[0][2] == 1  # split after B: (A B) C
+    assert _chain_order([50, 5, 100, 10])[0][2] == 0  # A (B C)
+    a, b, c = (mg.tensor(RNG.standard_normal(s)) for s in [(10, 100), (100, 5), (5, 50)])
+    np.testing.assert_array_equal(mg.linalg.multi_dot([a, b, c]).array,
+                                  ((a @ b) @ c).array)

@@ -292,8 +292,9 @@ def matrix_exp(A: Tensor) -> Tensor:
 
 
 def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
-    """The product of a chain of matrices, left to right; the first may be a (row) vector
-    and the last a (column) vector, whose dim is then dropped from the result."""
+    """The product of a chain of matrices, in the order of fewest scalar multiplications (as
+    PyTorch chooses it); the first may be a (row) vector and the last a (column) vector,
+    whose dim is then dropped from the result."""
     tensors = list(tensors)
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -308,14 +309,41 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
         if t.dtype != tensors[0].dtype:
             raise RuntimeError(f"multi_dot(): all tensors must have one dtype, but tensor 0 is "
                                f"{tensors[0].dtype} and tensor {i} is {t.dtype}")
-    out = tensors[0].unsqueeze(0) if tensors[0].ndim == 1 else tensors[0]
-    for i, t in enumerate(tensors[1:], 1):
-        rows = t.shape[0]
-        if out.shape[-1] != rows:
+    first, last = tensors[0].ndim == 1, tensors[-1].ndim == 1
+    chain = [t.unsqueeze(0) if i == 0 and first else t.unsqueeze(1)
+             if i == len(tensors) - 1 and last else t for i, t in enumerate(tensors)]
+    for i in range(1, len(chain)):
+        if chain[i - 1].shape[1] != chain[i].shape[0]:
             raise RuntimeError(f"multi_dot(): tensors {i - 1} and {i} with shapes "
-                               f"{tensors[i - 1].shape} and {t.shape} cannot be multiplied")
-        out = matmul(out, t)
-    return out.squeeze(0) if tensors[0].ndim == 1 else out
+                               f"{tensors[i - 1].shape} and {tensors[i].shape} cannot be "
+                               "multiplied")
+    split = _chain_order([chain[0].shape[0]] + [t.shape[1] for t in chain])
+
+    def product(i: int, j: int) -> Tensor:
+        """chain[i] @ ... @ chain[j], split where split[i][j] says."""
+        if i == j:
+            return chain[i]
+        k = split[i][j]
+        return matmul(product(i, k), product(k + 1, j))
+
+    out = product(0, len(chain) - 1)
+    out = out.squeeze(0) if first else out
+    return out.squeeze(-1) if last else out
+
+
+def _chain_order(dims: list[int]) -> list[list[int]]:
+    """The matrix-chain dynamic programme: matrix i is dims[i] x dims[i + 1]; split[i][j] is
+    the k where chain i..j is best split into (i..k)(k+1..j)."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j], split[i][j] = min(
+                (cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1], k)
+                for k in range(i, j))
+    return split
 
 
 # *** Householder reflectors: geqrf, householder_product (orgqr), ormqr ***
