@@ -1,7 +1,8 @@
 """minigrad.linalg: torch.linalg's norms (vector_norm, matrix_norm, norm), matrix functions
 (det, slogdet, inv, pinv, solve, matrix_power, matrix_exp, cross, cholesky, multi_dot,
 householder_product, solve_triangular, lu_solve, tensorinv, tensorsolve, vander, vecdot, the
-_ex variants), decompositions (svd, svdvals, qr, eigh, eigvalsh, eig, eigvals, lu, lu_factor),
+_ex variants), decompositions (svd, svdvals, qr, eigh, eigvalsh, eig, eigvals, lu, lu_factor,
+ldl_factor, ldl_solve),
 the functions built on them (lstsq, matrix_rank, cond) and LinAlgError (a singular or not
 positive-definite matrix)."""
 
@@ -21,6 +22,9 @@ from minigrad.ops.decomp import (
     eigvals,
     eigvalsh,
     householder_product,
+    ldl_factor,
+    ldl_factor_ex,
+    ldl_solve,
     lu_factor,
     lu_factor_ex,
     matrix_exp,
@@ -58,7 +62,8 @@ __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "eig", "eigh", "ei
            "svdvals", "vector_norm"]
 __all__ += ["cholesky_ex", "diagonal", "inv_ex", "matmul", "solve_ex", "solve_triangular",
             "tensorinv", "tensorsolve", "vander", "vecdot"]
-__all__ += ["lu", "lu_factor", "lu_factor_ex", "lu_solve"]
+__all__ += ["ldl_factor", "ldl_factor_ex", "ldl_solve", "lu", "lu_factor", "lu_factor_ex",
+            "lu_solve"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:

@@ -540,3 +540,46 @@ def test_multi_dot_multiplies_in_the_cheapest_order() -> None:
     a, b, c = (mg.tensor(RNG.standard_normal(s)) for s in [(10, 100), (100, 5), (5, 50)])
     np.testing.assert_array_equal(mg.linalg.multi_dot([a, b, c]).array,
                                   ((a @ b) @ c).array)
+
+
+# *** LDL^T ***
+def ldl_cases() -> list[np.ndarray]:
+    """Symmetric matrices that take each of Bunch-Kaufman's branches: no swap, a 1x1 swap,
+    2x2 blocks (a zero diagonal), small diagonals, a batch."""
+    rng = np.random.default_rng(5)
+    cases = [np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[0.0, 1, 2], [1, 0, 3], [2, 3, 0]]),
+             rng.standard_normal((2, 5, 5))]
+    for _ in range(20):
+        n = rng.integers(1, 7)
+        a = rng.standard_normal((n, n))
+        a[np.diag_indices(n)] *= rng.choice([0, 1e-3, 1], n)
+        cases.append(a)
+    return [a + np.swapaxes(a, -1, -2) for a in cases]
+
+
+def test_ldl_factor_and_solve_match_lapack(torch: Any) -> None:
+    two_by_two = 0
+    for s in ldl_cases():
+        mine = mg.linalg.ldl_factor_ex(mg.tensor(s))
+        theirs = torch.linalg.ldl_factor_ex(torch.tensor(s))
+        assert type(mine).__name__ == "linalg_ldl_factor_ex"
+        close(mine.LD, theirs.LD, atol=1e-10)
+        close(mine.pivots, theirs.pivots)
+        close(mine.info, theirs.info)
+        two_by_two += int((mine.pivots.array < 0).any())
+        b = RNG.standard_normal((*s.shape[:-1], 2))
+        close(mg.linalg.ldl_solve(*mine[:2], mg.tensor(b)),
+              torch.linalg.ldl_solve(*theirs[:2], torch.tensor(b)), rtol=1e-8, atol=1e-9)
+    assert two_by_two >= 3
+
+
+def test_ldl_refuses_singular_input_and_gradients() -> None:
+    with pytest.raises(mg.linalg.LinAlgError, match=r"D\[1, 1\] is zero"):
+        mg.linalg.ldl_factor(mg.zeros(2, 2, dtype=mg.float64))
+    assert mg.linalg.ldl_factor_ex(mg.zeros(2, 2, dtype=mg.float64)).info.item() == 1
+    a = mg.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
+    with pytest.raises(NotImplementedError, match="derivative of ldl_factor"):
+        mg.linalg.ldl_factor(a).LD.sum().backward()
+    ld, pivots = mg.linalg.ldl_factor(a.detach())
+    with pytest.raises(RuntimeError, match=r"B must be \(\*, 2, k\)"):
+        mg.linalg.ldl_solve(ld, pivots, mg.ones(3, 1, dtype=mg.float64))

@@ -1,7 +1,8 @@
 """Matrix decompositions and the matrix functions built on them: torch.linalg's svd, svdvals,
-qr, eigh, eigvalsh, eig, eigvals, lu, lu_factor, matrix_exp, multi_dot and householder_product,
-and torch's svd, qr (old APIs), lu_unpack, geqrf, orgqr and ormqr. Forward runs numpy's LAPACK
-routines (LU and geqrf: their unblocked algorithms in numpy) on every matrix of a batch; the
+qr, eigh, eigvalsh, eig, eigvals, lu, lu_factor, ldl_factor, matrix_exp, multi_dot and
+householder_product, and torch's svd, qr (old APIs), lu_unpack, geqrf, orgqr and ormqr. Forward
+runs numpy's LAPACK routines (LU, LDL^T and geqrf: LAPACK's unblocked algorithms written in
+numpy) on every matrix of a batch; the
 backward passes are written with Tensor ops from the standard perturbation formulas, so they
 can be differentiated again."""
 
@@ -661,3 +662,171 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     triangle = A.mT if transpose else A
     x = solve_triangular(triangle, b, upper=upper != transpose, unitriangular=unitriangular)
     return TriangularSolve(x, A.clone())
+
+
+# *** LDL^T with Bunch-Kaufman pivoting (no derivative, as in PyTorch) ***
+LinalgLDLFactor = namedtuple("linalg_ldl_factor", ["LD", "pivots"])
+LinalgLDLFactorEx = namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+_BUNCH_KAUFMAN = (1 + math.sqrt(17)) / 8
+
+
+def _sytf2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """LAPACK's sytf2 on the lower triangle of one symmetric matrix: A = L D L^T with row
+    swaps, D of 1x1 and 2x2 blocks; returns (LD packed in the lower triangle, 1-based pivots,
+    negative for a 2x2 block, as ipiv; info, the first zero pivot or 0)."""
+    n = a.shape[0]
+    a = np.tril(a)
+    a = a + np.tril(a, -1).T  # a full symmetric copy: the updates below read both halves
+    pivots, info, k = np.zeros(n, np.int32), 0, 0
+    while k < n:
+        step, absakk = 1, abs(a[k, k])
+        imax = k + 1 + int(np.argmax(np.abs(a[k + 1:, k]))) if k < n - 1 else k
+        colmax = abs(a[imax, k]) if k < n - 1 else 0.0
+        if max(absakk, colmax) == 0 or np.isnan(absakk):
+            info = info or k + 1
+            kp = k
+        elif absakk >= _BUNCH_KAUFMAN * colmax:
+            kp = k
+        else:
+            rowmax = max(np.abs(a[imax, k:imax]).max(), np.abs(a[imax + 1:, imax]).max(
+                initial=0.0))
+            if absakk >= _BUNCH_KAUFMAN * colmax * (colmax / rowmax):
+                kp = k
+            elif abs(a[imax, imax]) >= _BUNCH_KAUFMAN * rowmax:
+                kp = imax
+            else:
+                kp, step = imax, 2
+        kk = k + step - 1
+        if kp != kk:  # swap rows and columns kk and kp of the trailing matrix
+            a[[kk, kp], k:] = a[[kp, kk], k:]
+            a[k:, [kk, kp]] = a[k:, [kp, kk]]
+        if step == 1 and k < n - 1 and a[k, k] != 0:
+            x = a[k + 1:, k].copy()
+            a[k + 1:, k + 1:] -= np.outer(x, x) / a[k, k]
+            a[k + 1:, k] = a[k, k + 1:] = x / a[k, k]
+        elif step == 2 and k < n - 2:
+            d21 = a[k + 1, k]
+            d11, d22 = a[k + 1, k + 1] / d21, a[k, k] / d21
+            t = 1 / (d11 * d22 - 1) / d21
+            x0, x1 = a[k + 2:, k].copy(), a[k + 2:, k + 1].copy()
+            wk, wkp1 = t * (d11 * x0 - x1), t * (d22 * x1 - x0)
+            a[k + 2:, k + 2:] -= np.outer(x0, wk) + np.outer(x1, wkp1)
+            a[k + 2:, k] = a[k, k + 2:] = wk
+            a[k + 2:, k + 1] = a[k + 1, k + 2:] = wkp1
+        pivots[k:k + step] = kp + 1 if step == 1 else -(kp + 1)
+        k += step
+    return np.tril(a), pivots, info
+
+
+class LDLFactor(Function):
+    @staticmethod
+    def forward(ctx, a):
+        n = a.shape[-1]
+        flat = a.array.reshape(math.prod(a.shape[:-2]), n, n)
+        ld, pivots = np.empty_like(flat), np.empty(flat.shape[:-1], np.int32)
+        info = np.empty(len(flat), np.int32)
+        for i, matrix in enumerate(flat):
+            ld[i], pivots[i], info[i] = _sytf2(matrix)
+        return ld.reshape(a.shape), pivots.reshape(a.shape[:-1]), info.reshape(a.shape[:-2])
+
+    @staticmethod
+    def backward(ctx, g_ld, g_pivots, g_info):
+        raise NotImplementedError("linalg.ldl_factor: the derivative of ldl_factor is not "
+                                  "implemented (as in PyTorch)")
+
+
+def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False
+                  ) -> LinalgLDLFactorEx:
+    """(LD, pivots, info): A = L D L^T with Bunch-Kaufman row swaps, packed as LAPACK's sytrf
+    packs it from A's lower triangle (pivots 1-based, negative for D's 2x2 blocks; info the
+    first zero pivot). hermitian changes nothing for real A."""
+    _float_matrices("linalg.ldl_factor_ex", A, square=True)
+    ld, pivots, info = LDLFactor.apply(A)
+    if check_errors:
+        _check_ldl_info("linalg.ldl_factor_ex", info)
+    return LinalgLDLFactorEx(ld, pivots, info)
+
+
+def _check_ldl_info(op: str, info: Tensor) -> None:
+    if info.array.any():
+        i = int(info.array.max())
+        raise LinAlgError(f"{op}: D[{i}, {i}] is zero (the matrix is singular)")
+
+
+def ldl_factor(A: Tensor, *, hermitian: bool = False) -> LinalgLDLFactor:
+    """(LD, pivots) of ldl_factor_ex; a singular A is refused (LinAlgError)."""
+    _float_matrices("linalg.ldl_factor", A, square=True)
+    ld, pivots, info = ldl_factor_ex(A, hermitian=hermitian)
+    _check_ldl_info("linalg.ldl_factor", info)
+    return LinalgLDLFactor(ld, pivots)
+
+
+def _sytrs(ld: np.ndarray, pivots: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """LAPACK's sytrs (lower): X with A X = B from one matrix's packed LDL^T factors."""
+    n, b = ld.shape[0], b.copy()
+    k = 0
+    while k < n:  # L D Y = B
+        if pivots[k] > 0:
+            kp = pivots[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            b[k + 1:] -= np.outer(ld[k + 1:, k], b[k])
+            b[k] /= ld[k, k]
+            k += 1
+        else:
+            kp = -pivots[k] - 1
+            b[[k + 1, kp]] = b[[kp, k + 1]]
+            b[k + 2:] -= np.outer(ld[k + 2:, k], b[k]) + np.outer(ld[k + 2:, k + 1], b[k + 1])
+            akm1k = ld[k + 1, k]
+            akm1, ak = ld[k, k] / akm1k, ld[k + 1, k + 1] / akm1k
+            bkm1, bk = b[k] / akm1k, b[k + 1] / akm1k
+            denom = akm1 * ak - 1
+            b[k], b[k + 1] = (ak * bkm1 - bk) / denom, (akm1 * bk - bkm1) / denom
+            k += 2
+    k = n - 1
+    while k >= 0:  # L^T X = Y
+        if pivots[k] > 0:
+            b[k] -= ld[k + 1:, k] @ b[k + 1:]
+            kp = pivots[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            k -= 1
+        else:
+            b[k] -= ld[k + 1:, k] @ b[k + 1:]
+            b[k - 1] -= ld[k + 1:, k - 1] @ b[k + 1:]
+            kp = -pivots[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            k -= 2
+    return b
+
+
+class LDLSolve(Function):
+    @staticmethod
+    def forward(ctx, ld, pivots, b):
+        batch = np.broadcast_shapes(ld.shape[:-2], b.shape[:-2])
+        count, (n, k) = math.prod(batch), b.shape[-2:]
+        lds = np.broadcast_to(ld.array, (*batch, n, n)).reshape(count, n, n)
+        pvs = np.broadcast_to(pivots.array, (*batch, n)).reshape(count, n)
+        bs = np.broadcast_to(b.array, (*batch, n, k)).reshape(count, n, k)
+        out = np.empty_like(bs)
+        for i in range(count):
+            out[i] = _sytrs(lds[i], pvs[i], bs[i])
+        return out.reshape(*batch, n, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise NotImplementedError("linalg.ldl_solve: the derivative of ldl_solve is not "
+                                  "implemented (as in PyTorch)")
+
+
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False) -> Tensor:
+    """X with A X = B from A's ldl_factor (LD, pivots); B (*, n, k), batches broadcast."""
+    _float_matrices("linalg.ldl_solve", LD, square=True)
+    if not isinstance(B, Tensor) or B.ndim < 2 or B.shape[-2] != LD.shape[-1]:
+        raise RuntimeError(f"linalg.ldl_solve: B must be (*, {LD.shape[-1]}, k) for LD of shape "
+                           f"{LD.shape}, got {getattr(B, 'shape', type(B).__name__)}")
+    if pivots.shape != LD.shape[:-1] or pivots.dtype.kind not in "iu":
+        raise RuntimeError(f"linalg.ldl_solve: pivots must be integers of shape "
+                           f"{LD.shape[:-1]}, got {pivots.dtype} of shape {pivots.shape}")
+    if B.dtype != LD.dtype:
+        raise RuntimeError(f"linalg.ldl_solve: LD and B must have one dtype, got {LD.dtype} "
+                           f"and {B.dtype}")
+    return LDLSolve.apply(LD, pivots, B)
