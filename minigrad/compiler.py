@@ -224,7 +224,20 @@ class _Kernel:
                                                                        template, name)
 
     def bound(self) -> Callable[[], Any]:
-        return functools.partial(self.func, *self.args, **self.kwargs)
+        return _call(self.func, self.args, self.kwargs)
+
+
+def _call(func: Callable, args: tuple, kwargs: dict) -> Callable[[], Any]:
+    """func(*args, **kwargs) as a call without arguments. An elementwise ufunc whose only
+    keyword is out= gets it positionally, and is called itself rather than through its
+    __call__: numpy parses that about half a microsecond quicker, on most of a step's kernels."""
+    ufunc = getattr(func, "__self__", None)
+    if (isinstance(ufunc, np.ufunc) and func.__name__ == "__call__" and len(args) == ufunc.nin
+            and kwargs.keys() == {"out"} and type(kwargs["out"]) is tuple):
+        if ufunc in (np.maximum, np.minimum):  # numpy 2.4 deprecates their positional out
+            return functools.partial(ufunc, *args, out=kwargs["out"])
+        return functools.partial(ufunc, *args, *kwargs["out"])
+    return functools.partial(func, *args, **kwargs)
 
 
 def _assign(out: np.ndarray, func: Callable, *args: Any, **kwargs: Any) -> None:
@@ -291,6 +304,7 @@ class _Recorder:
         self.created: dict[int, weakref.ref] = {}  # tensors made during the call
         self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
         self.made: set[int] = set()  # ids of the arrays that own the buffers kernels made
+        self.written_roots: set[int] = set()  # ids of the traced arrays' roots kernels write
         self.modules: dict[int, tuple[Module, bool]] = {}  # modules called, and their mode
 
     @contextlib.contextmanager
@@ -367,6 +381,7 @@ class _Recorder:
         """A kernel writes target: plain arrays become buffers, re-initialised from their
         contents before the first write (a fresh np.zeros inside an op)."""
         if isinstance(target, _Traced):
+            self.written_roots.add(id(_root(target)))
             owner = self._owner(target)
             if owner is not None:
                 self.written[id(owner)] = owner
@@ -541,10 +556,22 @@ _KEEP = "keep"  # a parameter's .grad that the call did not change
 
 
 def _set_grads(pairs: tuple) -> None:
-    """Give each parameter the .grad it had at this point of the captured call."""
+    """Give each parameter the .grad it had at this point of the captured call: None, or a
+    Tensor on a buffer of the tape (the same Tensor on every replay, see _grad_tensors)."""
     for p, g in pairs:
         if g is not _KEEP:
-            p._grad = None if g is None else Tensor._make(g)
+            p._grad = g
+
+
+def _grad_tensors(kernels: list[_Kernel]) -> None:
+    """Turn the grad buffers in the kernels that set .grad into Tensors, one per buffer, made
+    once here rather than on every replay."""
+    made: dict[int, Tensor] = {}
+    for k in kernels:
+        if k.func in (_set_grads, _optimizer_call):
+            pairs = tuple((p, made.setdefault(id(g), Tensor._make(g))
+                           if isinstance(g, np.ndarray) else g) for p, g in k.args[0])
+            k.args = (pairs, *k.args[1:])
 
 
 def _optimizer_call(pairs: tuple, method: Callable, optimizer: Optimizer) -> None:
@@ -671,10 +698,11 @@ def _keeping_traced(convert: Callable, copies: bool) -> Callable:
     def converted(a: Any, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(a, _Traced) or args or set(kwargs) - {"copy", "order"}:
             return convert(a, dtype, *args, **kwargs)
-        copy = kwargs.get("copy", copies)
+        order = "C" if convert is np.ascontiguousarray else kwargs.get("order") or "K"
+        fits = {"C": a.flags.c_contiguous, "F": a.flags.f_contiguous}.get(order, True)
         if dtype is None or np.dtype(dtype) == a.dtype:
-            return a.copy() if copy else a
-        return a.astype(dtype)
+            return a.copy(order=order) if kwargs.get("copy", copies) or not fits else a
+        return a.astype(dtype, order=order)
     return converted
 
 
@@ -700,7 +728,15 @@ class _Tape:
         kernels = [*recorder.kernels, _Kernel(_set_grads, (pairs,), {}, (), "set grads")]
         protected = [*inputs, *_arrays_in(self.output)]
         self.reused = _reuse_buffers(kernels, recorder.made, protected)
+        _grad_tensors(kernels)
         self.kernels = [k.bound() for k in kernels]
+        # kernels that read an input, to be bound to the caller's arrays (None: always copy)
+        # inputs fn writes into: copied in, and back out after the kernels (as eager writes
+        # the caller's array), never read in place (a failed guard reruns fn eagerly)
+        self.written_inputs = [n for n, b in enumerate(inputs)
+                               if id(_root(b)) in recorder.written_roots]
+        self.readers = _input_readers(kernels, inputs, self.output, self.written_inputs)
+        self.bound = list(inputs)  # the arrays the kernels read the inputs from now
         if recorder.written:
             self.kernels.append(functools.partial(increment_version,
                                                   *recorder.written.values()))
@@ -736,8 +772,7 @@ class _Tape:
     def replay(self, arrays: list[np.ndarray]) -> Any:
         """Run the kernels on new inputs; raises _BranchGuard, with outside tensors as they
         were, when a guarded branch goes the other way."""
-        for buffer, array in zip(self.inputs, arrays):
-            np.copyto(buffer, array)
+        self._bind_inputs(arrays)
         saved = [a.copy() for a in self.undo]
         try:
             for kernel in self.kernels:
@@ -746,11 +781,121 @@ class _Tape:
             for own, copy in zip(self.undo, saved):
                 np.copyto(own, copy)
             raise
+        for n in self.written_inputs:
+            np.copyto(arrays[n], self.inputs[n])
         return _build_output(self.output)
+
+    def _bind_inputs(self, arrays: list[np.ndarray]) -> None:
+        """Let the kernels read a large input from the caller's array when it has the buffer's
+        layout (at batch 1024 the images' copy was a tenth of the step), else copy it into the
+        tape's buffer."""
+        for n, (buffer, array, readers) in enumerate(zip(self.inputs, arrays, self.readers)):
+            source = (array if readers is not None and array.strides == buffer.strides
+                      else buffer)
+            if source is buffer:
+                np.copyto(buffer, array)
+            if source is not self.bound[n]:
+                self.bound[n] = source
+                for reader in readers or ():
+                    self.kernels[reader.index] = reader.bind(self.bound)
 
     def nbytes(self) -> int:
         """Bytes of the buffers the tape allocated (inputs and intermediates)."""
         return sum(b.nbytes for b in self.buffers)
+
+
+# *** inputs read from the caller's arrays ***
+class _InputView:
+    """Where a kernel reads input number n: a view of it (offset in bytes, shape, strides, dtype),
+    rebuilt on whichever array holds the input in this call."""
+
+    __slots__ = ("n", "offset", "shape", "strides", "dtype", "whole")
+
+    def __init__(self, n: int, view: np.ndarray, buffer: np.ndarray) -> None:
+        self.n, self.offset = n, _address(view) - _address(buffer)
+        self.shape, self.strides, self.dtype = view.shape, view.strides, view.dtype
+        self.whole = _alias(view, buffer)
+
+    def on(self, arrays: list[np.ndarray]) -> np.ndarray:
+        array = arrays[self.n]
+        if self.whole:
+            return array
+        return np.ndarray(self.shape, self.dtype, buffer=array, offset=self.offset,
+                          strides=self.strides)
+
+
+class _Reader:
+    """A kernel that reads an input, with _InputViews where its arguments hold the input."""
+
+    __slots__ = ("index", "func", "args", "kwargs", "spots", "keys")
+
+    def __init__(self, index: int, kernel: _Kernel, args: tuple, kwargs: dict) -> None:
+        self.index, self.func, self.args, self.kwargs = index, kernel.func, args, kwargs
+        self.spots = [i for i, a in enumerate(args) if _has_view(a)]
+        self.keys = [k for k, v in kwargs.items() if _has_view(v)]
+
+    def bind(self, arrays: list[np.ndarray]) -> Callable[[], Any]:
+        args = list(self.args)
+        for i in self.spots:
+            args[i] = _resolve(args[i], arrays)
+        kwargs = {**self.kwargs, **{k: _resolve(self.kwargs[k], arrays) for k in self.keys}}
+        return _call(self.func, tuple(args), kwargs)
+
+
+_READ_IN_PLACE = 1 << 16  # bytes: smaller inputs are copied, quicker than rebinding kernels
+
+
+def _input_readers(kernels: list[_Kernel], inputs: list[np.ndarray], output: Any,
+                   written: list[int]) -> list[list[_Reader] | None]:
+    """For each input, the kernels that read it, or None when it is always copied into its
+    buffer: a small input, one fn writes into, or one reached some other way (returned, or
+    nested deeper than a tuple in a kernel's arguments)."""
+    roots = {id(_root(b)): n for n, b in enumerate(inputs)}
+
+    def input_of(a: Any) -> int | None:
+        return roots.get(id(_root(a))) if isinstance(a, np.ndarray) else None
+
+    def marked(a: Any) -> Any:
+        n = input_of(a)
+        if n is not None:
+            return _InputView(n, a, inputs[n])
+        if type(a) in (tuple, list) and any(input_of(v) is not None for v in a):
+            return type(a)(marked(v) for v in a)
+        return a
+
+    readers: list[list[_Reader] | None] = [
+        [] if b.nbytes >= _READ_IN_PLACE and n not in written else None
+        for n, b in enumerate(inputs)]
+    for a in _arrays_in(output):
+        if input_of(a) is not None:
+            readers[input_of(a)] = None
+    for index, kernel in enumerate(kernels):
+        found = [input_of(a) for a in _arrays_in((kernel.args, kernel.kwargs))]
+        if found.count(None) == len(found):
+            continue
+        args = tuple(marked(a) for a in kernel.args)
+        kwargs = {k: marked(v) for k, v in kernel.kwargs.items()}
+        views = [v.n for v in _tree_items((args, kwargs)) if type(v) is _InputView]
+        reader = _Reader(index, kernel, args, kwargs)
+        for n in set(found) - {None}:
+            if found.count(n) != views.count(n) or readers[n] is None:
+                readers[n] = None  # nested deeper than a tuple: copy
+            else:
+                readers[n].append(reader)
+    return readers
+
+
+def _has_view(value: Any) -> bool:
+    return type(value) is _InputView or (type(value) in (tuple, list) and any(
+        type(v) is _InputView for v in value))
+
+
+def _resolve(value: Any, arrays: list[np.ndarray]) -> Any:
+    if type(value) is _InputView:
+        return value.on(arrays)
+    if type(value) in (tuple, list):
+        return type(value)(v.on(arrays) if type(v) is _InputView else v for v in value)
+    return value
 
 
 # *** buffers shared where their lives do not overlap ***
@@ -830,9 +975,14 @@ def _elementwise_out(kernel: _Kernel) -> np.ndarray | None:
 
 
 def _root(array: np.ndarray) -> np.ndarray:
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
+    """The array that owns array's memory (through as_strided's holder of its base, too)."""
+    while True:
+        base = array.base
+        if not isinstance(base, np.ndarray):
+            base = getattr(base, "base", None)
+            if not isinstance(base, np.ndarray):
+                return array
+        array = base
 
 
 def _owned_whole(array: np.ndarray, made: set[int]) -> bool:
@@ -974,6 +1124,10 @@ class CompiledFunction:
         result = _plain(output)
         if recorder.reason is not None:
             return self._run_eagerly(key, recorder.reason, args, kwargs, ran=result)
+        callers = [a.array if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
+        for buffer, array in zip(inputs, callers, strict=True):  # fn wrote into an input:
+            if not np.array_equal(buffer, array, equal_nan=True):  # so do eager and replay
+                np.copyto(array, buffer)
         self._params = tape.params
         if previous is not None and _same(previous.template, tape.template):
             tape.verified = True
@@ -991,11 +1145,11 @@ class CompiledFunction:
             if a.requires_grad:
                 recorder.refuse("an argument requires grad (its gradient would not reach it)")
                 return a
-            traced = recorder.new_buffer(np.array(a.array))
+            traced = recorder.new_buffer(np.array(a.array, order="C"))
             inputs.append(recorder.arrays[recorder.slot(traced)])
             return Tensor._make(traced)
         if isinstance(a, np.ndarray):
-            traced = recorder.new_buffer(np.array(a))
+            traced = recorder.new_buffer(np.array(a, order="C"))
             inputs.append(recorder.arrays[recorder.slot(traced)])
             return traced
         if type(a) in (tuple, list):
