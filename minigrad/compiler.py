@@ -28,11 +28,13 @@ afterwards stays checked; returned tensors are copies of the tape's buffers; `.g
 wrap buffers that the next call overwrites.
 
 What cannot be captured makes the call run eagerly, with a warning saying why (once), or raises
-`CompileError` with `fullgraph=True`: a tensor value that reaches Python (`.item()`, `float()`,
-`bool()` after the optimizer stepped), hooks, `retain_grad`, an argument that requires grad,
-`.grad` carried over from an earlier call. `bool()` of a tensor before the optimizer steps (a
-branch, or an op's check of its arguments) becomes a guard: replay checks it and runs that call
-eagerly when it comes out different.
+`CompileError` with `fullgraph=True`: a tensor value that reaches Python (`float()`, `bool()`
+after the optimizer stepped, a number from `.item()` that Python uses rather than returns),
+hooks, `retain_grad`, seeding the generator, an argument that requires grad, `.grad` carried
+over from an earlier call. `bool()` of a tensor before the optimizer steps (a branch, or an
+op's check of its arguments) becomes a guard: replay checks it and runs that call eagerly when
+it comes out different. Other Python side effects of fn (appending to a list, printing) happen
+only while it is captured.
 """
 
 from __future__ import annotations
@@ -98,7 +100,10 @@ class _Traced(np.ndarray):
         return recorder.branch(self)
 
     def item(self, *args: Any) -> Any:
-        return self._value_to_python("item", *args)
+        recorder = _Recorder.active
+        if recorder is None or recorder.inside or args:
+            return self._value_to_python("item", *args)
+        return recorder.escape(self)
 
     def tolist(self) -> Any:
         return self._value_to_python("tolist")
@@ -177,8 +182,54 @@ def _tree_items(value: Any) -> list:
 
 
 def _plain(value: Any) -> Any:
-    """value with every _Traced array replaced by a plain ndarray view of the same memory."""
-    return _tree_map(lambda a: a.view(np.ndarray) if isinstance(a, _Traced) else a, value)
+    """value with every _Traced array replaced by a plain ndarray view of the same memory, and
+    every escaped .item() value by a plain number."""
+    return _tree_map(lambda a: a.view(np.ndarray) if isinstance(a, _Traced) else
+                     a.plain() if isinstance(a, _ESCAPED) else a, value)
+
+
+class _EscapedFloat(float):
+    """A number .item() took from a tensor during capture. Returning it is fine (replay returns
+    the new value, copied at the same point of the step); any use of it in Python (arithmetic,
+    comparison, formatting) fails the capture, since replay would not run that Python."""
+
+    def __new__(cls, value: Any, recorder: _Recorder, snapshot: np.ndarray) -> Any:
+        number = cls.__mro__[1].__new__(cls, value)
+        number.value, number.recorder, number.snapshot = value, recorder, snapshot
+        return number
+
+    def plain(self) -> Any:
+        return self.value
+
+
+class _EscapedInt(int):
+    __doc__ = _EscapedFloat.__doc__
+    __new__, plain = _EscapedFloat.__new__, _EscapedFloat.plain
+
+
+def _used_in_python(name: str) -> Callable:
+    def method(self: Any, *args: Any) -> Any:
+        recorder = self.recorder
+        if recorder is _Recorder.active and not recorder.inside:
+            recorder.refuse(f"the number .item() took from a tensor is used in Python ({name}):"
+                            " replay would not run that code")
+        return getattr(type(self).__mro__[1], name)(self.value, *args)
+    return method
+
+
+_ESCAPED = (_EscapedFloat, _EscapedInt)
+for _cls in _ESCAPED:
+    for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+                  "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
+                  "__rmod__", "__divmod__", "__rdivmod__", "__pow__", "__rpow__", "__neg__",
+                  "__pos__", "__abs__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__",
+                  "__ne__", "__bool__", "__int__", "__float__", "__index__", "__round__",
+                  "__trunc__", "__floor__", "__ceil__", "__format__", "__str__", "__repr__",
+                  "__hash__", "__and__", "__rand__", "__or__", "__ror__", "__xor__", "__rxor__",
+                  "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__invert__",
+                  "is_integer", "as_integer_ratio", "bit_length", "hex", "conjugate"):
+        if hasattr(_cls.__mro__[1], _name):
+            setattr(_cls, _name, _used_in_python(_name))
 
 
 def _traced_in(value: Any) -> list[_Traced]:
@@ -333,6 +384,19 @@ class _Recorder:
         if self.reason is None:
             self.reason = why + _user_line()
 
+    def escape(self, array: _Traced) -> Any:
+        """.item() during capture: the number, marked (_EscapedFloat), and a kernel that copies
+        the value where replay reads it back when the step returns it."""
+        value = np.ndarray.item(array.view(np.ndarray))
+        kind = {float: _EscapedFloat, int: _EscapedInt}.get(type(value))
+        if kind is None:
+            self.refuse(f"item() of a {type(value).__name__} tensor value: the value reaches "
+                        "Python, so later code can depend on it")
+            return value
+        snapshot = self.new_buffer(np.array(array.view(np.ndarray)))
+        self.add(np.copyto, (snapshot, array), {}, "item")
+        return kind(value, self, snapshot)
+
     def branch(self, array: _Traced) -> bool:
         value = bool(array.view(np.ndarray))
         if self.mutated:
@@ -369,6 +433,9 @@ class _Recorder:
                     ("dict", tuple((k, p[1]) for k, p in pairs.items())))
         if isinstance(value, np.ndarray):
             return value, ("const", value.copy())
+        if isinstance(value, _ESCAPED):
+            self.refuse("the number .item() took from a tensor is used in a tensor op")
+            value = value.plain()
         return value, ("const", value)
 
     def add(self, func: Callable, args: tuple, kwargs: dict, name: str) -> None:
@@ -1061,6 +1128,8 @@ def _output_spec(value: Any, recorder: _Recorder) -> Any:
         return ("const", value)
     if isinstance(value, _Traced):
         return ("array", recorder.bind(value)[0])
+    if isinstance(value, _ESCAPED) and value.recorder is recorder:
+        return ("item", recorder.bind(value.snapshot)[0])
     if type(value) in (tuple, list):
         return ("seq", type(value), [_output_spec(v, recorder) for v in value])
     if type(value) is dict:
@@ -1074,6 +1143,8 @@ def _build_output(spec: tuple) -> Any:
         return Tensor._make(spec[1].copy())
     if kind == "array":
         return spec[1].copy()
+    if kind == "item":
+        return spec[1].item()
     if kind == "seq":
         return spec[1](_build_output(s) for s in spec[2])
     if kind == "dict":

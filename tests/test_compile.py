@@ -194,7 +194,8 @@ def test_item_in_a_branch_falls_back_with_one_warning():
         return loss
 
     fn = mg.compile(step)
-    with pytest.warns(RuntimeWarning, match=r"runs eagerly: item\(\)"):
+    with pytest.warns(RuntimeWarning, match=r"\.item\(\) took from a tensor is used in Python "
+                                            r"\(__gt__\)"):
         fn(mg.ones(8, 20), mg.zeros(8, dtype=mg.int64))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -203,6 +204,46 @@ def test_item_in_a_branch_falls_back_with_one_warning():
     assert fn.cache_info()["eager_calls"] == 4 and fn.cache_info()["replays"] == 0
     with pytest.raises(CompileError, match="item"):
         mg.compile(step, fullgraph=True)(mg.ones(8, 20), mg.zeros(8, dtype=mg.int64))
+
+
+@pytest.mark.parametrize("use", ["return", "format", "arithmetic", "tensor op"])
+def test_item_values_can_be_returned_but_not_used(use):
+    """`return loss.item(), correct.item()` replays (the numbers of this call, as Python float
+    and int); using such a number in Python or in a tensor op runs the step eagerly."""
+    data = batches(5, 8, 20, 5)
+
+    def run(compiled):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(20, 16, 5)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = F.cross_entropy(out, y)
+            value = loss.item()  # before backward: the copy is taken here
+            loss.backward()
+            opt.step()
+            correct = (out.argmax(1) == y).sum().item()
+            if use == "format":
+                return f"{value:.4f}", correct
+            if use == "arithmetic":
+                return value, correct / len(y)
+            if use == "tensor op":
+                return (out * value).sum(), correct
+            return value, correct
+
+        fn = mg.compile(step) if compiled else step
+        return [fn(mg.tensor(x), mg.tensor(y)) for x, y in data], fn
+
+    (eager, _), (compiled, fn) = run(False), run(True)
+    assert compiled == eager
+    if use == "return":
+        assert [type(v) for v in compiled[-1]] == [float, int]
+        assert fn.cache_info()["replays"] == 3
+    else:
+        assert fn.cache_info()["replays"] == 0
+        assert ".item()" in next(iter(fn.cache_info()["eager"].values()))
 
 
 def test_bool_before_any_write_is_a_guard():
