@@ -28,7 +28,15 @@ OPTIMIZERS = {
     "adam": (optim.Adam, dict(lr=0.01)),
     "adam_decay": (optim.Adam, dict(lr=0.01, weight_decay=0.01, amsgrad=True)),
     "adamw": (optim.AdamW, dict(lr=0.01)),
-}
+    "rmsprop": (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
+    "adagrad": (optim.Adagrad, dict(lr=0.1)),
+    "nadam": (optim.NAdam, dict(lr=0.01)),
+    "radam": (optim.RAdam, dict(lr=0.01)),
+    "adamax": (optim.Adamax, dict(lr=0.01)),
+    "adadelta": (optim.Adadelta, dict(lr=1.0)),
+    "rprop": (optim.Rprop, dict(lr=0.01)),
+    "asgd": (optim.ASGD, dict(lr=0.01, t0=2)),
+}  # every optimizer but LBFGS, whose step(closure) runs eagerly (test below)
 
 
 def batches(n: int, batch: int, features: int, classes: int, seed: int = 1) -> list:
@@ -305,6 +313,33 @@ def test_seeding_inside_the_step_runs_eagerly():
     with pytest.warns(RuntimeWarning, match=r"manual_seed\(\) inside the step"):
         values = [fn(mg.ones(4)).item() for _ in range(4)]
     assert values == [f(mg.ones(4)).item()] * 4
+    assert fn.cache_info()["replays"] == 0
+
+
+def test_lbfgs_step_with_a_closure_runs_eagerly():
+    """A closure re-evaluates the loss a data-dependent number of times: not capturable."""
+    data = batches(3, 8, 20, 5)
+
+    def run(compiled):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(20, 16, 5)
+        opt = optim.LBFGS(model.parameters(), lr=0.5, max_iter=3)
+
+        def step(x, y):
+            def closure():
+                opt.zero_grad()
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                return loss
+            return opt.step(closure)
+
+        fn = mg.compile(step) if compiled else step
+        return [fn(mg.tensor(x), mg.tensor(y)).array.copy() for x, y in data], fn
+
+    eager, _ = run(False)
+    with pytest.warns(RuntimeWarning, match=r"step\(\) with arguments"):
+        compiled, fn = run(True)
+    assert_bitwise(compiled, eager)
     assert fn.cache_info()["replays"] == 0
 
 
