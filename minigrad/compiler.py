@@ -1179,6 +1179,14 @@ def _first_difference(a: _Tape, b: _Tape) -> str:
     return "the tensors fn reads or the .grad it leaves changed between calls"
 
 
+def _graph_needed(output: Any, recorder: _Recorder) -> bool:
+    """A forward compiled in grad mode (mg.compile(model)): an output requires grad and no
+    parameter received a gradient during the call, so the caller will backpropagate through
+    the output, as through torch.compile(model)'s."""
+    returns_graph = any(isinstance(t, Tensor) and t.requires_grad for t in _tree_items(output))
+    return returns_graph and all(p._grad is recorder.entry_grads[id(p)] for p in recorder.params)
+
+
 _NOT_RUN = object()  # _run_eagerly: the call has not run yet
 
 
@@ -1247,6 +1255,11 @@ class CompiledFunction:
             with _Patches(recorder):
                 output = self.fn(*traced_args, **traced_kwargs)
             _Recorder.active = None
+            if _graph_needed(output, recorder):
+                recorder.refuse("fn returns a tensor that requires grad, and no backward ran "
+                                "inside it: backward outside needs its graph, which replay "
+                                "does not build (compile the whole step, forward, backward and "
+                                "optimizer, or call a compiled forward under no_grad)")
             tape = _Tape(recorder, inputs, output, entry_grads)  # before restore()
         finally:
             _Recorder.active = None
@@ -1293,7 +1306,8 @@ class CompiledFunction:
         """Mark key as eager and warn (or raise, under fullgraph). ran is the call's value when
         it already ran (a failed capture runs fn to the end), else fn runs now."""
         self._eager[key] = reason
-        message = f"mg.compile: {getattr(self.fn, '__name__', 'fn')} runs eagerly: {reason}"
+        name = getattr(self.fn, "__name__", type(self.fn).__name__)  # a Module: its class
+        message = f"mg.compile: {name} runs eagerly: {reason}"
         if self.fullgraph:
             raise CompileError(message + (" (fullgraph=True; this call ran eagerly)"
                                           if ran is not _NOT_RUN else " (fullgraph=True)"))

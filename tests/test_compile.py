@@ -130,11 +130,29 @@ def test_batchnorm_running_statistics_follow_replay():
         mg.manual_seed(0)
         model = TwoLayerMLP(20, 16, 5, norm="batch")
         step = mg.compile(model, fullgraph=True) if compiled else model
-        for x, _ in batches(5, 8, 20, 5):
-            step(mg.tensor(x))
+        with mg.no_grad():  # training mode, forward only: the statistics still move
+            for x, _ in batches(5, 8, 20, 5):
+                step(mg.tensor(x))
         return [b.array.copy() for b in model.buffers()]
 
     assert_bitwise(run(True), run(False))
+
+
+def test_a_compiled_forward_in_grad_mode_runs_eagerly_so_backward_works():
+    """torch.compile(model) outputs can be backpropagated; a replay's output has no graph, so
+    a compiled forward whose output requires grad (and no backward inside) runs eagerly."""
+    mg.manual_seed(0)
+    model = TwoLayerMLP(20, 16, 5)
+    forward = mg.compile(model)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.warns(RuntimeWarning, match="TwoLayerMLP runs eagerly: fn returns a tensor "
+                                            "that requires grad, and no backward ran"):
+        for x, y in batches(4, 8, 20, 5):
+            opt.zero_grad()
+            F.cross_entropy(forward(mg.tensor(x)), mg.tensor(y)).backward()
+            opt.step()
+    assert all(p.grad is not None for p in model.parameters())
+    assert forward.cache_info()["replays"] == 0
 
 
 def test_dropout_draws_fresh_values_on_every_replay():
@@ -456,8 +474,9 @@ def test_numpy_inputs_and_structured_outputs():
         return {"y": y, "pair": (y.sum(), None)}
 
     fn = mg.compile(f, fullgraph=True)
-    for k in range(4):
-        out = fn(np.full(3, k, np.float32))
+    with mg.no_grad():  # outputs with a graph would run eagerly (see the next tests)
+        for k in range(4):
+            out = fn(np.full(3, k, np.float32))
     np.testing.assert_array_equal(out["y"].array, [0, 3, 6])
     assert out["pair"][0].item() == 9 and out["pair"][1] is None
 
@@ -512,7 +531,7 @@ def test_an_input_on_a_buffer_of_the_tape_is_copied_not_read_in_place():
 
 
 def test_an_input_written_in_place_changes_the_callers_tensor_as_in_eager():
-    w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+    w = mg.tensor(np.ones(3, np.float32))
 
     def f(x):
         x.mul_(2)
@@ -526,7 +545,7 @@ def test_an_input_written_in_place_changes_the_callers_tensor_as_in_eager():
 
 
 def test_a_value_computed_outside_the_kernels_is_caught():
-    w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+    w = mg.tensor(np.ones(3, np.float32))
 
     def f(x):
         scale = mg.tensor(x.array.view(np.ndarray) * 2)  # computed on a plain view
