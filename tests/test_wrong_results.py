@@ -98,3 +98,33 @@ def test_sign_in_a_loss_backpropagates_through_the_rest() -> None:
     x = mg.tensor([-2.0, 3.0], requires_grad=True)
     (x * x.sign()).sum().backward()  # |x| written with sign: the gradient is sign(x)
     assert x.grad.tolist() == [-1.0, 1.0]
+
+
+# *** activations at nan and at the infinities: PyTorch's values and gradients ***
+EDGES = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 3.0, -3.0, 0.5, -0.5, 50.0,
+                  -50.0], np.float32)
+ACTIVATIONS = {
+    "relu": lambda F, x: F.relu(x), "relu6": lambda F, x: F.relu6(x),
+    "elu": lambda F, x: F.elu(x), "selu": lambda F, x: F.selu(x),
+    "celu": lambda F, x: F.celu(x, 2.0), "hardtanh": lambda F, x: F.hardtanh(x),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x), "hardswish": lambda F, x: F.hardswish(x),
+    "hardshrink": lambda F, x: F.hardshrink(x), "softshrink": lambda F, x: F.softshrink(x),
+    "threshold": lambda F, x: F.threshold(x, 0.5, -2.0),
+    "leaky_relu": lambda F, x: F.leaky_relu(x),
+    "silu": lambda F, x: F.silu(x), "softplus": lambda F, x: F.softplus(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_values_and_gradients_at_nan_and_infinities(name: str, torch: Any) -> None:
+    """relu, elu, hardtanh, hardswish, the shrinks and threshold let the gradient through at nan
+    (and hardswish at inf) as PyTorch does; they gave 0 or nan."""
+    fn = ACTIVATIONS[name]
+    ours, theirs = mg.tensor(EDGES, requires_grad=True), torch.tensor(EDGES, requires_grad=True)
+    with np.errstate(all="ignore"):
+        out = fn(mg.nn.functional, ours)
+        out.backward(mg.ones_like(out))
+    ref = fn(torch.nn.functional, theirs)
+    ref.backward(torch.ones_like(ref))
+    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6, atol=1e-7)

@@ -900,18 +900,17 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    """x - lambd where x > lambd, x + lambd where x < -lambd, 0 in between (nan stays nan, as
+    in PyTorch)."""
     if lambd < 0:
         raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
     a = input.array
+    inside = where(Tensor._make((a >= -lambd) & (a <= lambd)), 0.0, input)
     return where(Tensor._make(a > lambd), input - lambd,
-                 where(Tensor._make(a < -lambd), input + lambd, 0.0))
+                 where(Tensor._make(a < -lambd), input + lambd, inside))
 
 
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where |x| > lambd, else 0."""
-    return where(Tensor._make(np.abs(input.array) > lambd), input, 0.0)
-
+from minigrad.ops.activation import hardshrink  # noqa: E402  (also torch.hardshrink)
 
 # *** multi-head attention (the module is nn.MultiheadAttention, minigrad/nn/transformer.py) ***
 __all__ += ["multi_head_attention_forward"]

@@ -76,11 +76,12 @@ class Elu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx = scale for x > 0, else alpha scale input_scale e^(x input_scale)"""
+        """d/dx = alpha scale input_scale e^(x input_scale) for x <= 0, else scale (nan too,
+        as in PyTorch)"""
         (x,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.coefficients
         slope = exp(clamp(x, max=0) * input_scale) * (alpha * scale * input_scale)
-        return g * where(x.array > 0, scale, slope), None, None, None
+        return g * where(x.array <= 0, slope, scale), None, None, None
 
 
 class LogSigmoid(Function):
@@ -98,8 +99,8 @@ class LogSigmoid(Function):
 
 
 class Hardtanh(Function):
-    """x limited to [min_val, max_val]; unlike clamp, no gradient at the bounds themselves (as in
-    PyTorch)."""
+    """x limited to [min_val, max_val]; unlike clamp, no gradient at the bounds themselves, and
+    the gradient passes at nan (as in PyTorch)."""
 
     @staticmethod
     def forward(ctx, x, min_val, max_val):
@@ -111,7 +112,38 @@ class Hardtanh(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         low, high = ctx.bounds
-        return g * _mask((x.array > low) & (x.array < high), g), None, None
+        return g * _mask(~((x.array <= low) | (x.array >= high)), g), None, None
+
+
+class Hardsigmoid(Function):
+    """(x + 3) / 6 limited to [0, 1]; gradient 1/6 strictly inside (-3, 3), else 0 (nan too,
+    as in PyTorch, unlike hardtanh)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.clip((x.array + 3) / 6, 0.0, 1.0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _mask((x.array > -3) & (x.array < 3), g) / 6
+
+
+class Hardswish(Function):
+    """x min(max(x + 3, 0), 6) / 6, PyTorch's formula; the gradient is 0 up to -3, x/3 + 1/2
+    strictly between -3 and 3, and 1 from 3 on and at nan (as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.array * np.clip(x.array + 3, 0.0, 6.0) / 6
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        slope = where(x.array < 3, x / 3 + 0.5, 1.0)
+        return g * where(x.array <= -3, 0.0, slope)
 
 
 def _no_inplace(name: str, inplace: bool) -> None:
@@ -186,13 +218,13 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """(x + 3) / 6, limited to [0, 1]."""
     _no_inplace("hardsigmoid", inplace)
-    return Hardtanh.apply((input + 3) / 6, 0.0, 1.0)
+    return Hardsigmoid.apply(input)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x hardsigmoid(x)"""
     _no_inplace("hardswish", inplace)
-    return input * hardsigmoid(input)
+    return Hardswish.apply(input)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -247,12 +279,12 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """x where x > threshold, else value."""
+    """value where x <= threshold, else x (nan included, as in PyTorch)."""
     _no_inplace("threshold", inplace)
-    return where(input.array > threshold, input, value)
+    return where(input.array <= threshold, value, input)
 
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where |x| > lambd, else 0."""
-    return where(Tensor._make(np.abs(input.array) > lambd), input, 0.0)
+    """0 where |x| <= lambd, else x (nan too, as in PyTorch)."""
+    return where(Tensor._make(np.abs(input.array) <= lambd), 0.0, input)

@@ -217,9 +217,9 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        """d/dx relu(x) = 1 where x > 0, else 0"""
+        """d/dx relu(x) = 0 where x <= 0, else 1 (nan too, as in PyTorch)"""
         (x,) = ctx.saved_tensors
-        return g * _mask(x.array > 0, g)
+        return g * _mask(~(x.array <= 0), g)
 
 
 class LeakyRelu(Function):
