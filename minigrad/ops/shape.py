@@ -154,7 +154,7 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
                    for i, n in enumerate(shape)])
     if shape == x.shape:
         return x
-    new_dims, old_dims = shape[:offset], zip(x.shape, shape[offset:], strict=True)
+    old_dims = zip(x.shape, shape[offset:], strict=True)
     if min(shape) < 0 or any(n != 1 and n != m for n, m in old_dims):
         raise ValueError(f"expand: cannot broadcast shape {x.shape} to {shape}")
     return Expand.apply(x, shape)
