@@ -91,6 +91,10 @@ def _factory_dtype(device: Any, dtype: Any) -> np.dtype:
 
 
 class Identity(Module):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Arguments are accepted and ignored, as PyTorch's Identity does."""
+        super().__init__()
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 
@@ -229,8 +233,8 @@ class LogSoftmax(Softmax):
 class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        if not 0 <= p <= 1:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        if not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
         self.p, self.inplace = p, inplace
 
     def forward(self, x: Tensor) -> Tensor:
@@ -250,6 +254,8 @@ class LayerNorm(Module):
         super().__init__()
         dtype = _factory_dtype(device, dtype)
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+        for n in shape:
+            _check_size("LayerNorm", "normalized_shape", n)
         self.normalized_shape, self.eps = tuple(shape), eps
         self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine and bias else None
@@ -269,6 +275,7 @@ class BatchNorm1d(Module):
                  affine: bool = True, track_running_stats: bool = True, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _check_size(type(self).__name__, "num_features", num_features)
         dtype = _factory_dtype(device, dtype)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None

@@ -34,7 +34,12 @@ IntOrPair = int | Sequence[int]
 def as_tuple(value: Any, n: int, name: str, op: str, minimum: int = 1) -> tuple[int, ...]:
     """An int or a sequence of n ints as an n-tuple, each at least minimum, else a ValueError
     naming op, the argument and its value."""
-    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if isinstance(value, (int, np.integer)):
+        values = (value,) * n
+    elif isinstance(value, Sequence):
+        values = tuple(value)
+    else:
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
     if len(values) != n or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                                    for v in values):
         raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
