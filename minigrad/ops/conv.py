@@ -172,7 +172,8 @@ def _columns(x: np.ndarray, geo: Geometry) -> np.ndarray:
     innermost in the columns, so that one matrix product per group applies every kernel to
     every window, and the copy reads contiguous runs of N values."""
     view = windows(x, geo.kernel, geo.dilation, geo.pads, geo.stride, batch_last=True)
-    return view.reshape(geo.groups, -1, x.shape[0] * geo.out[0] * geo.out[1])
+    rows = x.shape[1] // geo.groups * geo.kernel[0] * geo.kernel[1]  # not -1: N may be 0
+    return view.reshape(geo.groups, rows, x.shape[0] * geo.out[0] * geo.out[1])
 
 
 def _per_group(g: np.ndarray, groups: int) -> np.ndarray:

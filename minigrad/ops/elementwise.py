@@ -343,6 +343,8 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """a where condition holds, else b (broadcast together)."""
+    if isinstance(condition, Tensor) and condition.array.dtype.kind in "fc":
+        raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
     a, b = operands(a, b)
     return Where.apply(constant(condition), a, b)
 

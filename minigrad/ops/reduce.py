@@ -57,7 +57,7 @@ class Max(Function):
 class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        peak = np.max(x.array, axis=dims, keepdims=True)
+        peak = np.max(x.array, axis=dims, keepdims=True, initial=-np.inf)  # -inf if empty
         peak = np.where(np.isfinite(peak), peak, 0)
         out = np.log(np.sum(np.exp(x.array - peak), axis=dims, keepdims=True)) + peak
         ctx.kept = out.shape

@@ -225,6 +225,8 @@ def _dtype_arg(arg: Any) -> np.dtype | None:
     """The dtype when view() was given one instead of a shape, else None."""
     if isinstance(arg, (int, np.integer, tuple, list)) or isinstance(arg, Tensor):
         return None
+    if arg is None:
+        raise TypeError("view: expected a shape or a dtype, got None")
     try:
         return np.dtype(arg)
     except TypeError:
