@@ -270,6 +270,9 @@ def randint(*args: Any, generator: Generator | None = None, dtype: Any = None,
         raise TypeError("randint: needs high and size: randint(high, size) or "
                         "randint(low, high, size)")
     low, high = given.get("low", 0), given["high"]
+    for name, v in (("low", low), ("high", high)):
+        if isinstance(v, bool) or not isinstance(v, (Integral, np.integer)):
+            raise TypeError(f"randint: {name} must be an int, got {v!r}")
     if not low < high:
         raise RuntimeError(f"randint: low must be below high, got low={low}, high={high}")
     shape = _size("randint", (given["size"],))
