@@ -192,10 +192,6 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         self._grad = None if value is None else _checked_grad(value, self.array.shape,
                                                                "assigned grad")
-        if value is not None and value.array.dtype != self.array.dtype:
-            self._grad = None
-            raise RuntimeError(f"assigned grad has dtype {value.dtype}, but the tensor has dtype "
-                               f"{self.dtype}; a gradient must have its tensor's dtype")
 
     @property
     def _version(self) -> int:
