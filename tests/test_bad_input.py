@@ -1243,8 +1243,6 @@ KNOWN: dict[str, str] = {
     "F-relu-list": "a list given to F.relu fails with AttributeError, not a TypeError",
     "Dropout1d-p-negative": "minigrad has no nn.Dropout1d",
     "AlphaDropout-p-high": "minigrad has no nn.AlphaDropout",
-    "DataLoader-batch-size-float": "TypeError where torch raises ValueError",
-    "DataLoader-batch-size-str": "TypeError where torch raises ValueError",
     "requires-grad-attr-int": "requires_grad is a plain attribute (hot path): assigning True "
                               "to an int tensor is not checked (requires_grad_() is)",
     "type-bad": "TypeError where torch raises ValueError",

@@ -239,6 +239,9 @@ class DataLoader:
             raise TypeError(f"DataLoader: dataset must have __getitem__ and __len__, "
                             f"got {type(dataset).__name__}")
         if batch_size is not None:
+            if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+                raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
+                                 f"{batch_size!r}")  # torch's ValueError, not a TypeError
             check_positive_int("DataLoader", "batch_size", batch_size)
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if flag is not None and not isinstance(flag, (bool, np.bool_)):
