@@ -698,7 +698,13 @@ class Tensor:
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
             names = {v: k for k, v in _TYPE_NAMES.items()}
             dtype = names.get(dtype.rpartition(".")[2], dtype)
-        return self.to(_dtypes.as_dtype(dtype, "type"))
+        try:
+            d = _dtypes.as_dtype(dtype, "type")
+        except TypeError as e:
+            if isinstance(dtype, str):  # an unknown type name: torch's ValueError
+                raise ValueError(str(e)) from None
+            raise
+        return self.to(d)
 
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)

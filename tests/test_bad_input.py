@@ -1240,14 +1240,12 @@ KNOWN: dict[str, str] = {
     **{f"{o}-none-params": "optim/* (not ours): list(None) fails inside Optimizer.__init__"
        for o in OPTIMIZERS},
     "sum-keepdim-str": "keepdim='yes' reaches numpy, whose TypeError is not minigrad's",
-    "F-relu-list": "a list given to F.relu fails with AttributeError, not a TypeError",
     "Dropout1d-p-negative": "minigrad has no nn.Dropout1d",
     "AlphaDropout-p-high": "minigrad has no nn.AlphaDropout",
     "requires-grad-attr-int": "requires_grad is a plain attribute (hot path): assigning True "
                               "to an int tensor is not checked (requires_grad_() is)",
-    "type-bad": "TypeError where torch raises ValueError",
     "manual-seed-str": "TypeError where torch raises ValueError",
-    "getitem-str": "IndexError where torch raises TypeError",
+    "getitem-str": "IndexError, as numpy (tests/test_indexing.py), where torch raises TypeError",
     "grad-assign-wrong-dtype": "a float64 grad may be assigned to a float32 tensor "
                                "(tests/test_optimizers_more.py relies on it)",
 }

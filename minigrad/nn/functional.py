@@ -84,6 +84,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0); with inplace=True x itself is overwritten (and returned), as in PyTorch."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"relu: input must be a Tensor, got {type(x).__name__}")
     return x.relu_() if inplace else _relu(x)
 
 
