@@ -12,7 +12,9 @@ rounds. Each round measures, per revision:
   repeats inside the round), and the median overhead per op (minigrad minus numpy); last, one
   SGD step on the first layer's weight against numpy's `w -= lr * g` (`--ops update`);
 - bench_mlp: one epoch of the tutorial's MLP per batch size at `--hidden`, minigrad and the
-  hand-written numpy network taking turns every 20 batches as bench_mlp does (wall time).
+  hand-written numpy network taking turns every 20 batches as bench_mlp does (wall time); with
+  `--compiled`, the step compiled by mg.compile in minigrad's place (bench_mlp's
+  `compiled_runner`), after a warm-up that captures it.
 The numpy columns run the same code at both revisions: they show how steady the machine was.
 """
 
@@ -69,6 +71,29 @@ print(json.dumps(out))
 """
 
 
+COMPILED_WORKER = """
+import json, sys, time
+import numpy as np
+from benchmarks import bench_mlp as m
+hidden, batches = int(sys.argv[1]), [int(b) for b in sys.argv[2].split(",")]
+X, y = m.load_mnist(train=True)
+rng = np.random.default_rng(0)
+out = {}
+for batch in batches:
+    runners = {"minigrad": m.compiled_runner(hidden), "numpy": m.numpy_runner(hidden)}
+    for run in runners.values():  # warm-up: the captures
+        run(X, y, m.batches_of(len(X), batch, rng)[:40])
+    order, spent = m.batches_of(len(X), batch, rng), {name: 0.0 for name in runners}
+    for start in range(0, len(order), m.CHUNK):
+        for name, run in runners.items():
+            began = time.perf_counter()
+            run(X, y, order[start:start + m.CHUNK])
+            spent[name] += time.perf_counter() - began
+    out[str(batch)] = spent
+print(json.dumps(out))
+"""
+
+
 def extract(revision: str, into: Path) -> str:
     """The revision's tracked files in `into`; returns its short commit id."""
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", revision],
@@ -109,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--batches", default="64,256,1024")
     parser.add_argument("--skip-mlp", action="store_true")
+    parser.add_argument("--compiled", action="store_true",
+                        help="time the compiled step (mg.compile) in bench_mlp's place")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="minigrad-compare-") as tmp:
@@ -124,8 +151,8 @@ def main(argv: list[str] | None = None) -> None:
             for i in (0, 1) if r % 2 == 0 else (1, 0):
                 ops[i].append(run_worker(folders[i], OPS_WORKER, str(args.repeats), args.ops))
                 if not args.skip_mlp:
-                    mlp[i].append(run_worker(folders[i], MLP_WORKER, str(args.hidden),
-                                             args.batches))
+                    mlp[i].append(run_worker(folders[i], COMPILED_WORKER if args.compiled
+                                             else MLP_WORKER, str(args.hidden), args.batches))
             print(f"round {r + 1} of {args.rounds} done", file=sys.stderr, flush=True)
 
     threads = ", ".join(f"{v}={os.environ.get(v, '1')}" for v in THREAD_VARIABLES[:1])
@@ -148,13 +175,15 @@ def main(argv: list[str] | None = None) -> None:
                 overheads[i].append(ovh[i])
         print(f"{case:<28}{np_t[0]:>10.1f}{np_t[1]:>10.1f}{mg_t[0]:>11.1f}{mg_t[1]:>10.1f}"
               f"{mg_t[1] / mg_t[0]:>13.3f}{ovh[0]:>11.1f}{ovh[1]:>10.1f}")
-    med = [statistics.median(o) for o in overheads]
-    print(f"median overhead per op: before {med[0]:.1f} us, after {med[1]:.1f} us "
-          f"(after/before {med[1] / med[0]:.3f})")
+    if overheads[0]:  # not when --ops names only the update
+        med = [statistics.median(o) for o in overheads]
+        print(f"median overhead per op: before {med[0]:.1f} us, after {med[1]:.1f} us "
+              f"(after/before {med[1] / med[0]:.3f})")
 
     if not args.skip_mlp:
         print(f"\nbench_mlp (seconds per epoch, hidden {args.hidden}, wall time; mg/np is the "
-              "median of each round's ratio to the numpy network run beside it)")
+              "median of each round's ratio to the numpy network run beside it"
+              + ("; mg is the compiled step)" if args.compiled else ")"))
         head = (f"{'batch':>6}{'np before':>10}{'np after':>10}{'mg before':>11}{'mg after':>10}"
                 f"{'after/before':>13}{'mg/np before':>13}{'mg/np after':>12}")
         print(head + "\n" + "-" * len(head))

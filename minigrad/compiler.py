@@ -8,8 +8,9 @@ arrays and appends a kernel to the tape: the numpy callable with its arrays preb
 into the array it produced (`out=`). Those arrays become the tape's buffers, so replay writes
 into memory that already exists. Tensors from outside the call (parameters, module buffers) are
 adopted when they reach `Function.apply` and are read and written in place. An optimizer's
-`step()` and `zero_grad()` are recorded as calls, since they read Python numbers (Adam's step
-count, a scheduler's learning rate) that change from call to call; a random draw (dropout) is a
+`step()` and `zero_grad()`, and a learning-rate scheduler's `step()`, are recorded as calls,
+since they read or set Python numbers (Adam's step count, the learning rate) that change from
+call to call; a random draw (dropout) is a
 kernel that draws afresh. While it captures, compile wraps those entry points (`_Patches`).
 
 Guards. A tape is kept per call signature (input shapes and dtypes, Python arguments, grad mode)
@@ -27,11 +28,13 @@ afterwards stays checked; returned tensors are copies of the tape's buffers; `.g
 wrap buffers that the next call overwrites.
 
 What cannot be captured makes the call run eagerly, with a warning saying why (once), or raises
-`CompileError` with `fullgraph=True`: a tensor value that reaches Python (`.item()`, `float()`,
-`bool()` after the optimizer stepped), hooks, `retain_grad`, an argument that requires grad,
-`.grad` carried over from an earlier call. `bool()` of a tensor before the optimizer steps (a
-branch, or an op's check of its arguments) becomes a guard: replay checks it and runs that call
-eagerly when it comes out different.
+`CompileError` with `fullgraph=True`: a tensor value that reaches Python (`float()`, `bool()`
+after the optimizer stepped, a number from `.item()` that Python uses rather than returns),
+hooks, `retain_grad`, seeding the generator, an argument that requires grad, `.grad` carried
+over from an earlier call. `bool()` of a tensor before the optimizer steps (a branch, or an
+op's check of its arguments) becomes a guard: replay checks it and runs that call eagerly when
+it comes out different. Other Python side effects of fn (appending to a list, printing) happen
+only while it is captured.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from minigrad import creation, random
 from minigrad.autograd import increment_version
 from minigrad.function import Function, is_grad_enabled
 from minigrad.nn.module import Module
+from minigrad.optim.lr_scheduler import LRScheduler
 from minigrad.optim.optimizer import Optimizer
 from minigrad.tensor import Tensor
 
@@ -96,7 +100,10 @@ class _Traced(np.ndarray):
         return recorder.branch(self)
 
     def item(self, *args: Any) -> Any:
-        return self._value_to_python("item", *args)
+        recorder = _Recorder.active
+        if recorder is None or recorder.inside or args:
+            return self._value_to_python("item", *args)
+        return recorder.escape(self)
 
     def tolist(self) -> Any:
         return self._value_to_python("tolist")
@@ -175,8 +182,54 @@ def _tree_items(value: Any) -> list:
 
 
 def _plain(value: Any) -> Any:
-    """value with every _Traced array replaced by a plain ndarray view of the same memory."""
-    return _tree_map(lambda a: a.view(np.ndarray) if isinstance(a, _Traced) else a, value)
+    """value with every _Traced array replaced by a plain ndarray view of the same memory, and
+    every escaped .item() value by a plain number."""
+    return _tree_map(lambda a: a.view(np.ndarray) if isinstance(a, _Traced) else
+                     a.plain() if isinstance(a, _ESCAPED) else a, value)
+
+
+class _EscapedFloat(float):
+    """A number .item() took from a tensor during capture. Returning it is fine (replay returns
+    the new value, copied at the same point of the step); any use of it in Python (arithmetic,
+    comparison, formatting) fails the capture, since replay would not run that Python."""
+
+    def __new__(cls, value: Any, recorder: _Recorder, snapshot: np.ndarray) -> Any:
+        number = cls.__mro__[1].__new__(cls, value)
+        number.value, number.recorder, number.snapshot = value, recorder, snapshot
+        return number
+
+    def plain(self) -> Any:
+        return self.value
+
+
+class _EscapedInt(int):
+    __doc__ = _EscapedFloat.__doc__
+    __new__, plain = _EscapedFloat.__new__, _EscapedFloat.plain
+
+
+def _used_in_python(name: str) -> Callable:
+    def method(self: Any, *args: Any) -> Any:
+        recorder = self.recorder
+        if recorder is _Recorder.active and not recorder.inside:
+            recorder.refuse(f"the number .item() took from a tensor is used in Python ({name}):"
+                            " replay would not run that code")
+        return getattr(type(self).__mro__[1], name)(self.value, *args)
+    return method
+
+
+_ESCAPED = (_EscapedFloat, _EscapedInt)
+for _cls in _ESCAPED:
+    for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+                  "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
+                  "__rmod__", "__divmod__", "__rdivmod__", "__pow__", "__rpow__", "__neg__",
+                  "__pos__", "__abs__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__",
+                  "__ne__", "__bool__", "__int__", "__float__", "__index__", "__round__",
+                  "__trunc__", "__floor__", "__ceil__", "__format__", "__str__", "__repr__",
+                  "__hash__", "__and__", "__rand__", "__or__", "__ror__", "__xor__", "__rxor__",
+                  "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__invert__",
+                  "is_integer", "as_integer_ratio", "bit_length", "hex", "conjugate"):
+        if hasattr(_cls.__mro__[1], _name):
+            setattr(_cls, _name, _used_in_python(_name))
 
 
 def _traced_in(value: Any) -> list[_Traced]:
@@ -224,12 +277,31 @@ class _Kernel:
                                                                        template, name)
 
     def bound(self) -> Callable[[], Any]:
-        return functools.partial(self.func, *self.args, **self.kwargs)
+        return _call(self.func, self.args, self.kwargs)
+
+
+def _call(func: Callable, args: tuple, kwargs: dict) -> Callable[[], Any]:
+    """func(*args, **kwargs) as a call without arguments. An elementwise ufunc whose only
+    keyword is out= gets it positionally, and is called itself rather than through its
+    __call__: numpy parses that about half a microsecond quicker, on most of a step's kernels."""
+    ufunc = getattr(func, "__self__", None)
+    if (isinstance(ufunc, np.ufunc) and func.__name__ == "__call__" and len(args) == ufunc.nin
+            and kwargs.keys() == {"out"} and type(kwargs["out"]) is tuple):
+        if ufunc in (np.maximum, np.minimum):  # numpy 2.4 deprecates their positional out
+            return functools.partial(ufunc, *args, out=kwargs["out"])
+        return functools.partial(ufunc, *args, *kwargs["out"])
+    return functools.partial(func, *args, **kwargs)
 
 
 def _assign(out: np.ndarray, func: Callable, *args: Any, **kwargs: Any) -> None:
     """out[...] = func(...): for numpy calls that cannot write into `out=` themselves."""
     out[...] = func(*args, **kwargs)
+
+
+def _copy_reshaped(out: np.ndarray, array: np.ndarray) -> None:
+    """out[...] = array.reshape(out.shape) (or ravel(), flatten(), copy()) where that copies:
+    straight into out, in the same C order, instead of into a new array first."""
+    np.copyto(out.reshape(array.shape), array)
 
 
 def _method_into(out: np.ndarray, name: str, array: np.ndarray, *args: Any, **kwargs: Any) -> None:
@@ -254,6 +326,9 @@ def _check_branch(array: np.ndarray, expected: bool) -> None:
 _FUNCTIONS_WITH_OUT = {np.sum, np.dot, np.concatenate, np.take, np.einsum, np.clip, np.cumsum,
                        np.mean, np.max, np.min, np.amax, np.amin, np.prod, np.stack,
                        np.round, np.around, np.matmul}
+
+# array makers recorded as a fill of their buffer (the value; empty_like's: none)
+_FILLS = {np.zeros_like: 0, np.ones_like: 1, np.full_like: None, np.empty_like: None}
 
 # numpy functions whose result depends on shapes, dtypes or memory, never on values
 _METADATA = {np.may_share_memory, np.shares_memory, np.shape, np.ndim, np.size, np.result_type,
@@ -291,6 +366,7 @@ class _Recorder:
         self.created: dict[int, weakref.ref] = {}  # tensors made during the call
         self.alive: list[np.ndarray] = []  # every array given a slot or made a buffer
         self.made: set[int] = set()  # ids of the arrays that own the buffers kernels made
+        self.written_roots: set[int] = set()  # ids of the traced arrays' roots kernels write
         self.modules: dict[int, tuple[Module, bool]] = {}  # modules called, and their mode
 
     @contextlib.contextmanager
@@ -307,6 +383,19 @@ class _Recorder:
     def refuse(self, why: str) -> None:
         if self.reason is None:
             self.reason = why + _user_line()
+
+    def escape(self, array: _Traced) -> Any:
+        """.item() during capture: the number, marked (_EscapedFloat), and a kernel that copies
+        the value where replay reads it back when the step returns it."""
+        value = np.ndarray.item(array.view(np.ndarray))
+        kind = {float: _EscapedFloat, int: _EscapedInt}.get(type(value))
+        if kind is None:
+            self.refuse(f"item() of a {type(value).__name__} tensor value: the value reaches "
+                        "Python, so later code can depend on it")
+            return value
+        snapshot = self.new_buffer(np.array(array.view(np.ndarray)))
+        self.add(np.copyto, (snapshot, array), {}, "item")
+        return kind(value, self, snapshot)
 
     def branch(self, array: _Traced) -> bool:
         value = bool(array.view(np.ndarray))
@@ -344,6 +433,9 @@ class _Recorder:
                     ("dict", tuple((k, p[1]) for k, p in pairs.items())))
         if isinstance(value, np.ndarray):
             return value, ("const", value.copy())
+        if isinstance(value, _ESCAPED):
+            self.refuse("the number .item() took from a tensor is used in a tensor op")
+            value = value.plain()
         return value, ("const", value)
 
     def add(self, func: Callable, args: tuple, kwargs: dict, name: str) -> None:
@@ -367,6 +459,7 @@ class _Recorder:
         """A kernel writes target: plain arrays become buffers, re-initialised from their
         contents before the first write (a fresh np.zeros inside an op)."""
         if isinstance(target, _Traced):
+            self.written_roots.add(id(_root(target)))
             owner = self._owner(target)
             if owner is not None:
                 self.written[id(owner)] = owner
@@ -415,7 +508,14 @@ class _Recorder:
         if view is not None:
             return view
         buffer = self.new_buffer(result)
-        if func in _FUNCTIONS_WITH_OUT and "out" not in kwargs:
+        fill = _FILLS.get(func)
+        if fill is not None and (func is not np.full_like or not isinstance(
+                args[1] if len(args) > 1 else kwargs.get("fill_value"), np.ndarray)):
+            value = fill if func is not np.full_like else (
+                args[1] if len(args) > 1 else kwargs["fill_value"])
+            if func is not np.empty_like:  # its contents are anything: no kernel
+                self.add(np.ndarray.fill, (buffer, value), {}, func.__name__)
+        elif func in _FUNCTIONS_WITH_OUT and "out" not in kwargs:
             self.add(func, args, {**kwargs, "out": buffer}, func.__name__)
         else:
             self.add(_assign, (buffer, func, *args), kwargs, func.__name__)
@@ -437,7 +537,13 @@ class _Recorder:
         if view is not None:
             return view
         buffer = self.new_buffer(result)
-        self.add(_method_into, (buffer, name, array, *args), kwargs, name)
+        plain = not kwargs and not any(isinstance(a, str) for a in args)  # no order='F' etc.
+        if plain and name in ("reshape", "ravel", "flatten", "copy"):  # one copy, not two
+            self.add(_copy_reshaped, (buffer, array), {}, name)
+        elif name == "astype" and len(args) == 1 and set(kwargs) <= {"copy", "order"}:
+            self.add(np.copyto, (buffer, array), {"casting": "unsafe"}, name)  # cast into it
+        else:
+            self.add(_method_into, (buffer, name, array, *args), kwargs, name)
         return buffer
 
     def call(self, func: Callable, args: tuple, kwargs: dict, writes: Any) -> Any:
@@ -541,10 +647,22 @@ _KEEP = "keep"  # a parameter's .grad that the call did not change
 
 
 def _set_grads(pairs: tuple) -> None:
-    """Give each parameter the .grad it had at this point of the captured call."""
+    """Give each parameter the .grad it had at this point of the captured call: None, or a
+    Tensor on a buffer of the tape (the same Tensor on every replay, see _grad_tensors)."""
     for p, g in pairs:
         if g is not _KEEP:
-            p._grad = None if g is None else Tensor._make(g)
+            p._grad = g
+
+
+def _grad_tensors(kernels: list[_Kernel]) -> None:
+    """Turn the grad buffers in the kernels that set .grad into Tensors, one per buffer, made
+    once here rather than on every replay."""
+    made: dict[int, Tensor] = {}
+    for k in kernels:
+        if k.func in (_set_grads, _optimizer_call):
+            pairs = tuple((p, made.setdefault(id(g), Tensor._make(g))
+                           if isinstance(g, np.ndarray) else g) for p, g in k.args[0])
+            k.args = (pairs, *k.args[1:])
 
 
 def _optimizer_call(pairs: tuple, method: Callable, optimizer: Optimizer) -> None:
@@ -602,8 +720,8 @@ class _Patches:
             recorder.created[id(t)] = weakref.ref(t)
             return t
 
-        def refused(name: str, what: str) -> Callable:
-            original = getattr(Tensor, name) if name != "__call__" else Module.__call__
+        def refused(name: str, what: str, owner: type = Tensor) -> Callable:
+            original = getattr(owner, name)
 
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 recorder.refuse(what)
@@ -627,11 +745,17 @@ class _Patches:
         self.set(Tensor, "_make", classmethod(recorded_make))
         self.set(Tensor, "register_hook", refused("register_hook", "a hook (register_hook)"))
         self.set(Tensor, "retain_grad", refused("retain_grad", "retain_grad()"))
+        for name in ("manual_seed", "seed", "set_state"):  # replay would not reseed
+            self.set(random.Generator, name, refused(name, f"Generator.{name}() inside the "
+                                                     "step", random.Generator))
         self.set(Module, "__call__", module_call_checked)
-        for cls in _optimizer_classes():
+        for cls in _subclasses(Optimizer):
             for name in ("step", "zero_grad"):
                 if name in cls.__dict__:
                     self.set(cls, name, self._optimizer_method(cls.__dict__[name]))
+        for cls in _subclasses(LRScheduler):
+            if "step" in cls.__dict__:
+                self.set(cls, "step", self._scheduler_method(cls.__dict__["step"]))
         default = random.default_generator  # behind creation.generator(): dropout, rand, ...
         self.set(default, "numpy", _RecordingGenerator(default.numpy, recorder))
         for name in ("asarray", "array", "ascontiguousarray"):
@@ -657,6 +781,26 @@ class _Patches:
             return result
         return recorded
 
+    def _scheduler_method(self, method: Callable) -> Callable:
+        """A learning-rate scheduler's step() is Python that sets the groups' lr: recorded as a
+        call, which replay makes again."""
+        recorder = self.recorder
+
+        @functools.wraps(method)
+        def recorded(scheduler: LRScheduler, *args: Any, **kwargs: Any) -> Any:
+            if recorder.inside:
+                return method(scheduler, *args, **kwargs)
+            name = f"{type(scheduler).__name__}.step"
+            if any(isinstance(a, (Tensor, np.ndarray)) for a in _tree_items((args, kwargs))):
+                recorder.refuse(f"{name}() of a tensor value (the value reaches Python)")
+            recorder.mutated = True  # a failed guard after it would rerun fn: a second step
+            with recorder.untraced():
+                result = method(scheduler, *args, **kwargs)
+            recorder.kernels.append(_Kernel(method, (scheduler, *args), kwargs, (
+                method, id(scheduler), args, tuple(kwargs.items())), name))
+            return result
+        return recorded
+
     def __exit__(self, *exc: object) -> None:
         for owner, name, value in reversed(self.saved):
             setattr(owner, name, value)
@@ -671,15 +815,16 @@ def _keeping_traced(convert: Callable, copies: bool) -> Callable:
     def converted(a: Any, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(a, _Traced) or args or set(kwargs) - {"copy", "order"}:
             return convert(a, dtype, *args, **kwargs)
-        copy = kwargs.get("copy", copies)
+        order = "C" if convert is np.ascontiguousarray else kwargs.get("order") or "K"
+        fits = {"C": a.flags.c_contiguous, "F": a.flags.f_contiguous}.get(order, True)
         if dtype is None or np.dtype(dtype) == a.dtype:
-            return a.copy() if copy else a
-        return a.astype(dtype)
+            return a.copy(order=order) if kwargs.get("copy", copies) or not fits else a
+        return a.astype(dtype, order=order)
     return converted
 
 
-def _optimizer_classes() -> list[type]:
-    classes, todo = [], [Optimizer]
+def _subclasses(base: type) -> list[type]:
+    classes, todo = [], [base]
     while todo:
         cls = todo.pop()
         classes.append(cls)
@@ -700,7 +845,15 @@ class _Tape:
         kernels = [*recorder.kernels, _Kernel(_set_grads, (pairs,), {}, (), "set grads")]
         protected = [*inputs, *_arrays_in(self.output)]
         self.reused = _reuse_buffers(kernels, recorder.made, protected)
+        _grad_tensors(kernels)
         self.kernels = [k.bound() for k in kernels]
+        # kernels that read an input, to be bound to the caller's arrays (None: always copy)
+        # inputs fn writes into: copied in, and back out after the kernels (as eager writes
+        # the caller's array), never read in place (a failed guard reruns fn eagerly)
+        self.written_inputs = [n for n, b in enumerate(inputs)
+                               if id(_root(b)) in recorder.written_roots]
+        self.readers = _input_readers(kernels, inputs, self.output, self.written_inputs)
+        self.bound = list(inputs)  # the arrays the kernels read the inputs from now
         if recorder.written:
             self.kernels.append(functools.partial(increment_version,
                                                   *recorder.written.values()))
@@ -719,6 +872,7 @@ class _Tape:
                                                                          for k in kernels])])}
         self.buffers = [r for key, r in roots.items() if key in recorder.made or any(
             r is _root(i) for i in inputs)]  # what the tape allocated (not the parameters)
+        self.buffer_ids = {id(b) for b in self.buffers}
         self.verified = False
 
     def guards_hold(self) -> bool:
@@ -736,8 +890,7 @@ class _Tape:
     def replay(self, arrays: list[np.ndarray]) -> Any:
         """Run the kernels on new inputs; raises _BranchGuard, with outside tensors as they
         were, when a guarded branch goes the other way."""
-        for buffer, array in zip(self.inputs, arrays):
-            np.copyto(buffer, array)
+        self._bind_inputs(arrays)
         saved = [a.copy() for a in self.undo]
         try:
             for kernel in self.kernels:
@@ -746,11 +899,122 @@ class _Tape:
             for own, copy in zip(self.undo, saved):
                 np.copyto(own, copy)
             raise
+        for n in self.written_inputs:
+            np.copyto(arrays[n], self.inputs[n])
         return _build_output(self.output)
+
+    def _bind_inputs(self, arrays: list[np.ndarray]) -> None:
+        """Let the kernels read a large input from the caller's array when it has the buffer's
+        layout (at batch 1024 the images' copy was a tenth of the step), else copy it into the
+        tape's buffer. An array on a buffer of the tape (last call's .grad, say) is copied: the
+        kernels overwrite it while they run."""
+        for n, (buffer, array, readers) in enumerate(zip(self.inputs, arrays, self.readers)):
+            source = (array if readers is not None and array.strides == buffer.strides
+                      and id(_root(array)) not in self.buffer_ids else buffer)
+            if source is buffer:
+                np.copyto(buffer, array)
+            if source is not self.bound[n]:
+                self.bound[n] = source
+                for reader in readers or ():
+                    self.kernels[reader.index] = reader.bind(self.bound)
 
     def nbytes(self) -> int:
         """Bytes of the buffers the tape allocated (inputs and intermediates)."""
         return sum(b.nbytes for b in self.buffers)
+
+
+# *** inputs read from the caller's arrays ***
+class _InputView:
+    """Where a kernel reads input number n: a view of it (offset in bytes, shape, strides, dtype),
+    rebuilt on whichever array holds the input in this call."""
+
+    __slots__ = ("n", "offset", "shape", "strides", "dtype", "whole")
+
+    def __init__(self, n: int, view: np.ndarray, buffer: np.ndarray) -> None:
+        self.n, self.offset = n, _address(view) - _address(buffer)
+        self.shape, self.strides, self.dtype = view.shape, view.strides, view.dtype
+        self.whole = _alias(view, buffer)
+
+    def on(self, arrays: list[np.ndarray]) -> np.ndarray:
+        array = arrays[self.n]
+        if self.whole:
+            return array
+        return np.ndarray(self.shape, self.dtype, buffer=array, offset=self.offset,
+                          strides=self.strides)
+
+
+class _Reader:
+    """A kernel that reads an input, with _InputViews where its arguments hold the input."""
+
+    __slots__ = ("index", "func", "args", "kwargs", "spots", "keys")
+
+    def __init__(self, index: int, kernel: _Kernel, args: tuple, kwargs: dict) -> None:
+        self.index, self.func, self.args, self.kwargs = index, kernel.func, args, kwargs
+        self.spots = [i for i, a in enumerate(args) if _has_view(a)]
+        self.keys = [k for k, v in kwargs.items() if _has_view(v)]
+
+    def bind(self, arrays: list[np.ndarray]) -> Callable[[], Any]:
+        args = list(self.args)
+        for i in self.spots:
+            args[i] = _resolve(args[i], arrays)
+        kwargs = {**self.kwargs, **{k: _resolve(self.kwargs[k], arrays) for k in self.keys}}
+        return _call(self.func, tuple(args), kwargs)
+
+
+_READ_IN_PLACE = 1 << 16  # bytes: smaller inputs are copied, quicker than rebinding kernels
+
+
+def _input_readers(kernels: list[_Kernel], inputs: list[np.ndarray], output: Any,
+                   written: list[int]) -> list[list[_Reader] | None]:
+    """For each input, the kernels that read it, or None when it is always copied into its
+    buffer: a small input, one fn writes into, or one reached some other way (returned, or
+    nested deeper than a tuple in a kernel's arguments)."""
+    roots = {id(_root(b)): n for n, b in enumerate(inputs)}
+
+    def input_of(a: Any) -> int | None:
+        return roots.get(id(_root(a))) if isinstance(a, np.ndarray) else None
+
+    def marked(a: Any) -> Any:
+        n = input_of(a)
+        if n is not None:
+            return _InputView(n, a, inputs[n])
+        if type(a) in (tuple, list) and any(input_of(v) is not None for v in a):
+            return type(a)(marked(v) for v in a)
+        return a
+
+    readers: list[list[_Reader] | None] = [
+        [] if b.nbytes >= _READ_IN_PLACE and n not in written else None
+        for n, b in enumerate(inputs)]
+    for a in _arrays_in(output):
+        if input_of(a) is not None:
+            readers[input_of(a)] = None
+    for index, kernel in enumerate(kernels):
+        found = [input_of(a) for a in _arrays_in((kernel.args, kernel.kwargs))]
+        if found.count(None) == len(found):
+            continue
+        args = tuple(marked(a) for a in kernel.args)
+        kwargs = {k: marked(v) for k, v in kernel.kwargs.items()}
+        views = [v.n for v in _tree_items((args, kwargs)) if type(v) is _InputView]
+        reader = _Reader(index, kernel, args, kwargs)
+        for n in set(found) - {None}:
+            if found.count(n) != views.count(n) or readers[n] is None:
+                readers[n] = None  # nested deeper than a tuple: copy
+            else:
+                readers[n].append(reader)
+    return readers
+
+
+def _has_view(value: Any) -> bool:
+    return type(value) is _InputView or (type(value) in (tuple, list) and any(
+        type(v) is _InputView for v in value))
+
+
+def _resolve(value: Any, arrays: list[np.ndarray]) -> Any:
+    if type(value) is _InputView:
+        return value.on(arrays)
+    if type(value) in (tuple, list):
+        return type(value)(v.on(arrays) if type(v) is _InputView else v for v in value)
+    return value
 
 
 # *** buffers shared where their lives do not overlap ***
@@ -806,8 +1070,10 @@ def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.nd
 def _result(kernel: _Kernel) -> np.ndarray | None:
     """The array a kernel writes whole: a ufunc's out=, or _assign's, _method_into's or
     _draw's first argument."""
-    if kernel.func in (_assign, _method_into, _draw):
+    if kernel.func in (_assign, _method_into, _draw, _copy_reshaped, np.ndarray.fill):
         return kernel.args[0]
+    if kernel.func is np.copyto and kernel.kwargs.get("casting") == "unsafe":
+        return kernel.args[0]  # astype
     ufunc = getattr(kernel.func, "__self__", None)
     if isinstance(ufunc, np.ufunc) and kernel.func.__name__ in ("__call__", "reduce"):
         out = kernel.kwargs.get("out")
@@ -830,9 +1096,14 @@ def _elementwise_out(kernel: _Kernel) -> np.ndarray | None:
 
 
 def _root(array: np.ndarray) -> np.ndarray:
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
+    """The array that owns array's memory (through as_strided's holder of its base, too)."""
+    while True:
+        base = array.base
+        if not isinstance(base, np.ndarray):
+            base = getattr(base, "base", None)
+            if not isinstance(base, np.ndarray):
+                return array
+        array = base
 
 
 def _owned_whole(array: np.ndarray, made: set[int]) -> bool:
@@ -857,6 +1128,8 @@ def _output_spec(value: Any, recorder: _Recorder) -> Any:
         return ("const", value)
     if isinstance(value, _Traced):
         return ("array", recorder.bind(value)[0])
+    if isinstance(value, _ESCAPED) and value.recorder is recorder:
+        return ("item", recorder.bind(value.snapshot)[0])
     if type(value) in (tuple, list):
         return ("seq", type(value), [_output_spec(v, recorder) for v in value])
     if type(value) is dict:
@@ -870,6 +1143,8 @@ def _build_output(spec: tuple) -> Any:
         return Tensor._make(spec[1].copy())
     if kind == "array":
         return spec[1].copy()
+    if kind == "item":
+        return spec[1].item()
     if kind == "seq":
         return spec[1](_build_output(s) for s in spec[2])
     if kind == "dict":
@@ -935,13 +1210,18 @@ class CompiledFunction:
         self.captures = self.replays = self.eager_calls = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        key = (is_grad_enabled(), _signature(args), tuple(kwargs), _signature(kwargs))
+        if not kwargs and all(type(a) is Tensor for a in args):  # the usual call, quicker
+            key = (is_grad_enabled(), tuple([(a.array.shape, a.array.dtype.str, a.requires_grad)
+                                             for a in args]))
+        else:
+            key = (is_grad_enabled(), _signature(args), tuple(kwargs), _signature(kwargs))
         if key in self._eager:
             self.eager_calls += 1
             return self.fn(*args, **kwargs)
         tape = self._tapes.get(key)
         if tape is not None and tape.verified and tape.guards_hold():
-            arrays = [a.array if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
+            arrays = [a.array if isinstance(a, Tensor) else a for a in (
+                args if len(key) == 2 else _leaves((args, kwargs)))]
             try:
                 result = tape.replay(arrays)
             except _BranchGuard:
@@ -974,6 +1254,10 @@ class CompiledFunction:
         result = _plain(output)
         if recorder.reason is not None:
             return self._run_eagerly(key, recorder.reason, args, kwargs, ran=result)
+        callers = [a.array if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
+        for buffer, array in zip(inputs, callers, strict=True):  # fn wrote into an input:
+            if not np.array_equal(buffer, array, equal_nan=True):  # so do eager and replay
+                np.copyto(array, buffer)
         self._params = tape.params
         if previous is not None and _same(previous.template, tape.template):
             tape.verified = True
@@ -991,11 +1275,11 @@ class CompiledFunction:
             if a.requires_grad:
                 recorder.refuse("an argument requires grad (its gradient would not reach it)")
                 return a
-            traced = recorder.new_buffer(np.array(a.array))
+            traced = recorder.new_buffer(np.array(a.array, order="C"))
             inputs.append(recorder.arrays[recorder.slot(traced)])
             return Tensor._make(traced)
         if isinstance(a, np.ndarray):
-            traced = recorder.new_buffer(np.array(a))
+            traced = recorder.new_buffer(np.array(a, order="C"))
             inputs.append(recorder.arrays[recorder.slot(traced)])
             return traced
         if type(a) in (tuple, list):

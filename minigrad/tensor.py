@@ -1698,6 +1698,36 @@ class Tensor:
     def ger(self, vec2: Any) -> Tensor:
         return ops.ger(self, vec2)
 
+    # decompositions (torch.svd and torch.qr's old APIs; linalg's are in minigrad.linalg)
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        return ops.svd(self, some, compute_uv)
+
+    def qr(self, some: bool = True) -> Any:
+        return ops.qr(self, some)
+
+    def matrix_exp(self) -> Tensor:
+        return ops.matrix_exp(self)
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        return ops.orgqr(self, input2)
+
+    def ormqr(self, input2: Tensor, input3: Tensor, left: bool = True,
+              transpose: bool = False) -> Tensor:
+        return ops.ormqr(self, input2, input3, left, transpose)
+
+    def geqrf(self) -> Any:
+        return ops.geqrf(self)
+
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        return ops.lu(self, pivot, get_infos)
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+        return ops.lu_solve(self, LU_data, LU_pivots)
+
+    def triangular_solve(self, A: Tensor, upper: bool = True, transpose: bool = False,
+                         unitriangular: bool = False) -> Any:
+        return ops.triangular_solve(self, A, upper, transpose, unitriangular)
+
     # random fills (generator=: a minigrad.Generator, else the default one)
     def _fill_drawn(self, op: str, draw: Callable[[np.random.Generator], Any],
                     generator: Any) -> Tensor:

@@ -3,6 +3,7 @@ eagerly with a warning (or raises with fullgraph=True)."""
 
 from __future__ import annotations
 
+import gc
 import tracemalloc
 import warnings
 
@@ -15,6 +16,7 @@ import minigrad as mg
 from minigrad import nn, optim
 from minigrad.compiler import CompileError
 from minigrad.nn import functional as F
+from models.lenet import LeNet
 from models.mlp import TwoLayerMLP
 from models.train_mnist import make_step
 
@@ -26,7 +28,15 @@ OPTIMIZERS = {
     "adam": (optim.Adam, dict(lr=0.01)),
     "adam_decay": (optim.Adam, dict(lr=0.01, weight_decay=0.01, amsgrad=True)),
     "adamw": (optim.AdamW, dict(lr=0.01)),
-}
+    "rmsprop": (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
+    "adagrad": (optim.Adagrad, dict(lr=0.1)),
+    "nadam": (optim.NAdam, dict(lr=0.01)),
+    "radam": (optim.RAdam, dict(lr=0.01)),
+    "adamax": (optim.Adamax, dict(lr=0.01)),
+    "adadelta": (optim.Adadelta, dict(lr=1.0)),
+    "rprop": (optim.Rprop, dict(lr=0.01)),
+    "asgd": (optim.ASGD, dict(lr=0.01, t0=2)),
+}  # every optimizer but LBFGS, whose step(closure) runs eagerly (test below)
 
 
 def batches(n: int, batch: int, features: int, classes: int, seed: int = 1) -> list:
@@ -88,6 +98,20 @@ def test_replay_equals_eager_on_drawn_mlps(hidden, batch, layers, optimizer, dty
     compiled = train(make, optimizer, data, compiled=True, seed=seed)
     for got, want in zip(compiled[:3], eager[:3]):
         assert_bitwise(got, want)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_lenet_replay_equals_eager_bitwise(optimizer):
+    """Convolution, max pooling and their backward passes (strided window views, scatters into
+    fresh arrays) are captured too: no fallback, eager's numbers bit for bit."""
+    rng = np.random.default_rng(0)
+    data = [(rng.standard_normal((4, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, 4))
+            for _ in range(4)]
+    eager = train(LeNet, optimizer, data, compiled=False)
+    compiled = train(LeNet, optimizer, data, compiled=True)  # fullgraph: would raise
+    for got, want in zip(compiled[:3], eager[:3]):
+        assert_bitwise(got, want)
+    assert compiled[3].cache_info()["replays"] == 2
 
 
 @pytest.mark.parametrize("norm", ["layer", "batch"])
@@ -178,7 +202,8 @@ def test_item_in_a_branch_falls_back_with_one_warning():
         return loss
 
     fn = mg.compile(step)
-    with pytest.warns(RuntimeWarning, match=r"runs eagerly: item\(\)"):
+    with pytest.warns(RuntimeWarning, match=r"\.item\(\) took from a tensor is used in Python "
+                                            r"\(__gt__\)"):
         fn(mg.ones(8, 20), mg.zeros(8, dtype=mg.int64))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -187,6 +212,46 @@ def test_item_in_a_branch_falls_back_with_one_warning():
     assert fn.cache_info()["eager_calls"] == 4 and fn.cache_info()["replays"] == 0
     with pytest.raises(CompileError, match="item"):
         mg.compile(step, fullgraph=True)(mg.ones(8, 20), mg.zeros(8, dtype=mg.int64))
+
+
+@pytest.mark.parametrize("use", ["return", "format", "arithmetic", "tensor op"])
+def test_item_values_can_be_returned_but_not_used(use):
+    """`return loss.item(), correct.item()` replays (the numbers of this call, as Python float
+    and int); using such a number in Python or in a tensor op runs the step eagerly."""
+    data = batches(5, 8, 20, 5)
+
+    def run(compiled):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(20, 16, 5)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = F.cross_entropy(out, y)
+            value = loss.item()  # before backward: the copy is taken here
+            loss.backward()
+            opt.step()
+            correct = (out.argmax(1) == y).sum().item()
+            if use == "format":
+                return f"{value:.4f}", correct
+            if use == "arithmetic":
+                return value, correct / len(y)
+            if use == "tensor op":
+                return (out * value).sum(), correct
+            return value, correct
+
+        fn = mg.compile(step) if compiled else step
+        return [fn(mg.tensor(x), mg.tensor(y)) for x, y in data], fn
+
+    (eager, _), (compiled, fn) = run(False), run(True)
+    assert compiled == eager
+    if use == "return":
+        assert [type(v) for v in compiled[-1]] == [float, int]
+        assert fn.cache_info()["replays"] == 3
+    else:
+        assert fn.cache_info()["replays"] == 0
+        assert ".item()" in next(iter(fn.cache_info()["eager"].values()))
 
 
 def test_bool_before_any_write_is_a_guard():
@@ -234,6 +299,48 @@ def test_hooks_are_refused(what):
 
     with pytest.warns(RuntimeWarning, match="hook"):
         mg.compile(step)(mg.ones(2, 20))
+
+
+def test_seeding_inside_the_step_runs_eagerly():
+    """Replay would not reseed, so the draws after it would differ from eager's."""
+    w = mg.tensor(np.ones(4, np.float32), requires_grad=True)
+
+    def f(x):
+        mg.manual_seed(3)
+        return (F.dropout(w * x, 0.5) ** 2).sum()
+
+    fn = mg.compile(f)
+    with pytest.warns(RuntimeWarning, match=r"manual_seed\(\) inside the step"):
+        values = [fn(mg.ones(4)).item() for _ in range(4)]
+    assert values == [f(mg.ones(4)).item()] * 4
+    assert fn.cache_info()["replays"] == 0
+
+
+def test_lbfgs_step_with_a_closure_runs_eagerly():
+    """A closure re-evaluates the loss a data-dependent number of times: not capturable."""
+    data = batches(3, 8, 20, 5)
+
+    def run(compiled):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(20, 16, 5)
+        opt = optim.LBFGS(model.parameters(), lr=0.5, max_iter=3)
+
+        def step(x, y):
+            def closure():
+                opt.zero_grad()
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                return loss
+            return opt.step(closure)
+
+        fn = mg.compile(step) if compiled else step
+        return [fn(mg.tensor(x), mg.tensor(y)).array.copy() for x, y in data], fn
+
+    eager, _ = run(False)
+    with pytest.warns(RuntimeWarning, match=r"step\(\) with arguments"):
+        compiled, fn = run(True)
+    assert_bitwise(compiled, eager)
+    assert fn.cache_info()["replays"] == 0
 
 
 def test_gradient_accumulation_across_calls_is_refused():
@@ -302,6 +409,45 @@ def test_manual_sgd_and_scheduler_and_reseeding_are_followed():
     assert_bitwise(compiled[1], eager[1])
 
 
+@pytest.mark.parametrize("extra", ["scheduler", "clip", "both"])
+def test_scheduler_step_and_gradient_clipping_inside_the_step(extra):
+    """A scheduler's step() inside fn is replayed as a call (the lr keeps changing), and
+    clip_grad_norm_ is captured (no value reaches Python): eager's numbers, no fallback."""
+    data = batches(6, 8, 20, 5)
+
+    def run(compiled):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(20, 16, 5, activation="relu")
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = F.cross_entropy(out, y)
+            loss.backward()
+            norm = None
+            if extra != "scheduler":
+                norm = nn.utils.clip_grad_norm_(model.parameters(), 0.05)
+            opt.step()
+            if extra != "clip":
+                sched.step()
+            return loss, norm, (out.argmax(1) == y).float().mean()
+
+        fn = mg.compile(step, fullgraph=True) if compiled else step
+        outs = []
+        for x, y in data:
+            loss, norm, accuracy = fn(mg.tensor(x), mg.tensor(y))
+            lr = np.float64(opt.param_groups[0]["lr"])
+            outs += [loss.array.copy(), accuracy.array.copy(), lr]
+            outs += [] if norm is None else [norm.array.copy()]
+        return outs + [p.array.copy() for p in model.parameters()], fn
+
+    (eager, _), (compiled, fn) = run(False), run(True)
+    assert_bitwise(compiled, eager)
+    assert fn.cache_info()["replays"] == 4
+
+
 def test_numpy_inputs_and_structured_outputs():
     w = mg.tensor(np.arange(3, dtype=np.float32), requires_grad=True)
 
@@ -314,6 +460,69 @@ def test_numpy_inputs_and_structured_outputs():
         out = fn(np.full(3, k, np.float32))
     np.testing.assert_array_equal(out["y"].array, [0, 3, 6])
     assert out["pair"][0].item() == 9 and out["pair"][1] is None
+
+
+def test_inputs_are_read_in_place_or_copied_whatever_their_layout():
+    """Replay reads a large contiguous input from the caller's array and copies any other
+    layout into its buffer; either way, and switching between them, it computes what eager
+    does."""
+    data = batches(6, 64, 300, 5)  # 77 kB of images: read in place
+    strided = lambda x: np.repeat(x, 2, axis=1)[:, ::2]  # noqa: E731
+    layouts = [lambda x: x, strided, lambda x: x, strided, lambda x: x, lambda x: x]
+    runs = []
+    for compiled in (False, True):
+        mg.manual_seed(0)
+        model = TwoLayerMLP(300, 16, 5)
+        step = make_step(model, optim.SGD(model.parameters(), lr=0.1), compiled=compiled)
+        runs.append([])
+        for layout, (x, y) in zip(layouts, data, strict=True):
+            x = layout(x)
+            runs[-1].append(step(mg.from_numpy(x), mg.tensor(y)).array.copy())
+            if compiled and step.replays:  # the images' buffer, or x itself
+                assert (next(iter(step._tapes.values())).bound[0] is x) == x.flags.c_contiguous
+        runs[-1] += [p.array.copy() for p in model.parameters()]
+    assert_bitwise(runs[1], runs[0])
+    assert step.cache_info()["replays"] >= 3
+
+
+def test_an_input_on_a_buffer_of_the_tape_is_copied_not_read_in_place():
+    """Last call's .grad fed back in: the kernels overwrite that buffer while they run, so
+    replay copies it first (reading it in place gave other numbers)."""
+
+    def run(compiled):
+        mg.manual_seed(0)
+        a, b = nn.Linear(300, 300), nn.Linear(300, 300)  # 360 kB inputs: read in place
+        opt = optim.SGD([*a.parameters(), *b.parameters()], lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = (a(x) * b(x)).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = mg.compile(step, fullgraph=True) if compiled else step
+        x, losses = mg.ones(300, 300), []
+        for i in range(5):
+            losses.append(fn(x).array.copy())
+            x = (a if i % 2 else b).weight.grad
+        return losses
+
+    assert_bitwise(run(True), run(False))
+
+
+def test_an_input_written_in_place_changes_the_callers_tensor_as_in_eager():
+    w = mg.tensor(np.ones(3, np.float32), requires_grad=True)
+
+    def f(x):
+        x.mul_(2)
+        return (w * x).sum()
+
+    fn = mg.compile(f, fullgraph=True)
+    for k in range(4):
+        x = mg.full((3,), float(k))
+        assert fn(x).item() == 6 * k
+        np.testing.assert_array_equal(x.array, [2 * k] * 3)
 
 
 def test_a_value_computed_outside_the_kernels_is_caught():
@@ -347,10 +556,12 @@ def test_buffers_do_not_grow():
     for _ in range(3):
         for x, y in data:
             fn(mg.tensor(x), mg.tensor(y))
+    gc.collect()  # also empties Python's free lists, whose filling is not growth
     first = tracemalloc.get_traced_memory()[0]
     for _ in range(20):
         for x, y in data:
             fn(mg.tensor(x), mg.tensor(y))
+    gc.collect()
     grown = tracemalloc.get_traced_memory()[0] - first
     tracemalloc.stop()
     assert fn.cache_info()["buffer_bytes"] == size > 0

@@ -190,12 +190,14 @@ def test_state_dict_moves_both_ways_with_pytorch(torch):
 
 
 # *** layers against PyTorch ***
+@pytest.mark.parametrize("momentum", [0.1, None])  # None: the cumulative average
 @pytest.mark.parametrize("training", [True, False])
 @given(batch=st.integers(2, 9), features=st.integers(1, 6), seed=st.integers(0, 2**16))
-def test_batchnorm1d_matches_pytorch_over_several_steps(torch, training, batch, features,
-                                                        seed):
+def test_batchnorm1d_matches_pytorch_over_several_steps(torch, training, momentum, batch,
+                                                        features, seed):
     rng = np.random.default_rng(seed)
-    ours, theirs = nn.BatchNorm1d(features), torch.nn.BatchNorm1d(features)
+    ours = nn.BatchNorm1d(features, momentum=momentum)
+    theirs = torch.nn.BatchNorm1d(features, momentum=momentum)
     weight, bias = rng.standard_normal(features), rng.standard_normal(features)
     ours.weight.array[:], ours.bias.array[:] = weight, bias
     theirs.weight.data[:], theirs.bias.data[:] = torch.tensor(weight), torch.tensor(bias)

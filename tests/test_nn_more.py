@@ -1,7 +1,7 @@
-"""GroupNorm, InstanceNorm, RMSNorm, 1-D pooling, padding, Upsample, PixelShuffle, Unfold and
-Fold, PairwiseDistance, Bilinear and the shrinks against PyTorch (float64): outputs, running
-statistics and every parameter's and input's gradient; their functional forms by gradcheck;
-bad arguments."""
+"""GroupNorm, InstanceNorm, RMSNorm, LocalResponseNorm, 1-D pooling, padding, Upsample,
+PixelShuffle, Unfold and Fold, PairwiseDistance, Bilinear and the shrinks against PyTorch
+(float64): outputs, running statistics and every parameter's and input's gradient; their
+functional forms by gradcheck; bad arguments."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ CASES = [
      [(3, 4)]),
     ("InstanceNorm2d", (3,), {"affine": True, "bias": False}, [(2, 3, 4, 4)]),
     ("InstanceNorm2d", (3,), {"track_running_stats": True, "momentum": 0.3}, [(3, 2, 5)]),
+    ("InstanceNorm3d", (2,), {"affine": True}, [(2, 2, 3, 2, 2)]),
+    ("InstanceNorm3d", (2,), {"track_running_stats": True}, [(2, 3, 2, 2)]),
+    ("LocalResponseNorm", (3,), {"alpha": 0.1, "beta": 0.6, "k": 2.0}, [(2, 5, 3)]),
+    ("LocalResponseNorm", (4,), {}, [(1, 6, 2, 3, 2)]),
     ("RMSNorm", (4,), {}, [(2, 3, 4)]),
     ("RMSNorm", ((3, 4),), {"eps": 1e-3}, [(2, 3, 4)]),
     ("RMSNorm", (4,), {"elementwise_affine": False}, [(4,)]),
@@ -123,6 +127,7 @@ FUNCTIONS = {
     "instance_norm": (lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
                       [(2, 3, 4), (3,), (3,)]),
     "rms_norm": (lambda x, w: F.rms_norm(x, (3,), w, 1e-3), [(2, 3), (3,)]),
+    "local_response_norm": (lambda x: F.local_response_norm(x, 3, 0.5, 0.75, 1.5), [(2, 4, 3)]),
     "adaptive_avg_pool1d": (lambda x: F.adaptive_avg_pool1d(x, 2), [(2, 5)]),
     "pixel_shuffle": (lambda x: F.pixel_shuffle(x, 2), [(1, 4, 2, 1)]),
     "pixel_unshuffle": (lambda x: F.pixel_unshuffle(x, 2), [(1, 1, 2, 4)]),
@@ -168,6 +173,9 @@ def test_functional_matches_torch(torch: Any) -> None:
      r"size at dim=1 to match num_features \(3\), got 4"),
     (lambda: nn.InstanceNorm2d(3)(mg.randn(3, 4)), r"3-D \(unbatched\) or 4-D input"),
     (lambda: F.instance_norm(mg.randn(2, 3, 1)), "more than 1 spatial element"),
+    (lambda: nn.InstanceNorm3d(2)(mg.randn(2, 2, 3)), r"4-D \(unbatched\) or 5-D input"),
+    (lambda: F.local_response_norm(mg.randn(2, 3), 2), r"\(N, C, \*\), got \(2, 3\)"),
+    (lambda: nn.LocalResponseNorm(0)(mg.randn(2, 3, 4)), "size must be a positive int, got 0"),
     (lambda: F.instance_norm(mg.randn(2, 3, 4), use_input_stats=False), "needs running_mean"),
     (lambda: nn.RMSNorm(4)(mg.randn(2, 3)), r"normalized_shape \(4,\) does not match"),
     (lambda: F.pixel_shuffle(mg.randn(1, 6, 2, 2), 2), r"\(6\) must be divisible by "

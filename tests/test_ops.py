@@ -1041,6 +1041,186 @@ TMETHODS_OPS = [
 ]
 OPS += TMETHODS_OPS
 
+
+# *** decompositions (linalg2): inputs with distinct singular values, gauge-free outputs ***
+@st.composite
+def spread(draw: st.DrawFn, shape: str = "square") -> tuple[np.ndarray]:
+    """A (batch of) matrix D + E, D's diagonal +-1, +-3, +-5 and |E_ij| <= 0.3, so (Weyl) its
+    singular values, and the eigenvalues of A + A^T, are at least 0.2 apart and 0.1 from 0.
+    shape: 'square', 'tall' (m > n), 'wide' (m < n) or 'any'."""
+    batch = draw(st.sampled_from([(), (2,)]))
+    if shape == "any":
+        shape = draw(st.sampled_from(["square", "tall", "wide"]))
+    k = draw(st.integers(1, 3))
+    extra = 0 if shape == "square" else draw(st.integers(1, 2))
+    m, n = (k, k + extra) if shape == "wide" else (k + extra, k)
+    signs = draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=k, max_size=k))
+    diagonal = np.zeros((m, n))
+    diagonal[range(k), range(k)] = np.array(signs) * (1 + 2 * np.arange(k))
+    return (draw(S.arrays((*batch, m, n), S.floats(-0.3, 0.3))) + diagonal,)
+
+
+def svd_gauge_free(r: Any) -> tuple:
+    """What does not depend on the signs of the singular vectors: their squares, S, and the
+    polar factor U Vh (flipping u_i and v_i together cancels)."""
+    u, s, vh = r
+    k = s.shape[-1]
+    u, vh = u[..., :k], vh[..., :k, :]
+    return u**2, s, vh**2, u @ vh
+
+
+def old_svd_as_new(r: Any) -> tuple:
+    """torch.svd's (U, S, V) as linalg.svd's (U, S, Vh)."""
+    return r.U, r.S, r.V.mT
+
+
+def qr_gauge_free(r: Any) -> tuple:
+    """Q and R up to the signs LAPACK picks: their squares, and Q's columns times R's
+    diagonal."""
+    q, r = r
+    return q**2, r**2, q * r.diagonal(0, -2, -1).unsqueeze(-2)
+
+
+def eigh_gauge_free(r: Any) -> tuple:
+    """The eigenvalues, the eigenvectors' squares and the projector on the first one."""
+    w, v = r
+    return w, v**2, v[..., :1] @ v[..., :1].mT
+
+
+@st.composite
+def householder_inputs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """A (m, n) and tau (k,) with m >= n >= k."""
+    n = draw(st.integers(1, 3))
+    m, k = n + draw(st.integers(0, 2)), draw(st.integers(1, n))
+    return draw(S.arrays((m, n), S.floats(-1, 1))), draw(S.arrays((k,), S.floats(-1, 1)))
+
+
+def lstsq_inputs() -> st.SearchStrategy:
+    """A tall full-rank A (with distinct singular values) and a right-hand side matrix."""
+    return spread("tall").flatmap(lambda a: st.tuples(
+        st.just(a[0]), S.arrays((*a[0].shape[:-1], 2))))
+
+
+DECOMP_OPS = [
+    Op("linalg_svd", lambda x: svd_gauge_free(mg.linalg.svd(x, full_matrices=False)),
+       lambda t, x: svd_gauge_free(t.linalg.svd(x, full_matrices=False)), spread("any")),
+    Op("linalg_svd_full", lambda x: svd_gauge_free(mg.linalg.svd(x)),
+       lambda t, x: svd_gauge_free(t.linalg.svd(x)), spread("any")),
+    Op("svd", lambda x: svd_gauge_free(old_svd_as_new(x.svd())),
+       lambda t, x: svd_gauge_free(old_svd_as_new(x.svd())), spread("any")),
+    Op("svdvals", mg.linalg.svdvals, lambda t, x: t.linalg.svdvals(x), spread("any")),
+    Op("linalg_qr", lambda x: qr_gauge_free(mg.linalg.qr(x)),
+       lambda t, x: qr_gauge_free(t.linalg.qr(x)), spread("any")),
+    Op("linalg_qr_complete", lambda x: qr_gauge_free(mg.linalg.qr(x, "complete")),
+       lambda t, x: qr_gauge_free(t.linalg.qr(x, "complete")), spread("wide")),
+    Op("qr", lambda x: qr_gauge_free(x.qr()), lambda t, x: qr_gauge_free(t.linalg.qr(x)),
+       spread("tall")),
+    Op("linalg_eigh", lambda x: eigh_gauge_free(mg.linalg.eigh(x + x.mT)),
+       lambda t, x: eigh_gauge_free(t.linalg.eigh(x + x.mT)), spread()),
+    Op("linalg_eigh_upper", lambda x: eigh_gauge_free(mg.linalg.eigh(x + x.mT, "U")),
+       lambda t, x: eigh_gauge_free(t.linalg.eigh(x + x.mT, "U")), spread()),
+    Op("linalg_eigvalsh", lambda x: mg.linalg.eigvalsh(x + x.mT),
+       lambda t, x: t.linalg.eigvalsh(x + x.mT), spread()),
+    Op("matrix_exp", lambda x: x.matrix_exp(), SAME,
+       one(S.shapes(2, 3, max_side=3).map(lambda s: (*s[:-1], s[-2])), S.floats(-1, 1))),
+    Op("linalg_matrix_exp", mg.linalg.matrix_exp, lambda t, x: t.linalg.matrix_exp(x),
+       spread()),
+    Op("multi_dot", lambda a, b, c, d: mg.linalg.multi_dot([a, b, c, d]),
+       lambda t, a, b, c, d: t.linalg.multi_dot([a, b, c, d]), matrices("a", "ab", "bc", "c")),
+    Op("multi_dot_matrices", lambda a, b: mg.linalg.multi_dot((a, b)),
+       lambda t, a, b: t.linalg.multi_dot((a, b)), matrices("ab", "bc")),
+    Op("householder_product", mg.linalg.householder_product,
+       lambda t, a, tau: t.linalg.householder_product(a, tau), householder_inputs()),
+    Op("orgqr", lambda a, tau: a.orgqr(tau), SAME, householder_inputs()),
+    Op("linalg_lstsq", lambda a, b: mg.linalg.lstsq(a, b).solution,
+       lambda t, a, b: t.linalg.lstsq(a, b).solution, lstsq_inputs()),
+    Op("linalg_lstsq_gelsd", lambda a, b: mg.linalg.lstsq(a, b, driver="gelsd")[:2],
+       lambda t, a, b: t.linalg.lstsq(a, b, driver="gelsd")[:2], lstsq_inputs()),
+    Op("linalg_cond", mg.linalg.cond, lambda t, x: t.linalg.cond(x), spread("any")),
+    Op("linalg_cond_minus2", lambda x: mg.linalg.cond(x, -2), lambda t, x: t.linalg.cond(x, -2),
+       spread("any")),
+    Op("linalg_cond_nuc", lambda x: mg.linalg.cond(x, "nuc"),
+       lambda t, x: t.linalg.cond(x, "nuc"), spread()),
+    # torch 2.13's backward of cond for 'fro', 1 and inf fails (an in-place write it saved)
+    Op("linalg_cond_fro", lambda x: mg.linalg.cond(x, "fro"), None, spread()),
+    *[Op(f"matrix_norm_{name}", lambda x, o=o: mg.linalg.matrix_norm(x, o),
+         lambda t, x, o=o: t.linalg.matrix_norm(x, o), spread("any"))
+      for name, o in [("2", 2), ("minus2", -2), ("nuc", "nuc")]],
+]
+
+
+def well_conditioned_4x4() -> st.SearchStrategy:
+    """A 4 x 4 matrix 2I + noise, for tensorinv and tensorsolve (as a (2, 2, 4) tensor)."""
+    return one((4, 4), S.floats(-0.5, 0.5)).map(lambda a: (a[0] + 2 * np.eye(4),))
+
+
+DECOMP_OPS += [
+    *[Op(f"solve_triangular_{name}",
+         lambda a, b, k=kwargs: mg.linalg.solve_triangular(a, b if k["left"] else b.mT, **k),
+         lambda t, a, b, k=kwargs: t.linalg.solve_triangular(a, b if k["left"] else b.mT, **k),
+         conditioned(rhs="matrix"))
+      for name, kwargs in [("upper", {"upper": True, "left": True}),
+                           ("lower_right", {"upper": False, "left": False}),
+                           ("unitriangular", {"upper": False, "left": True,
+                                              "unitriangular": True})]],
+    Op("tensorinv", lambda x: mg.linalg.tensorinv(x.reshape(2, 2, 4)),
+       lambda t, x: t.linalg.tensorinv(x.reshape(2, 2, 4)), well_conditioned_4x4()),
+    Op("tensorsolve", lambda a, b: mg.linalg.tensorsolve(a.reshape(2, 4, 2), b, dims=(1,)),
+       lambda t, a, b: t.linalg.tensorsolve(a.reshape(2, 4, 2), b, dims=(1,)),
+       well_conditioned_4x4().map(lambda a: (a[0], np.arange(4.0).reshape(2, 2) - 1.5))),
+    Op("linalg_vander", lambda x: mg.linalg.vander(x, N=4),
+       lambda t, x: t.linalg.vander(x, N=4),  # torch's gradient is wrong at x ~ 1e-40
+       one(S.shapes(1, 2, max_side=3), S.away_from([0], 0.1))),
+    Op("linalg_vecdot", lambda a, b: mg.linalg.vecdot(a, b, dim=0),
+       lambda t, a, b: t.linalg.vecdot(a, b, dim=0), matrices("nk", "nk")),
+    Op("linalg_matmul", mg.linalg.matmul, lambda t, a, b: t.linalg.matmul(a, b),
+       matrices("bnk", "km")),
+    Op("linalg_diagonal", lambda x: mg.linalg.diagonal(x, offset=1),
+       lambda t, x: t.linalg.diagonal(x, offset=1), one(at_least_2d)),
+]
+
+
+@st.composite
+def row_permuted(draw: st.DrawFn, shape: str = "any") -> tuple[np.ndarray]:
+    """A spread matrix with its rows shuffled: LU's pivots are real swaps, and stay the same
+    under the small changes of central differences (each column has one dominant entry)."""
+    (a,) = draw(spread(shape))
+    order = draw(st.permutations(range(a.shape[-2])))
+    return (a[..., list(order), :],)
+
+
+DECOMP_OPS += [
+    Op("linalg_lu_factor", lambda x: mg.linalg.lu_factor(x).LU,
+       lambda t, x: t.linalg.lu_factor(x).LU, row_permuted()),
+    Op("linalg_lu", mg.linalg.lu, lambda t, x: t.linalg.lu(x), row_permuted()),
+    *[Op(f"linalg_lu_solve_{name}",
+         lambda a, b, k=kwargs: mg.linalg.lu_solve(*mg.linalg.lu_factor(a),
+                                                   b if k["left"] else b.mT, **k),
+         lambda t, a, b, k=kwargs: t.linalg.lu_solve(*t.linalg.lu_factor(a),
+                                                     b if k["left"] else b.mT, **k),
+         row_permuted("square").flatmap(lambda a: st.tuples(
+             st.just(a[0]), S.arrays((*a[0].shape[:-1], 2)))))
+      for name, kwargs in [("left", {"left": True}), ("adjoint", {"left": True, "adjoint": True}),
+                           ("right", {"left": False})]],
+]
+
+
+@st.composite
+def ormqr_inputs(draw: st.DrawFn, left: bool) -> tuple[np.ndarray, ...]:
+    """input (m, k) of reflectors, tau (k,) and other (m, c), or (c, m) when not left."""
+    m = draw(st.integers(1, 3))
+    k, c = draw(st.integers(1, m)), draw(st.integers(1, 3))
+    return (draw(S.arrays((m, k), S.floats(-1, 1))), draw(S.arrays((k,), S.floats(-1, 1))),
+            draw(S.arrays((m, c) if left else (c, m))))
+
+
+DECOMP_OPS += [
+    Op(f"ormqr_{'left' if left else 'right'}{'_transpose' * transpose}",
+       lambda a, tau, c, lt=(left, transpose): a.ormqr(tau, c, *lt), SAME, ormqr_inputs(left))
+    for left in (True, False) for transpose in (False, True)
+]
+OPS += DECOMP_OPS
+
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:
     return tuple(mg.Tensor(a, requires_grad=a.dtype.kind == "f" and i not in const)
                  for i, a in enumerate(arrays))

@@ -100,6 +100,21 @@ def test_unbatched_input_matches_torch(torch, kind: str, given_state: bool) -> N
     assert_same_run(torch, reference, layer, rng.normal(size=(LENGTH, INPUT)), hx)
 
 
+@pytest.mark.parametrize("given_state", [False, True])
+@pytest.mark.parametrize("config", ["plain", "two_layers_bidirectional_batch_first", "no_bias"])
+def test_lstm_with_projections_matches_torch(torch, config: str, given_state: bool) -> None:
+    """proj_size: h is projected to proj_size features (weight_hr), c keeps hidden_size."""
+    kwargs = {**CONFIGS[config], "proj_size": 2}
+    reference, layer = pair(torch, "lstm", **kwargs)
+    assert repr(layer) == repr(reference)
+    rng = np.random.default_rng(1)
+    shape = (BATCH, LENGTH, INPUT) if kwargs.get("batch_first") else (LENGTH, BATCH, INPUT)
+    layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    hx = ([rng.normal(size=(layers, BATCH, 2)), rng.normal(size=(layers, BATCH, HIDDEN))]
+          if given_state else None)
+    assert_same_run(torch, reference, layer, rng.normal(size=shape), hx)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_parameter_names_shapes_and_repr_match_torch(torch, kind: str) -> None:
     cls, extra = KINDS[kind]
@@ -285,8 +300,11 @@ def test_bad_constructor_arguments_are_refused() -> None:
         nn.GRU(10, 20, num_layers=2.0)
     with pytest.raises(ValueError, match="dropout must be a number in"):
         nn.RNN(10, 20, dropout=1.5)
-    with pytest.raises(NotImplementedError, match="proj_size"):
-        nn.LSTM(10, 20, proj_size=5)
+    with pytest.raises(ValueError, match=r"proj_size \(20\) has to be smaller than "
+                                         r"hidden_size \(20\)"):
+        nn.LSTM(10, 20, proj_size=20)
+    with pytest.raises(ValueError, match="proj_size should be a positive integer or zero"):
+        nn.LSTM(10, 20, proj_size=-1)
     with pytest.raises(TypeError):
         nn.GRU(10, 20, proj_size=5)
 

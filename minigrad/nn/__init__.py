@@ -166,3 +166,6 @@ __all__ += [
     "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
 ]
 __all__ += ["CircularPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
+from minigrad.nn.normalization import InstanceNorm3d, LocalResponseNorm  # noqa: E402
+
+__all__ += ["InstanceNorm3d", "LocalResponseNorm"]

@@ -873,6 +873,27 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     return standardize(input, dims, w, b, eps)
 
 
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    """x / (k + alpha/size * sum of x^2 over the `size` channels around each one)^beta, the
+    window running from size//2 channels before to (size-1)//2 after, zeros past the ends, as
+    in PyTorch (AlexNet's normalization)."""
+    if input.ndim < 3:
+        raise ValueError(f"local_response_norm: expected input of shape (N, C, *), got "
+                         f"{input.shape}")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"local_response_norm: size must be a positive int, got {size!r}")
+    squares = input * input
+    n, c, *rest = input.shape
+    before, after = size // 2, (size - 1) // 2
+    padded = cat([Tensor._make(np.zeros((n, before, *rest), input.dtype)), squares,
+                  Tensor._make(np.zeros((n, after, *rest), input.dtype))], 1)
+    total = padded[:, 0:c]
+    for j in range(1, size):
+        total = total + padded[:, j:j + c]
+    return input / (total * (alpha / size) + k) ** beta
+
+
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
              weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x^2) + eps) over the last dims (normalized_shape), times weight; eps

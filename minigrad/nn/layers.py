@@ -278,7 +278,7 @@ class LayerNorm(Module):
 class BatchNorm1d(Module):
     """Normalize each feature over the batch; keep running statistics for evaluation."""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
@@ -299,11 +299,14 @@ class BatchNorm1d(Module):
                              f"(N, {self.num_features}) or (N, {self.num_features}, L), "
                              f"got {x.shape}")
         use_batch_stats = self.training or not self.track_running_stats
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.array += 1
+            if momentum is None:  # the cumulative average of the batch statistics, as PyTorch
+                momentum = 1.0 / float(self.num_batches_tracked.array)
         stats = (self.running_mean, self.running_var) if self.track_running_stats else (None,
                                                                                           None)
-        return F.batch_norm(x, *stats, self.weight, self.bias, use_batch_stats, self.momentum,
+        return F.batch_norm(x, *stats, self.weight, self.bias, use_batch_stats, momentum,
                             self.eps)
 
     def extra_repr(self) -> str:

@@ -100,6 +100,27 @@ class InstanceNorm2d(_InstanceNorm):
     spatial_dims = 2
 
 
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm of (N, C, D, H, W) or unbatched (C, D, H, W)."""
+
+    spatial_dims = 3
+
+
+class LocalResponseNorm(Module):
+    """F.local_response_norm over the channels (dim 1): AlexNet's normalization."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
 class RMSNorm(Module):
     """x / sqrt(mean(x^2) + eps) over the last dims (normalized_shape), times a learned weight
     (ones); eps=None means the machine epsilon of the input's dtype."""

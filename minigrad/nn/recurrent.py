@@ -140,29 +140,38 @@ class RNNBase(Module):
                 or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a number in [0, 1] (the probability of "
                              f"zeroing an element), got {dropout!r}")
+        if isinstance(proj_size, bool) or not isinstance(proj_size, (int, np.integer)) \
+                or proj_size < 0:
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to "
+                             f"disable projections, got {proj_size!r}")
         if proj_size:
             if mode != "LSTM":
                 raise ValueError(f"{name}: proj_size is only supported for LSTM, not RNN or "
                                  "GRU")
-            raise NotImplementedError("LSTM: proj_size (LSTM with projections) is not "
-                                      "supported by minigrad; use proj_size=0")
+            if proj_size >= hidden_size:
+                raise ValueError(f"{name}: proj_size ({proj_size}) has to be smaller than "
+                                 f"hidden_size ({hidden_size})")
         if dropout > 0 and num_layers == 1:
             warnings.warn(f"{name}: dropout={dropout} and num_layers=1: dropout acts only "
                           "between recurrent layers, so it has no effect here", stacklevel=2)
         dtype = _factory_dtype(device, dtype)
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        self.dropout, self.bidirectional = float(dropout), bidirectional
+        self.proj_size = int(proj_size)
+        out_size = proj_size or hidden_size  # h's size: projected to proj_size when given
         directions = 2 if bidirectional else 1
         self._flat_weights_names: list[str] = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else out_size * directions
             for suffix in ("", "_reverse")[:directions]:
                 shapes = {"weight_ih": (GATES[mode] * hidden_size, layer_input),
-                          "weight_hh": (GATES[mode] * hidden_size, hidden_size)}
+                          "weight_hh": (GATES[mode] * hidden_size, out_size)}
                 if bias:
                     shapes.update(bias_ih=(GATES[mode] * hidden_size,),
                                   bias_hh=(GATES[mode] * hidden_size,))
+                if proj_size:
+                    shapes["weight_hr"] = (proj_size, hidden_size)
                 for kind, shape in shapes.items():
                     weight_name = f"{kind}_l{layer}{suffix}"
                     setattr(self, weight_name, Parameter(np.empty(shape, dtype)))
@@ -177,8 +186,8 @@ class RNNBase(Module):
 
     @property
     def all_weights(self) -> list[list[Parameter]]:
-        """The parameters of each layer and direction: [w_ih, w_hh(, b_ih, b_hh)]."""
-        per = 4 if self.bias else 2
+        """The parameters of each layer and direction: [w_ih, w_hh(, b_ih, b_hh)(, w_hr)]."""
+        per = (4 if self.bias else 2) + (1 if self.proj_size else 0)
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
 
@@ -254,10 +263,13 @@ class RNNBase(Module):
             for direction in range(directions):
                 state = states[layer * directions + direction]
                 weights = self._weights(layer, direction)
+                projection = weights.pop() if self.proj_size else None
                 hs: list[Tensor] = [None] * len(steps)  # type: ignore[list-item]
                 times = range(len(steps)) if direction == 0 else reversed(range(len(steps)))
                 for t in times:  # rows sizes[t] and on have ended (in reverse: not begun)
                     new = cell(steps[t], _first_rows(state, sizes[t], sizes[0]), *weights)
+                    if projection is not None:  # h' = h' W_hr^T
+                        new = (linear(new[0], projection), new[1])
                     state = _update_first_rows(state, new, sizes[t], sizes[0])
                     hs[t] = new[0] if self.mode == "LSTM" else new
                 final.append(state)
@@ -270,10 +282,14 @@ class RNNBase(Module):
         """One state per layer and direction: hx split along its first dim, or zeros."""
         name, size = type(self).__name__, self.num_layers * (2 if self.bidirectional else 1)
         expected = (size, batch, self.hidden_size)
+        h_size = self.proj_size or self.hidden_size  # c keeps hidden_size
         lstm = self.mode == "LSTM"
         if hx is None:
-            zeros = Tensor._make(np.zeros(expected, dtype))
-            return [(h, h) if lstm else h for h in zeros.unbind(0)]
+            zeros = Tensor._make(np.zeros(expected, dtype)).unbind(0)
+            if not self.proj_size:
+                return [(h, h) if lstm else h for h in zeros]
+            h_zeros = Tensor._make(np.zeros((size, batch, h_size), dtype)).unbind(0)
+            return list(zip(h_zeros, zeros))
         if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
         if not lstm and not isinstance(hx, Tensor):
@@ -285,8 +301,9 @@ class RNNBase(Module):
                 raise ValueError(f"{name}: for {'batched 3' if batched else 'unbatched 2'}-D "
                                  f"input, {what} should also be {3 if batched else 2}-D, got "
                                  f"shape {tuple(state.shape)}")
-            state = _check_state(name, what, state, expected if batched else
-                                 (size, self.hidden_size), dtype)
+            features = self.hidden_size if what == "c_0" else h_size
+            state = _check_state(name, what, state, (size, batch, features) if batched else
+                                 (size, features), dtype)
             checked.append(state.unbind(0) if batched else state.unsqueeze(1).unbind(0))
         return list(zip(*checked)) if lstm else list(checked[0])
 
@@ -299,8 +316,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
-        defaults = {"num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
-                    "bidirectional": False}
+        defaults = {"proj_size": 0, "num_layers": 1, "bias": True, "batch_first": False,
+                    "dropout": 0.0, "bidirectional": False}
         for key, default in defaults.items():
             if getattr(self, key) != default:
                 s += f", {key}={getattr(self, key)}"

@@ -388,3 +388,21 @@ __all__ += [
     "chain_matmul", "cholesky", "cholesky_inverse", "cholesky_solve", "combinations",
     "cumulative_trapezoid", "ger", "rsub", "trapezoid", "trapz", "unravel_index", "vander",
 ]
+
+# *** decompositions: torch.svd, torch.qr (old APIs), matrix_exp, orgqr (torch.linalg's in
+# minigrad.linalg) ***
+from minigrad.ops.decomp import (  # noqa: E402
+    geqrf,
+    lu,
+    lu_solve,
+    lu_unpack,
+    matrix_exp,
+    orgqr,
+    ormqr,
+    qr,
+    svd,
+    triangular_solve,
+)
+
+__all__ += ["geqrf", "lu", "lu_solve", "lu_unpack", "matrix_exp", "orgqr", "ormqr", "qr", "svd",
+            "triangular_solve"]

@@ -76,7 +76,7 @@ def _padded(x: np.ndarray, pads: Pads, fill: float, axis: int) -> np.ndarray:
     shape = list(x.shape)
     h, w = shape[axis:axis + 2]
     shape[axis:axis + 2] = h + top + bottom, w + left + right
-    out = np.full(shape, fill, dtype=x.dtype)
+    out = np.full_like(x, fill, shape=shape, order="C")  # full_like: seen by mg.compile
     out[(slice(None),) * axis + (slice(top, top + h), slice(left, left + w))] = x
     return out
 
@@ -100,7 +100,7 @@ def windows(x: np.ndarray, kernel: Pair, dilation: Pair, pads: Pads, stride: Pai
     shape = xp.shape[:axis] + (kernel[0], kernel[1], out_h, out_w) + xp.shape[axis + 2:]
     strides = xp.strides[:axis] + (sh * dilation[0], sw * dilation[1], sh * stride[0],
                                    sw * stride[1]) + xp.strides[axis + 2:]
-    return as_strided(xp, shape, strides, writeable=False)
+    return as_strided(xp, shape, strides, subok=True, writeable=False)  # subok: mg.compile
 
 
 def fold_windows(blocks: np.ndarray, size: Pair, kernel: Pair, dilation: Pair, pads: Pads,
@@ -111,7 +111,8 @@ def fold_windows(blocks: np.ndarray, size: Pair, kernel: Pair, dilation: Pair, p
     the short image rows of (N, C, H, W); the result is a view of it."""
     c, kh, kw, out_h, out_w, n = blocks.shape
     (dh, dw), (sh, sw), ((top, bottom), (left, right)) = dilation, stride, pads
-    canvas = np.zeros((c, size[0] + top + bottom, size[1] + left + right, n), blocks.dtype)
+    canvas = np.zeros_like(blocks, shape=(c, size[0] + top + bottom, size[1] + left + right, n),
+                           order="C")  # zeros_like: seen by mg.compile
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
         for j in range(kw):

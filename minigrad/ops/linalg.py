@@ -454,11 +454,15 @@ def _square_matrices(op: str, x: Tensor) -> None:
         raise RuntimeError(f"{op}: expected a floating point tensor, got {x.dtype}")
 
 
+class LinAlgError(RuntimeError):
+    """A matrix the op cannot handle: singular, not positive-definite (torch.linalg's)."""
+
+
 def _solve_arrays(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.solve(a, b)
     except np.linalg.LinAlgError:
-        raise RuntimeError(f"{op}: the matrix is singular (not invertible)") from None
+        raise LinAlgError(f"{op}: the matrix is singular (not invertible)") from None
 
 
 class Inverse(Function):
@@ -621,7 +625,7 @@ class Cholesky(Function):
         try:
             out = np.linalg.cholesky(a.array)
         except np.linalg.LinAlgError:
-            raise RuntimeError("cholesky: the input is not positive-definite") from None
+            raise LinAlgError("cholesky: the input is not positive-definite") from None
         ctx.save_for_backward(out)
         return out
 

@@ -77,16 +77,13 @@ class CrossEntropy(Function):
         ctx.probs = e / total
         log_total = np.log(total)
         if target.array.dtype.kind in "iu":
-            picked = _pick(shifted, target.array)
-            if reduction == "none":
-                return log_total.reshape(-1) - picked
-            loss = log_total.sum() - picked.sum()
+            losses = log_total.reshape(-1)
+            losses -= _pick(shifted, target.array)  # log_total is a fresh array
         else:
             losses = -(target.array * (shifted - log_total)).sum(axis=1)
-            if reduction == "none":
-                return losses
-            loss = losses.sum()
-        return np.asarray(loss / len(shifted) if reduction == "mean" else loss)
+        if reduction == "none":
+            return losses
+        return np.asarray(losses.mean() if reduction == "mean" else losses.sum())
 
     @staticmethod
     def backward(ctx, g):
@@ -106,7 +103,8 @@ def _pick(values: np.ndarray, target: np.ndarray) -> np.ndarray:
     """values[i, target[i]] for each row i, or an IndexError naming the first target out of
     range. Cast to unsigned, a negative target becomes huge, so one max finds both kinds."""
     classes = values.shape[1]
-    if len(target) and target.astype(np.uint64).max() >= classes:
+    unsigned = target.view(np.uint64) if target.itemsize == 8 else target.astype(np.uint64)
+    if len(target) and unsigned.max() >= classes:
         bad = target[(target < 0) | (target >= classes)][0]
         raise IndexError(f"cross_entropy: target {bad} is out of range for {classes} classes")
     return values[np.arange(len(values)), target]

@@ -83,7 +83,8 @@ def vector_norm(x: Tensor, ord: float = 2, dim: int | Sequence[int] | None = Non
 def matrix_norm(A: Tensor, ord: Ord = "fro", dim: tuple[int, int] = (-2, -1),
                 keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """'fro' (the 2-norm of the entries), or ord 1 / -1 (max / min column sum of |A|) and
-    inf / -inf (max / min row sum); 2, -2 and 'nuc' need singular values and are refused."""
+    inf / -inf (max / min row sum), 2 / -2 (largest / smallest singular value) and 'nuc'
+    (their sum)."""
     A = _floating(A, dtype, "matrix_norm")
     if not isinstance(dim, Sequence) or len(dim) != 2:
         raise ValueError(f"matrix_norm: dim must be a pair of dims, got {dim!r}")
@@ -97,8 +98,14 @@ def matrix_norm(A: Tensor, ord: Ord = "fro", dim: tuple[int, int] = (-2, -1),
         pick = amax if ord > 0 else amin
         out = pick(sum(A.abs(), summed, keepdim=True), reduced, keepdim=True)
         return out if keepdim else out.squeeze(max(rows, cols)).squeeze(min(rows, cols))
-    raise NotImplementedError(f"matrix_norm: ord={ord!r} needs singular values, which minigrad "
-                              "does not compute; use 'fro', 1, -1, inf or -inf")
+    if ord in (2, -2, "nuc"):
+        from minigrad.ops.decomp import svdvals  # decomp builds on ops that import this module
+
+        s = svdvals(A.movedim((rows, cols), (-2, -1)))
+        out = sum(s, -1) if ord == "nuc" else (amax if ord == 2 else amin)(s, -1)
+        return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
+    raise RuntimeError(f"matrix_norm: ord must be 'fro', 'nuc', 2, -2, 1, -1, inf or -inf, got "
+                       f"{ord!r}")
 
 
 @dim_or_axis
@@ -131,9 +138,13 @@ def norm(input: Tensor, p: Ord = "fro", dim: int | Sequence[int] | None = None,
     2-norm of the elements over those dims."""
     if p == "fro":
         p = 2
+    elif p == "nuc":
+        if dim is None and input.ndim != 2:
+            raise RuntimeError(f"norm: p='nuc' needs a matrix or two dims, got shape "
+                               f"{input.shape} and dim=None")
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     elif isinstance(p, str):
-        raise NotImplementedError(f"norm: p={p!r} needs singular values, which minigrad does "
-                                  "not compute; use 'fro' or a number")
+        raise RuntimeError(f"norm: p must be 'fro', 'nuc' or a number, got {p!r}")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 

@@ -64,7 +64,7 @@ class ScatterAdd(Function):
             inside = indices.ravel() < size
             flat, values = flat[inside], values[inside]
         if unique:
-            out = np.zeros(n * c * size, g.dtype)
+            out = np.zeros_like(values, shape=n * c * size)  # zeros_like: seen by mg.compile
             out[flat] = values
         else:
             out = np.bincount(flat, values, n * c * size).astype(g.dtype, copy=False)

@@ -3,6 +3,7 @@ parameters_to_vector, vector_to_parameters; sequence padding and packing in nn.u
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import numpy as np
@@ -25,21 +26,23 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     if not grads:
         return Tensor._make(np.array(0.0, np.float32))
     norm_type = float(norm_type)
+    dtype = grads[0].grad.dtype
+    # numpy all the way, no Python float or branch on the values: mg.compile captures it
     if norm_type == float("inf"):
-        total = max(float(np.abs(p.grad.array).max(initial=0.0)) for p in grads)
+        total = functools.reduce(np.maximum, [np.abs(p.grad.array).max(initial=0.0)
+                                              for p in grads])
     else:
-        total = float(sum(np.sum(np.abs(p.grad.array, dtype=np.float64) ** norm_type)
-                          for p in grads) ** (1.0 / norm_type))
+        total = sum(np.sum(np.abs(p.grad.array, dtype=np.float64) ** norm_type)
+                    for p in grads) ** (1.0 / norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
                            "`parameters` is non-finite, so it cannot be clipped. To disable "
                            "this error and scale the gradients by the non-finite norm anyway, "
                            "set `error_if_nonfinite=False`")
-    scale = max_norm / (total + 1e-6)
-    if scale < 1:
-        for p in grads:
-            p.grad = Tensor._make((p.grad.array * scale).astype(p.grad.dtype))
-    return Tensor._make(np.array(total, grads[0].grad.dtype))
+    scale = np.minimum(max_norm / (total + 1e-6), 1.0).astype(dtype)  # x * 1 is x exactly
+    for p in grads:
+        p.grad = Tensor._make((p.grad.array * scale).astype(p.grad.dtype, copy=False))
+    return Tensor._make(np.asarray(total).astype(dtype))
 
 
 def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float,
