@@ -72,14 +72,41 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None,
     d = as_dtype(dtype, "tensor")
     if isinstance(data, Tensor):
         data = data.array
+    if isinstance(data, list) and any(isinstance(v, Tensor) and v.array.size != 1 for v in data):
+        raise ValueError("tensor: a list of tensors must hold one-element tensors (use "
+                         "torch.stack for a list of larger ones)")
     if d is None and isinstance(data, (Number, list, tuple)) and not isinstance(data, np.generic):
         try:
             array = np.array(data)
         except ValueError:
             array = None  # ragged: Tensor() below says so
+        if array is not None and array.dtype.kind in "uO":
+            _check_int64(data)
         if array is not None and array.dtype.kind in "biufc":  # else Tensor() refuses it
-            data, d = array, get_default_dtype() if array.dtype.kind == "f" else None
-    return _new(Tensor(data, dtype=d).array, requires_grad, device)
+            d = {"f": get_default_dtype(), "c": _default_complex()}.get(array.dtype.kind)
+            data = array
+    try:
+        return _new(Tensor(data, dtype=d).array, requires_grad, device)
+    except ValueError as e:
+        if "string" in str(e) or "literal" in str(e):  # numpy's words for parsing a str
+            raise TypeError(f"tensor: cannot make a {d} tensor from {data!r:.60}") from None
+        raise
+
+
+def _check_int64(data: Any) -> None:
+    """A ValueError if data holds a Python int that int64 cannot hold (numpy would make it
+    uint64 or an object array)."""
+    try:
+        np.array(data, dtype=np.int64)
+    except OverflowError:
+        raise ValueError(f"tensor: an integer in {data!r:.60} overflows int64") from None
+    except (TypeError, ValueError):
+        pass  # not numbers: Tensor() names the problem
+
+
+def _default_complex() -> np.dtype:
+    """The complex dtype that pairs with the default float dtype (complex64 for float32)."""
+    return np.dtype(np.complex128 if get_default_dtype() == np.float64 else np.complex64)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -134,6 +161,11 @@ def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
     """Every element fill_value; the dtype follows fill_value (float: the default dtype, int:
     int64, bool: bool) unless given."""
     shape = _size("full", (size,))
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if not isinstance(fill_value, (Number, np.generic)):
+        raise TypeError(f"full: fill_value must be a number, got {type(fill_value).__name__} "
+                        f"{fill_value!r:.40}")
     d = as_dtype(dtype, "full") or scalar_dtype(fill_value)
     return _new(array_module(device).full(shape, fill_value, d), requires_grad, device)
 
@@ -159,12 +191,22 @@ def arange(start: Number = 0, end: Number | None = None, step: Number = 1, *, dt
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if isinstance(v, bool) or not isinstance(v, (Number, np.generic)):
+            raise TypeError(f"arange: {name} must be a number, got {type(v).__name__} {v!r:.40}")
+        if not math.isfinite(v):
+            raise RuntimeError(f"arange: unsupported range: {start} -> {end} (step {step})")
+    d = as_dtype(dtype, "arange")
+    if d is not None and d.kind in "iu":  # torch casts the arguments to the integer dtype first
+        if step and not int(step):
+            raise ValueError(f"arange: step {step} is 0 as {d}, and step must be nonzero")
+        start, end, step = (int(v) for v in (start, end, step))
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError(f"arange: step {step} leads away from end {end} (start {start})")
     integral = all(isinstance(v, (Integral, np.integer)) for v in (start, end, step))
-    d = as_dtype(dtype, "arange") or (np.dtype(np.int64) if integral else get_default_dtype())
+    d = d or (np.dtype(np.int64) if integral else get_default_dtype())
     if integral:
         array = array_module(device).arange(start, end, step, dtype=np.int64)
     else:  # PyTorch's values: start + i * step for i below ceil((end - start) / step)
@@ -228,6 +270,9 @@ def randint(*args: Any, generator: Generator | None = None, dtype: Any = None,
         raise TypeError("randint: needs high and size: randint(high, size) or "
                         "randint(low, high, size)")
     low, high = given.get("low", 0), given["high"]
+    for name, v in (("low", low), ("high", high)):
+        if isinstance(v, bool) or not isinstance(v, (Integral, np.integer)):
+            raise TypeError(f"randint: {name} must be an int, got {v!r}")
     if not low < high:
         raise RuntimeError(f"randint: low must be below high, got low={low}, high={high}")
     shape = _size("randint", (given["size"],))

@@ -239,6 +239,9 @@ class Tensor:
                  create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (`gradient` is needed unless
         self holds one element). The graph's saved values are freed unless retain_graph."""
+        if gradient is not None and not isinstance(gradient, (Tensor, np.ndarray)):
+            raise TypeError(f"backward: gradient must be a Tensor (or numpy array) or None, got "
+                            f"{type(gradient).__name__}")
         autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -302,8 +305,10 @@ class Tensor:
         return RemovableHandle(hooks, hook)
 
     # *** conversion ***
-    def numpy(self) -> np.ndarray:
-        if self.requires_grad:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a numpy array sharing memory; force=True allows a tensor that
+        requires grad (as detach().numpy())."""
+        if self.requires_grad and not force:
             raise RuntimeError("numpy(): call .detach().numpy() on a tensor that requires grad")
         return self.array
 
@@ -693,7 +698,13 @@ class Tensor:
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
             names = {v: k for k, v in _TYPE_NAMES.items()}
             dtype = names.get(dtype.rpartition(".")[2], dtype)
-        return self.to(_dtypes.as_dtype(dtype, "type"))
+        try:
+            d = _dtypes.as_dtype(dtype, "type")
+        except TypeError as e:
+            if isinstance(dtype, str):  # an unknown type name: torch's ValueError
+                raise ValueError(str(e)) from None
+            raise
+        return self.to(d)
 
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
@@ -1818,6 +1829,9 @@ class Tensor:
         if isinstance(value, Tensor) and value.ndim:
             raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got a tensor of "
                                f"shape {value.shape}")
+        if not isinstance(value, (Tensor, int, float, complex, np.generic)):
+            raise TypeError(f"fill_: value must be a number or a 0-d tensor, got "
+                            f"{type(value).__name__}")
         return self._write_in_place("fill_", lambda old, v: setitem(old, ..., v), value)
 
     def copy_(self, src: Any) -> Tensor:

@@ -269,7 +269,7 @@ def test_sum_dtype(torch: Any) -> None:
 
 
 def test_reductions_over_empty_dims_refuse_without_identity() -> None:
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(IndexError, match="size 0"):  # as torch
         mg.tensor(np.zeros((2, 0))).amax(1)
     assert mg.tensor(np.zeros((2, 0))).prod(1).tolist() == [1.0, 1.0]
     assert mg.tensor(np.zeros((2, 0))).any(1).tolist() == [False, False]

@@ -195,6 +195,21 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     return [Subset(dataset, order[end - size:end]) for size, end in zip(lengths, ends)]
 
 
+def _check_worker_options(num_workers: Any, timeout: Any, prefetch_factor: Any,
+                          persistent_workers: Any) -> None:
+    """PyTorch's checks of the worker options, which minigrad accepts and ignores."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, Integral) or num_workers < 0:
+        raise ValueError(f"DataLoader: num_workers must be an int >= 0, got {num_workers!r}; "
+                         "use num_workers=0 to disable multiprocessing")
+    if timeout < 0:
+        raise ValueError(f"DataLoader: timeout must be >= 0, got {timeout!r}")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("DataLoader: prefetch_factor needs num_workers > 0 (set it to None "
+                         "without workers)")
+    if num_workers == 0 and persistent_workers:
+        raise ValueError("DataLoader: persistent_workers needs num_workers > 0")
+
+
 class DataLoader:
     """Iterate over a dataset in mini-batches of ``minigrad.Tensor``, with PyTorch's arguments.
 
@@ -224,6 +239,9 @@ class DataLoader:
             raise TypeError(f"DataLoader: dataset must have __getitem__ and __len__, "
                             f"got {type(dataset).__name__}")
         if batch_size is not None:
+            if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+                raise ValueError(f"DataLoader: batch_size must be a positive int or None, got "
+                                 f"{batch_size!r}")  # torch's ValueError, not a TypeError
             check_positive_int("DataLoader", "batch_size", batch_size)
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if flag is not None and not isinstance(flag, (bool, np.bool_)):
@@ -236,6 +254,7 @@ class DataLoader:
                              f"sampler={sampler}, batch_sampler={batch_sampler}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler option is mutually exclusive with batch_size, "

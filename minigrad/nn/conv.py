@@ -11,7 +11,7 @@ import numpy as np
 
 from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.nn.layers import BatchNorm1d, Dropout
+from minigrad.nn.layers import BatchNorm1d, Dropout, _check_size
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.conv import as_tuple
 from minigrad.tensor import Tensor
@@ -34,6 +34,8 @@ class _ConvNd(Module):
         if padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
                              f"{padding_mode!r}")
+        for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
+            _check_size(name, what, channels)
         if not isinstance(groups, int) or groups < 1:
             raise ValueError(f"{name}: groups must be a positive int, got {groups!r}")
         for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,6 +54,8 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     """exp(x) / sum(exp(x)) along dim, computed in dtype when given (as torch's F.softmax)."""
     if dim is None:
         dim = legacy_softmax_dim("softmax", input.ndim, _stacklevel)
+    if dtype is None:
+        _floats_only("softmax", input)
     return _softmax(input if dtype is None else input.to(dtype), dim)
 
 
@@ -61,7 +64,18 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     """x - logsumexp(x) along dim, computed in dtype when given (as torch's F.log_softmax)."""
     if dim is None:
         dim = legacy_softmax_dim("log_softmax", input.ndim, _stacklevel)
+    if dtype is None:
+        _floats_only("log_softmax", input)
     return _log_softmax(input if dtype is None else input.to(dtype), dim)
+
+
+def _floats_only(op: str, x: Any) -> None:
+    """A TypeError naming x's dtype unless it is a floating point tensor (PyTorch has no
+    integer kernel for op)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
+    if x.array.dtype.kind not in "fc":
+        raise TypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -70,6 +84,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0); with inplace=True x itself is overwritten (and returned), as in PyTorch."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"relu: input must be a Tensor, got {type(x).__name__}")
     return x.relu_() if inplace else _relu(x)
 
 
@@ -87,9 +103,26 @@ def _same_shape(input: Tensor, target: Any, name: str) -> Tensor:
     return target
 
 
+def _broadcast_target(input: Tensor, target: Any, name: str) -> Tensor:
+    """target for a regression loss: of input's shape, or broadcast with it after PyTorch's
+    warning (it is most often a (N, 1) against (N,) mistake)."""
+    if not isinstance(target, Tensor):
+        target = Tensor(np.asarray(target), dtype=input.dtype)
+    if target.shape != input.shape:
+        try:
+            np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise ValueError(f"{name}: input of shape {input.shape} and target of shape "
+                             f"{target.shape} differ and do not broadcast") from None
+        warnings.warn(f"{name}: target of shape {target.shape} differs from input of shape "
+                      f"{input.shape}; they are broadcast together, which is likely wrong "
+                      "(as PyTorch warns)", UserWarning, stacklevel=3)
+    return target
+
+
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """mean((input - target)^2)"""
-    diff = input - _same_shape(input, target, "mse_loss")
+    diff = input - _broadcast_target(input, target, "mse_loss")
     return _reduce(diff * diff, reduction, "mse_loss")
 
 
@@ -123,6 +156,14 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     PyTorch, so a = 0 or 1 gives a large finite loss rather than inf (see BinaryCrossEntropy)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy")
+    if target.array.dtype != input.array.dtype:
+        raise RuntimeError(f"binary_cross_entropy: target dtype {target.dtype} differs from "
+                           f"input dtype {input.dtype}")
+    # labels are checked as torch does; a target being differentiated (gradcheck moves it by
+    # +-eps around 0 and 1) is not
+    if not target.requires_grad and not ((target.array >= 0) & (target.array <= 1)).all():
+        raise ValueError("binary_cross_entropy: target must hold values in [0, 1] (min "
+                         f"{np.nanmin(target.array):.4g}, max {np.nanmax(target.array):.4g})")
     if not ((input.array >= 0) & (input.array <= 1)).all():  # nan fails too, as in PyTorch
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] "
                          f"(min {np.nanmin(input.array):.4g}, max {np.nanmax(input.array):.4g}"
@@ -137,6 +178,8 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only);
     with inplace=True x itself is overwritten (and returned)."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"dropout: p must be a number in [0, 1], got {p!r}")
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0:
@@ -153,6 +196,12 @@ def layer_norm(x: Tensor, normalized_shape: int | Sequence[int], weight: Tensor 
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalize each example over its last dims (normalized_shape), then scale and shift."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape:
+        raise ValueError("layer_norm: normalized_shape must hold at least one size, got ()")
+    for t in (weight, bias):
+        if t is not None and t.array.dtype != x.array.dtype:
+            raise RuntimeError(f"layer_norm: input dtype {x.dtype} differs from the weight's "
+                               f"{t.dtype} (mixed dtypes)")
     if x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
         raise ValueError(f"layer_norm: normalized_shape {shape} does not match the last dims of "
                          f"the input's shape {x.shape}")
@@ -172,6 +221,10 @@ def batch_norm(x: Tensor, running_mean: Tensor | np.ndarray | None,
     if x.ndim not in (2, 3, 4):
         raise ValueError(f"batch_norm: expected input of shape (N, C), (N, C, L) or "
                          f"(N, C, H, W), got {x.shape}")
+    for t in (weight, bias):
+        if t is not None and t.array.dtype != x.array.dtype:
+            raise RuntimeError(f"batch_norm: input dtype {x.dtype} differs from the weight's "
+                               f"{t.dtype} (mixed dtypes)")
     channels = x.shape[1]
     dims = (0,) + tuple(range(2, x.ndim))
     stat_shape = (1, channels) + (1,) * (x.ndim - 2)
@@ -239,6 +292,9 @@ def _class_weight(weight: Any, classes: int, dtype: Any, name: str) -> np.ndarra
     if weight is None:
         return None
     w = weight.array if isinstance(weight, Tensor) else np.asarray(weight)
+    if isinstance(weight, Tensor) and w.dtype != dtype:
+        raise RuntimeError(f"{name}: weight dtype {weight.dtype} differs from the input's "
+                           f"{np.dtype(dtype)}")
     if w.shape != (classes,):
         raise ValueError(f"{name}: weight must have one value per class, shape ({classes},), "
                          f"got {w.shape}")
@@ -251,11 +307,19 @@ def _class_index_target(input: Tensor, target: Any, name: str) -> np.ndarray:
     t = target.array if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{name}: class-index target must be integers, got {t.dtype}")
+    _int64_target(t, name)
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if t.shape != expected:
         raise ValueError(f"{name}: target of shape {t.shape} does not fit input of shape "
                          f"{input.shape} (expected {expected})")
     return t
+
+
+def _int64_target(t: np.ndarray, name: str) -> None:
+    """PyTorch takes class indices as int64 (or uint8) only."""
+    if t.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"{name}: class-index target must be int64 (or uint8), got {t.dtype} "
+                           "(use .long())")
 
 
 def _classes_last(input: Tensor) -> Tensor:
@@ -319,6 +383,10 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None,
                          f"{label_smoothing}")
     t = target.array if isinstance(target, Tensor) else np.asarray(target)
     soft = t.dtype.kind == "f"
+    if t.dtype != np.int64 and not soft or input.array.dtype.kind not in "fc":
+        _floats_only("cross_entropy", input)
+        if t.dtype.kind in "iu":
+            _int64_target(t, "cross_entropy")
     if soft and ignore_index != -100:
         raise ValueError(f"cross_entropy: ignore_index ({ignore_index}) is not supported for "
                          "probability targets")
@@ -403,6 +471,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     the last dim)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _same_shape(input, target, "binary_cross_entropy_with_logits")
+    if target.array.dtype.kind not in "fc":
+        raise TypeError("binary_cross_entropy_with_logits: target must be a floating point "
+                        f"tensor, got {target.dtype} (use .float())")
     p = None
     if pos_weight is not None:
         p = _broadcast_weight(pos_weight, input, "binary_cross_entropy_with_logits")
@@ -416,7 +487,7 @@ def l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """|input - target|"""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    diff = input - _same_shape(input, target, "l1_loss")
+    diff = input - _broadcast_target(input, target, "l1_loss")
     return _reduce(diff.abs(), reduction, "l1_loss")
 
 
@@ -427,7 +498,10 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
-    d = (input - _same_shape(input, target, "smooth_l1_loss")).abs()
+    target = _broadcast_target(input, target, "smooth_l1_loss")
+    if input.array.dtype.kind not in "fc" and target.array.dtype.kind not in "fc":
+        raise TypeError(f"smooth_l1_loss: needs floating point input or target, got {input.dtype}")
+    d = (input - target).abs()
     if beta == 0:
         return _reduce(d, reduction, "smooth_l1_loss")
     losses = where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
@@ -439,7 +513,11 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean",
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (d = input - target)."""
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
-    d = (input - _same_shape(input, target, "huber_loss")).abs()
+    _floats_only("huber_loss", input)
+    target = _broadcast_target(input, target, "huber_loss")
+    if target.array.dtype != input.array.dtype:  # torch computes huber in the input's dtype
+        target = target.to(input.dtype)
+    d = (input - target).abs()
     losses = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
     return _reduce(losses, reduction, "huber_loss")
 
@@ -549,6 +627,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     ...), as in PyTorch. Negative amounts crop. mode 'constant' fills with value (0); 'reflect'
     mirrors without repeating the edge, 'replicate' repeats the edge, 'circular' wraps
     around."""
+    if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) for n in pad):
+        raise TypeError(f"pad: pad must be a sequence of ints, got {tuple(pad)}")
     pad = [int(n) for n in pad]
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: pad {tuple(pad)} must have an even length of at most twice the "
@@ -657,8 +737,11 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     """Rows of weight picked by the integer indices in input: output shape input.shape +
     (embedding_dim,). The row padding_idx gets no gradient."""
     index = np.asarray(input.array if isinstance(input, Tensor) else input)
-    if index.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got {index.dtype}")
+    if index.dtype not in (np.int64, np.int32):
+        raise TypeError(f"embedding: indices must be int64 or int32, got {index.dtype}")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
+                         f"shape {weight.shape}")
     n = weight.shape[0]
     if index.size and (index.min() < 0 or index.max() >= n):
         bad = index[(index < 0) | (index >= n)].ravel()[0]

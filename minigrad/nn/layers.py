@@ -91,6 +91,10 @@ def _factory_dtype(device: Any, dtype: Any) -> np.dtype:
 
 
 class Identity(Module):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Arguments are accepted and ignored, as PyTorch's Identity does."""
+        super().__init__()
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 
@@ -127,9 +131,14 @@ class Embedding(Module):
     i, initialised N(0, 1). The row padding_idx starts at zero and gets no gradient."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False,
                  _weight: Tensor | None = None, _freeze: bool = False, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are "
+                                      "not supported")
         _check_size("Embedding", "num_embeddings", num_embeddings)
         _check_size("Embedding", "embedding_dim", embedding_dim)
         if padding_idx is not None:
@@ -229,6 +238,8 @@ class LogSoftmax(Softmax):
 class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            raise TypeError(f"Dropout: p must be a number in [0, 1], got {p!r}")
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p, self.inplace = p, inplace
@@ -250,6 +261,8 @@ class LayerNorm(Module):
         super().__init__()
         dtype = _factory_dtype(device, dtype)
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+        for n in shape:
+            _check_size("LayerNorm", "normalized_shape", n)
         self.normalized_shape, self.eps = tuple(shape), eps
         self.weight = Parameter(np.ones(shape, dtype)) if elementwise_affine else None
         self.bias = Parameter(np.zeros(shape, dtype)) if elementwise_affine and bias else None
@@ -269,6 +282,7 @@ class BatchNorm1d(Module):
                  affine: bool = True, track_running_stats: bool = True, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _check_size(type(self).__name__, "num_features", num_features)
         dtype = _factory_dtype(device, dtype)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype)) if affine else None

@@ -248,6 +248,9 @@ class Module:
         """State that is not trained (batch norm's running statistics), saved in state_dict
         unless persistent=False."""
         if tensor is not None and not isinstance(tensor, Tensor):
+            if not isinstance(tensor, np.ndarray):
+                raise TypeError(f"register_buffer: cannot assign {type(tensor).__name__} to "
+                                f"buffer {name!r} (a Tensor or None is required)")
             tensor = Tensor(tensor)
         setattr(self, name, tensor)
         if name not in self._state("_buffer_names"):
@@ -502,6 +505,9 @@ class Module:
         PyTorch's `param.copy_(value)`). Every entry is checked first (keys, shapes, values
         convertible to numbers) and every problem listed in one error; on error nothing is
         changed. Values may be numpy arrays, minigrad tensors or PyTorch tensors."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a dict-like state_dict, got "
+                            f"{type(state_dict).__name__}")
         own = dict(self._named_state())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

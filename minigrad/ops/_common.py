@@ -67,7 +67,13 @@ def canonical_dims(dim: int | Sequence[int] | None, ndim: int, op: str = "") -> 
     """A reduction's dims as a sorted tuple of non-negative ints (None means all)."""
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if isinstance(dim, (int, np.integer)):
+        dims = (dim,)
+    elif isinstance(dim, Sequence):
+        dims = tuple(dim)
+    else:
+        raise TypeError(f"{op or 'dim'}: dim must be an int or a sequence of ints, got "
+                        f"{type(dim).__name__} {dim!r}")
     out = tuple(sorted({canonical_dim(d, ndim, op) for d in dims}))
     if len(out) != len(dims):
         raise ValueError(f"{op}: dim {dim} repeats a dimension")

@@ -155,6 +155,8 @@ def _no_inplace(name: str, inplace: bool) -> None:
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Phi(x) (Phi the standard normal cdf); approximate='tanh' uses
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if input.array.dtype.kind not in "fc":
+        raise TypeError(f"gelu: needs a floating point tensor, got {input.dtype} (use .float())")
     if approximate == "none":
         return Gelu.apply(input)
     if approximate == "tanh":

@@ -34,7 +34,12 @@ IntOrPair = int | Sequence[int]
 def as_tuple(value: Any, n: int, name: str, op: str, minimum: int = 1) -> tuple[int, ...]:
     """An int or a sequence of n ints as an n-tuple, each at least minimum, else a ValueError
     naming op, the argument and its value."""
-    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if isinstance(value, (int, np.integer)):
+        values = (value,) * n
+    elif isinstance(value, Sequence):
+        values = tuple(value)
+    else:
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
     if len(values) != n or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                                    for v in values):
         raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
@@ -168,7 +173,8 @@ def _columns(x: np.ndarray, geo: Geometry) -> np.ndarray:
     innermost in the columns, so that one matrix product per group applies every kernel to
     every window, and the copy reads contiguous runs of N values."""
     view = windows(x, geo.kernel, geo.dilation, geo.pads, geo.stride, batch_last=True)
-    return view.reshape(geo.groups, -1, x.shape[0] * geo.out[0] * geo.out[1])
+    rows = x.shape[1] // geo.groups * geo.kernel[0] * geo.kernel[1]  # not -1: N may be 0
+    return view.reshape(geo.groups, rows, x.shape[0] * geo.out[0] * geo.out[1])
 
 
 def _per_group(g: np.ndarray, groups: int) -> np.ndarray:

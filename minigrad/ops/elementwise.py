@@ -308,7 +308,24 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 
 
 def pow(a: Any, b: Any) -> Tensor:
-    return Pow.apply(*operands(a, b))
+    if isinstance(b, int) and b < 0 and isinstance(a, Tensor) and a.array.dtype.kind in "iu":
+        raise RuntimeError(f"pow: integers to negative integer powers are not allowed, got "
+                           f"exponent {b} (use a float base or exponent)")
+    a, b = operands(a, b)
+    if a.array.dtype.kind in "biu":
+        if a.array.dtype == np.bool_:
+            raise TypeError("pow: not implemented for bool tensors (use .int() or .float())")
+        if (b.array < 0).any():
+            return _no_grad_op("pow", _int_pow, a, b)
+    return Pow.apply(a, b)
+
+
+def _int_pow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a ** b for integer tensors where some b < 0, as PyTorch: 1 and -1 keep their powers,
+    every other base gives 0 (the integer part of 1 / a^|b|)."""
+    odd = (b % 2).astype(bool)
+    negative = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)).astype(a.dtype)
+    return np.where(b < 0, negative, a ** np.maximum(b, 0))
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -326,24 +343,35 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """a where condition holds, else b (broadcast together)."""
+    if isinstance(condition, Tensor) and condition.array.dtype.kind in "fc":
+        raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
     a, b = operands(a, b)
     return Where.apply(constant(condition), a, b)
 
 
 def neg(x: Tensor) -> Tensor:
+    if x.array.dtype == np.bool_:
+        raise TypeError("neg: negation, the `-` operator, is not supported on bool tensors; "
+                        "to invert a mask use `~` or logical_not()")
     return Neg.apply(x)
 
 
+def _floating(x: Tensor) -> Tensor:
+    """x, or x cast to the default float dtype when it holds integers or bools (as PyTorch
+    computes exp, log, ... of them)."""
+    return x if x.array.dtype.kind in "fc" else cast(x, get_default_dtype())
+
+
 def exp(x: Tensor) -> Tensor:
-    return Exp.apply(x)
+    return Exp.apply(_floating(x))
 
 
 def log(x: Tensor) -> Tensor:
-    return Log.apply(x)
+    return Log.apply(_floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(x)
+    return Sqrt.apply(_floating(x))
 
 
 def abs(x: Tensor) -> Tensor:
@@ -352,11 +380,11 @@ def abs(x: Tensor) -> Tensor:
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(_floating(x))
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(x)
+    return Tanh.apply(_floating(x))
 
 
 def relu(x: Tensor) -> Tensor:
@@ -364,7 +392,17 @@ def relu(x: Tensor) -> Tensor:
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    if x.array.dtype.kind not in "fc" or not isinstance(negative_slope, (int, float)):
+        _refuse_non_float("leaky_relu", x)
+        raise TypeError(f"leaky_relu: negative_slope must be a number, got {negative_slope!r}")
     return LeakyRelu.apply(x, negative_slope)
+
+
+def _refuse_non_float(op: str, x: Tensor) -> None:
+    """A TypeError naming the dtype unless x is a floating point tensor (PyTorch has no
+    integer kernel for op)."""
+    if x.array.dtype.kind not in "fc":
+        raise TypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -375,6 +413,8 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
         from minigrad.ops.math import clamp_tensor  # math builds on this module
 
         return clamp_tensor(x, min, max)
+    if x.array.dtype.kind in "biu" and (isinstance(min, float) or isinstance(max, float)):
+        x = cast(x, get_default_dtype())  # an int tensor clamped to a float bound: as torch
     return Clamp.apply(x, min, max)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from minigrad._alias import dim_or_axis
 from minigrad.function import Function, ViewFunction
 from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
-from minigrad.ops._common import canonical_dim, constant
+from minigrad.ops._common import canonical_dim, check_broadcasts_to, constant
 from minigrad.tensor import Tensor
 
 # a normalized index: `basic` (ints, slices, None) selects a view, then `advanced` (full slices
@@ -38,6 +38,8 @@ def normalize_index(shape: Sequence[int], index: Any) -> Plan:
             if type(p) is int and not -shape[dim] <= p < shape[dim]:
                 raise IndexError(f"index {p} is out of bounds for dimension {dim} with size "
                                  f"{shape[dim]}")
+            if type(p) is slice and p.step is not None and p.step <= 0:
+                _index_parts(p)  # names the step
         return simple, None
     parts = _index_parts(index)
     consumed = sum(_dims_taken(p) for p in parts)
@@ -109,6 +111,9 @@ def _index_parts(index: Any) -> list:
                                  f"got {p.dtype}")
             if p.ndim == 0:
                 p = bool(p) if p.dtype == np.bool_ else int(p)
+        elif isinstance(p, slice) and p.step is not None and p.step <= 0:
+            raise ValueError(f"slice step must be greater than zero, got {p.step} (PyTorch has "
+                             "no negative steps: use flip)")
         elif not (p is None or p is Ellipsis or isinstance(p, (int, slice))):
             raise IndexError(f"only integers, slices, None, ..., and integer or bool tensors "
                              f"are valid indices, got {type(p).__name__}")
@@ -244,6 +249,9 @@ def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     """input with src[i][j][k] added at input[i][index[i][j][k]][k] (for dim=1); repeated
     indices accumulate."""
     index = _index_array(index, "scatter_add")
+    if isinstance(src, Tensor) and src.dtype != input.dtype:
+        raise RuntimeError(f"scatter_add: src dtype {src.dtype} differs from input dtype "
+                           f"{input.dtype}")
     src = constant(src, input)
     d = _check_along("scatter_add", input, dim, index, src)
     if not index.size:
@@ -469,9 +477,9 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     mask = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask.dtype}")
-    if np.broadcast_shapes(mask.shape, input.shape) != input.shape:
-        raise ValueError(f"masked_fill: mask of shape {mask.shape} does not broadcast to the "
-                         f"input's shape {input.shape}")
+    check_broadcasts_to(mask.shape, input.shape, (
+        f"masked_fill: mask of shape {mask.shape} does not broadcast to the input's shape "
+        f"{input.shape}"))
     if isinstance(value, Tensor) and value.ndim:
         raise ValueError(f"masked_fill: value must be a 0-d tensor or a number, got shape "
                          f"{value.shape}")

@@ -74,7 +74,12 @@ def _rows(t: Any) -> Any:
 
 # *** functional API ***
 def matmul(a: Any, b: Any) -> Tensor:
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.array.dtype != b.array.dtype:
+        raise RuntimeError(f"matmul: operands must have the same dtype, got {a.dtype} and "
+                           f"{b.dtype}")
     a, b = operands(a, b)
+    if a.array.dtype == np.bool_:
+        raise TypeError("matmul: not implemented for bool tensors (use .int() or .float())")
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dim, got shapes {a.shape} and "
                          f"{b.shape}")
@@ -92,14 +97,37 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x W^T + b, with weight of shape (out_features, in_features) as in PyTorch."""
-    x_shape, w_shape = x.array.shape, weight.array.shape
+    try:
+        x_shape, w_shape = x.array.shape, weight.array.shape
+        one_dtype = x.array.dtype == weight.array.dtype and (
+            bias is None or bias.array.dtype == weight.array.dtype)
+    except AttributeError:  # not tensors: the check below names them
+        one_dtype = False
+    if not one_dtype:
+        _check_linear_args(x, weight, bias)
     if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
+        if len(w_shape) == 1 and x_shape and x_shape[-1] == w_shape[0]:  # as torch: x @ w
+            return matmul(x, weight) if bias is None else matmul(x, weight) + bias
         raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
                          f"{weight.shape} (expected last dim {weight.shape[-1]})")
     if bias is not None and bias.array.shape != w_shape[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
-                         f"{weight.shape} (expected ({weight.shape[0]},))")
+        check_broadcasts_to(bias.shape, w_shape[:1], (
+            f"linear: bias of shape {bias.shape} does not fit weight of shape "
+            f"{weight.shape} (expected ({weight.shape[0]},))"))
+        return Linear.apply(x, weight, None) + bias
     return Linear.apply(x, weight, bias)
+
+
+def _check_linear_args(x: Any, weight: Any, bias: Any) -> None:
+    """linear's refusals, looked at only when the dtypes differ (off the common path): tensors
+    only, and one dtype for all, as torch (which never casts in linear)."""
+    for name, t in (("input", x), ("weight", weight), ("bias", bias)):
+        if t is not None and not isinstance(t, Tensor):
+            raise TypeError(f"linear: {name} must be a Tensor, got {type(t).__name__}")
+    for name, t in (("input", x), ("bias", bias)):
+        if t is not None and t.dtype != weight.dtype:
+            raise RuntimeError(f"linear: {name} dtype {t.dtype} differs from weight dtype "
+                               f"{weight.dtype} (cast one, e.g. input.to(weight.dtype))")
 
 
 # *** more products (PyTorch's names): checked shapes, then matmul or einsum ***

@@ -720,7 +720,10 @@ def isfinite(input: Tensor) -> Tensor:
 
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
-    """|input - other| <= atol + rtol |other|, elementwise."""
+    """|input - other| <= atol + rtol |other|, elementwise (tensors of one dtype, as torch)."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
+        raise RuntimeError(f"isclose: input ({input.dtype}) and other ({other.dtype}) must have "
+                           "the same dtype")
     return _no_grad_op("isclose", lambda a, b: np.isclose(a, b, rtol, atol, equal_nan),
                        *operands(input, other))
 

@@ -288,6 +288,10 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
 
 def _avg_pool2d(_op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,
                 ceil_mode: bool, count_include_pad: bool, divisor_override: int | None) -> Tensor:
+    if input.array.dtype.kind in "iu":  # integers: the mean rounded toward zero, as PyTorch
+        mean = _avg_pool2d(_op, input.to(np.float64), kernel_size, stride, padding, ceil_mode,
+                           count_include_pad, divisor_override)
+        return Tensor._make(np.trunc(mean.array).astype(input.dtype))
     x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
     kernel, stride, padding, _ = _pool_args(_op, kernel_size, stride, padding, 1)
     pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, (1, 1), ceil_mode)

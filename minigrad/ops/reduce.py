@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._alias import dim_or_axis
+from minigrad.dtypes import get_default_dtype
 from minigrad.function import Function
 from minigrad.ops._common import canonical_dim, canonical_dims, constant, count, keepdim_shape
 from minigrad.ops.elementwise import maximum, minimum, where
@@ -55,7 +57,7 @@ class Max(Function):
 class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        peak = np.max(x.array, axis=dims, keepdims=True)
+        peak = np.max(x.array, axis=dims, keepdims=True, initial=-np.inf)  # -inf if empty
         peak = np.where(np.isfinite(peak), peak, 0)
         out = np.log(np.sum(np.exp(x.array - peak), axis=dims, keepdims=True)) + peak
         ctx.kept = out.shape
@@ -79,7 +81,7 @@ def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = 
     dims = canonical_dims(dim, input.ndim, "sum")
     if dtype is not None:
         input = input.to(dtype)
-    if input.dtype == np.bool_:
+    if input.array.dtype.kind in "bu":  # bools and uint8 sum to int64, as in PyTorch
         input = Tensor._make(input.array.astype(np.int64))
     out = Sum.apply(input, dims, keepdim)
     return out if dtype is None or out.dtype == dtype else out.to(dtype)  # numpy widens ints
@@ -104,11 +106,10 @@ def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     (values, indices) along dim, whose gradient goes to the returned index, as in PyTorch."""
     if isinstance(dim, Tensor):  # torch.max(input, other): the elementwise maximum
         return maximum(input, dim)
-    if input.array.size == 0:
-        raise ValueError("max: the tensor is empty")
     if dim is None:
+        _nonempty(input, (), "max")
         return Max.apply(input, canonical_dims(None, input.ndim), False)
-    return _along(input, argmax(input, dim, keepdim=True), dim, keepdim)
+    return _along(input, _arg(np.argmax, input, dim, True), dim, keepdim)
 
 
 @dim_or_axis
@@ -118,15 +119,18 @@ def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     if isinstance(dim, Tensor):  # torch.min(input, other): the elementwise minimum
         return minimum(input, dim)
     if dim is None:
-        if input.array.size and input.dtype.kind not in "fc":
+        _nonempty(input, (), "min")
+        if input.dtype.kind not in "fc":
             return Tensor._make(np.asarray(np.min(input.array)))
         return -max(-input)
-    return _along(input, argmin(input, dim, keepdim=True), dim, keepdim)
+    return _along(input, _arg(np.argmin, input, dim, True), dim, keepdim)
 
 
 def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
     """x's elements at indices (of keepdim shape) along dim, as numpy's take_along_axis."""
     d = canonical_dim(dim, x.ndim)
+    if not x.ndim:  # a 0-d tensor is its own max and min, at index 0
+        return MaxMin(x * 1 if x.dtype.kind in "fc" else x.clone(), indices.reshape(()))
     grid = list(np.ogrid[tuple(slice(n) for n in indices.shape)])
     grid[d] = indices.array
     values = x[tuple(grid)]
@@ -144,12 +148,20 @@ def var(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: 
     if correction is None:
         correction = 0 if unbiased is False else 1
     dims = canonical_dims(dim, input.ndim, "var")
+    if input.dtype.kind not in "fc":
+        raise TypeError(f"var/std: need a floating point tensor, got {input.dtype} (use "
+                        ".float())")
     centered = input - mean(input, dims, keepdim=True)
     # as PyTorch, no degrees of freedom left (correction >= n) divides by 0: inf, or nan for a
-    # zero sum of squares
+    # zero sum of squares, with PyTorch's warning
     dof = count(input.shape, dims) - correction
     squares = sum(centered * centered, dims, keepdim)
-    return squares * (1.0 / dof) if dof > 0 else squares / 0.0
+    if dof > 0:
+        return squares * (1.0 / dof)
+    warnings.warn(f"var/std: degrees of freedom is <= 0 ({count(input.shape, dims)} values, "
+                  f"correction {correction}): the result is inf or nan", UserWarning,
+                  stacklevel=3)
+    return squares / 0.0
 
 
 @dim_or_axis
@@ -161,10 +173,15 @@ def std(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: 
 @dim_or_axis
 def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over dim, computed without overflow."""
-    return LogSumExp.apply(input, canonical_dims(dim, input.ndim, "logsumexp"), keepdim)
+    dims = canonical_dims(dim, input.ndim, "logsumexp")
+    if input.array.dtype.kind not in "fc":  # integers and bools give floats, as in PyTorch
+        input = input.to(get_default_dtype())
+    return LogSumExp.apply(input, dims, keepdim)
 
 
 def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if not x.array.size:
+        raise IndexError(f"{fn.__name__}: cannot reduce an empty tensor (shape {x.shape})")
     if dim is None:
         return Tensor._make(np.asarray(fn(x.array), dtype=np.int64))
     axis = canonical_dim(dim, x.ndim, fn.__name__)
@@ -174,11 +191,15 @@ def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
 @dim_or_axis
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element (of the flattened tensor when dim is None); no gradient."""
+    if input.array.dtype == np.bool_:
+        raise TypeError("argmax: does not support bool input (use .int())")
     return _arg(np.argmax, input, dim, keepdim)
 
 
 @dim_or_axis
 def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    if input.array.dtype == np.bool_:
+        raise TypeError("argmin: does not support bool input (use .int())")
     return _arg(np.argmin, input, dim, keepdim)
 
 
@@ -192,10 +213,17 @@ def _dims(x: Tensor, dim: Dims, name: str) -> tuple[int, ...]:
 
 
 def _nonempty(x: Tensor, dims: tuple[int, ...], name: str) -> None:
-    empty = [d for d in dims if x.shape[d] == 0] or ([] if x.array.size else [None])
+    """An error unless every dim in dims (every element, for dims ()) is non-empty: an
+    IndexError naming the dim, or a ValueError for a whole empty tensor (as PyTorch's
+    IndexError and RuntimeError)."""
+    if x.array.size:
+        return
+    empty = [d for d in dims if x.shape[d] == 0]
     if empty:
-        raise ValueError(f"{name}: cannot reduce over an empty dimension (input shape "
+        raise IndexError(f"{name}: cannot reduce over dim {empty[0]} of size 0 (input shape "
                          f"{x.shape}); the result has no identity element")
+    raise ValueError(f"{name}: cannot reduce the empty tensor of shape {x.shape} without a dim "
+                     "(give dim=)")
 
 
 @dim_or_axis

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._alias import dim_or_axis
+from minigrad.dtypes import promote_types
 from minigrad.function import Function, ViewFunction
 from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
 from minigrad.ops._common import canonical_dim
@@ -72,7 +73,14 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
     """reshape(2, 3) and reshape((2, 3)) mean the same, as in PyTorch."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple([int(n) for n in shape])
+    return tuple([n if type(n) is int else _size_int(n, shape) for n in shape])
+
+
+def _size_int(n: Any, shape: tuple) -> int:
+    """n as an int, or a TypeError naming it (PyTorch takes no floats, strings or None)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"shape must be ints, got {n!r} of type {type(n).__name__} in {shape}")
+    return int(n)
 
 
 # *** functional API ***
@@ -122,6 +130,9 @@ def squeeze(x: Tensor, dim: int | None = None) -> Tensor:
     """Drop dims of size 1 (only dim, when given and of size 1)."""
     if dim is None:
         return reshape(x, *(n for n in x.shape if n != 1))
+    if isinstance(dim, (tuple, list)):  # several dims, as torch >= 2.0
+        dims = {canonical_dim(d, x.ndim, "squeeze") for d in dim}
+        return reshape(x, *(n for i, n in enumerate(x.shape) if n != 1 or i not in dims))
     d = canonical_dim(dim, x.ndim, "squeeze")
     return reshape(x, *x.shape[:d], *x.shape[d + 1:]) if x.ndim and x.shape[d] == 1 else x
 
@@ -143,8 +154,8 @@ def expand(x: Tensor, *shape: Any) -> Tensor:
                    for i, n in enumerate(shape)])
     if shape == x.shape:
         return x
-    new_dims, old_dims = shape[:offset], zip(x.shape, shape[offset:], strict=True)
-    if any(n < 0 for n in new_dims) or any(n != 1 and n != m for n, m in old_dims):
+    old_dims = zip(x.shape, shape[offset:], strict=True)
+    if min(shape) < 0 or any(n != 1 and n != m for n, m in old_dims):
         raise ValueError(f"expand: cannot broadcast shape {x.shape} to {shape}")
     return Expand.apply(x, shape)
 
@@ -154,17 +165,44 @@ broadcast_to = expand
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat: expected a sequence of tensors, got a Tensor")
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
+    if len(tensors) > 1 and any(t.shape == (0,) for t in tensors if isinstance(t, Tensor)):
+        tensors = _without_legacy_empty(tensors)
     first = tensors[0]
+    if not isinstance(first, Tensor) or not first.ndim:
+        _refuse_cat(0, first)
     d = canonical_dim(dim, first.ndim, "cat")
     outside = first.shape[:d] + first.shape[d + 1:]
+    dtype = first.array.dtype
     for i, t in enumerate(tensors):
-        if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != outside:
+        if not isinstance(t, Tensor) or t.ndim != first.ndim or (
+                t.shape[:d] + t.shape[d + 1:] != outside):
+            _refuse_cat(i, t)
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, which does not match "
                              f"{first.shape} outside dim {d}")
+        if t.array.dtype != dtype:
+            dtype = promote_types(dtype, t.array.dtype)
+    if any(t.array.dtype != dtype for t in tensors):  # mixed dtypes promote, as in PyTorch
+        tensors = [t if t.array.dtype == dtype else elementwise.cast(t, dtype) for t in tensors]
     return Cat.apply(*tensors, dim=d)
+
+
+def _refuse_cat(i: int, t: Any) -> None:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"cat: expected a Tensor as element {i}, got {type(t).__name__}")
+    if not t.ndim:
+        raise ValueError(f"cat: zero-dimensional tensor (at position {i}) cannot be "
+                         "concatenated (use stack)")
+
+
+def _without_legacy_empty(tensors: list) -> list:
+    """tensors less those of shape (0,), which PyTorch skips in cat (unless all are such)."""
+    kept = [t for t in tensors if not isinstance(t, Tensor) or t.shape != (0,)]
+    return kept or tensors[:1]
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -173,6 +211,8 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     if not tensors:
         raise ValueError("stack: expected a non-empty sequence of tensors")
     for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"stack: expected a Tensor as element {i}, got {type(t).__name__}")
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has "
                              f"{tensors[0].shape}; stack needs equal shapes")
@@ -185,6 +225,8 @@ def _dtype_arg(arg: Any) -> np.dtype | None:
     """The dtype when view() was given one instead of a shape, else None."""
     if isinstance(arg, (int, np.integer, tuple, list)) or isinstance(arg, Tensor):
         return None
+    if arg is None:
+        raise TypeError("view: expected a shape or a dtype, got None")
     try:
         return np.dtype(arg)
     except TypeError:
@@ -301,6 +343,9 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) 
         if step <= 0 and size:
             raise ValueError(f"split: split_size must be positive, got {step}")
         sizes = [min(step, size - s) for s in range(0, size, step)] if size else [0]
+    elif not isinstance(split_size_or_sections, Sequence):
+        raise TypeError(f"split: split_size_or_sections must be an int or a list of ints, got "
+                        f"{split_size_or_sections!r}")
     else:
         sizes = [int(n) for n in split_size_or_sections]
         if sum(sizes) != size or min(sizes, default=0) < 0:
@@ -314,6 +359,8 @@ def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) 
 @dim_or_axis
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
     """At most chunks pieces of ceil(size / chunks) along dim, as PyTorch splits them."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)):
+        raise TypeError(f"chunk: chunks must be an int, got {chunks!r}")
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     d = canonical_dim(dim, x.ndim, "chunk")
@@ -622,6 +669,8 @@ def _padded_shape(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
 
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """cat along dim 1 (dim 0 for 1-D tensors)."""
+    if not tensors:
+        raise ValueError("hstack: expected a non-empty sequence of tensors")
     tensors = _as_tuple(atleast_1d(*tensors))
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 

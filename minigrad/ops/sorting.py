@@ -90,12 +90,17 @@ def _flat_or_dim(name: str, x: Tensor, dim: int | None) -> tuple[Tensor, int]:
     """x and the dim to work along: x flattened and dim 0 when dim is None."""
     if dim is None:
         return x.reshape(-1), 0
-    return (x.reshape(1), 0) if not x.ndim else (x, canonical_dim(dim, x.ndim, name))
+    if not x.ndim:
+        canonical_dim(dim, 0, name)  # a 0-d tensor has dims 0 and -1 only
+        return x.reshape(1), 0
+    return x, canonical_dim(dim, x.ndim, name)
 
 
 def _median(name: str, x: Tensor, dim: int | None, keepdim: bool, skip_nan: bool) -> Any:
     """The lower median along dim and its index: nan (the first nan's index) where a line holds
     nan, unless skip_nan, which takes the median of the other values."""
+    if x.array.dtype == np.bool_:
+        raise TypeError(f"{name}: not implemented for bool tensors (use .int())")
     line, d = _flat_or_dim(name, x, dim)
     if not line.shape[d]:
         if dim is None:

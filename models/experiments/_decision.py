@@ -13,9 +13,10 @@ from minigrad import nn
 
 def classify(model: nn.Module, X: np.ndarray) -> np.ndarray:
     """Class labels: argmax of several outputs, or output >= 0.5 for one (a probability or a
-    step unit's 0/1)."""
+    step unit's 0/1). X is cast to the model's dtype, as linear layers take no other."""
+    dtype = next((p.dtype for p in model.parameters()), None)
     with mg.no_grad():
-        out = model(mg.tensor(X)).numpy()
+        out = model(mg.tensor(X, dtype=dtype)).numpy()
     return out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] >= 0.5).astype(np.int64)
 
 
