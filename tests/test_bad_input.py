@@ -1232,16 +1232,7 @@ IGNORED_WARNINGS = ("zero-padded copy", "Initializing zero-element tensors is a 
 # differences found and not fixed here (listed in the report); each fails if it gets fixed
 _NEURAL = "minigrad/ops/neural.py (softmax, log_softmax) is the integrator's: "
 KNOWN: dict[str, str] = {
-    **{f"{op}-{case}": _NEURAL + "integer, bool or empty-dim input is not refused"
-       for op in ("softmax", "log_softmax")
-       for case in ("int-input", "int32-input", "bool-input", "empty-dim")},
-    **{f"{o}-str-lr": "optim/* (not ours): ValueError where torch raises TypeError"
-       for o in OPTIMIZERS},
-    **{f"{o}-none-params": "optim/* (not ours): list(None) fails inside Optimizer.__init__"
-       for o in OPTIMIZERS},
     "sum-keepdim-str": "keepdim='yes' reaches numpy, whose TypeError is not minigrad's",
-    "Dropout1d-p-negative": "minigrad has no nn.Dropout1d",
-    "AlphaDropout-p-high": "minigrad has no nn.AlphaDropout",
     "requires-grad-attr-int": "requires_grad is a plain attribute (hot path): assigning True "
                               "to an int tensor is not checked (requires_grad_() is)",
     "manual-seed-str": "TypeError where torch raises ValueError",

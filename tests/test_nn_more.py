@@ -198,3 +198,43 @@ def test_instance_norm_without_affine_warns_on_channel_mismatch() -> None:
     with pytest.warns(UserWarning, match="num_features is unused"):
         out = nn.InstanceNorm1d(3)(mg.randn(2, 4, 5))
     assert out.shape == (2, 4, 5)
+
+
+# *** Dropout1d, Dropout3d, AlphaDropout ***
+@pytest.mark.parametrize("name,shape", [("Dropout1d", (4, 6, 5)), ("Dropout1d", (6, 5)),
+                                        ("Dropout3d", (3, 4, 2, 2, 3)),
+                                        ("Dropout3d", (4, 2, 2, 3))])
+def test_channel_dropouts_zero_whole_channels(name: str, shape: tuple, torch: Any) -> None:
+    layer, reference = getattr(nn, name)(0.5), getattr(torch.nn, name)(0.5)
+    assert repr(layer) == repr(reference)
+    spatial = 1 if name == "Dropout1d" else 3
+    out = layer(mg.ones(*shape)).numpy()
+    channels = out.reshape(*shape[:len(shape) - spatial], -1)
+    assert set(np.unique(channels)) <= {0.0, 2.0}
+    assert (channels.min(-1) == channels.max(-1)).all()  # a channel is dropped whole or kept
+    assert 0 < (channels[..., 0] == 0).mean() < 1
+    layer.eval()
+    np.testing.assert_array_equal(layer(mg.ones(*shape)).numpy(), np.ones(shape))
+    with pytest.raises(ValueError, match=f"expected a {spatial + 1}-D"):
+        layer.train()(mg.ones(*shape[-spatial:]))
+
+
+def test_alpha_dropout_keeps_a_selu_networks_mean_and_variance(torch: Any) -> None:
+    """Dropped elements take -a alpha' (1 - p), kept ones a x + a alpha' p, as torch's: the two
+    libraries' outputs take the same two forms, and standard normal input keeps mean 0 and
+    variance 1."""
+    p, x = 0.2, RNG.standard_normal(200_000)
+    ours = F.alpha_dropout(mg.tensor(x), p, training=True).numpy()
+    theirs = torch.nn.functional.alpha_dropout(torch.tensor(x), p, training=True).numpy()
+    alpha = 1.7580993408473766
+    a = 1 / np.sqrt((alpha * alpha * p + 1) * (1 - p))
+    for out in (ours, theirs):
+        dropped = np.isclose(out, -a * alpha * (1 - p))
+        np.testing.assert_allclose(out[~dropped], a * x[~dropped] + a * alpha * p)
+        assert abs(dropped.mean() - p) < 0.01
+    assert abs(ours.mean()) < 0.01 and abs(ours.var() - 1) < 0.02
+    assert repr(nn.AlphaDropout(0.2)) == repr(torch.nn.AlphaDropout(0.2))
+    np.testing.assert_array_equal(nn.AlphaDropout(0.2).eval()(mg.tensor(x)).numpy(), x)
+    np.testing.assert_array_equal(F.alpha_dropout(mg.tensor(x), p).numpy(), x)  # training=False
+    with pytest.raises(ValueError, match="p must be a number in"):
+        nn.AlphaDropout(1.5)

@@ -282,7 +282,7 @@ def test_step_closure_returns_loss() -> None:
     (lambda p: SGD([{"lr": 0.1}]), TypeError, "'params' key"),
     (lambda p: SGD([p], lr=-0.1), ValueError, "invalid lr -0.1"),
     (lambda p: SGD([p], lr=float("nan")), ValueError, "invalid lr nan"),
-    (lambda p: SGD([p], lr="0.1"), ValueError, "invalid lr '0.1'"),
+    (lambda p: SGD([p], lr="0.1"), TypeError, "invalid lr '0.1'"),  # as torch
     (lambda p: SGD([p], momentum=-0.5), ValueError, "invalid momentum -0.5"),
     (lambda p: SGD([p], weight_decay=-1), ValueError, "invalid weight_decay -1"),
     (lambda p: SGD([p], nesterov=True), ValueError, "nesterov momentum needs momentum > 0"),

@@ -166,6 +166,7 @@ __all__ += [
     "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
 ]
 __all__ += ["CircularPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
+from minigrad.nn.misc import AlphaDropout, Dropout1d, Dropout3d  # noqa: E402
 from minigrad.nn.normalization import InstanceNorm3d, LocalResponseNorm  # noqa: E402
 
-__all__ += ["InstanceNorm3d", "LocalResponseNorm"]
+__all__ += ["AlphaDropout", "Dropout1d", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -781,6 +782,7 @@ __all__ += [
 __all__ += [
     "adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
     "conv_transpose2d", "dropout2d", "fold", "interpolate", "max_pool1d", "max_pool2d", "unfold",
+    "alpha_dropout", "dropout1d", "dropout3d",
 ]
 
 
@@ -798,6 +800,56 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x * 0.0
     keep = generator().random(x.shape[:-2] + (1, 1)) >= p
     return x * Tensor._make((keep / (1 - p)).astype(x.dtype))
+
+
+def _channel_dropout(name: str, x: Tensor, p: float, training: bool, spatial: int) -> Tensor:
+    """dropout1d and dropout3d: whole channels of (N, C, *spatial) or unbatched (C, *spatial)
+    zeroed with probability p, the rest scaled by 1/(1-p) (training only)."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise ValueError(f"{name}: p must be a number in [0, 1], got {p!r}")
+    if x.ndim not in (spatial + 1, spatial + 2):
+        raise ValueError(f"{name}: expected a {spatial + 1}-D (C, ...) or {spatial + 2}-D "
+                         f"(N, C, ...) input, got shape {x.shape}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    keep = generator().random(x.shape[:x.ndim - spatial] + (1,) * spatial) >= p
+    return x * Tensor._make((keep / (1 - p)).astype(x.dtype))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Channel dropout of (N, C, L) or (C, L)."""
+    return _channel_dropout("dropout1d", input, p, training, 1)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Channel dropout of (N, C, D, H, W) or (C, D, H, W)."""
+    return _channel_dropout("dropout3d", input, p, training, 3)
+
+
+_SELU_NEGATIVE = 1.7580993408473766  # SELU's alpha times its scale: where SELU saturates
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Dropout for SELU networks (training only): dropped elements take SELU's saturation value
+    -alpha', and a x + b keeps zero mean and unit variance, with a = ((1 - p)(1 + p alpha'^2))
+    ^-1/2 and b = a alpha' p, as PyTorch."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise ValueError(f"alpha_dropout: p must be a number in [0, 1], got {p!r}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return input * 0.0
+    alpha = _SELU_NEGATIVE
+    a = 1 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    keep = (generator().random(input.shape) >= p).astype(input.dtype)
+    shift = (keep - 1) * (alpha * a) + alpha * a * p
+    return input * Tensor._make((keep * a).astype(input.dtype)) + Tensor._make(
+        shift.astype(input.dtype))
 
 
 # *** more normalization and small functional forms (modules in nn.normalization, nn.misc) ***

@@ -1,6 +1,6 @@
 """Small Modules with PyTorch's names and arguments, each a thin wrapper over its functional
 form in F: 1-D pooling, padding, resizing, pixel shuffling, sliding windows, distances, the
-bilinear layer and the shrink activations."""
+bilinear layer, the shrink activations and the other dropouts."""
 
 from __future__ import annotations
 
@@ -291,3 +291,37 @@ class Softshrink(Module):
 class Hardshrink(Softshrink):
     def forward(self, input: Tensor) -> Tensor:
         return F.hardshrink(input, self.lambd)
+
+
+# *** more dropouts (Dropout and Dropout2d are in nn.layers and nn.conv) ***
+class _DropoutModule(Module):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"{type(self).__name__}: p must be a number in [0, 1], got {p!r}")
+        self.p, self.inplace = p, inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(_DropoutModule):
+    """Zero whole channels of (N, C, L) or (C, L) with probability p while training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training)
+
+
+class Dropout3d(_DropoutModule):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p while
+    training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training)
+
+
+class AlphaDropout(_DropoutModule):
+    """F.alpha_dropout while training: dropout that keeps a SELU network's mean and variance."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training)

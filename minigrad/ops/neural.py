@@ -20,7 +20,9 @@ from minigrad.tensor import Tensor
 
 def _shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x - max, exp(x - max), sum of that exp) along axis: softmax and log-softmax from these
-    cannot overflow."""
+    cannot overflow. An empty axis gives empty results, as in PyTorch."""
+    if x.ndim and x.shape[axis] == 0:
+        return x, x, np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
     shifted = x - x.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return shifted, e, e.sum(axis=axis, keepdims=True)
@@ -147,12 +149,20 @@ class Standardize(Function):
 # *** functional API ***
 def softmax(x: Tensor, dim: int) -> Tensor:
     """exp(x) / sum(exp(x)) along dim."""
+    _floating("softmax", x)
     return Softmax.apply(x, canonical_dim(dim, x.ndim, "softmax"))
 
 
 def log_softmax(x: Tensor, dim: int) -> Tensor:
     """x - logsumexp(x) along dim: the log of softmax without its underflow."""
+    _floating("log_softmax", x)
     return LogSoftmax.apply(x, canonical_dim(dim, x.ndim, "log_softmax"))
+
+
+def _floating(op: str, x: Tensor) -> None:
+    if x.array.dtype.kind not in "fc":  # PyTorch has no integer or bool kernel for these
+        raise TypeError(f"{op}: expected a floating point tensor, got {x.dtype} (convert it "
+                        f"first, or pass dtype=)")
 
 
 def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -32,6 +32,9 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{self._name}: params must be an iterable of Tensors or of dicts, "
                             f"got a single Tensor of shape {params.shape}")
+        if not isinstance(params, Iterable):
+            raise TypeError(f"{self._name}: params must be an iterable of Tensors or of dicts, "
+                            f"got {type(params).__name__}")
         groups = list(params)
         if not groups:
             raise ValueError(f"{self._name}: got an empty parameter list")
@@ -73,7 +76,9 @@ class Optimizer:
         """Raise ValueError, naming the value, for a hyperparameter out of its range."""
         for key in ("lr", "momentum", "dampening", "weight_decay", "eps"):
             value = group.get(key, 0)
-            if not isinstance(value, Real) or not value >= 0:
+            if not isinstance(value, Real):  # a string, None: TypeError, as PyTorch
+                raise TypeError(f"{self._name}: invalid {key} {value!r} (must be a number >= 0)")
+            if not value >= 0:
                 raise ValueError(f"{self._name}: invalid {key} {value!r} (must be a number >= 0)")
         for i, beta in enumerate(group.get("betas", ())):
             if not isinstance(beta, Real) or not 0 <= beta < 1:
