@@ -789,21 +789,11 @@ __all__ += [
 def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each whole channel of (N, C, H, W) (or unbatched (C, H, W)) with probability p and
     scale the rest by 1/(1-p) (training only): neighbouring pixels are dropped together."""
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
-                         f"shape {x.shape}")
-    if not training or p == 0:
-        return x
-    if p == 1:
-        return x * 0.0
-    keep = generator().random(x.shape[:-2] + (1, 1)) >= p
-    return x * Tensor._make((keep / (1 - p)).astype(x.dtype))
+    return _channel_dropout("dropout2d", x, p, training, 2)
 
 
 def _channel_dropout(name: str, x: Tensor, p: float, training: bool, spatial: int) -> Tensor:
-    """dropout1d and dropout3d: whole channels of (N, C, *spatial) or unbatched (C, *spatial)
+    """dropout1d, 2d and 3d: whole channels of (N, C, *spatial) or unbatched (C, *spatial)
     zeroed with probability p, the rest scaled by 1/(1-p) (training only)."""
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
         raise ValueError(f"{name}: p must be a number in [0, 1], got {p!r}")
