@@ -285,12 +285,13 @@ def _sum_to_shape(g: Any, t: Tensor, node: Node | None, i: int) -> Tensor:
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
     shape = t.array.shape
-    if g.array.shape != shape:
-        lead = g.ndim - len(shape)
-        if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:], strict=True)):
+    g_shape = g.array.shape
+    if g_shape != shape:
+        lead = len(g_shape) - len(shape)
+        if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g_shape[lead:], strict=True)):
             raise RuntimeError(f"{node.name() if node else 'backward'} returned a gradient of "
                                f"shape {g.shape} for its input {i} of shape {shape}")
-        stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1]
+        stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g_shape[lead + k] != 1]
         if stretched:
             g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
         else:  # only new leading dims, as for a bias

@@ -431,7 +431,7 @@ def _user_frames() -> list[traceback.FrameSummary]:
 
 def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
     """Turn numpy's broadcasting error into one that names the op and the tensors' shapes."""
-    shapes = [a.shape for a in args if isinstance(a, Tensor)]
+    shapes = [a.array.shape for a in args if isinstance(a, Tensor)]
     if "broadcast" not in str(error) or len(shapes) < 2:
         return
     try:

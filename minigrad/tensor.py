@@ -15,6 +15,8 @@ from minigrad import dtypes as _dtypes
 from minigrad._alias import dim_or_axis
 from minigrad.size import Size
 
+_new_tuple = tuple.__new__  # builds a Size from numpy's shape without re-checking its ints
+
 if TYPE_CHECKING:
     from minigrad.function import Function
 
@@ -168,8 +170,9 @@ class Tensor:
 
     # *** attributes ***
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.array.shape
+    def shape(self) -> Size:
+        """The shape as a Size (torch.Size): a tuple of ints with `numel()`."""
+        return _new_tuple(Size, self.array.shape)  # the ints are numpy's, already checked
 
     @property
     def dtype(self) -> np.dtype:
@@ -210,7 +213,7 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape as a Size, or the length of one dim (PyTorch's `Tensor.size`)."""
-        return Size(self.shape) if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
+        return self.shape if dim is None else self.array.shape[ops.canonical_dim(dim, self.ndim)]
 
     def numel(self) -> int:
         return self.array.size

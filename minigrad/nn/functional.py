@@ -582,15 +582,16 @@ def _constant_pad(input: Tensor, pad: list[int], dims: list[int], value: float) 
     """input cropped by the negative amounts, then placed in a tensor filled with value."""
     crop = [slice(None)] * input.ndim
     place = [slice(None)] * input.ndim
-    shape = list(input.shape)
+    in_shape = input.array.shape
+    shape = list(in_shape)
     for i, d in enumerate(dims):
         before, after = pad[2 * i], pad[2 * i + 1]
-        crop[d] = slice(max(-before, 0), input.shape[d] - max(-after, 0))
-        kept = max(input.shape[d] - max(-before, 0) - max(-after, 0), 0)
+        crop[d] = slice(max(-before, 0), in_shape[d] - max(-after, 0))
+        kept = max(in_shape[d] - max(-before, 0) - max(-after, 0), 0)
         shape[d] = kept + max(before, 0) + max(after, 0)
-        if shape[d] < 0 or input.shape[d] + before + after < 0:
+        if shape[d] < 0 or in_shape[d] + before + after < 0:
             raise ValueError(f"pad: padding ({before}, {after}) leaves dim {d} of size "
-                             f"{input.shape[d]} with a negative size")
+                             f"{in_shape[d]} with a negative size")
         place[d] = slice(max(before, 0), max(before, 0) + kept)
     cropped = input[tuple(crop)]
     placed = index_put_add(cropped, shape, tuple(place))
