@@ -43,6 +43,7 @@ from minigrad.tensor import Tensor
 
 __all__ = [
     "batch_norm", "binary_cross_entropy", "cross_entropy", "dropout", "embedding", "layer_norm",
+    "embedding_bag",
     "leaky_relu",
     "linear", "log_softmax", "mse_loss", "relu", "sigmoid", "softmax", "tanh",
 ]
@@ -668,6 +669,69 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         rows = np.arange(n).reshape(n, 1) != padding_idx % n
         weight = where(Tensor._make(rows), weight, weight.detach())
     return weight[index]
+
+
+def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: float | None = None,
+                  norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
+                  sparse: bool = False, per_sample_weights: Tensor | None = None,
+                  include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
+    """The sum, mean or max of the embedding rows in each bag: the rows of a 2-D input, or the
+    runs of a 1-D input that start at `offsets`. An empty bag gives zeros; entries equal to
+    padding_idx are left out of their bag. Sum and mean are one product with a (bags, entries)
+    matrix of weights: out[b] = sum_i M[b, i] weight[input[i]]."""
+    for name, value, default in (("max_norm", max_norm, None), ("sparse", sparse, False),
+                                 ("scale_grad_by_freq", scale_grad_by_freq, False)):
+        if value != default:
+            raise NotImplementedError(f"embedding_bag: {name}={value!r} is not supported")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights is only supported for "
+                                  f"mode='sum' (got mode={mode!r})")
+    index = np.asarray(input.array if isinstance(input, Tensor) else input)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"embedding_bag: indices must be integers, got {index.dtype}")
+    flat = index.reshape(-1)
+    if index.ndim == 2:
+        if offsets is not None:
+            raise ValueError("embedding_bag: if input is 2-D (a batch of bags of one length), "
+                             "offsets has to be None")
+        bounds = np.arange(index.shape[0] + 1) * index.shape[1]
+    elif index.ndim == 1:
+        if offsets is None:
+            raise ValueError("embedding_bag: offsets has to be a 1-D Tensor when input is 1-D")
+        starts = np.asarray(offsets.array if isinstance(offsets, Tensor) else offsets)
+        if starts.ndim != 1 or starts.dtype.kind not in "iu":
+            raise ValueError(f"embedding_bag: offsets must be a 1-D integer tensor, got shape "
+                             f"{starts.shape} of {starts.dtype}")
+        if starts.size and starts[0] != 0:
+            raise ValueError(f"embedding_bag: offsets[0] has to be 0, got {starts[0]}")
+        bounds = starts if include_last_offset else np.append(starts, flat.size)
+        if (np.diff(bounds) < 0).any() or (bounds.size and bounds[-1] > flat.size):
+            raise ValueError(f"embedding_bag: offsets must be non-decreasing and at most "
+                             f"input's length {flat.size}, got {starts.tolist()}")
+    else:
+        raise ValueError(f"embedding_bag: input must be 1-D or 2-D, got shape {index.shape}")
+    positions = np.arange(flat.size)
+    member = (bounds[:-1, None] <= positions) & (positions < bounds[1:, None])  # (bags, entries)
+    if padding_idx is not None:
+        member &= flat != padding_idx % weight.shape[0]
+    rows = embedding(flat, weight)
+    if mode == "max":
+        if not flat.size:
+            return weight.new_zeros((len(member), weight.shape[1]))
+        best = where(Tensor._make(member[:, :, None]), rows, float("-inf")).max(1).values
+        return where(Tensor._make(member.any(1, keepdims=True)), best, 0.0)
+    weights = member.astype(weight.dtype)
+    if mode == "mean":
+        weights /= np.maximum(weights.sum(1, keepdims=True), 1)
+    if per_sample_weights is not None:
+        if tuple(per_sample_weights.shape) != index.shape:
+            raise ValueError(f"embedding_bag: per_sample_weights of shape "
+                             f"{tuple(per_sample_weights.shape)} does not match input's "
+                             f"{index.shape}")
+        rows = rows * per_sample_weights.reshape(-1, 1)
+    return Tensor._make(weights) @ rows
 
 
 # *** op library: activations (their ops are in minigrad/ops/activation.py) ***

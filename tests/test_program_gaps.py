@@ -1,0 +1,95 @@
+"""Gaps found by running PyTorch tutorial-style programs (tests/pytorch_programs/): each fix
+checked against PyTorch on the calls those programs make."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import nn
+from minigrad.nn import functional as F
+from minigrad.testing import gradcheck
+
+
+# *** Tensor.shape is a Size ***
+def test_shape_is_a_size_like_torch_size(torch):
+    x = mg.zeros(2, 3, 4)
+    assert isinstance(x.shape, mg.Size) and x.shape == (2, 3, 4) == x.size()
+    assert x.shape.numel() == 24 == torch.zeros(2, 3, 4).shape.numel()
+    assert isinstance(x.shape[1:], mg.Size) and x.shape[1:].numel() == 12
+    assert repr(x.shape) == "minigrad.Size([2, 3, 4])"
+    assert f"{x.shape}" == "(2, 3, 4)"  # how error messages name shapes
+    assert np.zeros(x.shape).shape == (2, 3, 4) and hash(x.shape) == hash((2, 3, 4))
+
+
+# *** EmbeddingBag ***
+BAGS = [  # (input, offsets, keyword arguments)
+    ([1, 2, 4, 5, 4, 3, 2, 9], [0, 4], {}),
+    ([1, 2, 4, 5, 4, 3, 2, 9], [0, 0, 3, 8], {"mode": "sum"}),  # empty bags
+    ([1, 2, 4, 5, 4, 3, 2, 9], [0, 2, 2, 5], {"mode": "max"}),
+    ([1, 2, 4, 5, 4, 3], [0, 2, 6], {"include_last_offset": True}),
+    ([1, 2, 4, 5, 2, 2], [0, 3, 4], {"padding_idx": 2}),  # a bag of padding only
+    ([[1, 2, 4], [4, 3, 9]], None, {"mode": "max"}),
+    ([[1, 2, 4], [4, 3, 9]], None, {"mode": "mean", "padding_idx": 4}),
+]
+
+
+@pytest.mark.parametrize("index, offsets, kwargs", BAGS)
+def test_embedding_bag_matches_torch_forward_and_backward(torch, index, offsets, kwargs):
+    w = np.cos(np.arange(30.0)).reshape(10, 3)
+    wm, wt = mg.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    om = None if offsets is None else mg.tensor(offsets)
+    ot = None if offsets is None else torch.tensor(offsets)
+    out_m = F.embedding_bag(mg.tensor(index), wm, om, **kwargs)
+    out_t = torch.nn.functional.embedding_bag(torch.tensor(index), wt, ot, **kwargs)
+    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), atol=1e-12)
+    g = np.sin(np.arange(out_t.numel())).reshape(out_t.shape)
+    out_m.backward(mg.tensor(g))
+    out_t.backward(torch.tensor(g))
+    np.testing.assert_allclose(wm.grad.numpy(), wt.grad.numpy(), atol=1e-12)
+    assert gradcheck(lambda w: F.embedding_bag(mg.tensor(index), w, om, **kwargs), (wm,))
+
+
+def test_embedding_bag_per_sample_weights_and_module(torch):
+    bag = nn.EmbeddingBag(10, 3, mode="sum")
+    ref = torch.nn.EmbeddingBag(10, 3, mode="sum")
+    with torch.no_grad():
+        ref.weight.copy_(torch.tensor(bag.weight.detach().numpy()))
+    psw = np.linspace(0.5, 2, 8)
+    pm, pt = mg.tensor(psw, requires_grad=True), torch.tensor(psw, requires_grad=True)
+    idx, off = [1, 2, 4, 5, 4, 3, 2, 9], [0, 4]
+    out_m = bag(mg.tensor(idx), mg.tensor(off), per_sample_weights=pm.float())
+    out_t = ref(torch.tensor(idx), torch.tensor(off), per_sample_weights=pt.float())
+    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), rtol=1e-6)
+    out_m.sum().backward()
+    out_t.sum().backward()
+    np.testing.assert_allclose(pm.grad.numpy(), pt.grad.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(bag.weight.grad.numpy(), ref.weight.grad.numpy(), rtol=1e-6)
+    assert repr(bag) == repr(ref) == "EmbeddingBag(10, 3, mode='sum')"
+    assert repr(nn.EmbeddingBag(5, 2, padding_idx=-1)) == \
+        repr(torch.nn.EmbeddingBag(5, 2, padding_idx=-1))
+    frozen = nn.EmbeddingBag.from_pretrained(bag.weight.detach(), mode="max")
+    assert not frozen.weight.requires_grad and frozen.mode == "max"
+    assert list(bag.state_dict()) == list(ref.state_dict()) == ["weight"]
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda w: F.embedding_bag(mg.tensor([1, 2]), w, mg.tensor([1])), ValueError,
+     r"offsets\[0\] has to be 0, got 1"),
+    (lambda w: F.embedding_bag(mg.tensor([1, 2]), w, mg.tensor([0, 3])), ValueError,
+     "at most input's length 2"),
+    (lambda w: F.embedding_bag(mg.tensor([1, 2]), w), ValueError, "offsets has to be a 1-D"),
+    (lambda w: F.embedding_bag(mg.tensor([[1, 2]]), w, mg.tensor([0])), ValueError,
+     "offsets has to be None"),
+    (lambda w: F.embedding_bag(mg.tensor([1, 2]), w, mg.tensor([0]), mode="mean",
+                               per_sample_weights=mg.ones(2)), NotImplementedError,
+     "only supported for mode='sum'"),
+    (lambda w: F.embedding_bag(mg.tensor([1, 12]), w, mg.tensor([0])), IndexError,
+     "index 12 is out of range"),
+    (lambda w: nn.EmbeddingBag(4, 2, mode="median"), ValueError, "'median'"),
+    (lambda w: nn.EmbeddingBag(4, 2, sparse=True), NotImplementedError, "sparse=True"),
+])
+def test_embedding_bag_refuses_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call(mg.ones(10, 3, requires_grad=True))
