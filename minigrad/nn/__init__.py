@@ -34,8 +34,7 @@ from minigrad.nn.utils import clip_grad_norm_
 
 # isort: split
 # PyTorch's Module API beyond the basics
-from minigrad.nn.layers import Embedding, LazyLinear, LogSoftmax, Unflatten
-from minigrad.nn.layers import EmbeddingBag
+from minigrad.nn.layers import Embedding, EmbeddingBag, LazyLinear, LogSoftmax, Unflatten
 from minigrad.nn.module import ModuleDict, ParameterDict, ParameterList, UninitializedParameter
 
 __all__ = [
@@ -44,8 +43,8 @@ __all__ = [
     "Sigmoid", "Softmax", "Tanh", "clip_grad_norm_", "functional", "init",
 ]
 __all__ += [
-    "Embedding", "EmbeddingBag", "LazyLinear", "LogSoftmax", "ModuleDict", "ParameterDict", "ParameterList",
-    "Unflatten", "UninitializedParameter",
+    "Embedding", "LazyLinear", "LogSoftmax", "ModuleDict", "ParameterDict", "ParameterList",
+    "Unflatten", "UninitializedParameter", "EmbeddingBag",
 ]
 
 # *** op library: losses (issue 11) ***

@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, E731
 # PyTorch's "Text classification with the torchtext library" tutorial in its manner, without
 # torchtext: a vocabulary built by hand, an nn.EmbeddingBag over flat token ids with offsets,
 # a collate_batch that builds the offsets with cumsum, SGD with StepLR and clip_grad_norm_.
