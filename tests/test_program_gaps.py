@@ -93,3 +93,45 @@ def test_embedding_bag_per_sample_weights_and_module(torch):
 def test_embedding_bag_refuses_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call(mg.ones(10, 3, requires_grad=True))
+
+
+# *** inplace=True activations (DCGAN's LeakyReLU(0.2, inplace=True)) ***
+INPLACE = [("leaky_relu", (0.2,)), ("silu", ()), ("elu", (0.5,)), ("selu", ()), ("celu", (2.0,)),
+           ("mish", ()), ("hardtanh", (-0.5, 0.5)), ("relu6", ()), ("hardsigmoid", ()),
+           ("hardswish", ()), ("threshold", (0.1, -1.0))]
+
+
+@pytest.mark.parametrize("name, args", INPLACE)
+def test_inplace_activations_write_into_the_input_like_torch(torch, name, args):
+    x = np.linspace(-4, 8, 12).reshape(3, 4)
+    results = []
+    for lib, F_ in ((mg, F), (torch, torch.nn.functional)):
+        leaf = lib.tensor(x, requires_grad=True)
+        y = leaf * 2  # a non-leaf: in place is allowed on it
+        out = getattr(F_, name)(y, *args, inplace=True)
+        assert out is y
+        (out * lib.tensor(np.cos(x))).sum().backward()
+        results.append((y.detach().numpy(), leaf.grad.numpy()))
+    # rtol 1e-7: torch's in-place hardsigmoid_ on float64 is float32-accurate only
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-7)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-7)
+
+
+def test_inplace_activation_modules_and_a_leaf_that_requires_grad(torch):
+    assert repr(nn.LeakyReLU(0.2, inplace=True)) == repr(torch.nn.LeakyReLU(0.2, inplace=True))
+    assert repr(nn.LeakyReLU()) == repr(torch.nn.LeakyReLU())
+    with pytest.raises(RuntimeError, match="leaf"):
+        F.leaky_relu(mg.ones(2, requires_grad=True), inplace=True)
+
+
+def test_batchnorm2d_output_is_not_a_view_so_inplace_relu_follows_it(torch):
+    bn, ref = nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3)
+    x = np.sin(np.arange(2 * 3 * 4 * 5.0)).reshape(2, 3, 4, 5).astype(np.float32)
+    xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_m = nn.LeakyReLU(0.2, inplace=True)(bn(xm))
+    out_t = torch.nn.LeakyReLU(0.2, inplace=True)(ref(xt))
+    (out_m ** 2).sum().backward()
+    (out_t ** 2).sum().backward()
+    np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), atol=1e-4)
+    np.testing.assert_allclose(bn.running_var.numpy(), ref.running_var.numpy(), rtol=1e-5)

@@ -65,7 +65,10 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     return _log_softmax(input if dtype is None else input.to(dtype), dim)
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope x otherwise; inplace=True overwrites x, as in PyTorch."""
+    if inplace:
+        return x._write_in_place("leaky_relu_", lambda old: _leaky_relu(old, negative_slope))
     return _leaky_relu(x, negative_slope)
 
 

@@ -255,15 +255,15 @@ class Tanh(Module):
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Softmax(Module):
@@ -343,6 +343,10 @@ class BatchNorm1d(Module):
             raise ValueError(f"BatchNorm1d({self.num_features}): expected input of shape "
                              f"(N, {self.num_features}) or (N, {self.num_features}, L), "
                              f"got {x.shape}")
+        return self._normalize(x)
+
+    def _normalize(self, x: Tensor) -> Tensor:
+        """F.batch_norm with this module's statistics, counting the batch when training."""
         use_batch_stats = self.training or not self.track_running_stats
         if self.training and self.track_running_stats:
             self.num_batches_tracked.array += 1
