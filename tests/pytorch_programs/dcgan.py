@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, UP031
 # PyTorch's DCGAN tutorial in its manner, at 16x16: a generator of ConvTranspose2d, BatchNorm2d,
 # ReLU and Tanh, a discriminator of strided Conv2d, LeakyReLU and Sigmoid, weights_init applied
 # through Module.apply by class name, BCELoss with real/fake labels, Adam with betas.
