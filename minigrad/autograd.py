@@ -8,12 +8,14 @@ broadcasting itself."""
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 
+from minigrad import function
 from minigrad.function import (
     _FREED_MESSAGE,
     Function,
@@ -345,6 +347,10 @@ class _OnceDifferentiable(Function):
         raise RuntimeError(f"{ctx.op_name}.backward computes with numpy arrays, so its gradient "
                            "can be differentiated only once; write that backward with Tensor "
                            "operations to take a second derivative through it")
+
+
+# torch.autograd.function (Function, once_differentiable) is importable by that path
+sys.modules[__name__ + ".function"] = function
 
 
 def __getattr__(name: str) -> Any:

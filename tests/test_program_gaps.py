@@ -135,3 +135,28 @@ def test_batchnorm2d_output_is_not_a_view_so_inplace_relu_follows_it(torch):
     np.testing.assert_allclose(out_m.detach().numpy(), out_t.detach().numpy(), atol=1e-5)
     np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), atol=1e-4)
     np.testing.assert_allclose(bn.running_var.numpy(), ref.running_var.numpy(), rtol=1e-5)
+
+
+# *** torch.autograd.function.once_differentiable ***
+def test_once_differentiable_backward_runs_once_and_refuses_a_second_derivative():
+    from minigrad.autograd.function import Function, once_differentiable
+
+    class Cube(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            assert not mg.is_grad_enabled()
+            return g * 3 * x ** 2
+
+    x = mg.tensor([1.0, -2.0], requires_grad=True)
+    (g,) = mg.autograd.grad(Cube.apply(x).sum(), x)
+    assert g.tolist() == [3.0, 12.0] and not g.requires_grad
+    (g,) = mg.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="differentiated only once"):
+        g.sum().backward()
