@@ -96,7 +96,7 @@ globals().update(_FUNCTIONS)
 
 inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
 
-_LAZY = ("nn", "optim", "data", "utils", "testing", "interop")
+_LAZY = ("nn", "optim", "data", "utils", "testing", "interop", "distributions")
 
 
 def __getattr__(name: str):
