@@ -196,7 +196,8 @@ def test_categorical_and_bernoulli_match_torch(torch, kind):
            lambda d, lib: d.logits], param)
     param = np.array([0.2, 0.7, 0.5]) if kind == "probs" else np.array([-1.0, 2.0, 0.0])
     _both(torch, lambda D, p: D.Bernoulli(**{kind: p}),
-          [lambda d, lib: d.log_prob(lib.tensor(np.array([1.0, 0.0, 1.0]))), lambda d, lib: d.entropy(),
+          [lambda d, lib: d.log_prob(lib.tensor(np.array([1.0, 0.0, 1.0]))),
+           lambda d, lib: d.entropy(),
            lambda d, lib: d.mean, lambda d, lib: d.variance], param)
 
 
