@@ -157,3 +157,22 @@ __all__ += ["Size", "accelerator", "are_deterministic_algorithms_enabled", "equa
             "set_printoptions", "use_deterministic_algorithms"]
 
 sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path
+
+# *** older PyTorch names that tutorials still use (minigrad/legacy.py) ***
+from minigrad.legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    get_float32_matmul_precision,
+    set_float32_matmul_precision,
+)
+
+__all__ += ["BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor",
+            "HalfTensor", "IntTensor", "LongTensor", "ShortTensor",
+            "get_float32_matmul_precision", "set_float32_matmul_precision"]

@@ -351,6 +351,7 @@ class _OnceDifferentiable(Function):
 
 # torch.autograd.function (Function, once_differentiable) is importable by that path
 sys.modules[__name__ + ".function"] = function
+from minigrad.legacy import Variable  # noqa: E402, F401  (torch.autograd.Variable)
 
 
 def __getattr__(name: str) -> Any:

@@ -242,3 +242,46 @@ def test_samples_have_the_shapes_and_frequencies_asked_for(torch):
 def test_distributions_refuse_bad_parameters(call, match):
     with pytest.raises(ValueError, match=match):
         call(mg.distributions)
+
+
+# *** older PyTorch: typed tensor classes, Variable, float32 matmul precision ***
+def test_typed_tensor_classes_build_and_check_like_torch(torch):
+    for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ByteTensor",
+                 "BoolTensor", "HalfTensor", "ShortTensor", "CharTensor"):
+        ours, theirs = getattr(mg, name), getattr(torch, name)
+        assert ours(2, 3).shape == theirs(2, 3).shape and ours().shape == theirs().shape
+        assert ours(mg.Size([4])).shape == (4,)
+        made, ref = ours([[1, 0], [0, 1]]), theirs([[1, 0], [0, 1]])
+        assert str(made.dtype) == str(ref.dtype).removeprefix("torch.")
+        assert made.tolist() == ref.tolist()
+        assert isinstance(made, ours) and isinstance(ref, theirs)
+    assert not isinstance(mg.ones(2), mg.LongTensor) and isinstance(mg.ones(2), mg.FloatTensor)
+    assert mg.ones(2).type() == "minigrad.FloatTensor"
+    with pytest.raises(TypeError, match="sizes"):
+        mg.FloatTensor(2.5)
+    with pytest.raises(TypeError, match="dtype int64"):
+        mg.LongTensor(mg.ones(2))
+
+
+def test_variable_is_a_new_leaf_on_the_same_memory(torch):
+    from minigrad.autograd import Variable
+
+    x = mg.ones(2)
+    v = Variable(x, requires_grad=True)
+    assert v is not x and v.requires_grad and v.is_leaf and not x.requires_grad
+    x.add_(1)
+    assert v.tolist() == [2.0, 2.0] and isinstance(x, Variable)
+    y = mg.ones(2, requires_grad=True) * 3
+    assert Variable(y).grad_fn is None and not Variable(y).requires_grad
+    with pytest.warns(UserWarning, match="volatile"):
+        Variable(x, volatile=True)
+    with pytest.raises(TypeError, match="has to be a tensor"):
+        Variable([1.0])
+
+
+def test_float32_matmul_precision_is_remembered(torch):
+    mg.set_float32_matmul_precision("medium")
+    assert mg.get_float32_matmul_precision() == "medium"
+    mg.set_float32_matmul_precision("highest")
+    with pytest.raises(RuntimeError, match="'low'"):
+        mg.set_float32_matmul_precision("low")
