@@ -285,3 +285,55 @@ def test_float32_matmul_precision_is_remembered(torch):
     mg.set_float32_matmul_precision("highest")
     with pytest.raises(RuntimeError, match="'low'"):
         mg.set_float32_matmul_precision("low")
+
+
+# *** losses: triplet margin, Gaussian and Poisson NLL, hinge embedding, soft margins ***
+_R = np.random.default_rng(5)
+_A, _P, _N = (_R.standard_normal((4, 3)) for _ in range(3))
+_SIGNS = np.array([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, 1.0, -1.0], [-1.0, 1.0, 1.0]])
+_COUNTS = np.array([[0.0, 1.0, 3.0], [2.0, 5.0, 0.0], [1.0, 1.0, 4.0], [7.0, 0.0, 2.0]])
+LOSSES = [  # (name, inputs that get gradients, constants, keyword arguments)
+    ("triplet_margin_loss", (_A, _P, _N), (), {}),
+    ("triplet_margin_loss", (_A, _P, _N), (), {"margin": 2.0, "p": 1, "swap": True}),
+    ("triplet_margin_loss", (_A[0], _P[0], _N[0]), (), {"reduction": "none"}),
+    ("gaussian_nll_loss", (_A, _P, np.abs(_N) + 0.1), (), {}),
+    ("gaussian_nll_loss", (_A, _P, np.abs(_N[:, 0]) + 0.1), (), {"full": True}),
+    ("gaussian_nll_loss", (_A, _P, np.abs(_N[:, :1]) * 1e-7), (), {"reduction": "sum"}),
+    ("poisson_nll_loss", (_A,), (_COUNTS,), {}),
+    ("poisson_nll_loss", (np.abs(_A) + 0.5,), (_COUNTS,), {"log_input": False, "full": True}),
+    ("hinge_embedding_loss", (_A,), (_SIGNS,), {"margin": 0.5}),
+    ("soft_margin_loss", (_A,), (_SIGNS,), {"reduction": "sum"}),
+    ("multilabel_soft_margin_loss", (_A,), ((_SIGNS > 0) * 1.0,), {}),
+    ("multilabel_soft_margin_loss", (_A,), ((_SIGNS > 0) * 1.0,),
+     {"weight": np.array([1.0, 2.0, 0.5]), "reduction": "none"}),
+]
+
+
+@pytest.mark.parametrize("name, inputs, constants, kwargs", LOSSES)
+def test_losses_match_torch(torch, name, inputs, constants, kwargs):
+    results = []
+    for lib, F_ in ((mg, F), (torch, torch.nn.functional)):
+        leaves = [lib.tensor(a, requires_grad=True) for a in inputs]
+        kw = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        out = getattr(F_, name)(*leaves, *map(lib.tensor, constants), **kw)
+        out.sum().backward()
+        results.append([out.detach().numpy()] + [p.grad.numpy() for p in leaves])
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_loss_modules_and_bad_input(torch):
+    for name, args in (("TripletMarginLoss", {"margin": 0.5}), ("GaussianNLLLoss", {}),
+                       ("PoissonNLLLoss", {"log_input": False}), ("HingeEmbeddingLoss", {}),
+                       ("SoftMarginLoss", {}),
+                       ("MultiLabelSoftMarginLoss", {})):
+        assert repr(getattr(nn, name)(**args)) == repr(getattr(torch.nn, name)(**args))
+    loss = nn.TripletMarginLoss(margin=1.0)(*(mg.tensor(a) for a in (_A, _P, _N)))
+    ref = torch.nn.TripletMarginLoss(margin=1.0)(*(torch.tensor(a) for a in (_A, _P, _N)))
+    assert loss.item() == pytest.approx(ref.item(), rel=1e-12)
+    with pytest.raises(ValueError, match="negative"):
+        F.gaussian_nll_loss(mg.ones(2), mg.ones(2), mg.tensor([1.0, -1.0]))
+    with pytest.raises(ValueError, match="does not fit"):
+        F.gaussian_nll_loss(mg.ones(2, 3), mg.ones(2, 3), mg.ones(3))
+    with pytest.raises(ValueError, match="all be 1-D or all 2-D"):
+        F.triplet_margin_loss(mg.ones(2, 3), mg.ones(3), mg.ones(2, 3))

@@ -64,6 +64,17 @@ __all__ += [
     "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CosineSimilarity", "HuberLoss", "KLDivLoss",
     "L1Loss", "MarginRankingLoss", "NLLLoss", "SmoothL1Loss",
 ]
+from minigrad.nn.loss import (  # noqa: E402
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MultiLabelSoftMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+
+__all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelSoftMarginLoss", "PoissonNLLLoss",
+            "SoftMarginLoss", "TripletMarginLoss"]
 
 # *** op library: activation modules ***
 from minigrad.nn.activation import (  # noqa: E402

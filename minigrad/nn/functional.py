@@ -1111,3 +1111,112 @@ def multi_head_attention_forward(
         out = scaled_dot_product_attention(q, k, v, mask, dropout_p=p)
     out = linear(out.permute(2, 0, 1, 3).reshape(length, n, e), out_proj_weight, out_proj_bias)
     return (out if batched else out.squeeze(1)), attention
+
+
+# *** losses of metric learning, counts and uncertainty (tutorial programs use them) ***
+from minigrad.ops import minimum  # noqa: E402
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                        p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance; swap=True uses
+    min(d(a, n), d(p, n)) as the negative distance."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if not (anchor.ndim == positive.ndim == negative.ndim) or anchor.ndim not in (1, 2):
+        raise ValueError(f"triplet_margin_loss: anchor, positive and negative must all be 1-D "
+                         f"or all 2-D, got shapes {anchor.shape}, {positive.shape} and "
+                         f"{negative.shape}")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(clamp(margin + d_pos - d_neg, min=0), reduction, "triplet_margin_loss")
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Any, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """1/2 (log var + (input - target)^2 / var) (+ 1/2 log 2 pi if full), with var clamped to
+    at least eps for the value only (the gradient passes as if unclamped, as in PyTorch). var
+    has input's shape, or it without its last dim, or 1 there (one variance per row)."""
+    var = var if isinstance(var, Tensor) else Tensor._make(np.asarray(var, input.dtype))
+    if var.shape != input.shape:
+        if var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+        elif not (var.shape[:-1] == input.shape[:-1] and var.shape[-1:] == (1,)):
+            raise ValueError(f"gaussian_nll_loss: var of shape {var.shape} does not fit input "
+                             f"of shape {input.shape}")
+    if np.any(var.array < 0):
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    check_reduction(reduction, "gaussian_nll_loss")
+    var = var + (clamp(var, min=eps) - var).detach()
+    losses = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        losses = losses + 0.5 * float(np.log(2 * np.pi))
+    return _reduce(losses, reduction, "gaussian_nll_loss")
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average: bool | None = None, eps: float = 1e-8,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """exp(input) - target input (log_input), or input - target log(input + eps); full adds
+    Stirling's term target log target - target + 1/2 log(2 pi target) where target > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    losses = (input.exp() - target * input if log_input else
+              input - target * (input + eps).log())
+    if full:
+        t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
+        safe = where(t.array > 1, t, 1.0)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * np.pi * safe).log()
+        losses = losses + where(t.array > 1, stirling, 0.0)
+    return _reduce(losses, reduction, "poisson_nll_loss")
+
+
+def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """input where target is 1, max(0, margin - input) where it is -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    t = _broadcast_weight(target, input, "hinge_embedding_loss", "target").array
+    losses = (where(t != 1, clamp(margin - input, min=0), 0.0)
+              + where(t != -1, input, 0.0))
+    return _reduce(losses, reduction, "hinge_embedding_loss")
+
+
+def soft_margin_loss(input: Tensor, target: Any, size_average: bool | None = None,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-target input)) for targets of 1 and -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    t = _broadcast_weight(target, input, "soft_margin_loss", "target")
+    return _reduce(softplus(-t * input), reduction, "soft_margin_loss")
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), weighted per class, averaged over the
+    classes (the last dim) of each sample."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    y = _broadcast_weight(target, input, "multilabel_soft_margin_loss", "target")
+    losses = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
+    if weight is not None:
+        losses = losses * _broadcast_weight(weight, input, "multilabel_soft_margin_loss")
+    return _reduce(losses.mean(-1), reduction, "multilabel_soft_margin_loss")
+
+
+def relu_(input: Tensor) -> Tensor:
+    """relu written into input."""
+    return input.relu_()
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
