@@ -176,3 +176,13 @@ from minigrad.legacy import (  # noqa: E402
 __all__ += ["BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor",
             "HalfTensor", "IntTensor", "LongTensor", "ShortTensor",
             "get_float32_matmul_precision", "set_float32_matmul_precision"]
+
+# torch.amp (autocast only when disabled; GradScaler), also as torch.cuda.amp
+from minigrad import amp  # noqa: E402
+from minigrad.amp import autocast  # noqa: E402
+
+cuda.amp = amp
+__all__ += ["amp", "autocast"]
+from minigrad.dtypes import bfloat16  # noqa: E402  (a name only: using it raises)
+
+__all__ += ["bfloat16"]

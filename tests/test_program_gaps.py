@@ -337,3 +337,42 @@ def test_loss_modules_and_bad_input(torch):
         F.gaussian_nll_loss(mg.ones(2, 3), mg.ones(2, 3), mg.ones(3))
     with pytest.raises(ValueError, match="all be 1-D or all 2-D"):
         F.triplet_margin_loss(mg.ones(2, 3), mg.ones(3), mg.ones(2, 3))
+
+
+# *** torch.amp: autocast (disabled only) and GradScaler ***
+def test_grad_scaler_scales_unscales_and_skips_overflow_like_torch(torch):
+    runs = []
+    for lib in (mg, torch):
+        scaler = lib.amp.GradScaler("cpu", init_scale=2.0 ** 8, growth_interval=2)
+        w = lib.tensor([1.0, -2.0], requires_grad=True)
+        opt = lib.optim.SGD([w], lr=0.1)
+        trace = []
+        for factor in (1.0, 1.0, float("inf"), 1.0, 1.0):
+            opt.zero_grad()
+            scaler.scale((w ** 2).sum() * factor).backward()
+            scaler.unscale_(opt)
+            trace.append(w.grad.tolist())
+            scaler.step(opt)
+            scaler.update()
+            trace.append((w.tolist(), scaler.get_scale()))
+        runs.append((trace, scaler.state_dict()))
+    assert runs[0] == runs[1]
+
+
+def test_disabled_amp_changes_nothing_and_enabled_autocast_is_refused(torch):
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        scaler = mg.cuda.amp.GradScaler()
+    assert not scaler.is_enabled() and scaler.get_scale() == 1.0 and scaler.state_dict() == {}
+    loss = mg.ones(2, requires_grad=True).sum()
+    assert scaler.scale(loss) is loss
+    with mg.autocast("cpu", enabled=False):
+        assert mg.ones(1).dtype == mg.float32
+    with pytest.raises(NotImplementedError, match="enabled=False"):
+        mg.autocast("cpu", dtype=mg.bfloat16)
+    with pytest.raises(TypeError, match="bfloat16 is not a dtype"):
+        mg.zeros(2, dtype=mg.bfloat16)
+    enabled = mg.amp.GradScaler("cpu")
+    opt = mg.optim.SGD([mg.ones(1, requires_grad=True)], lr=0.1)
+    enabled.unscale_(opt)
+    with pytest.raises(RuntimeError, match="already been called"):
+        enabled.unscale_(opt)
