@@ -16,7 +16,7 @@ import numpy as np
 from minigrad.device import array_module
 from minigrad.dtypes import as_dtype, get_default_dtype, scalar_dtype
 from minigrad.random import Generator, manual_seed, numpy_generator
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _to_array
 
 __all__ = [
     "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
@@ -79,7 +79,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None,
             array = None  # ragged: Tensor() below says so
         if array is not None and array.dtype.kind in "biufc":  # else Tensor() refuses it
             data, d = array, get_default_dtype() if array.dtype.kind == "f" else None
-    return _new(Tensor(data, dtype=d).array, requires_grad, device)
+    return _new(_to_array(data, d), requires_grad, device)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:

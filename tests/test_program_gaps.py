@@ -376,3 +376,17 @@ def test_disabled_amp_changes_nothing_and_enabled_autocast_is_refused(torch):
     enabled.unscale_(opt)
     with pytest.raises(RuntimeError, match="already been called"):
         enabled.unscale_(opt)
+
+
+# *** the torch.Tensor constructor ***
+@pytest.mark.parametrize("args", [(2, 3), (3,), (), ([1, 2],), ([[1, 2.5]],), ([True, False],),
+                                  ((4, 5),), ([],)])
+def test_tensor_constructor_follows_torch_tensor(torch, args):
+    ours, theirs = mg.Tensor(*args), torch.Tensor(*args)
+    assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == "float32"
+    if not args or not isinstance(args[0], int):  # sizes give uninitialized values in torch
+        assert ours.tolist() == theirs.tolist()
+    assert mg.Tensor(mg.Size([2, 1])).shape == (2, 1)
+    assert mg.Tensor(np.zeros(2, np.float64)).dtype == mg.float64  # arrays keep their dtype
+    with pytest.raises(TypeError, match="sizes"):
+        mg.Tensor([1], 2)

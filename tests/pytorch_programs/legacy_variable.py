@@ -1,6 +1,6 @@
 # ruff: noqa: E501
 # Code from before PyTorch 0.4, as old tutorials and answers still show it: dtype =
-# torch.FloatTensor, tensors built by the typed classes, Variable(..., requires_grad=True),
+# torch.FloatTensor, tensors built by the typed classes and the torch.Tensor constructor,
 # updates through .data and .grad.data, isinstance checks, and .type(dtype).
 import torch
 from torch.autograd import Variable
@@ -34,5 +34,7 @@ v = Variable(ones)
 print(v.requires_grad, v.data.shape, v.type(), x.data.type(), idx.type(torch.FloatTensor).dtype)
 frozen = Variable(x * 2)
 print(frozen.grad_fn, frozen.requires_grad, Variable(torch.ones(2), requires_grad=True).is_leaf)
+t = torch.Tensor([1, 2])  # the constructor: floats from data, zeros-to-be from sizes
+print(t / 4, t.dtype, torch.Tensor(2, 3).zero_().shape, torch.Tensor().shape, torch.Tensor(torch.Size([2, 1])).shape)
 torch.set_float32_matmul_precision("high")
 print(torch.get_float32_matmul_precision())
