@@ -1,7 +1,8 @@
 # ruff: noqa: E501
 # Code from before PyTorch 0.4, as old tutorials and answers still show it: dtype =
-# torch.FloatTensor, tensors built by the typed classes and the torch.Tensor constructor,
-# updates through .data and .grad.data, isinstance checks, and .type(dtype).
+# torch.FloatTensor, tensors built by the typed classes and by torch.Tensor(...),
+# Variable(..., requires_grad=True), updates through .data and .grad.data, isinstance checks,
+# and .type(dtype).
 import torch
 from torch.autograd import Variable
 
