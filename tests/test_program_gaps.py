@@ -3,6 +3,8 @@ checked against PyTorch on the calls those programs make."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -390,3 +392,49 @@ def test_tensor_constructor_follows_torch_tensor(torch, args):
     assert mg.Tensor(np.zeros(2, np.float64)).dtype == mg.float64  # arrays keep their dtype
     with pytest.raises(TypeError, match="sizes"):
         mg.Tensor([1], 2)
+
+
+# *** affine_grid and grid_sample (the Spatial Transformer tutorial) ***
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("mode, padding_mode", [("bilinear", "zeros"), ("bilinear", "border"),
+                                                ("nearest", "zeros"), ("nearest", "border")])
+def test_affine_grid_and_grid_sample_match_torch(torch, align_corners, mode, padding_mode):
+    rng = np.random.default_rng(0)
+    x, theta = rng.standard_normal((2, 3, 5, 6)), rng.standard_normal((2, 2, 3)) * 0.7
+    results = []
+    for lib, F_ in ((mg, F), (torch, torch.nn.functional)):
+        xi, th = lib.tensor(x, requires_grad=True), lib.tensor(theta, requires_grad=True)
+        grid = F_.affine_grid(th, [2, 3, 4, 7], align_corners=align_corners)
+        out = F_.grid_sample(xi, grid, mode=mode, padding_mode=padding_mode,
+                             align_corners=align_corners)
+        (out * lib.tensor(np.cos(np.arange(out.numel())).reshape(out.shape))).sum().backward()
+        results.append([grid.detach().numpy(), out.detach().numpy(), xi.grad.numpy()]
+                       + ([th.grad.numpy()] if mode == "bilinear" else []))
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 28, 97])
+def test_identity_grid_is_bit_for_bit_torch(torch, size):
+    """On pixel centers bilinear's gradient jumps: the grid must round as PyTorch's does."""
+    for ac in (False, True):
+        for dtype in ("float32", "float64"):
+            eye = [[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]
+            ours = F.affine_grid(mg.tensor(eye, dtype=getattr(mg, dtype)), [1, 1, 2, size], ac)
+            with warnings.catch_warnings():  # torch warns about unit-size aligned grids
+                warnings.simplefilter("ignore")
+                theirs = torch.nn.functional.affine_grid(
+                    torch.tensor(eye, dtype=getattr(torch, dtype)), [1, 1, 2, size], ac)
+            assert np.array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_grid_sample_refuses_what_it_does_not_support():
+    x, grid = mg.ones(1, 1, 3, 3), mg.zeros(1, 2, 2, 2)
+    with pytest.raises(NotImplementedError, match="'bicubic'"):
+        F.grid_sample(x, grid, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="'reflection'"):
+        F.grid_sample(x, grid, padding_mode="reflection")
+    with pytest.raises(ValueError, match=r"grid \(N, Ho, Wo, 2\)"):
+        F.grid_sample(x, mg.zeros(1, 2, 2, 3))
+    with pytest.raises(ValueError, match="theta of shape"):
+        F.affine_grid(mg.zeros(1, 3, 3), [1, 1, 2, 2])

@@ -1220,3 +1220,83 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     return hardtanh(input, min_val, max_val, inplace=True)
+
+
+# *** spatial transformers: affine_grid and grid_sample ***
+from fractions import Fraction  # noqa: E402
+
+
+def _grid_coordinates(size: int, align_corners: bool, dtype: np.dtype) -> np.ndarray:
+    """The normalized coordinates in [-1, 1] of size pixels: the centers of the corner pixels
+    at -1 and 1 (align_corners), else the pixel centers, linspace(-1, 1) * (size - 1) / size.
+    Computed in dtype in PyTorch's order (its linspace fills each half from its own end), so
+    a grid that lands on pixel centers lands on the same side of them as PyTorch's does."""
+    if size <= 1:
+        return np.zeros(1, dtype)
+    step = Fraction(float(dtype.type(2) / dtype.type(size - 1)))  # rounded to dtype
+    # each value is one fused multiply-add (exact, then rounded once), as PyTorch's kernel
+    coords = np.array([float(-1 + step * i) if i < size // 2 else
+                       float(1 - step * (size - 1 - i)) for i in range(size)]).astype(dtype)
+    return coords if align_corners else coords * dtype.type(size - 1) / dtype.type(size)
+
+
+def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None = None
+                ) -> Tensor:
+    """The sampling grid (N, H, W, 2) of 2-D affine maps theta (N, 2, 3): grid[n, i, j] =
+    theta[n] (x_j, y_i, 1), with (x, y) the normalized pixel coordinates of the output."""
+    align_corners = bool(align_corners)
+    if len(size) != 4 or theta.ndim != 3 or theta.shape[1:] != (2, 3):
+        raise ValueError(f"affine_grid: expected theta of shape (N, 2, 3) and a 4-D size "
+                         f"(N, C, H, W), got theta {theta.shape} and size {list(size)}")
+    n, _, h, w = size
+    if theta.shape[0] != n:
+        raise ValueError(f"affine_grid: theta holds {theta.shape[0]} maps for a batch of {n}")
+    xs, ys = (_grid_coordinates(k, align_corners, theta.dtype) for k in (w, h))
+    base = np.stack(np.broadcast_arrays(xs[None, :], ys[:, None], 1.0), -1)  # (H, W, 3)
+    base = Tensor._make(base.reshape(1, h * w, 3).astype(theta.dtype))
+    return (base @ theta.transpose(1, 2)).reshape(n, h, w, 2)
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+    """input (N, C, H, W) read at grid's (N, Ho, Wo, 2) normalized (x, y) positions: bilinear
+    weights of the four nearest pixels (or the nearest one), zeros outside the input (or the
+    border pixel's value). Differentiable in input and, for bilinear, in grid."""
+    align_corners = bool(align_corners)
+    if mode not in ("bilinear", "nearest"):
+        raise NotImplementedError(f"grid_sample: mode {mode!r} is not supported (use "
+                                  "'bilinear' or 'nearest')")
+    if padding_mode not in ("zeros", "border"):
+        raise NotImplementedError(f"grid_sample: padding_mode {padding_mode!r} is not "
+                                  "supported (use 'zeros' or 'border')")
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != \
+            input.shape[0]:
+        raise ValueError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2), "
+                         f"got {input.shape} and {grid.shape}")
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1:3]
+
+    def pixel(coord: Tensor, size: int) -> Tensor:  # normalized -> pixel coordinate
+        pos = (coord + 1) / 2 * (size - 1) if align_corners else ((coord + 1) * size - 1) / 2
+        return pos.clamp(0, size - 1) if padding_mode == "border" else pos
+
+    ix, iy = pixel(grid[..., 0], w), pixel(grid[..., 1], h)  # (N, Ho, Wo)
+    flat = input.reshape(n, c, h * w)
+
+    def corner(x: np.ndarray, y: np.ndarray) -> Tensor:  # input at integer (x, y), 0 outside
+        inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+        index = (np.clip(y, 0, h - 1) * w + np.clip(x, 0, w - 1)).reshape(n, 1, ho * wo)
+        picked = flat.gather(2, Tensor._make(np.broadcast_to(index, (n, c, ho * wo)).copy()))
+        return where(Tensor._make(inside.reshape(n, 1, ho * wo)), picked, 0.0)
+
+    if mode == "nearest":
+        x, y = np.rint(ix.array).astype(np.int64), np.rint(iy.array).astype(np.int64)
+        return corner(x, y).reshape(n, c, ho, wo)
+    x0, y0 = np.floor(ix.array).astype(np.int64), np.floor(iy.array).astype(np.int64)
+    wx1, wy1 = ix - Tensor._make(x0.astype(ix.dtype)), iy - Tensor._make(y0.astype(iy.dtype))
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    out = 0
+    for x, y, weight in ((x0, y0, wx0 * wy0), (x0 + 1, y0, wx1 * wy0), (x0, y0 + 1, wx0 * wy1),
+                         (x0 + 1, y0 + 1, wx1 * wy1)):
+        out = out + corner(x, y) * weight.reshape(n, 1, ho * wo)
+    return out.reshape(n, c, ho, wo)
