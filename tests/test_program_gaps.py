@@ -438,3 +438,39 @@ def test_grid_sample_refuses_what_it_does_not_support():
         F.grid_sample(x, mg.zeros(1, 2, 2, 3))
     with pytest.raises(ValueError, match="theta of shape"):
         F.affine_grid(mg.zeros(1, 3, 3), [1, 1, 2, 2])
+
+
+# *** nn.utils.weight_norm ***
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_weight_norm_matches_torch_and_is_removable(torch, dim):
+    results = []
+    for lib in (mg, torch):
+        conv = lib.nn.Conv1d(2, 3, 3)
+        with lib.no_grad():
+            conv.weight.copy_(lib.tensor(np.sin(np.arange(18.0)).reshape(3, 2, 3)))
+            conv.bias.zero_()
+        with warnings.catch_warnings():  # torch: deprecated for parametrizations.weight_norm
+            warnings.simplefilter("ignore")
+            conv = lib.nn.utils.weight_norm(conv, dim=dim)
+        x = lib.tensor(np.cos(np.arange(14.0)).reshape(1, 2, 7)).float()
+        out = conv(x)
+        (out ** 2).sum().backward()
+        names = [n for n, _ in conv.named_parameters()], list(conv.state_dict())
+        values = [out.detach().numpy(), conv.weight_g.detach().numpy(),
+                  conv.weight_g.grad.numpy(), conv.weight_v.grad.numpy()]
+        lib.nn.utils.remove_weight_norm(conv)
+        values.append(conv(x).detach().numpy())
+        results.append((names, [n for n, _ in conv.named_parameters()], values))
+    assert results[0][:2] == results[1][:2]
+    for got, want in zip(results[0][2], results[1][2], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_weight_norm_refuses_twice_and_a_missing_parameter():
+    lin = nn.utils.weight_norm(nn.Linear(2, 2))
+    with pytest.raises(RuntimeError, match="two weight_norm hooks"):
+        nn.utils.weight_norm(lin)
+    with pytest.raises(ValueError, match="no parameter 'kernel'"):
+        nn.utils.weight_norm(nn.Linear(2, 2), name="kernel")
+    with pytest.raises(ValueError, match="not found"):
+        nn.utils.remove_weight_norm(nn.Linear(2, 2))
