@@ -474,3 +474,13 @@ def test_weight_norm_refuses_twice_and_a_missing_parameter():
         nn.utils.weight_norm(nn.Linear(2, 2), name="kernel")
     with pytest.raises(ValueError, match="not found"):
         nn.utils.remove_weight_norm(nn.Linear(2, 2))
+
+
+# *** cat promotes dtypes as PyTorch does (numpy would make float32 + int64 float64) ***
+@pytest.mark.parametrize("dtypes", [("float32", "int64"), ("float16", "int64"),
+                                    ("uint8", "int8"), ("bool", "int32"), ("float32", "float64")])
+def test_cat_promotes_like_torch(torch, dtypes):
+    ours = mg.cat([mg.ones(2, dtype=getattr(mg, d)) for d in dtypes])
+    theirs = torch.cat([torch.ones(2, dtype=getattr(torch, d)) for d in dtypes])
+    assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+    assert ours.tolist() == theirs.tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._alias import dim_or_axis
+from minigrad.dtypes import promote_types
 from minigrad.function import Function, ViewFunction
 from minigrad.ops import elementwise  # a module: elementwise imports this one via fused
 from minigrad.ops._common import canonical_dim
@@ -54,8 +56,10 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, *tensors, dim):
         ctx.dim = dim
-        ctx.sizes = [t.shape[dim] for t in tensors]
-        return np.concatenate([t.array for t in tensors], axis=dim)
+        ctx.sizes = [t.array.shape[dim] for t in tensors]
+        dtype = functools.reduce(promote_types, [t.dtype for t in tensors])  # PyTorch's rule
+        return np.concatenate([t.array for t in tensors], axis=dim, dtype=dtype,
+                              casting="unsafe")
 
     @staticmethod
     def backward(ctx, g):
