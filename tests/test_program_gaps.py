@@ -484,3 +484,9 @@ def test_cat_promotes_like_torch(torch, dtypes):
     theirs = torch.cat([torch.ones(2, dtype=getattr(torch, d)) for d in dtypes])
     assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
     assert ours.tolist() == theirs.tolist()
+
+
+def test_loss_and_similarity_modules_print_as_torch_does(torch):
+    for make in (lambda nn_: nn_.L1Loss(reduction="sum"), lambda nn_: nn_.CosineSimilarity(),
+                 lambda nn_: nn_.MSELoss(reduction="none"), lambda nn_: nn_.CrossEntropyLoss()):
+        assert repr(make(nn)) == repr(make(torch.nn))

@@ -369,7 +369,7 @@ class _Loss(Module):
         self.reduction = reduction
 
     def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+        return ""  # PyTorch's losses print no arguments: `MSELoss()`
 
 
 class CrossEntropyLoss(_Loss):
