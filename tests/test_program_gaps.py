@@ -490,3 +490,18 @@ def test_loss_and_similarity_modules_print_as_torch_does(torch):
     for make in (lambda nn_: nn_.L1Loss(reduction="sum"), lambda nn_: nn_.CosineSimilarity(),
                  lambda nn_: nn_.MSELoss(reduction="none"), lambda nn_: nn_.CrossEntropyLoss()):
         assert repr(make(nn)) == repr(make(torch.nn))
+
+
+def test_dropout1d_and_softmax2d(torch):
+    x = np.sin(np.arange(24.0)).reshape(2, 3, 4) + 2  # no zeros
+    assert np.allclose(nn.Softmax2d()(mg.tensor(x[None])).numpy(),
+                       torch.nn.Softmax2d()(torch.tensor(x[None])).numpy())
+    drop = nn.Dropout1d(0.5)
+    assert repr(drop) == repr(torch.nn.Dropout1d(0.5))
+    mg.manual_seed(0)
+    out = drop(mg.tensor(x)).numpy()
+    kept = np.all(out != 0, axis=-1)  # whole channels are kept (doubled) or zeroed
+    assert np.allclose(out[kept], 2 * x[kept]) and np.all(out[~kept] == 0)
+    assert drop.eval()(mg.tensor(x)).tolist() == x.tolist()
+    with pytest.raises(ValueError, match="2-D"):
+        F.dropout1d(mg.ones(2, 2, 2, 2))

@@ -34,7 +34,15 @@ from minigrad.nn.utils import clip_grad_norm_
 
 # isort: split
 # PyTorch's Module API beyond the basics
-from minigrad.nn.layers import Embedding, EmbeddingBag, LazyLinear, LogSoftmax, Unflatten
+from minigrad.nn.layers import (
+    Dropout1d,
+    Embedding,
+    EmbeddingBag,
+    LazyLinear,
+    LogSoftmax,
+    Softmax2d,
+    Unflatten,
+)
 from minigrad.nn.module import ModuleDict, ParameterDict, ParameterList, UninitializedParameter
 
 __all__ = [
@@ -44,7 +52,7 @@ __all__ = [
 ]
 __all__ += [
     "Embedding", "LazyLinear", "LogSoftmax", "ModuleDict", "ParameterDict", "ParameterList",
-    "Unflatten", "UninitializedParameter", "EmbeddingBag",
+    "Unflatten", "UninitializedParameter", "EmbeddingBag", "Dropout1d", "Softmax2d",
 ]
 
 # *** op library: losses (issue 11) ***

@@ -1300,3 +1300,20 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                          (x0 + 1, y0 + 1, wx1 * wy1)):
         out = out + corner(x, y) * weight.reshape(n, 1, ho * wo)
     return out.reshape(n, c, ho, wo)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero each whole channel of (N, C, L) (or unbatched (C, L)) with probability p and scale
+    the rest by 1/(1-p) (training only); dropout2d's rule one dim lower."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout1d: p must be in [0, 1], got {p}")
+    if input.ndim not in (2, 3):
+        raise ValueError(f"dropout1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape "
+                         f"{input.shape}")
+    if not training or p == 0:
+        return input
+    if inplace:
+        return input._write_in_place("dropout1d_", lambda x: dropout1d(x, p, training))
+    keep = generator().random(input.shape[:-1] + (1,)) >= p
+    return input * Tensor._make((keep / (1 - p)).astype(input.dtype))

@@ -299,6 +299,22 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"  # as PyTorch prints it
 
 
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) with probability p while training."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout1d(x, self.p, self.training, self.inplace)
+
+
+class Softmax2d(Module):
+    """softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got shape {x.shape}")
+        return F.softmax(x, -3)
+
+
 # *** normalization ***
 class LayerNorm(Module):
     """Normalize each example over its last dims, with a learned scale and shift."""
