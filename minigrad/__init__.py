@@ -96,7 +96,7 @@ globals().update(_FUNCTIONS)
 
 inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
 
-_LAZY = ("nn", "optim", "data", "utils", "testing", "interop")
+_LAZY = ("nn", "optim", "data", "utils", "testing", "interop", "distributions")
 
 
 def __getattr__(name: str):
@@ -157,3 +157,32 @@ __all__ += ["Size", "accelerator", "are_deterministic_algorithms_enabled", "equa
             "set_printoptions", "use_deterministic_algorithms"]
 
 sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path
+
+# *** older PyTorch names that tutorials still use (minigrad/legacy.py) ***
+from minigrad.legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    get_float32_matmul_precision,
+    set_float32_matmul_precision,
+)
+
+__all__ += ["BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor",
+            "HalfTensor", "IntTensor", "LongTensor", "ShortTensor",
+            "get_float32_matmul_precision", "set_float32_matmul_precision"]
+
+# torch.amp (autocast only when disabled; GradScaler), also as torch.cuda.amp
+from minigrad import amp  # noqa: E402
+from minigrad.amp import autocast  # noqa: E402
+
+cuda.amp = amp
+__all__ += ["amp", "autocast"]
+from minigrad.dtypes import bfloat16  # noqa: E402  (a name only: using it raises)
+
+__all__ += ["bfloat16"]

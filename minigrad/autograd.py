@@ -8,12 +8,14 @@ broadcasting itself."""
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 
+from minigrad import function
 from minigrad.function import (
     _FREED_MESSAGE,
     Function,
@@ -285,12 +287,13 @@ def _sum_to_shape(g: Any, t: Tensor, node: Node | None, i: int) -> Tensor:
     if not isinstance(g, Tensor):
         g = Tensor._make(np.asarray(g))
     shape = t.array.shape
-    if g.array.shape != shape:
-        lead = g.ndim - len(shape)
-        if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:], strict=True)):
+    g_shape = g.array.shape
+    if g_shape != shape:
+        lead = len(g_shape) - len(shape)
+        if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g_shape[lead:], strict=True)):
             raise RuntimeError(f"{node.name() if node else 'backward'} returned a gradient of "
                                f"shape {g.shape} for its input {i} of shape {shape}")
-        stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g.shape[lead + k] != 1]
+        stretched = [lead + k for k, n in enumerate(shape) if n == 1 and g_shape[lead + k] != 1]
         if stretched:
             g = g.sum((*range(lead), *stretched), keepdim=True).reshape(shape)
         else:  # only new leading dims, as for a bias
@@ -344,6 +347,11 @@ class _OnceDifferentiable(Function):
         raise RuntimeError(f"{ctx.op_name}.backward computes with numpy arrays, so its gradient "
                            "can be differentiated only once; write that backward with Tensor "
                            "operations to take a second derivative through it")
+
+
+# torch.autograd.function (Function, once_differentiable) is importable by that path
+sys.modules[__name__ + ".function"] = function
+from minigrad.legacy import Variable  # noqa: E402, F401  (torch.autograd.Variable)
 
 
 def __getattr__(name: str) -> Any:

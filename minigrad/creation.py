@@ -16,7 +16,7 @@ import numpy as np
 from minigrad.device import array_module
 from minigrad.dtypes import as_dtype, get_default_dtype, scalar_dtype
 from minigrad.random import Generator, manual_seed, numpy_generator
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _to_array
 
 __all__ = [
     "arange", "as_tensor", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
@@ -86,7 +86,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None,
             d = {"f": get_default_dtype(), "c": _default_complex()}.get(array.dtype.kind)
             data = array
     try:
-        return _new(Tensor(data, dtype=d).array, requires_grad, device)
+        return _new(_to_array(data, d), requires_grad, device)
     except ValueError as e:
         if "string" in str(e) or "literal" in str(e):  # numpy's words for parsing a str
             raise TypeError(f"tensor: cannot make a {d} tensor from {data!r:.60}") from None

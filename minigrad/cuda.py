@@ -13,6 +13,10 @@ def device_count() -> int:
     return 0
 
 
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    return False
+
+
 def manual_seed(seed: int) -> None:
     """Does nothing: there is no CUDA generator to seed (as in PyTorch without a GPU)."""
 

@@ -22,6 +22,20 @@ bool_ = np.dtype(np.bool_)
 complex64 = cfloat = np.dtype(np.complex64)
 complex128 = cdouble = np.dtype(np.complex128)
 
+
+class _UnsupportedDtype:
+    """A PyTorch dtype numpy has no counterpart for: the name exists (so a table of dtypes
+    such as nanoGPT's builds), and using it raises as_dtype's clear TypeError."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"minigrad.{self.name}"
+
+
+bfloat16 = _UnsupportedDtype("bfloat16")
+
 # Python's own types as dtypes mean what they mean to numpy and PyTorch: float is float64
 _PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool_,
                  builtins.complex: complex128}

@@ -323,6 +323,22 @@ class Function(Node):
         return result
 
 
+def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator for a Function's backward that is not itself differentiable (PyTorch's): it
+    runs without recording, and its gradients are handed on as arrays, so a second derivative
+    through them (create_graph=True) raises instead of silently missing a term."""
+
+    @functools.wraps(backward)
+    def backward_once(ctx: Function, *grad_outputs: Any) -> Any:
+        with no_grad():
+            result = backward(ctx, *grad_outputs)
+        if type(result) is not tuple:
+            return result.array if isinstance(result, Tensor) else result
+        return tuple(r.array if isinstance(r, Tensor) else r for r in result)
+
+    return backward_once
+
+
 class ViewFunction(Function):
     """A Function whose output may be a numpy view of its first input (reshape, transpose,
     indexing, expand). When numpy's result is not a fresh array (its `.base` is set),
@@ -431,7 +447,7 @@ def _user_frames() -> list[traceback.FrameSummary]:
 
 def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
     """Turn numpy's broadcasting error into one that names the op and the tensors' shapes."""
-    shapes = [a.shape for a in args if isinstance(a, Tensor)]
+    shapes = [a.array.shape for a in args if isinstance(a, Tensor)]
     if "broadcast" not in str(error) or len(shapes) < 2:
         return
     try:

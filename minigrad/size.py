@@ -28,3 +28,8 @@ class Size(tuple):
 
     def __repr__(self) -> str:
         return f"minigrad.Size({list(self)})"
+
+    def __format__(self, spec: str) -> str:
+        """In an f-string, the plain tuple `(2, 3)`: how minigrad's error messages name shapes
+        (print and repr still give `minigrad.Size([2, 3])`)."""
+        return tuple.__repr__(self) if not spec else format(tuple.__repr__(self), spec)

@@ -15,6 +15,8 @@ from minigrad import dtypes as _dtypes
 from minigrad._alias import dim_or_axis
 from minigrad.size import Size
 
+_new_tuple = tuple.__new__  # builds a Size from numpy's shape without re-checking its ints
+
 if TYPE_CHECKING:
     from minigrad.function import Function
 
@@ -40,6 +42,20 @@ def _to_array(data: Any, dtype: DTypeLike = None) -> np.ndarray:
     elif array.dtype.kind == "U" or array.dtype == object:
         raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} {data!r:.60}")
     return array
+
+
+def _constructor_array(args: tuple, dtype: DTypeLike) -> np.ndarray:
+    """The array of Tensor(*args): sizes give zeros, a list or tuple of data the default float
+    dtype unless dtype says otherwise, anything else _to_array's rules."""
+    sizes = args[0] if len(args) == 1 and isinstance(args[0], Size) else args or (0,)
+    if all(type(n) is int for n in sizes):
+        return np.zeros(sizes, dtype or _dtypes.get_default_dtype())
+    if len(args) != 1:
+        raise TypeError(f"Tensor: expected sizes (ints) or one piece of data, got {args!r:.80}")
+    data = args[0]
+    if dtype is None and isinstance(data, (list, tuple)):
+        dtype = _dtypes.get_default_dtype()
+    return _to_array(data, dtype)
 
 
 def _ragged(data: list | tuple) -> str:
@@ -145,8 +161,12 @@ class Tensor:
     __array_priority__ = 1000
     __hash__ = object.__hash__  # tensors are dict keys by identity, as in PyTorch
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: DTypeLike = None) -> None:
-        Tensor._make(_to_array(data, dtype), into=self)
+    def __init__(self, *data: Any, requires_grad: bool = False, dtype: DTypeLike = None
+                 ) -> None:
+        """torch.Tensor's constructor: `Tensor(2, 3)` or `Tensor(Size)` makes zeros of that
+        shape (uninitialized in PyTorch) and `Tensor([1, 2])` floats, in the default dtype; a
+        numpy array or a Tensor keeps its dtype (how minigrad itself wraps arrays)."""
+        Tensor._make(_constructor_array(data, dtype), into=self)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -168,8 +188,9 @@ class Tensor:
 
     # *** attributes ***
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.array.shape
+    def shape(self) -> Size:
+        """The shape as a Size (torch.Size): a tuple of ints with `numel()`."""
+        return _new_tuple(Size, self.array.shape)  # the ints are numpy's, already checked
 
     @property
     def dtype(self) -> np.dtype:
@@ -210,7 +231,7 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape as a Size, or the length of one dim (PyTorch's `Tensor.size`)."""
-        return Size(self.shape) if dim is None else self.shape[ops.canonical_dim(dim, self.ndim)]
+        return self.shape if dim is None else self.array.shape[ops.canonical_dim(dim, self.ndim)]
 
     def numel(self) -> int:
         return self.array.size

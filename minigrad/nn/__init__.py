@@ -34,7 +34,15 @@ from minigrad.nn.utils import clip_grad_norm_
 
 # isort: split
 # PyTorch's Module API beyond the basics
-from minigrad.nn.layers import Embedding, LazyLinear, LogSoftmax, Unflatten
+from minigrad.nn.layers import (
+    Dropout1d,
+    Embedding,
+    EmbeddingBag,
+    LazyLinear,
+    LogSoftmax,
+    Softmax2d,
+    Unflatten,
+)
 from minigrad.nn.module import ModuleDict, ParameterDict, ParameterList, UninitializedParameter
 
 __all__ = [
@@ -44,7 +52,7 @@ __all__ = [
 ]
 __all__ += [
     "Embedding", "LazyLinear", "LogSoftmax", "ModuleDict", "ParameterDict", "ParameterList",
-    "Unflatten", "UninitializedParameter",
+    "Unflatten", "UninitializedParameter", "EmbeddingBag", "Dropout1d", "Softmax2d",
 ]
 
 # *** op library: losses (issue 11) ***
@@ -64,6 +72,17 @@ __all__ += [
     "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CosineSimilarity", "HuberLoss", "KLDivLoss",
     "L1Loss", "MarginRankingLoss", "NLLLoss", "SmoothL1Loss",
 ]
+from minigrad.nn.loss import (  # noqa: E402
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MultiLabelSoftMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
+
+__all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelSoftMarginLoss", "PoissonNLLLoss",
+            "SoftMarginLoss", "TripletMarginLoss"]
 
 # *** op library: activation modules ***
 from minigrad.nn.activation import (  # noqa: E402
@@ -166,7 +185,7 @@ __all__ += [
     "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d",
 ]
 __all__ += ["CircularPad3d", "ConstantPad3d", "ReflectionPad3d", "ReplicationPad3d", "ZeroPad3d"]
-from minigrad.nn.misc import AlphaDropout, Dropout1d, Dropout3d  # noqa: E402
+from minigrad.nn.misc import AlphaDropout, Dropout3d  # noqa: E402
 from minigrad.nn.normalization import InstanceNorm3d, LocalResponseNorm  # noqa: E402
 
-__all__ += ["AlphaDropout", "Dropout1d", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]
+__all__ += ["AlphaDropout", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]

@@ -186,8 +186,7 @@ class BatchNorm2d(BatchNorm1d):
         if x.ndim != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm2d({self.num_features}): expected input of shape "
                              f"(N, {self.num_features}, H, W), got {x.shape}")
-        n, c, h, w = x.shape  # the same statistics as BatchNorm1d over (N, C, H W)
-        return super().forward(x.reshape(n, c, h * w)).reshape(n, c, h, w)
+        return self._normalize(x)
 
 
 class Dropout2d(Dropout):

@@ -45,6 +45,7 @@ from minigrad.tensor import Tensor
 
 __all__ = [
     "batch_norm", "binary_cross_entropy", "cross_entropy", "dropout", "embedding", "layer_norm",
+    "embedding_bag",
     "leaky_relu",
     "linear", "log_softmax", "mse_loss", "relu", "sigmoid", "softmax", "tanh",
 ]
@@ -79,7 +80,10 @@ def _floats_only(op: str, x: Any) -> None:
         raise TypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope x otherwise; inplace=True overwrites x, as in PyTorch."""
+    if inplace:
+        return x._write_in_place("leaky_relu_", lambda old: _leaky_relu(old, negative_slope))
     return _leaky_relu(x, negative_slope)
 
 
@@ -663,15 +667,16 @@ def _constant_pad(input: Tensor, pad: list[int], dims: list[int], value: float) 
     """input cropped by the negative amounts, then placed in a tensor filled with value."""
     crop = [slice(None)] * input.ndim
     place = [slice(None)] * input.ndim
-    shape = list(input.shape)
+    in_shape = input.array.shape
+    shape = list(in_shape)
     for i, d in enumerate(dims):
         before, after = pad[2 * i], pad[2 * i + 1]
-        crop[d] = slice(max(-before, 0), input.shape[d] - max(-after, 0))
-        kept = max(input.shape[d] - max(-before, 0) - max(-after, 0), 0)
+        crop[d] = slice(max(-before, 0), in_shape[d] - max(-after, 0))
+        kept = max(in_shape[d] - max(-before, 0) - max(-after, 0), 0)
         shape[d] = kept + max(before, 0) + max(after, 0)
-        if shape[d] < 0 or input.shape[d] + before + after < 0:
+        if shape[d] < 0 or in_shape[d] + before + after < 0:
             raise ValueError(f"pad: padding ({before}, {after}) leaves dim {d} of size "
-                             f"{input.shape[d]} with a negative size")
+                             f"{in_shape[d]} with a negative size")
         place[d] = slice(max(before, 0), max(before, 0) + kept)
     cropped = input[tuple(crop)]
     placed = index_put_add(cropped, shape, tuple(place))
@@ -753,6 +758,69 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     return weight[index]
 
 
+def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: float | None = None,
+                  norm_type: float = 2.0, scale_grad_by_freq: bool = False, mode: str = "mean",
+                  sparse: bool = False, per_sample_weights: Tensor | None = None,
+                  include_last_offset: bool = False, padding_idx: int | None = None) -> Tensor:
+    """The sum, mean or max of the embedding rows in each bag: the rows of a 2-D input, or the
+    runs of a 1-D input that start at `offsets`. An empty bag gives zeros; entries equal to
+    padding_idx are left out of their bag. Sum and mean are one product with a (bags, entries)
+    matrix of weights: out[b] = sum_i M[b, i] weight[input[i]]."""
+    for name, value, default in (("max_norm", max_norm, None), ("sparse", sparse, False),
+                                 ("scale_grad_by_freq", scale_grad_by_freq, False)):
+        if value != default:
+            raise NotImplementedError(f"embedding_bag: {name}={value!r} is not supported")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"embedding_bag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights is only supported for "
+                                  f"mode='sum' (got mode={mode!r})")
+    index = np.asarray(input.array if isinstance(input, Tensor) else input)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"embedding_bag: indices must be integers, got {index.dtype}")
+    flat = index.reshape(-1)
+    if index.ndim == 2:
+        if offsets is not None:
+            raise ValueError("embedding_bag: if input is 2-D (a batch of bags of one length), "
+                             "offsets has to be None")
+        bounds = np.arange(index.shape[0] + 1) * index.shape[1]
+    elif index.ndim == 1:
+        if offsets is None:
+            raise ValueError("embedding_bag: offsets has to be a 1-D Tensor when input is 1-D")
+        starts = np.asarray(offsets.array if isinstance(offsets, Tensor) else offsets)
+        if starts.ndim != 1 or starts.dtype.kind not in "iu":
+            raise ValueError(f"embedding_bag: offsets must be a 1-D integer tensor, got shape "
+                             f"{starts.shape} of {starts.dtype}")
+        if starts.size and starts[0] != 0:
+            raise ValueError(f"embedding_bag: offsets[0] has to be 0, got {starts[0]}")
+        bounds = starts if include_last_offset else np.append(starts, flat.size)
+        if (np.diff(bounds) < 0).any() or (bounds.size and bounds[-1] > flat.size):
+            raise ValueError(f"embedding_bag: offsets must be non-decreasing and at most "
+                             f"input's length {flat.size}, got {starts.tolist()}")
+    else:
+        raise ValueError(f"embedding_bag: input must be 1-D or 2-D, got shape {index.shape}")
+    positions = np.arange(flat.size)
+    member = (bounds[:-1, None] <= positions) & (positions < bounds[1:, None])  # (bags, entries)
+    if padding_idx is not None:
+        member &= flat != padding_idx % weight.shape[0]
+    rows = embedding(flat, weight)
+    if mode == "max":
+        if not flat.size:
+            return weight.new_zeros((len(member), weight.shape[1]))
+        best = where(Tensor._make(member[:, :, None]), rows, float("-inf")).max(1).values
+        return where(Tensor._make(member.any(1, keepdims=True)), best, 0.0)
+    weights = member.astype(weight.dtype)
+    if mode == "mean":
+        weights /= np.maximum(weights.sum(1, keepdims=True), 1)
+    if per_sample_weights is not None:
+        if tuple(per_sample_weights.shape) != index.shape:
+            raise ValueError(f"embedding_bag: per_sample_weights of shape "
+                             f"{tuple(per_sample_weights.shape)} does not match input's "
+                             f"{index.shape}")
+        rows = rows * per_sample_weights.reshape(-1, 1)
+    return Tensor._make(weights) @ rows
+
+
 # *** op library: activations (their ops are in minigrad/ops/activation.py) ***
 from minigrad.ops.activation import (  # noqa: E402
     celu,
@@ -792,9 +860,11 @@ def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return _channel_dropout("dropout2d", x, p, training, 2)
 
 
-def _channel_dropout(name: str, x: Tensor, p: float, training: bool, spatial: int) -> Tensor:
+def _channel_dropout(name: str, x: Tensor, p: float, training: bool, spatial: int,
+                     inplace: bool = False) -> Tensor:
     """dropout1d, 2d and 3d: whole channels of (N, C, *spatial) or unbatched (C, *spatial)
-    zeroed with probability p, the rest scaled by 1/(1-p) (training only)."""
+    zeroed with probability p, the rest scaled by 1/(1-p) (training only); inplace=True
+    overwrites x, as in PyTorch."""
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
         raise ValueError(f"{name}: p must be a number in [0, 1], got {p!r}")
     if x.ndim not in (spatial + 1, spatial + 2):
@@ -802,6 +872,9 @@ def _channel_dropout(name: str, x: Tensor, p: float, training: bool, spatial: in
                          f"(N, C, ...) input, got shape {x.shape}")
     if not training or p == 0:
         return x
+    if inplace:
+        return x._write_in_place(f"{name}_", lambda old: _channel_dropout(name, old, p, True,
+                                                                          spatial))
     if p == 1:
         return x * 0.0
     keep = generator().random(x.shape[:x.ndim - spatial] + (1,) * spatial) >= p
@@ -811,13 +884,13 @@ def _channel_dropout(name: str, x: Tensor, p: float, training: bool, spatial: in
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Channel dropout of (N, C, L) or (C, L)."""
-    return _channel_dropout("dropout1d", input, p, training, 1)
+    return _channel_dropout("dropout1d", input, p, training, 1, inplace)
 
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Channel dropout of (N, C, D, H, W) or (C, D, H, W)."""
-    return _channel_dropout("dropout3d", input, p, training, 3)
+    return _channel_dropout("dropout3d", input, p, training, 3, inplace)
 
 
 _SELU_NEGATIVE = 1.7580993408473766  # SELU's alpha times its scale: where SELU saturates
@@ -832,6 +905,8 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         raise ValueError(f"alpha_dropout: p must be a number in [0, 1], got {p!r}")
     if not training or p == 0:
         return input
+    if inplace:
+        return input._write_in_place("alpha_dropout_", lambda old: alpha_dropout(old, p, True))
     if p == 1:
         return input * 0.0
     alpha = _SELU_NEGATIVE
@@ -1188,3 +1263,192 @@ def multi_head_attention_forward(
         out = scaled_dot_product_attention(q, k, v, mask, dropout_p=p)
     out = linear(out.permute(2, 0, 1, 3).reshape(length, n, e), out_proj_weight, out_proj_bias)
     return (out if batched else out.squeeze(1)), attention
+
+
+# *** losses of metric learning, counts and uncertainty (tutorial programs use them) ***
+from minigrad.ops import minimum  # noqa: E402
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0,
+                        p: float = 2.0, eps: float = 1e-6, swap: bool = False,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance; swap=True uses
+    min(d(a, n), d(p, n)) as the negative distance."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if not (anchor.ndim == positive.ndim == negative.ndim) or anchor.ndim not in (1, 2):
+        raise ValueError(f"triplet_margin_loss: anchor, positive and negative must all be 1-D "
+                         f"or all 2-D, got shapes {anchor.shape}, {positive.shape} and "
+                         f"{negative.shape}")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(clamp(margin + d_pos - d_neg, min=0), reduction, "triplet_margin_loss")
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Any, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """1/2 (log var + (input - target)^2 / var) (+ 1/2 log 2 pi if full), with var clamped to
+    at least eps for the value only (the gradient passes as if unclamped, as in PyTorch). var
+    has input's shape, or it without its last dim, or 1 there (one variance per row)."""
+    var = var if isinstance(var, Tensor) else Tensor._make(np.asarray(var, input.dtype))
+    if var.shape != input.shape:
+        if var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+        elif not (var.shape[:-1] == input.shape[:-1] and var.shape[-1:] == (1,)):
+            raise ValueError(f"gaussian_nll_loss: var of shape {var.shape} does not fit input "
+                             f"of shape {input.shape}")
+    if np.any(var.array < 0):
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    check_reduction(reduction, "gaussian_nll_loss")
+    var = var + (clamp(var, min=eps) - var).detach()
+    losses = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        losses = losses + 0.5 * float(np.log(2 * np.pi))
+    return _reduce(losses, reduction, "gaussian_nll_loss")
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average: bool | None = None, eps: float = 1e-8,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """exp(input) - target input (log_input), or input - target log(input + eps); full adds
+    Stirling's term target log target - target + 1/2 log(2 pi target) where target > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    losses = (input.exp() - target * input if log_input else
+              input - target * (input + eps).log())
+    if full:
+        t = target if isinstance(target, Tensor) else Tensor._make(np.asarray(target))
+        safe = where(t.array > 1, t, 1.0)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * np.pi * safe).log()
+        losses = losses + where(t.array > 1, stirling, 0.0)
+    return _reduce(losses, reduction, "poisson_nll_loss")
+
+
+def hinge_embedding_loss(input: Tensor, target: Any, margin: float = 1.0,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """input where target is 1, max(0, margin - input) where it is -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    t = _broadcast_weight(target, input, "hinge_embedding_loss", "target").array
+    losses = (where(t != 1, clamp(margin - input, min=0), 0.0)
+              + where(t != -1, input, 0.0))
+    return _reduce(losses, reduction, "hinge_embedding_loss")
+
+
+def soft_margin_loss(input: Tensor, target: Any, size_average: bool | None = None,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-target input)) for targets of 1 and -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    t = _broadcast_weight(target, input, "soft_margin_loss", "target")
+    return _reduce(softplus(-t * input), reduction, "soft_margin_loss")
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), weighted per class, averaged over the
+    classes (the last dim) of each sample."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    y = _broadcast_weight(target, input, "multilabel_soft_margin_loss", "target")
+    losses = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
+    if weight is not None:
+        losses = losses * _broadcast_weight(weight, input, "multilabel_soft_margin_loss")
+    return _reduce(losses.mean(-1), reduction, "multilabel_soft_margin_loss")
+
+
+def relu_(input: Tensor) -> Tensor:
+    """relu written into input."""
+    return input.relu_()
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+# *** spatial transformers: affine_grid and grid_sample ***
+from fractions import Fraction  # noqa: E402
+
+
+def _grid_coordinates(size: int, align_corners: bool, dtype: np.dtype) -> np.ndarray:
+    """The normalized coordinates in [-1, 1] of size pixels: the centers of the corner pixels
+    at -1 and 1 (align_corners), else the pixel centers, linspace(-1, 1) * (size - 1) / size.
+    Computed in dtype in PyTorch's order (its linspace fills each half from its own end), so
+    a grid that lands on pixel centers lands on the same side of them as PyTorch's does."""
+    if size <= 1:
+        return np.zeros(1, dtype)
+    step = Fraction(float(dtype.type(2) / dtype.type(size - 1)))  # rounded to dtype
+    # each value is one fused multiply-add (exact, then rounded once), as PyTorch's kernel
+    coords = np.array([float(-1 + step * i) if i < size // 2 else
+                       float(1 - step * (size - 1 - i)) for i in range(size)]).astype(dtype)
+    return coords if align_corners else coords * dtype.type(size - 1) / dtype.type(size)
+
+
+def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None = None
+                ) -> Tensor:
+    """The sampling grid (N, H, W, 2) of 2-D affine maps theta (N, 2, 3): grid[n, i, j] =
+    theta[n] (x_j, y_i, 1), with (x, y) the normalized pixel coordinates of the output."""
+    align_corners = bool(align_corners)
+    if len(size) != 4 or theta.ndim != 3 or theta.shape[1:] != (2, 3):
+        raise ValueError(f"affine_grid: expected theta of shape (N, 2, 3) and a 4-D size "
+                         f"(N, C, H, W), got theta {theta.shape} and size {list(size)}")
+    n, _, h, w = size
+    if theta.shape[0] != n:
+        raise ValueError(f"affine_grid: theta holds {theta.shape[0]} maps for a batch of {n}")
+    xs, ys = (_grid_coordinates(k, align_corners, theta.dtype) for k in (w, h))
+    base = np.stack(np.broadcast_arrays(xs[None, :], ys[:, None], 1.0), -1)  # (H, W, 3)
+    base = Tensor._make(base.reshape(1, h * w, 3).astype(theta.dtype))
+    return (base @ theta.transpose(1, 2)).reshape(n, h, w, 2)
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+    """input (N, C, H, W) read at grid's (N, Ho, Wo, 2) normalized (x, y) positions: bilinear
+    weights of the four nearest pixels (or the nearest one), zeros outside the input (or the
+    border pixel's value). Differentiable in input and, for bilinear, in grid."""
+    align_corners = bool(align_corners)
+    if mode not in ("bilinear", "nearest"):
+        raise NotImplementedError(f"grid_sample: mode {mode!r} is not supported (use "
+                                  "'bilinear' or 'nearest')")
+    if padding_mode not in ("zeros", "border"):
+        raise NotImplementedError(f"grid_sample: padding_mode {padding_mode!r} is not "
+                                  "supported (use 'zeros' or 'border')")
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != \
+            input.shape[0]:
+        raise ValueError(f"grid_sample: expected input (N, C, H, W) and grid (N, Ho, Wo, 2), "
+                         f"got {input.shape} and {grid.shape}")
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1:3]
+
+    def pixel(coord: Tensor, size: int) -> Tensor:  # normalized -> pixel coordinate
+        pos = (coord + 1) / 2 * (size - 1) if align_corners else ((coord + 1) * size - 1) / 2
+        return pos.clamp(0, size - 1) if padding_mode == "border" else pos
+
+    ix, iy = pixel(grid[..., 0], w), pixel(grid[..., 1], h)  # (N, Ho, Wo)
+    flat = input.reshape(n, c, h * w)
+
+    def corner(x: np.ndarray, y: np.ndarray) -> Tensor:  # input at integer (x, y), 0 outside
+        inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+        index = (np.clip(y, 0, h - 1) * w + np.clip(x, 0, w - 1)).reshape(n, 1, ho * wo)
+        picked = flat.gather(2, Tensor._make(np.broadcast_to(index, (n, c, ho * wo)).copy()))
+        return where(Tensor._make(inside.reshape(n, 1, ho * wo)), picked, 0.0)
+
+    if mode == "nearest":
+        x, y = np.rint(ix.array).astype(np.int64), np.rint(iy.array).astype(np.int64)
+        return corner(x, y).reshape(n, c, ho, wo)
+    x0, y0 = np.floor(ix.array).astype(np.int64), np.floor(iy.array).astype(np.int64)
+    wx1, wy1 = ix - Tensor._make(x0.astype(ix.dtype)), iy - Tensor._make(y0.astype(iy.dtype))
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    out = 0
+    for x, y, weight in ((x0, y0, wx0 * wy0), (x0 + 1, y0, wx1 * wy0), (x0, y0 + 1, wx0 * wy1),
+                         (x0 + 1, y0 + 1, wx1 * wy1)):
+        out = out + corner(x, y) * weight.reshape(n, 1, ho * wo)
+    return out.reshape(n, c, ho, wo)

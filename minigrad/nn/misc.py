@@ -13,7 +13,7 @@ import numpy as np
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.conv import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
-from minigrad.nn.layers import _check_size, _factory_dtype
+from minigrad.nn.layers import Dropout, _check_size, _factory_dtype
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
 
@@ -293,35 +293,17 @@ class Hardshrink(Softshrink):
         return F.hardshrink(input, self.lambd)
 
 
-# *** more dropouts (Dropout and Dropout2d are in nn.layers and nn.conv) ***
-class _DropoutModule(Module):
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"{type(self).__name__}: p must be a number in [0, 1], got {p!r}")
-        self.p, self.inplace = p, inplace
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
-
-
-class Dropout1d(_DropoutModule):
-    """Zero whole channels of (N, C, L) or (C, L) with probability p while training."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout1d(input, self.p, self.training)
-
-
-class Dropout3d(_DropoutModule):
+# *** more dropouts (Dropout, Dropout1d in nn.layers, Dropout2d in nn.conv) ***
+class Dropout3d(Dropout):
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p while
     training."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout3d(input, self.p, self.training)
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
-class AlphaDropout(_DropoutModule):
+class AlphaDropout(Dropout):
     """F.alpha_dropout while training: dropout that keeps a SELU network's mean and variance."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.alpha_dropout(input, self.p, self.training)
+        return F.alpha_dropout(input, self.p, self.training, self.inplace)

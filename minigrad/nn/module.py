@@ -22,7 +22,8 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, get_default_dtype())
-        super().__init__(data.array if isinstance(data, Tensor) else data, requires_grad)
+        super().__init__(data.array if isinstance(data, Tensor) else data,
+                         requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -41,7 +42,8 @@ class UninitializedParameter(Parameter):
 
     def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
         as_device(device)
-        super().__init__(np.empty(0, as_dtype(dtype) or get_default_dtype()), requires_grad)
+        super().__init__(np.empty(0, as_dtype(dtype) or get_default_dtype()),
+                         requires_grad=requires_grad)
 
     @property
     def array(self) -> np.ndarray:  # so .data, .numpy() and every op refuse too

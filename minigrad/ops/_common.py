@@ -99,7 +99,7 @@ def check_reduction(reduction: str, op: str) -> None:
 def as_kept(t: Tensor, kept: tuple[int, ...]) -> Tensor:
     """A reduction's output (or its gradient) in its keepdim shape, so it broadcasts against the
     input; a 0-d one already does, and is left as it is (one op fewer)."""
-    return t if t.ndim == 0 or t.shape == kept else t.reshape(kept)
+    return t if t.ndim == 0 or t.array.shape == kept else t.reshape(kept)
 
 
 def check_broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...], message: str) -> None:

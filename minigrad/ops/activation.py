@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -146,10 +147,10 @@ class Hardswish(Function):
         return g * where(x.array <= -3, 0.0, slope)
 
 
-def _no_inplace(name: str, inplace: bool) -> None:
-    if inplace:
-        raise NotImplementedError(f"{name}: inplace=True is not supported; use the returned "
-                                  "tensor (inplace=False)")
+def _in_place(name: str, input: Tensor, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
+    """inplace=True: input overwritten with out_of_place(input) and returned, recorded for
+    autograd like any in-place op (refused on a leaf that requires grad, as in PyTorch)."""
+    return input._write_in_place(f"{name}_", out_of_place)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -167,25 +168,29 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x sigmoid(x) (also called swish)."""
-    _no_inplace("silu", inplace)
+    if inplace:
+        return _in_place("silu", input, silu)
     return input * sigmoid(input)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha (e^x - 1) otherwise."""
-    _no_inplace("elu", inplace)
+    if inplace:
+        return _in_place("elu", input, lambda x: elu(x, alpha))
     return Elu.apply(input, alpha, 1.0, 1.0)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale elu(x, alpha) with the self-normalizing constants."""
-    _no_inplace("selu", inplace)
+    if inplace:
+        return _in_place("selu", input, selu)
     return Elu.apply(input, SELU_ALPHA, SELU_SCALE, 1.0)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
-    _no_inplace("celu", inplace)
+    if inplace:
+        return _in_place("celu", input, lambda x: celu(x, alpha))
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0")
     return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
@@ -200,13 +205,15 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x tanh(softplus(x))."""
-    _no_inplace("mish", inplace)
+    if inplace:
+        return _in_place("mish", input, mish)
     return input * tanh(softplus(input))
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
-    _no_inplace("hardtanh", inplace)
+    if inplace:
+        return _in_place("hardtanh", input, lambda x: hardtanh(x, min_val, max_val))
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
     return Hardtanh.apply(input, min_val, max_val)
@@ -219,13 +226,15 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """(x + 3) / 6, limited to [0, 1]."""
-    _no_inplace("hardsigmoid", inplace)
+    if inplace:
+        return _in_place("hardsigmoid", input, hardsigmoid)
     return Hardsigmoid.apply(input)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x hardsigmoid(x)"""
-    _no_inplace("hardswish", inplace)
+    if inplace:
+        return _in_place("hardswish", input, hardswish)
     return Hardswish.apply(input)
 
 
@@ -282,7 +291,9 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """value where x <= threshold, else x (nan included, as in PyTorch)."""
-    _no_inplace("threshold", inplace)
+    if inplace:
+        return _in_place("threshold", input,
+                         lambda x: where(x.array <= threshold, value, x))
     return where(input.array <= threshold, value, input)
 
 

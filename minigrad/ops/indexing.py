@@ -150,7 +150,7 @@ class GetItem(ViewFunction):
 
     @staticmethod
     def forward(ctx, x, plan):
-        ctx.in_shape, ctx.plan = x.shape, plan
+        ctx.in_shape, ctx.plan = x.array.shape, plan
         basic, advanced = plan
         out = x.array[basic]
         return out if advanced is None else out[advanced]
@@ -182,7 +182,7 @@ class IndexPutAdd(Function):
 
 def getitem(input: Tensor, index: Any) -> Tensor:
     """input[index] with PyTorch's rules (see normalize_index)."""
-    return GetItem.apply(input, normalize_index(input.shape, index))
+    return GetItem.apply(input, normalize_index(input.array.shape, index))
 
 
 def index_put_add(src: Tensor, shape: Sequence[int], index: Any) -> Tensor:

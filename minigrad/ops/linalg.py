@@ -83,7 +83,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dim, got shapes {a.shape} and "
                          f"{b.shape}")
-    k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
+    k_a, k_b = a.array.shape[-1], b.array.shape[-2 if b.ndim > 1 else 0]
     if k_a != k_b:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align ({k_a} != {k_b})")
     if a.ndim > 2 or b.ndim > 2:
@@ -310,7 +310,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     tensors = [t if isinstance(t, Tensor) else Tensor._make(np.asarray(t)) for t in operands]
-    explicit, output, full = _einsum_plan(equation, tuple(t.shape for t in tensors))
+    explicit, output, full = _einsum_plan(equation, tuple(t.array.shape for t in tensors))
     same = [t if shape == t.shape else t.expand(*shape) for t, shape in zip(tensors, full)]
     return Einsum.apply(explicit, output, *same)
 

@@ -26,7 +26,8 @@ MaxMin = namedtuple("MaxMin", ["values", "indices"])
 class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.shapes = x.shape, keepdim_shape(x.shape, dims)
+        shape = x.array.shape
+        ctx.shapes = shape, keepdim_shape(shape, dims)
         return x.array.sum(axis=dims, keepdims=keepdim)
 
     @staticmethod

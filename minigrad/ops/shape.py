@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from minigrad.tensor import Tensor
 class Reshape(ViewFunction):
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.in_shape = x.shape
+        ctx.in_shape = x.array.shape
         return x.array.reshape(shape)
 
     @staticmethod
@@ -55,8 +56,10 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, *tensors, dim):
         ctx.dim = dim
-        ctx.sizes = [t.shape[dim] for t in tensors]
-        return np.concatenate([t.array for t in tensors], axis=dim)
+        ctx.sizes = [t.array.shape[dim] for t in tensors]
+        dtype = functools.reduce(promote_types, [t.dtype for t in tensors])  # PyTorch's rule
+        return np.concatenate([t.array for t in tensors], axis=dim, dtype=dtype,
+                              casting="unsafe")
 
     @staticmethod
     def backward(ctx, g):
@@ -134,27 +137,30 @@ def squeeze(x: Tensor, dim: int | None = None) -> Tensor:
         dims = {canonical_dim(d, x.ndim, "squeeze") for d in dim}
         return reshape(x, *(n for i, n in enumerate(x.shape) if n != 1 or i not in dims))
     d = canonical_dim(dim, x.ndim, "squeeze")
-    return reshape(x, *x.shape[:d], *x.shape[d + 1:]) if x.ndim and x.shape[d] == 1 else x
+    shape = x.array.shape
+    return reshape(x, *shape[:d], *shape[d + 1:]) if shape and shape[d] == 1 else x
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at dim (negative dims count from the new end)."""
     d = canonical_dim(dim, x.ndim + 1, "unsqueeze")
-    return reshape(x, *x.shape[:d], 1, *x.shape[d:])
+    shape = x.array.shape
+    return reshape(x, *shape[:d], 1, *shape[d:])
 
 
 def expand(x: Tensor, *shape: Any) -> Tensor:
     """Broadcast x to shape without copying; -1 keeps a dim's size."""
     shape = _shape_arg(shape)
-    offset = len(shape) - x.ndim
+    x_shape = x.array.shape
+    offset = len(shape) - len(x_shape)
     if offset < 0:
-        raise ValueError(f"expand: cannot expand a tensor of shape {x.shape} to fewer dims "
+        raise ValueError(f"expand: cannot expand a tensor of shape {x_shape} to fewer dims "
                          f"{shape}")
-    shape = tuple([x.shape[i - offset] if n == -1 and i >= offset else n
+    shape = tuple([x_shape[i - offset] if n == -1 and i >= offset else n
                    for i, n in enumerate(shape)])
-    if shape == x.shape:
+    if shape == x_shape:
         return x
-    old_dims = zip(x.shape, shape[offset:], strict=True)
+    old_dims = zip(x_shape, shape[offset:], strict=True)
     if min(shape) < 0 or any(n != 1 and n != m for n, m in old_dims):
         raise ValueError(f"expand: cannot broadcast shape {x.shape} to {shape}")
     return Expand.apply(x, shape)

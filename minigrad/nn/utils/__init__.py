@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from minigrad.nn.utils import rnn  # noqa: F401  (nn.utils.rnn, as in PyTorch)
+from minigrad.nn.utils.weight_norm import remove_weight_norm, weight_norm  # noqa: F401
 from minigrad.tensor import Tensor
 
 
