@@ -772,16 +772,24 @@ __all__ += [
 def dropout2d(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each whole channel of (N, C, H, W) (or unbatched (C, H, W)) with probability p and
     scale the rest by 1/(1-p) (training only): neighbouring pixels are dropped together."""
+    return _drop_channels(x, p, training, "dropout2d", "(C, H, W)", "(N, C, H, W)")
+
+
+def _drop_channels(x: Tensor, p: float, training: bool, op: str, unbatched: str,
+                   batched: str) -> Tensor:
+    """dropout1d/2d: each channel (the dims before the spatial ones, whose layout `batched`
+    names) kept whole with probability 1 - p and scaled by 1/(1-p), when training."""
+    spatial = batched.count(",") - 1
     if not 0 <= p <= 1:
-        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
-                         f"shape {x.shape}")
+        raise ValueError(f"{op}: p must be in [0, 1], got {p}")
+    if x.ndim not in (spatial + 1, spatial + 2):
+        raise ValueError(f"{op}: expected a {spatial + 1}-D {unbatched} or {spatial + 2}-D "
+                         f"{batched} input, got shape {x.shape}")
     if not training or p == 0:
         return x
     if p == 1:
         return x * 0.0
-    keep = generator().random(x.shape[:-2] + (1, 1)) >= p
+    keep = generator().random(x.shape[:-spatial] + (1,) * spatial) >= p
     return x * Tensor._make((keep / (1 - p)).astype(x.dtype))
 
 
@@ -1306,14 +1314,6 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero each whole channel of (N, C, L) (or unbatched (C, L)) with probability p and scale
     the rest by 1/(1-p) (training only); dropout2d's rule one dim lower."""
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout1d: p must be in [0, 1], got {p}")
-    if input.ndim not in (2, 3):
-        raise ValueError(f"dropout1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape "
-                         f"{input.shape}")
-    if not training or p == 0:
-        return input
-    if inplace:
+    if inplace and training and p > 0:
         return input._write_in_place("dropout1d_", lambda x: dropout1d(x, p, training))
-    keep = generator().random(input.shape[:-1] + (1,)) >= p
-    return input * Tensor._make((keep / (1 - p)).astype(input.dtype))
+    return _drop_channels(input, p, training, "dropout1d", "(C, L)", "(N, C, L)")
