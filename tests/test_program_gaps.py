@@ -503,5 +503,6 @@ def test_dropout1d_and_softmax2d(torch):
     kept = np.all(out != 0, axis=-1)  # whole channels are kept (doubled) or zeroed
     assert np.allclose(out[kept], 2 * x[kept]) and np.all(out[~kept] == 0)
     assert drop.eval()(mg.tensor(x)).tolist() == x.tolist()
+    assert F.dropout1d(mg.ones(2, 3, 4), 1.0).tolist() == np.zeros((2, 3, 4)).tolist()
     with pytest.raises(ValueError, match="2-D"):
         F.dropout1d(mg.ones(2, 2, 2, 2))
