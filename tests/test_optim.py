@@ -497,8 +497,11 @@ def test_scheduler_errors() -> None:
     optimizer = SGD([mg.Tensor([1.0], requires_grad=True)], lr=0.1)
     with pytest.raises(TypeError, match="expected an Optimizer, got dict"):
         StepLR({"lr": 0.1}, step_size=2)
-    with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="step_size must be a positive number, got 0"):
         StepLR(optimizer, step_size=0)
+    stepped = StepLR(SGD([mg.Tensor([1.0], requires_grad=True)], lr=1.0), 2.5, gamma=0.5)
+    lrs = [stepped.step() or stepped.get_last_lr()[0] for _ in range(6)]
+    assert lrs == [1.0, 1.0, 1.0, 1.0, 0.5, 0.5]  # a float step_size, as PyTorch (5 % 2.5 == 0)
     with pytest.raises(ValueError, match="T_max must be a positive int, got 2.5"):
         CosineAnnealingLR(optimizer, T_max=2.5)
     scheduler = StepLR(optimizer, step_size=2)

@@ -165,7 +165,9 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        _check_positive_int("StepLR", "step_size", step_size)
+        if isinstance(step_size, bool) or not isinstance(step_size, Real) or step_size <= 0:
+            raise ValueError(f"StepLR: step_size must be a positive number, got {step_size!r}")
+        # a float step_size works as in PyTorch (the torchtext tutorial passes 1.0)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
