@@ -160,6 +160,15 @@ def jax_runner(hidden: int) -> Callable:
     return epoch
 
 
+def settle(seconds: float = SETTLE) -> None:
+    """Wait for the thread pools of the framework timed last to stop spinning, keeping this
+    core busy: after a sleep, the machine's virtual CPUs came back slower (about 1.5x for the
+    first epoch after it)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
 def jax_available() -> bool:
     try:
         import jax  # noqa: F401
@@ -197,7 +206,9 @@ def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: i
                    threads: int) -> None:
     """Seconds per epoch at hidden 256 of compiled minigrad, JAX, the numpy network, PyTorch
     and eager minigrad: one warm-up epoch each (capture, compilation), then `reps` rounds of
-    one epoch each in a rotating order; ratios are medians of the per-round ratios. On a busy
+    one epoch each in a rotating order, after a rest in which the thread pools of the one
+    before stop spinning (without it, whoever followed PyTorch ran about 8% slower); ratios
+    are medians of the per-round ratios. On a busy
     machine a second line shows each framework's quickest 20 batches scaled to an epoch: what
     it does when it gets a core to itself."""
     makers = {"compiled": compiled_runner}
@@ -230,6 +241,7 @@ def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: i
             batches = batches_of(len(X), batch, rng)
             for k in range(len(names)):
                 name = names[(k + rep) % len(names)]
+                settle()  # the last one's threads (PyTorch's, XLA's) go idle
                 spent = 0.0
                 for start in range(0, len(batches), CHUNK):  # timed by chunks of 20 batches
                     part = batches[start:start + CHUNK]
