@@ -250,6 +250,20 @@ def _replace(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
     return _tree_map(lambda a: new if isinstance(a, np.ndarray) and _alias(a, old) else a, value)
 
 
+def _move_views(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
+    """value with every array on old's memory (old is a whole buffer) replaced by the same view
+    of new, a buffer of old's shape, dtype and layout."""
+    def moved(a: Any) -> Any:
+        if not isinstance(a, np.ndarray) or _root(a) is not old:
+            return a
+        if _alias(a, old):
+            return new
+        memory = new.reshape(-1, order="A").view(np.uint8)  # its bytes, in either order
+        return np.ndarray(a.shape, a.dtype, buffer=memory, offset=_address(a) - _address(old),
+                          strides=a.strides)
+    return _tree_map(moved, value)
+
+
 # *** recording ***
 class _Slot:
     """A buffer of the tape, as it appears in a kernel's arguments (compared between captures)."""
@@ -1019,9 +1033,10 @@ def _resolve(value: Any, arrays: list[np.ndarray]) -> Any:
 
 # *** buffers shared where their lives do not overlap ***
 def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.ndarray]) -> int:
-    """Give a kernel's new result the memory of a buffer of the same shape and dtype that
-    nothing reads afterwards: one whose last use came before, or, for an elementwise ufunc,
-    one of its own inputs (sigmoid's exp(-x) goes into -x's buffer). The numbers do not change:
+    """Give a kernel's new result (and every view later kernels take of it) the memory of a
+    buffer of the same shape and dtype that nothing reads afterwards: one whose last use came
+    before, or, for an elementwise ufunc, one of its own inputs (sigmoid's exp(-x) goes into
+    -x's buffer). The numbers do not change:
     numpy computes an elementwise op in place exactly as into another array. Fewer buffers keep
     the step in cache, as eager numpy's allocator does by handing freed memory out again.
     protected arrays (inputs, outputs) keep their own memory. Returns how many buffers it
@@ -1043,24 +1058,23 @@ def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.nd
         if out is None:
             continue
         o = id(_root(out))
-        if (o in fixed or first.get(o) != i or not _owned_whole(out, made) or any(
-                id(_root(a)) == o and not _alias(a, out)
-                for k in kernels[i:] for a in _arrays_in((k.args, k.kwargs)))):
-            continue  # not new here, or also read through a view
+        if o in fixed or first.get(o) != i or not _owned_whole(out, made):
+            continue  # not new here
         own_inputs = ({id(a) for a in kernel.args if isinstance(a, np.ndarray)}
                       if _elementwise_out(kernel) is not None else set())
         free = [r for r, root in roots.items() if r != o and r in made and r not in fixed
                 and root.shape == out.shape and root.dtype == out.dtype
-                and root.flags.c_contiguous and first[r] < i
+                and root.strides == out.strides and first[r] < i
                 and (last[r] < i or (last[r] == i and any(
                     id(a) in own_inputs and _alias(a, root)
                     for a in _arrays_in(kernel.args)) and not _reads_through_view(kernel, r)))]
         if not free:
             continue
         r = max(free, key=lambda r: last[r])  # the most recently used: likely still in cache
-        for k in kernels[i:]:
-            k.args, k.kwargs = (_replace(k.args, out, roots[r]),
-                                _replace(k.kwargs, out, roots[r]))
+        old = roots[o]
+        for k in kernels[i:]:  # every view of the new result moves with it
+            k.args, k.kwargs = (_move_views(k.args, old, roots[r]),
+                                _move_views(k.kwargs, old, roots[r]))
         last[r] = last.pop(o)
         del first[o], roots[o]
         saved += 1
@@ -1083,7 +1097,9 @@ def _result(kernel: _Kernel) -> np.ndarray | None:
 
 
 def _reads_through_view(kernel: _Kernel, root: int) -> bool:
-    return any(id(_root(a)) == root and a.base is not None and not a.flags.c_contiguous
+    """kernel reads buffer root in another layout than the buffer's own (a transposed view):
+    writing its result into that buffer would overwrite values it has yet to read."""
+    return any(id(_root(a)) == root and not _alias(a, _root(a))
                for a in _arrays_in(kernel.args))
 
 
@@ -1107,9 +1123,11 @@ def _root(array: np.ndarray) -> np.ndarray:
 
 
 def _owned_whole(array: np.ndarray, made: set[int]) -> bool:
-    """array is all of a buffer that a kernel made, contiguous."""
+    """array is all of a buffer that a kernel made, contiguous in either order (an elementwise
+    op on a transposed view makes a column-major result)."""
     root = _root(array)
-    return id(root) in made and array.flags.c_contiguous and array.nbytes == root.nbytes
+    return id(root) in made and _alias(array, root) and (
+        root.flags.c_contiguous or root.flags.f_contiguous)
 
 
 def _address(a: np.ndarray) -> int:
