@@ -85,7 +85,8 @@ class CrossEntropy(Function):
             losses = -(target.array * (shifted - log_total)).sum(axis=1)
         if reduction == "none":
             return losses
-        return np.asarray(losses.mean() if reduction == "mean" else losses.sum())
+        total = losses.sum()  # (ndarray.mean runs Python: 5 us a call)
+        return np.asarray(total / len(losses) if reduction == "mean" else total)
 
     @staticmethod
     def backward(ctx, g):
