@@ -308,6 +308,10 @@ LOSSES = [  # (name, inputs that get gradients, constants, keyword arguments)
     ("multilabel_soft_margin_loss", (_A,), ((_SIGNS > 0) * 1.0,), {}),
     ("multilabel_soft_margin_loss", (_A,), ((_SIGNS > 0) * 1.0,),
      {"weight": np.array([1.0, 2.0, 0.5]), "reduction": "none"}),
+    ("multi_margin_loss", (_A,), (np.array([1, 2, 0, 1]),), {}),
+    ("multi_margin_loss", (_A,), (np.array([1, 2, 0, 1]),),
+     {"p": 2, "margin": 0.5, "weight": np.array([1.0, 2.0, 0.5]), "reduction": "none"}),
+    ("multi_margin_loss", (_A[0] * 0.1,), (np.array(2),), {"reduction": "sum"}),
 ]
 
 
@@ -328,7 +332,7 @@ def test_loss_modules_and_bad_input(torch):
     for name, args in (("TripletMarginLoss", {"margin": 0.5}), ("GaussianNLLLoss", {}),
                        ("PoissonNLLLoss", {"log_input": False}), ("HingeEmbeddingLoss", {}),
                        ("SoftMarginLoss", {}),
-                       ("MultiLabelSoftMarginLoss", {})):
+                       ("MultiLabelSoftMarginLoss", {}), ("MultiMarginLoss", {"p": 2})):
         assert repr(getattr(nn, name)(**args)) == repr(getattr(torch.nn, name)(**args))
     loss = nn.TripletMarginLoss(margin=1.0)(*(mg.tensor(a) for a in (_A, _P, _N)))
     ref = torch.nn.TripletMarginLoss(margin=1.0)(*(torch.tensor(a) for a in (_A, _P, _N)))
@@ -339,6 +343,12 @@ def test_loss_modules_and_bad_input(torch):
         F.gaussian_nll_loss(mg.ones(2, 3), mg.ones(2, 3), mg.ones(3))
     with pytest.raises(ValueError, match="all be 1-D or all 2-D"):
         F.triplet_margin_loss(mg.ones(2, 3), mg.ones(3), mg.ones(2, 3))
+    with pytest.raises(ValueError, match="p=3"):
+        F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0, 1]), p=3)
+    with pytest.raises(IndexError, match=r"target \[0, 3\] out of range for 3 classes"):
+        F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0, 3]))
+    with pytest.raises(TypeError, match="must be integers"):
+        F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0.0, 1.0]))
 
 
 # *** torch.amp: autocast (disabled only) and GradScaler ***

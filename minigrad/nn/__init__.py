@@ -189,3 +189,8 @@ from minigrad.nn.misc import AlphaDropout, Dropout3d  # noqa: E402
 from minigrad.nn.normalization import InstanceNorm3d, LocalResponseNorm  # noqa: E402
 
 __all__ += ["AlphaDropout", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]
+
+# programs2: the multi-class hinge loss
+from minigrad.nn.loss import MultiMarginLoss  # noqa: E402
+
+__all__ += ["MultiMarginLoss"]

@@ -1357,6 +1357,33 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | Non
     return _reduce(losses.mean(-1), reduction, "multilabel_soft_margin_loss")
 
 
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss of input (N, C) or (C,) and class indices target:
+    sum over j != y of w[y] max(0, margin - x[y] + x[j])^p, divided by C."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    name = "multi_margin_loss"
+    if p not in (1, 2):
+        raise ValueError(f"{name}: only p == 1 and p == 2 are supported, got p={p!r}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{name}: input must be (N, C) or (C,), got shape {input.shape}")
+    t = _class_index_target(input, target, name).reshape(-1)
+    x = _classes_last(input)
+    classes = x.shape[1]
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        raise IndexError(f"{name}: target {t.tolist()} out of range for {classes} classes")
+    rows = np.arange(len(t))
+    others = np.ones(x.shape, dtype=x.array.dtype)
+    others[rows, t] = 0
+    z = clamp(margin - x[rows, t].unsqueeze(1) + x, min=0) * Tensor._make(others)
+    losses = (z if p == 1 else z * z).sum(1) / classes
+    w = _class_weight(weight, classes, x.array.dtype, name)
+    if w is not None:
+        losses = losses * Tensor._make(w[t])
+    return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
+
+
 def relu_(input: Tensor) -> Tensor:
     """relu written into input."""
     return input.relu_()
