@@ -3,6 +3,7 @@ checked against PyTorch on the calls those programs make."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -516,3 +517,22 @@ def test_dropout1d_and_softmax2d(torch):
     assert F.dropout1d(mg.ones(2, 3, 4), 1.0).tolist() == np.zeros((2, 3, 4)).tolist()
     with pytest.raises(ValueError, match="2-D"):
         F.dropout1d(mg.ones(2, 2, 2, 2))
+
+
+# *** power-average pooling: F.lp_pool1d/2d, nn.LPPool1d/2d ***
+@pytest.mark.parametrize("args", [(2, 2), (3, (2, 3), 1), (1.5, 3, 2, True), (math.inf, 2)])
+def test_lp_pool_matches_torch(torch, args):
+    x = np.abs(np.random.default_rng(0).standard_normal((2, 3, 5, 6))) + 0.1
+    for name, data in (("lp_pool2d", x), ("lp_pool1d", x[:, :, 0])):
+        if name == "lp_pool1d" and not isinstance(args[1], int):
+            continue
+        results = []
+        for lib in (mg, torch):
+            leaf = lib.tensor(data, requires_grad=True)
+            out = getattr(lib.nn.functional, name)(leaf, *args)
+            out.sum().backward()
+            results.append((out.detach().numpy(), leaf.grad.numpy()))
+        for got, want in zip(*results, strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    for cls in ("LPPool1d", "LPPool2d"):
+        assert repr(getattr(nn, cls)(*args)) == repr(getattr(torch.nn, cls)(*args))

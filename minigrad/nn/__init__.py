@@ -194,3 +194,8 @@ __all__ += ["AlphaDropout", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]
 from minigrad.nn.loss import MultiMarginLoss  # noqa: E402
 
 __all__ += ["MultiMarginLoss"]
+
+# programs2: power-average pooling
+from minigrad.nn.conv import LPPool1d, LPPool2d  # noqa: E402
+
+__all__ += ["LPPool1d", "LPPool2d"]

@@ -1384,6 +1384,26 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
 
 
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """The p-norm of each window, (sum of x^p)^(1/p): avg_pool2d of x^p times the window's
+    size, to the power 1/p (p = inf is max pooling, as PyTorch's limit)."""
+    if norm_type == math.inf:
+        return max_pool2d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    out = avg_pool2d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return (out * (kh * kw)) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None,
+              ceil_mode: bool = False) -> Tensor:
+    """The p-norm of each window of (N, C, L) or (C, L): (sum of x^p)^(1/p) (max at inf)."""
+    if norm_type == math.inf:
+        return max_pool1d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
+    out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return (out * kernel_size) ** (1.0 / norm_type)
+
+
 def relu_(input: Tensor) -> Tensor:
     """relu written into input."""
     return input.relu_()
