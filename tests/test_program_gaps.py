@@ -536,3 +536,19 @@ def test_lp_pool_matches_torch(torch, args):
             np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
     for cls in ("LPPool1d", "LPPool2d"):
         assert repr(getattr(nn, cls)(*args)) == repr(getattr(torch.nn, cls)(*args))
+
+
+# *** F.gumbel_softmax: a differentiable categorical sample ***
+def test_gumbel_softmax_samples_the_softmax_and_passes_gradients_straight_through():
+    mg.manual_seed(0)
+    logits = mg.tensor(np.log([[0.2, 0.5, 0.3]]).repeat(4000, 0), requires_grad=True)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.detach().sum(1).numpy(), 1.0, rtol=1e-12)
+    hard = F.gumbel_softmax(logits, hard=True)
+    assert set(np.unique(hard.detach().numpy())) == {0.0, 1.0}
+    np.testing.assert_allclose(hard.detach().numpy().sum(1), 1.0)
+    np.testing.assert_allclose(hard.detach().numpy().mean(0), [0.2, 0.5, 0.3], atol=0.03)
+    (hard * mg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert logits.grad is not None and np.abs(logits.grad.numpy()).sum() > 0
+    hard_dim0 = F.gumbel_softmax(mg.zeros(3, 2), hard=True, dim=0)
+    np.testing.assert_allclose(hard_dim0.numpy().sum(0), [1.0, 1.0])

@@ -1404,6 +1404,22 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | N
     return (out * kernel_size) ** (1.0 / norm_type)
 
 
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """softmax((logits + g) / tau) with g = -log(E), E ~ Exponential(1) drawn from the default
+    generator: a differentiable sample of a categorical; hard=True gives the one-hot of its
+    argmax in the forward pass and the soft sample's gradient (straight-through)."""
+    gumbels = -Tensor._make(generator().standard_exponential(logits.shape)
+                            .astype(logits.array.dtype)).log()
+    soft = softmax((logits + gumbels) / tau, dim=dim)
+    if not hard:
+        return soft
+    index = soft.array.argmax(axis=dim)
+    one_hot_ = np.zeros_like(soft.array)
+    np.put_along_axis(one_hot_, np.expand_dims(index, dim), 1.0, axis=dim)
+    return Tensor._make(one_hot_) - soft.detach() + soft
+
+
 def relu_(input: Tensor) -> Tensor:
     """relu written into input."""
     return input.relu_()
