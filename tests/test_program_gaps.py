@@ -552,3 +552,27 @@ def test_gumbel_softmax_samples_the_softmax_and_passes_gradients_straight_throug
     assert logits.grad is not None and np.abs(logits.grad.numpy()).sum() > 0
     hard_dim0 = F.gumbel_softmax(mg.zeros(3, 2), hard=True, dim=0)
     np.testing.assert_allclose(hard_dim0.numpy().sum(0), [1.0, 1.0])
+
+
+# *** F.rrelu / nn.RReLU and F.channel_shuffle / nn.ChannelShuffle ***
+def test_rrelu_and_channel_shuffle_match_torch(torch):
+    x = np.linspace(-2, 2, 24).reshape(1, 6, 4)
+    for lib in (mg, torch):
+        assert repr(lib.nn.RReLU()) == "RReLU(lower=0.125, upper=0.3333333333333333)"
+        assert repr(lib.nn.ChannelShuffle(3)) == "ChannelShuffle(groups=3)"
+    np.testing.assert_allclose(F.rrelu(mg.tensor(x)).numpy(),
+                               torch.nn.functional.rrelu(torch.tensor(x)).numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(F.channel_shuffle(mg.tensor(x), 3).numpy(),
+                                  torch.nn.functional.channel_shuffle(torch.tensor(x), 3).numpy())
+    mg.manual_seed(0)
+    leaf = mg.tensor(x, requires_grad=True)
+    y = nn.RReLU(0.1, 0.3).train()(leaf)
+    ratio = (y.detach().numpy() / x)[x < 0]
+    assert ((ratio >= 0.1) & (ratio <= 0.3)).all() and np.ptp(ratio) > 0
+    np.testing.assert_array_equal(y.detach().numpy()[x > 0], x[x > 0])
+    y.sum().backward()
+    np.testing.assert_allclose(leaf.grad.numpy()[x < 0], ratio)
+    with pytest.raises(RuntimeError, match="6 channels and 4 groups"):
+        F.channel_shuffle(mg.ones(1, 6, 2), 4)
+    with pytest.raises(RuntimeError, match="> 2 dims"):
+        nn.ChannelShuffle(3)(mg.ones(6, 2))

@@ -199,3 +199,8 @@ __all__ += ["MultiMarginLoss"]
 from minigrad.nn.conv import LPPool1d, LPPool2d  # noqa: E402
 
 __all__ += ["LPPool1d", "LPPool2d"]
+
+# programs2: randomized leaky ReLU, channel shuffle
+from minigrad.nn.activation import ChannelShuffle, RReLU  # noqa: E402
+
+__all__ += ["ChannelShuffle", "RReLU"]

@@ -1420,6 +1420,33 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
     return Tensor._make(one_hot_) - soft.detach() + soft
 
 
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """x for x > 0, a x otherwise, with a drawn uniformly from [lower, upper] for each element
+    while training (from the default generator), and (lower + upper) / 2 in evaluation."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    slopes = generator().uniform(lower, upper, input.shape)
+    scale = Tensor._make(np.where(input.array > 0, 1.0, slopes).astype(input.array.dtype))
+    if inplace:
+        return input._write_in_place("rrelu_", lambda old: old * scale)
+    return input * scale
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels of (N, C, ...) from `groups` groups: the channel at (g, i) of the
+    (groups, C / groups) grid moves to (i, g)."""
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, got shape "
+                           f"{input.shape}")
+    n, c = input.shape[:2]
+    if groups <= 0 or c % groups:
+        raise RuntimeError(f"channel_shuffle: the number of channels must be divisible by "
+                           f"groups; got {c} channels and {groups} groups")
+    grid = input.reshape(n, groups, c // groups, *input.shape[2:])
+    return grid.transpose(1, 2).reshape(input.shape)
+
+
 def relu_(input: Tensor) -> Tensor:
     """relu written into input."""
     return input.relu_()

@@ -16,7 +16,7 @@ print(F.normalize(v, dim=1), F.normalize(v, p=1, dim=0), F.cosine_similarity(v, 
 print(torch.cdist(v, v), torch.cdist(v, v, p=1), F.cosine_similarity(v[:, None], v[None], dim=-1))
 patches = F.unfold(x, kernel_size=2, stride=2)
 print(patches.shape, patches[0, :, 1], F.fold(patches, (4, 4), kernel_size=2, stride=2).equal(x))
-print(F.pixel_shuffle(torch.arange(8.0).view(1, 4, 1, 2), 2), F.pixel_unshuffle(x, 2)[0, :, 0, 0])
+print(F.pixel_shuffle(torch.arange(8.0).view(1, 4, 1, 2), 2), F.channel_shuffle(torch.arange(6.0).view(1, 6, 1), 2).flatten(), torch.nn.ChannelShuffle(3)(torch.arange(6.0).view(1, 6, 1, 1)).flatten(), F.rrelu(x - 8)[0, 0, 0], F.pixel_unshuffle(x, 2)[0, :, 0, 0])
 logits = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, 0.3], [2.0, 1.0, 0.0]], requires_grad=True)
 w = torch.tensor([1.0, 2.0, 0.5])
 print(F.cross_entropy(logits, labels, weight=w), F.cross_entropy(logits, labels, reduction="none"), F.cross_entropy(logits, torch.tensor([0, -100, 1, 2]), ignore_index=-100))
