@@ -313,6 +313,9 @@ LOSSES = [  # (name, inputs that get gradients, constants, keyword arguments)
     ("multi_margin_loss", (_A,), (np.array([1, 2, 0, 1]),),
      {"p": 2, "margin": 0.5, "weight": np.array([1.0, 2.0, 0.5]), "reduction": "none"}),
     ("multi_margin_loss", (_A[0] * 0.1,), (np.array(2),), {"reduction": "sum"}),
+    ("multilabel_margin_loss", (_A,), (np.array([[2, 0, -1], [1, 1, -1], [-1, 0, 0],
+                                                 [0, 1, 2]]),), {"reduction": "none"}),
+    ("multilabel_margin_loss", (_A[1],), (np.array([2, -1, 0]),), {}),
 ]
 
 
@@ -333,7 +336,8 @@ def test_loss_modules_and_bad_input(torch):
     for name, args in (("TripletMarginLoss", {"margin": 0.5}), ("GaussianNLLLoss", {}),
                        ("PoissonNLLLoss", {"log_input": False}), ("HingeEmbeddingLoss", {}),
                        ("SoftMarginLoss", {}),
-                       ("MultiLabelSoftMarginLoss", {}), ("MultiMarginLoss", {"p": 2})):
+                       ("MultiLabelSoftMarginLoss", {}), ("MultiMarginLoss", {"p": 2}),
+                       ("MultiLabelMarginLoss", {})):
         assert repr(getattr(nn, name)(**args)) == repr(getattr(torch.nn, name)(**args))
     loss = nn.TripletMarginLoss(margin=1.0)(*(mg.tensor(a) for a in (_A, _P, _N)))
     ref = torch.nn.TripletMarginLoss(margin=1.0)(*(torch.tensor(a) for a in (_A, _P, _N)))
@@ -350,6 +354,10 @@ def test_loss_modules_and_bad_input(torch):
         F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0, 3]))
     with pytest.raises(TypeError, match="must be integers"):
         F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0.0, 1.0]))
+    with pytest.raises(IndexError, match="out of range for 3 classes"):
+        F.multilabel_margin_loss(mg.ones(1, 3), mg.tensor([[0, 3, -1]]))
+    with pytest.raises(ValueError, match=r"target of shape \(1, 2\) differs"):
+        F.multilabel_margin_loss(mg.ones(1, 3), mg.tensor([[0, -1]]))
 
 
 # *** torch.amp: autocast (disabled only) and GradScaler ***

@@ -191,9 +191,9 @@ from minigrad.nn.normalization import InstanceNorm3d, LocalResponseNorm  # noqa:
 __all__ += ["AlphaDropout", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]
 
 # programs2: the multi-class hinge loss
-from minigrad.nn.loss import MultiMarginLoss  # noqa: E402
+from minigrad.nn.loss import MultiLabelMarginLoss, MultiMarginLoss  # noqa: E402
 
-__all__ += ["MultiMarginLoss"]
+__all__ += ["MultiLabelMarginLoss", "MultiMarginLoss"]
 
 # programs2: power-average pooling
 from minigrad.nn.conv import LPPool1d, LPPool2d  # noqa: E402

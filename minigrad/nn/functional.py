@@ -1447,6 +1447,34 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     return grid.transpose(1, 2).reshape(input.shape)
 
 
+def multilabel_margin_loss(input: Tensor, target: Any, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss: target lists each sample's classes (ended by the first -1);
+    sum over listed j and unlisted i of max(0, 1 - (x[j] - x[i])), divided by C."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    name = "multilabel_margin_loss"
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{name}: input must be (N, C) or (C,), got shape {input.shape}")
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{name}: target must be class indices (integers), got {t.dtype}")
+    _int64_target(t, name)
+    if t.shape != input.shape:
+        raise ValueError(f"{name}: target of shape {t.shape} differs from input of shape "
+                         f"{input.shape}")
+    x, t = _classes_last(input), t.reshape(-1, input.shape[-1])
+    classes = x.shape[1]
+    listed = np.cumprod(t != -1, axis=1).astype(bool)  # entries before the first -1
+    if (t[listed] < 0).any() or (t[listed] >= classes).any():
+        raise IndexError(f"{name}: target {t.tolist()} out of range for {classes} classes")
+    counts = np.zeros(x.shape, dtype=x.array.dtype)  # how often each class is listed
+    np.add.at(counts, (np.nonzero(listed)[0], t[listed]), 1.0)
+    pairs = Tensor._make(counts[:, :, None] * (counts[:, None, :] == 0))  # (n, j listed, i not)
+    z = clamp(1 - x.unsqueeze(2) + x.unsqueeze(1), min=0) * pairs
+    losses = z.sum((1, 2)) / classes
+    return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
+
+
 def relu_(input: Tensor) -> Tensor:
     """relu written into input."""
     return input.relu_()

@@ -26,7 +26,7 @@ target = torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.0, 
 print(F.binary_cross_entropy_with_logits(logits, target, pos_weight=torch.tensor([1.0, 2.0, 3.0])), F.binary_cross_entropy(torch.sigmoid(logits), target, reduction="sum"))
 print(F.smooth_l1_loss(logits, target, beta=0.5), F.huber_loss(logits, target, delta=0.7), F.l1_loss(logits, target, reduction="none")[0], F.mse_loss(logits, target))
 print(F.margin_ranking_loss(logits[:, 0], logits[:, 1], torch.tensor([1.0, -1.0, 1.0, -1.0])), F.hinge_embedding_loss(logits, target * 2 - 1), F.soft_margin_loss(logits, target * 2 - 1))
-print(F.multi_margin_loss(logits, labels), F.multi_margin_loss(logits, labels, p=2, margin=0.5), F.multilabel_soft_margin_loss(logits, target), F.cosine_embedding_loss(logits, target, torch.tensor([1.0, -1.0, 1.0, 1.0])))
+print(F.multi_margin_loss(logits, labels), F.multilabel_margin_loss(logits, torch.tensor([[0, 2, -1], [1, -1, 0], [2, 1, 0], [-1, 0, 0]])), F.multi_margin_loss(logits, labels, p=2, margin=0.5), F.multilabel_soft_margin_loss(logits, target), F.cosine_embedding_loss(logits, target, torch.tensor([1.0, -1.0, 1.0, 1.0])))
 print(F.gelu(logits, approximate="tanh")[0], F.silu(logits)[1], F.softplus(logits, beta=2)[2], F.leaky_relu(logits, 0.2)[1], F.elu(logits, alpha=0.5)[1], F.hardtanh(logits, -0.5, 0.5)[0])
 print(F.glu(logits[:, :2], dim=1), F.log_softmax(logits, dim=0)[0], F.softmin(logits, 1)[3], F.gumbel_softmax(logits.detach(), tau=0.5, hard=True).sum(1), F.dropout(logits, 0.5, training=False).equal(logits))
 loss = F.cross_entropy(logits, labels, label_smoothing=0.2) + F.mse_loss(F.normalize(logits, dim=1), target) + F.binary_cross_entropy_with_logits(logits, target)
