@@ -1234,8 +1234,6 @@ _NEURAL = "minigrad/ops/neural.py (softmax, log_softmax) is the integrator's: "
 KNOWN: dict[str, str] = {
     "requires-grad-attr-int": "requires_grad is a plain attribute (hot path): assigning True "
                               "to an int tensor is not checked (requires_grad_() is)",
-    "grad-assign-wrong-dtype": "a float64 grad may be assigned to a float32 tensor "
-                               "(tests/test_optimizers_more.py relies on it)",
 }
 
 
