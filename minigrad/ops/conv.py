@@ -383,7 +383,14 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      dilation: IntOrPair = 1) -> Tensor:
     """The adjoint of conv2d with the same weight (C_in, C_out / groups, kh, kw): each input
     pixel spreads W^T x over a window of the output, fold(W^T @ x)."""
-    op = "conv_transpose2d"
+    return _conv_transpose2d("conv_transpose2d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def _conv_transpose2d(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
+                      stride: IntOrPair, padding: IntOrPair, output_padding: IntOrPair,
+                      groups: int, dilation: IntOrPair) -> Tensor:
+    """conv_transpose2d, its errors naming op (conv_transpose1d runs through it)."""
     x, unbatched = _batched(input, op, (3, 4), "(N, C, H, W)")
     _check_weight(op, x, weight, bias, groups, 0, 4)
     kernel = weight.shape[2:]
@@ -415,4 +422,22 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
             out = cat([out, Tensor._make(np.zeros(shape, out.dtype))], axis)
     if bias is not None:
         out = out + reshape(bias, out_channels, 1, 1)
+    return reshape(out, *out.shape[1:]) if unbatched else out
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: int = 1, padding: int = 0, output_padding: int = 0,
+                     groups: int = 1, dilation: int = 1) -> Tensor:
+    """The adjoint of conv1d over (N, C, L) with weight (C_in, C_out / groups, k):
+    conv_transpose2d on (N, C, 1, L)."""
+    op = "conv_transpose1d"
+    x, unbatched = _batched(input, op, (2, 3), "(N, C, L)")
+    if weight.ndim != 3:
+        raise ValueError(f"{op}: expected a 3-D weight, got shape {weight.shape}")
+    out = _conv_transpose2d(op, unsqueeze(x, 2), unsqueeze(weight, 2), bias,
+                            (1, *as_tuple(stride, 1, "stride", op)),
+                            (0, *as_tuple(padding, 1, "padding", op, 0)),
+                            (0, *as_tuple(output_padding, 1, "output_padding", op, 0)), groups,
+                            (1, *as_tuple(dilation, 1, "dilation", op)))
+    out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out
