@@ -1452,3 +1452,31 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                          (x0 + 1, y0 + 1, wx1 * wy1)):
         out = out + corner(x, y) * weight.reshape(n, 1, ho * wo)
     return out.reshape(n, c, ho, wo)
+
+
+# *** session 6: conv_transpose1d, pdist, gumbel_softmax ***
+from minigrad.ops import conv_transpose1d, pdist  # noqa: E402
+from minigrad.ops._common import canonical_dim  # noqa: E402
+
+__all__ += ["conv_transpose1d", "gumbel_softmax", "pdist"]
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """softmax((logits + g) / tau) along dim, g = -log(E) ~ Gumbel(0, 1) for E ~ Exp(1) drawn
+    from minigrad's generator; hard=True returns its one-hot argmax in the forward pass and the
+    soft sample's gradient (straight-through: y_hard - y_soft.detach() + y_soft), as PyTorch.
+    eps is deprecated and unused, as in PyTorch."""
+    _floats_only("gumbel_softmax", logits)
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: `eps` parameter is deprecated and has no effect.",
+                      stacklevel=2)
+    d = canonical_dim(dim, logits.ndim, "gumbel_softmax")
+    noise = -np.log(generator().exponential(size=logits.shape))
+    y_soft = _softmax((logits + Tensor._make(noise.astype(logits.array.dtype))) / tau, d)
+    if not hard:
+        return y_soft
+    soft = np.atleast_1d(y_soft.array)  # a 0-d sample is its own one-hot
+    y_hard = np.zeros_like(soft)
+    np.put_along_axis(y_hard, np.expand_dims(np.argmax(soft, axis=d), d), 1.0, axis=d)
+    return Tensor._make(y_hard.reshape(logits.shape)) - y_soft.detach() + y_soft
