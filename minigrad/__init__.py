@@ -132,6 +132,9 @@ __all__ += sorted(_FUNCTIONS)
 from minigrad import linalg  # noqa: E402  (mg.linalg.norm, as torch.linalg)
 
 __all__ += ["linalg"]
+from minigrad.dtypes import can_cast  # noqa: E402  (programs2: torch.can_cast)
+
+__all__ += ["can_cast"]
 __all__ += ["get_num_threads", "set_num_threads"]
 __all__ += ["compile"]  # minigrad.compiler.compile, loaded on first use (it builds on nn, optim)
 

@@ -87,14 +87,26 @@ def set_printoptions(precision: int | None = None, threshold: float | None = Non
         PRINT_OPTIONS["suppress_small"] = not sci_mode
 
 
-def finfo(type: Any = None) -> Any:
+class finfo:  # noqa: N801  (PyTorch's name)
     """Machine limits of a float dtype (default: the default dtype): eps, max, min, tiny,
-    smallest_normal, resolution, bits; numpy's finfo, which has PyTorch's attribute names."""
-    import numpy as np
+    smallest_normal, resolution as Python floats (as torch.finfo, so `finfo.max * 2` is a
+    float, not a float32 overflow), bits, and dtype as its name."""
 
-    from minigrad.dtypes import as_dtype, get_default_dtype
+    def __init__(self, type: Any = None) -> None:
+        import numpy as np
 
-    return np.finfo(get_default_dtype() if type is None else as_dtype(type))
+        from minigrad.dtypes import as_dtype, get_default_dtype
+
+        info = np.finfo(get_default_dtype() if type is None else as_dtype(type))
+        self.bits, self.dtype = int(info.bits), info.dtype.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
 
 
 def iinfo(type: Any) -> Any:

@@ -98,6 +98,12 @@ def promote_types(a: Any, b: Any) -> np.dtype:
 _CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
 
 
+def can_cast(from_: Any, to: Any) -> bool:
+    """Whether PyTorch's casting rules allow from_ to become to (torch.can_cast): by category
+    only (bool < integer < float < complex), never downwards, whatever the sizes."""
+    return _CATEGORY[np.dtype(from_).kind] <= _CATEGORY[np.dtype(to).kind]
+
+
 def _category(dtype: np.dtype) -> int:
     return _CATEGORY[dtype.kind]
 
@@ -157,3 +163,4 @@ __all__ = [
     "int16", "int32", "int64", "long", "promote_scalar", "promote_types", "result_type",
     "scalar_dtype", "set_default_dtype", "short", "uint8",
 ]
+__all__ += ["can_cast"]

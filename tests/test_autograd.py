@@ -750,6 +750,16 @@ def test_where_names_all_three_shapes():
         mg.where(mg.ones(2) > 0, mg.ones(3), mg.ones(4))
 
 
+def test_where_of_a_condition_alone_is_its_nonzero_indices(torch):
+    """torch.where(condition) is condition.nonzero(as_tuple=True), on bool or number tensors;
+    input without other is a TypeError."""
+    for values in ([[True, False], [True, True]], [0.0, 1.0, 2.0]):
+        ours, theirs = mg.where(mg.tensor(values)), torch.where(torch.tensor(values))
+        assert type(ours) is tuple and [t.tolist() for t in ours] == [t.tolist() for t in theirs]
+    with pytest.raises(TypeError, match="both of input and other or neither"):
+        mg.where(mg.tensor([True]), mg.ones(1))
+
+
 def test_matmul_shape_mismatch_names_both_shapes():
     with pytest.raises(ValueError, match=r"matmul: shapes \(64, 784\) and \(256, 10\) do not "
                                          r"align \(784 != 256\)"):

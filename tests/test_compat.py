@@ -156,4 +156,8 @@ def test_determinism_printoptions_and_machine_limits_as_torch(torch) -> None:
         assert (ours.eps, ours.max, ours.tiny, ours.bits) == (
             theirs.eps, theirs.max, theirs.tiny, theirs.bits)
     assert mg.finfo().eps == torch.finfo().eps
+    for dtype in ("float16", "float32", "float64"):  # Python floats, printed as PyTorch does
+        ours, theirs = mg.finfo(getattr(mg, dtype)), torch.finfo(getattr(torch, dtype))
+        assert type(ours.eps) is float and ours.max * 2 == theirs.max * 2
+        assert repr(ours) == repr(theirs) and ours.dtype == theirs.dtype
     assert mg.iinfo(mg.int32).max == torch.iinfo(torch.int32).max

@@ -637,9 +637,23 @@ def test_random_split_follows_its_seed():
     dataset = TensorDataset(np.arange(50))
 
     def split(seed):
-        return [p.indices.tolist() for p in random_split(dataset, [30, 20], seed=seed)]
+        return [list(p.indices) for p in random_split(dataset, [30, 20], seed=seed)]
 
     assert split(3) == split(3) and split(3) != split(4)
+
+
+def test_random_split_indices_are_a_list_as_in_pytorch(torch):
+    """Subset.indices from random_split is a list of ints (PyTorch's), and a loader over the
+    Subset batches the examples at those indices, also after they are replaced."""
+    data = TensorDataset(np.arange(10.0))
+    parts = random_split(data, [6, 4], seed=0)
+    assert all(type(p.indices) is list and type(p.indices[0]) is int for p in parts)
+    assert type(torch.utils.data.random_split(range(10), [6, 4])[0].indices) is list
+    assert sorted(parts[0].indices + parts[1].indices) == list(range(10))
+    batch = next(iter(DataLoader(parts[1], batch_size=4)))[0]
+    assert batch.tolist() == [float(i) for i in parts[1].indices]
+    parts[1].indices = [9, 0]
+    assert next(iter(DataLoader(parts[1], batch_size=4)))[0].tolist() == [9.0, 0.0]
 
 
 @pytest.mark.parametrize(("lengths", "text"), [

@@ -224,6 +224,12 @@ def test_promotion_keeps_gradients_through_the_cast():
     np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
 
 
+def test_can_cast_matches_torch(torch):
+    for a, b in _pairs():
+        assert mg.can_cast(getattr(mg, a), getattr(mg, b)) == torch.can_cast(
+            getattr(torch, a), getattr(torch, b)), (a, b)
+
+
 def test_result_type_and_promote_types_match_torch(torch):
     for a, b in _pairs():
         expected = str(torch.promote_types(getattr(torch, a), getattr(torch, b)))

@@ -3,6 +3,7 @@ checked against PyTorch on the calls those programs make."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -308,6 +309,10 @@ LOSSES = [  # (name, inputs that get gradients, constants, keyword arguments)
     ("multilabel_soft_margin_loss", (_A,), ((_SIGNS > 0) * 1.0,), {}),
     ("multilabel_soft_margin_loss", (_A,), ((_SIGNS > 0) * 1.0,),
      {"weight": np.array([1.0, 2.0, 0.5]), "reduction": "none"}),
+    ("multi_margin_loss", (_A,), (np.array([1, 2, 0, 1]),), {}),
+    ("multi_margin_loss", (_A,), (np.array([1, 2, 0, 1]),),
+     {"p": 2, "margin": 0.5, "weight": np.array([1.0, 2.0, 0.5]), "reduction": "none"}),
+    ("multi_margin_loss", (_A[0] * 0.1,), (np.array(2),), {"reduction": "sum"}),
 ]
 
 
@@ -328,7 +333,7 @@ def test_loss_modules_and_bad_input(torch):
     for name, args in (("TripletMarginLoss", {"margin": 0.5}), ("GaussianNLLLoss", {}),
                        ("PoissonNLLLoss", {"log_input": False}), ("HingeEmbeddingLoss", {}),
                        ("SoftMarginLoss", {}),
-                       ("MultiLabelSoftMarginLoss", {})):
+                       ("MultiLabelSoftMarginLoss", {}), ("MultiMarginLoss", {"p": 2})):
         assert repr(getattr(nn, name)(**args)) == repr(getattr(torch.nn, name)(**args))
     loss = nn.TripletMarginLoss(margin=1.0)(*(mg.tensor(a) for a in (_A, _P, _N)))
     ref = torch.nn.TripletMarginLoss(margin=1.0)(*(torch.tensor(a) for a in (_A, _P, _N)))
@@ -339,6 +344,12 @@ def test_loss_modules_and_bad_input(torch):
         F.gaussian_nll_loss(mg.ones(2, 3), mg.ones(2, 3), mg.ones(3))
     with pytest.raises(ValueError, match="all be 1-D or all 2-D"):
         F.triplet_margin_loss(mg.ones(2, 3), mg.ones(3), mg.ones(2, 3))
+    with pytest.raises(ValueError, match="p=3"):
+        F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0, 1]), p=3)
+    with pytest.raises(IndexError, match=r"target \[0, 3\] out of range for 3 classes"):
+        F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0, 3]))
+    with pytest.raises(TypeError, match="must be integers"):
+        F.multi_margin_loss(mg.ones(2, 3), mg.tensor([0.0, 1.0]))
 
 
 # *** torch.amp: autocast (disabled only) and GradScaler ***
@@ -506,3 +517,38 @@ def test_dropout1d_and_softmax2d(torch):
     assert F.dropout1d(mg.ones(2, 3, 4), 1.0).tolist() == np.zeros((2, 3, 4)).tolist()
     with pytest.raises(ValueError, match="2-D"):
         F.dropout1d(mg.ones(2, 2, 2, 2))
+
+
+# *** power-average pooling: F.lp_pool1d/2d, nn.LPPool1d/2d ***
+@pytest.mark.parametrize("args", [(2, 2), (3, (2, 3), 1), (1.5, 3, 2, True), (math.inf, 2)])
+def test_lp_pool_matches_torch(torch, args):
+    x = np.abs(np.random.default_rng(0).standard_normal((2, 3, 5, 6))) + 0.1
+    for name, data in (("lp_pool2d", x), ("lp_pool1d", x[:, :, 0])):
+        if name == "lp_pool1d" and not isinstance(args[1], int):
+            continue
+        results = []
+        for lib in (mg, torch):
+            leaf = lib.tensor(data, requires_grad=True)
+            out = getattr(lib.nn.functional, name)(leaf, *args)
+            out.sum().backward()
+            results.append((out.detach().numpy(), leaf.grad.numpy()))
+        for got, want in zip(*results, strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    for cls in ("LPPool1d", "LPPool2d"):
+        assert repr(getattr(nn, cls)(*args)) == repr(getattr(torch.nn, cls)(*args))
+
+
+# *** F.gumbel_softmax: a differentiable categorical sample ***
+def test_gumbel_softmax_samples_the_softmax_and_passes_gradients_straight_through():
+    mg.manual_seed(0)
+    logits = mg.tensor(np.log([[0.2, 0.5, 0.3]]).repeat(4000, 0), requires_grad=True)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.detach().sum(1).numpy(), 1.0, rtol=1e-12)
+    hard = F.gumbel_softmax(logits, hard=True)
+    assert set(np.unique(hard.detach().numpy())) == {0.0, 1.0}
+    np.testing.assert_allclose(hard.detach().numpy().sum(1), 1.0)
+    np.testing.assert_allclose(hard.detach().numpy().mean(0), [0.2, 0.5, 0.3], atol=0.03)
+    (hard * mg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert logits.grad is not None and np.abs(logits.grad.numpy()).sum() > 0
+    hard_dim0 = F.gumbel_softmax(mg.zeros(3, 2), hard=True, dim=0)
+    np.testing.assert_allclose(hard_dim0.numpy().sum(0), [1.0, 1.0])

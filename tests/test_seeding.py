@@ -18,7 +18,7 @@ def _draws():
         "init": nn.Linear(3, 2).weight.array.tolist(),
         "dropout": nn.Dropout(0.5)(mg.ones(8)).tolist(),
         "loader": [b[0].tolist() for b in DataLoader(data, 5, shuffle=True)],
-        "split": [s.indices.tolist() for s in random_split(data, [15, 5])],
+        "split": [list(s.indices) for s in random_split(data, [15, 5])],
         "uniform_": mg.zeros(3).uniform_().tolist(),
     }
 
@@ -72,9 +72,9 @@ def test_loader_and_split_take_generators():
     assert order(1) == order(1) and order(1) != order(2)
     first, second = order(1)[:3], order(1)[3:]
     assert first != second  # each epoch a new order
-    split = [s.indices.tolist() for s in
+    split = [list(s.indices) for s in
              random_split(data, [0.5, 0.5], generator=mg.Generator().manual_seed(4))]
-    again = [s.indices.tolist() for s in
+    again = [list(s.indices) for s in
              random_split(data, [0.5, 0.5], generator=mg.Generator().manual_seed(4))]
     assert split == again and sorted(split[0] + split[1]) == list(range(30))
 

@@ -159,7 +159,15 @@ class Subset(Dataset):
         if outside.size:
             raise IndexError(f"Subset: indices {outside[:5].tolist()} are outside the "
                              f"dataset's range 0..{n - 1}")
-        self.dataset, self.indices = dataset, index
+        # indices as given (a list from random_split, as in PyTorch); their array for batching
+        self.dataset, self.indices, self._index = dataset, indices, (indices, index)
+
+    def index_array(self) -> np.ndarray:
+        """self.indices as an int64 array (cached while self.indices is the same object)."""
+        source, index = self._index
+        if source is not self.indices:
+            self._index = source, index = self.indices, np.asarray(self.indices, dtype=np.int64)
+        return index
 
     def __getitem__(self, index: int) -> Any:
         return self.dataset[int(self.indices[index])]
@@ -192,7 +200,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
                          f"dataset has {n} examples")
     order = _rng(seed, generator, "random_split").permutation(n)
     ends = np.cumsum(lengths)
-    return [Subset(dataset, order[end - size:end]) for size, end in zip(lengths, ends)]
+    return [Subset(dataset, order[end - size:end].tolist()) for size, end in zip(lengths, ends)]
 
 
 def _check_worker_options(num_workers: Any, timeout: Any, prefetch_factor: Any,
@@ -320,7 +328,7 @@ class DataLoader:
         if self._default_collate:
             dataset, index = self.dataset, np.asarray(indices, dtype=np.int64)
             while type(dataset) is Subset:
-                index, dataset = dataset.indices[index], dataset.dataset
+                index, dataset = dataset.index_array()[index], dataset.dataset
             if _has_whole_arrays(dataset):
                 return [_to_tensor(np.take(t.array, index, axis=0)) for t in dataset.tensors]
             return collate([self.dataset[i] for i in indices], indices, "")

@@ -192,3 +192,13 @@ __all__ += ["AlphaDropout", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]
 from minigrad.nn.conv import ConvTranspose1d  # noqa: E402
 
 __all__ += ["ConvTranspose1d"]
+
+# programs2: the multi-class hinge loss
+from minigrad.nn.loss import MultiMarginLoss  # noqa: E402
+
+__all__ += ["MultiMarginLoss"]
+
+# programs2: power-average pooling
+from minigrad.nn.conv import LPPool1d, LPPool2d  # noqa: E402
+
+__all__ += ["LPPool1d", "LPPool2d"]

@@ -1357,6 +1357,53 @@ def multilabel_soft_margin_loss(input: Tensor, target: Any, weight: Tensor | Non
     return _reduce(losses.mean(-1), reduction, "multilabel_soft_margin_loss")
 
 
+def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss of input (N, C) or (C,) and class indices target:
+    sum over j != y of w[y] max(0, margin - x[y] + x[j])^p, divided by C."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    name = "multi_margin_loss"
+    if p not in (1, 2):
+        raise ValueError(f"{name}: only p == 1 and p == 2 are supported, got p={p!r}")
+    if input.ndim not in (1, 2):
+        raise ValueError(f"{name}: input must be (N, C) or (C,), got shape {input.shape}")
+    t = _class_index_target(input, target, name).reshape(-1)
+    x = _classes_last(input)
+    classes = x.shape[1]
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        raise IndexError(f"{name}: target {t.tolist()} out of range for {classes} classes")
+    rows = np.arange(len(t))
+    others = np.ones(x.shape, dtype=x.array.dtype)
+    others[rows, t] = 0
+    z = clamp(margin - x[rows, t].unsqueeze(1) + x, min=0) * Tensor._make(others)
+    losses = (z if p == 1 else z * z).sum(1) / classes
+    w = _class_weight(weight, classes, x.array.dtype, name)
+    if w is not None:
+        losses = losses * Tensor._make(w[t])
+    return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """The p-norm of each window, (sum of x^p)^(1/p): avg_pool2d of x^p times the window's
+    size, to the power 1/p (p = inf is max pooling, as PyTorch's limit)."""
+    if norm_type == math.inf:
+        return max_pool2d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    out = avg_pool2d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return (out * (kh * kw)) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None,
+              ceil_mode: bool = False) -> Tensor:
+    """The p-norm of each window of (N, C, L) or (C, L): (sum of x^p)^(1/p) (max at inf)."""
+    if norm_type == math.inf:
+        return max_pool1d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
+    out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return (out * kernel_size) ** (1.0 / norm_type)
+
+
 def relu_(input: Tensor) -> Tensor:
     """relu written into input."""
     return input.relu_()

@@ -341,8 +341,14 @@ def minimum(a: Any, b: Any) -> Tensor:
     return -maximum(-a, -b)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """a where condition holds, else b (broadcast together)."""
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """a where condition holds, else b (broadcast together); `where(condition)` alone is
+    `condition.nonzero(as_tuple=True)`, the indices where it holds, as in PyTorch."""
+    if a is None and b is None and isinstance(condition, Tensor):
+        return condition.nonzero(as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where() takes a condition tensor and either both of input and other "
+                        f"or neither, got input={a!r}, other={b!r}")
     if isinstance(condition, Tensor) and condition.array.dtype.kind in "fc":
         raise TypeError(f"where: condition must be a bool tensor, got {condition.dtype}")
     a, b = operands(a, b)

@@ -1,0 +1,36 @@
+# ruff: noqa: E501
+# torch.nn.functional one-liners used in model code: padding, interpolation, one-hot, normalize,
+# similarity, unfold, pixel shuffle, losses with options, and their gradients.
+import torch
+import torch.nn.functional as F
+
+x = torch.arange(16.0).view(1, 1, 4, 4)
+print(F.pad(x, (1, 0, 0, 1)).shape, F.pad(x, (1, 1, 1, 1), mode="reflect")[0, 0, 0], F.pad(x, (1, 1, 0, 0), mode="replicate")[0, 0, :, 0], F.pad(x, (0, 1), value=-1.0)[0, 0, 0])
+print(F.interpolate(x, scale_factor=2, mode="nearest")[0, 0, 1], F.interpolate(x, size=(2, 2), mode="bilinear", align_corners=False))
+print(F.interpolate(x, size=(3, 3), mode="bilinear", align_corners=True)[0, 0], F.avg_pool2d(x, 2), F.adaptive_avg_pool2d(x, 1).flatten())
+print(F.max_pool2d(x, 3, stride=1, padding=1)[0, 0, 0], F.adaptive_max_pool2d(x, (2, 1)).flatten(), F.lp_pool2d(x, 2, 2).flatten(), torch.nn.LPPool1d(3, 2)(x[0, 0]))
+labels = torch.tensor([0, 2, 1, 2])
+print(F.one_hot(labels), F.one_hot(labels, num_classes=4).float().sum(0), F.one_hot(torch.tensor([[1], [0]])).shape)
+v = torch.tensor([[3.0, 4.0], [1.0, 0.0], [0.0, -2.0]])
+print(F.normalize(v, dim=1), F.normalize(v, p=1, dim=0), F.cosine_similarity(v, v.flip(0)), F.pairwise_distance(v, v.roll(1, 0)))
+print(torch.cdist(v, v), torch.cdist(v, v, p=1), F.cosine_similarity(v[:, None], v[None], dim=-1))
+patches = F.unfold(x, kernel_size=2, stride=2)
+print(patches.shape, patches[0, :, 1], F.fold(patches, (4, 4), kernel_size=2, stride=2).equal(x))
+print(F.pixel_shuffle(torch.arange(8.0).view(1, 4, 1, 2), 2), F.pixel_unshuffle(x, 2)[0, :, 0, 0])
+logits = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, 0.3], [2.0, 1.0, 0.0]], requires_grad=True)
+w = torch.tensor([1.0, 2.0, 0.5])
+print(F.cross_entropy(logits, labels, weight=w), F.cross_entropy(logits, labels, reduction="none"), F.cross_entropy(logits, torch.tensor([0, -100, 1, 2]), ignore_index=-100))
+soft = F.softmax(torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.2, 0.5, 0.3], [1.0, 1.0, 1.0]]), dim=1)
+print(F.cross_entropy(logits, soft), F.nll_loss(F.log_softmax(logits, 1), labels, reduction="sum"), F.kl_div(F.log_softmax(logits, 1), soft, reduction="batchmean"))
+target = torch.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+print(F.binary_cross_entropy_with_logits(logits, target, pos_weight=torch.tensor([1.0, 2.0, 3.0])), F.binary_cross_entropy(torch.sigmoid(logits), target, reduction="sum"))
+print(F.smooth_l1_loss(logits, target, beta=0.5), F.huber_loss(logits, target, delta=0.7), F.l1_loss(logits, target, reduction="none")[0], F.mse_loss(logits, target))
+print(F.margin_ranking_loss(logits[:, 0], logits[:, 1], torch.tensor([1.0, -1.0, 1.0, -1.0])), F.hinge_embedding_loss(logits, target * 2 - 1), F.soft_margin_loss(logits, target * 2 - 1))
+print(F.multi_margin_loss(logits, labels), F.multi_margin_loss(logits, labels, p=2, margin=0.5), F.multilabel_soft_margin_loss(logits, target), F.cosine_embedding_loss(logits, target, torch.tensor([1.0, -1.0, 1.0, 1.0])))
+print(F.gelu(logits, approximate="tanh")[0], F.silu(logits)[1], F.softplus(logits, beta=2)[2], F.leaky_relu(logits, 0.2)[1], F.elu(logits, alpha=0.5)[1], F.hardtanh(logits, -0.5, 0.5)[0])
+print(F.glu(logits[:, :2], dim=1), F.log_softmax(logits, dim=0)[0], F.softmin(logits, 1)[3], F.gumbel_softmax(logits.detach(), tau=0.5, hard=True).sum(1), F.dropout(logits, 0.5, training=False).equal(logits))
+loss = F.cross_entropy(logits, labels, label_smoothing=0.2) + F.mse_loss(F.normalize(logits, dim=1), target) + F.binary_cross_entropy_with_logits(logits, target)
+loss.backward()
+print(loss, logits.grad)
+e = F.embedding(torch.tensor([[0, 2], [1, 1]]), torch.arange(6.0).view(3, 2))
+print(e, F.embedding(torch.tensor([0, 2]), torch.arange(6.0).view(3, 2), padding_idx=0), F.linear(v, torch.ones(1, 2), torch.tensor([0.5])).flatten(), F.bilinear(v, v, torch.ones(1, 2, 2)).flatten())

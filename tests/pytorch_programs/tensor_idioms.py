@@ -1,0 +1,42 @@
+# ruff: noqa: E501
+# Tensor manipulation idioms printed as numbers: views, gathers, scatters, masks, einsum.
+import torch
+
+x = torch.arange(24.0).view(2, 3, 4)
+print(x.permute(2, 0, 1).contiguous().view(4, -1)[1])
+print(x.reshape(6, 4).t().contiguous().is_contiguous(), x.transpose(0, 1).shape, x.unsqueeze(0).expand(2, 2, 3, 4).sum())
+print(x[:, :1, :].repeat(1, 2, 1).shape, torch.ones(2, 1).expand(-1, 3))
+idx = torch.tensor([[0, 2], [1, 3], [3, 0]])
+print(torch.gather(x[0], 1, idx), x[0].gather(0, torch.tensor([[2, 1, 0, 2]])))
+z = torch.zeros(3, 5).scatter_(1, torch.tensor([[0], [2], [4]]), 1.0)
+print(z, torch.zeros(3, 5).scatter_(1, torch.tensor([[0, 1], [2, 2], [4, 0]]), torch.ones(3, 2), reduce="add"))
+print(torch.zeros(5).index_add_(0, torch.tensor([0, 2, 2, 4]), torch.tensor([1.0, 2.0, 3.0, 4.0])))
+print(torch.zeros(3, 2).index_add_(0, torch.tensor([0, 0]), torch.ones(2, 2), alpha=2))
+m = x[0] > 5
+print(torch.masked_select(x[0], m), x[0][m].sum(), m.nonzero(), torch.nonzero(m, as_tuple=True))
+print(torch.where(m, x[0], torch.zeros(1)), torch.where(x[0] > 9, 1.0, -1.0), torch.where(m)[1])
+print(x[0].clamp(2, 7), x[0].clamp(min=3).sum(), torch.clamp(x[0], max=4.5)[2])
+print(torch.cumsum(x[0], dim=1), x[0].cumprod(0)[2], torch.flip(x[0], [0, 1])[0], x[0].fliplr()[0])
+print(torch.roll(x[0], 1, 1), torch.roll(torch.arange(5), -2), torch.roll(x[0], shifts=(1, 1), dims=(0, 1)))
+print(torch.tril(torch.ones(3, 3)), torch.triu(x[0], diagonal=1), x[0].tril(-1))
+a, b = torch.arange(6.0).view(2, 3), torch.arange(12.0).view(3, 4)
+print(torch.einsum("ij,jk->ik", a, b), torch.einsum("ii", torch.eye(3) * 2), torch.einsum("i,j->ij", a[0], a[1]))
+print(torch.einsum("bij,bjk->bik", x[:, :, :3], x), torch.einsum("bij->b", x), torch.einsum("...j,j", x, torch.ones(4)))
+print(torch.bmm(x, x.transpose(1, 2)), x @ torch.ones(4), torch.matmul(x, torch.ones(4, 1)).squeeze(-1))
+c = x.chunk(3, dim=1)
+print(len(c), c[2], [t.shape for t in torch.arange(10).split(3)], [t.tolist() for t in torch.arange(10).split([2, 5, 3])])
+print(torch.cat([a, a * 2], dim=1), torch.stack([a, a], dim=2).shape, torch.cat((a, b[:1, :3])).sum())
+print(torch.arange(10).view(2, 5).unbind(1)[3], torch.hstack([a, a]).shape, torch.vstack([a[0], a[1]]))
+print(x.flatten(1).shape, x.flatten().shape, x.view(-1, 4).narrow(0, 2, 2), x.select(1, 2))
+print(torch.arange(6).view(2, 3).argmax(), torch.tensor([3, 1, 2]).sort(), torch.tensor([[1, 5], [4, 2]]).max(dim=0))
+print(x.mean(dim=(0, 2)), x.std(dim=1), x.sum(-1, keepdim=True).shape, x.amax(dim=(1, 2)), x.prod(dim=2)[0])
+print(torch.diag(torch.tensor([1.0, 2.0])), torch.diagonal(x[0]), torch.trace(x[0, :, :3]), x[0].diag(1))
+print(torch.arange(12).view(3, 4)[torch.tensor([0, 2])][:, [1, 3]], x[..., 1], x[:, None, 1].shape, x[1, [0, 2], [1, 3]])
+y = x.clone()
+y[0, :, 0] = -1
+y[y > 20] = 0
+y[1].fill_(2)
+print(y, y.masked_fill(y < 0, 9.0).sum(), torch.zeros(2, 3).index_fill_(1, torch.tensor([0, 2]), 5))
+print(torch.unique(torch.tensor([3, 1, 3, 2, 1])), torch.unique(torch.tensor([3, 1, 3]), return_counts=True), torch.bincount(torch.tensor([0, 1, 1, 3])))
+print(torch.searchsorted(torch.tensor([1.0, 3.0, 5.0]), torch.tensor([2.0, 5.0])), torch.bucketize(torch.tensor([0.5, 4.0]), torch.tensor([1.0, 3.0])))
+print(torch.tensor([[1.0, 2.0], [3.0, 4.0]]).scatter_add(0, torch.tensor([[1, 0], [1, 1]]), torch.ones(2, 2)), torch.take(x[0], torch.tensor([0, 11])))
