@@ -23,9 +23,13 @@ class Generator:
 
     def manual_seed(self, seed: int) -> Generator:
         """Restart the stream from seed; returns self, as in PyTorch."""
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise TypeError(f"manual_seed: seed must be an int, got {seed!r}")
-        self._seed = int(seed) % 2**64  # negative seeds wrap, as in PyTorch
+        try:
+            seed = int(seed)  # as PyTorch: 1.5 and "12" are seeds too
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"manual_seed: seed must be an int, got {seed!r}") from None
+        if not -2**63 <= seed < 2**64:
+            raise ValueError(f"manual_seed: seed {seed} does not fit in 64 bits")
+        self._seed = seed % 2**64  # negative seeds wrap, as in PyTorch
         self.numpy = np.random.default_rng(self._seed)
         return self
 

@@ -211,8 +211,11 @@ class Tensor:
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        self._grad = None if value is None else _checked_grad(value, self.array.shape,
-                                                               "assigned grad")
+        value = _checked_grad(value, self.array.shape, "assigned grad")
+        if value is not None and value.array.dtype != self.array.dtype:
+            raise RuntimeError(f"assigned grad has data of a different type: {value.dtype}, "
+                               f"where the tensor is {self.dtype} (as PyTorch refuses it)")
+        self._grad = value
 
     @property
     def _version(self) -> int:

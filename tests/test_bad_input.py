@@ -1232,13 +1232,8 @@ IGNORED_WARNINGS = ("zero-padded copy", "Initializing zero-element tensors is a 
 # differences found and not fixed here (listed in the report); each fails if it gets fixed
 _NEURAL = "minigrad/ops/neural.py (softmax, log_softmax) is the integrator's: "
 KNOWN: dict[str, str] = {
-    "sum-keepdim-str": "keepdim='yes' reaches numpy, whose TypeError is not minigrad's",
     "requires-grad-attr-int": "requires_grad is a plain attribute (hot path): assigning True "
                               "to an int tensor is not checked (requires_grad_() is)",
-    "manual-seed-str": "TypeError where torch raises ValueError",
-    "getitem-str": "IndexError, as numpy (tests/test_indexing.py), where torch raises TypeError",
-    "grad-assign-wrong-dtype": "a float64 grad may be assigned to a float32 tensor "
-                               "(tests/test_optimizers_more.py relies on it)",
 }
 
 

@@ -171,11 +171,16 @@ def test_zero_dim_integer_tensor_counts_as_an_int(torch: Any) -> None:
     ((Ellipsis, 0, Ellipsis), "single ellipsis"),
     ((np.array([True, False, True]),), "shape of the mask"),
     ((np.array([0.5]),), "integer or bool"),
-    (("a",), "only integers, slices"),
+    ((1.5,), "only integers, slices"),
 ])
 def test_bad_indices_raise_index_error_naming_them(index: tuple, message: str) -> None:
     with pytest.raises(IndexError, match=message):
         mg.zeros(2, 3, 4)[index]
+
+
+def test_a_string_index_is_a_type_error_as_in_torch() -> None:
+    with pytest.raises(TypeError, match="only integers, slices.*got str"):
+        mg.zeros(2, 3, 4)["a"]
 
 
 # *** index-producing ops and non-differentiable outputs ***

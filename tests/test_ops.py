@@ -599,6 +599,11 @@ OPS = [
        lambda t, x, w: t.nn.functional.conv_transpose2d(x, w, stride=2, padding=1,
                                                         output_padding=1),
        image_inputs((2, 3, 2, 2))),
+    Op("conv_transpose1d", lambda x, w: F.conv_transpose1d(x, w, stride=2, padding=1,
+                                                           output_padding=1, groups=2),
+       lambda t, x, w: t.nn.functional.conv_transpose1d(x, w, stride=2, padding=1,
+                                                        output_padding=1, groups=2),
+       image_inputs((2, 2, 3), rank=3)),
     Op("unfold_im2col", lambda x: F.unfold(x, 2, padding=1, stride=2),
        lambda t, x: t.nn.functional.unfold(x, 2, padding=1, stride=2), image_inputs()),
     Op("fold_col2im", lambda x: F.fold(x, (3, 4), 2, padding=1), lambda t, x: t.nn.functional.fold(
@@ -974,6 +979,13 @@ TMETHODS_OPS = [
        pair_rows(), smooth=False),
     Op("cdist_p3", lambda a, b: mg.cdist(a, b, 3),
        lambda t, a, b: t.linalg.vector_norm(a[:, None] - b[None], 3, -1), pair_rows()),
+    Op("pdist", lambda x: mg.pdist(x), lambda t, x: t.pdist(x),
+       one(S.shapes(2, 2, max_side=3), ties_apart[0], unique=True),
+       smooth=False),
+    Op("pdist_p3", lambda x: mg.pdist(x, 3),
+       lambda t, x: (lambda i, j: t.linalg.vector_norm(x[i] - x[j], 3, -1))(
+           *t.triu_indices(x.shape[0], x.shape[0], 1)),
+       one(S.shapes(2, 2, max_side=3), ties_apart[0], unique=True)),
     # stacking and broadcasting
     *[Op(name, lambda a, b, name=name: getattr(mg, name)([a, b]),
          lambda t, a, b, name=name: getattr(t, name)([a, b]), same_shape(2))

@@ -141,7 +141,7 @@ def test_float32_stays_float32_and_versions_are_bumped(name: str, kwargs: dict) 
     optimizer = OPTIMIZERS[name]([p, q], **kwargs)
     versions = p._version, q._version
     for _ in range(2):
-        p.grad = mg.Tensor(np.full(4, 0.5))
+        p.grad = mg.Tensor(np.full(4, 0.5, np.float32))
         optimizer.step()
     assert (p._version, q._version) == (versions[0] + 2, versions[1])
     assert p.array.dtype == np.float32

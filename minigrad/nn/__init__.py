@@ -189,6 +189,9 @@ from minigrad.nn.misc import AlphaDropout, Dropout3d  # noqa: E402
 from minigrad.nn.normalization import InstanceNorm3d, LocalResponseNorm  # noqa: E402
 
 __all__ += ["AlphaDropout", "Dropout3d", "InstanceNorm3d", "LocalResponseNorm"]
+from minigrad.nn.conv import ConvTranspose1d  # noqa: E402
+
+__all__ += ["ConvTranspose1d"]
 
 # programs2: the multi-class hinge loss
 from minigrad.nn.loss import MultiLabelMarginLoss, MultiMarginLoss  # noqa: E402

@@ -75,6 +75,8 @@ class _ConvNd(Module):
             text += f", padding={self.padding!r}"
         if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0,) * self.dims) != (0,) * self.dims:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         return text + ("" if self.bias is not None else ", bias=False")
@@ -99,21 +101,36 @@ class Conv2d(_ConvNd):
                         self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
-    """The adjoint of Conv2d (sometimes called deconvolution): upsamples by stride."""
+class _ConvTransposeNd(_ConvNd):
+    """The adjoint of the convolution with the same weight (sometimes called deconvolution):
+    upsamples by stride; output_padding adds rows past the last window to pick among the
+    output sizes that the forward convolution maps to the same input size."""
 
     transposed = True
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
                  dilation: Any = 1, padding_mode: str = "zeros", dtype: Any = np.float32) -> None:
+        name = type(self).__name__
         if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple, got "
-                             f"{padding!r}")
+            raise ValueError(f"{name}: padding must be an int or a tuple, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, dtype)
-        self.output_padding = as_tuple(output_padding, 2, "output_padding", "ConvTranspose2d",
-                                       0)
+        self.output_padding = as_tuple(output_padding, self.dims, "output_padding", name, 0)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """The adjoint of Conv1d over (N, C, L)."""
+
+    dims = 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0],
+                                  self.output_padding[0], self.groups, self.dilation[0])
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """The adjoint of Conv2d over (N, C, H, W)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,

@@ -1404,22 +1404,6 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | N
     return (out * kernel_size) ** (1.0 / norm_type)
 
 
-def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
-                   dim: int = -1) -> Tensor:
-    """softmax((logits + g) / tau) with g = -log(E), E ~ Exponential(1) drawn from the default
-    generator: a differentiable sample of a categorical; hard=True gives the one-hot of its
-    argmax in the forward pass and the soft sample's gradient (straight-through)."""
-    gumbels = -Tensor._make(generator().standard_exponential(logits.shape)
-                            .astype(logits.array.dtype)).log()
-    soft = softmax((logits + gumbels) / tau, dim=dim)
-    if not hard:
-        return soft
-    index = soft.array.argmax(axis=dim)
-    one_hot_ = np.zeros_like(soft.array)
-    np.put_along_axis(one_hot_, np.expand_dims(index, dim), 1.0, axis=dim)
-    return Tensor._make(one_hot_) - soft.detach() + soft
-
-
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
           training: bool = False, inplace: bool = False) -> Tensor:
     """x for x > 0, a x otherwise, with a drawn uniformly from [lower, upper] for each element
@@ -1570,3 +1554,31 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                          (x0 + 1, y0 + 1, wx1 * wy1)):
         out = out + corner(x, y) * weight.reshape(n, 1, ho * wo)
     return out.reshape(n, c, ho, wo)
+
+
+# *** session 6: conv_transpose1d, pdist, gumbel_softmax ***
+from minigrad.ops import conv_transpose1d, pdist  # noqa: E402
+from minigrad.ops._common import canonical_dim  # noqa: E402
+
+__all__ += ["conv_transpose1d", "gumbel_softmax", "pdist"]
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """softmax((logits + g) / tau) along dim, g = -log(E) ~ Gumbel(0, 1) for E ~ Exp(1) drawn
+    from minigrad's generator; hard=True returns its one-hot argmax in the forward pass and the
+    soft sample's gradient (straight-through: y_hard - y_soft.detach() + y_soft), as PyTorch.
+    eps is deprecated and unused, as in PyTorch."""
+    _floats_only("gumbel_softmax", logits)
+    if eps != 1e-10:
+        warnings.warn("gumbel_softmax: `eps` parameter is deprecated and has no effect.",
+                      stacklevel=2)
+    d = canonical_dim(dim, logits.ndim, "gumbel_softmax")
+    noise = -np.log(generator().exponential(size=logits.shape))
+    y_soft = _softmax((logits + Tensor._make(noise.astype(logits.array.dtype))) / tau, d)
+    if not hard:
+        return y_soft
+    soft = np.atleast_1d(y_soft.array)  # a 0-d sample is its own one-hot
+    y_hard = np.zeros_like(soft)
+    np.put_along_axis(y_hard, np.expand_dims(np.argmax(soft, axis=d), d), 1.0, axis=d)
+    return Tensor._make(y_hard.reshape(logits.shape)) - y_soft.detach() + y_soft

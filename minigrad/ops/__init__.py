@@ -406,3 +406,8 @@ from minigrad.ops.decomp import (  # noqa: E402
 
 __all__ += ["geqrf", "lu", "lu_solve", "lu_unpack", "matrix_exp", "orgqr", "ormqr", "qr", "svd",
             "triangular_solve"]
+
+from minigrad.ops.conv import conv_transpose1d  # noqa: E402
+from minigrad.ops.norms import pdist  # noqa: E402
+
+__all__ += ["conv_transpose1d", "pdist"]

@@ -383,7 +383,15 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      dilation: IntOrPair = 1) -> Tensor:
     """The adjoint of conv2d with the same weight (C_in, C_out / groups, kh, kw): each input
     pixel spreads W^T x over a window of the output, fold(W^T @ x)."""
-    op = "conv_transpose2d"
+    return _conv_transpose2d("conv_transpose2d", input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def _conv_transpose2d(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
+                      stride: IntOrPair, padding: IntOrPair, output_padding: IntOrPair,
+                      groups: int, dilation: IntOrPair, shown: int = 2) -> Tensor:
+    """conv_transpose2d, its errors naming op and showing the last `shown` spatial dims
+    (conv_transpose1d runs through it with a unit height)."""
     x, unbatched = _batched(input, op, (3, 4), "(N, C, H, W)")
     _check_weight(op, x, weight, bias, groups, 0, 4)
     kernel = weight.shape[2:]
@@ -393,14 +401,15 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     extra = as_tuple(output_padding, 2, "output_padding", op, 0)
     for e, s, d in zip(extra, stride, dilation, strict=True):
         if e >= max(s, d):
-            raise ValueError(f"{op}: output_padding {extra} must be smaller than either stride "
-                             f"{stride} or dilation {dilation}")
+            raise ValueError(f"{op}: output_padding {extra[-shown:]} must be smaller than "
+                             f"either stride {stride[-shown:]} or dilation {dilation[-shown:]}")
     n, in_channels, h, w = x.shape
     size = tuple((m - 1) * s - 2 * p + d * (k - 1) + e + 1 for m, s, p, d, k, e in
                  zip((h, w), stride, padding, dilation, kernel, extra, strict=True))
     if min(size) < 1:
-        raise ValueError(f"{op}: input of spatial size {(h, w)} with this kernel {kernel}, "
-                         f"stride, padding and dilation gives an output of size {size}, below 1")
+        raise ValueError(f"{op}: input of spatial size {(h, w)[-shown:]} with this kernel "
+                         f"{kernel[-shown:]}, stride, padding and dilation gives an output of "
+                         f"size {size[-shown:]}, below 1")
     # the output_padding rows and columns past the last window get no input: zeros, added last
     missing = tuple(max(e - p, 0) for e, p in zip(extra, padding, strict=True))
     folded = tuple(m - miss for m, miss in zip(size, missing, strict=True))
@@ -415,4 +424,22 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
             out = cat([out, Tensor._make(np.zeros(shape, out.dtype))], axis)
     if bias is not None:
         out = out + reshape(bias, out_channels, 1, 1)
+    return reshape(out, *out.shape[1:]) if unbatched else out
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: int = 1, padding: int = 0, output_padding: int = 0,
+                     groups: int = 1, dilation: int = 1) -> Tensor:
+    """The adjoint of conv1d over (N, C, L) with weight (C_in, C_out / groups, k):
+    conv_transpose2d on (N, C, 1, L)."""
+    op = "conv_transpose1d"
+    x, unbatched = _batched(input, op, (2, 3), "(N, C, L)")
+    if weight.ndim != 3:
+        raise ValueError(f"{op}: expected a 3-D weight, got shape {weight.shape}")
+    out = _conv_transpose2d(op, unsqueeze(x, 2), unsqueeze(weight, 2), bias,
+                            (1, *as_tuple(stride, 1, "stride", op)),
+                            (0, *as_tuple(padding, 1, "padding", op, 0)),
+                            (0, *as_tuple(output_padding, 1, "output_padding", op, 0)), groups,
+                            (1, *as_tuple(dilation, 1, "dilation", op)), shown=1)
+    out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out

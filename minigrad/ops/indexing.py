@@ -115,8 +115,9 @@ def _index_parts(index: Any) -> list:
             raise ValueError(f"slice step must be greater than zero, got {p.step} (PyTorch has "
                              "no negative steps: use flip)")
         elif not (p is None or p is Ellipsis or isinstance(p, (int, slice))):
-            raise IndexError(f"only integers, slices, None, ..., and integer or bool tensors "
-                             f"are valid indices, got {type(p).__name__}")
+            error = TypeError if isinstance(p, str) else IndexError  # PyTorch's classes
+            raise error(f"only integers, slices, None, ..., and integer or bool tensors are "
+                        f"valid indices, got {type(p).__name__}")
         out.append(p)
     if sum(p is Ellipsis for p in out) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")

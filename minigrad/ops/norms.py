@@ -47,7 +47,9 @@ class PNorm(Function):
             scale = g / (out if p == 2 else out ** (p - 1))
         if p == 2:
             return x * scale, None, None, None
-        return sign(x) * x.abs() ** (p - 1) * scale, None, None, None
+        # for p < 1, |x|^(p-1) is infinite at x = 0: PyTorch's gradient there is 0 (sign(0))
+        a = where(Tensor._make(x.array == 0), 1.0, x.abs()) if p < 1 else x.abs()
+        return sign(x) * a ** (p - 1) * scale, None, None, None
 
 
 def _floating(x: Tensor, dtype: Any, name: str) -> Tensor:
@@ -176,4 +178,29 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
                            f"{x1.shape} and {x2.shape}")
     if p < 0:
         raise RuntimeError(f"cdist: p must be >= 0, got {p}")
-    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+    return _distance(x1.unsqueeze(-2) - x2.unsqueeze(-3), p)
+
+
+def _distance(diff: Tensor, p: float) -> Tensor:
+    """||diff||_p over the last dim, as torch.cdist and torch.pdist differentiate it: for p = inf
+    every entry tied at the max gets the whole gradient sign(d) g (vector_norm splits it)."""
+    if p != math.inf:
+        return vector_norm(diff, p, -1)
+    top = amax(diff.abs(), -1, keepdim=True).detach()
+    ties = Tensor._make(diff.abs().array == top.array)
+    # the value is top's; the gradient is that of |d| at each tie
+    return (top + sum(where(ties, diff.abs() - top, 0.0), -1, keepdim=True)).squeeze(-1)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distance between every pair of rows i < j of input (N, M), in row-major order:
+    out[k] = ||input[i] - input[j]||_p, of shape (N (N - 1) / 2,), as torch.pdist."""
+    if not isinstance(input, Tensor) or input.ndim != 2:
+        got = f"{input.ndim}D" if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"pdist: only supports 2D tensors, got: {got}")
+    if input.array.dtype.kind != "f":
+        raise RuntimeError(f"pdist: only supports floating-point dtypes, got {input.dtype}")
+    if p < 0:
+        raise RuntimeError(f"pdist: p must be >= 0, got {p}")
+    rows, cols = np.triu_indices(input.shape[0], 1)
+    return _distance(input[rows] - input[cols], p)

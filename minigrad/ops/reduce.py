@@ -79,6 +79,8 @@ class LogSumExp(Function):
 @dim_or_axis
 def sum(input: Tensor, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """The sum over dim (all dims when None), in dtype if given (before summing)."""
+    if keepdim is not False and keepdim is not True:
+        raise TypeError(f"sum: keepdim must be a bool, got {keepdim!r}")
     dims = canonical_dims(dim, input.ndim, "sum")
     if dtype is not None:
         input = input.to(dtype)
