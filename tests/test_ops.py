@@ -1177,8 +1177,10 @@ DECOMP_OPS += [
                                               "unitriangular": True})]],
     Op("tensorinv", lambda x: mg.linalg.tensorinv(x.reshape(2, 2, 4)),
        lambda t, x: t.linalg.tensorinv(x.reshape(2, 2, 4)), well_conditioned_4x4()),
-    Op("tensorsolve", lambda a, b: mg.linalg.tensorsolve(a.reshape(2, 4, 2), b, dims=(1,)),
-       lambda t, a, b: t.linalg.tensorsolve(a.reshape(2, 4, 2), b, dims=(1,)),
+    # dims=(1,) moves the size-4 dim last again: the system's matrix is the well-conditioned a
+    Op("tensorsolve", lambda a, b: mg.linalg.tensorsolve(a.reshape(2, 2, 4).permute(0, 2, 1),
+                                                         b, dims=(1,)),
+       lambda t, a, b: t.linalg.tensorsolve(a.reshape(2, 2, 4).permute(0, 2, 1), b, dims=(1,)),
        well_conditioned_4x4().map(lambda a: (a[0], np.arange(4.0).reshape(2, 2) - 1.5))),
     Op("linalg_vander", lambda x: mg.linalg.vander(x, N=4),
        lambda t, x: t.linalg.vander(x, N=4),  # torch's gradient is wrong at x ~ 1e-40
