@@ -240,14 +240,14 @@ def _arrays_in(value: Any) -> list[np.ndarray]:
     return [a for a in _tree_items(value) if isinstance(a, np.ndarray)]
 
 
+def _arrays_of(leaves: Any) -> list[np.ndarray]:
+    """The arrays of the tensors and arrays a call was given (see _leaves)."""
+    return [a.array if isinstance(a, Tensor) else a for a in leaves]
+
+
 def _leaves(value: Any) -> list:
     """The tensors and arrays in arguments, in the order _traced_argument meets them."""
     return [a for a in _tree_items(value) if isinstance(a, (Tensor, np.ndarray))]
-
-
-def _replace(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
-    """value with every array that aliases old replaced by new."""
-    return _tree_map(lambda a: new if isinstance(a, np.ndarray) and _alias(a, old) else a, value)
 
 
 def _move_views(value: Any, old: np.ndarray, new: np.ndarray) -> Any:
@@ -1246,8 +1246,7 @@ class CompiledFunction:
             return self.fn(*args, **kwargs)
         tape = self._tapes.get(key)
         if tape is not None and tape.verified and tape.guards_hold():
-            arrays = [a.array if isinstance(a, Tensor) else a for a in (
-                args if len(key) == 2 else _leaves((args, kwargs)))]
+            arrays = _arrays_of(args if len(key) == 2 else _leaves((args, kwargs)))
             try:
                 result = tape.replay(arrays)
             except _BranchGuard:
@@ -1285,7 +1284,7 @@ class CompiledFunction:
         result = _plain(output)
         if recorder.reason is not None:
             return self._run_eagerly(key, recorder.reason, args, kwargs, ran=result)
-        callers = [a.array if isinstance(a, Tensor) else a for a in _leaves((args, kwargs))]
+        callers = _arrays_of(_leaves((args, kwargs)))
         for buffer, array in zip(inputs, callers, strict=True):  # fn wrote into an input:
             if not np.array_equal(buffer, array, equal_nan=True):  # so do eager and replay
                 np.copyto(array, buffer)

@@ -180,13 +180,18 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None,
     return _reduce(losses, reduction, "binary_cross_entropy")
 
 
+def _check_dropout_p(name: str, p: Any) -> None:
+    """A TypeError for a p that is no number, a ValueError for one outside [0, 1]."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"{name}: p must be a number in [0, 1], got {p!r}")
+    if not 0 <= p <= 1:
+        raise ValueError(f"{name}: p must be in [0, 1], got {p}")
+
+
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only);
     with inplace=True x itself is overwritten (and returned)."""
-    if isinstance(p, bool) or not isinstance(p, (int, float)):
-        raise TypeError(f"dropout: p must be a number in [0, 1], got {p!r}")
-    if not 0 <= p <= 1:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    _check_dropout_p("dropout", p)
     if not training or p == 0:
         return x
     if p == 1:
@@ -865,8 +870,7 @@ def _channel_dropout(name: str, x: Tensor, p: float, training: bool, spatial: in
     """dropout1d, 2d and 3d: whole channels of (N, C, *spatial) or unbatched (C, *spatial)
     zeroed with probability p, the rest scaled by 1/(1-p) (training only); inplace=True
     overwrites x, as in PyTorch."""
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-        raise ValueError(f"{name}: p must be a number in [0, 1], got {p!r}")
+    _check_dropout_p(name, p)
     if x.ndim not in (spatial + 1, spatial + 2):
         raise ValueError(f"{name}: expected a {spatial + 1}-D (C, ...) or {spatial + 2}-D "
                          f"(N, C, ...) input, got shape {x.shape}")
@@ -901,8 +905,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     """Dropout for SELU networks (training only): dropped elements take SELU's saturation value
     -alpha', and a x + b keeps zero mean and unit variance, with a = ((1 - p)(1 + p alpha'^2))
     ^-1/2 and b = a alpha' p, as PyTorch."""
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-        raise ValueError(f"alpha_dropout: p must be a number in [0, 1], got {p!r}")
+    _check_dropout_p("alpha_dropout", p)
     if not training or p == 0:
         return input
     if inplace:
