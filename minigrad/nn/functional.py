@@ -32,6 +32,7 @@ from minigrad.ops import softmax as _softmax
 from minigrad.ops._common import check_broadcasts_to, check_reduction, operands
 from minigrad.ops.activation import legacy_softmax_dim
 from minigrad.ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
+from minigrad.ops.elementwise import _refuse_non_float
 from minigrad.ops.pool import (
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
@@ -76,8 +77,7 @@ def _floats_only(op: str, x: Any) -> None:
     integer kernel for op)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
-    if x.array.dtype.kind not in "fc":
-        raise TypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
+    _refuse_non_float(op, x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:

@@ -15,6 +15,7 @@ import numpy as np
 from minigrad.function import Function
 from minigrad.ops import fused
 from minigrad.ops._common import canonical_dim, canonical_dims, check_reduction, constant
+from minigrad.ops.elementwise import _refuse_non_float
 from minigrad.tensor import Tensor
 
 
@@ -150,20 +151,15 @@ class Standardize(Function):
 # *** functional API ***
 def softmax(x: Tensor, dim: int) -> Tensor:
     """exp(x) / sum(exp(x)) along dim."""
-    _floating("softmax", x)
+    _refuse_non_float("softmax", x)
     return Softmax.apply(x, canonical_dim(dim, x.ndim, "softmax"))
 
 
 def log_softmax(x: Tensor, dim: int) -> Tensor:
     """x - logsumexp(x) along dim: the log of softmax without its underflow."""
-    _floating("log_softmax", x)
+    _refuse_non_float("log_softmax", x)
     return LogSoftmax.apply(x, canonical_dim(dim, x.ndim, "log_softmax"))
 
-
-def _floating(op: str, x: Tensor) -> None:
-    if x.array.dtype.kind not in "fc":  # PyTorch has no integer or bool kernel for these
-        raise TypeError(f"{op}: expected a floating point tensor, got {x.dtype} (convert it "
-                        f"first, or pass dtype=)")
 
 
 def cross_entropy(logits: Tensor, target: Any, reduction: str = "mean") -> Tensor:
