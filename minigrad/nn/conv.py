@@ -101,6 +101,16 @@ class Conv2d(_ConvNd):
                         self.groups)
 
 
+class Conv3d(_ConvNd):
+    """3-D convolution over (N, C, D, H, W)."""
+
+    dims = 3
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+
 class _ConvTransposeNd(_ConvNd):
     """The adjoint of the convolution with the same weight (sometimes called deconvolution):
     upsamples by stride; output_padding adds rows past the last window to pick among the
@@ -134,6 +144,16 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """The adjoint of Conv3d over (N, C, D, H, W)."""
+
+    dims = 3
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding,
                                   self.output_padding, self.groups, self.dilation)
 
 
@@ -193,6 +213,62 @@ class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
 
     def forward(self, x: Tensor) -> Any:
         return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+
+class MaxPool3d(MaxPool2d):
+    def forward(self, x: Tensor) -> Any:
+        return F.max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(x, self.output_size)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    def forward(self, x: Tensor) -> Any:
+        return F.adaptive_max_pool3d(x, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(Module):
+    """Scatter a max pool's output back to its indices (zeros elsewhere); forward takes the
+    indices and, optionally, the output_size to pick among the sizes that pool to the input."""
+
+    dims = 2
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = as_tuple(kernel_size, self.dims, "kernel_size", name)
+        self.stride = self.kernel_size if stride is None else as_tuple(
+            stride, self.dims, "stride", name)
+        self.padding = as_tuple(padding, self.dims, "padding", name, 0)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        unpool = (F.max_unpool1d, F.max_unpool2d, F.max_unpool3d)[self.dims - 1]
+        return unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    dims = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    dims = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    dims = 3
 
 
 # *** normalization and dropout over channels ***

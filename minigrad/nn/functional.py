@@ -1585,3 +1585,20 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     y_hard = np.zeros_like(soft)
     np.put_along_axis(y_hard, np.expand_dims(np.argmax(soft, axis=d), d), 1.0, axis=d)
     return Tensor._make(y_hard.reshape(logits.shape)) - y_soft.detach() + y_soft
+
+
+# *** conv3d: volumes and unpooling (ops/conv.py, ops/pool.py) ***
+from minigrad.ops import (  # noqa: E402
+    adaptive_avg_pool3d,
+    adaptive_max_pool3d,
+    avg_pool3d,
+    conv3d,
+    conv_transpose3d,
+    max_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
+
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d",
+            "conv_transpose3d", "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
