@@ -462,6 +462,20 @@ def image_inputs(draw: st.DrawFn, weight: tuple | None = None, rank: int = 4,
     return (x,) if weight is None else (x, draw(S.arrays(weight)))
 
 
+@st.composite
+def unpool_inputs(draw: st.DrawFn, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    """x (N, 2, *spatial) and, as a max pool with kernel 2 and stride 2 would return them,
+    the flat index of one position in each 2 x ... x 2 window of the (2 spatial) output."""
+    spatial = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    x = draw(S.arrays((draw(st.integers(1, 2)), 2, *spatial)))
+    offsets = draw(hnp.arrays(np.int64, (dims, *x.shape), elements=st.integers(0, 1)))
+    index = np.zeros(x.shape, np.int64)
+    for axis, n in enumerate(spatial):
+        cells = np.arange(n).reshape((-1,) + (1,) * (dims - 1 - axis))
+        index = index * 2 * n + 2 * cells + offsets[axis]
+    return x, index
+
+
 OPS = [
     # *** binary ops, broadcasting ***
     Op("add", lambda a, b: a + b, SAME, pair(), numpy=np.add),
@@ -629,6 +643,31 @@ OPS = [
     Op("interpolate_bilinear", lambda x: F.interpolate(x, size=(5, 2), mode="bilinear"),
        lambda t, x: t.nn.functional.interpolate(x, size=(5, 2), mode="bilinear"),
        image_inputs()),
+    # *** volumes and unpooling (conv3d branch: ops/conv.py, ops/pool.py) ***
+    Op("conv3d", lambda x, w: F.conv3d(x, w, stride=(1, 2, 1), padding=(1, 0, 1), groups=2),
+       lambda t, x, w: t.nn.functional.conv3d(x, w, stride=(1, 2, 1), padding=(1, 0, 1),
+                                              groups=2),
+       image_inputs((2, 1, 2, 1, 2), rank=5)),
+    Op("conv_transpose3d", lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0),
+                                                           output_padding=(1, 0, 1)),
+       lambda t, x, w: t.nn.functional.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0),
+                                                        output_padding=(1, 0, 1)),
+       image_inputs((2, 1, 2, 1, 2), rank=5)),
+    Op("max_pool3d", lambda x: F.max_pool3d(x, 2, (1, 2, 2), padding=1, ceil_mode=True),
+       lambda t, x: t.nn.functional.max_pool3d(x, 2, (1, 2, 2), padding=1, ceil_mode=True),
+       image_inputs(rank=5, elements=distinct, unique=True)),
+    Op("adaptive_max_pool3d", lambda x: F.adaptive_max_pool3d(x, (2, 1, 3)),
+       lambda t, x: t.nn.functional.adaptive_max_pool3d(x, (2, 1, 3)),
+       image_inputs(rank=5, elements=distinct, unique=True)),
+    Op("avg_pool3d", lambda x: F.avg_pool3d(x, (3, 2, 2), 2, (1, 0, 1), ceil_mode=True,
+                                            count_include_pad=False),
+       lambda t, x: t.nn.functional.avg_pool3d(x, (3, 2, 2), 2, (1, 0, 1), ceil_mode=True,
+                                               count_include_pad=False), image_inputs(rank=5)),
+    Op("adaptive_avg_pool3d", lambda x: F.adaptive_avg_pool3d(x, (2, 3, 1)),
+       lambda t, x: t.nn.functional.adaptive_avg_pool3d(x, (2, 3, 1)), image_inputs(rank=5)),
+    *(Op(f"max_unpool{d}d", lambda x, i, d=d: getattr(F, f"max_unpool{d}d")(x, i, 2),
+         lambda t, x, i, d=d: getattr(t.nn.functional, f"max_unpool{d}d")(x, i, 2),
+         unpool_inputs(d)) for d in (1, 2, 3)),
     # *** op library: indexing, shape, linear algebra, padding, losses, attention ***
     Op("getitem_int_slice_array", lambda x: x[0, :, [1, 0, 1]], SAME,
        one(S.shapes(3, 3, min_side=2, max_side=3))),
@@ -1348,7 +1387,11 @@ def test_every_public_op_is_in_the_table() -> None:
                  # convolution and pooling
                  "conv2d", "conv1d", "conv_transpose2d", "unfold", "fold", "max_pool2d",
                  "max_pool1d", "adaptive_max_pool2d", "avg_pool2d", "avg_pool1d",
-                 "adaptive_avg_pool2d", "interpolate"):
+                 "adaptive_avg_pool2d", "interpolate",
+                 # volumes and unpooling
+                 "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
+                 "adaptive_max_pool3d", "adaptive_avg_pool3d", "max_unpool1d", "max_unpool2d",
+                 "max_unpool3d"):
         assert any(n == name or n.startswith(name + "_") for n in names), name
 
 
