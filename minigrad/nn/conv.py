@@ -72,7 +72,7 @@ class _ConvNd(Module):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
         if self.padding not in ((0,) * self.dims, "valid"):
-            text += f", padding={self.padding!r}"
+            text += f", padding={self.padding}"  # PyTorch shows padding=same unquoted
         if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
         if getattr(self, "output_padding", (0,) * self.dims) != (0,) * self.dims:

@@ -138,7 +138,8 @@ class Unfold(Function):
         ctx.size = x.shape[2:]
         view = windows(x.array, kernel, dilation, pads, stride)
         n, c = x.shape[:2]
-        return view.reshape(n, c * math.prod(kernel), -1)  # the one copy
+        blocks = math.prod(view.shape[2 + len(kernel):])  # not -1: the batch may be empty
+        return view.reshape(n, c * math.prod(kernel), blocks)  # the one copy
 
     @staticmethod
     def backward(ctx, g):
@@ -225,7 +226,7 @@ class ConvInputGrad(Function):
         kernels = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups, -1)
         cols = kernels.transpose(0, 2, 1) @ _per_group(g.array, geo.groups)
         n = g.shape[0]
-        blocks = cols.reshape(-1, *geo.kernel, *geo.out, n)
+        blocks = cols.reshape(weight.shape[1] * geo.groups, *geo.kernel, *geo.out, n)
         return fold_windows(blocks, geo.size, geo.kernel, geo.dilation, geo.pads, geo.stride)
 
     @staticmethod

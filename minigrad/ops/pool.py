@@ -26,6 +26,7 @@ from minigrad.ops.conv import (
     output_shape,
     windows,
 )
+from minigrad.ops.elementwise import _refuse_non_float
 from minigrad.ops.linalg import matmul
 from minigrad.ops.shape import reshape, unsqueeze
 from minigrad.tensor import Tensor
@@ -41,10 +42,13 @@ class Gather(Function):
         ctx.in_shape, ctx.batch_last = x.shape, batch_innermost(x.array)
         if values is not None:
             return values
-        n, c = x.shape[:2]
-        plane = x.array.reshape(n, c, -1)
+        n, c = x.shape[:2]  # sizes spelled out, not -1: the batch may be empty
+        plane = x.array.reshape(n, c, math.prod(x.shape[2:]))
+        if not plane.shape[2]:  # an empty plane (max_unpool to size 0): nothing to pick
+            return np.zeros_like(plane, shape=indices.shape)
         outside = indices >= plane.shape[2]  # see _max_pool: a window wholly in the padding
-        picked = np.take_along_axis(plane, np.where(outside, 0, indices).reshape(n, c, -1), 2)
+        picked = np.take_along_axis(plane, np.where(outside, 0, indices).reshape(
+            n, c, math.prod(indices.shape[2:])), 2)
         picked = picked.reshape(indices.shape)
         return np.where(outside, 0, picked) if outside.any() else picked
 
@@ -64,7 +68,7 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, g, indices, unique, shape, batch_last=False):
         n, c, size = shape[0], shape[1], math.prod(shape[2:])
-        position = indices.reshape(n, c, -1)
+        position = indices.reshape(n, c, math.prod(indices.shape[2:]))
         if batch_last:  # memory order (C, *spatial, N)
             flat = (np.arange(c)[:, None] * size + position) * n + np.arange(n)[:, None, None]
         else:
@@ -290,6 +294,7 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
 def _adaptive_max_pool(op: str, dims: int, input: Tensor, output_size: Any,
                        return_indices: bool) -> Any:
     x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
+    _refuse_non_float(op, x)
     outs, spatial = _adaptive_size(op, x, output_size, dims), tuple(x.shape[2:])
     bounds = [_adaptive_bounds(n, o) for n, o in zip(spatial, outs, strict=True)]
     n, c = x.shape[:2]
@@ -298,7 +303,8 @@ def _adaptive_max_pool(op: str, dims: int, input: Tensor, output_size: Any,
         starts = [int(start[i]) for (start, _), i in zip(bounds, cell, strict=True)]
         block = x.array[(slice(None), slice(None)) + tuple(
             slice(start[i], end[i]) for (start, end), i in zip(bounds, cell, strict=True))]
-        tap = np.unravel_index(_first_max(block.reshape(n, c, -1), 2), block.shape[2:])
+        taps = block.reshape(n, c, math.prod(block.shape[2:]))
+        tap = np.unravel_index(_first_max(taps, 2), block.shape[2:])
         flat = np.zeros((n, c), dtype=np.int64)
         for coord, start, size in zip(tap, starts, spatial, strict=True):
             flat = flat * size + start + coord
@@ -350,6 +356,10 @@ def _avg_pool_nd(_op: str, dims: int, input: Tensor, kernel_size: Any, stride: A
     kernel, stride, padding, _ = _pool_args(_op, kernel_size, stride, padding, 1, dims)
     pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, ones, ceil_mode)
     (n, c), spatial = x.shape[:2], tuple(x.shape[2:])
+    if dims == 3 and any(m < k for m, k in zip(spatial, kernel, strict=True)):
+        # PyTorch's 3-d average pool (only) wants the kernel to fit the unpadded input
+        raise ValueError(f"{_op}: input of spatial size {spatial} is smaller than kernel_size "
+                         f"{kernel} (the padding does not count here)")
     outs = output_shape(_op, spatial, kernel, stride, ones, pads)
     if divisor_override is not None:
         if not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0:
@@ -421,6 +431,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
 
 def _adaptive_avg_pool(op: str, dims: int, input: Tensor, output_size: Any) -> Tensor:
     x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
+    _refuse_non_float(op, x)
     outs = _adaptive_size(op, x, output_size, dims)
     out = _separable_nd(x, [_averaging(n, o) for n, o in zip(x.shape[2:], outs, strict=True)])
     return reshape(out, *out.shape[1:]) if unbatched else out
@@ -473,16 +484,17 @@ def _unpool_size(op: str, spatial: Sequence[int], kernel: Sequence[int], stride:
             if not base - s < size < base + s:
                 raise ValueError(f"{op}: invalid output_size {tuple(output_size)} (dim {axis} "
                                  f"must be between {base - s} and {base + s}, exclusive)")
-    if min(sizes) < 1:
+    if min(sizes) < 0:
         raise ValueError(f"{op}: input of spatial size {tuple(spatial)} with kernel_size "
                          f"{tuple(kernel)}, stride {tuple(stride)} and padding "
-                         f"{tuple(padding)} gives an output of size {sizes}, below 1")
+                         f"{tuple(padding)} gives an output of size {sizes}, below 0")
     return tuple(int(v) for v in sizes)
 
 
 def _max_unpool(op: str, dims: int, input: Tensor, indices: Tensor, kernel_size: Any,
                 stride: Any, padding: Any, output_size: Any) -> Tensor:
     x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
+    _refuse_non_float(op, x)
     if not isinstance(indices, Tensor) or indices.dtype != np.int64:
         raise TypeError(f"{op}: indices must be an int64 tensor (as max_pool returns them), "
                         f"got {getattr(indices, 'dtype', type(indices).__name__)}")
@@ -493,11 +505,13 @@ def _max_unpool(op: str, dims: int, input: Tensor, indices: Tensor, kernel_size:
     stride = kernel if stride is None else as_tuple(stride, dims, "stride", op)
     padding = as_tuple(padding, dims, "padding", op, 0)
     size = _unpool_size(op, x.shape[2:], kernel, stride, padding, output_size)
-    positions = indices.array.reshape(x.shape)
-    bad = (positions < 0) | (positions >= math.prod(size))
-    if bad.any():
+    positions, volume = indices.array.reshape(x.shape), math.prod(size)
+    bad = (positions < 0) | (positions >= volume)
+    if not volume:  # an empty output, whatever the indices say (as PyTorch): all dropped
+        positions = np.zeros_like(positions)
+    elif bad.any():
         raise ValueError(f"{op}: index {int(positions[bad][0])} is outside the output of "
-                         f"spatial size {size} (indices run from 0 to {math.prod(size) - 1})")
+                         f"spatial size {size} (indices run from 0 to {volume - 1})")
     out = ScatterAdd.apply(x, positions, True, (*x.shape[:2], *size), False)  # unique: written
     return reshape(out, *out.shape[1:]) if unbatched else out
 
