@@ -182,6 +182,62 @@ def test_max_unpool_of_repeated_indices_gathers_each_values_gradient(torch: Any)
     np.testing.assert_array_equal(mine.grad.array, theirs.grad.numpy())
 
 
+# *** the other volumetric pieces: resizing, batch norm, power pooling; and 1-d adaptive max ***
+@settings(max_examples=15)
+@given(shape=S.shapes(5, 5, max_side=4), data=st.data())
+def test_interpolate_volumes_matches_torch(shape: tuple, data: st.DataObject,
+                                           torch: Any) -> None:
+    kw: dict = {"mode": data.draw(st.sampled_from(["nearest", "trilinear"]))}
+    if data.draw(st.booleans()):
+        kw["size"] = tuple(data.draw(st.integers(1, 6)) for _ in range(3))
+    else:
+        kw["scale_factor"] = tuple(data.draw(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]))
+                                   for _ in range(3))
+        if min(int(n * f) for n, f in zip(shape[2:], kw["scale_factor"], strict=True)) < 1:
+            kw["scale_factor"] = 2.0
+    if kw["mode"] == "trilinear":
+        kw["align_corners"] = data.draw(st.booleans())
+    compare(torch, lambda t: F.interpolate(t, **kw),
+            lambda t: torch.nn.functional.interpolate(t, **kw), data.draw(S.arrays(shape)))
+    compare(torch, lambda t: nn.Upsample(**kw)(t), lambda t: torch.nn.Upsample(**kw)(t),
+            data.draw(S.arrays(shape)))
+
+
+def test_batchnorm3d_matches_torch_in_training_and_evaluation(torch: Any) -> None:
+    rng = np.random.default_rng(0)
+    mine, theirs = nn.BatchNorm3d(3, momentum=None).double(), torch.nn.BatchNorm3d(
+        3, momentum=None).double()
+    assert repr(mine) == repr(theirs)
+    for step in range(3):
+        if step == 2:
+            mine.eval(), theirs.eval()
+        x = rng.standard_normal((2, 3, 2, 3, 2)) * (step + 1)
+        compare(torch, mine, theirs, x)
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        np.testing.assert_allclose(getattr(mine, name).array, getattr(theirs, name).numpy())
+
+
+@settings(max_examples=15)
+@given(case=pool_case(dilation=False, dims=3, values=S.positive(0.1, 2)),
+       p=st.sampled_from([1, 2, 3.5]))
+def test_lp_pool3d_matches_torch(case: dict, p: float, torch: Any) -> None:
+    x = case.pop("x")
+    kw = {k: case[k] for k in ("kernel_size", "stride", "ceil_mode")}
+    assume(all(n >= k for n, k in zip(x.shape[2:], kw["kernel_size"], strict=True)))
+    compare(torch, lambda t: nn.LPPool3d(p, **kw)(t), lambda t: torch.nn.LPPool3d(p, **kw)(t),
+            x)
+
+
+@settings(max_examples=15)
+@given(shape=S.shapes(2, 3, max_side=7), data=st.data())
+def test_adaptive_max_pool1d_matches_torch(shape: tuple, data: st.DataObject,
+                                           torch: Any) -> None:
+    size = data.draw(st.integers(1, shape[-1] + 2))
+    compare(torch, lambda t: nn.AdaptiveMaxPool1d(size, return_indices=True)(t),
+            lambda t: torch.nn.AdaptiveMaxPool1d(size, return_indices=True)(t),
+            data.draw(S.arrays(shape, TIES)), n_outputs=2)
+
+
 # *** unbatched input and empty batches, as PyTorch takes them ***
 CALLS = {
     "conv3d": lambda L, x: L.nn.functional.conv3d(x, L.ones(3, 2, 2, 1, 2, dtype=L.float64),
@@ -317,6 +373,11 @@ BAD = [
         vol(L, 2, 2, 2), idx(L, 2, 2, 2), 2), r"max_unpool3d: expected a 4-D"),
     ("max_unpool1d-1d-input", lambda L: L.nn.functional.max_unpool1d(
         vol(L, 2), idx(L, 2), 2), r"max_unpool1d: expected a 2-D"),
+    ("BatchNorm3d-4d-input", lambda L: L.nn.BatchNorm3d(2)(vol(L, 2, 2, 3, 3)),
+     r"BatchNorm3d\(2\): expected input of shape \(N, 2, D, H, W\), got \(2, 2, 3, 3\)"),
+    ("lp_pool3d-kernel-pair", lambda L: L.nn.functional.lp_pool3d(vol(L, 1, 1, 4, 4, 4), 2,
+                                                                  (2, 2)),
+     r"lp_pool3d: kernel_size must be an int or a tuple of 3 ints, got \(2, 2\)"),
     ("max_unpool2d-int-input", lambda L: L.nn.functional.max_unpool2d(
         vol(L, 1, 1, 2, 2, dtype=L.int64), idx(L, 1, 1, 2, 2), 2),
      r"max_unpool2d: needs a floating point tensor, got int64"),

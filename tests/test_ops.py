@@ -665,6 +665,19 @@ OPS = [
                                                count_include_pad=False), image_inputs(rank=5)),
     Op("adaptive_avg_pool3d", lambda x: F.adaptive_avg_pool3d(x, (2, 3, 1)),
        lambda t, x: t.nn.functional.adaptive_avg_pool3d(x, (2, 3, 1)), image_inputs(rank=5)),
+    Op("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 2),
+       lambda t, x: t.nn.functional.adaptive_max_pool1d(x, 2),
+       image_inputs(rank=3, elements=distinct, unique=True)),
+    Op("interpolate_trilinear", lambda x: F.interpolate(x, size=(2, 5, 3), mode="trilinear"),
+       lambda t, x: t.nn.functional.interpolate(x, size=(2, 5, 3), mode="trilinear"),
+       image_inputs(rank=5)),
+    Op("lp_pool3d", lambda x: F.lp_pool3d(x, 2, (2, 1, 2), 1),
+       lambda t, x: t.nn.functional.lp_pool3d(x, 2, (2, 1, 2), 1),
+       image_inputs(rank=5, elements=S.positive(0.5, 2))),
+    Op("batch_norm_3d", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+       lambda t, x, w, b: t.nn.functional.batch_norm(x, None, None, w, b, training=True),
+       norm_inputs(st.tuples(st.integers(2, 3), st.just(2), st.integers(1, 2), st.just(2),
+                             st.integers(1, 2)), (1,))),
     *(Op(f"max_unpool{d}d", lambda x, i, d=d: getattr(F, f"max_unpool{d}d")(x, i, 2),
          lambda t, x, i, d=d: getattr(t.nn.functional, f"max_unpool{d}d")(x, i, 2),
          unpool_inputs(d)) for d in (1, 2, 3)),
@@ -1391,7 +1404,7 @@ def test_every_public_op_is_in_the_table() -> None:
                  # volumes and unpooling
                  "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
                  "adaptive_max_pool3d", "adaptive_avg_pool3d", "max_unpool1d", "max_unpool2d",
-                 "max_unpool3d"):
+                 "max_unpool3d", "adaptive_max_pool1d", "lp_pool3d"):
         assert any(n == name or n.startswith(name + "_") for n in names), name
 
 

@@ -211,15 +211,19 @@ __all__ += ["ChannelShuffle", "RReLU"]
 # conv3d: volumes and unpooling
 from minigrad.nn.conv import (  # noqa: E402
     AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
     AdaptiveMaxPool3d,
     AvgPool3d,
+    BatchNorm3d,
     Conv3d,
     ConvTranspose3d,
+    LPPool3d,
     MaxPool3d,
     MaxUnpool1d,
     MaxUnpool2d,
     MaxUnpool3d,
 )
 
-__all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "Conv3d", "ConvTranspose3d",
-            "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
+__all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool3d", "AvgPool3d",
+            "BatchNorm3d", "Conv3d", "ConvTranspose3d", "LPPool3d", "MaxPool3d", "MaxUnpool1d",
+            "MaxUnpool2d", "MaxUnpool3d"]

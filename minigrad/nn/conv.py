@@ -282,6 +282,16 @@ class BatchNorm2d(BatchNorm1d):
         return self._normalize(x)
 
 
+class BatchNorm3d(BatchNorm1d):
+    """Normalize each channel of (N, C, D, H, W) over the batch and the three spatial dims."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 5 or x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm3d({self.num_features}): expected input of shape "
+                             f"(N, {self.num_features}, D, H, W), got {x.shape}")
+        return self._normalize(x)
+
+
 class Dropout2d(Dropout):
     """Zero whole channels with probability p while training."""
 
@@ -311,3 +321,17 @@ class LPPool1d(LPPool2d):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.lp_pool1d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(LPPool2d):
+    """The p-norm of each window of (N, C, D, H, W) (F.lp_pool3d)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.lp_pool3d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """Max over output_size windows that tile L (F.adaptive_max_pool1d)."""
+
+    def forward(self, x: Tensor) -> Any:
+        return F.adaptive_max_pool1d(x, self.output_size, self.return_indices)

@@ -416,6 +416,7 @@ __all__ += ["conv_transpose1d", "pdist"]
 from minigrad.ops.conv import conv3d, conv_transpose3d  # noqa: E402
 from minigrad.ops.pool import (  # noqa: E402
     adaptive_avg_pool3d,
+    adaptive_max_pool1d,
     adaptive_max_pool3d,
     avg_pool3d,
     max_pool3d,
@@ -424,5 +425,6 @@ from minigrad.ops.pool import (  # noqa: E402
     max_unpool3d,
 )
 
-__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d",
-            "conv_transpose3d", "max_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d"]
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool3d", "avg_pool3d",
+            "conv3d", "conv_transpose3d", "max_pool3d", "max_unpool1d", "max_unpool2d",
+            "max_unpool3d"]

@@ -280,6 +280,11 @@ def _adaptive_size(op: str, x: Tensor, output_size: Any, dims: int = 2) -> tuple
     return sizes
 
 
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """adaptive_max_pool2d over (N, C, L)."""
+    return _adaptive_max_pool("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Max over output_size windows that tile the input, window i along an axis covering
     [floor(i H / out), ceil((i + 1) H / out)). One small numpy step per output cell."""
@@ -540,25 +545,25 @@ def _resampling(size: int, out: int, scale: float | None, mode: str,
     return matrix
 
 
-_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear")}
+_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear"), 5: ("nearest", "trilinear")}
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None) -> Tensor:
-    """Resize (N, C, L) or (N, C, H, W) by nearest-neighbour or (bi)linear interpolation, as
-    PyTorch's F.interpolate; a separable linear map with constant weights."""
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour or (bi/tri)linear
+    interpolation, as PyTorch's F.interpolate; a separable linear map with constant weights."""
     op = "interpolate"
     if input.ndim not in _MODES:
-        raise ValueError(f"{op}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape "
-                         f"{input.shape}")
+        raise ValueError(f"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
+                         f"(N, C, D, H, W) input, got shape {input.shape}")
     dims = input.ndim - 2
     if mode not in _MODES[input.ndim]:
         raise ValueError(f"{op}: mode {mode!r} is not supported for {input.ndim}-D input; "
                          f"expected one of {_MODES[input.ndim]}")
     if align_corners is not None and mode == "nearest":
         raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
-                         f"(linear, bilinear), not mode={mode!r}")
+                         f"(linear, bilinear, trilinear), not mode={mode!r}")
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: exactly one of size and scale_factor must be given")
     spatial = input.shape[2:]
@@ -577,4 +582,4 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                              f"{scale_factor!r} gives an output of size {sizes}, below 1")
     matrices = [_resampling(n, m, s, mode, bool(align_corners))
                 for n, m, s in zip(spatial, sizes, scales, strict=True)]
-    return _separable(input, matrices[0] if dims == 2 else None, matrices[-1])
+    return _separable(input, None, matrices[0]) if dims == 1 else _separable_nd(input, matrices)
