@@ -378,6 +378,14 @@ BAD = [
     ("lp_pool3d-kernel-pair", lambda L: L.nn.functional.lp_pool3d(vol(L, 1, 1, 4, 4, 4), 2,
                                                                   (2, 2)),
      r"lp_pool3d: kernel_size must be an int or a tuple of 3 ints, got \(2, 2\)"),
+    ("Conv3d-reflect-too-big", lambda L: L.nn.Conv3d(1, 1, 3, padding=3, padding_mode="reflect")(
+        vol(L, 1, 1, 3, 3, 3)), r"pad"),
+    ("Conv3d-padding-mode", lambda L: L.nn.Conv3d(1, 1, 3, padding_mode="mirror"),
+     r"Conv3d: padding_mode must be one of \('zeros', 'reflect', 'replicate', 'circular'\), "
+     r"got 'mirror'"),
+    ("ConvTranspose3d-padding-mode", lambda L: L.nn.ConvTranspose3d(1, 1, 3,
+                                                                    padding_mode="reflect"),
+     r"ConvTranspose3d: only padding_mode='zeros' is supported for transposed convolutions"),
     ("max_unpool2d-int-input", lambda L: L.nn.functional.max_unpool2d(
         vol(L, 1, 1, 2, 2, dtype=L.int64), idx(L, 1, 1, 2, 2), 2),
      r"max_unpool2d: needs a floating point tensor, got int64"),
@@ -432,6 +440,25 @@ def test_modules_match_torch_with_its_state_dict(torch: Any) -> None:
         out = mine_unpool(mg.tensor(pooled.numpy()), mg.tensor(indices.numpy()),
                           output_size=sample.shape)
         np.testing.assert_array_equal(out.array, ref.numpy())
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("dims", [1, 2, 3])
+def test_conv_padding_modes_match_torch(dims: int, mode: str, torch: Any) -> None:
+    """padding_mode pads the input with F.pad in that mode, then convolves without padding:
+    asymmetric 'same' padding, unbatched input and the input's gradient included."""
+    rng = np.random.default_rng(dims)
+    for kw in ({"padding": "same", "dilation": 2, "kernel_size": 2},
+               {"padding": tuple(range(1, dims + 1)), "stride": 2, "kernel_size": 3}):
+        theirs = getattr(torch.nn, f"Conv{dims}d")(2, 3, padding_mode=mode, **kw).double()
+        mine = getattr(nn, f"Conv{dims}d")(2, 3, padding_mode=mode, **kw).double()
+        mine.load_state_dict({k: mg.tensor(v.detach().numpy())
+                              for k, v in theirs.state_dict().items()})
+        assert repr(mine) == repr(theirs)
+        x = rng.standard_normal((2, 2) + (5,) * dims)
+        compare(torch, mine, theirs, x)
+        compare(torch, mine, theirs, x[0])
 
 
 def test_conv3d_init_matches_pytorchs_bounds() -> None:

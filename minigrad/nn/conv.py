@@ -16,8 +16,10 @@ from minigrad.nn.module import Module, Parameter
 from minigrad.ops.conv import as_tuple
 from minigrad.tensor import Tensor
 
-
 # *** convolutions ***
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
 class _ConvNd(Module):
     """Weight (out, in / groups, *kernel) or, transposed, (in, out / groups, *kernel), and bias
     (out,), initialised as PyTorch does: kaiming_uniform_(a=sqrt(5)), i.e. U(+-1/sqrt(fan_in)),
@@ -31,9 +33,12 @@ class _ConvNd(Module):
                  padding_mode: str = "zeros", dtype: Any = np.float32) -> None:
         super().__init__()
         name = type(self).__name__
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got "
                              f"{padding_mode!r}")
+        if self.transposed and padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported for transposed "
+                             f"convolutions, got {padding_mode!r}")
         for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
             _check_size(name, what, channels)
         if not isinstance(groups, int) or groups < 1:
@@ -55,6 +60,12 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding='same' is not supported for strided "
                              f"convolutions (stride={self.stride})")
         self.padding_mode = padding_mode
+        # F.pad's order: the last dim first, (before, after) each; 'same' puts an odd extra
+        # row at the end, as F.conv*d does
+        totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation, strict=True)]
+        pads = [(t // 2, t - t // 2) for t in totals] if padding == "same" else [
+            (0, 0)] * self.dims if padding == "valid" else [(p, p) for p in self.padding]
+        self._reversed_padding_repeated_twice = [p for pair in reversed(pads) for p in pair]
         shape = (in_channels, out_channels // groups) if self.transposed else (
             out_channels, in_channels // groups)
         self.weight = Parameter(np.empty(shape + self.kernel_size, dtype=dtype))
@@ -71,7 +82,7 @@ class _ConvNd(Module):
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
-        if self.padding not in ((0,) * self.dims, "valid"):
+        if self.padding != (0,) * self.dims:  # padding=valid is shown, as PyTorch does
             text += f", padding={self.padding}"  # PyTorch shows padding=same unquoted
         if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
@@ -79,7 +90,16 @@ class _ConvNd(Module):
             text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        text += "" if self.bias is not None else ", bias=False"
+        return text + ("" if self.padding_mode == "zeros" else
+                       f", padding_mode={self.padding_mode}")
+
+    def _conv_input(self, x: Tensor) -> tuple[Tensor, Any]:
+        """x and the padding for F.conv*d: with a padding_mode other than 'zeros', x padded by
+        F.pad in that mode and no further padding (as PyTorch's modules do)."""
+        if self.padding_mode == "zeros":
+            return x, self.padding
+        return F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode), 0
 
 
 class Conv1d(_ConvNd):
@@ -88,7 +108,8 @@ class Conv1d(_ConvNd):
     dims = 1
 
     def forward(self, x: Tensor) -> Tensor:
-        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        x, padding = self._conv_input(x)
+        padding = padding if isinstance(padding, (str, int)) else padding[0]
         return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0],
                         self.groups)
 
@@ -97,7 +118,8 @@ class Conv2d(_ConvNd):
     """2-D convolution over (N, C, H, W): out = bias + weight cross-correlated with x."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        x, padding = self._conv_input(x)
+        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                         self.groups)
 
 
@@ -107,7 +129,8 @@ class Conv3d(_ConvNd):
     dims = 3
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        x, padding = self._conv_input(x)
+        return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                         self.groups)
 
 
