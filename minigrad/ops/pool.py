@@ -4,7 +4,10 @@ average pools and `interpolate` are linear maps built from ops that are differen
 A max pool is a gather of the winning positions, found with numpy: its backward is a scatter-add
 of the gradient back to those positions, and the scatter's backward is the gather again, so
 second derivatives work. Ties go to the first maximum in the window in row-major order, and a
-NaN wins over any number (the last NaN when there are several), as PyTorch does on the CPU."""
+NaN wins over any number (the last NaN when there are several), as PyTorch does on the CPU.
+max_unpool is that scatter run forward: each value written at its index.
+
+The same code serves 2-d and 3-d windows (the 1-d pools run as 2-d ones of height 1)."""
 
 from __future__ import annotations
 
