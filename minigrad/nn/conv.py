@@ -60,11 +60,14 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding='same' is not supported for strided "
                              f"convolutions (stride={self.stride})")
         self.padding_mode = padding_mode
-        # F.pad's order: the last dim first, (before, after) each; 'same' puts an odd extra
-        # row at the end, as F.conv*d does
-        totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation, strict=True)]
-        pads = [(t // 2, t - t // 2) for t in totals] if padding == "same" else [
-            (0, 0)] * self.dims if padding == "valid" else [(p, p) for p in self.padding]
+        if padding == "same":  # an odd total puts the extra row at the end, as F.conv*d
+            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation, strict=True)]
+            pads = [(t // 2, t - t // 2) for t in totals]
+        elif padding == "valid":
+            pads = [(0, 0)] * self.dims
+        else:
+            pads = [(p, p) for p in self.padding]
+        # for padding_mode: F.pad's order, the last dim first (PyTorch's attribute name)
         self._reversed_padding_repeated_twice = [p for pair in reversed(pads) for p in pair]
         shape = (in_channels, out_channels // groups) if self.transposed else (
             out_channels, in_channels // groups)
