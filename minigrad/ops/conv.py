@@ -394,8 +394,8 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
     padding = padding if isinstance(padding, str) else (0, *as_tuple(padding, 1, "padding",
                                                                      "conv1d", 0))
     out = _conv("conv1d", 2, unsqueeze(x, 2), unsqueeze(weight, 2), bias,
-                  (1, *as_tuple(stride, 1, "stride", "conv1d")), padding,
-                  (1, *as_tuple(dilation, 1, "dilation", "conv1d")), groups)
+                (1, *as_tuple(stride, 1, "stride", "conv1d")), padding,
+                (1, *as_tuple(dilation, 1, "dilation", "conv1d")), groups)
     out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out
 
@@ -472,9 +472,9 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     if weight.ndim != 3:
         raise ValueError(f"{op}: expected a 3-D weight, got shape {weight.shape}")
     out = _conv_transpose(op, 2, unsqueeze(x, 2), unsqueeze(weight, 2), bias,
-                            (1, *as_tuple(stride, 1, "stride", op)),
-                            (0, *as_tuple(padding, 1, "padding", op, 0)),
-                            (0, *as_tuple(output_padding, 1, "output_padding", op, 0)), groups,
-                            (1, *as_tuple(dilation, 1, "dilation", op)), shown=1)
+                          (1, *as_tuple(stride, 1, "stride", op)),
+                          (0, *as_tuple(padding, 1, "padding", op, 0)),
+                          (0, *as_tuple(output_padding, 1, "output_padding", op, 0)), groups,
+                          (1, *as_tuple(dilation, 1, "dilation", op)), shown=1)
     out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out
