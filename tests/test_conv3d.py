@@ -493,3 +493,34 @@ def test_compiled_conv3d_step_replays_eager_bit_for_bit() -> None:
     for got, want in zip(compiled[:3], eager[:3]):
         assert_bitwise(got, want)
     assert compiled[3].cache_info()["replays"] == 2
+
+
+class VolumeNet(nn.Module):
+    """Every new volume op in one step: circular padding, max pool with indices and unpool,
+    average pool, transposed conv with output_padding, batch norm, trilinear resizing and an
+    adaptive max pool."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv3d(1, 2, 3, padding=1, padding_mode="circular")
+        self.pool, self.unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
+        self.up = nn.ConvTranspose3d(2, 2, 2, stride=2, padding=1, output_padding=1)
+        self.norm, self.head = nn.BatchNorm3d(2), nn.Linear(2, 3)
+
+    def forward(self, x: mg.Tensor) -> mg.Tensor:
+        pooled, indices = self.pool(self.conv(x).relu())
+        y = self.unpool(pooled, indices, output_size=x.shape[-3:])
+        y = self.norm(self.up(F.avg_pool3d(y, 2)))
+        y = F.interpolate(y, scale_factor=2, mode="trilinear")
+        return self.head(F.adaptive_max_pool3d(y, 1).flatten(1))
+
+
+def test_compiled_step_through_every_volume_op_replays_eager_bit_for_bit() -> None:
+    rng = np.random.default_rng(1)
+    data = [(rng.standard_normal((3, 1, 4, 4, 4)).astype(np.float32), rng.integers(0, 3, 3))
+            for _ in range(4)]
+    eager = train(VolumeNet, "adam", data, compiled=False)
+    compiled = train(VolumeNet, "adam", data, compiled=True)
+    for got, want in zip(compiled[:3], eager[:3]):
+        assert_bitwise(got, want)
+    assert compiled[3].cache_info()["replays"] == 2

@@ -306,17 +306,18 @@ def _adaptive_max_pool(op: str, dims: int, input: Tensor, output_size: Any,
     outs, spatial = _adaptive_size(op, x, output_size, dims), tuple(x.shape[2:])
     bounds = [_adaptive_bounds(n, o) for n, o in zip(spatial, outs, strict=True)]
     n, c = x.shape[:2]
-    indices = np.empty((n, c, *outs), dtype=np.int64)
+    cells = []  # each cell's (N, C) positions, stacked (not assigned: seen by mg.compile)
     for cell in itertools.product(*map(range, outs)):
-        starts = [int(start[i]) for (start, _), i in zip(bounds, cell, strict=True)]
-        block = x.array[(slice(None), slice(None)) + tuple(
-            slice(start[i], end[i]) for (start, end), i in zip(bounds, cell, strict=True))]
-        taps = block.reshape(n, c, math.prod(block.shape[2:]))
-        tap = np.unravel_index(_first_max(taps, 2), block.shape[2:])
-        flat = np.zeros((n, c), dtype=np.int64)
-        for coord, start, size in zip(tap, starts, spatial, strict=True):
-            flat = flat * size + start + coord
-        indices[(slice(None), slice(None)) + cell] = flat
+        window = tuple(slice(start[i], end[i]) for (start, end), i in zip(bounds, cell,
+                                                                          strict=True))
+        block = x.array[(slice(None), slice(None)) + window]
+        tap = _first_max(block.reshape(n, c, math.prod(block.shape[2:])), 2)
+        flat = 0
+        for a, (part, size) in enumerate(zip(window, spatial, strict=True)):
+            coord = tap // math.prod(block.shape[3 + a:]) % block.shape[2 + a]
+            flat = flat * size + part.start + coord
+        cells.append(flat)
+    indices = np.stack(cells, axis=-1).reshape(n, c, *outs)
     return _picked(x, indices, False, unbatched, return_indices)
 
 
