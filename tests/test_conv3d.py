@@ -386,6 +386,9 @@ BAD = [
     ("ConvTranspose3d-padding-mode", lambda L: L.nn.ConvTranspose3d(1, 1, 3,
                                                                     padding_mode="reflect"),
      r"ConvTranspose3d: only padding_mode='zeros' is supported for transposed convolutions"),
+    ("interpolate-int-input", lambda L: L.nn.functional.interpolate(
+        vol(L, 1, 1, 2, 2, 2, dtype=L.int64), scale_factor=2, mode="trilinear"),
+     r"interpolate: needs a floating point tensor, got int64"),
     ("max_unpool2d-int-input", lambda L: L.nn.functional.max_unpool2d(
         vol(L, 1, 1, 2, 2, dtype=L.int64), idx(L, 1, 1, 2, 2), 2),
      r"max_unpool2d: needs a floating point tensor, got int64"),

@@ -561,6 +561,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if input.ndim not in _MODES:
         raise ValueError(f"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
                          f"(N, C, D, H, W) input, got shape {input.shape}")
+    _refuse_non_float(op, input)  # PyTorch has no integer kernels (the weights are fractions)
     dims = input.ndim - 2
     if mode not in _MODES[input.ndim]:
         raise ValueError(f"{op}: mode {mode!r} is not supported for {input.ndim}-D input; "
