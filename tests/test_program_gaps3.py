@@ -1,0 +1,38 @@
+"""Gaps found by a third batch of PyTorch programs (tests/pytorch_programs/, nanoGPT-, DQN-,
+GCN-style and more): each fix checked against PyTorch on the calls those programs make."""
+
+from __future__ import annotations
+
+import pytest
+
+import minigrad as mg
+
+
+# *** f-strings of tensors ***
+@pytest.mark.parametrize("value, spec", [(2.5, ".3f"), (3, "d"), (True, ""), (-1.25, ">9.2e"),
+                                         (7, "04d")])
+def test_format_of_a_0d_tensor_formats_its_value(torch, value, spec):
+    assert format(mg.tensor(value), spec) == format(torch.tensor(value), spec)
+    x, y = mg.tensor(value, dtype=mg.float64), torch.tensor(value, dtype=torch.float64)
+    assert f"{x:.2f}" == f"{y:.2f}"
+
+
+def test_format_of_a_larger_tensor_takes_no_spec(torch):
+    for lib in (mg, torch):
+        with pytest.raises(TypeError):
+            format(lib.tensor([1.5]), ".3f")
+    assert format(mg.tensor([1.5]), "") == repr(mg.tensor([1.5]))
+
+
+# *** torch.backends switches ***
+def test_backends_switches_set_in_training_scripts(torch):
+    for lib in (mg, torch):
+        lib.backends.cuda.matmul.allow_tf32 = True
+        lib.backends.cudnn.allow_tf32 = True
+        assert lib.backends.cuda.matmul.allow_tf32 and lib.backends.cudnn.allow_tf32
+        lib.backends.cuda.matmul.allow_tf32 = False
+        assert lib.backends.cuda.flash_sdp_enabled() is True
+        lib.backends.cuda.enable_flash_sdp(False)
+        assert lib.backends.cuda.flash_sdp_enabled() is False
+        lib.backends.cuda.enable_flash_sdp(True)
+    assert mg.backends.cudnn.version() is torch.backends.cudnn.version() is None
