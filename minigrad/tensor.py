@@ -670,8 +670,9 @@ class Tensor:
         return ops.diag_embed(self, offset, dim1, dim2)
 
     @dim_or_axis
-    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
-        return ops.repeat_interleave(self, repeats, dim)
+    def repeat_interleave(self, repeats: Any = None, dim: int | None = None, *,
+                          output_size: int | None = None) -> Tensor:
+        return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
         return ops.movedim(self, source, destination)

@@ -36,3 +36,18 @@ def test_backends_switches_set_in_training_scripts(torch):
         assert lib.backends.cuda.flash_sdp_enabled() is False
         lib.backends.cuda.enable_flash_sdp(True)
     assert mg.backends.cudnn.version() is torch.backends.cudnn.version() is None
+
+
+# *** repeat_interleave(counts) and output_size ***
+def test_repeat_interleave_of_counts_alone_gives_segment_ids(torch):
+    counts = [2, 0, 3, 1]
+    assert (mg.repeat_interleave(mg.tensor(counts)).tolist()
+            == torch.repeat_interleave(torch.tensor(counts)).tolist() == [0, 0, 2, 2, 2, 3])
+    assert mg.repeat_interleave(mg.tensor(counts)).dtype == mg.int64
+    got = mg.tensor([1, 2]).repeat_interleave(2, output_size=4)
+    assert got.tolist() == torch.tensor([1, 2]).repeat_interleave(2, output_size=4).tolist()
+    with pytest.raises(ValueError, match="output_size=3"):
+        mg.repeat_interleave(mg.tensor([1, 2]), 2, output_size=3)
+    for bad in (mg.tensor([1.0, 2.0]), mg.tensor([[1, 2]])):
+        with pytest.raises(ValueError, match="1-D integer"):
+            mg.repeat_interleave(bad)
