@@ -51,3 +51,29 @@ def test_repeat_interleave_of_counts_alone_gives_segment_ids(torch):
     for bad in (mg.tensor([1.0, 2.0]), mg.tensor([[1, 2]])):
         with pytest.raises(ValueError, match="1-D integer"):
             mg.repeat_interleave(bad)
+
+
+# *** convolutions and PReLU follow set_default_dtype and take device= ***
+def test_conv_and_prelu_parameters_follow_the_default_dtype(torch):
+    from minigrad import nn
+    makers = [lambda lib, **kw: lib.nn.Conv2d(3, 4, 3, **kw),
+              lambda lib, **kw: lib.nn.Conv1d(2, 2, 1, **kw),
+              lambda lib, **kw: lib.nn.ConvTranspose2d(3, 4, 2, stride=2, **kw),
+              lambda lib, **kw: lib.nn.PReLU(**kw)]
+    previous = mg.get_default_dtype()
+    try:
+        for lib in (mg, torch):
+            lib.set_default_dtype(lib.float64)
+        for make in makers:
+            for kw in ({}, {"device": "cpu"}, {"dtype": mg.float32}):
+                ours = make(mg, **kw)
+                theirs = make(torch, **{k: torch.float32 if k == "dtype" else v
+                                        for k, v in kw.items()})
+                assert [str(p.dtype).split(".")[-1] for p in ours.parameters()] == [
+                    str(p.dtype).split(".")[-1] for p in theirs.parameters()]
+    finally:
+        mg.set_default_dtype(previous)
+        torch.set_default_dtype(torch.float32)
+    assert nn.Conv2d(1, 1, 1).weight.dtype == mg.float32
+    with pytest.raises(RuntimeError, match="cuda"):
+        nn.Conv2d(1, 1, 1, device="cuda")
