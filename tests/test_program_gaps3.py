@@ -77,3 +77,36 @@ def test_conv_and_prelu_parameters_follow_the_default_dtype(torch):
     assert nn.Conv2d(1, 1, 1).weight.dtype == mg.float32
     with pytest.raises(RuntimeError, match="cuda"):
         nn.Conv2d(1, 1, 1, device="cuda")
+
+
+# *** Sequential slices keep names; a module held twice is one child ***
+def test_sequential_slice_keeps_the_names_as_torch(torch):
+    from collections import OrderedDict
+
+    def build(lib):
+        return lib.nn.Sequential(OrderedDict(norm=lib.nn.Identity(), conv_1=lib.nn.ReLU(),
+                                             style_loss_1=lib.nn.Tanh(), relu_1=lib.nn.ReLU()))
+    ours, theirs = build(mg), build(torch)
+    for index in (slice(None, 3), slice(1, None), slice(None, None, 2), slice(-1, None)):
+        assert ([n for n, _ in ours[index].named_children()]
+                == [n for n, _ in theirs[index].named_children()])
+    assert type(ours[:2]) is mg.nn.Sequential and len(ours[:2]) == 2
+    listed = mg.nn.ModuleList([mg.nn.ReLU(), mg.nn.Tanh(), mg.nn.ReLU()])
+    assert type(listed[1:]) is mg.nn.ModuleList
+    assert [n for n, _ in listed[1:].named_children()] == ["0", "1"]
+
+
+def test_a_module_held_twice_is_one_child_but_every_entry_of_the_container(torch):
+    for lib in (mg, torch):
+        relu = lib.nn.ReLU()
+        seq = lib.nn.Sequential(relu, lib.nn.Linear(2, 2), relu)
+        assert len(seq) == len(list(seq)) == 3 and len(list(seq.children())) == 2
+        assert [n for n, _ in seq.named_children()] == ["0", "1"]
+        assert [n for n, _ in seq.named_modules()] == ["", "0", "1"]
+        assert [n for n, _ in seq.named_modules(remove_duplicate=False)] == ["", "0", "1", "2"]
+        assert repr(seq).count("ReLU()") == 2
+        calls: list[str] = []
+        seq.apply(lambda m, calls=calls: calls.append(type(m).__name__))
+        assert calls == ["ReLU", "Linear", "Sequential"]
+        both = lib.nn.ModuleDict({"a": relu, "b": relu})
+        assert list(both.keys()) == ["a", "b"] and len(list(both.children())) == 1
