@@ -162,7 +162,7 @@ src_pad = torch.tensor([[False] * 5, [False, False, False, True, True]])
 tgt_mask = tf.generate_square_subsequent_mask(4)
 out = tf(src, tgt, tgt_mask=tgt_mask, src_key_padding_mask=src_pad, memory_key_padding_mask=src_pad, tgt_is_causal=True)
 print("transformer out", tuple(out.shape), [round(v, 4) for v in out[1, -1, :4].tolist()])
-out.pow(2).sum().backward()
+(out * torch.arange(8.0)).sum().backward()
 print("decoder grad", round(tf.decoder.layers[0].multihead_attn.in_proj_weight.grad.abs().sum().item(), 4))
 # changing a future target token leaves earlier outputs alone
 tgt2 = tgt.clone()
