@@ -3,6 +3,7 @@ GCN-style and more): each fix checked against PyTorch on the calls those program
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import minigrad as mg
@@ -110,3 +111,122 @@ def test_a_module_held_twice_is_one_child_but_every_entry_of_the_container(torch
         assert calls == ["ReLU", "Linear", "Sequential"]
         both = lib.nn.ModuleDict({"a": relu, "b": relu})
         assert list(both.keys()) == ["a", "b"] and len(list(both.children())) == 1
+
+
+# *** torch.distributions: Uniform, Independent, MixtureSameFamily, MultivariateNormal ***
+def _same(torch, make, methods, *params):
+    """make(lib.distributions, *params as float64 leaves) under both libraries: each method's
+    value and the gradient of their sum with respect to the parameters agree."""
+    results = []
+    for lib in (mg, torch):
+        leaves = [lib.tensor(p, dtype=lib.float64, requires_grad=True) for p in params]
+        d = make(lib.distributions, *leaves)
+        values = [m(d, lib) for m in methods]
+        sum(v.sum() for v in values).backward()
+        results.append(([v.detach().numpy() for v in values],
+                        [p.grad.numpy() if p.grad is not None else 0 for p in leaves]))
+    for got, want in zip(results[0][0] + results[0][1], results[1][0] + results[1][1]):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def _t(lib, value):
+    return lib.tensor(value, dtype=lib.float64)
+
+
+def test_uniform_matches_torch(torch):
+    _same(torch, lambda D, lo, hi: D.Uniform(lo, hi),
+          [lambda d, lib: d.log_prob(_t(lib, [1.0, 0.5])), lambda d, lib: d.entropy(),
+           lambda d, lib: d.cdf(_t(lib, [[0.5, -1.0], [1.5, 0.0]])), lambda d, lib: d.mean,
+           lambda d, lib: d.variance, lambda d, lib: d.stddev,
+           lambda d, lib: d.icdf(_t(lib, [0.25, 0.5]))],
+          [0.0, -1.0], [2.0, 1.0])
+    u = mg.distributions.Uniform(mg.tensor([0.0, -1.0], requires_grad=True), 1.0)
+    s = u.rsample((500,))
+    assert s.shape == (500, 2) and s.requires_grad and not u.sample().requires_grad
+    assert bool(((s >= u.low) & (s < u.high)).all())
+    for method in (u.log_prob, u.cdf):
+        with pytest.raises(ValueError, match="support"):
+            method(mg.tensor([0.5, 1.0]))
+    with pytest.raises(ValueError, match="low"):
+        mg.distributions.Uniform(1.0, 1.0)
+    assert mg.distributions.Uniform(0.0, 1.0, validate_args=False).log_prob(
+        mg.tensor(2.0)).item() == -np.inf
+
+
+def test_independent_and_its_kl_match_torch(torch):
+    _same(torch, lambda D, mu, s: D.Independent(D.Normal(mu, s), 1),
+          [lambda d, lib: d.log_prob(_t(lib, [[0.1, 0.2], [0.3, -1.0]])),
+           lambda d, lib: d.entropy(), lambda d, lib: d.mean, lambda d, lib: d.variance,
+           lambda d, lib: lib.distributions.kl_divergence(d, lib.distributions.Independent(
+               lib.distributions.Normal(_t(lib, [0.0, 1.0]), _t(lib, 2.0)), 1))],
+          [[0.5, -0.5], [0.1, 0.2]], [[0.8, 1.2], [1.0, 0.5]])
+    for lib in (mg, torch):
+        d = lib.distributions.Independent(lib.distributions.Normal(lib.zeros(4, 3, 2), 1.0), 2)
+        assert (tuple(d.batch_shape), tuple(d.event_shape)) == ((4,), (3, 2))
+        assert d.has_rsample and tuple(d.rsample((5,)).shape) == (5, 4, 3, 2)
+    with pytest.raises(ValueError, match="reinterpreted_batch_ndims"):
+        mg.distributions.Independent(mg.distributions.Normal(mg.zeros(2), 1.0), 2)
+
+
+def test_mixture_same_family_matches_torch(torch):
+    def make(D, logits, mu, sigma):
+        return D.MixtureSameFamily(D.Categorical(logits=logits),
+                                   D.Independent(D.Normal(mu, sigma), 1))
+    logits = [[0.1, 1.0, -0.5], [0.0, 0.0, 2.0]]
+    mu = np.sin(np.arange(12.0)).reshape(2, 3, 2)
+    sigma = 0.5 + np.cos(np.arange(12.0)).reshape(2, 3, 2) ** 2
+    _same(torch, make, [lambda d, lib: d.log_prob(_t(lib, [[0.1, 0.2], [0.3, -1.0]])),
+                        lambda d, lib: d.log_prob(_t(lib, [[[0.0, 0.5]]])),
+                        lambda d, lib: d.mean, lambda d, lib: d.variance],
+          logits, mu, sigma)
+    scalar = [lib.distributions.MixtureSameFamily(
+        lib.distributions.Categorical(probs=lib.tensor([0.3, 0.7], dtype=lib.float64)),
+        lib.distributions.Normal(lib.tensor([-1.0, 2.0], dtype=lib.float64), 0.5))
+        for lib in (mg, torch)]
+    np.testing.assert_allclose(scalar[0].log_prob(mg.tensor([0.0, 2.0])).numpy(),
+                               scalar[1].log_prob(torch.tensor([0.0, 2.0])).numpy())
+    assert scalar[0].sample((7,)).shape == (7,) and not scalar[0].batch_shape
+    mg.manual_seed(0)
+    draws = make(mg.distributions, mg.tensor(logits), mg.tensor(mu), mg.tensor(sigma)).sample(
+        (4000,))
+    assert draws.shape == (4000, 2, 2)
+    want = make(torch.distributions, *(torch.tensor(v) for v in (logits, mu, sigma))).mean
+    np.testing.assert_allclose(draws.mean(0).numpy(), want.numpy(), atol=0.1)
+    with pytest.raises(ValueError, match="3 categories"):
+        mg.distributions.MixtureSameFamily(mg.distributions.Categorical(logits=mg.zeros(3)),
+                                           mg.distributions.Normal(mg.zeros(4), 1.0))
+
+
+@pytest.mark.parametrize("which", ["covariance_matrix", "scale_tril", "precision_matrix"])
+def test_multivariate_normal_matches_torch(torch, which):
+    a = np.array([[[1.0, 0.0], [0.5, 2.0]], [[0.7, 0.0], [-0.3, 0.4]]])
+    matrix = {"scale_tril": a, "covariance_matrix": a @ a.transpose(0, 2, 1),
+              "precision_matrix": np.linalg.inv(a @ a.transpose(0, 2, 1))}[which]
+
+    def make(D, loc, m):
+        return D.MultivariateNormal(loc, **{which: m})
+    _same(torch, make, [lambda d, lib: d.log_prob(_t(lib, [[0.1, 0.2], [0.3, -1.0]])),
+                        lambda d, lib: d.log_prob(_t(lib, [[[0.0, 0.5]], [[1.0, 1.0]]])),
+                        lambda d, lib: d.entropy(), lambda d, lib: d.variance,
+                        lambda d, lib: d.covariance_matrix, lambda d, lib: d.scale_tril,
+                        lambda d, lib: d.precision_matrix, lambda d, lib: d.mean,
+                        lambda d, lib: lib.distributions.kl_divergence(
+                            d, lib.distributions.MultivariateNormal(
+                                _t(lib, [1.0, 0.0]), scale_tril=2 * lib.eye(2).double()))],
+          [0.5, -0.5], matrix)
+
+
+def test_multivariate_normal_samples_and_refusals():
+    L = mg.tensor([[1.0, 0.0], [0.5, 0.5]])
+    d = mg.distributions.MultivariateNormal(mg.zeros(3, 2), scale_tril=L)
+    assert (d.batch_shape, d.event_shape) == ((3,), (2,))
+    mg.manual_seed(0)
+    z = d.sample((4000,))
+    assert z.shape == (4000, 3, 2)
+    np.testing.assert_allclose(np.cov(z[:, 0].numpy().T), (L @ L.T).numpy(), atol=0.08)
+    with pytest.raises(ValueError, match="PositiveDefinite"):
+        mg.distributions.MultivariateNormal(mg.zeros(2), mg.tensor([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="exactly one"):
+        mg.distributions.MultivariateNormal(mg.zeros(2))
+    with pytest.raises(ValueError, match="does not fit loc"):
+        mg.distributions.MultivariateNormal(mg.zeros(3), mg.eye(2))
