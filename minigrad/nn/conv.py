@@ -31,7 +31,6 @@ class _ConvNd(Module):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
-        dtype = _factory_dtype(device, dtype)
         if padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
                              f"{padding_mode!r}")
@@ -58,6 +57,7 @@ class _ConvNd(Module):
         self.padding_mode = padding_mode
         shape = (in_channels, out_channels // groups) if self.transposed else (
             out_channels, in_channels // groups)
+        dtype = _factory_dtype(device, dtype)
         self.weight = Parameter(np.empty(shape + self.kernel_size, dtype=dtype))
         self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
