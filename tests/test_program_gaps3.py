@@ -230,3 +230,83 @@ def test_multivariate_normal_samples_and_refusals():
         mg.distributions.MultivariateNormal(mg.zeros(2))
     with pytest.raises(ValueError, match="does not fit loc"):
         mg.distributions.MultivariateNormal(mg.zeros(3), mg.eye(2))
+
+
+# *** autograd.Function: ctx.mark_dirty ***
+def _dirty_functions(lib):
+    class ReluInPlace(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x > 0)
+            ctx.mark_dirty(x.relu_())
+            return x
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output * ctx.saved_tensors[0]
+
+    class AddInPlace(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            x.add_(y)
+            ctx.mark_dirty(x)
+            return x, y * 2
+
+        @staticmethod
+        def backward(ctx, gx, gy2):
+            return gx, gx + 2 * gy2
+    return ReluInPlace, AddInPlace
+
+
+def test_mark_dirty_returns_the_input_as_the_node_output_as_torch(torch):
+    results = []
+    for lib in (mg, torch):
+        relu, add = _dirty_functions(lib)
+        a = lib.tensor([-0.5, 0.25, 0.75, 1.5], requires_grad=True)
+        y = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        b = a * 1.0
+        before = b * 2  # took b's version before the write
+        out = relu.apply(b)
+        assert out is b and b.grad_fn is not None
+        (out * lib.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward(retain_graph=True)
+        got = [b.tolist(), a.grad.tolist()]
+        a.grad = None
+        before.sum().backward()
+        got.append(a.grad.tolist())
+        x = a * 3
+        x2, y2 = add.apply(x, y)
+        assert x2 is x
+        (x2 * y2).sum().backward()
+        got += [x.tolist(), y.grad.tolist()]
+        fresh = lib.zeros(4)  # not requiring grad: becomes the node's output all the same
+        assert add.apply(fresh, y)[0] is fresh and fresh.requires_grad
+        results.append(got)
+    assert results[0] == results[1]
+
+
+def test_mark_dirty_refusals_and_version_checks(torch):
+    for lib in (mg, torch):
+        relu, _ = _dirty_functions(lib)
+        a = lib.tensor([-0.5, 0.25], requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf"):
+            relu.apply(a)
+        b = a * 1.0
+        square = b * b  # saved b, which the Function then writes
+        relu.apply(b)
+        with pytest.raises(RuntimeError, match="inplace|in place"):
+            square.sum().backward()
+        with lib.no_grad():
+            z = lib.tensor([-2.0])
+            assert relu.apply(z) is z and z.tolist() == [0.0]
+
+    class NotReturned(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_dirty(x)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    with pytest.raises(RuntimeError, match="returned"):
+        NotReturned.apply(mg.tensor([1.0], requires_grad=True) * 1)
