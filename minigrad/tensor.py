@@ -1909,7 +1909,7 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         """t[index] = value (a number or a tensor broadcast to t[index]'s shape), in place;
         differentiable to t's old values (zero where overwritten) and to value."""
-        self._write_in_place("__setitem__", lambda old, v: setitem(old, index, v), value)
+        self._write_in_place("__setitem__", lambda old, v: setitem(old, index, v, True), value)
 
     def _write_in_place(self, op: str, new_value: Callable[..., Tensor],
                         *operands: Any) -> Tensor:

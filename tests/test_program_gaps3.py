@@ -3,6 +3,8 @@ GCN-style and more): each fix checked against PyTorch on the calls those program
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -310,3 +312,32 @@ def test_mark_dirty_refusals_and_version_checks(torch):
             return g
     with pytest.raises(RuntimeError, match="returned"):
         NotReturned.apply(mg.tensor([1.0], requires_grad=True) * 1)
+
+
+# *** t[index] = value drops value's leading size-1 dims, as PyTorch ***
+@pytest.mark.parametrize("shape, index, value_shape", [
+    ((3, 2), 1, (1, 2)), ((3, 2), 1, (1, 1, 2)), ((3, 2), slice(0, 2), (1, 2, 2)),
+    ((2,), Ellipsis, (1, 2)), ((2, 3), "mask", (1, 6)), ((2, 3), "rows", (1, 2, 3))])
+def test_setitem_drops_leading_ones_of_the_value_as_torch(torch, shape, index, value_shape):
+    got = []
+    for lib in (mg, torch):
+        base = lib.zeros(*shape, requires_grad=True)
+        x = base * 1.0
+        at = {"mask": x.detach() > -1, "rows": lib.tensor([0, 1])}.get(index, index) if (
+            isinstance(index, str)) else index
+        value = lib.arange(1.0, 1.0 + math.prod(value_shape)).reshape(value_shape)
+        value.requires_grad_(True)
+        x[at] = value * 2
+        (x * lib.arange(1.0, 1.0 + x.numel()).reshape(x.shape)).sum().backward()
+        got.append((x.tolist(), value.grad.tolist(), base.grad.tolist()))
+    assert got[0] == got[1]
+
+
+def test_setitem_still_refuses_values_that_do_not_fit(torch):
+    for value_shape in ((2, 2), (2, 1)):
+        for lib in (mg, torch):
+            with pytest.raises(RuntimeError):
+                lib.zeros(3, 2)[1] = lib.ones(*value_shape)
+    for lib in (mg, torch):  # copy_ keeps PyTorch's stricter broadcasting
+        with pytest.raises(RuntimeError):
+            lib.zeros(3).copy_(lib.ones(1, 3))
