@@ -1,4 +1,4 @@
-# ruff: noqa: E501
+# ruff: noqa: E501, B008
 # A PPO update as CleanRL-style scripts write it, on a fixed rollout: an Agent with orthogonal
 # layer_init (then weights from a formula), Categorical(logits=...) for actions, log_prob and
 # entropy, generalized advantage estimation by a reversed loop over steps with next-value
