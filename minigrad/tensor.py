@@ -250,7 +250,12 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self.array, separator=", ", prefix="tensor(", **PRINT_OPTIONS)
         extras = []
-        if self.dtype not in (np.float32, np.int64, np.bool_):
+        if self.array.size == 0:  # PyTorch names an empty tensor's shape, and its dtype
+            body = "[]"
+            if self.ndim != 1:
+                extras.append(f"size={tuple(self.shape)}")
+        if self.dtype not in (np.float32, np.int64, np.bool_) or (
+                self.array.size == 0 and self.dtype != np.float32):
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
@@ -1627,6 +1632,14 @@ class Tensor:
     @property
     def mH(self) -> Tensor:
         return self.mT
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (real values here: its transpose)."""
+        if self.ndim not in (0, 2):
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self.ndim}-D tensor.")
+        return self.T
 
     def adjoint(self) -> Tensor:
         return self.mT

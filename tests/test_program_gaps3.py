@@ -341,3 +341,34 @@ def test_setitem_still_refuses_values_that_do_not_fit(torch):
     for lib in (mg, torch):  # copy_ keeps PyTorch's stricter broadcasting
         with pytest.raises(RuntimeError):
             lib.zeros(3).copy_(lib.ones(1, 3))
+
+
+# *** torch.cosine_similarity & co. at the top level; Tensor.H; empty tensors' repr ***
+def test_functional_functions_at_the_top_level(torch):
+    x = np.arange(12.0).reshape(3, 4)
+    for name, args in [("cosine_similarity", (x, x + 1)),
+                       ("pairwise_distance", (x, x[::-1].copy())),
+                       ("pixel_shuffle", (np.arange(16.0).reshape(1, 4, 2, 2), 2)),
+                       ("pixel_unshuffle", (np.arange(16.0).reshape(1, 1, 4, 4), 2)),
+                       ("channel_shuffle", (np.arange(4.0).reshape(1, 4, 1, 1), 2))]:
+        got, want = (getattr(lib, name)(*[lib.tensor(a) if isinstance(a, np.ndarray) else a
+                                          for a in args]) for lib in (mg, torch))
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, err_msg=name)
+    assert mg.cosine_similarity(mg.tensor(x), mg.tensor(x), dim=0).shape == (4,)
+
+
+def test_tensor_H_as_torch(torch):
+    assert mg.ones(2, 3).H.shape == (3, 2) == tuple(torch.ones(2, 3).H.shape)
+    for lib in (mg, torch):
+        for shape in ((2,), (2, 3, 4)):
+            with pytest.raises(RuntimeError, match="matrices"):
+                _ = lib.ones(*shape).H
+
+
+@pytest.mark.parametrize("shape, dtype", [((0, 3), "float32"), ((2, 0), "float64"),
+                                          ((0,), "float32"), ((0,), "int64"),
+                                          ((3, 0), "int32"), ((0, 2), "bool")])
+def test_empty_tensors_print_their_size_and_dtype_as_torch(torch, shape, dtype):
+    ours = repr(mg.zeros(*shape, dtype=getattr(mg, dtype)))
+    theirs = repr(torch.zeros(*shape, dtype=getattr(torch, dtype))).replace("torch.", "")
+    assert ours == theirs
