@@ -372,3 +372,14 @@ def test_empty_tensors_print_their_size_and_dtype_as_torch(torch, shape, dtype):
     ours = repr(mg.zeros(*shape, dtype=getattr(mg, dtype)))
     theirs = repr(torch.zeros(*shape, dtype=getattr(torch, dtype))).replace("torch.", "")
     assert ours == theirs
+
+
+def test_load_state_dict_result_prints_as_torch(torch):
+    for lib in (mg, torch):
+        model = lib.nn.Linear(2, 1)
+        sd = model.state_dict()
+        assert str(model.load_state_dict(sd)) == "<All keys matched successfully>"
+        result = model.load_state_dict({"weight": sd["weight"], "x": lib.zeros(1)}, strict=False)
+        assert repr(result).endswith(
+            "IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['x'])")
+        assert result.missing_keys == ["bias"] and not result == ([], [])
