@@ -383,3 +383,9 @@ def test_load_state_dict_result_prints_as_torch(torch):
         assert repr(result).endswith(
             "IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['x'])")
         assert result.missing_keys == ["bias"] and not result == ([], [])
+
+
+def test_get_worker_info_is_none_in_the_main_process(torch):
+    assert mg.data.get_worker_info() is None is torch.utils.data.get_worker_info()
+    from minigrad.data import get_worker_info
+    assert get_worker_info is mg.data.get_worker_info
