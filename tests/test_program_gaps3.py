@@ -389,3 +389,41 @@ def test_get_worker_info_is_none_in_the_main_process(torch):
     assert mg.data.get_worker_info() is None is torch.utils.data.get_worker_info()
     from minigrad.data import get_worker_info
     assert get_worker_info is mg.data.get_worker_info
+
+
+# *** autograd.grad runs only the nodes between the outputs and the inputs asked for ***
+def test_grad_wrt_a_non_leaf_leaves_the_graph_below_it_alone(torch):
+    results = []
+    for lib in (mg, torch):
+        w = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        calls = []
+        w.register_hook(lambda g, calls=calls: calls.append("w"))
+        h = w.sin()  # saves w: a node that backward would free
+        loss = (h * h).sum()
+        (g,) = lib.autograd.grad(loss, [h])
+        assert calls == []  # h's node did not run
+        (h * 2).sum().backward()  # ... and was not freed
+        results.append((g.tolist(), w.grad.tolist(), calls))
+    assert results[0] == results[1]
+
+
+def test_first_order_maml_steps_through_non_leaf_fast_weights(torch):
+    def run(lib):
+        w = lib.tensor([[0.5, -0.3], [0.2, 0.4]], requires_grad=True)
+        x = lib.tensor([[1.0, 2.0], [3.0, -1.0]])
+        fast = w
+        for _ in range(2):
+            loss = (x @ fast).tanh().pow(2).sum()
+            (g,) = lib.autograd.grad(loss, [fast])  # create_graph=False: first order
+            fast = fast - 0.1 * g
+        (x @ fast).sin().sum().backward()
+        return w.grad.tolist()
+    np.testing.assert_allclose(run(mg), run(torch), rtol=1e-6)
+
+
+def test_grad_through_a_freed_graph_still_raises():
+    x = mg.tensor([1.0], requires_grad=True)
+    y = (x.exp() * x).sum()
+    mg.autograd.grad(y, x)
+    with pytest.raises(RuntimeError, match="second time"):
+        mg.autograd.grad(y, x)
