@@ -130,17 +130,22 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     node_grads: dict[Node, list] = {}  # gradients received so far, one slot per output
     leaf_grads: dict[Tensor, Tensor] = {}
     waiting: list[tuple[int, Node]] = []  # (-sequence number, node), a max-heap
+    # mg.grad runs only the nodes between the outputs and what it asked for, as PyTorch does:
+    # a non-leaf input's own node, and the graph below it, are neither run nor freed
+    needed = _needed(outputs, wanted) if capture else None
     checked = create_graph or is_anomaly_enabled()
     grad_enabled = _set_grad_mode(create_graph)  # backward's ops record only for create_graph
     try:
-        _send(outputs, grads, None, node_grads, leaf_grads, waiting)
+        _send(outputs, grads, None, node_grads, leaf_grads, waiting, needed)
         while waiting:
             node = heappop(waiting)[1]
             grads = node_grads.pop(node)
             if len(grads) > 1 or node._hooks or node._retained or wanted:
                 _visit_outputs(node, grads, capture is None, wanted, captured)
+            if needed is not None and node not in needed:
+                continue
             _send(node.inputs, _call_backward(node, grads, checked, create_graph), node,
-                  node_grads, leaf_grads, waiting)
+                  node_grads, leaf_grads, waiting, needed)
             if not retain_graph:
                 _free(node)
         for leaf, g in leaf_grads.items():  # the leaves' hooks, then .grad or mg.grad's result
@@ -157,11 +162,52 @@ def _walk(outputs: list[Tensor], grads: list[Tensor], retain_graph: bool, create
     return captured
 
 
+def _needed(outputs: list[Tensor], wanted: dict) -> set[Node]:
+    """The nodes from which an input that mg.grad asked for (a leaf, or (node, output index)
+    in `wanted`) can be reached through their inputs: the only ones it must run (a node that
+    backward freed counts as needed). Nodes are numbered so that inputs come first, so one
+    pass in that order decides each node after the nodes below it."""
+    seen: set[Node] = set()
+    stack = [t.grad_fn for t in outputs if t.grad_fn is not None]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in _input_versions(node):
+            if t.grad_fn is not None and t.grad_fn not in seen:
+                stack.append(t.grad_fn)
+    needed: set[Node] = set()
+    for node in sorted(seen, key=lambda n: n._sequence_nr):
+        if node._freed:  # its edges are gone: count it as needed, so that using it raises
+            needed.add(node)
+            continue
+        for t in _input_versions(node):
+            source = t.grad_fn
+            if (t in wanted) if source is None else (
+                    (source, t._output_nr) in wanted or source in needed):
+                needed.add(node)
+                break
+    return needed
+
+
+def _input_versions(node: Node) -> list[Tensor]:
+    """node's inputs that require grad, each as the version node took (see input_version)."""
+    found = []
+    for t in node.inputs:
+        if isinstance(t, Tensor) and t.requires_grad:
+            t = input_version(t, node._sequence_nr)
+            if t.requires_grad:
+                found.append(t)
+    return found
+
+
 def _send(targets: Sequence, grads: Sequence, node: Node | None, node_grads: dict,
-          leaf_grads: dict, waiting: list) -> None:
+          leaf_grads: dict, waiting: list, needed: set[Node] | None = None) -> None:
     """_walk's step: add each gradient to its tensor's total, a leaf's (in leaf_grads) or a slot
     of the node that made the tensor (in node_grads), which then waits its turn (in waiting).
-    targets are node's inputs, or the roots when node is None."""
+    targets are node's inputs, or the roots when node is None. With `needed` (mg.grad), a
+    freed node that is not needed only passes on what was asked of its outputs."""
     newest = math.inf if node is None else node._sequence_nr
     for i, (t, g) in enumerate(zip(targets, grads)):
         if g is None or not isinstance(t, Tensor) or not t.requires_grad:
@@ -184,7 +230,7 @@ def _send(targets: Sequence, grads: Sequence, node: Node | None, node_grads: dic
             _refuse_stale_view(t, newest)  # the base was overwritten after t was made
         slots = node_grads.get(source)
         if slots is None:
-            if source._freed:
+            if source._freed and (needed is None or source in needed):
                 raise RuntimeError(_FREED_MESSAGE)
             slots = node_grads[source] = [None] * len(source._outputs)
             heappush(waiting, (-source._sequence_nr, source))

@@ -1,7 +1,9 @@
-"""torch.distributions' everyday three: Normal, Categorical and Bernoulli, with kl_divergence
-between two of a kind. log_prob, entropy, cdf and rsample are Tensor ops, so gradients flow to
-the parameters (REINFORCE's log_prob, a VAE's rsample and KL term); sample draws from minigrad's
-random stream without recording. Parameters are checked as PyTorch's validate_args does."""
+"""torch.distributions' everyday ones: Normal, Categorical, Bernoulli, Uniform,
+MultivariateNormal, Independent and MixtureSameFamily, with kl_divergence between two of a
+kind. log_prob, entropy, cdf and rsample are Tensor ops, so gradients flow to the parameters
+(REINFORCE's log_prob, a VAE's rsample and KL term, a mixture density network's likelihood);
+sample draws from minigrad's random stream without recording. Parameters are checked as
+PyTorch's validate_args does."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from minigrad.ops.activation import softplus
 from minigrad.size import Size
 from minigrad.tensor import Tensor
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Normal", "kl_divergence"]
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "MixtureSameFamily",
+           "MultivariateNormal", "Normal", "Uniform", "kl_divergence"]
 
 
 def _param(value: Any) -> Tensor:
@@ -217,6 +220,255 @@ class Bernoulli(Distribution):
         return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
 
 
+class Uniform(Distribution):
+    """Uniform on [low, high): log p(x) = -log(high - low) inside, and values outside the
+    support refused (as PyTorch's validate_args does)."""
+
+    has_rsample = True
+    _shown = ("low", "high")
+
+    def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
+        self.low, self.high = mg.broadcast_tensors(_param(low), _param(high))
+        self._validate = validate_args is not False
+        if self._validate:
+            _check("low", self.low, self.low.array < self.high.array,
+                   "LessThan(upper_bound=high)", "Uniform")
+        super().__init__(self.low.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return (self.high + self.low) / 2
+
+    @property
+    def variance(self) -> Tensor:
+        return (self.high - self.low) ** 2 / 12
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """low + u (high - low) with u ~ U[0, 1): differentiable in low and high."""
+        u = mg.rand(self._extended_shape(sample_shape), dtype=self.low.dtype)
+        return self.low + u * (self.high - self.low)
+
+    def _inside(self, value: Tensor, method: str) -> np.ndarray:
+        inside = (self.low.array <= value.array) & (value.array < self.high.array)
+        if self._validate and not np.all(inside):
+            raise ValueError(f"Uniform.{method}: expected values within the support "
+                             f"[low, high), but found invalid values:\n{value.detach()}")
+        return inside
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = _param(value)
+        inside = self._inside(value, "log_prob")
+        return mg.log(mg.tensor(inside.astype(value.dtype))) - (self.high - self.low).log()
+
+    def cdf(self, value: Any) -> Tensor:
+        value = _param(value)
+        self._inside(value, "cdf")
+        return ((value - self.low) / (self.high - self.low)).clamp(0, 1)
+
+    def icdf(self, value: Any) -> Tensor:
+        return value * (self.high - self.low) + self.low
+
+    def entropy(self) -> Tensor:
+        return (self.high - self.low).log()
+
+
+def _sum_rightmost(value: Tensor, n: int) -> Tensor:
+    return value.sum(tuple(range(-n, 0))) if n else value
+
+
+class Independent(Distribution):
+    """base_dist with its rightmost reinterpreted_batch_ndims batch dims read as one event:
+    log_prob and entropy sum over them (a diagonal Gaussian from a batch of Normals)."""
+
+    def __init__(self, base_distribution: Distribution, reinterpreted_batch_ndims: int,
+                 validate_args: bool | None = None) -> None:
+        n, shape = reinterpreted_batch_ndims, base_distribution.batch_shape
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= len(shape):
+            raise ValueError(f"Independent: reinterpreted_batch_ndims must be an int in [0, "
+                             f"{len(shape)}] (the base's batch dims {tuple(shape)}), got {n!r}")
+        self.base_dist, self.reinterpreted_batch_ndims = base_distribution, n
+        self.has_rsample = base_distribution.has_rsample
+        cut = len(shape) - n
+        super().__init__(shape[:cut], (*shape[cut:], *base_distribution.event_shape))
+
+    mean = property(lambda self: self.base_dist.mean)
+    variance = property(lambda self: self.base_dist.variance)
+    stddev = property(lambda self: self.base_dist.stddev)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.sample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.rsample(sample_shape)
+
+    def log_prob(self, value: Any) -> Tensor:
+        return _sum_rightmost(self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
+
+    def entropy(self) -> Tensor:
+        return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
+
+    def __repr__(self) -> str:
+        return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+
+
+class MixtureSameFamily(Distribution):
+    """A mixture of the components along component_distribution's last batch dim, weighted
+    by a Categorical: log p(x) = logsumexp_k (log w_k + log p_k(x))."""
+
+    def __init__(self, mixture_distribution: Categorical,
+                 component_distribution: Distribution,
+                 validate_args: bool | None = None) -> None:
+        if not isinstance(mixture_distribution, Categorical):
+            raise ValueError(f"MixtureSameFamily: mixture_distribution must be a Categorical, "
+                             f"got {type(mixture_distribution).__name__}")
+        mix, comp = mixture_distribution, component_distribution
+        if not comp.batch_shape:
+            raise ValueError("MixtureSameFamily: component_distribution needs a batch dim for "
+                             "the components")
+        k = comp.batch_shape[-1]
+        if mix._num_events != k:
+            raise ValueError(f"MixtureSameFamily: the mixture has {mix._num_events} "
+                             f"categories but the components' last batch dim is {k}")
+        batch = comp.batch_shape[:-1]
+        if np.broadcast_shapes(tuple(mix.batch_shape), tuple(batch)) != tuple(batch):
+            raise ValueError(f"MixtureSameFamily: the mixture's batch shape "
+                             f"{tuple(mix.batch_shape)} does not fit the components' "
+                             f"{tuple(batch)}")
+        self.mixture_distribution, self.component_distribution = mix, comp
+        self._event_ndims = len(comp.event_shape)
+        super().__init__(batch, comp.event_shape)
+
+    def _pad(self, x: Tensor) -> Tensor:
+        """x with a component dim before the event dims."""
+        return x.unsqueeze(-1 - self._event_ndims)
+
+    def _weights(self) -> Tensor:
+        probs = self.mixture_distribution.probs
+        return probs.reshape(*probs.shape, *([1] * self._event_ndims))
+
+    @property
+    def mean(self) -> Tensor:
+        return (self._weights() * self.component_distribution.mean).sum(-1 - self._event_ndims)
+
+    @property
+    def variance(self) -> Tensor:
+        """E[Var(x | k)] + Var(E[x | k])"""
+        w, comp, dim = self._weights(), self.component_distribution, -1 - self._event_ndims
+        spread = (comp.mean - self._pad(self.mean)) ** 2
+        return (w * comp.variance).sum(dim) + (w * spread).sum(dim)
+
+    def log_prob(self, value: Any) -> Tensor:
+        log_p = self.component_distribution.log_prob(self._pad(_param(value)))
+        return (log_p + self.mixture_distribution.logits.log_softmax(-1)).logsumexp(-1)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A component drawn by the mixture, then a draw of that component."""
+        with no_grad():
+            which = self.mixture_distribution.sample(sample_shape)
+            draws = self.component_distribution.sample(sample_shape)
+            which = which.reshape(*which.shape, 1, *([1] * self._event_ndims))
+            index = which.expand(*draws.shape[:-1 - self._event_ndims], 1,
+                                 *self.event_shape)
+            dim = len(draws.shape) - 1 - self._event_ndims
+            return draws.gather(dim, index).squeeze(dim)
+
+    def __repr__(self) -> str:
+        return (f"MixtureSameFamily(\n  {self.mixture_distribution!r},\n  "
+                f"{self.component_distribution!r})")
+
+
+class MultivariateNormal(Distribution):
+    """N(loc, Sigma) from one of covariance_matrix, precision_matrix or scale_tril (L with
+    Sigma = L L^T): log p(x) = -|L^-1 (x - loc)|^2 / 2 - sum log diag L - k/2 log(2 pi)."""
+
+    has_rsample = True
+    _shown = ("loc", "covariance_matrix")
+
+    def __init__(self, loc: Any, covariance_matrix: Any = None, precision_matrix: Any = None,
+                 scale_tril: Any = None, validate_args: bool | None = None) -> None:
+        given = [(n, m) for n, m in (("covariance_matrix", covariance_matrix),
+                                     ("precision_matrix", precision_matrix),
+                                     ("scale_tril", scale_tril)) if m is not None]
+        if len(given) != 1:
+            raise ValueError("MultivariateNormal: exactly one of covariance_matrix, "
+                             "precision_matrix or scale_tril must be given")
+        loc = _param(loc)
+        name, matrix = given[0][0], _param(given[0][1])
+        if loc.ndim < 1 or matrix.ndim < 2 or matrix.shape[-1] != matrix.shape[-2] or (
+                matrix.shape[-1] != loc.shape[-1]):
+            raise ValueError(f"MultivariateNormal: {name} of shape {tuple(matrix.shape)} "
+                             f"does not fit loc of shape {tuple(loc.shape)} (it must be "
+                             f"(..., {loc.shape[-1] if loc.ndim else 'k'}, same))")
+        if name == "scale_tril":
+            tril = matrix
+        else:
+            try:
+                cov = matrix if name == "covariance_matrix" else mg.linalg.inv(matrix)
+                tril = mg.linalg.cholesky(cov)
+            except mg.linalg.LinAlgError:
+                _check(name, matrix, np.zeros(1, bool), "PositiveDefinite()",
+                       "MultivariateNormal")
+        batch = np.broadcast_shapes(tuple(loc.shape[:-1]), tuple(tril.shape[:-2]))
+        k = loc.shape[-1]
+        self.loc = loc.expand(*batch, k)
+        self._tril = tril
+        super().__init__(batch, (k,))
+
+    @property
+    def scale_tril(self) -> Tensor:
+        return self._tril.expand(*self.batch_shape, *self._tril.shape[-2:])
+
+    @property
+    def covariance_matrix(self) -> Tensor:
+        return self.scale_tril @ self.scale_tril.mT
+
+    @property
+    def precision_matrix(self) -> Tensor:
+        return mg.linalg.inv(self.covariance_matrix)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    mode = mean
+
+    @property
+    def variance(self) -> Tensor:
+        return (self._tril ** 2).sum(-1).expand(*self.batch_shape, *self.event_shape)
+
+    def _half_log_det(self) -> Tensor:
+        return self._tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+
+    def _mahalanobis(self, diff: Tensor) -> Tensor:
+        """|L^-1 diff|^2 over the last dim, with L broadcast against diff's batch dims."""
+        shape = np.broadcast_shapes(tuple(diff.shape[:-1]), tuple(self._tril.shape[:-2]))
+        tril = self._tril.expand(*shape, *self._tril.shape[-2:])
+        solved = mg.linalg.solve_triangular(tril, diff.expand(*shape, diff.shape[-1])
+                                            .unsqueeze(-1), upper=False)
+        return (solved.squeeze(-1) ** 2).sum(-1)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """loc + L eps with eps ~ N(0, I): differentiable in loc and L."""
+        eps = mg.randn(self._extended_shape(sample_shape), dtype=self.loc.dtype)
+        return self.loc + (self._tril @ eps.unsqueeze(-1)).squeeze(-1)
+
+    def log_prob(self, value: Any) -> Tensor:
+        k = self.event_shape[0]
+        m = self._mahalanobis(_param(value) - self.loc)
+        return -0.5 * (k * math.log(2 * math.pi) + m) - self._half_log_det()
+
+    def entropy(self) -> Tensor:
+        k = self.event_shape[0]
+        h = 0.5 * k * (1.0 + math.log(2 * math.pi)) + self._half_log_det()
+        return h.expand(*self.batch_shape)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{n}: {t.shape}" for n, t in (
+            ("loc", self.loc), ("covariance_matrix", self.scale_tril),
+            ("precision_matrix", self.scale_tril), ("scale_tril", self.scale_tril)))
+        return f"MultivariateNormal({shapes})"
+
+
 def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     """KL(p || q) = E_p[log p - log q], in closed form for two of one kind."""
     if isinstance(p, Normal) and isinstance(q, Normal):
@@ -233,10 +485,27 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
         t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
         t2 = mg.where(p.probs.array == 1, 0.0, mg.where(q.probs.array == 1, math.inf, t2))
         return t1 + t2
+    if isinstance(p, Independent) and isinstance(q, Independent):
+        if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+            raise NotImplementedError("kl_divergence: Independent distributions with different "
+                                      "reinterpreted_batch_ndims")
+        return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist),
+                              p.reinterpreted_batch_ndims)
+    if isinstance(p, MultivariateNormal) and isinstance(q, MultivariateNormal):
+        if p.event_shape != q.event_shape:
+            raise ValueError(f"kl_divergence: MultivariateNormals of event shapes "
+                             f"{tuple(p.event_shape)} and {tuple(q.event_shape)}")
+        # 1/2 (tr(Sq^-1 Sp) + |Lq^-1 (mq - mp)|^2 - k) + log det Lq - log det Lp
+        shape = np.broadcast_shapes(tuple(p._tril.shape), tuple(q._tril.shape))
+        ratio = mg.linalg.solve_triangular(q._tril.expand(*shape), p._tril.expand(*shape),
+                                           upper=False)
+        term = (ratio ** 2).sum((-2, -1)) + q._mahalanobis(q.loc - p.loc) - p.event_shape[0]
+        return q._half_log_det() - p._half_log_det() + 0.5 * term
     raise NotImplementedError(f"kl_divergence: no closed form for {type(p).__name__} and "
                               f"{type(q).__name__}")
 
 
 # torch's module paths: torch.distributions.normal.Normal, torch.distributions.kl, ...
-for _name in ("normal", "categorical", "bernoulli", "kl", "distribution"):
+for _name in ("normal", "categorical", "bernoulli", "kl", "distribution", "uniform",
+              "independent", "mixture_same_family", "multivariate_normal"):
     sys.modules[f"{__name__}.{_name}"] = sys.modules[__name__]

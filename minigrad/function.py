@@ -219,6 +219,7 @@ class Function(Node):
 
     returns_view = False  # see ViewFunction
     _non_differentiable: frozenset[int] | None = None  # see mark_non_differentiable
+    _dirty: tuple = ()  # see mark_dirty
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -248,8 +249,12 @@ class Function(Node):
         for outputs that received none."""
 
     def mark_dirty(self, *tensors: Any) -> None:
-        raise NotImplementedError("mark_dirty: a Function that writes its inputs in place is "
-                                  "not supported; return new arrays instead")
+        """An input that forward wrote in place and returns: it comes out as that same tensor,
+        now the output of this node (as a recorded in-place op's output is). One at most."""
+        if len(tensors) > 1:
+            raise NotImplementedError("mark_dirty: minigrad records one tensor written in "
+                                      f"place per Function, got {len(tensors)}")
+        self._dirty = tensors
 
     @property
     def saved_tensors(self) -> tuple:
@@ -312,8 +317,14 @@ class Function(Node):
         if cls.returns_view and outputs[0].array.base is not None:
             base = args[0]
             outputs[0]._base = base if base._base is None else base._base
+        old = None
+        if ctx._dirty:
+            args, outputs, result, old = _dirty_output(ctx._dirty[0], args, outputs, returned,
+                                                       raw, record)
         if record:
             _record(ctx, args, outputs, returned)
+            if old is not None:  # earlier nodes that took the dirty tensor walk back to old
+                ctx._replaced = old
             if ctx._non_differentiable:
                 _unmark(ctx._non_differentiable, outputs, returned)
         if _Modes.anomaly:
@@ -373,6 +384,26 @@ def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], returned: 
                 if s is r:
                     _SavedOutput.replace_outputs(node, returned, outputs)
                     return
+
+
+def _dirty_output(dirty: Any, args: tuple, outputs: tuple[Tensor, ...], returned: tuple,
+                  raw: Any, record: bool) -> tuple[tuple, tuple, Any, Tensor | None]:
+    """For a Function whose forward wrote input `dirty` in place (mark_dirty) and returned it:
+    the output is `dirty` itself; when recording, the node's input is `old`, a stand-in
+    holding dirty's place in the graph before the write (its grad_fn), as _write_in_place
+    does. Returns (args, outputs, result, old)."""
+    if not any(a is dirty for a in args):
+        raise RuntimeError("mark_dirty: only inputs of forward can be marked dirty")
+    if not any(r is dirty for r in returned):
+        raise RuntimeError("mark_dirty: a tensor marked dirty must be returned by forward")
+    old = None
+    if record:
+        dirty._check_recordable("mark_dirty")
+        old = Tensor._make(dirty.array, dirty.requires_grad)
+        old.grad_fn, old._output_nr = dirty.grad_fn, dirty._output_nr
+        args = tuple([old if a is dirty else a for a in args])
+    outputs = tuple([dirty if r is dirty else o for r, o in zip(returned, outputs)])
+    return args, outputs, outputs if type(raw) is tuple else outputs[0], old
 
 
 def _unmark(marked: frozenset[int], outputs: tuple[Tensor, ...], returned: tuple) -> None:

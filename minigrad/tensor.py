@@ -250,13 +250,25 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self.array, separator=", ", prefix="tensor(", **PRINT_OPTIONS)
         extras = []
-        if self.dtype not in (np.float32, np.int64, np.bool_):
+        if self.array.size == 0:  # PyTorch names an empty tensor's shape, and its dtype
+            body = "[]"
+            if self.ndim != 1:
+                extras.append(f"size={tuple(self.shape)}")
+        if self.dtype not in (np.float32, np.int64, np.bool_) or (
+                self.array.size == 0 and self.dtype != np.float32):
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
+
+    def __format__(self, spec: str) -> str:
+        """f"{loss:.4f}" formats a 0-d tensor's value, as PyTorch does; any other tensor only
+        takes the empty spec (its repr)."""
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # *** autograd ***
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
@@ -663,8 +675,9 @@ class Tensor:
         return ops.diag_embed(self, offset, dim1, dim2)
 
     @dim_or_axis
-    def repeat_interleave(self, repeats: Any, dim: int | None = None) -> Tensor:
-        return ops.repeat_interleave(self, repeats, dim)
+    def repeat_interleave(self, repeats: Any = None, dim: int | None = None, *,
+                          output_size: int | None = None) -> Tensor:
+        return ops.repeat_interleave(self, repeats, dim, output_size=output_size)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
         return ops.movedim(self, source, destination)
@@ -1620,6 +1633,14 @@ class Tensor:
     def mH(self) -> Tensor:
         return self.mT
 
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix (real values here: its transpose)."""
+        if self.ndim not in (0, 2):
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self.ndim}-D tensor.")
+        return self.T
+
     def adjoint(self) -> Tensor:
         return self.mT
 
@@ -1901,7 +1922,7 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         """t[index] = value (a number or a tensor broadcast to t[index]'s shape), in place;
         differentiable to t's old values (zero where overwritten) and to value."""
-        self._write_in_place("__setitem__", lambda old, v: setitem(old, index, v), value)
+        self._write_in_place("__setitem__", lambda old, v: setitem(old, index, v, True), value)
 
     def _write_in_place(self, op: str, new_value: Callable[..., Tensor],
                         *operands: Any) -> Tensor:

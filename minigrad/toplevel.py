@@ -38,6 +38,12 @@ _METHODS += (  # PyTorch's aliases and helpers that are Tensor methods here (tme
 )
 
 
+# functions of torch.nn.functional that PyTorch also offers at the top level with the same
+# signature (torch.cosine_similarity); nn loads lazily, so it is imported at the first call
+_FUNCTIONAL = ("cosine_similarity", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
+               "channel_shuffle")
+
+
 def with_torch_names(fn: Callable) -> Callable:
     """fn, taking PyTorch's names (input, other) for the arguments it calls x, a and b, the
     alias axis for dim, and PyTorch's `out=` (a tensor the result is written into)."""
@@ -94,6 +100,16 @@ def method_function(name: str) -> Callable:
     return function
 
 
+def functional_function(name: str) -> Callable:
+    """nn.functional.<name> as a top-level function."""
+    def function(*args: Any, **kwargs: Any) -> Any:
+        from minigrad.nn import functional
+        return getattr(functional, name)(*args, **kwargs)
+
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other"""
     return ops.add(input, other if alpha == 1 else ops.mul(other, alpha))
@@ -139,4 +155,6 @@ def functions() -> dict[str, Callable]:
     explicit = {"add": add, "sub": sub, "pow": pow, "max": max, "min": min}
     found.update({name: with_torch_names(fn) for name, fn in explicit.items()})
     found["is_tensor"] = is_tensor
+    for name in _FUNCTIONAL:
+        found.setdefault(name, functional_function(name))
     return found

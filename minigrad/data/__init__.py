@@ -12,6 +12,7 @@ from minigrad.data.loader import (
     StackDataset,
     Subset,
     TensorDataset,
+    get_worker_info,
     random_split,
 )
 from minigrad.data.sampler import (
@@ -42,6 +43,7 @@ __all__ = [
     "StackDataset",
     "default_collate",
     "default_convert",
+    "get_worker_info",
     "Sampler",
     "SequentialSampler",
     "RandomSampler",

@@ -203,6 +203,12 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     return [Subset(dataset, order[end - size:end].tolist()) for size, end in zip(lengths, ends)]
 
 
+def get_worker_info() -> None:
+    """None: minigrad makes every batch in this process, as PyTorch's DataLoader does with
+    num_workers=0 (so an IterableDataset that shards by worker reads all of its data)."""
+    return None
+
+
 def _check_worker_options(num_workers: Any, timeout: Any, prefetch_factor: Any,
                           persistent_workers: Any) -> None:
     """PyTorch's checks of the worker options, which minigrad accepts and ignores."""

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.nn import functional as F
+from minigrad.nn.layers import _factory_dtype
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
 
@@ -144,9 +145,10 @@ class PReLU(Module):
     per channel (dim 1 of the input), all starting at init."""
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25,
-                 dtype: Any = np.float32) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
+        dtype = _factory_dtype(device, dtype)
         self.weight = Parameter(np.full(num_parameters, init, dtype=dtype))
 
     def forward(self, input: Tensor) -> Tensor:

@@ -11,7 +11,7 @@ import numpy as np
 
 from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.nn.layers import BatchNorm1d, Dropout, _check_size
+from minigrad.nn.layers import BatchNorm1d, Dropout, _check_size, _factory_dtype
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.conv import as_tuple
 from minigrad.tensor import Tensor
@@ -30,7 +30,7 @@ class _ConvNd(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: Any = np.float32) -> None:
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
         if padding_mode not in PADDING_MODES:
@@ -71,6 +71,7 @@ class _ConvNd(Module):
         self._reversed_padding_repeated_twice = [p for pair in reversed(pads) for p in pair]
         shape = (in_channels, out_channels // groups) if self.transposed else (
             out_channels, in_channels // groups)
+        dtype = _factory_dtype(device, dtype)
         self.weight = Parameter(np.empty(shape + self.kernel_size, dtype=dtype))
         self.bias = Parameter(np.empty(out_channels, dtype=dtype)) if bias else None
         self.reset_parameters()
@@ -146,12 +147,13 @@ class _ConvTransposeNd(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", dtype: Any = np.float32) -> None:
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
         name = type(self).__name__
         if isinstance(padding, str):
             raise ValueError(f"{name}: padding must be an int or a tuple, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, device, dtype)
         self.output_padding = as_tuple(output_padding, self.dims, "output_padding", name, 0)
 
 

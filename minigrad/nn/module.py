@@ -157,6 +157,15 @@ class IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        """What `print(model.load_state_dict(sd))` shows, as in PyTorch."""
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+    __str__ = __repr__
+
 
 class Module:
     """Base class of layers and models: subclass it, create parameters and sub-modules in
@@ -346,7 +355,17 @@ class Module:
             yield from walk(name, value)
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        return ((n, m) for n, m in self._members() if isinstance(m, Module))
+        """The sub-modules held directly, each once (a module held under two names comes
+        under its first, as in PyTorch)."""
+        seen: set[int] = set()
+        for name, module in self._child_items():
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def _child_items(self) -> list[tuple[str, Module]]:
+        """(name, sub-module) under every name, repeats included (containers' entries)."""
+        return [(n, m) for n, m in self._members() if isinstance(m, Module)]
 
     def children(self) -> Iterator[Module]:
         return (m for _, m in self.named_children())
@@ -364,7 +383,7 @@ class Module:
             seen.add(id(module))
             yield name, module
             stack.extend(reversed([(f"{name}.{n}" if name else n, m)
-                                   for n, m in module.named_children()]))
+                                   for n, m in module._child_items()]))
 
     def modules(self) -> Iterator[Module]:
         return (m for _, m in self.named_modules())
@@ -549,7 +568,7 @@ class Module:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({name}): " + repr(child).replace("\n", "\n  ")
-                       for name, child in self.named_children()]
+                       for name, child in self._child_items()]
         lines = extra_lines + child_lines
         if len(extra_lines) == 1 and not child_lines:
             return f"{type(self).__name__}({extra_lines[0]})"
@@ -599,7 +618,7 @@ class ModuleList(Module):
         return self
 
     def _names(self) -> list[str]:
-        return [name for name, _ in self.named_children()]
+        return [name for name, _ in self._child_items()]
 
     def _name_at(self, index: int) -> str:
         names = self._names()
@@ -612,15 +631,14 @@ class ModuleList(Module):
         return names[index]
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.named_children())
+        return len(self._child_items())
 
     def __iter__(self) -> Iterator[Module]:
-        return iter([module for _, module in self.named_children()])
+        return iter([module for _, module in self._child_items()])
 
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
-            return type(self)(list(self)[index]) if type(self) is ModuleList else (
-                Sequential(*list(self)[index]))
+            return type(self)(list(self)[index])
         return getattr(self, self._name_at(index))
 
     def __setitem__(self, index: int, module: Module) -> None:
@@ -686,6 +704,12 @@ class Sequential(ModuleList):
             x = module(x)
         return x
 
+    def __getitem__(self, index: int | slice) -> Any:
+        """A slice keeps the modules' names (`model[:3]` of named layers), as in PyTorch."""
+        if isinstance(index, slice):
+            return type(self)(OrderedDict(self._child_items()[index]))
+        return super().__getitem__(index)
+
     __repr__ = Module.__repr__  # PyTorch's Sequential prints every module, also repeated ones
 
 
@@ -748,7 +772,7 @@ class ModuleDict(_Keyed):
         self.update(modules or {})
 
     def _entries(self) -> list[tuple[str, Module]]:
-        return list(self.named_children())
+        return self._child_items()
 
     def _store(self, key: str, module: Module) -> None:
         self.add_module(key, module)

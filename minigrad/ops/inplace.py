@@ -39,9 +39,11 @@ class SetItem(Function):
                 GetItem.apply(g, ctx.plan) if need_value else None)
 
 
-def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
+def setitem(x: Tensor, index: Any, value: Any, leading_ones: bool = False) -> Tensor:
     """A copy of x with x[index] = value. A number or array value takes x's dtype; a Tensor
-    value must have a dtype x's can hold (float into int is refused, as in PyTorch)."""
+    value must have a dtype x's can hold (float into int is refused, as in PyTorch). With
+    leading_ones (t[index] = value), value's leading dims of size 1 beyond the indexed
+    shape's rank are dropped first, as PyTorch and numpy do."""
     plan: Plan = normalize_index(x.shape, index)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=x.array.dtype))
@@ -52,6 +54,9 @@ def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
         value = value.to(x.array.dtype)
     basic, advanced = plan
     selected = x.array[basic].shape if advanced is None else x.array[basic][advanced].shape
+    extra = value.ndim - len(selected)
+    if leading_ones and extra > 0 and all(n == 1 for n in value.shape[:extra]):
+        value = value.reshape(value.shape[extra:])
     try:
         fits = np.broadcast_shapes(value.array.shape, selected) == selected
     except ValueError:

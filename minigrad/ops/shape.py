@@ -487,9 +487,23 @@ def diag(x: Tensor, diagonal: int = 0) -> Tensor:
 
 
 @dim_or_axis
-def repeat_interleave(x: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
+def repeat_interleave(x: Tensor, repeats: Any = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
     """Each element (dim=None: of the flattened x) or slice along dim repeated repeats times;
-    repeats is one count or one per slice."""
+    repeats is one count or one per slice. With x alone, x holds the counts and the result is
+    arange(len(x)) repeated by them (lengths -> segment ids)."""
+    if repeats is None:
+        if x.ndim != 1 or x.dtype.kind not in "iu":
+            raise ValueError(f"repeat_interleave: counts alone must be a 1-D integer tensor, got "
+                             f"shape {tuple(x.shape)} of {x.dtype}")
+        x, repeats = Tensor._make(np.arange(len(x))), x
+    if output_size is not None:
+        result = repeat_interleave(x, repeats, dim)
+        expected = result.shape[0 if dim is None else dim]
+        if output_size != expected:
+            raise ValueError(f"repeat_interleave: output_size={output_size}, but the repeats "
+                             f"give {expected}")
+        return result
     if dim is None:
         x, dim = reshape(x, -1), 0
     d = canonical_dim(dim, max(x.ndim, 1), "repeat_interleave")
