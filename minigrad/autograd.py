@@ -21,6 +21,7 @@ from minigrad.function import (
     Function,
     Node,
     _check_not_nan,
+    _SavedOutput,
     _set_grad_mode,
     input_version,
     is_anomaly_enabled,
@@ -321,9 +322,14 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
 
 
 def _free(node: Node) -> None:
-    """Drop what backward saved and what forward stored on ctx; the node can no longer be
-    differentiated through. An in-place op's node keeps its number and the version it
-    replaced: nodes recorded before it may still need them to find their input's version."""
+    """Drop the values node kept for its backward, as PyTorch frees saved tensors: a second
+    backward through it then raises. A node that kept none (add, sum, reshape, ...) stays
+    runnable, as in PyTorch, with its inputs swapped for hollow stand-ins that hold no values.
+    An in-place op's freed node keeps its number and the version it replaced: nodes recorded
+    before it may still need them to find their input's version."""
+    if not _keeps_values(node):
+        node.inputs = tuple([_hollow(a) for a in node.inputs])
+        return
     replaced = node._replaced
     if replaced is None:
         node.__dict__.clear()
@@ -332,6 +338,48 @@ def _free(node: Node) -> None:
         node.__dict__.clear()
         node._sequence_nr, node._replaced = number, replaced
     node._freed = True
+
+
+# what the engine itself keeps on a node (the Node protocol); anything else is forward's
+_NODE_FIELDS = frozenset(("inputs", "needs_input_grad", "_sequence_nr", "_outputs", "_saved",
+                          "_saved_outputs", "_replaced", "_hooks", "_retained", "_trace",
+                          "_non_differentiable"))
+
+
+def _keeps_values(node: Node) -> bool:
+    """Did forward keep values for backward: with save_for_backward, as an array or Tensor on
+    ctx (directly or in a tuple or list), or as a numpy array taken as a constant input? A
+    number does not count (a 0-d constant, as made from a Python scalar): PyTorch keeps
+    numbers with the node."""
+    if any(map(_is_value, node._saved)):
+        return True
+    if any(isinstance(a, np.ndarray) and a.ndim > 0 for a in node.inputs):
+        return True
+    for name, value in vars(node).items():
+        if name in _NODE_FIELDS:
+            continue
+        if _is_value(value) or type(value) in (tuple, list) and any(map(_is_value, value)):
+            return True
+    return False
+
+
+def _is_value(v: Any) -> bool:
+    if isinstance(v, Tensor):
+        return v.requires_grad or v.array.ndim > 0
+    return type(v) is _SavedOutput or isinstance(v, np.ndarray) and v.ndim > 0
+
+
+def _hollow(t: Any) -> Any:
+    """A non-leaf input's place in the graph (grad_fn, output number, shape, dtype) on no
+    memory, a zero-strided array: what a later backward needs of it, without its values.
+    Leaves (which receive .grad) and constants stay as they are."""
+    if not isinstance(t, Tensor) or t.grad_fn is None:
+        return t
+    a = t.array
+    hollow = Tensor._make(np.ndarray(a.shape, a.dtype, np.zeros(1, a.dtype), 0, (0,) * a.ndim),
+                          True)
+    hollow.grad_fn, hollow._output_nr = t.grad_fn, t._output_nr
+    return hollow
 
 
 class _OnceDifferentiable(Function):
