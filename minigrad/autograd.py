@@ -351,22 +351,24 @@ def _keeps_values(node: Node) -> bool:
     ctx (directly or in a tuple or list), or as a numpy array taken as a constant input? A
     number does not count (a 0-d constant, as made from a Python scalar): PyTorch keeps
     numbers with the node."""
-    if any(map(_is_value, node._saved)):
-        return True
-    if any(isinstance(a, np.ndarray) and a.ndim > 0 for a in node.inputs):
-        return True
-    for name, value in vars(node).items():
-        if name in _NODE_FIELDS:
-            continue
+    for value in node._saved:
+        if value is not None and _is_value(value):
+            return True
+    kept = vars(node)
+    for name in kept.keys() - _NODE_FIELDS:  # what forward stored on ctx
+        value = kept[name]
         if _is_value(value) or type(value) in (tuple, list) and any(map(_is_value, value)):
             return True
-    return False
+    return any(type(a) is np.ndarray and a.ndim > 0 for a in node.inputs)
 
 
 def _is_value(v: Any) -> bool:
     if isinstance(v, Tensor):
         return v.requires_grad or v.array.ndim > 0
     return type(v) is _SavedOutput or isinstance(v, np.ndarray) and v.ndim > 0
+
+
+_ZEROS: dict[np.dtype, np.ndarray] = {}  # one element per dtype, which hollow arrays repeat
 
 
 def _hollow(t: Any) -> Any:
@@ -376,8 +378,11 @@ def _hollow(t: Any) -> Any:
     if not isinstance(t, Tensor) or t.grad_fn is None:
         return t
     a = t.array
-    hollow = Tensor._make(np.ndarray(a.shape, a.dtype, np.zeros(1, a.dtype), 0, (0,) * a.ndim),
-                          True)
+    zero = _ZEROS.get(a.dtype)
+    if zero is None:
+        zero = _ZEROS[a.dtype] = np.zeros(1, a.dtype)
+        zero.flags.writeable = False  # shared by every hollow array of this dtype
+    hollow = Tensor._make(np.ndarray(a.shape, a.dtype, zero, 0, (0,) * a.ndim), True)
     hollow.grad_fn, hollow._output_nr = t.grad_fn, t._output_nr
     return hollow
 

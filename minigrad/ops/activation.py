@@ -33,14 +33,19 @@ class Gelu(Function):
         cdf = 0.5 * (1 + erf_array(x.array * _SQRT_HALF))
         ctx.save_for_backward(x)
         ctx.cdf = cdf
-        if x.array.dtype == np.float32 and x.array.size > 1 and x.array.flags.c_contiguous:
+        out = x.array * cdf
+        if out.dtype == np.float32 and out.size > 1 and x.array.flags.c_contiguous and not (
+                out.max() < _ONEDNN_OVERFLOW):  # (max is nan or inf when such values occur)
             return _gelu_as_onednn(x.array, cdf)
-        return x.array * cdf
+        return out
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return GeluGrad.apply(g, x, ctx.cdf)
+
+
+_ONEDNN_OVERFLOW = np.finfo(np.float32).max / 2  # where x (1 + erf) overflows in float32
 
 
 def _gelu_as_onednn(x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
