@@ -125,3 +125,112 @@ def test_a_kept_node_does_not_keep_its_inputs_values():
     assert ref() is None
     y.backward()
     np.testing.assert_array_equal(a.grad.numpy(), np.full(1000, 2.0, np.float32))
+
+
+# *** optim.swa_utils: AveragedModel, SWALR, update_bn ***
+def _swa_run(lib, state, data, averaging, strategy):
+    """A few epochs of SGD with SWALR; the averaged model is updated after each epoch from
+    the second on, then its BatchNorm statistics recomputed. Returns what to compare."""
+    nn, swa = lib.nn, lib.optim.swa_utils
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 1))
+    model = model.double()
+    model.load_state_dict({k: lib.tensor(v) for k, v in state.items()})
+    kwargs = {"default": {}, "ema-multi": {"multi_avg_fn": swa.get_ema_multi_avg_fn(0.8)},
+              "ema": {"avg_fn": swa.get_ema_avg_fn(0.7)},
+              "buffers": {"multi_avg_fn": swa.get_ema_multi_avg_fn(0.9), "use_buffers": True},
+              "custom": {"avg_fn": lambda avg, cur, n: avg * 0.5 + cur * 0.5 + n * 0.01}}
+    averaged = swa.AveragedModel(model, **kwargs[averaging])
+    opt = lib.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+    scheduler = swa.SWALR(opt, swa_lr=0.05, anneal_epochs=3, anneal_strategy=strategy)
+    loader = [(lib.tensor(x), lib.tensor(y)) for x, y in data]
+    lrs = []
+    for epoch in range(5):
+        for x, y in loader:
+            opt.zero_grad()
+            lib.nn.functional.mse_loss(model(x), y).backward()
+            opt.step()
+        if epoch >= 1:
+            averaged.update_parameters(model)
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr()[0])
+    before_bn = {k: v.detach().numpy().copy() for k, v in averaged.state_dict().items()}
+    swa.update_bn(loader, averaged)
+    after = {k: v.detach().numpy().copy() for k, v in averaged.state_dict().items()}
+    averaged.eval()
+    out = averaged(loader[0][0]).detach().numpy()
+    return lrs, before_bn, after, out, averaged.training
+
+
+@pytest.mark.parametrize("averaging", ["default", "ema-multi", "ema", "buffers", "custom"])
+@pytest.mark.parametrize("strategy", ["cos", "linear"])
+def test_swa_training_run_matches_torch(torch, averaging, strategy):
+    torch.manual_seed(0)
+    ref = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.BatchNorm1d(8),
+                              torch.nn.ReLU(), torch.nn.Linear(8, 1)).double()
+    state = {k: v.numpy().copy() for k, v in ref.state_dict().items()}
+    rng = np.random.default_rng(0)
+    data = [(rng.normal(size=(8, 4)), rng.normal(size=(8, 1))) for _ in range(3)]
+    ours, theirs = (_swa_run(lib, state, data, averaging, strategy) for lib in (mg, torch))
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+    for got, want in zip(ours[1:3], theirs[1:3], strict=True):
+        assert list(got) == list(want)  # the same state dict keys, n_averaged included
+        for key in want:
+            assert got[key].dtype == want[key].dtype, key
+            np.testing.assert_allclose(got[key], want[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    np.testing.assert_allclose(ours[3], theirs[3], rtol=1e-9)
+    assert ours[4] == theirs[4]
+
+
+@pytest.mark.parametrize("anneal_epochs", [0, 1, 4])
+def test_swalr_lrs_match_torch_with_two_groups(torch, anneal_epochs):
+    lrs = {}
+    for lib in (mg, torch):
+        a, b = lib.zeros(2, requires_grad=True), lib.zeros(2, requires_grad=True)
+        opt = lib.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.3}], lr=1.0)
+        scheduler = lib.optim.swa_utils.SWALR(opt, swa_lr=[0.1, 0.01],
+                                              anneal_epochs=anneal_epochs)
+        seen = [scheduler.get_last_lr()]
+        for _ in range(6):
+            opt.step()
+            scheduler.step()
+            seen.append(scheduler.get_last_lr())
+        lrs[lib.__name__] = seen
+        assert opt.param_groups[1]["swa_lr"] == 0.01
+    np.testing.assert_allclose(lrs["minigrad"], lrs["torch"], rtol=1e-12)
+
+
+def test_swa_utils_refuse_bad_arguments(torch):
+    swa = mg.optim.swa_utils
+    for lib in (swa, torch.optim.swa_utils):
+        for bad in (-0.1, 1.5):
+            with pytest.raises(ValueError, match="Invalid decay value"):
+                lib.get_ema_multi_avg_fn(bad)
+            with pytest.raises(ValueError, match="Invalid decay value"):
+                lib.get_ema_avg_fn(bad)
+    model = mg.nn.Linear(2, 1)
+    with pytest.raises(AssertionError, match="Only one of avg_fn and multi_avg_fn"):
+        swa.AveragedModel(model, avg_fn=swa.get_ema_avg_fn(),
+                          multi_avg_fn=swa.get_ema_multi_avg_fn())
+    opt = mg.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="anneal_strategy must be one of 'cos' or 'linear'"):
+        swa.SWALR(opt, 0.05, anneal_strategy="exp")
+    with pytest.raises(ValueError, match="anneal_epochs must be equal or greater than 0"):
+        swa.SWALR(opt, 0.05, anneal_epochs=-1)
+    with pytest.raises(ValueError, match="swa_lr has 2 values"):
+        swa.SWALR(opt, [0.05, 0.01])
+    assert "swa_lr" not in opt.param_groups[0]  # nothing half-changed by the failures
+
+
+def test_averaged_model_state_dict_round_trip_and_pytorch_paths():
+    from minigrad.optim.swa_utils import AveragedModel, update_bn  # noqa: F401
+
+    model = mg.nn.Linear(3, 2)
+    averaged = AveragedModel(model)
+    averaged.update_parameters(model)
+    assert list(averaged.state_dict()) == ["n_averaged", "module.weight", "module.bias"]
+    assert averaged.n_averaged.item() == 1 and averaged.n_averaged.dtype == mg.int64
+    again = AveragedModel(model)
+    again.load_state_dict(averaged.state_dict())
+    assert again.n_averaged.item() == 1
+    assert type(averaged).__module__ == "minigrad.optim.swa_utils"
+    assert type(averaged).__qualname__ == "AveragedModel"
