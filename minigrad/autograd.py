@@ -327,8 +327,9 @@ def _free(node: Node) -> None:
     runnable, as in PyTorch, with its inputs swapped for hollow stand-ins that hold no values.
     An in-place op's freed node keeps its number and the version it replaced: nodes recorded
     before it may still need them to find their input's version."""
-    if not _keeps_values(node):
-        node.inputs = tuple([_hollow(a) for a in node.inputs])
+    if not _keeps_values(node):  # leaves (which get .grad) and constants are kept as they are
+        node.inputs = tuple([_hollow(a) if type(a) is Tensor and a.grad_fn is not None else a
+                             for a in node.inputs])
         return
     replaced = node._replaced
     if replaced is None:
@@ -352,31 +353,39 @@ def _keeps_values(node: Node) -> bool:
     number does not count (a 0-d constant, as made from a Python scalar): PyTorch keeps
     numbers with the node."""
     for value in node._saved:
-        if value is not None and _is_value(value):
+        if isinstance(value, _VALUES) and _is_value(value):
             return True
     kept = vars(node)
     for name in kept.keys() - _NODE_FIELDS:  # what forward stored on ctx
         value = kept[name]
-        if _is_value(value) or type(value) in (tuple, list) and any(map(_is_value, value)):
+        if isinstance(value, _VALUES):
+            if _is_value(value):
+                return True
+        elif type(value) in (tuple, list):
+            for v in value:
+                if isinstance(v, _VALUES) and _is_value(v):
+                    return True
+    for a in node.inputs:
+        if type(a) is np.ndarray and a.ndim:
             return True
-    return any(type(a) is np.ndarray and a.ndim > 0 for a in node.inputs)
+    return False
 
 
-def _is_value(v: Any) -> bool:
+_VALUES = (Tensor, np.ndarray, _SavedOutput)
+
+
+def _is_value(v: Tensor | np.ndarray | _SavedOutput) -> bool:
     if isinstance(v, Tensor):
         return v.requires_grad or v.array.ndim > 0
-    return type(v) is _SavedOutput or isinstance(v, np.ndarray) and v.ndim > 0
+    return type(v) is _SavedOutput or v.ndim > 0
 
 
 _ZEROS: dict[np.dtype, np.ndarray] = {}  # one element per dtype, which hollow arrays repeat
 
 
-def _hollow(t: Any) -> Any:
+def _hollow(t: Tensor) -> Tensor:
     """A non-leaf input's place in the graph (grad_fn, output number, shape, dtype) on no
-    memory, a zero-strided array: what a later backward needs of it, without its values.
-    Leaves (which receive .grad) and constants stay as they are."""
-    if not isinstance(t, Tensor) or t.grad_fn is None:
-        return t
+    memory, a zero-strided array: what a later backward needs of it, without its values."""
     a = t.array
     zero = _ZEROS.get(a.dtype)
     if zero is None:
