@@ -234,3 +234,142 @@ def test_averaged_model_state_dict_round_trip_and_pytorch_paths():
     assert again.n_averaged.item() == 1
     assert type(averaged).__module__ == "minigrad.optim.swa_utils"
     assert type(averaged).__qualname__ == "AveragedModel"
+
+
+# *** F.ctc_loss and nn.CTCLoss ***
+def _ctc_case(seed, batch=3, frames=7, classes=5, blank=0, max_target=4):
+    """log-probability inputs, padded targets (with repeats and no blank), and lengths; one
+    sequence may be too short for its target (an infinite loss)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(frames, batch, classes))
+    labels = [c for c in range(classes) if c != blank]
+    targets = rng.choice(labels, size=(batch, max_target))
+    targets[0, 1] = targets[0, 0]  # a repeated label needs a blank between
+    target_lengths = rng.integers(0, max_target + 1, size=batch)
+    target_lengths[0] = max_target
+    input_lengths = rng.integers(1, frames + 1, size=batch)
+    input_lengths[0] = frames
+    return x, targets, input_lengths, target_lengths
+
+
+def _ctc_both(torch, x, targets, input_lengths, target_lengths, layout, lengths_as, dtype,
+              through_log_softmax=True, **kwargs):
+    """(loss, gradient) of minigrad and of torch."""
+    if layout == "concatenated":
+        targets = np.concatenate([row[:n] for row, n in zip(targets, target_lengths)])
+    results = []
+    for lib in (mg, torch):
+        leaf = lib.tensor(x.astype(dtype), requires_grad=True)
+        lp = leaf.log_softmax(-1) if through_log_softmax else leaf
+        lengths = [lib.tensor(input_lengths), lib.tensor(target_lengths)]
+        if lengths_as == "tuple":
+            lengths = [tuple(int(n) for n in input_lengths), tuple(int(n) for n in target_lengths)]
+        loss = lib.nn.functional.ctc_loss(lp, lib.tensor(targets), *lengths, **kwargs)
+        (grad,) = lib.autograd.grad(loss.sum(), leaf)
+        results.append((loss.detach().numpy(), grad.numpy()))
+    return results
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+@pytest.mark.parametrize("layout", ["padded", "concatenated"])
+@pytest.mark.parametrize("lengths_as", ["tuple", "tensor"])
+def test_ctc_loss_matches_torch(torch, reduction, zero_infinity, layout, lengths_as):
+    for seed in range(3):
+        x, targets, input_lengths, target_lengths = _ctc_case(seed)
+        if seed == 1:
+            input_lengths[1], target_lengths[1] = 1, 3  # cannot be aligned: an infinite loss
+        (loss, grad), (t_loss, t_grad) = _ctc_both(
+            torch, x, targets, input_lengths, target_lengths, layout, lengths_as, np.float64,
+            reduction=reduction, zero_infinity=zero_infinity)
+        assert loss.shape == t_loss.shape
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_allclose(loss, t_loss, rtol=1e-10)
+            np.testing.assert_allclose(grad, t_grad, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("blank", [0, 2, 4])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ctc_loss_blank_dtype_and_raw_log_probs_match_torch(torch, blank, dtype):
+    """The gradient with respect to log_probs themselves is torch's (exp(log_probs) minus the
+    class posteriors), also for inputs that are not normalized."""
+    x, targets, input_lengths, target_lengths = _ctc_case(5, blank=blank)
+    tol = {"rtol": 2e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-10}
+    for through in (True, False):
+        (loss, grad), (t_loss, t_grad) = _ctc_both(
+            torch, x, targets, input_lengths, target_lengths, "padded", "tuple", dtype,
+            through_log_softmax=through, blank=blank, reduction="none")
+        assert loss.dtype == t_loss.dtype and grad.dtype == t_grad.dtype
+        np.testing.assert_allclose(loss, t_loss, **tol)
+        np.testing.assert_allclose(grad, t_grad, **tol)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_ctc_loss_unbatched_and_module_match_torch(torch, reduction):
+    x, targets, _, _ = _ctc_case(3)
+    results = []
+    for lib in (mg, torch):
+        leaf = lib.tensor(x[:, 0], requires_grad=True)
+        module = lib.nn.CTCLoss(blank=0, reduction=reduction)
+        losses = [module(leaf.log_softmax(-1), lib.tensor(targets[0][:3]), lib.tensor(6),
+                         lib.tensor(3)),  # 1-D targets: concatenated, as in torch
+                  module(leaf.log_softmax(-1), lib.tensor(targets[:1]), (7,), (3,))]
+        grads = lib.autograd.grad(sum(loss.sum() for loss in losses), leaf)
+        results.append([loss.detach().numpy() for loss in losses] + [grads[0].numpy()])
+    for ours, theirs in zip(*results, strict=True):
+        assert ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_ctc_loss_gradcheck_through_log_softmax():
+    from minigrad.testing import gradcheck
+
+    x, targets, input_lengths, target_lengths = _ctc_case(7, batch=2, frames=4, classes=3,
+                                                          max_target=2)
+    leaf = mg.tensor(x, requires_grad=True)
+    for reduction in ("mean", "sum", "none"):
+        assert gradcheck(lambda t, r=reduction: F.ctc_loss(
+            t.log_softmax(-1), mg.tensor(targets), tuple(input_lengths.tolist()),
+            tuple(target_lengths.tolist()), reduction=r), (leaf,))
+
+
+def test_ctc_loss_second_derivative_is_refused_as_in_torch(torch):
+    x, targets, input_lengths, target_lengths = _ctc_case(8)
+    for lib in (mg, torch):
+        leaf = lib.tensor(x, requires_grad=True)
+        loss = lib.nn.functional.ctc_loss(leaf.log_softmax(-1), lib.tensor(targets),
+                                          lib.tensor(input_lengths), lib.tensor(target_lengths))
+        (g,) = lib.autograd.grad(loss, leaf, create_graph=True)
+        with pytest.raises(RuntimeError):
+            lib.autograd.grad(g.sum(), leaf)
+
+
+CTC_BAD = {  # what is wrong -> (changes to the good call, exception type)
+    "input longer than the frames": ({"input_lengths": (8, 5)}, (RuntimeError, ValueError)),
+    "target longer than padded": ({"target_lengths": (5, 2)}, (RuntimeError, ValueError)),
+    "one input length too few": ({"input_lengths": (7,)}, (RuntimeError, ValueError)),
+    "one target length too few": ({"target_lengths": (3,)}, (RuntimeError, ValueError)),
+    "blank out of range": ({"blank": 5}, (RuntimeError, ValueError)),
+    "negative blank": ({"blank": -1}, (RuntimeError, ValueError)),
+    "negative target length": ({"target_lengths": (-1, 2)}, (RuntimeError, ValueError)),
+    "float lengths": ({"input_lengths": "float"}, (RuntimeError, TypeError)),
+    "bad reduction": ({"reduction": "avg"}, ValueError),
+    "concatenated too long": ({"targets": [1, 2, 3, 1, 2, 3, 1]}, (RuntimeError, ValueError)),
+    "concatenated too short": ({"targets": [1, 2, 3, 1, 2]}, (RuntimeError, ValueError)),
+}
+
+
+@pytest.mark.parametrize("case", CTC_BAD)
+def test_ctc_loss_refuses_what_torch_refuses(torch, case):
+    changes, error = CTC_BAD[case]
+    for lib in (mg, torch):
+        args = {"log_probs": lib.zeros(7, 2, 5).log_softmax(-1),
+                "targets": lib.tensor([[1, 2, 2, 4], [3, 1, 0, 0]]),
+                "input_lengths": (7, 5), "target_lengths": (4, 2)}
+        args.update(changes)
+        if args["input_lengths"] == "float":
+            args["input_lengths"] = lib.tensor([7.0, 5.0])
+        if isinstance(args["targets"], list):
+            args["targets"] = lib.tensor(args["targets"])
+        with pytest.raises(error):
+            lib.nn.functional.ctc_loss(**args)

@@ -207,3 +207,8 @@ __all__ += ["LPPool1d", "LPPool2d"]
 from minigrad.nn.activation import ChannelShuffle, RReLU  # noqa: E402
 
 __all__ += ["ChannelShuffle", "RReLU"]
+
+# gaps: connectionist temporal classification
+from minigrad.nn.loss import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]

@@ -1585,3 +1585,9 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     y_hard = np.zeros_like(soft)
     np.put_along_axis(y_hard, np.expand_dims(np.argmax(soft, axis=d), d), 1.0, axis=d)
     return Tensor._make(y_hard.reshape(logits.shape)) - y_soft.detach() + y_soft
+
+
+# gaps: connectionist temporal classification
+from minigrad.ops.ctc import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]
