@@ -11,6 +11,8 @@ import minigrad as mg
 import minigrad.nn.functional as F
 
 INF = float("inf")
+# importing torch.func warns that torch.jit.script is deprecated (inside torch)
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 
 
 # *** gelu at infinities, nan and huge values ***
@@ -373,3 +375,309 @@ def test_ctc_loss_refuses_what_torch_refuses(torch, case):
             args["targets"] = lib.tensor(args["targets"])
         with pytest.raises(error):
             lib.nn.functional.ctc_loss(**args)
+
+
+# *** minigrad.func (torch.func) ***
+def _np(tree):
+    """A pytree of tensors (either library) as numpy arrays, for comparison."""
+    if isinstance(tree, (tuple, list)):
+        return [_np(t) for t in tree]
+    if isinstance(tree, dict):
+        return {k: _np(v) for k, v in tree.items()}
+    return tree.detach().numpy() if hasattr(tree, "detach") else tree
+
+
+def _assert_trees_close(ours, theirs, rtol=1e-10, atol=1e-12):
+    ours, theirs = _np(ours), _np(theirs)
+    if isinstance(theirs, list):
+        assert isinstance(ours, list) and len(ours) == len(theirs)
+        for a, b in zip(ours, theirs, strict=True):
+            _assert_trees_close(a, b, rtol, atol)
+    elif isinstance(theirs, dict):
+        assert isinstance(ours, dict) and list(ours) == list(theirs)
+        for key in theirs:
+            _assert_trees_close(ours[key], theirs[key], rtol, atol)
+    else:
+        assert np.shape(ours) == np.shape(theirs)
+        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+
+
+def _both(torch, build):
+    """build(lib, tensor) run with minigrad and with torch; tensor(values) makes float64."""
+    return [build(lib, lambda v, lib=lib: lib.tensor(np.asarray(v, dtype=np.float64)))
+            for lib in (mg, torch)]
+
+
+FUNC_CASES = {
+    "grad": lambda lib, T: lib.func.grad(lambda x: (x.sin() * x).sum())(T([0.5, -1.0, 2.0])),
+    "grad argnums tuple": lambda lib, T: lib.func.grad(
+        lambda x, y: (x * y.exp()).sum(), argnums=(0, 1))(T([1.0, 2.0]), T([0.3, -0.2])),
+    "grad argnum 1": lambda lib, T: lib.func.grad(
+        lambda x, y: (x * y ** 2).sum(), argnums=1)(T([1.0, 2.0]), T([0.3, -0.2])),
+    "grad dict": lambda lib, T: lib.func.grad(lambda p, x: (p["w"] * x + p["b"]).tanh().sum())(
+        {"w": T([0.5, 1.5]), "b": T(0.1)}, T([1.0, -2.0])),
+    "grad has_aux": lambda lib, T: lib.func.grad(lambda x: ((x ** 2).sum(), x.cos()),
+                                                 has_aux=True)(T([1.0, 2.0])),
+    "grad_and_value": lambda lib, T: lib.func.grad_and_value(
+        lambda x, y: (x @ y).sum(), argnums=(0, 1))(T([[1.0, 2.0]]), T([[3.0], [4.0]])),
+    "grad_and_value has_aux": lambda lib, T: lib.func.grad_and_value(
+        lambda x: (x.sum() ** 2, {"m": x.mean()}), has_aux=True)(T([1.0, 2.0])),
+    "grad of grad": lambda lib, T: lib.func.grad(lib.func.grad(
+        lambda x: x.sin() * x ** 3))(T(0.7)),
+    "nested, no confusion": lambda lib, T: lib.func.grad(
+        lambda x: lib.func.grad(lambda y: (x * y).sum())(x).sum() * x.sum())(T([1.0, 2.0])),
+    "vjp": lambda lib, T: (lambda r: (r[0], r[1](T([1.0, -1.0])), r[1](T([2.0, 0.5]))))(
+        lib.func.vjp(lambda x, y: x * y.sin(), T([1.0, 2.0]), T([0.5, 0.25]))),
+    "vjp tuple output": lambda lib, T: (lambda r: (r[0], r[1]((T([1.0, 2.0]), T(3.0)))))(
+        lib.func.vjp(lambda x: (x.exp(), x.sum()), T([0.1, 0.2]))),
+    "vjp has_aux": lambda lib, T: (lambda r: (r[0], r[1](T([1.0, 1.0])), r[2]))(
+        lib.func.vjp(lambda x: (x ** 2, x.sum()), T([0.1, 0.2]), has_aux=True)),
+    "jacrev": lambda lib, T: lib.func.jacrev(lambda x: x.sin().outer(x))(T([0.1, 0.2, 0.3])),
+    "jacrev argnums": lambda lib, T: lib.func.jacrev(lambda x, y: x * y, argnums=(0, 1))(
+        T([1.0, 2.0]), T([3.0, 4.0])),
+    "jacrev dict output": lambda lib, T: lib.func.jacrev(
+        lambda x: {"a": x.sin(), "b": x.sum()})(T([1.0, 2.0])),
+    "jacrev has_aux": lambda lib, T: lib.func.jacrev(lambda x: (x.exp(), x.sum()),
+                                                     has_aux=True)(T([1.0, 2.0])),
+    "jacfwd": lambda lib, T: lib.func.jacfwd(lambda x: (x[:, None] * x).tanh())(T([1.0, 0.5])),
+    "jacfwd of jacrev": lambda lib, T: lib.func.jacfwd(lib.func.jacrev(
+        lambda x: x.sin().prod()))(T([0.4, 0.9, 1.3])),
+    "hessian": lambda lib, T: lib.func.hessian(lambda x: (x.exp() * x).sum() * x[0])(
+        T([[0.1, 0.2], [0.3, 0.4]])),
+    "hessian argnum 1": lambda lib, T: lib.func.hessian(lambda x, y: (x * y ** 3).sum(), 1)(
+        T([1.0, 2.0]), T([0.5, 0.7])),
+}
+
+
+@pytest.mark.parametrize("case", FUNC_CASES)
+def test_func_transforms_match_torch_func(torch, case):
+    import torch.func  # noqa: F401
+
+    ours, theirs = _both(torch, FUNC_CASES[case])
+    _assert_trees_close(ours, theirs)
+
+
+def _mlp(lib):
+    lib.manual_seed(0)
+    return lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 2)).double()
+
+
+def test_per_sample_gradients_with_vmap_grad_functional_call(torch):
+    import torch.func  # noqa: F401
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(5, 3)), rng.integers(0, 2, size=5)
+    theirs_model = _mlp(torch)
+    state = {k: v.detach().numpy() for k, v in theirs_model.named_parameters()}
+    results = []
+    for lib, model in ((mg, _mlp(mg)), (torch, theirs_model)):
+        params = {k: lib.tensor(v) for k, v in state.items()}
+        own = {k: v.detach().numpy().copy() for k, v in model.named_parameters()}
+
+        def loss(p, xi, yi, model=model, lib=lib):
+            out = lib.func.functional_call(model, p, (xi[None],))
+            return lib.nn.functional.cross_entropy(out, yi[None])
+
+        per_sample = lib.func.vmap(lib.func.grad(loss), in_dims=(None, 0, 0))(
+            params, lib.tensor(x), lib.tensor(y))
+        results.append(per_sample)
+        for k, v in model.named_parameters():  # the module's own parameters are back
+            np.testing.assert_array_equal(v.detach().numpy(), own[k])
+    _assert_trees_close(*results)
+    assert results[0]["0.weight"].shape == (5, 4, 3)
+
+
+def test_ensembling_with_stack_module_state_and_vmap(torch):
+    import torch.func  # noqa: F401
+
+    x = np.random.default_rng(1).normal(size=(6, 3))
+    outs = []
+    for lib in (mg, torch):
+        models = []
+        for seed in range(3):
+            lib.manual_seed(seed)
+            models.append(lib.nn.Linear(3, 2).double())
+        params, buffers = lib.func.stack_module_state(models)
+        assert params["weight"].shape == (3, 2, 3) and params["weight"].requires_grad
+        base = models[0]
+
+        def run(p, b, xs, base=base, lib=lib):
+            return lib.func.functional_call(base, (p, b), (xs,))
+
+        outs.append((lib.func.vmap(run, in_dims=(0, 0, None))(params, buffers, lib.tensor(x)),
+                     [{k: v.detach().numpy() for k, v in m.state_dict().items()}
+                      for m in models], params))
+    # the generators draw other weights: each library against a loop over its own models
+    for out, states, params in outs:
+        expected = np.stack([x @ s["weight"].T + s["bias"] for s in states])
+        np.testing.assert_allclose(_np(out), expected, rtol=1e-12)
+        out.sum().backward()
+        np.testing.assert_allclose(_np(params["bias"].grad), np.full((3, 2), 6.0))
+
+
+VMAP_CASES = {
+    "sum": (lambda lib: lib.vmap(lambda x: x.sum()), [np.ones((2, 3))]),
+    "in_dims tuple with None": (lambda lib: lib.vmap(lambda x, y: x * y, in_dims=(0, None)),
+                                [np.arange(6.0).reshape(2, 3), np.array([1.0, 2.0, 3.0])]),
+    "in_dim 1 and negative": (lambda lib: lib.vmap(lambda x, y: x @ y, in_dims=(1, -1)),
+                              [np.arange(12.0).reshape(3, 4), np.arange(12.0).reshape(3, 4)]),
+    "out_dims 1": (lambda lib: lib.vmap(lambda x: x.outer(x), out_dims=1),
+                   [np.arange(6.0).reshape(2, 3)]),
+    "tuple out_dims": (lambda lib: lib.vmap(lambda x: (x * 2, x.sum()), out_dims=(1, 0)),
+                       [np.arange(6.0).reshape(2, 3)]),
+    "out_dims None": (lambda lib: lib.vmap(lambda x, y: (x + y, y * 2), in_dims=(0, None),
+                                           out_dims=(0, None)),
+                      [np.ones((2, 3)), np.arange(3.0)]),
+    "nested": (lambda lib: lib.vmap(lib.vmap(lambda x, y: x * y, in_dims=(0, None)),
+                                    in_dims=(None, 0)),
+               [np.arange(3.0), np.arange(4.0)]),
+    "nested in_dims and dict": (
+        lambda lib: lib.vmap(lambda d, s: {"out": d["a"] * s + d["b"]},
+                             in_dims=({"a": 0, "b": None}, None)),
+        [{"a": np.arange(6.0).reshape(3, 2), "b": np.array([1.0, -1.0])}, 2.0]),
+    "list input": (lambda lib: lib.vmap(lambda xs: xs[0] - xs[1]),
+                   [[np.arange(4.0), np.ones(4)]]),
+    "vmap of jacrev": (lambda lib: lib.vmap(lib.func.jacrev(lambda x: x.sin() * x.sum())),
+                       [np.arange(6.0).reshape(2, 3) / 5]),
+    "kwargs unmapped": (lambda lib: lambda x: lib.vmap(lambda x, scale: x * scale)(
+        x, scale=3.0), [np.arange(4.0)]),
+}
+
+
+def _to(lib, value):
+    if isinstance(value, dict):
+        return {k: _to(lib, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to(lib, v) for v in value]
+    return lib.tensor(value) if isinstance(value, np.ndarray) else value
+
+
+@pytest.mark.parametrize("case", VMAP_CASES)
+def test_vmap_matches_torch(torch, case):
+    import torch.func  # noqa: F401
+
+    make, inputs = VMAP_CASES[case]
+    ours = make(mg)(*[_to(mg, v) for v in inputs])
+    theirs = make(torch)(*[_to(torch, v) for v in inputs])
+    _assert_trees_close(ours, theirs)
+
+
+def test_vmap_gradient_flows_back_to_the_batched_input(torch):
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        w = lib.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        lib.vmap(lambda xi, w=w: (xi * w).tanh().sum() * xi[0])(x).sum().backward()
+        results.append((x.grad, w.grad))
+    _assert_trees_close(*results)
+
+
+VMAP_BAD = {
+    "sizes differ": (lambda lib: lib.vmap(lambda x, y: x * y)(lib.ones(2, 3), lib.ones(3)),
+                     "same size in the mapped dimension"),
+    "not a tensor": (lambda lib: lib.vmap(lambda x: x, in_dims=1)(3), "non-Tensor arguments"),
+    "in_dims None": (lambda lib: lib.vmap(lambda x: x, in_dims=None)(lib.ones(2)), "in_dims"),
+    "in_dim too big": (lambda lib: lib.vmap(lambda x: x, in_dims=2)(lib.ones(2, 3)),
+                       "dimensionality 2"),
+    "in_dims too many": (lambda lib: lib.vmap(lambda x: x, in_dims=(0, 0))(lib.ones(2, 3)),
+                         "structure"),
+    "returns a number": (lambda lib: lib.vmap(lambda x: 3)(lib.ones(2)), "must only return"),
+    # (minigrad cannot tell what depends on the batch: it refuses values that differ)
+    "batched out_dim None": (lambda lib: lib.vmap(lambda x: x, out_dims=None)(lib.arange(2.0)),
+                             "out_dim is None"),
+    "random": (lambda lib: lib.vmap(lambda x: lib.rand(2))(lib.ones(2, 3)), "randomness"),
+}
+
+
+@pytest.mark.parametrize("case", VMAP_BAD)
+def test_vmap_refuses_what_torch_refuses(torch, case):
+    make, message = VMAP_BAD[case]
+    for lib in (mg, torch):
+        with pytest.raises((ValueError, RuntimeError), match=message):
+            make(lib)
+
+
+def test_vmap_refuses_in_place_writes_and_handles_randomness_modes():
+    y = mg.zeros(3)
+    with pytest.raises(RuntimeError, match="in place"):
+        mg.vmap(lambda x: y.add_(x))(mg.ones(2, 3))
+    with pytest.raises(RuntimeError, match="in place"):
+        mg.vmap(lambda x: x.mul_(2))(mg.ones(2, 3))
+    mg.manual_seed(0)
+    same = mg.vmap(lambda x: x + mg.rand(2), randomness="same")(mg.zeros(3, 2))
+    assert np.array_equal(same[0].numpy(), same[1].numpy())
+    different = mg.vmap(lambda x: x + mg.rand(2), randomness="different")(mg.zeros(3, 2))
+    assert not np.array_equal(different[0].numpy(), different[1].numpy())
+    with pytest.raises(RuntimeError, match="randomness are 'error', 'different', or 'same'"):
+        mg.vmap(lambda x: x, randomness="some")
+
+
+GRAD_BAD = {
+    "non-scalar": (lambda lib: lib.func.grad(lambda x: x.sum(0))(lib.ones(2, 2)),
+                   "scalar Tensor, got tensor with 1 dims"),
+    "integer input": (lambda lib: lib.func.grad(lambda x: x.sum())(lib.ones(2, dtype=lib.long)),
+                      "floating point"),
+    "argnum too big": (lambda lib: lib.func.grad(lambda x: x.sum(), argnums=1)(lib.ones(2)),
+                       "argnum=1, but only 1 positional inputs"),
+    "has_aux without aux": (lambda lib: lib.func.grad(lambda x: x.sum(), has_aux=True)(
+        lib.ones(2)), "should be a tuple"),
+    "vjp cotangent shape": (lambda lib: lib.func.vjp(lambda x: x.sin(), lib.ones(2))[1](
+        lib.ones(3)), "Mismatch in shape"),
+}
+
+
+@pytest.mark.parametrize("case", GRAD_BAD)
+def test_func_refuses_what_torch_refuses(torch, case):
+    import torch.func  # noqa: F401
+
+    make, message = GRAD_BAD[case]
+    for lib in (mg, torch):
+        with pytest.raises(RuntimeError, match=message):
+            make(lib)
+
+
+def test_functional_call_options_match_torch(torch):
+    import torch.func  # noqa: F401
+
+    results = []
+    for lib in (mg, torch):
+        model = lib.nn.Linear(2, 1).double()
+        x = lib.ones(3, 2, dtype=lib.float64)
+        w = lib.tensor([[1.0, 2.0]], dtype=lib.float64)
+        out = lib.func.functional_call(model, {"weight": w, "bias": lib.zeros(1).double()}, x)
+        with pytest.raises(RuntimeError, match="Missing key\\(s\\): 'bias'"):
+            lib.func.functional_call(model, {"weight": w}, (x,), strict=True)
+        with pytest.raises(ValueError, match="appeared in multiple dictionaries"):
+            lib.func.functional_call(model, ({"weight": w}, {"weight": w}), (x,))
+        assert model.weight is dict(model.named_parameters())["weight"]  # restored
+        results.append(out)
+    _assert_trees_close(*results)
+
+
+def test_functional_call_ties_weights_and_swaps_buffers():
+    class Tied(mg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = mg.nn.Linear(2, 2, bias=False)
+            self.b = mg.nn.Linear(2, 2, bias=False)
+            self.b.weight = self.a.weight
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    model, x, w = Tied(), mg.ones(1, 2), mg.eye(2) * 2
+    out = mg.func.functional_call(model, {"a.weight": w}, (x,))
+    np.testing.assert_array_equal(out.detach().numpy(), [[4.0, 4.0]])  # b follows a
+    with pytest.raises(ValueError, match="tied"):
+        mg.func.functional_call(model, {"a.weight": w, "b.weight": w * 3}, (x,))
+    bn = mg.nn.BatchNorm1d(2).eval()
+    out = mg.func.functional_call(bn, {"running_mean": mg.ones(2)}, (mg.zeros(3, 2),))
+    np.testing.assert_allclose(out.detach().numpy(), -np.ones((3, 2)) / np.sqrt(1 + 1e-5),
+                               rtol=1e-6)
+    np.testing.assert_array_equal(bn.running_mean.numpy(), [0.0, 0.0])
+
+
+def test_vmap_is_at_the_top_level_as_in_torch(torch):
+    from minigrad.func import vmap
+
+    assert mg.vmap is vmap is mg.func.vmap and torch.vmap is torch.func.vmap
