@@ -328,8 +328,12 @@ def _free(node: Node) -> None:
     An in-place op's freed node keeps its number and the version it replaced: nodes recorded
     before it may still need them to find their input's version."""
     if not _keeps_values(node):  # leaves (which get .grad) and constants are kept as they are
-        node.inputs = tuple([_hollow(a) if type(a) is Tensor and a.grad_fn is not None else a
-                             for a in node.inputs])
+        inputs = node.inputs
+        for a in inputs:
+            if type(a) is Tensor and a.grad_fn is not None:
+                node.inputs = tuple([_hollow(a) if type(a) is Tensor and a.grad_fn is not None
+                                     else a for a in inputs])
+                break
         return
     replaced = node._replaced
     if replaced is None:
@@ -356,7 +360,9 @@ def _keeps_values(node: Node) -> bool:
         if isinstance(value, _VALUES) and _is_value(value):
             return True
     kept = vars(node)
-    for name in kept.keys() - _NODE_FIELDS:  # what forward stored on ctx
+    if kept.keys() <= _NODE_FIELDS:  # forward stored nothing on ctx (just an optimization)
+        return _takes_arrays(node.inputs)
+    for name in kept.keys() - _NODE_FIELDS:
         value = kept[name]
         if isinstance(value, _VALUES):
             if _is_value(value):
@@ -365,7 +371,11 @@ def _keeps_values(node: Node) -> bool:
             for v in value:
                 if isinstance(v, _VALUES) and _is_value(v):
                     return True
-    for a in node.inputs:
+    return _takes_arrays(node.inputs)
+
+
+def _takes_arrays(inputs: tuple) -> bool:
+    for a in inputs:
         if type(a) is np.ndarray and a.ndim:
             return True
     return False
@@ -380,18 +390,23 @@ def _is_value(v: Tensor | np.ndarray | _SavedOutput) -> bool:
     return type(v) is _SavedOutput or v.ndim > 0
 
 
-_ZEROS: dict[np.dtype, np.ndarray] = {}  # one element per dtype, which hollow arrays repeat
+# hollow arrays by (shape, dtype): read-only, zero-strided over one zero, so they hold no values
+_HOLLOW: dict[tuple, np.ndarray] = {}
 
 
 def _hollow(t: Tensor) -> Tensor:
-    """A non-leaf input's place in the graph (grad_fn, output number, shape, dtype) on no
-    memory, a zero-strided array: what a later backward needs of it, without its values."""
+    """A non-leaf input's place in the graph (grad_fn, output number, shape, dtype) without its
+    values: what a later backward needs of it."""
     a = t.array
-    zero = _ZEROS.get(a.dtype)
-    if zero is None:
-        zero = _ZEROS[a.dtype] = np.zeros(1, a.dtype)
-        zero.flags.writeable = False  # shared by every hollow array of this dtype
-    hollow = Tensor._make(np.ndarray(a.shape, a.dtype, zero, 0, (0,) * a.ndim), True)
+    key = a.shape, a.dtype
+    array = _HOLLOW.get(key)
+    if array is None:
+        if len(_HOLLOW) > 1000:
+            _HOLLOW.clear()
+        zero = np.zeros(1, a.dtype)
+        zero.flags.writeable = False
+        array = _HOLLOW[key] = np.ndarray(a.shape, a.dtype, zero, 0, (0,) * a.ndim)
+    hollow = Tensor._make(array, True)
     hollow.grad_fn, hollow._output_nr = t.grad_fn, t._output_nr
     return hollow
 
