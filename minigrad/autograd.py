@@ -21,7 +21,6 @@ from minigrad.function import (
     Function,
     Node,
     _check_not_nan,
-    _SavedOutput,
     _set_grad_mode,
     input_version,
     is_anomaly_enabled,
@@ -353,41 +352,30 @@ _NODE_FIELDS = frozenset(("inputs", "needs_input_grad", "_sequence_nr", "_output
 
 def _keeps_values(node: Node) -> bool:
     """Did forward keep values for backward: with save_for_backward, as an array or Tensor on
-    ctx (directly or in a tuple or list), or as a numpy array taken as a constant input? A
-    number does not count (a 0-d constant, as made from a Python scalar): PyTorch keeps
-    numbers with the node."""
+    ctx (also inside tuples and lists), or as a numpy array taken as a constant input?"""
     for value in node._saved:
-        if isinstance(value, _VALUES) and _is_value(value):
+        if value is not None:
             return True
     kept = vars(node)
     if kept.keys() <= _NODE_FIELDS:  # forward stored nothing on ctx (just an optimization)
         return _takes_arrays(node.inputs)
     for name in kept.keys() - _NODE_FIELDS:
-        value = kept[name]
-        if isinstance(value, _VALUES):
-            if _is_value(value):
-                return True
-        elif type(value) in (tuple, list):
-            for v in value:
-                if isinstance(v, _VALUES) and _is_value(v):
-                    return True
+        if _holds_values(kept[name]):
+            return True
     return _takes_arrays(node.inputs)
+
+
+def _holds_values(value: Any) -> bool:
+    if isinstance(value, (Tensor, np.ndarray)):
+        return True
+    return type(value) in (tuple, list) and any(map(_holds_values, value))
 
 
 def _takes_arrays(inputs: tuple) -> bool:
     for a in inputs:
-        if type(a) is np.ndarray and a.ndim:
+        if type(a) is np.ndarray:
             return True
     return False
-
-
-_VALUES = (Tensor, np.ndarray, _SavedOutput)
-
-
-def _is_value(v: Tensor | np.ndarray | _SavedOutput) -> bool:
-    if isinstance(v, Tensor):
-        return v.requires_grad or v.array.ndim > 0
-    return type(v) is _SavedOutput or v.ndim > 0
 
 
 # hollow arrays by (shape, dtype): read-only, zero-strided over one zero, so they hold no values
