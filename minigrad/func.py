@@ -86,16 +86,16 @@ def _argnums(argnums: Argnums, count: int, what: str) -> tuple[int, ...]:
     return tuple(n % count for n in nums)
 
 
-def _own_copy(t: Any) -> Tensor:
+def _own_copy(t: Any, keep_graph: bool) -> Tensor:
     """The input a transform differentiates with respect to: a new tensor with t's values that
-    still depends on t when t requires grad (so an outer transform sees through), else a new
+    still depends on t when the graph is kept (so an outer transform sees through), else a new
     leaf. Differentiating with respect to this copy, not t, keeps nested transforms apart."""
     if not isinstance(t, Tensor):
         raise RuntimeError(f"Expected tensors, got unsupported type {type(t)}")
     if t.dtype.kind not in "fc":
         raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got "
                            f"{t.dtype}")
-    return t.clone() if t.requires_grad else t.detach().requires_grad_()
+    return t.clone() if keep_graph and t.requires_grad else t.detach().requires_grad_()
 
 
 class _Differentiated:
@@ -113,7 +113,7 @@ class _Differentiated:
         self.specs, self.counts, self.inputs = [], [], []
         for n in self.nums:
             leaves, spec = _flatten(args[n])
-            copies = [_own_copy(t) for t in leaves]
+            copies = [_own_copy(t, self.keep_graph) for t in leaves]
             args[n] = _unflatten(spec, copies)
             self.specs.append(spec)
             self.counts.append(len(copies))
@@ -339,6 +339,12 @@ def _swap(module: Any, path: str, value: Any) -> Any:
     for part in parents:
         owner = owner[int(part)] if isinstance(owner, list) else owner[part] if isinstance(
             owner, dict) else vars(owner)[part]
+    from minigrad.nn import ParameterDict, ParameterList  # (module is an nn.Module)
+
+    if isinstance(owner, (ParameterList, ParameterDict)):
+        raise NotImplementedError(f"functional_call: {path!r} is in a "
+                                  f"{type(owner).__name__}, which finds its entries by type, "
+                                  "so minigrad cannot stand a plain tensor in for it")
     if isinstance(owner, (list, dict)):
         key = int(last) if isinstance(owner, list) else last
         old, owner[key] = owner[key], value
@@ -524,4 +530,4 @@ def _out_dims(out_dims: Any, first: Any, count: int, name: str) -> list:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         return a.shape == b.shape and bool(np.array_equal(a.array, b.array, equal_nan=True))
-    return a is b or a == b
+    return a is b or type(a) is type(b) and not isinstance(a, np.ndarray) and bool(a == b)

@@ -708,3 +708,31 @@ def test_vmap_is_at_the_top_level_as_in_torch(torch):
     from minigrad.func import vmap
 
     assert mg.vmap is vmap is mg.func.vmap and torch.vmap is torch.func.vmap
+
+
+def test_grad_inside_no_grad_still_differentiates_as_torch(torch):
+    import torch.func  # noqa: F401
+
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.no_grad():
+            results.append(lib.func.grad(lambda x, lib=lib: (x ** 3).sum())(x))
+        assert not results[-1].requires_grad
+    _assert_trees_close(*results)
+
+
+def test_functional_call_through_module_lists_and_dicts_and_refusing_parameter_lists():
+    model = mg.nn.Module()
+    model.layers = mg.nn.ModuleList([mg.nn.Linear(2, 2), mg.nn.Linear(2, 1)])
+    model.heads = mg.nn.ModuleDict({"a": mg.nn.Linear(1, 1)})
+    model.forward = lambda x: model.heads["a"](model.layers[1](model.layers[0](x)))
+    zeros = {name: mg.zeros_like(p) for name, p in model.named_parameters()}
+    zeros["heads.a.bias"] = mg.tensor([5.0])
+    out = mg.func.functional_call(model, zeros, (mg.ones(3, 2),))
+    np.testing.assert_array_equal(out.detach().numpy(), np.full((3, 1), 5.0))
+    model.extra = mg.nn.ParameterList([mg.nn.Parameter(mg.ones(1))])
+    with pytest.raises(NotImplementedError, match="ParameterList"):
+        mg.func.functional_call(model, {"layers.0.bias": mg.ones(2), "extra.0": mg.zeros(1)},
+                                (mg.ones(3, 2),))
+    assert isinstance(model.layers[0].bias, mg.nn.Parameter)  # put back
