@@ -167,7 +167,8 @@ def _swa_run(lib, state, data, averaging, strategy):
     kwargs = {"default": {}, "ema-multi": {"multi_avg_fn": swa.get_ema_multi_avg_fn(0.8)},
               "ema": {"avg_fn": swa.get_ema_avg_fn(0.7)},
               "buffers": {"multi_avg_fn": swa.get_ema_multi_avg_fn(0.9), "use_buffers": True},
-              "custom": {"avg_fn": lambda avg, cur, n: avg * 0.5 + cur * 0.5 + n * 0.01}}
+              "custom": {"avg_fn": lambda avg, cur, n: avg * 0.5 + cur * 0.5 + n * 0.01},
+              "swa-buffers": {"use_buffers": True}}
     averaged = swa.AveragedModel(model, **kwargs[averaging])
     opt = lib.optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
     scheduler = swa.SWALR(opt, swa_lr=0.05, anneal_epochs=3, anneal_strategy=strategy)
@@ -190,7 +191,8 @@ def _swa_run(lib, state, data, averaging, strategy):
     return lrs, before_bn, after, out, averaged.training
 
 
-@pytest.mark.parametrize("averaging", ["default", "ema-multi", "ema", "buffers", "custom"])
+@pytest.mark.parametrize("averaging", ["default", "ema-multi", "ema", "buffers", "custom",
+                                       "swa-buffers"])
 @pytest.mark.parametrize("strategy", ["cos", "linear"])
 def test_swa_training_run_matches_torch(torch, averaging, strategy):
     torch.manual_seed(0)
