@@ -357,18 +357,29 @@ def _keeps_values(node: Node) -> bool:
         if value is not None:
             return True
     kept = vars(node)
-    if kept.keys() <= _NODE_FIELDS:  # forward stored nothing on ctx (just an optimization)
-        return _takes_arrays(node.inputs)
-    for name in kept.keys() - _NODE_FIELDS:
-        if _holds_values(kept[name]):
+    for name in kept.keys() - _NODE_FIELDS:  # what forward stored on ctx
+        value = kept[name]
+        if isinstance(value, (Tensor, np.ndarray)) or type(value) in _SEQUENCES and (
+                _holds_values(value)):
             return True
     return _takes_arrays(node.inputs)
 
 
-def _holds_values(value: Any) -> bool:
-    if isinstance(value, (Tensor, np.ndarray)):
-        return True
-    return type(value) in (tuple, list) and any(map(_holds_values, value))
+_SEQUENCES = (tuple, list)
+
+
+def _holds_values(items: tuple | list) -> bool:
+    """Is there an array or Tensor in items, or in a tuple or list inside them?"""
+    for item in items:
+        kind = type(item)
+        if kind is int or kind is slice or item is None:  # shapes, dims, index plans
+            continue
+        if kind in _SEQUENCES:
+            if _holds_values(item):
+                return True
+        elif isinstance(item, (Tensor, np.ndarray)):
+            return True
+    return False
 
 
 def _takes_arrays(inputs: tuple) -> bool:
