@@ -1294,6 +1294,19 @@ DECOMP_OPS += [
 ]
 OPS += DECOMP_OPS
 
+# gaps: CTC loss, through log_softmax (its gradient, torch's, is exact for normalized input);
+# torch's has no second derivative. Padded and concatenated targets, with a repeated label.
+CTC_TARGETS = {"padded": [[1, 1, 2], [2, 0, 0]], "concatenated": [1, 1, 2, 2]}
+OPS += [
+    Op(f"ctc_loss_{layout}_{r}",
+       lambda x, r=r, tg=tg: F.ctc_loss(x.log_softmax(2), mg.tensor(tg), (5, 3), (3, 1),
+                                        reduction=r),
+       lambda t, x, r=r, tg=tg: t.nn.functional.ctc_loss(x.log_softmax(2), t.tensor(tg),
+                                                         (5, 3), (3, 1), reduction=r),
+       one((5, 2, 3)), smooth=False)
+    for layout, tg in CTC_TARGETS.items() for r in ("mean", "none")
+]
+
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:
     return tuple(mg.Tensor(a, requires_grad=a.dtype.kind == "f" and i not in const)
                  for i, a in enumerate(arrays))

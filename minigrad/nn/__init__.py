@@ -227,3 +227,8 @@ from minigrad.nn.conv import (  # noqa: E402
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool3d", "AvgPool3d",
             "BatchNorm3d", "Conv3d", "ConvTranspose3d", "LPPool3d", "MaxPool3d", "MaxUnpool1d",
             "MaxUnpool2d", "MaxUnpool3d"]
+
+# gaps: connectionist temporal classification
+from minigrad.nn.loss import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]

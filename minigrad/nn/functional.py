@@ -1616,3 +1616,8 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
     kernel = as_tuple(kernel_size, 3, "kernel_size", "lp_pool3d")
     out = avg_pool3d(input ** norm_type, kernel, stride, 0, ceil_mode)
     return (out * math.prod(kernel)) ** (1.0 / norm_type)
+
+# gaps: connectionist temporal classification
+from minigrad.ops.ctc import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]
