@@ -34,7 +34,7 @@ def variants(batch: int, hidden: int, classes: int) -> dict[str, dict[str, Calla
     w = rng.random((hidden, 784), dtype=np.float32)
     return {
         f"first layer x W^T ({batch}x{hidden})": {
-            "(W x^T)^T (feature-major)": lambda: w @ x.T,
+            "(W x^T)^T (feature-major)": lambda: (w @ x.T).T,
             "x W^T (batch-major)": lambda: x @ w.T,
         },
         f"output layer dW ({classes}x{hidden})": {
