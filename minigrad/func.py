@@ -99,8 +99,9 @@ def _own_copy(t: Any, keep_graph: bool) -> Tensor:
 
 
 class _Differentiated:
-    """func called on its own copies of the inputs picked by argnums; `keep_graph` when those
-    inputs require grad (an outer transform, or the user, differentiates the result)."""
+    """func called on its own copies of the inputs picked by argnums. The results keep their
+    graph (`keep_graph`) when those inputs require grad or func used other tensors that do (a
+    captured parameter): an outer transform, or the user, may differentiate them."""
 
     def __init__(self, func: Callable, args: tuple, kwargs: dict, argnums: Argnums,
                  has_aux: bool, what: str) -> None:
@@ -120,6 +121,9 @@ class _Differentiated:
             self.inputs += copies
         with enable_grad():
             result = func(*args, **kwargs)
+        if not self.keep_graph and is_grad_enabled():
+            outputs = _flatten(result[0] if has_aux and isinstance(result, tuple) else result)[0]
+            self.keep_graph = _depends_on_others(outputs, {id(t) for t in self.inputs})
         if has_aux:
             if not isinstance(result, tuple) or len(result) != 2:
                 raise RuntimeError(f"{what}(f)(*args): output of function f should be a tuple: "
@@ -151,6 +155,31 @@ class _Differentiated:
 
     def value(self, tree: Any) -> Any:
         return tree if self.keep_graph else _tree_map(_detached, tree)
+
+
+def _depends_on_others(outputs: list, own: set[int]) -> bool:
+    """Does an output depend on a tensor that requires grad other than the ones in own?"""
+    seen: set = set()
+    stack = []
+    for t in outputs:
+        if isinstance(t, Tensor) and t.requires_grad:
+            if t.grad_fn is None:
+                if id(t) not in own:
+                    return True
+            else:
+                stack.append(t.grad_fn)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in getattr(node, "inputs", ()):
+            if isinstance(t, Tensor) and t.requires_grad:
+                if t.grad_fn is not None:
+                    stack.append(t.grad_fn)
+                elif id(t) not in own:
+                    return True
+    return False
 
 
 def _detached(value: Any) -> Any:

@@ -748,3 +748,24 @@ def test_functional_call_through_module_lists_and_dicts_and_refusing_parameter_l
         mg.func.functional_call(model, {"layers.0.bias": mg.ones(2), "extra.0": mg.zeros(1)},
                                 (mg.ones(3, 2),))
     assert isinstance(model.layers[0].bias, mg.nn.Parameter)  # put back
+
+
+def test_grad_keeps_the_graph_to_captured_parameters_as_torch(torch):
+    """A gradient penalty: grad of a critic at x, which closes over its parameters; the penalty's
+    backward reaches the parameters through that gradient."""
+    import torch.func  # noqa: F401
+
+    results = []
+    for lib in (mg, torch):
+        critic = lib.nn.Linear(3, 1).double()
+        with lib.no_grad():
+            critic.weight.copy_(lib.tensor([[0.5, -1.0, 2.0]], dtype=lib.float64))
+            critic.bias.copy_(lib.tensor([0.1], dtype=lib.float64))
+        x = lib.tensor(np.arange(6.0).reshape(2, 3) / 5)
+        penalty = lib.func.grad(lambda x, critic=critic: (critic(x) ** 3).sum())(x)
+        assert penalty.requires_grad
+        ((penalty.norm() - 1) ** 2).backward()
+        results.append((penalty, critic.weight.grad, critic.bias.grad))
+    _assert_trees_close(*results)
+    plain = mg.func.grad(lambda x: (x ** 3).sum())(mg.ones(2))
+    assert not plain.requires_grad  # nothing outside requires grad: a plain tensor, as torch
