@@ -120,9 +120,9 @@ def fold_windows(blocks: np.ndarray, size: Sizes, kernel: Sizes, dilation: Sizes
     canvas = np.zeros_like(blocks, shape=(blocks.shape[0], *padded, blocks.shape[-1]),
                            order="C")  # zeros_like: seen by mg.compile
     every = (slice(None),)
-    for tap in itertools.product(*map(range, kernel)):
-        target = tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
-                       for i, d, s, o in zip(tap, dilation, stride, outs, strict=True))
+    targets = [[slice(i * d, i * d + s * (o - 1) + 1, s) for i in range(k)]
+               for k, d, s, o in zip(kernel, dilation, stride, outs, strict=True)]
+    for tap, target in zip(itertools.product(*map(range, kernel)), itertools.product(*targets)):
         canvas[every + target] += blocks[every + tap]
     inside = tuple(slice(before, before + m) for m, (before, _) in zip(size, pads, strict=True))
     return canvas[every + inside].transpose(dims + 1, *range(dims + 1))

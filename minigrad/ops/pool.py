@@ -167,11 +167,12 @@ def _max_pool(x: np.ndarray, kernel: Sequence[int], stride: Sequence[int],
     padded = [n + before + after for n, (before, after) in zip(x.shape[2:], pads, strict=True)]
     steps = [math.prod(padded[a + 1:]) for a in range(dims)]
     outs = best.shape[2:]
-    pos = np.zeros_like(best, dtype=np.int64)
-    for a in range(dims):
-        pos += _along(np.arange(outs[a]) * (stride[a] * steps[a]), a, dims)
-    offsets = [sum(i * d * step for i, d, step in zip(tap, dilation, steps, strict=True))
-               for tap in itertools.product(*map(range, kernel))]
+    pos = np.empty_like(best, dtype=np.int64)
+    pos[...] = functools.reduce(np.add.outer, [  # each window's start, on the (*out) grid
+        np.arange(o) * (s * step) for o, s, step in zip(outs, stride, steps, strict=True)])
+    offsets = [0]  # each tap's offset from its window's start, taps in row-major order
+    for k, d, step in zip(kernel, dilation, steps, strict=True):
+        offsets = [o + i * d * step for o in offsets for i in range(k)]
     todo = np.ones_like(best, dtype=bool)
     for t in range(taps):
         hit = planes[t] == best
@@ -185,11 +186,13 @@ def _max_pool(x: np.ndarray, kernel: Sequence[int], stride: Sequence[int],
             np.copyto(pos, nan_pos + offsets[t], where=todo & np.isnan(planes[t]))
     if not any(before or after for before, after in pads):
         return best, pos
-    coords = [pos // step % size - before
-              for step, size, (before, _) in zip(steps, padded, pads, strict=True)]
-    outside = np.zeros_like(best, dtype=bool)
-    for coord, size in zip(coords, x.shape[2:], strict=True):
-        outside |= (coord < 0) | (coord >= size)
+    coords, outside = [], None
+    for a, (step, size, (before, _)) in enumerate(zip(steps, padded, pads, strict=True)):
+        coord = pos // step if step > 1 else pos  # the last axis has step 1
+        coord = (coord % size if a else coord) - before  # the first needs no modulo
+        coords.append(coord)
+        out_of_range = (coord < 0) | (coord >= x.shape[2 + a])
+        outside = out_of_range if outside is None else outside | out_of_range
     if outside.any():
         # every value in the window is -inf: the first position inside wins; a window wholly in
         # the padding (dilated) points past the plane, as in PyTorch, and gets no gradient
