@@ -114,6 +114,30 @@ def test_lenet_replay_equals_eager_bitwise(optimizer):
     assert compiled[3].cache_info()["replays"] == 2
 
 
+class CroppedConv(nn.Module):
+    """A slice of a conv's output, flattened (a copy of a strided view), then a fancy index: the
+    slices' backward scatters into fresh zeros, which replay must record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv, self.fc = nn.Conv2d(1, 2, 3), nn.Linear(8, 5)
+
+    def forward(self, x):
+        h = self.conv(x)[:, :, 1:3, ::2][..., [0, 1]]
+        return self.fc(h.flatten(1))
+
+
+def test_slices_of_a_conv_output_replay_equals_eager_bitwise():
+    rng = np.random.default_rng(0)
+    data = [(rng.standard_normal((3, 1, 6, 6)).astype(np.float32), rng.integers(0, 5, 3))
+            for _ in range(4)]
+    eager = train(CroppedConv, "momentum", data, compiled=False)
+    compiled = train(CroppedConv, "momentum", data, compiled=True)  # fullgraph: would raise
+    for got, want in zip(compiled[:3], eager[:3]):
+        assert_bitwise(got, want)
+    assert compiled[3].cache_info()["replays"] == 2
+
+
 @pytest.mark.parametrize("norm", ["layer", "batch"])
 def test_models_with_norm_layers(norm):
     data = batches(6, 8, 20, 5)

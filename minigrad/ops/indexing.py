@@ -168,7 +168,7 @@ class IndexPutAdd(Function):
     @staticmethod
     def forward(ctx, g, shape, plan):
         ctx.plan = plan
-        out = np.zeros(shape, dtype=g.dtype)
+        out = np.zeros_like(g.array, shape=shape)  # (made from g: mg.compile records it)
         basic, advanced = plan
         if advanced is None:
             out[basic] = g.array
