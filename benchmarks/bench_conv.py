@@ -6,8 +6,8 @@
 1. A LeNet-5 training epoch on MNIST (batch 64, Adam, float32): the two frameworks take turns
    every 20 batches on the same batches, so a noisy shared machine slows both alike; with
    --batches N only the first N batches run, and the table scales them to a whole epoch.
-2. One conv2d forward + backward (input, weight and bias gradients) at a few sizes: the median
-   of --repeats timings each.
+2. One conv2d forward + backward (input, weight and bias gradients) at a few sizes, and conv3d
+   at two volume sizes: the median of --conv-repeats timings each.
 
 BLAS and PyTorch are held to --threads threads (default 1) for a like-for-like comparison;
 compare the ratio column, not the seconds.
@@ -102,12 +102,14 @@ def lenet_epoch(batches: int | None, repeats: int) -> dict[str, float]:
     return result
 
 
-# *** single conv2d forward + backward ***
-SIZES = [  # (N, C, H, W), out channels, kernel, padding
+# *** single conv2d (conv3d for a 5-d shape) forward + backward ***
+SIZES = [  # (N, C, H, W) or (N, C, D, H, W), out channels, kernel, padding
     ((64, 1, 28, 28), 6, 5, 2),  # LeNet's first layer
     ((64, 6, 14, 14), 16, 5, 0),  # LeNet's second layer
     ((32, 16, 32, 32), 32, 3, 1),
     ((8, 64, 32, 32), 64, 3, 1),
+    ((8, 4, 16, 16, 16), 8, 3, 1),
+    ((2, 16, 16, 16, 16), 16, 3, 1),
 ]
 
 
@@ -124,19 +126,20 @@ def time_call(fn: Callable, repeats: int) -> float:
 def conv_step(shape: tuple, out: int, kernel: int, padding: int, repeats: int) -> tuple:
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape, dtype=np.float32)
-    w = rng.standard_normal((out, shape[1], kernel, kernel), dtype=np.float32)
+    w = rng.standard_normal((out, shape[1]) + (kernel,) * (len(shape) - 2), dtype=np.float32)
     b = rng.standard_normal(out, dtype=np.float32)
     xm, wm, bm = (mg.Tensor(a, requires_grad=True) for a in (x, w, b))
+    name = f"conv{len(shape) - 2}d"
 
     def ours() -> None:
-        F.conv2d(xm, wm, bm, padding=padding).sum().backward()
+        getattr(F, name)(xm, wm, bm, padding=padding).sum().backward()
 
     result = [time_call(ours, repeats)]
     if torch is not None:
         xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
 
         def theirs() -> None:
-            torch.nn.functional.conv2d(xt, wt, bt, padding=padding).sum().backward()
+            getattr(torch.nn.functional, name)(xt, wt, bt, padding=padding).sum().backward()
 
         result.append(time_call(theirs, repeats))
     return tuple(result)
@@ -149,7 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--repeats", type=int, default=3, help="LeNet epochs per framework")
     p.add_argument("--conv-repeats", type=int, default=20)
     p.add_argument("--threads", type=int, default=1, help="BLAS and PyTorch threads")
-    p.add_argument("--skip-epoch", action="store_true", help="only the single conv2d timings")
+    p.add_argument("--skip-epoch", action="store_true",
+                   help="only the single conv2d and conv3d timings")
     args = p.parse_args(argv)
     mg.set_num_threads(args.threads)
     if torch is not None:
@@ -165,15 +169,16 @@ def main(argv: list[str] | None = None) -> None:
         theirs = f"{epoch['PyTorch']:9.2f}" if "ratio" in epoch else f"{'-':>9}"
         ratio = f"{epoch['ratio']:18.2f}x" if "ratio" in epoch else f"{'-':>19}"
         print(f"{epoch['minigrad']:9.2f} {theirs} {ratio}")
-    print(f"\nconv2d forward + backward, float32 (median of {args.conv_repeats}), ms")
-    print(f"{'input':<18} {'out':>4} {'k':>2} {'minigrad':>9} {'PyTorch':>9} "
+    print(f"\nconv2d and conv3d forward + backward, float32 (median of {args.conv_repeats}), ms")
+    print(f"{'input':<22} {'out':>4} {'k':>2} {'minigrad':>9} {'PyTorch':>9} "
           f"{'minigrad / PyTorch':>19}")
     for shape, out, kernel, padding in SIZES:
         times = conv_step(shape, out, kernel, padding, args.conv_repeats)
         ratio = f"{times[0] / times[1]:18.2f}x" if len(times) > 1 else f"{'-':>19}"
         theirs = f"{times[1] * 1e3:9.2f}" if len(times) > 1 else f"{'-':>9}"
-        print(f"{str(shape):<18} {out:>4} {kernel:>2} {times[0] * 1e3:9.2f} {theirs} {ratio}")
-    flops = 2 * math.prod(SIZES[-1][0]) * SIZES[-1][1] * SIZES[-1][2] ** 2 * 3
+        print(f"{str(shape):<22} {out:>4} {kernel:>2} {times[0] * 1e3:9.2f} {theirs} {ratio}")
+    shape, out, kernel, _ = SIZES[-1]
+    flops = 2 * math.prod(shape) * out * kernel ** (len(shape) - 2) * 3
     print(f"(the last size is {flops / 1e9:.1f} GFLOP per forward + backward)")
 
 

@@ -1,5 +1,6 @@
-"""The products behind LinearGrad's choices (minigrad/ops/fused.py), timed side by side at the
-tutorial's shapes: for each batch size, the output layer's weight gradient from feature-major
+"""The products behind Linear's and LinearGrad's choices (minigrad/ops/linalg.py, fused.py),
+timed side by side at the tutorial's shapes: for each batch size, the first layer's forward
+product feature-major and batch-major, the output layer's weight gradient from feature-major
 activations two ways, and the bias gradient (a sum over the batch) two ways.
 
     python -m benchmarks.bench_products                 # batch 64, 256, 1024, BLAS threads 2
@@ -29,7 +30,13 @@ def variants(batch: int, hidden: int, classes: int) -> dict[str, dict[str, Calla
     g = rng.random((classes, batch), dtype=np.float32).T  # d loss / d logits, (batch, classes)
     g_hidden = rng.random((hidden, batch), dtype=np.float32).T
     ones = np.ones(batch, np.float32)
+    x = rng.random((batch, 784), dtype=np.float32)  # the images
+    w = rng.random((hidden, 784), dtype=np.float32)
     return {
+        f"first layer x W^T ({batch}x{hidden})": {
+            "(W x^T)^T (feature-major)": lambda: (w @ x.T).T,
+            "x W^T (batch-major)": lambda: x @ w.T,
+        },
         f"output layer dW ({classes}x{hidden})": {
             "g^T h": lambda: g.T @ h,
             "(h^T g)^T, made C-ordered": lambda: np.ascontiguousarray((h.T @ g).T),
@@ -62,13 +69,13 @@ def main(argv: list[str] | None = None) -> None:
     set_num_threads(args.threads)
     print(f"hidden 256, 10 classes, float32, {args.threads} BLAS thread(s); median us per call "
           f"of {args.repeats} turns, and ratio to the first variant")
-    print(f"{'batch':>6}  {'product':<28}{'variant':<30}{'us':>9}{'ratio':>8}")
+    print(f"{'batch':>6}  {'product':<30}{'variant':<30}{'us':>9}{'ratio':>8}")
     for batch in args.batches:
         for product, calls in variants(batch, 256, 10).items():
             medians = time_turns(calls, args.repeats)
             first = next(iter(medians.values()))
             for name, t in medians.items():
-                print(f"{batch:>6}  {product:<28}{name:<30}{t * 1e6:>9.1f}{t / first:>8.2f}")
+                print(f"{batch:>6}  {product:<30}{name:<30}{t * 1e6:>9.1f}{t / first:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -189,3 +189,9 @@ __all__ += ["amp", "autocast"]
 from minigrad.dtypes import bfloat16  # noqa: E402  (a name only: using it raises)
 
 __all__ += ["bfloat16"]
+
+# gaps: torch.func (function transforms) and torch.vmap
+from minigrad import func  # noqa: E402
+from minigrad.func import vmap  # noqa: E402
+
+__all__ += ["func", "vmap"]

@@ -367,9 +367,19 @@ def _accumulate(t: Tensor | None, g: Tensor) -> None:
 
 
 def _free(node: Node) -> None:
-    """Drop what backward saved and what forward stored on ctx; the node can no longer be
-    differentiated through. An in-place op's node keeps its number and the version it
-    replaced: nodes recorded before it may still need them to find their input's version."""
+    """Drop the values node kept for its backward, as PyTorch frees saved tensors: a second
+    backward through it then raises. A node that kept none (add, sum, reshape, ...) stays
+    runnable, as in PyTorch, with its inputs swapped for hollow stand-ins that hold no values.
+    An in-place op's freed node keeps its number and the version it replaced: nodes recorded
+    before it may still need them to find their input's version."""
+    if not _keeps_values(node):  # leaves (which get .grad) and constants are kept as they are
+        inputs = node.inputs
+        for a in inputs:
+            if type(a) is Tensor and a.grad_fn is not None:
+                node.inputs = tuple([_hollow(a) if type(a) is Tensor and a.grad_fn is not None
+                                     else a for a in inputs])
+                break
+        return
     replaced = node._replaced
     if replaced is None:
         node.__dict__.clear()
@@ -378,6 +388,72 @@ def _free(node: Node) -> None:
         node.__dict__.clear()
         node._sequence_nr, node._replaced = number, replaced
     node._freed = True
+
+
+# what the engine itself keeps on a node (the Node protocol); anything else is forward's
+_NODE_FIELDS = frozenset(("inputs", "needs_input_grad", "_sequence_nr", "_outputs", "_saved",
+                          "_saved_outputs", "_replaced", "_hooks", "_retained", "_trace",
+                          "_non_differentiable"))
+
+
+def _keeps_values(node: Node) -> bool:
+    """Did forward keep values for backward: with save_for_backward, as an array or Tensor on
+    ctx (also inside tuples and lists), or as a numpy array taken as a constant input?"""
+    for value in node._saved:
+        if value is not None:
+            return True
+    kept = vars(node)
+    for name in kept.keys() - _NODE_FIELDS:  # what forward stored on ctx
+        value = kept[name]
+        if isinstance(value, (Tensor, np.ndarray)) or type(value) in _SEQUENCES and (
+                _holds_values(value)):
+            return True
+    return _takes_arrays(node.inputs)
+
+
+_SEQUENCES = (tuple, list)
+
+
+def _holds_values(items: tuple | list) -> bool:
+    """Is there an array or Tensor in items, or in a tuple or list inside them?"""
+    for item in items:
+        kind = type(item)
+        if kind is int or kind is slice or item is None:  # shapes, dims, index plans
+            continue
+        if kind in _SEQUENCES:
+            if _holds_values(item):
+                return True
+        elif isinstance(item, (Tensor, np.ndarray)):
+            return True
+    return False
+
+
+def _takes_arrays(inputs: tuple) -> bool:
+    for a in inputs:
+        if type(a) is np.ndarray:
+            return True
+    return False
+
+
+# hollow arrays by (shape, dtype): read-only, zero-strided over one zero, so they hold no values
+_HOLLOW: dict[tuple, np.ndarray] = {}
+
+
+def _hollow(t: Tensor) -> Tensor:
+    """A non-leaf input's place in the graph (grad_fn, output number, shape, dtype) without its
+    values: what a later backward needs of it."""
+    a = t.array
+    key = a.shape, a.dtype
+    array = _HOLLOW.get(key)
+    if array is None:
+        if len(_HOLLOW) > 1000:
+            _HOLLOW.clear()
+        zero = np.zeros(1, a.dtype)
+        zero.flags.writeable = False
+        array = _HOLLOW[key] = np.ndarray(a.shape, a.dtype, zero, 0, (0,) * a.ndim)
+    hollow = Tensor._make(array, True)
+    hollow.grad_fn, hollow._output_nr = t.grad_fn, t._output_nr
+    return hollow
 
 
 class _OnceDifferentiable(Function):

@@ -124,7 +124,8 @@ class Node:
     _saved         what save_for_backward kept (checked against later in-place writes)
     _replaced      for an in-place op's node: the tensor version its output replaced
     _hooks, _retained  per output index: Tensor.register_hook hooks, retain_grad weakrefs
-    _freed         True once backward freed the saved values (retain_graph=False)
+    _freed         True once backward freed the saved values (retain_graph=False); a node
+                   that saved none stays runnable, its inputs hollowed (autograd._free)
     _trace         where the op was created, under detect_anomaly
     """
 

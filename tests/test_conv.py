@@ -50,10 +50,10 @@ def _fits(size: int, kernel: int, stride: int, dilation: int, pad: int) -> bool:
 
 # *** strategies: geometry that PyTorch accepts, from the tight corners up ***
 @st.composite
-def conv_case(draw: st.DrawFn, dims: int = 2) -> dict:
+def conv_case(draw: st.DrawFn, dims: int = 2, max_kernel: int = 4) -> dict:
     groups = draw(st.integers(1, 3))
     c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
-    kernel = tuple(draw(st.integers(1, 4)) for _ in range(dims))
+    kernel = tuple(draw(st.integers(1, max_kernel)) for _ in range(dims))
     dilation = tuple(draw(st.integers(1, 2)) for _ in range(dims))
     padding = draw(st.sampled_from(["ints", "same", "valid"]))
     stride = (1,) * dims if padding == "same" else tuple(draw(st.integers(1, 3))
@@ -94,20 +94,20 @@ def test_conv1d_matches_torch(case: dict, torch: Any) -> None:
 
 
 @st.composite
-def conv_transpose_case(draw: st.DrawFn) -> dict:
+def conv_transpose_case(draw: st.DrawFn, dims: int = 2) -> dict:
     groups = draw(st.integers(1, 2))
     c_in, c_out = groups * draw(st.integers(1, 2)), groups * draw(st.integers(1, 2))
-    kernel = tuple(draw(st.integers(1, 3)) for _ in range(2))
-    stride = tuple(draw(st.integers(1, 3)) for _ in range(2))
-    dilation = tuple(draw(st.integers(1, 2)) for _ in range(2))
+    kernel = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(dims))
     extra = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation,
                                                                         strict=True))
-    padding = tuple(draw(st.integers(0, 2)) for _ in range(2))
-    spatial = tuple(draw(st.integers(1, 4)) for _ in range(2))
+    padding = tuple(draw(st.integers(0, 2)) for _ in range(dims))
+    spatial = tuple(draw(st.integers(1, 4)) for _ in range(dims))
     size = [(m - 1) * s - 2 * p + d * (k - 1) + e + 1 for m, s, p, d, k, e in
             zip(spatial, stride, padding, dilation, kernel, extra, strict=True)]
     if min(size) < 1:
-        padding = (0, 0)
+        padding = (0,) * dims
     return {"x": draw(S.arrays((draw(st.integers(1, 2)), c_in, *spatial))),
             "w": draw(S.arrays((c_in, c_out // groups, *kernel))),
             "b": draw(S.arrays((c_out,))), "stride": stride, "padding": padding,
@@ -162,10 +162,11 @@ def test_unfold_and_fold_are_adjoint() -> None:
 
 # *** pools ***
 @st.composite
-def pool_case(draw: st.DrawFn, dilation: bool = True, values: Any = None) -> dict:
-    kernel = tuple(draw(st.integers(1, 3)) for _ in range(2))
-    stride = tuple(draw(st.integers(1, 3)) for _ in range(2))
-    dil = tuple(draw(st.integers(1, 2)) for _ in range(2)) if dilation else (1, 1)
+def pool_case(draw: st.DrawFn, dilation: bool = True, values: Any = None,
+              dims: int = 2) -> dict:
+    kernel = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    dil = tuple(draw(st.integers(1, 2)) for _ in range(dims)) if dilation else (1,) * dims
     # PyTorch allows padding up to half the kernel: draw up to that limit
     padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
     size = tuple(max(d * (k - 1) + 1 - 2 * p, 1) + draw(st.integers(0, 3))
@@ -180,10 +181,10 @@ def pool_case(draw: st.DrawFn, dilation: bool = True, values: Any = None) -> dic
 
 def window_in_padding(case: dict) -> bool:
     """Whether some dilated window has no tap inside the input (only on tiny inputs)."""
-    for axis in (0, 1):
+    for axis in range(case["x"].ndim - 2):
         size = case["x"].shape[2 + axis]
         k, s, p = case["kernel_size"][axis], case["stride"][axis], case["padding"][axis]
-        d = case.get("dilation", (1, 1))[axis]
+        d = case.get("dilation", (1,) * (case["x"].ndim - 2))[axis]
         count = -(-(size + 2 * p - d * (k - 1) - 1) // s) + 1 if case["ceil_mode"] else \
             (size + 2 * p - d * (k - 1) - 1) // s + 1
         for o in range(count):

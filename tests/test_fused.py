@@ -127,3 +127,28 @@ def test_plain_ops_are_correct_without_the_fused_ops(monkeypatch, soft):
     without = derivatives(soft)
     for k, (a, b) in enumerate(zip(with_fused, without, strict=True)):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=f"result {k}")
+
+
+@pytest.mark.parametrize("batch_major", [False, True])
+@pytest.mark.parametrize("lead", [(5,), (2, 3)])
+def test_linear_gives_torchs_numbers_in_either_layout(monkeypatch, torch, batch_major, lead):
+    """Linear computes x W^T directly from ops.linalg.FEATURE_MAJOR_BELOW rows on, as (W x^T)^T
+    below: both layouts give torch's values, gradients and second derivatives."""
+    from minigrad.ops import linalg
+
+    monkeypatch.setattr(linalg, "FEATURE_MAJOR_BELOW", 1 if batch_major else 10**9)
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in ((*lead, 4), (3, 4), (3,), (2, 3), (2,))]
+
+    def run(lib, wrap):
+        x, w1, b1, w2, b2 = (wrap(a) for a in arrays)
+        h = lib.sigmoid(lib.nn.functional.linear(x, w1, b1))
+        loss = (lib.nn.functional.linear(h, w2, b2) ** 2).sum()
+        grads = lib.autograd.grad(loss, [x, w1, b1, w2, b2], create_graph=True)
+        second = lib.autograd.grad(sum((g * g).sum() for g in grads), [x, w1])
+        return [t.detach().numpy() for t in (loss, *grads, *second)]
+
+    ours = run(mg, lambda a: mg.tensor(a, requires_grad=True))
+    theirs = run(torch, lambda a: torch.tensor(a, requires_grad=True))
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -454,12 +454,32 @@ LIBRARY_OPS = [
 
 @st.composite
 def image_inputs(draw: st.DrawFn, weight: tuple | None = None, rank: int = 4,
-                 elements: Any = None, unique: bool = False) -> tuple[np.ndarray, ...]:
+                 elements: Any = None, unique: bool = False,
+                 sides: tuple[int, int] = (3, 4)) -> tuple[np.ndarray, ...]:
     """A small image batch (N, 2, H, W) (or (N, 2, L) for rank 3), and a weight of the given
     shape when there is one (convolutions)."""
-    spatial = tuple(draw(st.integers(3, 4)) for _ in range(rank - 2))
+    spatial = tuple(draw(st.integers(*sides)) for _ in range(rank - 2))
     x = draw(S.arrays((draw(st.integers(1, 2)), 2, *spatial), elements, unique))
     return (x,) if weight is None else (x, draw(S.arrays(weight)))
+
+
+# at most 2 x 2 x 3^3 = 108 distinct values, from a grid of 401 (`distinct` has 81)
+volume_unique = image_inputs(rank=5, elements=S.spaced(0.1, limit=200), unique=True,
+                             sides=(2, 3))
+
+
+@st.composite
+def unpool_inputs(draw: st.DrawFn, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    """x (N, 2, *spatial) and, as a max pool with kernel 2 and stride 2 would return them,
+    the flat index of one position in each 2 x ... x 2 window of the (2 spatial) output."""
+    spatial = tuple(draw(st.integers(1, 3)) for _ in range(dims))
+    x = draw(S.arrays((draw(st.integers(1, 2)), 2, *spatial)))
+    offsets = draw(hnp.arrays(np.int64, (dims, *x.shape), elements=st.integers(0, 1)))
+    index = np.zeros(x.shape, np.int64)
+    for axis, n in enumerate(spatial):
+        cells = np.arange(n).reshape((-1,) + (1,) * (dims - 1 - axis))
+        index = index * 2 * n + 2 * cells + offsets[axis]
+    return x, index
 
 
 OPS = [
@@ -629,6 +649,43 @@ OPS = [
     Op("interpolate_bilinear", lambda x: F.interpolate(x, size=(5, 2), mode="bilinear"),
        lambda t, x: t.nn.functional.interpolate(x, size=(5, 2), mode="bilinear"),
        image_inputs()),
+    # *** volumes and unpooling (conv3d branch: ops/conv.py, ops/pool.py) ***
+    Op("conv3d", lambda x, w: F.conv3d(x, w, stride=(1, 2, 1), padding=(1, 0, 1), groups=2),
+       lambda t, x, w: t.nn.functional.conv3d(x, w, stride=(1, 2, 1), padding=(1, 0, 1),
+                                              groups=2),
+       image_inputs((2, 1, 2, 1, 2), rank=5)),
+    Op("conv_transpose3d", lambda x, w: F.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0),
+                                                           output_padding=(1, 0, 1)),
+       lambda t, x, w: t.nn.functional.conv_transpose3d(x, w, stride=2, padding=(1, 0, 0),
+                                                        output_padding=(1, 0, 1)),
+       image_inputs((2, 1, 2, 1, 2), rank=5)),
+    Op("max_pool3d", lambda x: F.max_pool3d(x, 2, (1, 2, 2), padding=1, ceil_mode=True),
+       lambda t, x: t.nn.functional.max_pool3d(x, 2, (1, 2, 2), padding=1, ceil_mode=True),
+       volume_unique),
+    Op("adaptive_max_pool3d", lambda x: F.adaptive_max_pool3d(x, (2, 1, 3)),
+       lambda t, x: t.nn.functional.adaptive_max_pool3d(x, (2, 1, 3)), volume_unique),
+    Op("avg_pool3d", lambda x: F.avg_pool3d(x, (3, 2, 2), 2, (1, 0, 1), ceil_mode=True,
+                                            count_include_pad=False),
+       lambda t, x: t.nn.functional.avg_pool3d(x, (3, 2, 2), 2, (1, 0, 1), ceil_mode=True,
+                                               count_include_pad=False), image_inputs(rank=5)),
+    Op("adaptive_avg_pool3d", lambda x: F.adaptive_avg_pool3d(x, (2, 3, 1)),
+       lambda t, x: t.nn.functional.adaptive_avg_pool3d(x, (2, 3, 1)), image_inputs(rank=5)),
+    Op("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 2),
+       lambda t, x: t.nn.functional.adaptive_max_pool1d(x, 2),
+       image_inputs(rank=3, elements=distinct, unique=True)),
+    Op("interpolate_trilinear", lambda x: F.interpolate(x, size=(2, 5, 3), mode="trilinear"),
+       lambda t, x: t.nn.functional.interpolate(x, size=(2, 5, 3), mode="trilinear"),
+       image_inputs(rank=5)),
+    Op("lp_pool3d", lambda x: F.lp_pool3d(x, 2, (2, 1, 2), 1),
+       lambda t, x: t.nn.functional.lp_pool3d(x, 2, (2, 1, 2), 1),
+       image_inputs(rank=5, elements=S.positive(0.5, 2))),
+    Op("batch_norm_3d", lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+       lambda t, x, w, b: t.nn.functional.batch_norm(x, None, None, w, b, training=True),
+       norm_inputs(st.tuples(st.integers(2, 3), st.just(2), st.integers(1, 2), st.just(2),
+                             st.integers(1, 2)), (1,))),
+    *(Op(f"max_unpool{d}d", lambda x, i, d=d: getattr(F, f"max_unpool{d}d")(x, i, 2),
+         lambda t, x, i, d=d: getattr(t.nn.functional, f"max_unpool{d}d")(x, i, 2),
+         unpool_inputs(d)) for d in (1, 2, 3)),
     # *** op library: indexing, shape, linear algebra, padding, losses, attention ***
     Op("getitem_int_slice_array", lambda x: x[0, :, [1, 0, 1]], SAME,
        one(S.shapes(3, 3, min_side=2, max_side=3))),
@@ -1237,6 +1294,19 @@ DECOMP_OPS += [
 ]
 OPS += DECOMP_OPS
 
+# gaps: CTC loss, through log_softmax (its gradient, torch's, is exact for normalized input);
+# torch's has no second derivative. Padded and concatenated targets, with a repeated label.
+CTC_TARGETS = {"padded": [[1, 1, 2], [2, 0, 0]], "concatenated": [1, 1, 2, 2]}
+OPS += [
+    Op(f"ctc_loss_{layout}_{r}",
+       lambda x, r=r, tg=tg: F.ctc_loss(x.log_softmax(2), mg.tensor(tg), (5, 3), (3, 1),
+                                        reduction=r),
+       lambda t, x, r=r, tg=tg: t.nn.functional.ctc_loss(x.log_softmax(2), t.tensor(tg),
+                                                         (5, 3), (3, 1), reduction=r),
+       one((5, 2, 3)), smooth=False)
+    for layout, tg in CTC_TARGETS.items() for r in ("mean", "none")
+]
+
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:
     return tuple(mg.Tensor(a, requires_grad=a.dtype.kind == "f" and i not in const)
                  for i, a in enumerate(arrays))
@@ -1348,7 +1418,11 @@ def test_every_public_op_is_in_the_table() -> None:
                  # convolution and pooling
                  "conv2d", "conv1d", "conv_transpose2d", "unfold", "fold", "max_pool2d",
                  "max_pool1d", "adaptive_max_pool2d", "avg_pool2d", "avg_pool1d",
-                 "adaptive_avg_pool2d", "interpolate"):
+                 "adaptive_avg_pool2d", "interpolate",
+                 # volumes and unpooling
+                 "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d",
+                 "adaptive_max_pool3d", "adaptive_avg_pool3d", "max_unpool1d", "max_unpool2d",
+                 "max_unpool3d", "adaptive_max_pool1d", "lp_pool3d"):
         assert any(n == name or n.startswith(name + "_") for n in names), name
 
 

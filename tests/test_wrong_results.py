@@ -128,3 +128,21 @@ def test_activation_values_and_gradients_at_nan_and_infinities(name: str, torch:
     ref.backward(torch.ones_like(ref))
     np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("soft", [False, True])
+def test_cross_entropy_of_an_empty_batch_matches_torch(reduction: str, soft: bool,
+                                                       torch: Any) -> None:
+    """An empty batch (the last, short one of some loaders): nan for the mean, 0 for the sum,
+    an empty gradient; it raised ZeroDivisionError in backward."""
+    def loss(lib: Any) -> tuple:
+        x = lib.zeros(0, 10, requires_grad=True)
+        target = lib.zeros(0, 10) if soft else lib.zeros(0, dtype=lib.long)
+        out = lib.nn.functional.cross_entropy(x, target, reduction=reduction)
+        out.sum().backward()
+        return out.detach().numpy(), x.grad.numpy()
+
+    (ours, our_grad), (theirs, their_grad) = loss(mg), loss(torch)
+    np.testing.assert_array_equal(ours, theirs)
+    assert our_grad.shape == their_grad.shape == (0, 10)

@@ -207,3 +207,28 @@ __all__ += ["LPPool1d", "LPPool2d"]
 from minigrad.nn.activation import ChannelShuffle, RReLU  # noqa: E402
 
 __all__ += ["ChannelShuffle", "RReLU"]
+
+# conv3d: volumes and unpooling
+from minigrad.nn.conv import (  # noqa: E402
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool3d,
+    AvgPool3d,
+    BatchNorm3d,
+    Conv3d,
+    ConvTranspose3d,
+    LPPool3d,
+    MaxPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    MaxUnpool3d,
+)
+
+__all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool3d", "AvgPool3d",
+            "BatchNorm3d", "Conv3d", "ConvTranspose3d", "LPPool3d", "MaxPool3d", "MaxUnpool1d",
+            "MaxUnpool2d", "MaxUnpool3d"]
+
+# gaps: connectionist temporal classification
+from minigrad.nn.loss import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]

@@ -16,8 +16,10 @@ from minigrad.nn.module import Module, Parameter
 from minigrad.ops.conv import as_tuple
 from minigrad.tensor import Tensor
 
-
 # *** convolutions ***
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
 class _ConvNd(Module):
     """Weight (out, in / groups, *kernel) or, transposed, (in, out / groups, *kernel), and bias
     (out,), initialised as PyTorch does: kaiming_uniform_(a=sqrt(5)), i.e. U(+-1/sqrt(fan_in)),
@@ -31,9 +33,12 @@ class _ConvNd(Module):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         name = type(self).__name__
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: only padding_mode='zeros' is supported, got "
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got "
                              f"{padding_mode!r}")
+        if self.transposed and padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported for transposed "
+                             f"convolutions, got {padding_mode!r}")
         for what, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
             _check_size(name, what, channels)
         if not isinstance(groups, int) or groups < 1:
@@ -55,6 +60,15 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: padding='same' is not supported for strided "
                              f"convolutions (stride={self.stride})")
         self.padding_mode = padding_mode
+        if padding == "same":  # an odd total puts the extra row at the end, as F.conv*d
+            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation, strict=True)]
+            pads = [(t // 2, t - t // 2) for t in totals]
+        elif padding == "valid":
+            pads = [(0, 0)] * self.dims
+        else:
+            pads = [(p, p) for p in self.padding]
+        # for padding_mode: F.pad's order, the last dim first (PyTorch's attribute name)
+        self._reversed_padding_repeated_twice = [p for pair in reversed(pads) for p in pair]
         shape = (in_channels, out_channels // groups) if self.transposed else (
             out_channels, in_channels // groups)
         dtype = _factory_dtype(device, dtype)
@@ -72,15 +86,24 @@ class _ConvNd(Module):
     def extra_repr(self) -> str:
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
-        if self.padding not in ((0,) * self.dims, "valid"):
-            text += f", padding={self.padding!r}"
+        if self.padding != (0,) * self.dims:  # padding=valid is shown, as PyTorch does
+            text += f", padding={self.padding}"  # PyTorch shows padding=same unquoted
         if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
         if getattr(self, "output_padding", (0,) * self.dims) != (0,) * self.dims:
             text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
-        return text + ("" if self.bias is not None else ", bias=False")
+        text += "" if self.bias is not None else ", bias=False"
+        return text + ("" if self.padding_mode == "zeros" else
+                       f", padding_mode={self.padding_mode}")
+
+    def _conv_input(self, x: Tensor) -> tuple[Tensor, Any]:
+        """x and the padding for F.conv*d: with a padding_mode other than 'zeros', x padded by
+        F.pad in that mode and no further padding (as PyTorch's modules do)."""
+        if self.padding_mode == "zeros":
+            return x, self.padding
+        return F.pad(x, self._reversed_padding_repeated_twice, mode=self.padding_mode), 0
 
 
 class Conv1d(_ConvNd):
@@ -89,7 +112,8 @@ class Conv1d(_ConvNd):
     dims = 1
 
     def forward(self, x: Tensor) -> Tensor:
-        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        x, padding = self._conv_input(x)
+        padding = padding if isinstance(padding, (str, int)) else padding[0]
         return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0],
                         self.groups)
 
@@ -98,7 +122,19 @@ class Conv2d(_ConvNd):
     """2-D convolution over (N, C, H, W): out = bias + weight cross-correlated with x."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        x, padding = self._conv_input(x)
+        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups)
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution over (N, C, D, H, W)."""
+
+    dims = 3
+
+    def forward(self, x: Tensor) -> Tensor:
+        x, padding = self._conv_input(x)
+        return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                         self.groups)
 
 
@@ -136,6 +172,16 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """The adjoint of Conv3d over (N, C, D, H, W)."""
+
+    dims = 3
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding,
                                   self.output_padding, self.groups, self.dilation)
 
 
@@ -197,6 +243,62 @@ class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
         return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
 
 
+class MaxPool3d(MaxPool2d):
+    def forward(self, x: Tensor) -> Any:
+        return F.max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(x, self.output_size)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    def forward(self, x: Tensor) -> Any:
+        return F.adaptive_max_pool3d(x, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(Module):
+    """Scatter a max pool's output back to its indices (zeros elsewhere); forward takes the
+    indices and, optionally, the output_size to pick among the sizes that pool to the input."""
+
+    dims = 2
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = as_tuple(kernel_size, self.dims, "kernel_size", name)
+        self.stride = self.kernel_size if stride is None else as_tuple(
+            stride, self.dims, "stride", name)
+        self.padding = as_tuple(padding, self.dims, "padding", name, 0)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        unpool = (F.max_unpool1d, F.max_unpool2d, F.max_unpool3d)[self.dims - 1]
+        return unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    dims = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    dims = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    dims = 3
+
+
 # *** normalization and dropout over channels ***
 class BatchNorm2d(BatchNorm1d):
     """Normalize each channel of (N, C, H, W) over the batch and both spatial dims."""
@@ -205,6 +307,16 @@ class BatchNorm2d(BatchNorm1d):
         if x.ndim != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm2d({self.num_features}): expected input of shape "
                              f"(N, {self.num_features}, H, W), got {x.shape}")
+        return self._normalize(x)
+
+
+class BatchNorm3d(BatchNorm1d):
+    """Normalize each channel of (N, C, D, H, W) over the batch and the three spatial dims."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 5 or x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm3d({self.num_features}): expected input of shape "
+                             f"(N, {self.num_features}, D, H, W), got {x.shape}")
         return self._normalize(x)
 
 
@@ -237,3 +349,17 @@ class LPPool1d(LPPool2d):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.lp_pool1d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(LPPool2d):
+    """The p-norm of each window of (N, C, D, H, W) (F.lp_pool3d)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.lp_pool3d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """Max over output_size windows that tile L (F.adaptive_max_pool1d)."""
+
+    def forward(self, x: Tensor) -> Any:
+        return F.adaptive_max_pool1d(x, self.output_size, self.return_indices)

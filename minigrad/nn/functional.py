@@ -228,9 +228,9 @@ def batch_norm(x: Tensor, running_mean: Tensor | np.ndarray | None,
     Training normalizes with the batch's biased variance and updates the running statistics in
     place, the variance with the unbiased estimate (PyTorch's semantics); evaluation normalizes
     with the running statistics, so an example's output does not depend on its batch."""
-    if x.ndim not in (2, 3, 4):
-        raise ValueError(f"batch_norm: expected input of shape (N, C), (N, C, L) or "
-                         f"(N, C, H, W), got {x.shape}")
+    if x.ndim not in (2, 3, 4, 5):
+        raise ValueError(f"batch_norm: expected input of shape (N, C), (N, C, L), "
+                         f"(N, C, H, W) or (N, C, D, H, W), got {x.shape}")
     for t in (weight, bias):
         if t is not None and t.array.dtype != x.array.dtype:
             raise RuntimeError(f"batch_norm: input dtype {x.dtype} differs from the weight's "
@@ -1585,3 +1585,39 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     y_hard = np.zeros_like(soft)
     np.put_along_axis(y_hard, np.expand_dims(np.argmax(soft, axis=d), d), 1.0, axis=d)
     return Tensor._make(y_hard.reshape(logits.shape)) - y_soft.detach() + y_soft
+
+
+# *** conv3d: volumes and unpooling (ops/conv.py, ops/pool.py) ***
+from minigrad.ops import (  # noqa: E402
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool3d,
+    avg_pool3d,
+    conv3d,
+    conv_transpose3d,
+    max_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
+from minigrad.ops.conv import as_tuple  # noqa: E402
+
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool3d", "avg_pool3d",
+            "conv3d", "conv_transpose3d", "lp_pool3d", "max_pool3d", "max_unpool1d",
+            "max_unpool2d", "max_unpool3d"]
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """The p-norm of each window of (N, C, D, H, W): avg_pool3d of x^p times the window's
+    size, to the power 1/p (max pooling at p = inf, as lp_pool2d)."""
+    if norm_type == math.inf:
+        return max_pool3d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
+    kernel = as_tuple(kernel_size, 3, "kernel_size", "lp_pool3d")
+    out = avg_pool3d(input ** norm_type, kernel, stride, 0, ceil_mode)
+    return (out * math.prod(kernel)) ** (1.0 / norm_type)
+
+# gaps: connectionist temporal classification
+from minigrad.ops.ctc import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]

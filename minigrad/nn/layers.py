@@ -10,6 +10,7 @@ import numpy as np
 
 from minigrad.device import as_device
 from minigrad.dtypes import as_dtype, get_default_dtype
+from minigrad.function import no_grad
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter, UninitializedParameter
@@ -374,6 +375,14 @@ class BatchNorm1d(Module):
                              f"(N, {self.num_features}) or (N, {self.num_features}, L), "
                              f"got {x.shape}")
         return self._normalize(x)
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1 and no batches counted, as when made."""
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
 
     def _normalize(self, x: Tensor) -> Tensor:
         """F.batch_norm with this module's statistics, counting the batch when training."""

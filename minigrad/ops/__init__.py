@@ -411,3 +411,20 @@ from minigrad.ops.conv import conv_transpose1d  # noqa: E402
 from minigrad.ops.norms import pdist  # noqa: E402
 
 __all__ += ["conv_transpose1d", "pdist"]
+
+# conv3d: volumes and unpooling (ops/conv.py, ops/pool.py)
+from minigrad.ops.conv import conv3d, conv_transpose3d  # noqa: E402
+from minigrad.ops.pool import (  # noqa: E402
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool3d,
+    avg_pool3d,
+    max_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
+)
+
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool3d", "avg_pool3d",
+            "conv3d", "conv_transpose3d", "max_pool3d", "max_unpool1d", "max_unpool2d",
+            "max_unpool3d"]

@@ -33,12 +33,28 @@ class Gelu(Function):
         cdf = 0.5 * (1 + erf_array(x.array * _SQRT_HALF))
         ctx.save_for_backward(x)
         ctx.cdf = cdf
-        return x.array * cdf
+        out = x.array * cdf
+        if out.dtype == np.float32 and out.size > 1 and x.array.flags.c_contiguous and not (
+                out.max() < _ONEDNN_OVERFLOW):  # (max is nan or inf when such values occur)
+            return _gelu_as_onednn(x.array, cdf)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return GeluGrad.apply(g, x, ctx.cdf)
+
+
+_ONEDNN_OVERFLOW = np.finfo(np.float32).max / 2  # where x (1 + erf) overflows in float32
+
+
+def _gelu_as_onednn(x: np.ndarray, cdf: np.ndarray) -> np.ndarray:
+    """gelu as PyTorch computes a contiguous float32 tensor of several elements (with oneDNN):
+    0.5 (x (1 + erf)), where x (1 + erf) overflows to inf above 1.7e38 and gelu(inf) is nan.
+    Other tensors (one element, strided, float64) get x Phi(x), with gelu(inf) = inf."""
+    with np.errstate(over="ignore"):
+        out = x * (cdf * 2) * np.float32(0.5)
+    return np.where(x == np.inf, np.float32(np.nan), out)
 
 
 class GeluGrad(Function):

@@ -3,9 +3,11 @@
 of the flattened kernels with the columns.
 
 Unfold's backward is fold and fold's backward is unfold, so the ops built from them (F.unfold,
-F.fold, avg_pool2d) can be differentiated any number of times. conv2d is the same idea as three
-ops whose backward passes are each other (the convolution, its adjoint in the input and its
-gradient in the weight), so conv1d, conv2d and conv_transpose2d can be too. The windows are
+F.fold, the average pools) can be differentiated any number of times. The convolution is the
+same idea as three ops whose backward passes are each other (the convolution, its adjoint in
+the input and its gradient in the weight), so conv1d/2d/3d and conv_transpose1d/2d/3d can be
+too. The same code serves any number of spatial dims (1-D runs as 2-D of height 1). The windows
+are
 read through a numpy stride-tricks view (no Python loop over output pixels), and folding adds
 one strided slice per kernel position (no np.add.at).
 
@@ -15,6 +17,8 @@ is a (N, O, h, w) view of an (O, h, w, N) array, which the next max pool and con
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -26,11 +30,12 @@ from minigrad.ops.shape import cat, reshape, unsqueeze
 from minigrad.tensor import Tensor
 
 Pair = tuple[int, int]
-Pads = tuple[Pair, Pair]  # ((top, bottom), (left, right))
+Sizes = tuple[int, ...]  # one int per spatial dim
+Pads = tuple[Pair, ...]  # (before, after) per spatial dim: ((top, bottom), (left, right)) in 2-D
 IntOrPair = int | Sequence[int]
 
 
-# *** geometry ***
+# *** geometry: every helper takes any number of spatial dims (1-D ops run as 2-D ones) ***
 def as_tuple(value: Any, n: int, name: str, op: str, minimum: int = 1) -> tuple[int, ...]:
     """An int or a sequence of n ints as an n-tuple, each at least minimum, else a ValueError
     naming op, the argument and its value."""
@@ -69,67 +74,72 @@ def output_shape(op: str, spatial: Sequence[int], kernel: Sequence[int], stride:
 
 
 def _padded(x: np.ndarray, pads: Pads, fill: float, axis: int) -> np.ndarray:
-    """x with pads added around dims axis and axis + 1, filled with fill."""
-    (top, bottom), (left, right) = pads
-    if not (top or bottom or left or right):
+    """x with pads added around the len(pads) dims from axis on, filled with fill."""
+    if not any(before or after for before, after in pads):
         return x
-    shape = list(x.shape)
-    h, w = shape[axis:axis + 2]
-    shape[axis:axis + 2] = h + top + bottom, w + left + right
+    shape, inside = list(x.shape), []
+    for k, (before, after) in enumerate(pads):
+        shape[axis + k] += before + after
+        inside.append(slice(before, before + x.shape[axis + k]))
     out = np.full_like(x, fill, shape=shape, order="C")  # full_like: seen by mg.compile
-    out[(slice(None),) * axis + (slice(top, top + h), slice(left, left + w))] = x
+    out[(slice(None),) * axis + tuple(inside)] = x
     return out
 
 
-def windows(x: np.ndarray, kernel: Pair, dilation: Pair, pads: Pads, stride: Pair,
+def windows(x: np.ndarray, kernel: Sizes, dilation: Sizes, pads: Pads, stride: Sizes,
             fill: float = 0.0, batch_last: bool = False) -> np.ndarray:
-    """A read-only view of every window of the padded x (N, C, H, W): (N, C, kh, kw, out_h,
-    out_w), or with batch_last (C, kh, kw, out_h, out_w, N) over a contiguous copy of x laid
-    out (C, H, W, N); view[.., i, j, p, q ..] = padded[.., p stride + i dilation,
+    """A read-only view of every window of the padded x (N, C, *spatial): (N, C, *kernel,
+    *out), or with batch_last (C, *kernel, *out, N) over a contiguous copy of x laid out
+    (C, *spatial, N); in 2-D view[.., i, j, p, q ..] = padded[.., p stride + i dilation,
     q stride + j dilation ..]."""
-    axis = 2
+    dims, axis = len(kernel), 2
     if batch_last:
-        axis, x = 1, x.transpose(1, 2, 3, 0)
+        axis, x = 1, x.transpose(*range(1, dims + 2), 0)
     xp = _padded(x, pads, fill, axis)
     if batch_last:
         xp = np.ascontiguousarray(xp)
-    h, w = xp.shape[axis:axis + 2]
-    sh, sw = xp.strides[axis:axis + 2]
-    out_h = out_size(h, kernel[0], stride[0], dilation[0], 0, 0)
-    out_w = out_size(w, kernel[1], stride[1], dilation[1], 0, 0)
-    shape = xp.shape[:axis] + (kernel[0], kernel[1], out_h, out_w) + xp.shape[axis + 2:]
-    strides = xp.strides[:axis] + (sh * dilation[0], sw * dilation[1], sh * stride[0],
-                                   sw * stride[1]) + xp.strides[axis + 2:]
+    spatial, steps = xp.shape[axis:axis + dims], xp.strides[axis:axis + dims]
+    outs = tuple(out_size(n, k, s, d, 0, 0)
+                 for n, k, s, d in zip(spatial, kernel, stride, dilation, strict=True))
+    shape = xp.shape[:axis] + tuple(kernel) + outs + xp.shape[axis + dims:]
+    strides = (xp.strides[:axis] + tuple(t * d for t, d in zip(steps, dilation, strict=True))
+               + tuple(t * s for t, s in zip(steps, stride, strict=True))
+               + xp.strides[axis + dims:])
     return as_strided(xp, shape, strides, subok=True, writeable=False)  # subok: mg.compile
 
 
-def fold_windows(blocks: np.ndarray, size: Pair, kernel: Pair, dilation: Pair, pads: Pads,
-                 stride: Pair) -> np.ndarray:
-    """The adjoint of `windows`: blocks (C, kh, kw, out_h, out_w, N), in any memory layout,
-    added onto an (N, C, *size) image, one strided slice per kernel position. The sums run on
-    a (C, H, W, N) canvas, whose batch-contiguous rows numpy adds several times faster than
-    the short image rows of (N, C, H, W); the result is a view of it."""
-    c, kh, kw, out_h, out_w, n = blocks.shape
-    (dh, dw), (sh, sw), ((top, bottom), (left, right)) = dilation, stride, pads
-    canvas = np.zeros_like(blocks, shape=(c, size[0] + top + bottom, size[1] + left + right, n),
+def fold_windows(blocks: np.ndarray, size: Sizes, kernel: Sizes, dilation: Sizes, pads: Pads,
+                 stride: Sizes) -> np.ndarray:
+    """The adjoint of `windows`: blocks (C, *kernel, *out, N), in any memory layout, added
+    onto an (N, C, *size) image, one strided slice per kernel position. The sums run on a
+    (C, *size, N) canvas, whose batch-contiguous rows numpy adds several times faster than
+    the short image rows of (N, C, *size); the result is a view of it."""
+    dims = len(kernel)
+    outs = blocks.shape[1 + dims:1 + 2 * dims]
+    padded = tuple(m + before + after for m, (before, after) in zip(size, pads, strict=True))
+    canvas = np.zeros_like(blocks, shape=(blocks.shape[0], *padded, blocks.shape[-1]),
                            order="C")  # zeros_like: seen by mg.compile
-    for i in range(kh):
-        rows = slice(i * dh, i * dh + sh * (out_h - 1) + 1, sh)
-        for j in range(kw):
-            canvas[:, rows, j * dw:j * dw + sw * (out_w - 1) + 1:sw] += blocks[:, i, j]
-    return canvas[:, top:top + size[0], left:left + size[1]].transpose(3, 0, 1, 2)
+    every = (slice(None),)
+    for tap in itertools.product(*map(range, kernel)):
+        target = tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                       for i, d, s, o in zip(tap, dilation, stride, outs, strict=True))
+        canvas[every + target] += blocks[every + tap]
+    inside = tuple(slice(before, before + m) for m, (before, _) in zip(size, pads, strict=True))
+    return canvas[every + inside].transpose(dims + 1, *range(dims + 1))
 
 
 # *** im2col and its adjoint ***
 class Unfold(Function):
-    """(N, C, H, W) -> (N, C kh kw, L): column l holds the l-th window, channel-major."""
+    """(N, C, *spatial) -> (N, C prod(kernel), L): column l holds the l-th window,
+    channel-major."""
 
     @staticmethod
     def forward(ctx, x, kernel, dilation, pads, stride):
         ctx.size = x.shape[2:]
         view = windows(x.array, kernel, dilation, pads, stride)
         n, c = x.shape[:2]
-        return view.reshape(n, c * kernel[0] * kernel[1], -1)  # the one copy
+        blocks = math.prod(view.shape[2 + len(kernel):])  # not -1: the batch may be empty
+        return view.reshape(n, c * math.prod(kernel), blocks)  # the one copy
 
     @staticmethod
     def backward(ctx, g):
@@ -137,17 +147,16 @@ class Unfold(Function):
 
 
 class Fold(Function):
-    """(N, C kh kw, L) -> (N, C, H, W): each column added back onto its window (the adjoint of
-    unfold)."""
+    """(N, C prod(kernel), L) -> (N, C, *size): each column added back onto its window (the
+    adjoint of unfold)."""
 
     @staticmethod
     def forward(ctx, cols, size, kernel, dilation, pads, stride):
-        (kh, kw), ((top, bottom), (left, right)) = kernel, pads
-        out_h = out_size(size[0], kh, stride[0], dilation[0], top, bottom)
-        out_w = out_size(size[1], kw, stride[1], dilation[1], left, right)
-        blocks = cols.array.reshape(cols.shape[0], -1, kh, kw, out_h, out_w)
-        return fold_windows(blocks.transpose(1, 2, 3, 4, 5, 0), size, kernel, dilation, pads,
-                            stride)
+        outs = tuple(out_size(m, k, s, d, *p)
+                     for m, k, s, d, p in zip(size, kernel, stride, dilation, pads, strict=True))
+        blocks = cols.array.reshape(cols.shape[0], -1, *kernel, *outs)
+        return fold_windows(blocks.transpose(*range(1, blocks.ndim), 0), size, kernel,
+                            dilation, pads, stride)
 
     @staticmethod
     def backward(ctx, g):
@@ -155,35 +164,36 @@ class Fold(Function):
 
 
 # *** convolution: three ops, each one matrix product per group, whose backward passes are each
-# other (conv2d's gradients are its adjoint in the input and its gradient in the weight) ***
+# other (the convolution's gradients are its adjoint in the input and its gradient in the
+# weight); any number of spatial dims ***
 class Geometry(NamedTuple):
     """A convolution's layout: the input's spatial size and the output's, and the window."""
 
-    size: Pair
-    out: Pair
-    kernel: Pair
-    stride: Pair
-    dilation: Pair
+    size: Sizes
+    out: Sizes
+    kernel: Sizes
+    stride: Sizes
+    dilation: Sizes
     pads: Pads
     groups: int
 
 
 def _columns(x: np.ndarray, geo: Geometry) -> np.ndarray:
-    """im2col for a GEMM: (groups, C / groups kh kw, L N), rows channel-major, the batch
+    """im2col for a GEMM: (groups, C / groups prod(kernel), L N), rows channel-major, the batch
     innermost in the columns, so that one matrix product per group applies every kernel to
     every window, and the copy reads contiguous runs of N values."""
     view = windows(x, geo.kernel, geo.dilation, geo.pads, geo.stride, batch_last=True)
-    rows = x.shape[1] // geo.groups * geo.kernel[0] * geo.kernel[1]  # not -1: N may be 0
-    return view.reshape(geo.groups, rows, x.shape[0] * geo.out[0] * geo.out[1])
+    rows = x.shape[1] // geo.groups * math.prod(geo.kernel)  # not -1: N may be 0
+    return view.reshape(geo.groups, rows, x.shape[0] * math.prod(geo.out))
 
 
 def _per_group(g: np.ndarray, groups: int) -> np.ndarray:
-    """(N, O, h, w) -> (groups, O / groups, h w N), the layout _columns' product has."""
-    return g.transpose(1, 2, 3, 0).reshape(groups, g.shape[1] // groups, -1)
+    """(N, O, *out) -> (groups, O / groups, prod(out) N), the layout _columns' product has."""
+    return g.transpose(*range(1, g.ndim), 0).reshape(groups, g.shape[1] // groups, -1)
 
 
-class Conv2d(Function):
-    """out = W columns(x) + b per group, returned as (N, O, out_h, out_w)."""
+class Conv(Function):
+    """out = W columns(x) + b per group, returned as (N, O, *out)."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, geo):
@@ -193,7 +203,8 @@ class Conv2d(Function):
         out = out.reshape(weight.shape[0], -1)
         if bias is not None:
             out += bias.array[:, None]
-        return out.reshape(weight.shape[0], *geo.out, x.shape[0]).transpose(3, 0, 1, 2)
+        out = out.reshape(weight.shape[0], *geo.out, x.shape[0])
+        return out.transpose(out.ndim - 1, *range(out.ndim - 1))
 
     @staticmethod
     def backward(ctx, g):
@@ -202,12 +213,12 @@ class Conv2d(Function):
         geo = ctx.inputs[3]
         return (ConvInputGrad.apply(g, weight, geo) if need_x else None,
                 ConvWeightGrad.apply(x, g, geo, ctx.columns) if need_w else None,
-                g.sum((0, 2, 3)) if need_b else None, None)
+                g.sum((0, *range(2, g.ndim))) if need_b else None, None)
 
 
 class ConvInputGrad(Function):
-    """fold(W^T g): conv2d's adjoint in its input (the gradient it sends back to x), which is
-    also the transposed convolution."""
+    """fold(W^T g): the convolution's adjoint in its input (the gradient it sends back to x),
+    which is also the transposed convolution."""
 
     @staticmethod
     def forward(ctx, g, weight, geo):
@@ -215,22 +226,22 @@ class ConvInputGrad(Function):
         kernels = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups, -1)
         cols = kernels.transpose(0, 2, 1) @ _per_group(g.array, geo.groups)
         n = g.shape[0]
-        blocks = cols.reshape(-1, *geo.kernel, *geo.out, n)
+        blocks = cols.reshape(weight.shape[1] * geo.groups, *geo.kernel, *geo.out, n)
         return fold_windows(blocks, geo.size, geo.kernel, geo.dilation, geo.pads, geo.stride)
 
     @staticmethod
     def backward(ctx, gg):
-        """<gg, fold(W^T g)> = <columns(gg), W^T g>: d/dg = conv2d(gg, W), d/dW = g columns^T."""
+        """<gg, fold(W^T g)> = <columns(gg), W^T g>: d/dg = conv(gg, W), d/dW = g columns^T."""
         g, weight = ctx.saved_tensors
         geo = ctx.inputs[2]
         need_g, need_w = ctx.needs_input_grad[:2]
-        return (Conv2d.apply(gg, weight, None, geo) if need_g else None,
+        return (Conv.apply(gg, weight, None, geo) if need_g else None,
                 ConvWeightGrad.apply(gg, g, geo, None) if need_w else None, None)
 
 
 class ConvWeightGrad(Function):
-    """g columns(x)^T per group, in the weight's shape: conv2d's gradient in its weight.
-    columns, when given, is columns(x) already computed by conv2d's forward."""
+    """g columns(x)^T per group, in the weight's shape: the convolution's gradient in its
+    weight. columns, when given, is columns(x) already computed by the convolution's forward."""
 
     @staticmethod
     def forward(ctx, x, g, geo, columns=None):
@@ -241,17 +252,20 @@ class ConvWeightGrad(Function):
 
     @staticmethod
     def backward(ctx, gw):
-        """<gw, g columns(x)^T>: d/dx = fold(gw^T g), d/dg = conv2d(x, gw)."""
+        """<gw, g columns(x)^T>: d/dx = fold(gw^T g), d/dg = conv(x, gw)."""
         x, g = ctx.saved_tensors
         geo = ctx.inputs[2]
         need_x, need_g = ctx.needs_input_grad[:2]
         return (ConvInputGrad.apply(g, gw, geo) if need_x else None,
-                Conv2d.apply(x, gw, None, geo) if need_g else None, None, None)
+                Conv.apply(x, gw, None, geo) if need_g else None, None, None)
 
 
 # *** functional API ***
 def _symmetric(padding: Sequence[int]) -> Pads:
-    return ((padding[0], padding[0]), (padding[1], padding[1]))
+    return tuple((p, p) for p in padding)
+
+
+_SHAPES = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}  # for error messages
 
 
 def _batched(x: Tensor, op: str, ranks: tuple[int, int], what: str) -> tuple[Tensor, bool]:
@@ -265,7 +279,7 @@ def _batched(x: Tensor, op: str, ranks: tuple[int, int], what: str) -> tuple[Ten
 def unfold(input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1,
            padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
     """Every sliding window of input (N, C, H, W) as a column: (N, C kh kw, L)."""
-    x, unbatched = _batched(input, "unfold", (3, 4), "(N, C, H, W)")
+    x, unbatched = _batched(input, "unfold", (3, 4), _SHAPES[2])
     kernel = as_tuple(kernel_size, 2, "kernel_size", "unfold")
     dilation = as_tuple(dilation, 2, "dilation", "unfold")
     stride = as_tuple(stride, 2, "stride", "unfold")
@@ -323,13 +337,13 @@ def _check_weight(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, group
                             "dtype; convert one with .to(dtype)")
 
 
-def _conv_pads(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair) -> Pads:
+def _conv_pads(op: str, padding: Any, kernel: Sizes, stride: Sizes, dilation: Sizes) -> Pads:
     """padding as ints, 'valid' (none) or 'same' (output size = input size, stride 1 only; an
     odd total puts the extra row or column at the end, as PyTorch does)."""
     if padding == "valid":
-        return ((0, 0), (0, 0))
+        return ((0, 0),) * len(kernel)
     if padding == "same":
-        if stride != (1, 1):
+        if stride != (1,) * len(kernel):
             raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
                              f"(stride={stride})")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
@@ -337,28 +351,37 @@ def _conv_pads(op: str, padding: Any, kernel: Pair, stride: Pair, dilation: Pair
     if isinstance(padding, str):
         raise ValueError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', got "
                          f"{padding!r}")
-    return _symmetric(as_tuple(padding, 2, "padding", op, 0))
+    return _symmetric(as_tuple(padding, len(kernel), "padding", op, 0))
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
            padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
     """2-D cross-correlation: out[n, o] = bias[o] + sum over c, i, j of
     weight[o, c, i, j] input[n, g c, p s + i d, q s + j d], computed as W @ unfold(input)."""
-    return _conv2d("conv2d", input, weight, bias, stride, padding, dilation, groups)
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def _conv2d(_op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: IntOrPair,
-            padding: IntOrPair | str, dilation: IntOrPair, groups: int) -> Tensor:
-    """conv2d, its errors naming _op (conv1d runs through it)."""
-    x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
-    _check_weight(_op, x, weight, bias, groups, 1, 4)
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1,
+           padding: IntOrPair | str = 0, dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+    """3-D cross-correlation over (N, C, D, H, W), weight (O, C / groups, kd, kh, kw):
+    conv2d's formula with one more spatial index, computed as W @ columns(input)."""
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv(_op: str, dims: int, input: Tensor, weight: Tensor, bias: Tensor | None,
+          stride: IntOrPair, padding: IntOrPair | str, dilation: IntOrPair,
+          groups: int) -> Tensor:
+    """The convolution over dims spatial dims, its errors naming _op (conv1d runs through it
+    with dims=2)."""
+    x, unbatched = _batched(input, _op, (dims + 1, dims + 2), _SHAPES[dims])
+    _check_weight(_op, x, weight, bias, groups, 1, dims + 2)
     kernel = weight.shape[2:]
-    stride = as_tuple(stride, 2, "stride", _op)
-    dilation = as_tuple(dilation, 2, "dilation", _op)
+    stride = as_tuple(stride, dims, "stride", _op)
+    dilation = as_tuple(dilation, dims, "dilation", _op)
     pads = _conv_pads(_op, padding, kernel, stride, dilation)
-    out_h, out_w = output_shape(_op, x.shape[2:], kernel, stride, dilation, pads)
-    out = Conv2d.apply(x, weight, bias, Geometry(x.shape[2:], (out_h, out_w), kernel, stride,
-                                                 dilation, pads, groups))
+    outs = output_shape(_op, x.shape[2:], kernel, stride, dilation, pads)
+    out = Conv.apply(x, weight, bias, Geometry(x.shape[2:], outs, kernel, stride, dilation,
+                                               pads, groups))
     return reshape(out, *out.shape[1:]) if unbatched else out
 
 
@@ -370,9 +393,9 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
         raise ValueError(f"conv1d: expected a 3-D weight, got shape {weight.shape}")
     padding = padding if isinstance(padding, str) else (0, *as_tuple(padding, 1, "padding",
                                                                      "conv1d", 0))
-    out = _conv2d("conv1d", unsqueeze(x, 2), unsqueeze(weight, 2), bias,
-                  (1, *as_tuple(stride, 1, "stride", "conv1d")), padding,
-                  (1, *as_tuple(dilation, 1, "dilation", "conv1d")), groups)
+    out = _conv("conv1d", 2, unsqueeze(x, 2), unsqueeze(weight, 2), bias,
+                (1, *as_tuple(stride, 1, "stride", "conv1d")), padding,
+                (1, *as_tuple(dilation, 1, "dilation", "conv1d")), groups)
     out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out
 
@@ -383,47 +406,59 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
                      dilation: IntOrPair = 1) -> Tensor:
     """The adjoint of conv2d with the same weight (C_in, C_out / groups, kh, kw): each input
     pixel spreads W^T x over a window of the output, fold(W^T @ x)."""
-    return _conv_transpose2d("conv_transpose2d", input, weight, bias, stride, padding,
-                             output_padding, groups, dilation)
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
 
 
-def _conv_transpose2d(op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
-                      stride: IntOrPair, padding: IntOrPair, output_padding: IntOrPair,
-                      groups: int, dilation: IntOrPair, shown: int = 2) -> Tensor:
-    """conv_transpose2d, its errors naming op and showing the last `shown` spatial dims
-    (conv_transpose1d runs through it with a unit height)."""
-    x, unbatched = _batched(input, op, (3, 4), "(N, C, H, W)")
-    _check_weight(op, x, weight, bias, groups, 0, 4)
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: IntOrPair = 1, padding: IntOrPair = 0,
+                     output_padding: IntOrPair = 0, groups: int = 1,
+                     dilation: IntOrPair = 1) -> Tensor:
+    """The adjoint of conv3d with the same weight (C_in, C_out / groups, kd, kh, kw) over
+    (N, C, D, H, W): fold(W^T @ x), as conv_transpose2d."""
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+def _conv_transpose(op: str, dims: int, input: Tensor, weight: Tensor, bias: Tensor | None,
+                    stride: IntOrPair, padding: IntOrPair, output_padding: IntOrPair,
+                    groups: int, dilation: IntOrPair, shown: int | None = None) -> Tensor:
+    """The transposed convolution over dims spatial dims, its errors naming op and showing the
+    last `shown` spatial dims (conv_transpose1d runs through it with dims=2 and a unit
+    height)."""
+    shown = dims if shown is None else shown
+    x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
+    _check_weight(op, x, weight, bias, groups, 0, dims + 2)
     kernel = weight.shape[2:]
-    stride = as_tuple(stride, 2, "stride", op)
-    dilation = as_tuple(dilation, 2, "dilation", op)
-    padding = as_tuple(padding, 2, "padding", op, 0)
-    extra = as_tuple(output_padding, 2, "output_padding", op, 0)
+    stride = as_tuple(stride, dims, "stride", op)
+    dilation = as_tuple(dilation, dims, "dilation", op)
+    padding = as_tuple(padding, dims, "padding", op, 0)
+    extra = as_tuple(output_padding, dims, "output_padding", op, 0)
     for e, s, d in zip(extra, stride, dilation, strict=True):
         if e >= max(s, d):
             raise ValueError(f"{op}: output_padding {extra[-shown:]} must be smaller than "
                              f"either stride {stride[-shown:]} or dilation {dilation[-shown:]}")
-    n, in_channels, h, w = x.shape
+    spatial = tuple(x.shape[2:])
     size = tuple((m - 1) * s - 2 * p + d * (k - 1) + e + 1 for m, s, p, d, k, e in
-                 zip((h, w), stride, padding, dilation, kernel, extra, strict=True))
+                 zip(spatial, stride, padding, dilation, kernel, extra, strict=True))
     if min(size) < 1:
-        raise ValueError(f"{op}: input of spatial size {(h, w)[-shown:]} with this kernel "
+        raise ValueError(f"{op}: input of spatial size {spatial[-shown:]} with this kernel "
                          f"{kernel[-shown:]}, stride, padding and dilation gives an output of "
                          f"size {size[-shown:]}, below 1")
     # the output_padding rows and columns past the last window get no input: zeros, added last
     missing = tuple(max(e - p, 0) for e, p in zip(extra, padding, strict=True))
     folded = tuple(m - miss for m, miss in zip(size, missing, strict=True))
     pads = tuple((p, p - e + miss) for p, e, miss in zip(padding, extra, missing, strict=True))
-    geo = Geometry(folded, (h, w), kernel, stride, dilation, pads, groups)
+    geo = Geometry(folded, spatial, kernel, stride, dilation, pads, groups)
     out = ConvInputGrad.apply(x, weight, geo)
     out_channels = weight.shape[1] * groups
-    for axis, miss in ((2, missing[0]), (3, missing[1])):
+    for axis, miss in enumerate(missing, 2):
         if miss:
             shape = list(out.shape)
             shape[axis] = miss
             out = cat([out, Tensor._make(np.zeros(shape, out.dtype))], axis)
     if bias is not None:
-        out = out + reshape(bias, out_channels, 1, 1)
+        out = out + reshape(bias, out_channels, *(1,) * dims)
     return reshape(out, *out.shape[1:]) if unbatched else out
 
 
@@ -436,10 +471,10 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     x, unbatched = _batched(input, op, (2, 3), "(N, C, L)")
     if weight.ndim != 3:
         raise ValueError(f"{op}: expected a 3-D weight, got shape {weight.shape}")
-    out = _conv_transpose2d(op, unsqueeze(x, 2), unsqueeze(weight, 2), bias,
-                            (1, *as_tuple(stride, 1, "stride", op)),
-                            (0, *as_tuple(padding, 1, "padding", op, 0)),
-                            (0, *as_tuple(output_padding, 1, "output_padding", op, 0)), groups,
-                            (1, *as_tuple(dilation, 1, "dilation", op)), shown=1)
+    out = _conv_transpose(op, 2, unsqueeze(x, 2), unsqueeze(weight, 2), bias,
+                          (1, *as_tuple(stride, 1, "stride", op)),
+                          (0, *as_tuple(padding, 1, "padding", op, 0)),
+                          (0, *as_tuple(output_padding, 1, "output_padding", op, 0)), groups,
+                          (1, *as_tuple(dilation, 1, "dilation", op)), shown=1)
     out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out

@@ -65,7 +65,8 @@ class LinearGrad(Function):
         grad_b = np.ones(len(rows), rows.dtype) @ rows  # BLAS's sum of rows: 3.4-4.8x quicker
         if weight is None:
             return grad_w, grad_b
-        grad_x = (weight.array.T @ rows.T).T
+        # in the layout of Linear's output (and so of g): batch-major or feature-major
+        grad_x = rows @ weight.array if rows.flags.c_contiguous else (weight.array.T @ rows.T).T
         return grad_w, grad_b, grad_x if g.ndim == 2 else grad_x.reshape(*g.shape[:-1], -1)
 
     @staticmethod

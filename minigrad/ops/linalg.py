@@ -41,17 +41,28 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+# from this many rows on, Linear computes x W^T directly (batch-major), below as (W x^T)^T
+FEATURE_MAJOR_BELOW = 512
+
+
 class Linear(Function):
-    """x W^T + b. Just an optimization: computed as (W x^T)^T, the GEMM OpenBLAS runs faster for
-    the tutorial's first layer (figures in benchmarks/README.md), whose output comes out
-    feature-major, as the hand-written network keeps its activations."""
+    """x W^T + b. Just an optimization: for fewer than FEATURE_MAJOR_BELOW rows it is computed as
+    (W x^T)^T, the GEMM OpenBLAS runs faster for the tutorial's first layer at small batches
+    (figures in benchmarks/README.md), whose output comes out feature-major, as the hand-written
+    network keeps its activations; at large batches x W^T is the quicker one."""
 
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        out = weight.array @ _rows(x.array).T
+        rows = _rows(x.array)
+        if len(rows) >= FEATURE_MAJOR_BELOW:
+            out = rows @ weight.array.T
+            if bias is not None:
+                out += bias.array  # out is a fresh array: add in place
+            return out if x.ndim == 2 else out.reshape(*x.shape[:-1], -1)
+        out = weight.array @ rows.T
         if bias is not None:
-            out += bias.array[:, None]  # out is a fresh array: add in place
+            out += bias.array[:, None]
         return out.T if x.ndim == 2 else out.T.reshape(*x.shape[:-1], len(out))
 
     @staticmethod

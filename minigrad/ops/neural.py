@@ -87,14 +87,16 @@ class CrossEntropy(Function):
         if reduction == "none":
             return losses
         total = losses.sum()  # (ndarray.mean runs Python: 5 us a call)
-        return np.asarray(total / len(losses) if reduction == "mean" else total)
+        if reduction == "mean":  # the mean of no losses is nan, as in torch
+            total = total / len(losses) if len(losses) else total * np.nan
+        return np.asarray(total)
 
     @staticmethod
     def backward(ctx, g):
         """d loss / d logits = softmax(logits) - y per example (y one-hot, or probabilities that
         sum to 1), times g, divided by the batch size for reduction='mean'."""
         logits, target = ctx.saved_tensors
-        factor = 1.0 / logits.array.shape[0] if ctx.reduction == "mean" else 1.0
+        factor = 1.0 / max(len(logits.array), 1) if ctx.reduction == "mean" else 1.0
         grad_target = None
         if ctx.needs_input_grad[1]:
             scale = g.reshape(-1, 1) if g.ndim else g * factor

@@ -4,10 +4,15 @@ average pools and `interpolate` are linear maps built from ops that are differen
 A max pool is a gather of the winning positions, found with numpy: its backward is a scatter-add
 of the gradient back to those positions, and the scatter's backward is the gather again, so
 second derivatives work. Ties go to the first maximum in the window in row-major order, and a
-NaN wins over any number (the last NaN when there are several), as PyTorch does on the CPU."""
+NaN wins over any number (the last NaN when there are several), as PyTorch does on the CPU.
+max_unpool is that scatter run forward: each value written at its index.
+
+The same code serves 2-d and 3-d windows (the 1-d pools run as 2-d ones of height 1)."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +20,16 @@ from typing import Any
 import numpy as np
 
 from minigrad.function import Function
-from minigrad.ops.conv import IntOrPair, Unfold, _batched, as_tuple, output_shape, windows
+from minigrad.ops.conv import (
+    _SHAPES,
+    IntOrPair,
+    Unfold,
+    _batched,
+    as_tuple,
+    output_shape,
+    windows,
+)
+from minigrad.ops.elementwise import _refuse_non_float
 from minigrad.ops.linalg import matmul
 from minigrad.ops.shape import reshape, unsqueeze
 from minigrad.tensor import Tensor
@@ -31,10 +45,13 @@ class Gather(Function):
         ctx.in_shape, ctx.batch_last = x.shape, batch_innermost(x.array)
         if values is not None:
             return values
-        n, c = x.shape[:2]
-        plane = x.array.reshape(n, c, -1)
+        n, c = x.shape[:2]  # sizes spelled out, not -1: the batch may be empty
+        plane = x.array.reshape(n, c, math.prod(x.shape[2:]))
+        if not plane.shape[2]:  # an empty plane (max_unpool to size 0): nothing to pick
+            return np.zeros_like(plane, shape=indices.shape)
         outside = indices >= plane.shape[2]  # see _max_pool: a window wholly in the padding
-        picked = np.take_along_axis(plane, np.where(outside, 0, indices).reshape(n, c, -1), 2)
+        picked = np.take_along_axis(plane, np.where(outside, 0, indices).reshape(
+            n, c, math.prod(indices.shape[2:])), 2)
         picked = picked.reshape(indices.shape)
         return np.where(outside, 0, picked) if outside.any() else picked
 
@@ -54,7 +71,7 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, g, indices, unique, shape, batch_last=False):
         n, c, size = shape[0], shape[1], math.prod(shape[2:])
-        position = indices.reshape(n, c, -1)
+        position = indices.reshape(n, c, math.prod(indices.shape[2:]))
         if batch_last:  # memory order (C, *spatial, N)
             flat = (np.arange(c)[:, None] * size + position) * n + np.arange(n)[:, None, None]
         else:
@@ -126,56 +143,68 @@ def _pool_pads(op: str, spatial: Sequence[int], kernel: Sequence[int], stride: S
 # *** max pools ***
 def _max_pool(x: np.ndarray, kernel: Sequence[int], stride: Sequence[int],
               dilation: Sequence[int], pads: tuple) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's maximum, and its position in the (H, W) plane: the first maximum in
-    row-major order, or the last NaN, as PyTorch's CPU kernel picks (it replaces the best so far
-    by a larger value or by a NaN). Elementwise steps over contiguous per-tap planes: numpy's
-    argmax along a middle axis is several times slower."""
+    """Each window's maximum, and its flat position in the (*spatial) plane: the first maximum
+    in row-major order, or the last NaN, as PyTorch's CPU kernel picks (it replaces the best so
+    far by a larger value or by a NaN). Elementwise steps over contiguous per-tap planes:
+    numpy's argmax along a middle axis is several times slower."""
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    kw, taps = kernel[1], kernel[0] * kernel[1]
+    dims, taps = len(kernel), math.prod(kernel)
     if batch_innermost(x):
-        # the batch innermost in memory, as conv2d leaves it: keep that layout (the next conv
-        # takes it without a copy)
+        # the batch innermost in memory, as the convolution leaves it: keep that layout (the
+        # next conv takes it without a copy)
         view = windows(x, kernel, dilation, pads, stride, fill, batch_last=True)
-        planes = np.ascontiguousarray(view.transpose(1, 2, 0, 3, 4, 5)).reshape(
-            taps, *view.shape[:1], *view.shape[3:]).transpose(0, 4, 1, 2, 3)
+        tap_major = view.transpose(*range(1, dims + 1), 0, *range(dims + 1, view.ndim))
+        planes = np.ascontiguousarray(tap_major).reshape(taps, *tap_major.shape[dims:])
+        planes = planes.transpose(0, planes.ndim - 1, *range(1, planes.ndim - 1))
     else:
         view = windows(x, kernel, dilation, pads, stride, fill)
-        planes = np.ascontiguousarray(view.transpose(2, 3, 0, 1, 4, 5)).reshape(
-            taps, *view.shape[:2], *view.shape[4:])
-    best = planes[0].copy(order="K")  # planes[t]: (N, C, out_h, out_w), in either layout
+        tap_major = view.transpose(*range(2, dims + 2), 0, 1, *range(dims + 2, view.ndim))
+        planes = np.ascontiguousarray(tap_major).reshape(taps, *tap_major.shape[dims:])
+    best = planes[0].copy(order="K")  # planes[t]: (N, C, *out), in either layout
     for t in range(1, taps):
         np.maximum(best, planes[t], out=best)  # NaN wins, as in the scan
-    h, w = x.shape[2:]
-    (top, bottom), (left, right) = pads
-    width = w + left + right  # positions are found in the padded plane first
-    out_h, out_w = best.shape[2:]
-    pos = np.empty_like(best, dtype=np.int64)
-    pos[...] = np.arange(out_h)[:, None] * (stride[0] * width) + np.arange(out_w) * stride[1]
+    # positions are found in the padded plane first: element strides of its axes
+    padded = [n + before + after for n, (before, after) in zip(x.shape[2:], pads, strict=True)]
+    steps = [math.prod(padded[a + 1:]) for a in range(dims)]
+    outs = best.shape[2:]
+    pos = np.zeros_like(best, dtype=np.int64)
+    for a in range(dims):
+        pos += _along(np.arange(outs[a]) * (stride[a] * steps[a]), a, dims)
+    offsets = [sum(i * d * step for i, d, step in zip(tap, dilation, steps, strict=True))
+               for tap in itertools.product(*map(range, kernel))]
     todo = np.ones_like(best, dtype=bool)
     for t in range(taps):
         hit = planes[t] == best
         hit &= todo
         todo ^= hit
-        offset = (t // kw) * dilation[0] * width + (t % kw) * dilation[1]
-        if offset:
-            pos += hit * offset
+        if offsets[t]:
+            pos += hit * offsets[t]
     if x.dtype.kind == "f" and todo.any():  # NaN windows: the last NaN
         nan_pos = pos.copy()
         for t in range(taps):
-            offset = (t // kw) * dilation[0] * width + (t % kw) * dilation[1]
-            np.copyto(pos, nan_pos + offset, where=todo & np.isnan(planes[t]))
-    if not (top or bottom or left or right):
+            np.copyto(pos, nan_pos + offsets[t], where=todo & np.isnan(planes[t]))
+    if not any(before or after for before, after in pads):
         return best, pos
-    rows, cols = pos // width - top, pos % width - left
-    outside = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
+    coords = [pos // step % size - before
+              for step, size, (before, _) in zip(steps, padded, pads, strict=True)]
+    outside = np.zeros_like(best, dtype=bool)
+    for coord, size in zip(coords, x.shape[2:], strict=True):
+        outside |= (coord < 0) | (coord >= size)
     if outside.any():
         # every value in the window is -inf: the first position inside wins; a window wholly in
         # the padding (dilated) points past the plane, as in PyTorch, and gets no gradient
-        first_row = _first_inside(out_h, stride[0], top, dilation[0])[:, None]
-        first_col = _first_inside(out_w, stride[1], left, dilation[1])
-        rows = np.where(outside, first_row, rows)
-        cols = np.where(outside, first_col, cols)
-    return best, rows * w + cols
+        coords = [np.where(outside, _along(_first_inside(o, s, before, d), a, dims), coord)
+                  for a, (coord, o, s, (before, _), d)
+                  in enumerate(zip(coords, outs, stride, pads, dilation, strict=True))]
+    flat = coords[0]
+    for coord, size in zip(coords[1:], x.shape[3:], strict=True):
+        flat = flat * size + coord
+    return best, flat
+
+
+def _along(values: np.ndarray, axis: int, dims: int) -> np.ndarray:
+    """A 1-D array shaped to broadcast along spatial axis `axis` of dims (the last dims)."""
+    return values.reshape((-1,) + (1,) * (dims - 1 - axis))
 
 
 def _first_inside(count: int, stride: int, pad: int, dilation: int) -> np.ndarray:
@@ -189,14 +218,23 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
                return_indices: bool = False) -> Any:
     """The largest value in each window, padding counting as -inf; with return_indices also
     each value's position in its input plane (h W + w)."""
-    return _max_pool2d("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode,
-                       return_indices)
+    return _max_pool_nd("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
+                        ceil_mode, return_indices)
 
 
-def _max_pool2d(_op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,
-                dilation: Any, ceil_mode: bool, return_indices: bool) -> Any:
-    x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
-    kernel, stride, padding, dilation = _pool_args(_op, kernel_size, stride, padding, dilation)
+def max_pool3d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+               padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """max_pool2d over (N, C, D, H, W): indices are positions in the volume, (d H + h) W + w."""
+    return _max_pool_nd("max_pool3d", 3, input, kernel_size, stride, padding, dilation,
+                        ceil_mode, return_indices)
+
+
+def _max_pool_nd(_op: str, dims: int, input: Tensor, kernel_size: Any, stride: Any,
+                 padding: Any, dilation: Any, ceil_mode: bool, return_indices: bool) -> Any:
+    x, unbatched = _batched(input, _op, (dims + 1, dims + 2), _SHAPES[dims])
+    kernel, stride, padding, dilation = _pool_args(_op, kernel_size, stride, padding, dilation,
+                                                   dims)
     pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
     values, indices = _max_pool(x.array, kernel, stride, dilation, pads)
     unique = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation, strict=True))
@@ -217,10 +255,10 @@ def max_pool1d(input: Tensor, kernel_size: int, stride: int | None = None, paddi
     op = "max_pool1d"
     x, unbatched = _batched(input, op, (2, 3), "(N, C, L)")
     one = lambda v, name, low=1: (1, *as_tuple(v, 1, name, op, low))  # noqa: E731
-    result = _max_pool2d(op, unsqueeze(x, 2), one(kernel_size, "kernel_size"),
-                         None if stride is None else one(stride, "stride"),
-                         (0, *as_tuple(padding, 1, "padding", op, 0)),
-                         one(dilation, "dilation"), ceil_mode, True)
+    result = _max_pool_nd(op, 2, unsqueeze(x, 2), one(kernel_size, "kernel_size"),
+                          None if stride is None else one(stride, "stride"),
+                          (0, *as_tuple(padding, 1, "padding", op, 0)),
+                          one(dilation, "dilation"), ceil_mode, True)
     out, indices = (reshape(t, t.shape[0], t.shape[1], t.shape[3]) for t in result)
     if unbatched:
         out, indices = reshape(out, *out.shape[1:]), reshape(indices, *indices.shape[1:])
@@ -233,32 +271,53 @@ def _adaptive_bounds(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
     return (i * size) // out, -(-((i + 1) * size) // out)
 
 
-def _adaptive_size(op: str, x: Tensor, output_size: Any) -> tuple[int, int]:
-    sizes = (output_size,) * 2 if isinstance(output_size, (int, np.integer)) or \
+def _adaptive_size(op: str, x: Tensor, output_size: Any, dims: int = 2) -> tuple[int, ...]:
+    sizes = (output_size,) * dims if isinstance(output_size, (int, np.integer)) or \
         output_size is None else tuple(output_size)
-    if len(sizes) != 2:
-        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+    if len(sizes) != dims:
+        raise ValueError(f"{op}: output_size must be an int or a tuple of {dims}, got "
+                         f"{output_size!r}")
     sizes = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(sizes))
     if min(sizes) < 1:
         raise ValueError(f"{op}: output_size must be at least 1, got {output_size!r}")
-    return sizes  # type: ignore[return-value]
+    return sizes
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """adaptive_max_pool2d over (N, C, L)."""
+    return _adaptive_max_pool("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Max over output_size windows that tile the input, window i along an axis covering
     [floor(i H / out), ceil((i + 1) H / out)). One small numpy step per output cell."""
-    op = "adaptive_max_pool2d"
-    x, unbatched = _batched(input, op, (3, 4), "(N, C, H, W)")
-    (out_h, out_w), (h, w) = _adaptive_size(op, x, output_size), x.shape[2:]
-    (top, bottom), (left, right) = _adaptive_bounds(h, out_h), _adaptive_bounds(w, out_w)
+    return _adaptive_max_pool("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """adaptive_max_pool2d over (N, C, D, H, W); indices are positions in the volume."""
+    return _adaptive_max_pool("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
+def _adaptive_max_pool(op: str, dims: int, input: Tensor, output_size: Any,
+                       return_indices: bool) -> Any:
+    x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
+    _refuse_non_float(op, x)
+    outs, spatial = _adaptive_size(op, x, output_size, dims), tuple(x.shape[2:])
+    bounds = [_adaptive_bounds(n, o) for n, o in zip(spatial, outs, strict=True)]
     n, c = x.shape[:2]
-    indices = np.empty((n, c, out_h, out_w), dtype=np.int64)
-    for i in range(out_h):
-        for j in range(out_w):
-            block = x.array[:, :, top[i]:bottom[i], left[j]:right[j]]
-            width = right[j] - left[j]
-            tap = _first_max(block.reshape(n, c, -1), 2)
-            indices[:, :, i, j] = (top[i] + tap // width) * w + left[j] + tap % width
+    cells = []  # each cell's (N, C) positions, stacked (not assigned: seen by mg.compile)
+    for cell in itertools.product(*map(range, outs)):
+        window = tuple(slice(start[i], end[i]) for (start, end), i in zip(bounds, cell,
+                                                                          strict=True))
+        block = x.array[(slice(None), slice(None)) + window]
+        tap = _first_max(block.reshape(n, c, math.prod(block.shape[2:])), 2)
+        flat = 0
+        for a, (part, size) in enumerate(zip(window, spatial, strict=True)):
+            coord = tap // math.prod(block.shape[3 + a:]) % block.shape[2 + a]
+            flat = flat * size + part.start + coord
+        cells.append(flat)
+    indices = np.stack(cells, axis=-1).reshape(n, c, *outs)
     return _picked(x, indices, False, unbatched, return_indices)
 
 
@@ -282,34 +341,47 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
                divisor_override: int | None = None) -> Tensor:
     """The mean of each window: the sum of unfold's column over the window's size (padding
     counted unless count_include_pad=False, or divisor_override)."""
-    return _avg_pool2d("avg_pool2d", input, kernel_size, stride, padding, ceil_mode,
-                       count_include_pad, divisor_override)
+    return _avg_pool_nd("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                        count_include_pad, divisor_override)
 
 
-def _avg_pool2d(_op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,
-                ceil_mode: bool, count_include_pad: bool, divisor_override: int | None) -> Tensor:
+def avg_pool3d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None = None,
+               padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """avg_pool2d over (N, C, D, H, W)."""
+    return _avg_pool_nd("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                        count_include_pad, divisor_override)
+
+
+def _avg_pool_nd(_op: str, dims: int, input: Tensor, kernel_size: Any, stride: Any,
+                 padding: Any, ceil_mode: bool, count_include_pad: bool,
+                 divisor_override: int | None) -> Tensor:
     if input.array.dtype.kind in "iu":  # integers: the mean rounded toward zero, as PyTorch
-        mean = _avg_pool2d(_op, input.to(np.float64), kernel_size, stride, padding, ceil_mode,
-                           count_include_pad, divisor_override)
+        mean = _avg_pool_nd(_op, dims, input.to(np.float64), kernel_size, stride, padding,
+                            ceil_mode, count_include_pad, divisor_override)
         return Tensor._make(np.trunc(mean.array).astype(input.dtype))
-    x, unbatched = _batched(input, _op, (3, 4), "(N, C, H, W)")
-    kernel, stride, padding, _ = _pool_args(_op, kernel_size, stride, padding, 1)
-    pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, (1, 1), ceil_mode)
-    n, c, h, w = x.shape
-    out_h, out_w = output_shape(_op, (h, w), kernel, stride, (1, 1), pads)
+    x, unbatched = _batched(input, _op, (dims + 1, dims + 2), _SHAPES[dims])
+    ones = (1,) * dims
+    kernel, stride, padding, _ = _pool_args(_op, kernel_size, stride, padding, 1, dims)
+    pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, ones, ceil_mode)
+    (n, c), spatial = x.shape[:2], tuple(x.shape[2:])
+    if dims == 3 and any(m < k for m, k in zip(spatial, kernel, strict=True)):
+        # PyTorch's 3-d average pool (only) wants the kernel to fit the unpadded input
+        raise ValueError(f"{_op}: input of spatial size {spatial} is smaller than kernel_size "
+                         f"{kernel} (the padding does not count here)")
+    outs = output_shape(_op, spatial, kernel, stride, ones, pads)
     if divisor_override is not None:
         if not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0:
             raise ValueError(f"{_op}: divisor_override must be a nonzero int, got "
                              f"{divisor_override!r}")
-        scale = np.full(out_h * out_w, 1.0 / divisor_override)
+        scale = np.full(math.prod(outs), 1.0 / divisor_override)
     else:
-        rows, cols = _divisors((h, w), kernel, stride, padding, (out_h, out_w),
-                               count_include_pad)
-        scale = 1.0 / np.outer(rows, cols).ravel()
-    planes = reshape(x, n * c, 1, h, w)
-    sums = Unfold.apply(planes, kernel, (1, 1), pads, stride).sum(1)
-    out = reshape(sums * Tensor._make(scale.astype(x.dtype)), n, c, out_h, out_w)
-    return reshape(out, c, out_h, out_w) if unbatched else out
+        counts = _divisors(spatial, kernel, stride, padding, outs, count_include_pad)
+        scale = 1.0 / functools.reduce(np.multiply.outer, counts).ravel()
+    planes = reshape(x, n * c, 1, *spatial)
+    sums = Unfold.apply(planes, kernel, ones, pads, stride).sum(1)
+    out = reshape(sums * Tensor._make(scale.astype(x.dtype)), n, c, *outs)
+    return reshape(out, c, *outs) if unbatched else out
 
 
 def avg_pool1d(input: Tensor, kernel_size: int, stride: int | None = None, padding: int = 0,
@@ -318,10 +390,10 @@ def avg_pool1d(input: Tensor, kernel_size: int, stride: int | None = None, paddi
     op = "avg_pool1d"
     x, unbatched = _batched(input, op, (2, 3), "(N, C, L)")
     one = lambda v, name, low=1: (1, *as_tuple(v, 1, name, op, low))  # noqa: E731
-    out = _avg_pool2d(op, unsqueeze(x, 2), one(kernel_size, "kernel_size"),
-                      None if stride is None else one(stride, "stride"),
-                      (0, *as_tuple(padding, 1, "padding", op, 0)), ceil_mode,
-                      count_include_pad, None)
+    out = _avg_pool_nd(op, 2, unsqueeze(x, 2), one(kernel_size, "kernel_size"),
+                       None if stride is None else one(stride, "stride"),
+                       (0, *as_tuple(padding, 1, "padding", op, 0)), ceil_mode,
+                       count_include_pad, None)
     out = reshape(out, out.shape[0], out.shape[1], out.shape[3])
     return reshape(out, *out.shape[1:]) if unbatched else out
 
@@ -335,6 +407,18 @@ def _separable(x: Tensor, rows: np.ndarray | None, cols: np.ndarray) -> Tensor:
     return matmul(x, Tensor._make(np.ascontiguousarray(cols.T, dtype=dtype)))
 
 
+def _separable_nd(x: Tensor, matrices: Sequence[np.ndarray]) -> Tensor:
+    """matrices[k] applied along the k-th of the last len(matrices) dims: the leading ones as
+    products with the later dims flattened, the last two by _separable."""
+    for k, matrix in enumerate(matrices[:-2]):
+        axis = x.ndim - len(matrices) + k
+        lead, rest = x.shape[:axis], x.shape[axis + 1:]
+        flat = matmul(Tensor._make(matrix.astype(x.dtype)),
+                      reshape(x, *lead, x.shape[axis], math.prod(rest)))
+        x = reshape(flat, *lead, matrix.shape[0], *rest)
+    return _separable(x, *matrices[-2:])
+
+
 def _averaging(size: int, out: int) -> np.ndarray:
     """(out, size): row i averages window i of the adaptive pool."""
     start, end = _adaptive_bounds(size, out)
@@ -346,10 +430,98 @@ def _averaging(size: int, out: int) -> np.ndarray:
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """The mean over output_size windows that tile the input (see adaptive_max_pool2d); a
     window's mean is separable, so this is A_h @ x @ A_w^T with constant averaging matrices."""
-    op = "adaptive_avg_pool2d"
-    x, unbatched = _batched(input, op, (3, 4), "(N, C, H, W)")
-    (out_h, out_w), (h, w) = _adaptive_size(op, x, output_size), x.shape[2:]
-    out = _separable(x, _averaging(h, out_h), _averaging(w, out_w))
+    return _adaptive_avg_pool("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """adaptive_avg_pool2d over (N, C, D, H, W): one averaging matrix per spatial axis."""
+    return _adaptive_avg_pool("adaptive_avg_pool3d", 3, input, output_size)
+
+
+def _adaptive_avg_pool(op: str, dims: int, input: Tensor, output_size: Any) -> Tensor:
+    x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
+    _refuse_non_float(op, x)
+    outs = _adaptive_size(op, x, output_size, dims)
+    out = _separable_nd(x, [_averaging(n, o) for n, o in zip(x.shape[2:], outs, strict=True)])
+    return reshape(out, *out.shape[1:]) if unbatched else out
+
+
+# *** unpooling: max pooling's indices scattered back ***
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: IntOrPair,
+                 stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                 output_size: Sequence[int] | None = None) -> Tensor:
+    """Zeros with input[n, c, l] written at position indices[n, c, l] of each (n, c) row:
+    the partial inverse of max_pool1d(return_indices=True)."""
+    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: IntOrPair,
+                 stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                 output_size: Sequence[int] | None = None) -> Tensor:
+    """Zeros with each value written at its flat position h W + w in its (n, c) plane: the
+    partial inverse of max_pool2d(return_indices=True)."""
+    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: IntOrPair,
+                 stride: IntOrPair | None = None, padding: IntOrPair = 0,
+                 output_size: Sequence[int] | None = None) -> Tensor:
+    """max_unpool2d over volumes: the partial inverse of max_pool3d(return_indices=True)."""
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
+                       output_size)
+
+
+def _unpool_size(op: str, spatial: Sequence[int], kernel: Sequence[int], stride: Sequence[int],
+                 padding: Sequence[int], output_size: Any) -> tuple[int, ...]:
+    """(in - 1) stride - 2 padding + kernel per axis, or output_size (its spatial part) when it
+    lies strictly within a stride of that, as PyTorch checks."""
+    default = tuple((n - 1) * s - 2 * p + k
+                    for n, k, s, p in zip(spatial, kernel, stride, padding, strict=True))
+    if output_size is None:
+        sizes = default
+    else:
+        sizes = tuple(output_size)
+        dims = len(kernel)
+        if len(sizes) == dims + 2:
+            sizes = sizes[2:]
+        if len(sizes) != dims or not all(isinstance(v, (int, np.integer)) for v in sizes):
+            raise ValueError(f"{op}: output_size must hold {dims} or {dims + 2} ints, got "
+                             f"{output_size!r}")
+        for axis, (size, base, s) in enumerate(zip(sizes, default, stride, strict=True)):
+            if not base - s < size < base + s:
+                raise ValueError(f"{op}: invalid output_size {tuple(output_size)} (dim {axis} "
+                                 f"must be between {base - s} and {base + s}, exclusive)")
+    if min(sizes) < 0:
+        raise ValueError(f"{op}: input of spatial size {tuple(spatial)} with kernel_size "
+                         f"{tuple(kernel)}, stride {tuple(stride)} and padding "
+                         f"{tuple(padding)} gives an output of size {sizes}, below 0")
+    return tuple(int(v) for v in sizes)
+
+
+def _max_unpool(op: str, dims: int, input: Tensor, indices: Tensor, kernel_size: Any,
+                stride: Any, padding: Any, output_size: Any) -> Tensor:
+    x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
+    _refuse_non_float(op, x)
+    if not isinstance(indices, Tensor) or indices.dtype != np.int64:
+        raise TypeError(f"{op}: indices must be an int64 tensor (as max_pool returns them), "
+                        f"got {getattr(indices, 'dtype', type(indices).__name__)}")
+    if indices.shape != input.shape:
+        raise ValueError(f"{op}: indices of shape {tuple(indices.shape)} must have the "
+                         f"input's shape {tuple(input.shape)}")
+    kernel = as_tuple(kernel_size, dims, "kernel_size", op)
+    stride = kernel if stride is None else as_tuple(stride, dims, "stride", op)
+    padding = as_tuple(padding, dims, "padding", op, 0)
+    size = _unpool_size(op, x.shape[2:], kernel, stride, padding, output_size)
+    positions, volume = indices.array.reshape(x.shape), math.prod(size)
+    bad = (positions < 0) | (positions >= volume)
+    if not volume:  # an empty output, whatever the indices say (as PyTorch): all dropped
+        positions = np.zeros_like(positions)
+    elif bad.any():
+        raise ValueError(f"{op}: index {int(positions[bad][0])} is outside the output of "
+                         f"spatial size {size} (indices run from 0 to {volume - 1})")
+    out = ScatterAdd.apply(x, positions, True, (*x.shape[:2], *size), False)  # unique: written
     return reshape(out, *out.shape[1:]) if unbatched else out
 
 
@@ -377,25 +549,26 @@ def _resampling(size: int, out: int, scale: float | None, mode: str,
     return matrix
 
 
-_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear")}
+_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear"), 5: ("nearest", "trilinear")}
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None) -> Tensor:
-    """Resize (N, C, L) or (N, C, H, W) by nearest-neighbour or (bi)linear interpolation, as
-    PyTorch's F.interpolate; a separable linear map with constant weights."""
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour or (bi/tri)linear
+    interpolation, as PyTorch's F.interpolate; a separable linear map with constant weights."""
     op = "interpolate"
     if input.ndim not in _MODES:
-        raise ValueError(f"{op}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape "
-                         f"{input.shape}")
+        raise ValueError(f"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
+                         f"(N, C, D, H, W) input, got shape {input.shape}")
+    _refuse_non_float(op, input)  # PyTorch has no integer kernels (the weights are fractions)
     dims = input.ndim - 2
     if mode not in _MODES[input.ndim]:
         raise ValueError(f"{op}: mode {mode!r} is not supported for {input.ndim}-D input; "
                          f"expected one of {_MODES[input.ndim]}")
     if align_corners is not None and mode == "nearest":
         raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
-                         f"(linear, bilinear), not mode={mode!r}")
+                         f"(linear, bilinear, trilinear), not mode={mode!r}")
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: exactly one of size and scale_factor must be given")
     spatial = input.shape[2:]
@@ -414,4 +587,4 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                              f"{scale_factor!r} gives an output of size {sizes}, below 1")
     matrices = [_resampling(n, m, s, mode, bool(align_corners))
                 for n, m, s in zip(spatial, sizes, scales, strict=True)]
-    return _separable(input, matrices[0] if dims == 2 else None, matrices[-1])
+    return _separable(input, None, matrices[0]) if dims == 1 else _separable_nd(input, matrices)

@@ -37,6 +37,19 @@ class Sum(Function):
         return expand(reshape(g, kept), *shape), None, None
 
 
+class Mean(Sum):
+    """sum(x) * scale (1/n), as one node that keeps no values, as PyTorch's: a second backward
+    through it can run."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, scale):
+        return Sum.forward(ctx, x, dims, keepdim) * np.asarray(scale, x.array.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Sum.backward(ctx, g * ctx.inputs[3])[0], None, None, None
+
+
 class Max(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -100,7 +113,7 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *,
         raise TypeError(f"mean: needs a floating point tensor, got {input.dtype} (use .float())")
     dims = canonical_dims(dim, input.ndim, "mean")
     n = count(input.shape, dims)
-    return sum(input, dims, keepdim) * (1.0 / n if n else float("nan"))
+    return Mean.apply(input, dims, keepdim, 1.0 / n if n else float("nan"))
 
 
 @dim_or_axis

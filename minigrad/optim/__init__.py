@@ -1,6 +1,6 @@
 """Optimizers and learning-rate schedules with PyTorch's names and update formulas."""
 
-from minigrad.optim import lr_scheduler
+from minigrad.optim import lr_scheduler, swa_utils  # noqa: F401  (swa_utils: torch's path)
 from minigrad.optim.adam import Adam, AdamW
 from minigrad.optim.adam_variants import Adamax, NAdam, RAdam
 from minigrad.optim.asgd import ASGD
