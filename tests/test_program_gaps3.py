@@ -3,6 +3,7 @@ GCN-style and more): each fix checked against PyTorch on the calls those program
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -427,3 +428,95 @@ def test_grad_through_a_freed_graph_still_raises():
     mg.autograd.grad(y, x)
     with pytest.raises(RuntimeError, match="second time"):
         mg.autograd.grad(y, x)
+
+
+# *** torch.nn.utils.prune ***
+def _pruned_pair(torch, steps):
+    """steps(lib, module) on the same Linear in both libraries; the masks and names agree."""
+    importlib.import_module("torch.nn.utils.prune")  # torch does not import it itself
+    out = []
+    for lib in (mg, torch):
+        m = lib.nn.Linear(4, 3)
+        with lib.no_grad():
+            k = lib.arange(12, dtype=lib.float32)
+            m.weight.copy_((lib.sin(k * 0.77) * (1 + k / 12)).reshape(3, 4))
+            m.bias.copy_(lib.tensor([0.3, -0.1, 0.2]))
+        steps(lib, m)
+        out.append(([n for n, _ in m.named_parameters()], [n for n, _ in m.named_buffers()],
+                    m.weight.detach().numpy().copy(),
+                    {k: v.numpy().copy() for k, v in m.state_dict().items()}))
+    (names_m, bufs_m, w_m, sd_m), (names_t, bufs_t, w_t, sd_t) = out
+    assert names_m == names_t and bufs_m == bufs_t and list(sd_m) == list(sd_t)
+    np.testing.assert_allclose(w_m, w_t, rtol=1e-6)
+    for key in sd_m:
+        np.testing.assert_allclose(sd_m[key], sd_t[key], rtol=1e-6, err_msg=key)
+
+
+@pytest.mark.parametrize("case", ["l1", "l1_int", "ln", "iterative", "remove", "custom",
+                                  "global", "bias_then_weight"])
+def test_prune_matches_torch(torch, case):
+    others: list = []
+
+    def steps(lib, m):
+        P = lib.nn.utils.prune
+        if case == "l1":
+            P.l1_unstructured(m, "weight", amount=0.25)
+        elif case == "l1_int":
+            P.l1_unstructured(m, name="weight", amount=5)
+        elif case == "ln":
+            P.ln_structured(m, "weight", amount=1, n=1, dim=0)
+        elif case == "iterative":
+            P.ln_structured(m, "weight", amount=0.34, n=2, dim=1)
+            P.l1_unstructured(m, "weight", amount=0.5)
+        elif case == "remove":
+            P.l1_unstructured(m, "weight", amount=0.5)
+            P.remove(m, "weight")
+            assert isinstance(m.weight, lib.nn.Parameter) and not P.is_pruned(m)
+        elif case == "custom":
+            P.custom_from_mask(m, "bias", mask=lib.tensor([1.0, 0.0, 1.0]))
+        elif case == "global":
+            other = lib.nn.Linear(2, 2)
+            with lib.no_grad():
+                other.weight.copy_(lib.tensor([[0.05, -2.0], [0.5, 0.01]]))
+            P.global_unstructured([(m, "weight"), (other, "weight")],
+                                  pruning_method=P.L1Unstructured, amount=0.5)
+            others.append(other.weight_mask.tolist())
+        else:
+            P.l1_unstructured(m, "bias", amount=1)
+            P.random_unstructured(m, "weight", amount=0.0)
+    _pruned_pair(torch, steps)
+    assert others[:1] == others[1:]
+
+
+def test_pruned_weight_trains_through_its_mask_and_refusals():
+    P = mg.nn.utils.prune
+    m = mg.nn.Linear(3, 2)
+    P.l1_unstructured(m, "weight", amount=3)
+    assert P.is_pruned(m) and isinstance(next(iter(m._forward_pre_hooks.values())),
+                                         P.BasePruningMethod)
+    m(mg.ones(4, 3)).sum().backward()
+    assert (m.weight_orig.grad.numpy()[m.weight_mask.numpy() == 0] == 0).all()
+    with pytest.raises(ValueError, match="amount"):
+        P.l1_unstructured(mg.nn.Linear(2, 2), "weight", amount=1.5)
+    with pytest.raises(ValueError, match="smaller than the number"):
+        P.l1_unstructured(mg.nn.Linear(2, 2), "weight", amount=5)
+    with pytest.raises(ValueError, match="has to be pruned"):
+        P.remove(mg.nn.Linear(2, 2), "weight")
+    from minigrad.nn.utils import prune
+    assert prune is P
+
+
+def test_forward_hooks_are_stored_as_torch_stores_them(torch):
+    for lib in (mg, torch):
+        m = lib.nn.Linear(2, 2)
+        seen = []
+        def pre(module, args, kwargs, seen=seen):
+            seen.append(sorted(kwargs))
+        def post(module, args, output, seen=seen):
+            seen.append("post")
+        m.register_forward_pre_hook(pre, with_kwargs=True)
+        m.register_forward_hook(post)
+        assert list(m._forward_pre_hooks.values()) == [pre]
+        assert list(m._forward_hooks.values()) == [post]
+        m(lib.ones(1, 2))
+        assert seen == [[], "post"]

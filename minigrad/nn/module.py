@@ -193,8 +193,9 @@ class Module:
 
     # *** hooks, as PyTorch's: forward pre-hooks, forward hooks, full backward (pre-)hooks ***
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hook, with_kwargs in list(self._state("_forward_pre_hooks").values()):
-            if with_kwargs:
+        with_kwargs_keys = self.__dict__.get("_forward_pre_hooks_with_kwargs", ())
+        for key, hook in list(self._state("_forward_pre_hooks").items()):
+            if key in with_kwargs_keys:
                 result = hook(self, args, kwargs)
                 if result is not None:
                     args, kwargs = result
@@ -207,17 +208,24 @@ class Module:
             backward = _BackwardHooks(self)
             args = backward.wrap_inputs(args)
         output = self.forward(*args, **kwargs)
-        for hook, with_kwargs in list(self._forward_hooks.values()):
-            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+        with_kwargs_keys = self.__dict__.get("_forward_hooks_with_kwargs", ())
+        for key, hook in list(self._forward_hooks.items()):
+            result = (hook(self, args, kwargs, output) if key in with_kwargs_keys
+                      else hook(self, args, output))
             if result is not None:
                 output = result
         if backward is not None:
             output = backward.wrap_outputs(output)
         return output
 
-    def _add_hook(self, name: str, entry: Any, prepend: bool) -> RemovableHandle:
+    def _add_hook(self, name: str, entry: Any, prepend: bool, with_kwargs: bool = False
+                  ) -> RemovableHandle:
+        """hooks[name][key] = entry, as PyTorch keeps them (`module._forward_pre_hooks` holds
+        the hooks themselves); with_kwargs marks the key in `<name>_with_kwargs`."""
         hooks = self._state(name)
         key = next(_HOOK_KEYS)
+        if with_kwargs:
+            self.__dict__.setdefault(name + "_with_kwargs", {})[key] = True
         if prepend:
             items = list(hooks.items())
             hooks.clear()
@@ -231,7 +239,7 @@ class Module:
         """Call hook(module, args) (with_kwargs: hook(module, args, kwargs)) before every
         forward; a non-None result replaces the arguments (with_kwargs: an (args, kwargs)
         pair)."""
-        return self._add_hook("_forward_pre_hooks", (hook, with_kwargs), prepend)
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
 
     def register_forward_hook(self, hook: Callable, *, prepend: bool = False,
                               with_kwargs: bool = False, always_call: bool = False
@@ -239,7 +247,7 @@ class Module:
         """Call hook(module, args, output) (with_kwargs: hook(module, args, kwargs, output))
         after every forward; a non-None result replaces the output. Experiments use it to
         watch activations without editing the model."""
-        return self._add_hook("_forward_hooks", (hook, with_kwargs), prepend)
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs)
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False
                                     ) -> RemovableHandle:

@@ -51,7 +51,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
 
 
 def _hook_of(module: Module, name: str) -> _WeightNorm | None:
-    return next((h for h, _ in module._state("_forward_pre_hooks").values()
+    return next((h for h in module._state("_forward_pre_hooks").values()
                  if isinstance(h, _WeightNorm) and h.name == name), None)
 
 
