@@ -108,3 +108,20 @@ def test_invalid_arguments(make, message: str) -> None:
 
 def test_namespace() -> None:
     assert mg.optim.RMSprop is RMSprop and mg.optim.Adagrad is Adagrad
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_printed_optimizer_and_lazy_state_as_torch(torch, name: str) -> None:
+    """print(optimizer) lists each group's settings, torch's lines (torch has a few settings
+    more: foreach, fused, ...); state[p] is made when first looked up, as custom optimizers
+    expect."""
+    def build(lib):
+        w, b = lib.nn.Parameter(lib.zeros(2)), lib.nn.Parameter(lib.zeros(1))
+        opt = getattr(lib.optim, name)([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        return opt, w
+
+    (ours, w), (theirs, _) = build(mg), build(torch)
+    our_lines, their_lines = repr(ours).splitlines(), repr(theirs).splitlines()
+    assert our_lines[0] == their_lines[0] == f"{name} ("
+    assert [line for line in their_lines if line in our_lines] == our_lines
+    assert ours.state[w] == {} and w in ours.state

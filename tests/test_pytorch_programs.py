@@ -36,10 +36,7 @@ NOISE = re.compile(r"dtype=[\w.]+|grad_fn=<\w+>|device='?\w+'?|<[^<>]* at 0x[0-9
 # summation order, into steps of size lr; the loss drifts apart by ~1% late in training
 TOLERANCE = {"nn_optim_rmsprop.py": 2e-2}
 # programs that do not run on minigrad yet, with the reason
-KNOWN_FAILURES: dict[str, str] = {
-    "custom_optimizers.py": "Optimizer.state is a plain dict; PyTorch's is a defaultdict(dict), "
-                            "which custom optimizers index before storing (self.state[p])",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ gradient arrays are never written.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from numbers import Real
 from typing import Any
@@ -39,11 +40,21 @@ class Optimizer:
         if not groups:
             raise ValueError(f"{self._name}: got an empty parameter list")
         self.defaults = defaults
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        # a parameter's state is made when first looked up, as torch's (custom optimizers write
+        # `state = self.state[p]` before they store anything)
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self._scratch_arrays: dict[tuple, np.ndarray] = {}
         self.param_groups: list[dict[str, Any]] = []
         for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
             self.add_param_group(group)
+
+    def __repr__(self) -> str:
+        """The class, then each parameter group's settings by name, as torch prints them."""
+        lines = [f"{self._name} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
+        return "\n".join(lines) + "\n)"
 
     @property
     def _name(self) -> str:
@@ -103,8 +114,6 @@ class Optimizer:
                     grad = p._grad.array
                     if grad.dtype != p.array.dtype:
                         grad = grad.astype(p.array.dtype)
-                    if p not in state:
-                        state[p] = {}
                     self._update(p, grad, state[p], group)
                     updated.append(p)
         increment_version(*updated)  # a graph that saved a parameter now refuses backward
@@ -176,7 +185,7 @@ class Optimizer:
                       for group, saved in zip(self.param_groups, saved_groups, strict=True)]
         for group in new_groups:
             self._check_group(group)
-        new_state = {}
+        new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for index, values in state_dict["state"].items():
             if index not in params:
                 raise ValueError(f"{self._name}.load_state_dict: state for parameter {index!r}, "
