@@ -257,9 +257,12 @@ def _refuse_stale_view(view: Tensor, used_at: float) -> None:
 def _visit_outputs(node: Node, grads: list, accumulate: bool, wanted: dict,
                    captured: list) -> None:
     """Complete node's output gradients in place: zeros for outputs that got none, then the
-    tensor hooks; keep the results for retain_grad() and mg.grad."""
+    tensor hooks; keep the results for retain_grad() and mg.grad. After
+    ctx.set_materialize_grads(False), an output that got none keeps None."""
     for i, g in enumerate(grads):
         if g is None:
+            if not getattr(node, "_materialize_grads", True):
+                continue
             g = Tensor._make(np.zeros(*node._outputs[i]))
         if node._hooks and i in node._hooks:
             g = _run_hooks(node._hooks[i], g, node._outputs[i][0])

@@ -221,6 +221,7 @@ class Function(Node):
     returns_view = False  # see ViewFunction
     _non_differentiable: frozenset[int] | None = None  # see mark_non_differentiable
     _dirty: tuple = ()  # see mark_dirty
+    _materialize_grads = True  # see set_materialize_grads
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
@@ -246,8 +247,8 @@ class Function(Node):
         self._non_differentiable = frozenset(id(getattr(o, "array", o)) for o in outputs)
 
     def set_materialize_grads(self, value: bool) -> None:
-        """Accepted for PyTorch's sake: backward always receives zero gradients (never None)
-        for outputs that received none."""
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self._materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors: Any) -> None:
         """An input that forward wrote in place and returns: it comes out as that same tensor,

@@ -156,3 +156,28 @@ def test_mark_non_differentiable_outputs_get_no_gradient(torch):
         assert not keys.requires_grad and keys.grad_fn is None and values.requires_grad
         values.sum().backward()
         assert x.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("materialize", [True, False])
+def test_set_materialize_grads_false_passes_none_as_torch(torch, materialize):
+    """A two-output Function whose second output is unused: its backward gets zeros, or None
+    after ctx.set_materialize_grads(False), in both libraries."""
+    def run(lib):
+        seen = []
+
+        class Split(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(materialize)
+                return x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                seen.append(g2 is None)
+                return g1 * 2 + (0 if g2 is None else g2 * 3)
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        Split.apply(x)[0].sum().backward()
+        return seen, x.grad.tolist()
+
+    assert run(mg) == run(torch) == ([not materialize], [2.0, 2.0])
