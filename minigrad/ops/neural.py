@@ -24,9 +24,18 @@ def _shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.n
     cannot overflow. An empty axis gives empty results, as in PyTorch."""
     if x.ndim and x.shape[axis] == 0:
         return x, x, np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - _max_along(x, axis)
     e = np.exp(shifted)
     return shifted, e, e.sum(axis=axis, keepdims=True)
+
+
+def _max_along(x: np.ndarray, axis: int) -> np.ndarray:
+    """x.max(axis, keepdims=True). numpy reduces many short rows of a C-ordered matrix one row
+    at a time (44 us for (1024, 10) logits); down the columns of a transposed copy it takes 4.5
+    us, and a max is the same in any order."""
+    if x.ndim == 2 and axis in (1, -1) and x.shape[1] <= 32 and x.flags.c_contiguous:
+        return np.ascontiguousarray(x.T).max(axis=0)[:, None]
+    return x.max(axis=axis, keepdims=True)
 
 
 def _log_softmax_array(x: np.ndarray, axis: int) -> np.ndarray:
