@@ -131,3 +131,48 @@ def test_set_printoptions_profiles_and_reset() -> None:
     finally:
         mg.set_printoptions(**before)
     assert get_printoptions() == before
+
+
+# *** named results print as torch.return_types ***
+M = [[4.0, 1.0], [1.0, 3.0]]
+RESULTS = {
+    "max": lambda L: L.max(L.tensor(M), 1),
+    "min-keepdim": lambda L: L.tensor(M).min(0, keepdim=True),
+    "sort": lambda L: L.tensor(M).sort(descending=True),
+    "topk": lambda L: L.tensor([3, 1, 2]).topk(2),
+    "kthvalue": lambda L: L.tensor(M).kthvalue(1),
+    "median": lambda L: L.tensor(M).median(1),
+    "nanmedian": lambda L: L.tensor([[nan, 1.0, 2.0]]).nanmedian(1),
+    "mode": lambda L: L.tensor([1, 1, 2]).mode(),
+    "cummax": lambda L: L.tensor([1.0, 3.0, 2.0]).cummax(0),
+    "cummin": lambda L: L.cummin(L.tensor([3.0, 1.0, 2.0]), 0),
+    "aminmax": lambda L: L.aminmax(L.tensor(M)),
+    "slogdet": lambda L: L.slogdet(L.tensor(M)),
+    "linalg_slogdet": lambda L: L.linalg.slogdet(L.tensor(M)),
+    "linalg_eigh": lambda L: L.linalg.eigh(L.tensor([[2.0, 0.0], [0.0, 1.0]])),
+    "linalg_inv_ex": lambda L: L.linalg.inv_ex(L.tensor(M)),
+    "linalg_cholesky_ex": lambda L: L.linalg.cholesky_ex(L.tensor(M)),
+    "linalg_lu_factor": lambda L: L.linalg.lu_factor(L.tensor(M)),
+}
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_named_results_print_as_torch(torch, name: str) -> None:
+    ours, theirs = RESULTS[name](mg), RESULTS[name](torch)
+    assert type(ours).__name__ == type(theirs).__name__ and ours._fields == theirs.__match_args__
+    assert str(ours).replace("minigrad.", "") == torch_str(theirs)
+
+
+def test_named_results_are_torch_return_types(torch) -> None:
+    """Every minigrad.return_types class has torch's name and fields, and stays a tuple."""
+    import pickle
+
+    import minigrad.return_types as ours
+
+    for name in [name for name in vars(ours) if not name.startswith("_")]:
+        theirs = getattr(torch.return_types, name)
+        assert getattr(ours, name)._fields == theirs.__match_args__, name
+    values, indices = mg.tensor(M).max(1)
+    assert (values.tolist(), indices.tolist()) == ([4.0, 3.0], [0, 1])
+    again = pickle.loads(pickle.dumps(mg.tensor(M).max(1)))
+    assert type(again) is ours.max and again.values.tolist() == [4.0, 3.0]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from minigrad import return_types
 from minigrad.function import Function
 from minigrad.ops import elementwise, fused
 from minigrad.ops._common import canonical_dim, check_broadcasts_to, operands
@@ -564,15 +564,14 @@ def det(input: Tensor) -> Tensor:
     return Det.apply(input)
 
 
-SignLogAbsDet = namedtuple("SignLogAbsDet", ["sign", "logabsdet"])
 
 
-def slogdet(input: Tensor) -> SignLogAbsDet:
+def slogdet(input: Tensor) -> return_types.slogdet:
     """(sign, log|det|) of a square matrix: the log of the determinant's size without its
     overflow; sign (-1, 0 or 1) has no gradient."""
     _square_matrices("slogdet", input)
     sign = Tensor._make(np.asarray(np.linalg.slogdet(input.array)[0], input.dtype))
-    return SignLogAbsDet(sign, LogAbsDet.apply(input))
+    return return_types.slogdet(sign, LogAbsDet.apply(input))
 
 
 def logdet(input: Tensor) -> Tensor:
