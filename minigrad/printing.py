@@ -84,7 +84,7 @@ class Formatter:
         shown = values[np.isfinite(values) & (values != 0)].astype(np.float64)
         if shown.size == 0:
             return
-        smallest, largest = np.abs(shown).min(), np.abs(shown).max()
+        smallest, largest = float(np.abs(shown).min()), float(np.abs(shown).max())
         self.int_mode = bool(np.all(shown == np.ceil(shown)))
         self.sci_mode = (largest / smallest > 1000 or largest > 1e8 or smallest < 1e-4
                          if OPTIONS.sci_mode is None else OPTIONS.sci_mode)
@@ -152,9 +152,10 @@ def body(array: np.ndarray, formatter: Formatter | ComplexFormatter, indent: int
 
 
 def tensor_repr(tensor: Tensor, prefix: str = "tensor(") -> str:
-    """`tensor([...], dtype=..., grad_fn=<...>)` as PyTorch prints it; the dtype is written
+    """`tensor([...], dtype=..., grad_fn=<...>)` as PyTorch prints it. The dtype is written
     as `str(dtype)` (minigrad's dtypes are numpy's: `float64` where PyTorch has
-    `torch.float64`), and the dtype is left out when it is the default one for its values."""
+    `torch.float64`), and left out when it is the default one for its values. A suffix that
+    does not fit goes on a new line where PyTorch's would, so lines break as in tutorials."""
     array, indent, extras = tensor.array, len(prefix), []
     default_float = get_default_dtype()
     default_complex = np.complex128 if default_float == np.float64 else np.complex64
@@ -180,7 +181,8 @@ def tensor_repr(tensor: Tensor, prefix: str = "tensor(") -> str:
     text = prefix + text
     line = len(text) - text.rfind("\n") + 1  # as PyTorch counts the last line
     for extra in extras:  # each on the same line while it fits, else on a new one
-        if line + len(extra) + 2 > OPTIONS.linewidth:
+        torch_length = len(extra) + len("torch.") * extra.startswith("dtype=")
+        if line + torch_length + 2 > OPTIONS.linewidth:
             text += ",\n" + " " * indent + extra
             line = indent + len(extra)
         else:

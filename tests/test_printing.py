@@ -4,11 +4,15 @@ torch's str exactly, except that torch writes dtypes as `torch.float64` where mi
 
 import re
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad.printing import get_printoptions, printoptions
+from minigrad.testing import strategies
 
 nan, inf = float("nan"), float("inf")
 rng = np.random.default_rng(0)
@@ -63,6 +67,7 @@ CASES = {  # name: (tensor from the library L, print options)
     "grad-fn-scalar": (lambda L: (L.tensor([1.0, 2.0], requires_grad=True) * 2).sum(), {}),
     "grad-fn-dtype": (lambda L: L.ones(5, 2, dtype=L.float64, requires_grad=True) + 1, {}),
     "suffix-wraps": (lambda L: L.full((1, 9), 1e-8, dtype=L.float64, requires_grad=True), {}),
+    "suffix-wraps-as-torch": (lambda L: L.full((4,), 2.2e-313, dtype=L.float64), {}),
     "precision-2": (lambda L: L.tensor([1.23456, 2.0]), dict(precision=2)),
     "precision-6-sci": (lambda L: L.tensor([1e-7, 2.0]), dict(precision=6)),
     "threshold-5": (lambda L: L.arange(10), dict(threshold=5)),
@@ -96,6 +101,20 @@ def test_str_matches_torch(torch, name: str) -> None:
         torch.set_printoptions(profile="default")
     assert ours == theirs
     assert repr(make(mg)) == str(make(mg))
+
+
+FLOAT32 = st.floats(width=32)  # any magnitude, nan, inf, -0.0, subnormals
+WHOLE = st.integers(-3000, 3000).map(float)
+ARRAYS = st.one_of(
+    hnp.arrays(np.float32, strategies.shapes(0, 3, 0, 5), elements=st.one_of(FLOAT32, WHOLE)),
+    hnp.arrays(np.float64, strategies.shapes(0, 3, 0, 5), elements=strategies.floats(-1e3, 1e3)),
+    hnp.arrays(np.int32, strategies.shapes(0, 3, 0, 5)),
+    hnp.arrays(np.float32, strategies.shapes(2, 3, 12, 20), elements=WHOLE))  # summarised
+
+
+@given(array=ARRAYS)
+def test_any_array_prints_as_torch(torch, array: np.ndarray) -> None:
+    assert str(mg.tensor(array)) == torch_str(torch.tensor(array))
 
 
 def test_dtype_shown_unless_default(torch) -> None:
