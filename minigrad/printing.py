@@ -134,12 +134,13 @@ def body(array: np.ndarray, formatter: Formatter | ComplexFormatter, indent: int
     if array.ndim == 0:
         return formatter.format(array.item())
     if array.ndim == 1:
-        if long:
-            items = [formatter.format(v) for v in array[:edge].tolist()] + [" ..."] + [
-                formatter.format(v) for v in array[len(array) - edge:].tolist()]
-            items = items if edge else ["..."]
-        else:
+        if not long:
             items = [formatter.format(v) for v in array.tolist()]
+        elif edge:
+            items = [formatter.format(v) for v in array[:edge].tolist()] + [" ..."] + [
+                formatter.format(v) for v in array[-edge:].tolist()]
+        else:
+            items = ["..."]
         per_line = max(1, (OPTIONS.linewidth - indent) // (formatter.width + 2))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
