@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from minigrad import return_types
 from minigrad.function import Function
 from minigrad.ops import elementwise, fused
 from minigrad.ops._common import canonical_dim, check_broadcasts_to, operands
 from minigrad.ops.indexing import IndexPutAdd
 from minigrad.ops.shape import diagonal, permute, reshape, stack, unsqueeze
+from minigrad.return_types import slogdet as SignLogAbsDet
 from minigrad.tensor import Tensor
 
 
@@ -564,14 +564,12 @@ def det(input: Tensor) -> Tensor:
     return Det.apply(input)
 
 
-
-
-def slogdet(input: Tensor) -> return_types.slogdet:
+def slogdet(input: Tensor) -> SignLogAbsDet:
     """(sign, log|det|) of a square matrix: the log of the determinant's size without its
     overflow; sign (-1, 0 or 1) has no gradient."""
     _square_matrices("slogdet", input)
     sign = Tensor._make(np.asarray(np.linalg.slogdet(input.array)[0], input.dtype))
-    return return_types.slogdet(sign, LogAbsDet.apply(input))
+    return SignLogAbsDet(sign, LogAbsDet.apply(input))
 
 
 def logdet(input: Tensor) -> Tensor:
