@@ -150,7 +150,6 @@ from minigrad.compat import (  # noqa: E402
     inference_mode,
     is_deterministic_algorithms_warn_only_enabled,
     set_default_device,
-    set_printoptions,
     use_deterministic_algorithms,
 )
 
@@ -158,6 +157,8 @@ __all__ += ["Size", "accelerator", "are_deterministic_algorithms_enabled", "equa
             "get_default_device", "iinfo", "inference_mode",
             "is_deterministic_algorithms_warn_only_enabled", "set_default_device",
             "set_printoptions", "use_deterministic_algorithms"]
+
+from minigrad.printing import set_printoptions  # noqa: E402
 
 sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path
 

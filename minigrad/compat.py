@@ -65,28 +65,6 @@ def is_deterministic_algorithms_warn_only_enabled() -> bool:
     return _deterministic["warn_only"]
 
 
-def set_printoptions(precision: int | None = None, threshold: float | None = None,
-                     edgeitems: int | None = None, linewidth: int | None = None,
-                     profile: str | None = None, sci_mode: bool | None = None) -> None:
-    """How tensors print, as torch.set_printoptions (profile 'default', 'short' or 'full',
-    then the options given); sci_mode=False never uses scientific notation."""
-    from minigrad.tensor import PRINT_OPTIONS
-
-    profiles = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
-                "full": (4, float("inf"), 3, 80)}
-    if profile is not None and profile not in profiles:
-        raise ValueError(f"set_printoptions: profile must be one of {sorted(profiles)}, got "
-                         f"{profile!r}")
-    keys = ("precision", "threshold", "edgeitems", "max_line_width")
-    if profile is not None:
-        PRINT_OPTIONS.update(zip(keys, profiles[profile]))
-    for key, value in zip(keys, (precision, threshold, edgeitems, linewidth)):
-        if value is not None:
-            PRINT_OPTIONS[key] = value
-    if sci_mode is not None:
-        PRINT_OPTIONS["suppress_small"] = not sci_mode
-
-
 class finfo:  # noqa: N801  (PyTorch's name)
     """Machine limits of a float dtype (default: the default dtype): eps, max, min, tiny,
     smallest_normal, resolution as Python floats (as torch.finfo, so `finfo.max * 2` is a

@@ -9,11 +9,11 @@ positive-definite matrix)."""
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from minigrad import return_types
 from minigrad.ops.decomp import (
     _float_matrices,
     _lapack,
@@ -43,13 +43,13 @@ from minigrad.ops.linalg import (
     cholesky,
     det,
     matrix_power,
-    slogdet,
     solve,
 )
 from minigrad.ops.linalg import cross as _cross
 from minigrad.ops.linalg import inverse as inv
 from minigrad.ops.linalg import matmul as _matmul
 from minigrad.ops.linalg import pinverse as _pinverse
+from minigrad.ops.linalg import slogdet as _slogdet
 from minigrad.ops.norms import linalg_norm as norm
 from minigrad.ops.norms import matrix_norm, vector_norm
 from minigrad.ops.shape import diagonal as _diagonal
@@ -88,7 +88,7 @@ def _default_rtol(A: Tensor) -> float:
     return float(np.finfo(A.dtype).eps) * max(A.shape[-2:])
 
 
-LinalgLstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+LinalgLstsq = return_types.linalg_lstsq
 _LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
@@ -206,6 +206,11 @@ def _singular(a: np.ndarray) -> np.ndarray:
 
 
 # *** torch.linalg's other functions, built from the ops above ***
+def slogdet(A: Tensor) -> return_types.linalg_slogdet:
+    """(sign, log|det|) as torch.slogdet, under torch.linalg's result name."""
+    return return_types.linalg_slogdet(*_slogdet(A))
+
+
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """torch.linalg.matmul: the same as `input @ other`."""
     return _matmul(input, other)
@@ -262,9 +267,9 @@ def tensorsolve(A: Tensor, B: Tensor, dims: tuple[int, ...] | None = None) -> Te
 
 
 # *** the _ex variants: (result, info) ***
-LinalgInvEx = namedtuple("linalg_inv_ex", ["inverse", "info"])
-LinalgCholeskyEx = namedtuple("linalg_cholesky_ex", ["L", "info"])
-LinalgSolveEx = namedtuple("linalg_solve_ex", ["result", "info"])
+LinalgInvEx = return_types.linalg_inv_ex
+LinalgCholeskyEx = return_types.linalg_cholesky_ex
+LinalgSolveEx = return_types.linalg_solve_ex
 
 
 def _with_info(op: str, compute: Any, A: Tensor) -> tuple[Tensor, Tensor]:

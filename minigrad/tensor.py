@@ -13,6 +13,7 @@ import numpy as np
 from minigrad import device as _device
 from minigrad import dtypes as _dtypes
 from minigrad._alias import dim_or_axis
+from minigrad.printing import tensor_repr
 from minigrad.size import Size
 
 _new_tuple = tuple.__new__  # builds a Size from numpy's shape without re-checking its ints
@@ -102,11 +103,6 @@ def _in_place_of(name: str) -> Callable[..., Tensor]:
     method.__name__, method.__qualname__ = name + "_", f"Tensor.{name}_"
     method.__doc__ = f"In place: self.{name}(...) written into this tensor's memory."
     return method
-
-
-# how tensors print: numpy's array2string options, set by mg.set_printoptions
-PRINT_OPTIONS: dict[str, Any] = {"precision": 4, "threshold": 1000, "edgeitems": 3,
-                                 "max_line_width": 80}
 
 
 class VersionCounter:
@@ -248,20 +244,8 @@ class Tensor:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        body = np.array2string(self.array, separator=", ", prefix="tensor(", **PRINT_OPTIONS)
-        extras = []
-        if self.array.size == 0:  # PyTorch names an empty tensor's shape, and its dtype
-            body = "[]"
-            if self.ndim != 1:
-                extras.append(f"size={tuple(self.shape)}")
-        if self.dtype not in (np.float32, np.int64, np.bool_) or (
-                self.array.size == 0 and self.dtype != np.float32):
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn={self.grad_fn!r}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        """As PyTorch prints it (minigrad/printing.py)."""
+        return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
         """f"{loss:.4f}" formats a 0-d tensor's value, as PyTorch does; any other tensor only

@@ -3,9 +3,9 @@ tutorials, d2l and micrograd's tests) run unchanged on minigrad and print the sa
 
 Each program runs twice in a subprocess: with real torch, and with `torch` aliased to minigrad
 (tests/pytorch_programs/as_torch.py, nothing else). The numbers, booleans and Nones they print
-are compared in order, within float tolerance. Where a program draws random numbers, it prints
-only what the seed cannot change (shapes, convergence), since the two libraries' random streams
-differ."""
+are compared in order, within float tolerance, and so is how many of them each line holds.
+Where a program draws random numbers, it prints only what the seed cannot change (shapes,
+convergence), since the two libraries' random streams differ."""
 
 from __future__ import annotations
 
@@ -65,6 +65,13 @@ def tokens(output: str) -> list[str]:
     return TOKEN.findall(NOISE.sub("", output))
 
 
+def layout(output: str) -> list[int]:
+    """How many values each line holds (lines without any left out): tensors print as in
+    PyTorch, so rows wrap and summarise ('...') at the same places."""
+    counts = [len(tokens(line)) for line in output.splitlines()]
+    return [count for count in counts if count]
+
+
 def same(a: str, b: str, tol: float = 2e-4) -> bool:
     try:
         x, y = float(a), float(b)
@@ -86,8 +93,13 @@ def test_program_runs_unchanged(name: str, outputs: dict[str, Path]) -> None:
     assert len(want) == len(have) and not diffs, (
         f"{name}: printed values differ (first differences {diffs[:5]}, "
         f"{len(want)} vs {len(have)} values)\n--- torch:\n{expected}\n--- minigrad:\n{got}")
+    assert layout(expected) == layout(got), (
+        f"{name}: the values are split into lines differently\n--- torch:\n{expected}\n"
+        f"--- minigrad:\n{got}")
 
 
 def test_tokens_ignore_names_and_dtypes() -> None:
     text = "tensor([1.5000, -2.0e-03], dtype=torch.float32) fc1 float64 (0): True None"
     assert tokens(text) == ["1.5000", "-2.0e-03", "0", "True", "None"]
+    printed = "tensor([1., 2.,\n        3.], dtype=torch.float64,\n       grad_fn=<AddBackward0>)"
+    assert layout(printed + "\nloss\n") == [2, 1]

@@ -305,7 +305,7 @@ def test_max_and_min_match_pytorch(torch):
 # *** repr ***
 def test_repr():
     assert repr(mg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
-    assert repr(mg.tensor([1.5], requires_grad=True)) == "tensor([1.5], requires_grad=True)"
+    assert repr(mg.tensor([1.5], requires_grad=True)) == "tensor([1.5000], requires_grad=True)"
     assert repr(mg.tensor([1.0], dtype=mg.float64)) == "tensor([1.], dtype=float64)"
     assert repr(mg.tensor([1, 2])) == "tensor([1, 2])"
     y = mg.tensor([1.0], requires_grad=True) * 2

@@ -3,12 +3,12 @@ gradient where the input holds zeros is built the same way as cumprod's."""
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from minigrad import return_types
 from minigrad._alias import dim_or_axis
 from minigrad.function import Function
 from minigrad.ops._common import as_kept, canonical_dim
@@ -18,7 +18,6 @@ from minigrad.ops.shape import cat, reshape, transpose, unsqueeze
 from minigrad.tensor import Tensor
 
 # what cummax and cummin return, as in PyTorch
-CumMaxMin = namedtuple("CumMaxMin", ["values", "indices"])
 
 
 def _cumulate(fn: Callable, a: np.ndarray, axis: int, reverse: bool) -> np.ndarray:
@@ -175,8 +174,8 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
     return Prod.apply(x, d, keepdim)
 
 
-def _cumulative_extreme(name: str, x: Tensor, dim: int, largest: bool) -> CumMaxMin:
-    def along(x: Tensor, d: int) -> CumMaxMin:
+def _cumulative_extreme(name: str, x: Tensor, dim: int, largest: bool) -> Any:
+    def along(x: Tensor, d: int) -> Any:
         a = x.array
         values = (np.maximum if largest else np.minimum).accumulate(a, axis=d)
         is_new = a == values  # a tie moves the index on to the later element, as in PyTorch
@@ -184,20 +183,21 @@ def _cumulative_extreme(name: str, x: Tensor, dim: int, largest: bool) -> CumMax
             is_new |= np.isnan(a)  # nan propagates, with the index of the latest nan
         position = np.arange(a.shape[d]).reshape((-1,) + (1,) * (a.ndim - d - 1))
         indices = np.maximum.accumulate(np.where(is_new, position, 0), axis=d)
-        return CumMaxMin(*_along(x, Tensor._make(indices.astype(np.int64)), d, True))
+        kind = return_types.cummax if largest else return_types.cummin
+        return kind(*_along(x, Tensor._make(indices.astype(np.int64)), d, True))
 
     return _scalar_safe(along, x, dim, name)
 
 
 @dim_or_axis
-def cummax(input: Tensor, dim: int) -> CumMaxMin:
+def cummax(input: Tensor, dim: int) -> return_types.cummax:
     """Running maximum along dim and where it was found: (values, indices). The gradient goes
     to the element each value came from."""
     return _cumulative_extreme("cummax", input, dim, True)
 
 
 @dim_or_axis
-def cummin(input: Tensor, dim: int) -> CumMaxMin:
+def cummin(input: Tensor, dim: int) -> return_types.cummin:
     """Running minimum along dim, as cummax."""
     return _cumulative_extreme("cummin", input, dim, False)
 

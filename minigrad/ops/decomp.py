@@ -11,23 +11,23 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections import namedtuple
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from minigrad import return_types
 from minigrad.function import Function
 from minigrad.ops.linalg import LinAlgError, _square_matrices, matmul, solve
 from minigrad.ops.shape import cat
 from minigrad.tensor import Tensor
 
 # PyTorch's torch.return_types, field for field
-LinalgSVD = namedtuple("linalg_svd", ["U", "S", "Vh"])
-SVDResult = namedtuple("svd", ["U", "S", "V"])
-LinalgQR = namedtuple("linalg_qr", ["Q", "R"])
-QRResult = namedtuple("qr", ["Q", "R"])
-LinalgEigh = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
-LinalgEig = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
+LinalgSVD = return_types.linalg_svd
+SVDResult = return_types.svd
+LinalgQR = return_types.linalg_qr
+QRResult = return_types.qr
+LinalgEigh = return_types.linalg_eigh
+LinalgEig = return_types.linalg_eig
 
 
 def _float_matrices(op: str, A: Tensor, square: bool = False) -> None:
@@ -348,7 +348,7 @@ def _chain_order(dims: list[int]) -> list[list[int]]:
 
 
 # *** Householder reflectors: geqrf, householder_product (orgqr), ormqr ***
-Geqrf = namedtuple("geqrf", ["a", "tau"])
+Geqrf = return_types.geqrf
 
 
 def _check_reflectors(op: str, A: Tensor, tau: Tensor) -> None:
@@ -454,10 +454,10 @@ def geqrf(input: Tensor) -> Geqrf:
 
 
 # *** LU with partial pivoting ***
-LinalgLUFactor = namedtuple("linalg_lu_factor", ["LU", "pivots"])
-LinalgLUFactorEx = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
-LinalgLU = namedtuple("linalg_lu", ["P", "L", "U"])
-LUUnpack = namedtuple("lu_unpack", ["P", "L", "U"])
+LinalgLUFactor = return_types.linalg_lu_factor
+LinalgLUFactorEx = return_types.linalg_lu_factor_ex
+LinalgLU = return_types.linalg_lu
+LUUnpack = return_types.lu_unpack
 
 
 def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -634,7 +634,7 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
 
 
 # *** PyTorch's deprecated spellings: torch.lu, torch.lu_solve, torch.triangular_solve ***
-TriangularSolve = namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+TriangularSolve = return_types.triangular_solve
 
 
 def _deprecated(old: str, new: str) -> None:
@@ -665,8 +665,8 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
 
 
 # *** LDL^T with Bunch-Kaufman pivoting (no derivative, as in PyTorch) ***
-LinalgLDLFactor = namedtuple("linalg_ldl_factor", ["LD", "pivots"])
-LinalgLDLFactorEx = namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+LinalgLDLFactor = return_types.linalg_ldl_factor
+LinalgLDLFactorEx = return_types.linalg_ldl_factor_ex
 _BUNCH_KAUFMAN = (1 + math.sqrt(17)) / 8
 
 

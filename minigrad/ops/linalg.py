@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ from minigrad.ops import elementwise, fused
 from minigrad.ops._common import canonical_dim, check_broadcasts_to, operands
 from minigrad.ops.indexing import IndexPutAdd
 from minigrad.ops.shape import diagonal, permute, reshape, stack, unsqueeze
+from minigrad.return_types import slogdet as SignLogAbsDet
 from minigrad.tensor import Tensor
 
 
@@ -562,9 +562,6 @@ def det(input: Tensor) -> Tensor:
     """The determinant of a square matrix (or of each in a batch)."""
     _square_matrices("det", input)
     return Det.apply(input)
-
-
-SignLogAbsDet = namedtuple("SignLogAbsDet", ["sign", "logabsdet"])
 
 
 def slogdet(input: Tensor) -> SignLogAbsDet:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from minigrad import return_types
 from minigrad._alias import dim_or_axis
 from minigrad.dtypes import get_default_dtype
 from minigrad.function import Function
@@ -20,7 +20,6 @@ from minigrad.tensor import Tensor
 Dims = int | Sequence[int] | None
 
 # what max(dim=...) and min(dim=...) return, as in PyTorch
-MaxMin = namedtuple("MaxMin", ["values", "indices"])
 
 
 class Sum(Function):
@@ -125,7 +124,7 @@ def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     if dim is None:
         _nonempty(input, (), "max")
         return Max.apply(input, canonical_dims(None, input.ndim), False)
-    return _along(input, _arg(np.argmax, input, dim, True), dim, keepdim)
+    return return_types.max(*_along(input, _arg(np.argmax, input, dim, True), dim, keepdim))
 
 
 @dim_or_axis
@@ -139,20 +138,20 @@ def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
         if input.dtype.kind not in "fc":
             return Tensor._make(np.asarray(np.min(input.array)))
         return -max(-input)
-    return _along(input, _arg(np.argmin, input, dim, True), dim, keepdim)
+    return return_types.min(*_along(input, _arg(np.argmin, input, dim, True), dim, keepdim))
 
 
-def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> MaxMin:
+def _along(x: Tensor, indices: Tensor, dim: int, keepdim: bool) -> tuple[Tensor, Tensor]:
     """x's elements at indices (of keepdim shape) along dim, as numpy's take_along_axis."""
     d = canonical_dim(dim, x.ndim)
     if not x.ndim:  # a 0-d tensor is its own max and min, at index 0
-        return MaxMin(x * 1 if x.dtype.kind in "fc" else x.clone(), indices.reshape(()))
+        return x * 1 if x.dtype.kind in "fc" else x.clone(), indices.reshape(())
     grid = list(np.ogrid[tuple(slice(n) for n in indices.shape)])
     grid[d] = indices.array
     values = x[tuple(grid)]
     if not keepdim:
         values, indices = values.squeeze(d), indices.squeeze(d)
-    return MaxMin(values, indices)
+    return values, indices
 
 
 @dim_or_axis
@@ -220,7 +219,6 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 # *** more reductions: amax, amin, aminmax, any, all, count_nonzero, var_mean, std_mean ***
-AMinMax = namedtuple("AMinMax", ["min", "max"])
 
 
 def _dims(x: Tensor, dim: Dims, name: str) -> tuple[int, ...]:
@@ -262,10 +260,11 @@ def amin(input: Tensor, dim: Dims = (), keepdim: bool = False) -> Tensor:
 
 
 @dim_or_axis
-def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> AMinMax:
+def aminmax(input: Tensor, *, dim: int | None = None,
+            keepdim: bool = False) -> return_types.aminmax:
     """(min, max) over dim, or over everything when dim is None."""
     dims = () if dim is None else canonical_dim(dim, input.ndim, "aminmax")
-    return AMinMax(amin(input, dims, keepdim), amax(input, dims, keepdim))
+    return return_types.aminmax(amin(input, dims, keepdim), amax(input, dims, keepdim))
 
 
 def _logical_reduction(name: str, fn: Any, x: Tensor, dim: Dims, keepdim: bool) -> Tensor:

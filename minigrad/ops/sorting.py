@@ -4,11 +4,11 @@ taken from. Then counting, which has no gradient: unique, bincount, histc."""
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
+from minigrad import return_types
 from minigrad._alias import dim_or_axis
 from minigrad.ops._common import canonical_dim
 from minigrad.ops.math import lerp
@@ -17,7 +17,6 @@ from minigrad.ops.shape import stack
 from minigrad.tensor import Tensor
 
 # what the ops return, as in PyTorch
-Sorted = namedtuple("Sorted", ["values", "indices"])
 
 
 def _sort_indices(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
@@ -37,13 +36,14 @@ def _sorted(x: Tensor, dim: int, descending: bool, name: str) -> tuple[Tensor, i
 
 
 @dim_or_axis
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Sorted:
+def sort(input: Tensor, dim: int = -1, descending: bool = False,
+         stable: bool = False) -> return_types.sort:
     """(values, indices) of input sorted along dim. Always stable: equal elements keep their
     order (PyTorch's CPU sort gives the same)."""
     order, d = _sorted(input, dim, descending, "sort")
     if not input.ndim:
-        return Sorted(input.reshape(()), order.reshape(()))
-    return Sorted(*_along(input, order, d, True))
+        return return_types.sort(input.reshape(()), order.reshape(()))
+    return return_types.sort(*_along(input, order, d, True))
 
 
 @dim_or_axis
@@ -62,27 +62,28 @@ def _check_k(name: str, k: int, n: int, low: int) -> None:
 
 @dim_or_axis
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
-         sorted: bool = True) -> Sorted:
+         sorted: bool = True) -> return_types.topk:
     """The k largest (or smallest) elements along dim and their indices, largest first. Among
     equal elements the earlier one comes first (PyTorch leaves the order of ties open)."""
     order, d = _sorted(input, dim, largest, "topk")
     _check_k("topk", k, input.shape[d] if input.ndim else 1, 0)
     if not input.ndim:
-        return Sorted(input.reshape(()), order.reshape(()))
+        return return_types.topk(input.reshape(()), order.reshape(()))
     first_k = (slice(None),) * d + (slice(0, k),)
-    return Sorted(*_along(input, order[first_k], d, True))
+    return return_types.topk(*_along(input, order[first_k], d, True))
 
 
 @dim_or_axis
-def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Sorted:
+def kthvalue(input: Tensor, k: int, dim: int = -1,
+             keepdim: bool = False) -> return_types.kthvalue:
     """The k-th smallest element along dim (k from 1) and its index. Among equal elements the
     index is that of the one a stable sort puts k-th (PyTorch leaves it open)."""
     order, d = _sorted(input, dim, False, "kthvalue")
     _check_k("kthvalue", k, input.shape[d] if input.ndim else 1, 1)
     if not input.ndim:
-        return Sorted(input.reshape(()), order.reshape(()))
+        return return_types.kthvalue(input.reshape(()), order.reshape(()))
     kth = (slice(None),) * d + (slice(k - 1, k),)
-    return Sorted(*_along(input, order[kth], d, keepdim))
+    return return_types.kthvalue(*_along(input, order[kth], d, keepdim))
 
 
 # *** order statistics and counting (tmethods) ***
@@ -117,8 +118,9 @@ def _median(name: str, x: Tensor, dim: int | None, keepdim: bool, skip_nan: bool
     values, indices = _along(line, Tensor._make(index.astype(np.int64)), d, keepdim)
     if dim is None:
         return values.reshape(())
-    return Sorted(values.reshape(x.shape) if not x.ndim else values,
-                  indices.reshape(()) if not x.ndim else indices)
+    kind = return_types.nanmedian if skip_nan else return_types.median
+    return kind(values.reshape(x.shape) if not x.ndim else values,
+                indices.reshape(()) if not x.ndim else indices)
 
 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
@@ -133,7 +135,7 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False) -> A
 
 
 @dim_or_axis
-def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Sorted:
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> return_types.mode:
     """The most frequent value along dim (the smallest if several are), and the index of its
     last occurrence, as PyTorch's CPU mode."""
     line, d = _flat_or_dim("mode", input, dim)
@@ -148,8 +150,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Sorted:
     index = np.moveaxis(index.reshape(rows.shape[:-1] + (1,)), -1, d)
     values, indices = _along(line, Tensor._make(index), d, keepdim)
     if not input.ndim:
-        return Sorted(values.reshape(()), indices.reshape(()))
-    return Sorted(values, indices)
+        return return_types.mode(values.reshape(()), indices.reshape(()))
+    return return_types.mode(values, indices)
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -188,8 +190,8 @@ def _quantile(name: str, x: Tensor, q: Any, dim: int | None, keepdim: bool,
         if interpolation == "nearest":
             rank = np.round(rank)
         low, high = np.floor(rank).astype(np.int64), np.ceil(rank).astype(np.int64)
-        lo = _along(ordered, Tensor._make(low), d, True).values
-        hi = _along(ordered, Tensor._make(high), d, True).values
+        lo = _along(ordered, Tensor._make(low), d, True)[0]
+        hi = _along(ordered, Tensor._make(high), d, True)[0]
         weight = {"linear": rank - low, "lower": 0.0, "higher": 1.0, "midpoint": 0.5,
                   "nearest": 0.0}[interpolation]
         results.append(lerp(lo, hi, Tensor._make(np.asarray(weight, x.dtype))))
