@@ -96,7 +96,8 @@ globals().update(_FUNCTIONS)
 
 inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
 
-_LAZY = ("nn", "optim", "data", "utils", "testing", "interop", "distributions")
+_LAZY = ("nn", "optim", "data", "utils", "testing", "interop", "distributions",
+         "special")
 
 
 def __getattr__(name: str):
