@@ -261,3 +261,10 @@ def test_gradcheck_module_warns_about_float32_parameters_and_needs_some():
         assert any(f"parameter {name} has dtype float32" in m for m in messages), messages
     with pytest.raises(ValueError, match="Sigmoid has no parameter that requires grad"):
         gradcheck_module(nn.Sigmoid(), (mg.randn(2, dtype=mg.float64),))
+
+
+def test_gradcheck_error_is_a_runtime_error_as_torch() -> None:
+    """Programs written for torch catch RuntimeError from a failing gradcheck."""
+    x = mg.tensor([0.5, -1.0], dtype=mg.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        gradcheck(lambda v: mg.tensor([1.0, 1.0], dtype=mg.float64) + v.detach(), (x,))

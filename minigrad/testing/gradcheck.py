@@ -21,8 +21,9 @@ from minigrad.autograd import grad
 from minigrad.tensor import Tensor
 
 
-class GradcheckError(AssertionError):
-    """A Jacobian entry from backward differs from its central-difference estimate."""
+class GradcheckError(RuntimeError, AssertionError):
+    """A Jacobian entry from backward differs from its central-difference estimate. A
+    RuntimeError as torch's (programs catch that), and an AssertionError for tests."""
 
     def __init__(self, message: str, input_index: int, output_index: int,
                  element: tuple[int, ...], output_element: tuple[int, ...], numerical: float,
