@@ -1599,12 +1599,18 @@ class Tensor:
                                "non-negative weights")
         if np.any(weights.sum(1) <= 0):
             raise RuntimeError("multinomial: every row of weights must have a positive sum")
-        if not replacement and num_samples > np.count_nonzero(weights, 1).min():
+        if not replacement and num_samples > weights.shape[1]:
             raise RuntimeError(f"multinomial: cannot take {num_samples} samples without "
-                               "replacement from fewer nonzero-weight categories")
+                               f"replacement from {weights.shape[1]} categories")
         rng = numpy_generator(generator, "multinomial")
-        rows = [rng.choice(len(w), num_samples, replace=replacement, p=w / w.sum())
-                for w in weights]
+        if replacement:
+            rows = [rng.choice(len(w), num_samples, p=w / w.sum()) for w in weights]
+        else:  # as torch: once the nonzero-weight categories are used up, the zero-weight
+            # ones follow (in index order; torch's order among them is its topk's for ties)
+            rows = [np.concatenate([
+                rng.choice(len(w), min(num_samples, np.count_nonzero(w)), replace=False,
+                           p=w / w.sum()),
+                np.flatnonzero(w == 0)])[:num_samples] for w in weights]
         out = np.array(rows, np.int64).reshape(*self.shape[:-1], num_samples)
         return Tensor._make(out)
 
