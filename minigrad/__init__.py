@@ -150,6 +150,7 @@ from minigrad.compat import (  # noqa: E402
     iinfo,
     inference_mode,
     is_deterministic_algorithms_warn_only_enabled,
+    is_inference_mode_enabled,
     set_default_device,
     set_printoptions,
     use_deterministic_algorithms,
@@ -158,7 +159,7 @@ from minigrad.compat import (  # noqa: E402
 __all__ += ["Size", "accelerator", "are_deterministic_algorithms_enabled", "equal", "finfo",
             "get_default_device", "iinfo", "inference_mode",
             "is_deterministic_algorithms_warn_only_enabled", "set_default_device",
-            "set_printoptions", "use_deterministic_algorithms"]
+            "set_printoptions", "use_deterministic_algorithms", "is_inference_mode_enabled"]
 
 sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path
 

@@ -140,6 +140,15 @@ class VersionCounter:
         return self.version - sum(1 for t in self.ticks if t > tick)
 
 
+class _Inference:
+    """Whether torch.inference_mode is on (compat.inference_mode switches it), and how many
+    inference tensors (made while it is on) there have been: until the first, the engine skips
+    checking that none is saved for backward."""
+
+    enabled = False
+    made = 0
+
+
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 
@@ -152,7 +161,7 @@ class Tensor:
 
     # every field, each set in _make (the grad property checks what is assigned to _grad)
     __slots__ = ("array", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
-                 "_version_counter", "_base", "__weakref__")
+                 "_version_counter", "_base", "__weakref__", "_inference")
     array: np.ndarray
     requires_grad: bool
     grad_fn: Function | None
@@ -184,6 +193,10 @@ class Tensor:
         t._hooks = None  # a leaf's register_hook hooks
         t._version_counter = None  # a VersionCounter, made on the first in-place write or view
         t._base = None  # the tensor whose memory it views (made by a view op), if any
+        t._inference = False  # made inside inference_mode (see is_inference)
+        if _Inference.enabled:
+            t._inference = True
+            _Inference.made += 1
         return t
 
     # *** attributes ***
@@ -1633,7 +1646,12 @@ class Tensor:
     def is_conj(self) -> bool:
         return False
 
-    is_neg = is_inference = is_conj
+    is_neg = is_conj
+
+    def is_inference(self) -> bool:
+        """True for a tensor made inside torch.inference_mode: it cannot be saved for backward
+        (clone it outside the block to get a normal tensor)."""
+        return self._inference
 
     @property
     def mH(self) -> Tensor:

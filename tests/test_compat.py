@@ -79,6 +79,30 @@ def test_inference_mode_as_decorator_with_and_without_call() -> None:
 
     assert not called(w).requires_grad and not bare(w).requires_grad
     assert mg.is_grad_enabled()
+    assert called(w).is_inference() and bare(w).is_inference() and not (w * 2).is_inference()
+
+
+@pytest.mark.parametrize("lib", ["mg", "torch"])
+def test_inference_tensors_cannot_be_saved_for_backward(lib: str, torch) -> None:
+    """As torch: tensors made inside inference_mode are inference tensors; an op that saves one
+    for backward raises, one that saves nothing (add) does not, and a clone is a normal tensor."""
+    L = mg if lib == "mg" else torch
+    w = L.ones(3, requires_grad=True)
+    with L.inference_mode():
+        assert L.is_inference_mode_enabled()
+        z = L.arange(3.0)
+        with L.inference_mode(False):
+            assert not L.is_inference_mode_enabled() and L.is_grad_enabled()
+            assert not L.ones(1).is_inference()
+    with L.no_grad(), L.inference_mode(False):
+        assert L.is_grad_enabled()
+    assert not L.is_inference_mode_enabled() and z.is_inference() and not w.is_inference()
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        w * z
+    (w + z).sum().backward()
+    assert (w * z.clone()).requires_grad and not z.clone().is_inference()
+    with L.no_grad():
+        assert not (w * z).requires_grad
 
 
 # *** default device ***
