@@ -52,3 +52,14 @@ def test_special_reachable_as_torch_special() -> None:
     import minigrad.special as special
     assert mg.special is special
     assert special.expit is mg.sigmoid and special.gammaln is mg.lgamma
+
+
+def test_exp_overflow_and_logsumexp_of_minus_inf_do_not_warn() -> None:
+    """torch prints no warning for e^1000 = inf or logsumexp over only -inf; neither does numpy
+    underneath here."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mg.exp(mg.tensor([1000.0])).item() == float("inf")
+        row = mg.tensor([[-float("inf"), -float("inf")], [0.0, -float("inf")]])
+        assert mg.logsumexp(row, dim=1).tolist() == [-float("inf"), 0.0]
