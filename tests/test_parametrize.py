@@ -89,3 +89,28 @@ def test_assignment_uses_right_inverse_and_errors(lib, torch) -> None:
     before = fresh.parametrizations.weight.original.detach().clone()
     P.remove_parametrizations(fresh, "weight", leave_parametrized=False)
     assert L.equal(fresh.weight, before)
+
+
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_parametrizations_weight_norm_matches_torch(dim, torch) -> None:
+    """weight = g v / ||v|| with g, v as original0, original1; gradients and removal."""
+    results = []
+    for L in (mg, torch):
+        layer = _layer(L)
+        L.nn.utils.parametrizations.weight_norm(layer, dim=dim)
+        keys = list(layer.state_dict())
+        out = layer(L.linspace(-1, 1, 12).view(4, 3)).pow(2).sum()
+        out.backward()
+        plist = layer.parametrizations.weight
+        grads = [plist.original0.grad.numpy().copy(), plist.original1.grad.numpy().copy()]
+        L.nn.utils.parametrize.remove_parametrizations(layer, "weight")
+        results.append((keys, out.item(), grads, layer.weight.detach().numpy().copy(),
+                        list(layer.state_dict())))
+    (k1, o1, g1, w1, s1), (k2, o2, g2, w2, s2) = results
+    assert k1 == k2 == ["bias", "parametrizations.weight.original0",
+                        "parametrizations.weight.original1"]
+    assert s1 == s2 == ["bias", "weight"]
+    np.testing.assert_allclose(o1, o2, rtol=1e-5)
+    for a, b in zip(g1, g2):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w1, w2, rtol=1e-6)

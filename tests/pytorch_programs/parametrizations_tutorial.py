@@ -99,3 +99,20 @@ try:
     P.remove_parametrizations(fresh, "weight")
 except ValueError as e:
     print("ValueError", "does not have a parametrization" in str(e))
+
+# weight norm through parametrizations (what torch.nn.utils.weight_norm's deprecation points to)
+from torch.nn.utils.parametrizations import weight_norm  # noqa: E402
+
+wn = nn.Linear(3, 2)
+fill_(wn, 3)
+weight_norm(wn)
+print(list(wn.state_dict()), wn.parametrizations.weight.original0.squeeze(1), wn.parametrizations.weight.original1.shape)
+opt = torch.optim.Adam(wn.parameters(), lr=0.05)
+for step in range(10):
+    loss = (wn(x) - target[:, :2]).pow(2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+print(round(loss.item(), 6), wn.parametrizations.weight.original0.detach().squeeze(1), torch.allclose(wn.weight.norm(dim=1), wn.parametrizations.weight.original0.squeeze(1)))
+P.remove_parametrizations(wn, "weight")
+print(list(wn.state_dict()))

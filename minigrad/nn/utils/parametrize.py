@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 from minigrad.function import no_grad
 from minigrad.nn.module import Module, ModuleDict, ModuleList, Parameter
@@ -29,18 +30,20 @@ def cached() -> Iterator[None]:
         _cache = outer
 
 
-def _set_values(original: Parameter, value: Tensor) -> None:
+def _set_values(original: Parameter, value: Any) -> None:
     """Give original the values (and shape) of value in place, so optimizers holding it keep
     working (PyTorch's original.set_(value))."""
     if not isinstance(value, Tensor):
-        raise TypeError(f"right_inverse must return a Tensor, got {type(value).__name__} (a "
-                        "right_inverse returning several tensors is not supported)")
+        raise TypeError(f"right_inverse must return a Tensor or a sequence of Tensors, got "
+                        f"{type(value).__name__}")
     with no_grad():
         original.array = value.array.astype(original.dtype, copy=True)
 
 
 class ParametrizationList(ModuleList):
-    """The parametrizations of one tensor, applied in order to `original`."""
+    """The parametrizations of one tensor, applied in order to `original`; when the first
+    one's right_inverse returns several tensors (weight_norm's g and v), they are `original0`,
+    `original1`, ... and its forward takes them all."""
 
     def __init__(self, modules: list[Module], original: Parameter, unsafe: bool = False
                  ) -> None:
@@ -51,23 +54,41 @@ class ParametrizationList(ModuleList):
             for module in reversed(modules):
                 if hasattr(module, "right_inverse"):
                     value = module.right_inverse(value)
-        if value is not original:
-            _set_values(original, value)
-        self.original = original
+        self.is_tensor = isinstance(value, Tensor)
+        self.ntensors = 1 if self.is_tensor else len(value)
+        if self.is_tensor:
+            if value is not original:
+                _set_values(original, value)
+            self.original = original
+        else:
+            for i, part in enumerate(value):
+                setattr(self, f"original{i}", Parameter(part.detach().clone(),
+                                                        requires_grad=original.requires_grad))
+
+    def _originals(self) -> list[Parameter]:
+        if self.is_tensor:
+            return [self.original]
+        return [getattr(self, f"original{i}") for i in range(self.ntensors)]
 
     def right_inverse(self, value: Tensor) -> None:
-        """Store the original that the parametrizations map to value."""
+        """Store the original(s) that the parametrizations map to value."""
         with no_grad():
             for module in reversed(list(self)):
                 if not hasattr(module, "right_inverse"):
                     raise RuntimeError(f"parametrization {type(module).__name__} does not "
                                        "implement right_inverse.")
                 value = module.right_inverse(value)
-        _set_values(self.original, value)
+        parts = [value] if self.is_tensor else list(value)
+        if len(parts) != self.ntensors:
+            raise ValueError(f"right_inverse returned {len(parts)} tensors, the "
+                             f"parametrization was registered with {self.ntensors}")
+        for original, part in zip(self._originals(), parts, strict=True):
+            _set_values(original, part)
 
     def forward(self) -> Tensor:
-        x = self.original
-        for module in self:
+        first, *rest = list(self)
+        x = first(*self._originals())
+        for module in rest:
             x = module(x)
         return x
 
@@ -88,13 +109,13 @@ def _property(name: str) -> property:
     return property(get, set_)
 
 
-def _check_output(parametrization: Module, value: Tensor, like: Tensor, name: str,
+def _check_output(parametrization: Module, value: Any, like: Tensor, name: str,
                   unsafe: bool) -> None:
     """Before anything changes: parametrization(value) must keep like's shape and dtype."""
     if unsafe:
         return
     with no_grad():
-        out = parametrization(value)
+        out = parametrization(*([value] if isinstance(value, Tensor) else value))
     if not isinstance(out, Tensor):
         raise ValueError(f"a parametrization must return a tensor, got {type(out).__name__}")
     if out.shape != like.shape or out.dtype != like.dtype:
@@ -158,11 +179,21 @@ def remove_parametrizations(module: Module, tensor_name: str, leave_parametrized
     if not is_parametrized(module, tensor_name):
         raise ValueError(f"Module {type(module).__name__} does not have a parametrization on "
                          f"{tensor_name}")
-    original = module.parametrizations[tensor_name].original
-    if leave_parametrized:
+    plist = module.parametrizations[tensor_name]
+    if plist.is_tensor:
+        original = plist.original
+        if leave_parametrized:
+            with no_grad():
+                value = getattr(module, tensor_name)
+            _set_values(original, value)
+    elif leave_parametrized:  # several originals (weight_norm's): a new Parameter
         with no_grad():
             value = getattr(module, tensor_name)
-        _set_values(original, value)
+        original = Parameter(value.detach().clone(),
+                             requires_grad=plist.original0.requires_grad)
+    else:
+        raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor "
+                         "that is parametrized in terms of a sequence of tensors.")
     delattr(type(module), tensor_name)
     del module.parametrizations[tensor_name]
     module.__dict__[tensor_name] = original
