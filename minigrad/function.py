@@ -488,6 +488,11 @@ def _user_frames() -> list[traceback.FrameSummary]:
     return frames
 
 
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit together: a ValueError (Python's class for a bad value), and a
+    RuntimeError as torch raises, so `except RuntimeError` in a PyTorch program catches it."""
+
+
 def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
     """Turn numpy's broadcasting error into one that names the op and the tensors' shapes."""
     shapes = [a.array.shape for a in args if isinstance(a, Tensor)]
@@ -497,7 +502,7 @@ def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
         np.broadcast_shapes(*shapes)
     except ValueError:
         listed = ", ".join(map(str, shapes[:-1])) + f" and {shapes[-1]}"
-        raise ValueError(f"{op}: shapes {listed} do not broadcast") from None
+        raise ShapeError(f"{op}: shapes {listed} do not broadcast") from None
 
 
 def _check_not_nan(array: np.ndarray, what: str, trace: list | None) -> None:

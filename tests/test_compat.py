@@ -185,3 +185,23 @@ def test_determinism_printoptions_and_machine_limits_as_torch(torch) -> None:
         assert type(ours.eps) is float and ours.max * 2 == theirs.max * 2
         assert repr(ours) == repr(theirs) and ours.dtype == theirs.dtype
     assert mg.iinfo(mg.int32).max == torch.iinfo(torch.int32).max
+
+
+
+SHAPE_MISMATCHES = {
+    "linear": lambda L: L.nn.Linear(4, 2)(L.ones(3, 5)),
+    "broadcast": lambda L: L.ones(3, 8) * L.ones(6, 3),
+    "matmul": lambda L: L.ones(2, 3) @ L.ones(2, 3),
+    "loss": lambda L: L.nn.functional.l1_loss(L.ones(3), L.ones(4)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_MISMATCHES))
+def test_shape_errors_are_runtime_errors_as_torch(case: str, torch) -> None:
+    """PyTorch programs catch shape mismatches with `except RuntimeError`; minigrad's are
+    RuntimeErrors too (and still ValueErrors)."""
+    with pytest.raises(RuntimeError):
+        SHAPE_MISMATCHES[case](torch)
+    with pytest.raises(RuntimeError) as info:
+        SHAPE_MISMATCHES[case](mg)
+    assert isinstance(info.value, ValueError)
