@@ -310,7 +310,10 @@ class Tensor:
         """PyTorch's `.data`: a Tensor on the same memory that autograd does not see. Unlike
         detach(), it has a version counter of its own, so writes through it (`w.data.zero_()`,
         `p.data -= lr * p.grad.data`) are not checked against saved tensors."""
-        return Tensor._make(self.array)
+        t = Tensor._make(self.array)
+        if self._inference:
+            t._inference = True
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -325,6 +328,7 @@ class Tensor:
         """The same data (and version counter), cut from the graph."""
         t = Tensor._make(self.array)
         t._version_counter = self._shared_version_counter()
+        t._inference = self._inference  # as torch: an inference tensor's detach is one too
         return t
 
     def retain_grad(self) -> None:
@@ -1957,6 +1961,10 @@ class Tensor:
         that is self itself means old), and self becomes the new node's output. The node keeps
         `old` as `_replaced`, for the nodes recorded before that took self's previous version as
         input."""
+        if self._inference and not _Inference.enabled:
+            raise RuntimeError(f"{op}: Inplace update to inference tensor outside InferenceMode "
+                               "is not allowed. You can make a clone to get a normal tensor "
+                               "before doing inplace update.")
         recording = function.is_grad_enabled() and (self.requires_grad or any(
             isinstance(o, Tensor) and o.requires_grad for o in operands))
         if recording:

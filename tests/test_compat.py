@@ -103,6 +103,17 @@ def test_inference_tensors_cannot_be_saved_for_backward(lib: str, torch) -> None
     assert (w * z.clone()).requires_grad and not z.clone().is_inference()
     with L.no_grad():
         assert not (w * z).requires_grad
+    assert z.detach().is_inference() and z.data.is_inference()
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside"):
+        z.mul_(2)
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside"):
+        z[0] = 5.0
+    if L is mg:  # torch has written by the time it raises; minigrad changes nothing
+        assert z.tolist() == [0.0, 1.0, 2.0]
+    before = z.tolist()
+    with L.inference_mode():
+        z.add_(1)
+    assert z.tolist() == [v + 1 for v in before]
 
 
 # *** default device ***
