@@ -96,7 +96,8 @@ globals().update(_FUNCTIONS)
 
 inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
 
-_LAZY = ("nn", "optim", "data", "utils", "testing", "interop", "distributions")
+_LAZY = ("nn", "optim", "data", "utils", "testing", "interop", "distributions",
+         "special")
 
 
 def __getattr__(name: str):
@@ -149,6 +150,7 @@ from minigrad.compat import (  # noqa: E402
     iinfo,
     inference_mode,
     is_deterministic_algorithms_warn_only_enabled,
+    is_inference_mode_enabled,
     set_default_device,
     use_deterministic_algorithms,
 )
@@ -156,7 +158,7 @@ from minigrad.compat import (  # noqa: E402
 __all__ += ["Size", "accelerator", "are_deterministic_algorithms_enabled", "equal", "finfo",
             "get_default_device", "iinfo", "inference_mode",
             "is_deterministic_algorithms_warn_only_enabled", "set_default_device",
-            "set_printoptions", "use_deterministic_algorithms"]
+            "set_printoptions", "use_deterministic_algorithms", "is_inference_mode_enabled"]
 
 from minigrad.printing import set_printoptions  # noqa: E402
 

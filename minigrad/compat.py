@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from minigrad.device import as_device, device
-from minigrad.function import _GradMode, is_grad_enabled
+from minigrad.function import _GradMode
 from minigrad.size import Size  # noqa: F401  (mg.Size is exported from here)
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, _Inference
 
 
 def equal(input: Tensor, other: Tensor) -> bool:
@@ -17,9 +19,10 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 
 class inference_mode(_GradMode):
-    """As torch.inference_mode: ops inside record no graph, like `no_grad` (minigrad has no
-    separate inference tensors, so this is `no_grad` under PyTorch's name); with mode=False
-    it changes nothing. Also a decorator, with or without the call."""
+    """As torch.inference_mode: ops inside record no graph, like `no_grad`, and the tensors
+    made inside are inference tensors (`is_inference()`), which backward cannot save; with
+    mode=False both are off inside (grad mode on, as torch). Also a decorator, with or without
+    the call."""
 
     def __new__(cls, mode: Any = True) -> Any:
         if callable(mode):  # bare @inference_mode
@@ -31,7 +34,31 @@ class inference_mode(_GradMode):
 
     @property
     def mode(self) -> bool:  # type: ignore[override]
-        return False if self.active else is_grad_enabled()
+        """Grad mode inside: off, or on with mode=False (also inside no_grad, as torch)."""
+        return not self.active
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self.prev_inference, _Inference.enabled = _Inference.enabled, self.active
+
+    def __exit__(self, *exc: object) -> None:
+        _Inference.enabled = self.prev_inference
+        super().__exit__(*exc)
+
+    def __call__(self, fn: Callable) -> Callable:
+        active = self.active
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with inference_mode(active):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside a torch.inference_mode block (not one with mode=False)."""
+    return _Inference.enabled
 
 
 _default_device = as_device(None)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.tensor import Tensor, VersionCounter
+from minigrad.tensor import Tensor, VersionCounter, _Inference
 
 
 # *** grad mode and anomaly mode ***
@@ -324,6 +324,8 @@ class Function(Node):
             args, outputs, result, old = _dirty_output(ctx._dirty[0], args, outputs, returned,
                                                        raw, record)
         if record:
+            if _Inference.made:
+                _check_no_inference_tensor_saved(ctx._saved)
             _record(ctx, args, outputs, returned)
             if old is not None:  # earlier nodes that took the dirty tensor walk back to old
                 ctx._replaced = old
@@ -334,6 +336,14 @@ class Function(Node):
             for o in outputs:
                 _check_not_nan(o.array, f"{cls.__name__} (forward)", ctx._trace)
         return result
+
+
+def _check_no_inference_tensor_saved(saved: tuple) -> None:
+    """As torch: a tensor made inside inference_mode cannot take part in a recorded graph where
+    backward would need its values."""
+    if any(isinstance(t, Tensor) and t._inference for t in saved):
+        raise RuntimeError("Inference tensors cannot be saved for backward. To work around you "
+                           "can make a clone to get a normal tensor and use it in autograd.")
 
 
 def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
@@ -478,6 +488,11 @@ def _user_frames() -> list[traceback.FrameSummary]:
     return frames
 
 
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that do not fit together: a ValueError (Python's class for a bad value), and a
+    RuntimeError as torch raises, so `except RuntimeError` in a PyTorch program catches it."""
+
+
 def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
     """Turn numpy's broadcasting error into one that names the op and the tensors' shapes."""
     shapes = [a.array.shape for a in args if isinstance(a, Tensor)]
@@ -487,7 +502,7 @@ def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
         np.broadcast_shapes(*shapes)
     except ValueError:
         listed = ", ".join(map(str, shapes[:-1])) + f" and {shapes[-1]}"
-        raise ValueError(f"{op}: shapes {listed} do not broadcast") from None
+        raise ShapeError(f"{op}: shapes {listed} do not broadcast") from None
 
 
 def _check_not_nan(array: np.ndarray, what: str, trace: list | None) -> None:

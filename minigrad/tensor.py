@@ -136,6 +136,15 @@ class VersionCounter:
         return self.version - sum(1 for t in self.ticks if t > tick)
 
 
+class _Inference:
+    """Whether torch.inference_mode is on (compat.inference_mode switches it), and how many
+    inference tensors (made while it is on) there have been: until the first, the engine skips
+    checking that none is saved for backward."""
+
+    enabled = False
+    made = 0
+
+
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 
@@ -148,7 +157,7 @@ class Tensor:
 
     # every field, each set in _make (the grad property checks what is assigned to _grad)
     __slots__ = ("array", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
-                 "_version_counter", "_base", "__weakref__")
+                 "_version_counter", "_base", "__weakref__", "_inference")
     array: np.ndarray
     requires_grad: bool
     grad_fn: Function | None
@@ -180,6 +189,10 @@ class Tensor:
         t._hooks = None  # a leaf's register_hook hooks
         t._version_counter = None  # a VersionCounter, made on the first in-place write or view
         t._base = None  # the tensor whose memory it views (made by a view op), if any
+        t._inference = False  # made inside inference_mode (see is_inference)
+        if _Inference.enabled:
+            t._inference = True
+            _Inference.made += 1
         return t
 
     # *** attributes ***
@@ -281,7 +294,10 @@ class Tensor:
         """PyTorch's `.data`: a Tensor on the same memory that autograd does not see. Unlike
         detach(), it has a version counter of its own, so writes through it (`w.data.zero_()`,
         `p.data -= lr * p.grad.data`) are not checked against saved tensors."""
-        return Tensor._make(self.array)
+        t = Tensor._make(self.array)
+        if self._inference:
+            t._inference = True
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -296,6 +312,7 @@ class Tensor:
         """The same data (and version counter), cut from the graph."""
         t = Tensor._make(self.array)
         t._version_counter = self._shared_version_counter()
+        t._inference = self._inference  # as torch: an inference tensor's detach is one too
         return t
 
     def retain_grad(self) -> None:
@@ -1583,12 +1600,18 @@ class Tensor:
                                "non-negative weights")
         if np.any(weights.sum(1) <= 0):
             raise RuntimeError("multinomial: every row of weights must have a positive sum")
-        if not replacement and num_samples > np.count_nonzero(weights, 1).min():
+        if not replacement and num_samples > weights.shape[1]:
             raise RuntimeError(f"multinomial: cannot take {num_samples} samples without "
-                               "replacement from fewer nonzero-weight categories")
+                               f"replacement from {weights.shape[1]} categories")
         rng = numpy_generator(generator, "multinomial")
-        rows = [rng.choice(len(w), num_samples, replace=replacement, p=w / w.sum())
-                for w in weights]
+        if replacement:
+            rows = [rng.choice(len(w), num_samples, p=w / w.sum()) for w in weights]
+        else:  # as torch: once the nonzero-weight categories are used up, the zero-weight
+            # ones follow (in index order; torch's order among them is its topk's for ties)
+            rows = [np.concatenate([
+                rng.choice(len(w), min(num_samples, np.count_nonzero(w)), replace=False,
+                           p=w / w.sum()),
+                np.flatnonzero(w == 0)])[:num_samples] for w in weights]
         out = np.array(rows, np.int64).reshape(*self.shape[:-1], num_samples)
         return Tensor._make(out)
 
@@ -1611,7 +1634,12 @@ class Tensor:
     def is_conj(self) -> bool:
         return False
 
-    is_neg = is_inference = is_conj
+    is_neg = is_conj
+
+    def is_inference(self) -> bool:
+        """True for a tensor made inside torch.inference_mode: it cannot be saved for backward
+        (clone it outside the block to get a normal tensor)."""
+        return self._inference
 
     @property
     def mH(self) -> Tensor:
@@ -1917,6 +1945,10 @@ class Tensor:
         that is self itself means old), and self becomes the new node's output. The node keeps
         `old` as `_replaced`, for the nodes recorded before that took self's previous version as
         input."""
+        if self._inference and not _Inference.enabled:
+            raise RuntimeError(f"{op}: Inplace update to inference tensor outside InferenceMode "
+                               "is not allowed. You can make a clone to get a normal tensor "
+                               "before doing inplace update.")
         recording = function.is_grad_enabled() and (self.requires_grad or any(
             isinstance(o, Tensor) and o.requires_grad for o in operands))
         if recording:

@@ -79,6 +79,41 @@ def test_inference_mode_as_decorator_with_and_without_call() -> None:
 
     assert not called(w).requires_grad and not bare(w).requires_grad
     assert mg.is_grad_enabled()
+    assert called(w).is_inference() and bare(w).is_inference() and not (w * 2).is_inference()
+
+
+@pytest.mark.parametrize("lib", ["mg", "torch"])
+def test_inference_tensors_cannot_be_saved_for_backward(lib: str, torch) -> None:
+    """As torch: tensors made inside inference_mode are inference tensors; an op that saves one
+    for backward raises, one that saves nothing (add) does not, and a clone is a normal tensor."""
+    L = mg if lib == "mg" else torch
+    w = L.ones(3, requires_grad=True)
+    with L.inference_mode():
+        assert L.is_inference_mode_enabled()
+        z = L.arange(3.0)
+        with L.inference_mode(False):
+            assert not L.is_inference_mode_enabled() and L.is_grad_enabled()
+            assert not L.ones(1).is_inference()
+    with L.no_grad(), L.inference_mode(False):
+        assert L.is_grad_enabled()
+    assert not L.is_inference_mode_enabled() and z.is_inference() and not w.is_inference()
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        w * z
+    (w + z).sum().backward()
+    assert (w * z.clone()).requires_grad and not z.clone().is_inference()
+    with L.no_grad():
+        assert not (w * z).requires_grad
+    assert z.detach().is_inference() and z.data.is_inference()
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside"):
+        z.mul_(2)
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside"):
+        z[0] = 5.0
+    if L is mg:  # torch has written by the time it raises; minigrad changes nothing
+        assert z.tolist() == [0.0, 1.0, 2.0]
+    before = z.tolist()
+    with L.inference_mode():
+        z.add_(1)
+    assert z.tolist() == [v + 1 for v in before]
 
 
 # *** default device ***
@@ -161,3 +196,23 @@ def test_determinism_printoptions_and_machine_limits_as_torch(torch) -> None:
         assert type(ours.eps) is float and ours.max * 2 == theirs.max * 2
         assert repr(ours) == repr(theirs) and ours.dtype == theirs.dtype
     assert mg.iinfo(mg.int32).max == torch.iinfo(torch.int32).max
+
+
+
+SHAPE_MISMATCHES = {
+    "linear": lambda L: L.nn.Linear(4, 2)(L.ones(3, 5)),
+    "broadcast": lambda L: L.ones(3, 8) * L.ones(6, 3),
+    "matmul": lambda L: L.ones(2, 3) @ L.ones(2, 3),
+    "loss": lambda L: L.nn.functional.l1_loss(L.ones(3), L.ones(4)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_MISMATCHES))
+def test_shape_errors_are_runtime_errors_as_torch(case: str, torch) -> None:
+    """PyTorch programs catch shape mismatches with `except RuntimeError`; minigrad's are
+    RuntimeErrors too (and still ValueErrors)."""
+    with pytest.raises(RuntimeError):
+        SHAPE_MISMATCHES[case](torch)
+    with pytest.raises(RuntimeError) as info:
+        SHAPE_MISMATCHES[case](mg)
+    assert isinstance(info.value, ValueError)

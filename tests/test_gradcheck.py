@@ -261,3 +261,24 @@ def test_gradcheck_module_warns_about_float32_parameters_and_needs_some():
         assert any(f"parameter {name} has dtype float32" in m for m in messages), messages
     with pytest.raises(ValueError, match="Sigmoid has no parameter that requires grad"):
         gradcheck_module(nn.Sigmoid(), (mg.randn(2, dtype=mg.float64),))
+
+
+def test_gradcheck_error_is_a_runtime_error_as_torch() -> None:
+    """Programs written for torch catch RuntimeError from a failing gradcheck."""
+    x = mg.tensor([0.5, -1.0], dtype=mg.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
+        gradcheck(lambda v: mg.tensor([1.0, 1.0], dtype=mg.float64) + v.detach(), (x,))
+
+
+def test_gradcheck_accepts_torchs_keywords_that_change_nothing() -> None:
+    x = mg.tensor([0.5, -1.0], dtype=mg.float64, requires_grad=True)
+    assert gradcheck(mg.sin, (x,), fast_mode=True, nondet_tol=0.0, check_undefined_grad=True,
+                     check_grad_dtypes=True, masked=None)
+    assert gradgradcheck(mg.sin, (x,), fast_mode=True, gen_non_contig_grad_outputs=True,
+                         check_rev_over_rev=True)
+    with pytest.raises(NotImplementedError, match="check_forward_ad=True"):
+        gradcheck(mg.sin, (x,), check_forward_ad=True)
+    with pytest.raises(NotImplementedError, match="check_fwd_over_rev=True"):
+        gradgradcheck(mg.sin, (x,), check_fwd_over_rev=True)
+    with pytest.raises(TypeError, match=r"gradcheck\(\) got an unexpected keyword .*'bogus'"):
+        gradcheck(mg.sin, (x,), bogus=1)

@@ -708,8 +708,12 @@ def test_multinomial_draws_by_weight_and_follows_the_generator() -> None:
     again = mg.tensor([[0.0, 1.0, 3.0]]).multinomial(2, generator=mg.Generator().manual_seed(3))
     assert again.tolist() == mg.tensor([[0.0, 1.0, 3.0]]).multinomial(
         2, generator=mg.Generator().manual_seed(3)).tolist()
-    with pytest.raises(RuntimeError, match="without replacement"):
-        weights.multinomial(3)
+    with pytest.raises(RuntimeError, match="without replacement from 3 categories"):
+        weights.multinomial(4)
+    # as torch: past the nonzero-weight categories come the zero-weight ones (torch's order
+    # among those is its topk's order of ties; here it is index order)
+    assert weights.multinomial(3)[:, 2].tolist() == [0, 1]
+    assert mg.tensor([0.0, 4.0, 0.0, 0.0]).multinomial(4).tolist() == [1, 0, 2, 3]
     with pytest.raises(RuntimeError, match="non-negative"):
         mg.tensor([1.0, -1.0]).multinomial(1)
 

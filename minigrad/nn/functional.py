@@ -11,7 +11,7 @@ import numpy as np
 
 from minigrad._alias import dim_or_axis
 from minigrad.creation import generator
-from minigrad.function import Function
+from minigrad.function import Function, ShapeError
 from minigrad.ops import (
     clamp,
     index_put_add,
@@ -117,7 +117,7 @@ def _broadcast_target(input: Tensor, target: Any, name: str) -> Tensor:
         try:
             np.broadcast_shapes(input.shape, target.shape)
         except ValueError:
-            raise ValueError(f"{name}: input of shape {input.shape} and target of shape "
+            raise ShapeError(f"{name}: input of shape {input.shape} and target of shape "
                              f"{target.shape} differ and do not broadcast") from None
         warnings.warn(f"{name}: target of shape {target.shape} differs from input of shape "
                       f"{input.shape}; they are broadcast together, which is likely wrong "
@@ -579,7 +579,7 @@ def _pair(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
     try:
         shape = np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"{name}: shapes {a.shape} and {b.shape} do not broadcast") from None
+        raise ShapeError(f"{name}: shapes {a.shape} and {b.shape} do not broadcast") from None
     return a.expand(*shape), b.expand(*shape)
 
 

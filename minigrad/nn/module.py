@@ -546,19 +546,24 @@ class Module:
                 continue
             value, problem = _as_numbers(state_dict[key])
             if problem is None and not isinstance(target, UninitializedParameter):
-                if value.shape != target.shape:
-                    problem = f"saved {value.shape}, model {target.shape}"
+                if value.shape != target.shape:  # PyTorch's wording, which programs test
+                    problems.append(f"size mismatch for {key}: copying a param with shape "
+                                    f"{value.shape} from checkpoint, the shape in current "
+                                    f"model is {target.shape}.")
+                    continue
             if problem is None:
                 converted[key] = value.astype(target.dtype)
             else:
                 problems.append(f"{key}: {problem}")
-        if strict and missing:
-            problems.insert(0, "missing keys: " + ", ".join(missing))
         if strict and unexpected:
-            problems.insert(0, "unexpected keys: " + ", ".join(unexpected))
+            problems.insert(0, "Unexpected key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in unexpected) + ".")
+        if strict and missing:
+            problems.insert(0, "Missing key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in missing) + ".")
         if problems:
-            raise RuntimeError(f"load_state_dict for {type(self).__name__} failed (nothing was "
-                               "loaded):\n  " + "\n  ".join(problems))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__} "
+                               "(nothing was loaded):\n\t" + "\n\t".join(problems))
         for key, value in converted.items():
             target = own[key]
             if isinstance(target, UninitializedParameter):

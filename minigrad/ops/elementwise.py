@@ -138,7 +138,8 @@ class Neg(Function):
 class Exp(Function):
     @staticmethod
     def forward(ctx, x):
-        out = np.asarray(np.exp(x.array))
+        with np.errstate(over="ignore"):  # e^x = inf beyond float range, as torch (no warning)
+            out = np.asarray(np.exp(x.array))
         ctx.save_for_backward(out)
         return out
 

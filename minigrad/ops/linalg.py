@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.function import Function
+from minigrad.function import Function, ShapeError
 from minigrad.ops import elementwise, fused
 from minigrad.ops._common import canonical_dim, check_broadcasts_to, operands
 from minigrad.ops.indexing import IndexPutAdd
@@ -96,7 +96,7 @@ def matmul(a: Any, b: Any) -> Tensor:
                          f"{b.shape}")
     k_a, k_b = a.array.shape[-1], b.array.shape[-2 if b.ndim > 1 else 0]
     if k_a != k_b:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align ({k_a} != {k_b})")
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} do not align ({k_a} != {k_b})")
     if a.ndim > 2 or b.ndim > 2:
         try:
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
@@ -119,7 +119,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
         if len(w_shape) == 1 and x_shape and x_shape[-1] == w_shape[0]:  # as torch: x @ w
             return matmul(x, weight) if bias is None else matmul(x, weight) + bias
-        raise ValueError(f"linear: input of shape {x.shape} does not fit weight of shape "
+        raise ShapeError(f"linear: input of shape {x.shape} does not fit weight of shape "
                          f"{weight.shape} (expected last dim {weight.shape[-1]})")
     if bias is not None and bias.array.shape != w_shape[:1]:
         check_broadcasts_to(bias.shape, w_shape[:1], (

@@ -72,7 +72,8 @@ class LogSumExp(Function):
     def forward(ctx, x, dims, keepdim):
         peak = np.max(x.array, axis=dims, keepdims=True, initial=-np.inf)  # -inf if empty
         peak = np.where(np.isfinite(peak), peak, 0)
-        out = np.log(np.sum(np.exp(x.array - peak), axis=dims, keepdims=True)) + peak
+        with np.errstate(divide="ignore"):  # log 0 = -inf where every value is -inf
+            out = np.log(np.sum(np.exp(x.array - peak), axis=dims, keepdims=True)) + peak
         ctx.kept = out.shape
         # save the returned array itself: backward gets it as the op's output, so a second
         # derivative sees that it depends on x

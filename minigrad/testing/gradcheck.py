@@ -21,8 +21,9 @@ from minigrad.autograd import grad
 from minigrad.tensor import Tensor
 
 
-class GradcheckError(AssertionError):
-    """A Jacobian entry from backward differs from its central-difference estimate."""
+class GradcheckError(RuntimeError, AssertionError):
+    """A Jacobian entry from backward differs from its central-difference estimate. A
+    RuntimeError as torch's (programs catch that), and an AssertionError for tests."""
 
     def __init__(self, message: str, input_index: int, output_index: int,
                  element: tuple[int, ...], output_element: tuple[int, ...], numerical: float,
@@ -33,14 +34,36 @@ class GradcheckError(AssertionError):
         self.numerical, self.analytical = numerical, analytical
 
 
+def _torch_options(name: str, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+                   check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+                   check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
+                   check_backward_ad: bool = True, fast_mode: bool = False,
+                   masked: Any = None, **unknown: Any) -> None:
+    """torch.autograd.gradcheck's other keywords: those that change no verdict here (every op
+    is deterministic; fast_mode only checks less) are accepted, checks minigrad cannot make
+    (batched gradients through vmap, forward-mode AD) are refused."""
+    for option in unknown:
+        raise TypeError(f"{name}() got an unexpected keyword argument {option!r}")
+    for option, value in (("check_batched_grad", check_batched_grad),
+                          ("check_batched_forward_grad", check_batched_forward_grad),
+                          ("check_forward_ad", check_forward_ad)):
+        if value:
+            raise NotImplementedError(f"{name}: {option}=True is not supported (minigrad has "
+                                      "no batched or forward-mode gradients to check)")
+    if not check_backward_ad:
+        raise NotImplementedError(f"{name}: check_backward_ad=False leaves nothing to check")
+
+
 def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+              rtol: float = 1e-3, raise_exception: bool = True, **torch_options: Any) -> bool:
     """True when backward of fn(*inputs) matches central differences for every input that
     requires grad: |numerical - analytical| <= atol + rtol |numerical| for each Jacobian entry.
 
     inputs is a Tensor or a tuple (non-Tensor items are passed through unchanged); fn returns a
     Tensor or a tuple of them. On a mismatch raise GradcheckError naming the input, the output and
-    the element, or return False when raise_exception is False. `.grad` is left untouched."""
+    the element, or return False when raise_exception is False. `.grad` is left untouched.
+    torch's other keywords (fast_mode, nondet_tol, ...) are accepted where they change nothing."""
+    _torch_options("gradcheck", **torch_options)
     return _check(fn, _as_tuple(inputs), eps, atol, rtol, raise_exception, "gradcheck",
                   "Jacobian", lambda i: f"input {i}", lambda j: f"output {j}")
 
@@ -69,12 +92,18 @@ def gradcheck_module(module: Any, inputs: Any, eps: float = 1e-6, atol: float = 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                  raise_exception: bool = True, seed: int = 0) -> bool:
+                  raise_exception: bool = True, seed: int = 0, **torch_options: Any) -> bool:
     """Check second derivatives: gradcheck the map (inputs, grad_outputs) -> mg.grad(fn(inputs),
     inputs, grad_outputs, create_graph=True), which is how a backward is differentiated.
 
     grad_outputs (one per output of fn) default to standard normal float64 tensors drawn from a
     generator seeded with seed; they are checked as inputs too."""
+    torch_options.pop("gen_non_contig_grad_outputs", None)  # layouts do not exist here
+    torch_options.pop("check_rev_over_rev", None)  # what this checks
+    if torch_options.pop("check_fwd_over_rev", False):
+        raise NotImplementedError("gradgradcheck: check_fwd_over_rev=True is not supported "
+                                  "(minigrad has no forward-mode gradients)")
+    _torch_options("gradgradcheck", **torch_options)
     inputs = _as_tuple(inputs)
     wrt = [i for i, t in enumerate(inputs) if _needs_grad(t)]
     if not wrt:

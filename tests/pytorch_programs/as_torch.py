@@ -10,7 +10,7 @@ import sys
 import minigrad
 
 for package in ("nn", "nn.functional", "nn.init", "optim", "optim.lr_scheduler", "data",
-                "utils", "autograd", "testing", "distributions"):
+                "utils", "autograd", "testing", "distributions", "special"):
     importlib.import_module(f"minigrad.{package}")
 for name, module in list(sys.modules.items()):
     if name == "minigrad" or name.startswith("minigrad."):

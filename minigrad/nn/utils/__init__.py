@@ -1,6 +1,6 @@
 """Gradient and parameter utilities, as torch.nn.utils: clip_grad_norm_, clip_grad_value_,
 parameters_to_vector, vector_to_parameters; sequence padding and packing in nn.utils.rnn;
-pruning masks in nn.utils.prune."""
+pruning masks in nn.utils.prune; parametrized parameters in nn.utils.parametrize(ations)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from minigrad.nn.utils import prune, rnn  # noqa: F401  (nn.utils.prune, .rnn, as PyTorch)
+from minigrad.nn.utils import (  # noqa: F401  (nn.utils.prune, .rnn, ... as PyTorch's)
+    parametrizations,
+    parametrize,
+    prune,
+    rnn,
+)
 from minigrad.nn.utils.weight_norm import remove_weight_norm, weight_norm  # noqa: F401
 from minigrad.tensor import Tensor
 
