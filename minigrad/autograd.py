@@ -405,11 +405,16 @@ def _keeps_values(node: Node) -> bool:
     for value in node._saved:
         if value is not None:
             return True
-    kept = vars(node)
-    for name in kept.keys() - _NODE_FIELDS:  # what forward stored on ctx
-        value = kept[name]
-        if isinstance(value, (Tensor, np.ndarray)) or type(value) in _SEQUENCES and (
-                _holds_values(value)):
+    for name, value in vars(node).items():
+        if name in _NODE_FIELDS:
+            continue  # the engine's own; the rest is what forward stored on ctx
+        kind = type(value)
+        if kind is int or value is None:
+            continue
+        if kind in _SEQUENCES:
+            if _holds_values(value):
+                return True
+        elif isinstance(value, (Tensor, np.ndarray)):
             return True
     return _takes_arrays(node.inputs)
 
