@@ -125,3 +125,19 @@ def test_printed_optimizer_and_lazy_state_as_torch(torch, name: str) -> None:
     assert our_lines[0] == their_lines[0] == f"{name} ("
     assert [line for line in their_lines if line in our_lines] == our_lines
     assert ours.state[w] == {} and w in ours.state
+
+
+def test_load_state_dict_replaces_group_settings_as_torch(torch) -> None:
+    """Settings added since the state dict was saved (a scheduler's initial_lr) are dropped,
+    and a setting the saved groups lack takes its default, as in torch."""
+    def run(lib):
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.zeros(2))], lr=0.1)
+        saved = opt.state_dict()
+        lib.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.5)
+        opt.load_state_dict(saved)
+        first = ("initial_lr" in opt.param_groups[0], opt.param_groups[0]["lr"])
+        del saved["param_groups"][0]["maximize"]
+        opt.load_state_dict(saved)
+        return first, opt.param_groups[0]["maximize"]
+
+    assert run(mg) == run(torch) == ((False, 0.1), False)

@@ -181,7 +181,9 @@ class Optimizer:
         if len(params) != sum(len(g["params"]) for g in self.param_groups):
             raise ValueError(f"{self._name}.load_state_dict: the state dict lists a parameter "
                              "index more than once")
-        new_groups = [{**group, **saved, "params": group["params"]}
+        # each group's settings become the saved ones, as torch (a scheduler's initial_lr added
+        # since is dropped); a setting the saved dict lacks takes the default
+        new_groups = [{**self.defaults, **saved, "params": group["params"]}
                       for group, saved in zip(self.param_groups, saved_groups, strict=True)]
         for group in new_groups:
             self._check_group(group)
