@@ -57,13 +57,11 @@ class Linear(Function):
         rows = _rows(x.array)
         if len(rows) >= FEATURE_MAJOR_BELOW:
             out = rows @ weight.array.T
-            if bias is not None:
-                out += bias.array  # out is a fresh array: add in place
-            return out if x.ndim == 2 else out.reshape(*x.shape[:-1], -1)
-        out = weight.array @ rows.T
+        else:
+            out = (weight.array @ rows.T).T  # a transposed view of a fresh array
         if bias is not None:
-            out += bias.array[:, None]
-        return out.T if x.ndim == 2 else out.T.reshape(*x.shape[:-1], len(out))
+            out += bias.array  # out is fresh: add in place
+        return out if x.ndim == 2 else out.reshape(*x.shape[:-1], -1)
 
     @staticmethod
     def backward(ctx, g):
