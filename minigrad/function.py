@@ -411,8 +411,7 @@ def _dirty_output(dirty: Any, args: tuple, outputs: tuple[Tensor, ...], returned
     old = None
     if record:
         dirty._check_recordable("mark_dirty")
-        old = Tensor._make(dirty.array, dirty.requires_grad)
-        old.grad_fn, old._output_nr = dirty.grad_fn, dirty._output_nr
+        old = dirty._stand_in(dirty.array)
         args = tuple([old if a is dirty else a for a in args])
     outputs = tuple([dirty if r is dirty else o for r, o in zip(returned, outputs)])
     return args, outputs, outputs if type(raw) is tuple else outputs[0], old

@@ -1284,8 +1284,7 @@ class Tensor:
         backward refuse nodes that saved self with its old shape."""
         if function.is_grad_enabled() and self.requires_grad:
             self._check_recordable(op)
-            old = Tensor._make(self.array, True)
-            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            old = self._stand_in(self.array)
             new = view(old)
             self.grad_fn, self._output_nr = new.grad_fn, new._output_nr
         else:
@@ -1953,8 +1952,7 @@ class Tensor:
             isinstance(o, Tensor) and o.requires_grad for o in operands))
         if recording:
             self._check_recordable(op)
-            old = Tensor._make(self.array.copy(), self.requires_grad)
-            old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+            old = self._stand_in(self.array.copy())
             new = new_value(old, *[old if o is self else o for o in operands])
         else:
             old, new = None, new_value(self, *operands)
@@ -1968,6 +1966,13 @@ class Tensor:
             self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
             new.grad_fn._replaced = old
         return self
+
+    def _stand_in(self, array: np.ndarray) -> Tensor:
+        """A new Tensor on array that holds self's place in the graph (grad_fn, output number):
+        the version an in-place write replaces, or a freed node's input without its values."""
+        t = Tensor._make(array, self.requires_grad)
+        t.grad_fn, t._output_nr = self.grad_fn, self._output_nr
+        return t
 
     def _check_recordable(self, op: str) -> None:
         if self.is_leaf and self.requires_grad:
