@@ -825,11 +825,13 @@ def _keeping_traced(convert: Callable, copies: bool) -> Callable:
     capture: a traced array stays traced (they would return a plain view or copy, and what is
     computed on it afterwards would go unrecorded); a copy or a dtype change is a kernel."""
 
+    contiguous = convert is np.ascontiguousarray  # (np's name is the patched one in capture)
+
     @functools.wraps(convert)
     def converted(a: Any, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
         if not isinstance(a, _Traced) or args or set(kwargs) - {"copy", "order"}:
             return convert(a, dtype, *args, **kwargs)
-        order = "C" if convert is np.ascontiguousarray else kwargs.get("order") or "K"
+        order = "C" if contiguous else kwargs.get("order") or "K"
         fits = {"C": a.flags.c_contiguous, "F": a.flags.f_contiguous}.get(order, True)
         if dtype is None or np.dtype(dtype) == a.dtype:
             return a.copy(order=order) if kwargs.get("copy", copies) or not fits else a

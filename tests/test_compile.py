@@ -581,6 +581,30 @@ def test_a_value_computed_outside_the_kernels_is_caught():
     np.testing.assert_array_equal(outs[-1], [8, 8, 8])
 
 
+class _TransposedPlusOne(mg.autograd.Function):
+    """A custom op whose numpy forward writes into np.ascontiguousarray of a transposed view:
+    a copy in eager, so the input is untouched."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.ascontiguousarray(x.array.T)
+        y += 1
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.T
+
+
+def test_ascontiguousarray_copies_a_transposed_array_during_capture_too():
+    x = mg.arange(6, dtype=mg.float32).reshape(2, 3)
+    fn = mg.compile(lambda t: _TransposedPlusOne.apply(t) * 2)
+    outs = [fn(x).array.copy() for _ in range(3)]  # capture, then replays
+    np.testing.assert_array_equal(x.array, np.arange(6, dtype=np.float32).reshape(2, 3))
+    for out in outs:
+        np.testing.assert_array_equal(out, (np.arange(6).reshape(2, 3).T + 1) * 2)
+
+
 def test_argument_requiring_grad_runs_eagerly():
     x = mg.ones(3, requires_grad=True)
     fn = mg.compile(lambda t: (t * 2).sum())
