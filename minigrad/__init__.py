@@ -198,3 +198,17 @@ from minigrad import func  # noqa: E402
 from minigrad.func import vmap  # noqa: E402
 
 __all__ += ["func", "vmap"]
+
+# gaps2: window functions and the short-time Fourier transform
+from minigrad.spectral import (  # noqa: E402
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    istft,
+    kaiser_window,
+    stft,
+)
+
+__all__ += ["bartlett_window", "blackman_window", "hamming_window", "hann_window", "istft",
+            "kaiser_window", "stft"]

@@ -291,7 +291,7 @@ class Function(Node):
         if grad_enabled:
             needs = []
             for a in args:
-                needs.append(isinstance(a, Tensor) and a.requires_grad)
+                needs.append(isinstance(a, Tensor) and a._requires_grad)
             ctx.needs_input_grad = tuple(needs)
             record = any(needs)
             _Modes.grad_enabled = False  # forward itself records nothing
@@ -387,7 +387,7 @@ def _record(node: Function, args: tuple, outputs: tuple[Tensor, ...], returned: 
     for o in outputs:
         data = o.array
         if data.dtype.kind in "fc":
-            o.requires_grad, o.grad_fn, o._output_nr = True, node, len(described)
+            o._requires_grad, o.grad_fn, o._output_nr = True, node, len(described)
         described += ((data.shape, data.dtype),)
     node._outputs = described
     if node._saved:  # did forward save a value it returned? (see _SavedOutput)
@@ -421,7 +421,7 @@ def _unmark(marked: frozenset[int], outputs: tuple[Tensor, ...], returned: tuple
     """Outputs that forward marked non-differentiable leave the graph."""
     for o, r in zip(outputs, returned):
         if id(getattr(r, "array", r)) in marked or id(o.array) in marked:
-            o.requires_grad, o.grad_fn = False, None
+            o._requires_grad, o.grad_fn = False, None
 
 
 def _version_counter_of(saved: Any) -> VersionCounter | None:
@@ -454,7 +454,7 @@ class _SavedOutput:
     def unpack(self, node: Function) -> Tensor:
         t = Tensor._make(self.array)
         if self.array.dtype.kind in "fc":  # as forward's output was: integers get no grad_fn
-            t.requires_grad, t.grad_fn, t._output_nr = True, node, self.index
+            t._requires_grad, t.grad_fn, t._output_nr = True, node, self.index
         return t
 
 

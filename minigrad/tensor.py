@@ -92,7 +92,7 @@ def _in_place_of(name: str) -> Callable[..., Tensor]:
         def new_value(old: Tensor, *values: Any) -> Tensor:
             out = getattr(old, name)(*values[:len(args)], **dict(zip(keys, values[len(args):])))
             inputs = [v for v in (old, *values) if isinstance(v, Tensor)]
-            if out.grad_fn is None and any(v.requires_grad for v in inputs):
+            if out.grad_fn is None and any(v._requires_grad for v in inputs):
                 dtype = np.promote_types(out.array.dtype, old.array.dtype)
                 out = ops.elementwise.PiecewiseConstant.apply(
                     lambda *_: out.array.astype(dtype), *inputs)
@@ -156,10 +156,9 @@ class Tensor:
     """
 
     # every field, each set in _make (the grad property checks what is assigned to _grad)
-    __slots__ = ("array", "_grad", "requires_grad", "grad_fn", "_output_nr", "_hooks",
+    __slots__ = ("array", "_grad", "_requires_grad", "grad_fn", "_output_nr", "_hooks",
                  "_version_counter", "_base", "__weakref__", "_inference")
     array: np.ndarray
-    requires_grad: bool
     grad_fn: Function | None
     # `ndarray * tensor` defers to Tensor.__rmul__ (a Tensor), while `np.abs(tensor)` reads the
     # tensor through __array__ and gives an ndarray: both as in PyTorch
@@ -183,7 +182,7 @@ class Tensor:
         t = object.__new__(Tensor) if into is None else into
         t.array = data
         t._grad = None
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad  # unchecked: the engine's write (the property checks)
         t.grad_fn = None  # the node that made it; None for a leaf
         t._output_nr = 0  # which output of grad_fn it is
         t._hooks = None  # a leaf's register_hook hooks
@@ -283,11 +282,28 @@ class Tensor:
                 return self  # an op's output already requires grad
             raise RuntimeError("requires_grad_: only leaf tensors can change requires_grad; "
                                "use .detach() to make a leaf from this one")
+        if type(requires_grad) is not bool:
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' must be bool, not "
+                            f"{type(requires_grad).__name__}")
         if requires_grad and self.dtype.kind not in "fc":
-            raise RuntimeError(f"only floating point tensors can require gradients, "
-                               f"not {self.dtype}")
-        self.requires_grad = bool(requires_grad)
+            raise RuntimeError(f"only Tensors of floating point and complex dtype can require "
+                               f"gradients (this one is {self.dtype})")
+        self._requires_grad = requires_grad
         return self
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        """`t.requires_grad = flag`, with torch's checks: a bool, on a leaf, of a float dtype."""
+        if type(value) is not bool:
+            raise RuntimeError(f"requires_grad must be a bool, not {type(value).__name__}")
+        if not self.is_leaf:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables; "
+                               "use .detach() to make a leaf from this one")
+        self.requires_grad_(value)
 
     @property
     def data(self) -> Tensor:
@@ -1275,7 +1291,7 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place: it becomes a leaf that needs no grad."""
-        self.grad_fn, self._output_nr, self.requires_grad = None, 0, False
+        self.grad_fn, self._output_nr, self._requires_grad = None, 0, False
         return self
 
     def _change_view(self, op: str, view: Callable[[Tensor], Tensor]) -> Tensor:
@@ -1963,7 +1979,7 @@ class Tensor:
         np.copyto(self.array, new.array, casting="unsafe")
         self._shared_version_counter().bump()
         if recording:
-            self.grad_fn, self._output_nr, self.requires_grad = new.grad_fn, new._output_nr, True
+            self.grad_fn, self._output_nr, self._requires_grad = new.grad_fn, new._output_nr, True
             new.grad_fn._replaced = old
         return self
 
@@ -1984,6 +2000,13 @@ class Tensor:
                                "by indexing, reshape, transpose, ...); minigrad records in-place "
                                "ops only on the base tensor, so write into it instead (e.g. "
                                "base[index] = value), or write into a .clone()")
+
+    # *** gaps2: short-time Fourier transform (minigrad/spectral.py) ***
+    def stft(self, *args: Any, **kwargs: Any) -> Tensor:
+        return spectral.stft(self, *args, **kwargs)
+
+    def istft(self, *args: Any, **kwargs: Any) -> Tensor:
+        return spectral.istft(self, *args, **kwargs)
 
 
 class RemovableHandle:
@@ -2067,4 +2090,7 @@ def _checked_grad(g: Any, shape: tuple[int, ...], what: str) -> Tensor | None:
 from minigrad import autograd, creation, function, ops  # noqa: E402
 from minigrad.ops.inplace import setitem  # noqa: E402
 from minigrad.random import numpy_generator  # noqa: E402
+
+# isort: split
+from minigrad import spectral  # noqa: E402  (gaps2: Tensor.stft and istft; it builds on ops)
 

@@ -789,9 +789,9 @@ def test_unknown_dim_names_the_range():
 
 
 def test_requires_grad_needs_a_floating_point_tensor():
-    with pytest.raises(RuntimeError, match="only floating point.*int64"):
+    with pytest.raises(RuntimeError, match="only Tensors of floating point.*int64"):
         mg.tensor([1, 2], requires_grad=True)
-    with pytest.raises(RuntimeError, match="only floating point"):
+    with pytest.raises(RuntimeError, match="only Tensors of floating point"):
         mg.arange(3).requires_grad_()
 
 

@@ -1232,8 +1232,6 @@ IGNORED_WARNINGS = ("zero-padded copy", "Initializing zero-element tensors is a 
 # differences found and not fixed here (listed in the report); each fails if it gets fixed
 _NEURAL = "minigrad/ops/neural.py (softmax, log_softmax) is the integrator's: "
 KNOWN: dict[str, str] = {
-    "requires-grad-attr-int": "requires_grad is a plain attribute (hot path): assigning True "
-                              "to an int tensor is not checked (requires_grad_() is)",
 }
 
 

@@ -95,7 +95,7 @@ def test_arange_dtypes_and_values():
     assert f.dtype == np.float32
     np.testing.assert_allclose(f.array, [0, 0.25, 0.5, 0.75])
     assert mg.arange(3, dtype=mg.float64, requires_grad=True).requires_grad
-    with pytest.raises(RuntimeError, match="only floating point"):
+    with pytest.raises(RuntimeError, match="only Tensors of floating point"):
         mg.arange(3, requires_grad=True)
 
 
