@@ -13,16 +13,30 @@ from minigrad import ops
 from minigrad.creation import full_like, ones_like
 from minigrad.function import Function
 from minigrad.ops.math import _float_operands, _floating
+from minigrad.ops.special import erfcx, i0e, i1, i1e  # noqa: F401  (torch.special's)
 from minigrad.tensor import Tensor
 
 # torch.special's names for functions of the torch namespace (with its argument names)
 from minigrad import (  # noqa: F401  # isort: skip
     digamma, erf, erfc, erfinv, exp2, expm1, log1p, logit, logsumexp, polygamma, sinc, xlogy,
 )
+from minigrad import i0  # noqa: F401  # isort: skip
 from minigrad import mvlgamma as multigammaln  # noqa: F401  # isort: skip
 from minigrad import digamma as psi  # noqa: F401  # isort: skip
 from minigrad import lgamma as gammaln  # noqa: F401  # isort: skip
 from minigrad import sigmoid as expit  # noqa: F401  # isort: skip
+
+
+
+def modified_bessel_i0(input: Tensor) -> Tensor:
+    """i0's values outside the graph, as torch's (which has no derivative for it)."""
+    return i0(input.detach())
+
+
+def modified_bessel_i1(input: Tensor) -> Tensor:
+    """i1's values outside the graph, as torch's (which has no derivative for it)."""
+    return i1(input.detach())
+
 
 _SQRT_HALF = math.sqrt(0.5)
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)

@@ -2001,12 +2001,17 @@ class Tensor:
                                "ops only on the base tensor, so write into it instead (e.g. "
                                "base[index] = value), or write into a .clone()")
 
-    # *** gaps2: short-time Fourier transform (minigrad/spectral.py) ***
+    # *** gaps2: short-time Fourier transform (minigrad/spectral.py), the Bessel function I0 ***
     def stft(self, *args: Any, **kwargs: Any) -> Tensor:
         return spectral.stft(self, *args, **kwargs)
 
     def istft(self, *args: Any, **kwargs: Any) -> Tensor:
         return spectral.istft(self, *args, **kwargs)
+
+    def i0(self) -> Tensor:
+        return ops.i0(self)
+
+    i0_ = _in_place_of("i0")
 
 
 class RemovableHandle:

@@ -1310,6 +1310,21 @@ OPS += [
     for layout, tg in CTC_TARGETS.items() for r in ("mean", "none")
 ]
 
+# gaps2: torch.special's modified Bessel functions and erfcx (ops/special.py); the scaled ones
+# reach their asymptotic expansion (|x| > 30), and are kinked at 0 (e^-|x|)
+OPS += [
+    Op("i0", lambda x: x.i0(), SAME, one(elements=S.floats(-8, 8))),
+    Op("i1", lambda x: mg.special.i1(x), lambda t, x: t.special.i1(x),
+       one(elements=S.floats(-8, 8))),
+    Op("i0e", lambda x: mg.special.i0e(x), lambda t, x: t.special.i0e(x),
+       one(elements=S.away_from([0], 0.1, -40, 40))),
+    Op("i1e", lambda x: mg.special.i1e(x), lambda t, x: t.special.i1e(x),
+       one(elements=S.away_from([0], 0.1, -40, 40))),
+    Op("erfcx", lambda x: mg.special.erfcx(x), lambda t, x: t.special.erfcx(x),
+       one(elements=S.floats(-4, 12))),
+]
+
+
 def _leaves(arrays: tuple[np.ndarray, ...], const: tuple[int, ...]) -> tuple[mg.Tensor, ...]:
     return tuple(mg.Tensor(a, requires_grad=a.dtype.kind == "f" and i not in const)
                  for i, a in enumerate(arrays))

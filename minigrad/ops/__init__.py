@@ -428,3 +428,8 @@ from minigrad.ops.pool import (  # noqa: E402
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool3d", "avg_pool3d",
             "conv3d", "conv_transpose3d", "max_pool3d", "max_unpool1d", "max_unpool2d",
             "max_unpool3d"]
+
+# gaps2: torch.i0 (torch.special's i0e, i1, i1e and erfcx are beside it in ops/special.py)
+from minigrad.ops.special import i0  # noqa: E402
+
+__all__ += ["i0"]
