@@ -332,3 +332,38 @@ def test_special_namespace_and_integer_inputs(torch):
     y = mg.tensor([0.5, 3.0])
     assert y.i0_() is y
     np.testing.assert_allclose(y.array, torch.tensor([0.5, 3.0]).i0().numpy(), rtol=1e-6)
+
+
+# *** bicubic interpolation ***
+BICUBIC_RESIZES = [{"size": (7, 9)}, {"size": (3, 2)}, {"size": (1, 1)}, {"size": (5, 4)},
+                   {"scale_factor": 2}, {"scale_factor": 1.7}, {"scale_factor": (0.5, 3.3)},
+                   {"scale_factor": 2.5, "recompute_scale_factor": True}]
+
+
+@pytest.mark.parametrize("resize", BICUBIC_RESIZES, ids=str)
+@pytest.mark.parametrize("align_corners", [None, False, True])
+@pytest.mark.parametrize("shape", [(2, 3, 5, 4), (1, 2, 2, 1), (1, 1, 2, 2)])
+def test_bicubic_matches_torch(torch, resize, align_corners, shape):
+    x = np.random.default_rng(6).standard_normal(shape)
+    mx, tx = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    mine = mg.nn.functional.interpolate(mx, mode="bicubic", align_corners=align_corners,
+                                        **resize)
+    theirs = torch.nn.functional.interpolate(tx, mode="bicubic", align_corners=align_corners,
+                                             **resize)
+    assert mine.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(mine.array, theirs.detach().numpy(), atol=1e-12)
+    assert_vjps_match(torch, mine, theirs, [(mx, tx)], atol=1e-12)
+
+
+def test_bicubic_in_float32_and_upsample_module(torch):
+    x = np.random.default_rng(7).standard_normal((2, 2, 4, 5)).astype(np.float32)
+    up, tup = (mg.nn.Upsample(scale_factor=2, mode="bicubic", align_corners=False),
+               torch.nn.Upsample(scale_factor=2, mode="bicubic", align_corners=False))
+    mine, theirs = up(mg.tensor(x)), tup(torch.tensor(x))
+    assert mine.dtype == np.float32
+    np.testing.assert_allclose(mine.array, theirs.numpy(), rtol=1e-5, atol=1e-5)
+    assert "bicubic" in repr(up)
+    with pytest.raises(ValueError, match="bicubic"):  # 4-D input only, as torch
+        mg.nn.functional.interpolate(mg.ones(1, 1, 4), size=3, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="antialias"):
+        mg.nn.functional.interpolate(mg.tensor(x), size=3, mode="bicubic", antialias=True)

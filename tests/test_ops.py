@@ -1310,6 +1310,17 @@ OPS += [
     for layout, tg in CTC_TARGETS.items() for r in ("mean", "none")
 ]
 
+# gaps2: bicubic interpolation (A = -0.75, border taps clamped), by size and by scale_factor
+OPS += [
+    Op(f"interpolate_bicubic_{'corners' if corners else 'centers'}_{how}",
+       lambda x, k=kw, c=corners: F.interpolate(x, mode="bicubic", align_corners=c, **k),
+       lambda t, x, k=kw, c=corners: t.nn.functional.interpolate(x, mode="bicubic",
+                                                                 align_corners=c, **k),
+       image_inputs())
+    for corners in (False, True)
+    for how, kw in (("size", {"size": (5, 2)}), ("scale", {"scale_factor": (1.7, 0.6)}))
+]
+
 # gaps2: torch.special's modified Bessel functions and erfcx (ops/special.py); the scaled ones
 # reach their asymptotic expansion (|x| > 30), and are kinked at 0 (e^-|x|)
 OPS += [

@@ -140,8 +140,8 @@ class CircularPad3d(CircularPad1d):
 
 # *** resizing and rearranging ***
 class Upsample(Module):
-    """F.interpolate to size, or by scale_factor, with mode 'nearest', 'linear', 'bilinear' or
-    'trilinear'."""
+    """F.interpolate to size, or by scale_factor, with mode 'nearest', 'linear', 'bilinear',
+    'bicubic' or 'trilinear'."""
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: bool | None = None,

@@ -543,7 +543,11 @@ def _resampling(size: int, out: int, scale: float | None, mode: str,
     if align_corners:
         src = dst * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
     else:
-        src = np.maximum((dst + 0.5) * ratio - 0.5, 0.0)
+        src = (dst + 0.5) * ratio - 0.5
+    if mode == "bicubic":
+        _cubic_taps(matrix, dst, src, size)
+        return matrix
+    src = np.maximum(src, 0.0)
     low = np.minimum(np.floor(src).astype(np.int64), size - 1)
     high = np.minimum(low + 1, size - 1)
     frac = src - low
@@ -552,15 +556,39 @@ def _resampling(size: int, out: int, scale: float | None, mode: str,
     return matrix
 
 
-_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear"), 5: ("nearest", "trilinear")}
+def _cubic_taps(matrix: np.ndarray, dst: np.ndarray, src: np.ndarray, size: int) -> None:
+    """Keys' cubic convolution with A = -0.75, as PyTorch's bicubic: output i takes inputs
+    floor(src) - 1 .. floor(src) + 2 (clamped to the border) with weights
+    far(t + 1), near(t), near(1 - t), far(2 - t), t = src - floor(src), where
+    near(d) = ((A + 2) d - (A + 3)) d^2 + 1 and far(d) = ((A d - 5A) d + 8A) d - 4A."""
+    a = -0.75
+    base = np.floor(src)
+    t = src - base
+
+    def near(d: np.ndarray) -> np.ndarray:
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d: np.ndarray) -> np.ndarray:
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    for offset, weight in zip((-1, 0, 1, 2), (far(t + 1), near(t), near(1 - t), far(2 - t)),
+                              strict=True):
+        np.add.at(matrix, (dst, np.clip(base.astype(np.int64) + offset, 0, size - 1)), weight)
+
+
+_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear", "bicubic"),
+          5: ("nearest", "trilinear")}
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
-                recompute_scale_factor: bool | None = None) -> Tensor:
-    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour or (bi/tri)linear
-    interpolation, as PyTorch's F.interpolate; a separable linear map with constant weights."""
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour, (bi/tri)linear
+    or (for 4-D input) bicubic interpolation, as PyTorch's F.interpolate; a separable linear map
+    with constant weights."""
     op = "interpolate"
+    if antialias:
+        raise NotImplementedError(f"{op}: antialias=True is not supported by minigrad")
     if input.ndim not in _MODES:
         raise ValueError(f"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
                          f"(N, C, D, H, W) input, got shape {input.shape}")
@@ -571,7 +599,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                          f"expected one of {_MODES[input.ndim]}")
     if align_corners is not None and mode == "nearest":
         raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
-                         f"(linear, bilinear, trilinear), not mode={mode!r}")
+                         f"(linear, bilinear, bicubic, trilinear), not mode={mode!r}")
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: exactly one of size and scale_factor must be given")
     spatial = input.shape[2:]
