@@ -367,3 +367,101 @@ def test_bicubic_in_float32_and_upsample_module(torch):
         mg.nn.functional.interpolate(mg.ones(1, 1, 4), size=3, mode="bicubic")
     with pytest.raises(NotImplementedError, match="antialias"):
         mg.nn.functional.interpolate(mg.tensor(x), size=3, mode="bicubic", antialias=True)
+
+
+# *** lazy modules ***
+LAZY = {  # name: (constructor arguments, an input shape)
+    "LazyLinear": ((3,), (4, 5)),
+    "LazyConv1d": ((4, 3), (2, 6, 7)),
+    "LazyConv2d": ((4, 3), (2, 3, 5, 5)),
+    "LazyConv3d": ((2, 2), (1, 3, 3, 4, 3)),
+    "LazyConvTranspose1d": ((4, 3), (2, 6, 5)),
+    "LazyConvTranspose2d": ((4, 3), (2, 3, 4, 4)),
+    "LazyConvTranspose3d": ((2, 2), (1, 3, 2, 3, 2)),
+    "LazyBatchNorm1d": ((), (4, 3)),
+    "LazyBatchNorm2d": ((), (2, 3, 2, 2)),
+    "LazyBatchNorm3d": ((), (2, 3, 2, 2, 2)),
+    "LazyInstanceNorm1d": ((), (2, 3, 5)),
+    "LazyInstanceNorm2d": ((), (2, 3, 3, 3)),
+    "LazyInstanceNorm3d": ((), (2, 3, 2, 2, 2)),
+}
+
+
+def _state_kinds(module: Any) -> list[tuple[str, str]]:
+    return [(k, type(v).__name__) for k, v in module.state_dict().items()]
+
+
+@pytest.mark.parametrize("name", LAZY)
+def test_lazy_modules_match_torch(torch, name):
+    """Before the first call: repr, state_dict entries and has_uninitialized_params; after it:
+    the regular class, repr, shapes, and (with torch's values loaded) the output."""
+    args, shape = LAZY[name]
+    mine, theirs = getattr(mg.nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(mine) == repr(theirs)
+    assert mine.has_uninitialized_params() and theirs.has_uninitialized_params()
+    assert _state_kinds(mine) == _state_kinds(theirs)
+    with pytest.raises(RuntimeError):
+        mine.weight.shape  # noqa: B018
+    x = np.random.default_rng(8).standard_normal(shape).astype(np.float32)
+    theirs(torch.tensor(x))
+    mine(mg.tensor(x))
+    assert type(mine).__name__ == type(theirs).__name__ == name.removeprefix("Lazy")
+    assert repr(mine) == repr(theirs)
+    assert {k: tuple(v.shape) for k, v in mine.state_dict().items()} == {
+        k: tuple(v.shape) for k, v in theirs.state_dict().items()}
+    assert type(mine.weight) is mg.nn.Parameter
+    mine.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    np.testing.assert_allclose(mine(mg.tensor(x)).detach().numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_lazy_modules_train_with_an_optimizer_made_before_the_first_call():
+    model = mg.nn.Sequential(mg.nn.LazyConv2d(4, 3), mg.nn.LazyBatchNorm2d(), mg.nn.ReLU(),
+                             mg.nn.Flatten(), mg.nn.LazyLinear(2))
+    opt = mg.optim.Adam(model.parameters(), lr=0.1)  # as torch allows: same objects later
+    x, y = mg.randn(4, 2, 5, 5), mg.tensor([0, 1, 0, 1])
+    loss = mg.nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    before = [p.detach().clone() for p in model.parameters()]
+    opt.step()
+    assert all(not np.array_equal(b.array, p.array) for b, p in zip(before, model.parameters()))
+    assert not any(m.__class__.__name__.startswith("Lazy") for m in model.modules())
+    assert model[0].weight.shape == (4, 2, 3, 3) and model[4].in_features == 36
+
+
+def test_lazy_state_dict_before_and_after_and_copies(torch):
+    import copy
+    lazy = mg.nn.LazyLinear(3, dtype=mg.float64)
+    fresh = copy.deepcopy(lazy)
+    assert fresh.load_state_dict(lazy.state_dict()).missing_keys == []  # both uninitialized
+    with pytest.raises(RuntimeError, match="uninitialized"):
+        mg.nn.Linear(2, 3).load_state_dict(lazy.state_dict())
+    trained = mg.nn.Linear(5, 3)
+    lazy.load_state_dict(trained.state_dict())  # gives the shapes: no longer uninitialized
+    assert not lazy.has_uninitialized_params() and type(lazy).__name__ == "LazyLinear"
+    assert lazy.weight.dtype == np.float64
+    lazy(mg.randn(2, 5, dtype=mg.float64))
+    assert type(lazy) is mg.nn.Linear and lazy.in_features == 5  # torch's is 5 too
+    np.testing.assert_allclose(lazy.weight.array, trained.weight.array)
+    fresh(mg.randn(1, 4, dtype=mg.float64))  # the copy materializes on its own
+    assert fresh.weight.shape == (3, 4)
+    assert isinstance(mg.nn.LazyBatchNorm1d().running_mean, mg.nn.UninitializedBuffer)
+    assert not mg.nn.LazyBatchNorm1d().running_mean.requires_grad
+
+
+LAZY_ERRORS = {
+    "conv-groups": lambda L: L.nn.LazyConv2d(4, 3, groups=2)(L.ones(1, 3, 5, 5)),
+    "conv-dims": lambda L: L.nn.LazyConv2d(4, 3)(L.ones(5, 5)),
+    "batchnorm-dims": lambda L: L.nn.LazyBatchNorm2d()(L.ones(2, 3)),
+    "numel": lambda L: L.nn.LazyLinear(3).weight.numel(),
+    "add": lambda L: L.nn.LazyLinear(3).weight + 1,
+    "shape": lambda L: L.nn.LazyLinear(3).weight.shape,
+    "detach": lambda L: L.nn.LazyLinear(3).weight.detach(),
+}
+
+
+@pytest.mark.parametrize("name", LAZY_ERRORS)
+def test_lazy_errors_match_torch(torch, name):
+    theirs = outcome(lambda: LAZY_ERRORS[name](torch))
+    mine = outcome(lambda: LAZY_ERRORS[name](mg))
+    assert isinstance(theirs, Exception) and type(mine) is type(theirs), (mine, theirs)

@@ -13,7 +13,7 @@ from minigrad.dtypes import as_dtype, get_default_dtype
 from minigrad.function import no_grad
 from minigrad.nn import functional as F
 from minigrad.nn import init
-from minigrad.nn.module import Module, Parameter, UninitializedParameter
+from minigrad.nn.module import LazyModuleMixin, Module, Parameter, UninitializedParameter
 from minigrad.ops import canonical_dim
 from minigrad.ops._common import check_reduction
 from minigrad.tensor import Tensor
@@ -49,32 +49,31 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class LazyLinear(Linear):
+class LazyLinear(LazyModuleMixin, Linear):
     """A Linear whose in_features is taken from its first input; until then its parameters are
     UninitializedParameters. After the first call it is an ordinary Linear (as in PyTorch)."""
 
+    cls_to_become = Linear
+
     def __init__(self, out_features: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
-        Module.__init__(self)
         _check_size("LazyLinear", "out_features", out_features)
-        dtype = _factory_dtype(device, dtype)
-        self.in_features, self.out_features = 0, out_features
-        self.weight = UninitializedParameter(dtype=dtype)
-        self.bias = UninitializedParameter(dtype=dtype) if bias else None
+        super().__init__(0, 0, False, device, dtype)
+        self.out_features = out_features
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.bias = UninitializedParameter(device=device, dtype=dtype) if bias else None
 
     def reset_parameters(self) -> None:
-        if not isinstance(self.weight, UninitializedParameter):
+        if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
 
-    def forward(self, x: Tensor) -> Tensor:
-        if isinstance(self.weight, UninitializedParameter):
-            self.in_features = x.shape[-1]
+    def initialize_parameters(self, input: Tensor) -> None:
+        self.in_features = input.shape[-1] if input.ndim else 1
+        if self.has_uninitialized_params():
             self.weight.materialize((self.out_features, self.in_features))
             if self.bias is not None:
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
-            self.__class__ = Linear
-        return Linear.forward(self, x)
 
 
 def _check_size(layer: str, name: str, value: Any) -> None:
@@ -368,6 +367,9 @@ class BatchNorm1d(Module):
             self.register_buffer("running_mean", np.zeros(num_features, dtype))
             self.register_buffer("running_var", np.ones(num_features, dtype))
             self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:  # None, as PyTorch's
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:

@@ -35,15 +35,13 @@ _UNINITIALIZED = ("this parameter of a lazy module (such as nn.LazyLinear) is no
                   "model once on a batch before using its parameters")
 
 
-class UninitializedParameter(Parameter):
-    """A parameter whose shape is not known yet (nn.LazyLinear's, before its first call). Its
-    values cannot be read; `materialize(shape)` turns it into an ordinary Parameter in place,
-    so optimizers made before the first call keep working."""
+class UninitializedTensorMixin:
+    """A tensor whose shape is not known yet (a lazy module's parameter or buffer before its
+    first call). Its values cannot be read; `materialize(shape)` turns it into an ordinary
+    Parameter or Tensor in place, so optimizers made before the first call keep working."""
 
-    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
-        as_device(device)
-        super().__init__(np.empty(0, as_dtype(dtype) or get_default_dtype()),
-                         requires_grad=requires_grad)
+    __slots__ = ()
+    cls_to_become: type = Tensor
 
     @property
     def array(self) -> np.ndarray:  # so .data, .numpy() and every op refuse too
@@ -61,16 +59,80 @@ class UninitializedParameter(Parameter):
     def dtype(self) -> np.dtype:
         return _ARRAY_SLOT.__get__(self).dtype
 
+    def numel(self) -> int:
+        raise ValueError(_UNINITIALIZED)
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        copy = type(self)(requires_grad=self.requires_grad, dtype=self.dtype)
+        memo[id(self)] = copy
+        return copy
+
     def materialize(self, shape: tuple[int, ...], dtype: Any = None) -> None:
-        """Give the parameter its shape (values uninitialized) and make it a Parameter."""
+        """Give the tensor its shape (values uninitialized) and make it a Parameter (a Tensor,
+        for a buffer)."""
         self.array = np.empty(shape, as_dtype(dtype) or self.dtype)
-        self.__class__ = Parameter
+        self.__class__ = self.cls_to_become
 
     def _retype(self, dtype: np.dtype) -> None:
         self.array = np.empty(0, dtype)
 
     def __repr__(self) -> str:
-        return "<UninitializedParameter>"
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A lazy module's parameter before its first call (see UninitializedTensorMixin)."""
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        as_device(device)
+        Parameter.__init__(self, np.empty(0, as_dtype(dtype) or get_default_dtype()),
+                           requires_grad=requires_grad)
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A lazy module's buffer (batch norm's running statistics) before its first call."""
+
+    __slots__ = ()  # Tensor's layout, so that materialize can make it a Tensor
+
+    def __init__(self, requires_grad: bool = False, device: Any = None, dtype: Any = None) -> None:
+        as_device(device)
+        Tensor.__init__(self, np.empty(0, as_dtype(dtype) or get_default_dtype()),
+                        requires_grad=requires_grad)
+
+
+class LazyModuleMixin:
+    """A module whose parameters' shapes come from its first input, as PyTorch's: until then
+    they are UninitializedParameters (its buffers UninitializedBuffers). A forward pre-hook runs
+    at the first call: `initialize_parameters(*input)` gives them their shapes and initializes
+    them as the regular module would, then the module becomes that regular class
+    (`cls_to_become`) and the hook is removed."""
+
+    cls_to_become: type | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters,
+                                                               with_kwargs=True)
+
+    def has_uninitialized_params(self) -> bool:
+        """Whether any of this module's own parameters or buffers still lacks its shape."""
+        return any(isinstance(t, UninitializedTensorMixin) for _, t in self._own_state(""))
+
+    def initialize_parameters(self, *args: Any, **kwargs: Any) -> None:
+        """Shape the uninitialized parameters and buffers after the first call's input."""
+        raise NotImplementedError(f"{type(self).__name__} must define initialize_parameters")
+
+    def _infer_parameters(self, module: Any, args: tuple, kwargs: dict) -> None:
+        with no_grad():
+            self.initialize_parameters(*args, **kwargs)
+        if self.has_uninitialized_params():
+            raise RuntimeError(f"module {type(self).__name__} has not been fully initialized")
+        self._initialize_hook.remove()
+        del self._initialize_hook
+        if self.cls_to_become is not None:
+            self.__class__ = self.cls_to_become
 
 
 _HOOK_KEYS = itertools.count()  # hook handles' keys, unique across modules
@@ -466,7 +528,7 @@ class Module:
     def _cast_floating(self, dtype: np.dtype) -> Module:
         for module in self.modules():
             for _, t in module._own_state(""):
-                if isinstance(t, UninitializedParameter):
+                if isinstance(t, UninitializedTensorMixin):
                     t._retype(dtype)
                 elif t.dtype.kind in "fc" and t.dtype != dtype:
                     t.array = t.array.astype(dtype)
@@ -506,7 +568,8 @@ class Module:
                 len(args):])
         out = OrderedDict() if destination is None else destination
         for key, t in self._named_state():
-            out[prefix + key] = t if keep_vars else t.detach()
+            uninitialized = isinstance(t, UninitializedTensorMixin)  # itself, as PyTorch's
+            out[prefix + key] = t if keep_vars or uninitialized else t.detach()
         return out
 
     def _named_state(self, persistent_only: bool = True) -> Iterator[tuple[str, Tensor]]:
@@ -544,8 +607,13 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
+            if isinstance(state_dict[key], UninitializedTensorMixin):
+                if not isinstance(target, UninitializedTensorMixin):
+                    problems.append(f"{key}: the checkpoint's value is uninitialized (saved "
+                                    f"from a lazy module before its first call)")
+                continue  # uninitialized into uninitialized: nothing to load
             value, problem = _as_numbers(state_dict[key])
-            if problem is None and not isinstance(target, UninitializedParameter):
+            if problem is None and not isinstance(target, UninitializedTensorMixin):
                 if value.shape != target.shape:  # PyTorch's wording, which programs test
                     problems.append(f"size mismatch for {key}: copying a param with shape "
                                     f"{value.shape} from checkpoint, the shape in current "
@@ -566,7 +634,7 @@ class Module:
                                "(nothing was loaded):\n\t" + "\n\t".join(problems))
         for key, value in converted.items():
             target = own[key]
-            if isinstance(target, UninitializedParameter):
+            if isinstance(target, UninitializedTensorMixin):
                 target.materialize(value.shape)
             _copy_into(target, value)
         return IncompatibleKeys(missing, unexpected)
