@@ -200,6 +200,7 @@ from minigrad.func import vmap  # noqa: E402
 __all__ += ["func", "vmap"]
 
 # gaps2: window functions and the short-time Fourier transform
+from minigrad import signal  # noqa: E402  (torch.signal.windows)
 from minigrad.spectral import (  # noqa: E402
     bartlett_window,
     blackman_window,
@@ -211,4 +212,4 @@ from minigrad.spectral import (  # noqa: E402
 )
 
 __all__ += ["bartlett_window", "blackman_window", "hamming_window", "hann_window", "istft",
-            "kaiser_window", "stft"]
+            "kaiser_window", "signal", "stft"]

@@ -465,3 +465,55 @@ def test_lazy_errors_match_torch(torch, name):
     theirs = outcome(lambda: LAZY_ERRORS[name](torch))
     mine = outcome(lambda: LAZY_ERRORS[name](mg))
     assert isinstance(theirs, Exception) and type(mine) is type(theirs), (mine, theirs)
+
+
+# *** torch.signal.windows ***
+SIGNAL_WINDOWS = {
+    "bartlett": {}, "blackman": {}, "cosine": {}, "hamming": {}, "hann": {}, "nuttall": {},
+    "kaiser": {"beta": 3.5}, "gaussian": {"std": 0.7}, "exponential": {"tau": 2.0},
+    "general_hamming": {"alpha": 0.6}, "general_cosine": {"a": [0.46, 0.23, 0.31]},
+}
+
+
+@pytest.mark.parametrize("name", SIGNAL_WINDOWS)
+def test_signal_windows_match_torch(torch, name):
+    for M in range(9):
+        for sym in (True, False):
+            for dtype, atol in (("float32", 1e-6), ("float64", 1e-12)):
+                kwargs = {**SIGNAL_WINDOWS[name], "sym": sym}
+                mine = getattr(mg.signal.windows, name)(M, dtype=getattr(mg, dtype), **kwargs)
+                theirs = getattr(torch.signal.windows, name)(M, dtype=getattr(torch, dtype),
+                                                             **kwargs)
+                assert mine.dtype == np.dtype(dtype) and mine.shape == tuple(theirs.shape)
+                np.testing.assert_allclose(mine.array, theirs.numpy(), atol=atol)
+    mine = getattr(mg.signal.windows, name)(5, requires_grad=True, **SIGNAL_WINDOWS[name])
+    theirs = getattr(torch.signal.windows, name)(5, requires_grad=True, **SIGNAL_WINDOWS[name])
+    assert mine.requires_grad and mine.is_leaf == theirs.is_leaf
+
+
+SIGNAL_ERRORS = {
+    "negative": lambda W, L: W.hann(-1),
+    "int-dtype": lambda W, L: W.hann(4, dtype=L.int64),
+    "half": lambda W, L: W.cosine(4, dtype=L.float16),
+    "tau": lambda W, L: W.exponential(4, tau=0.0),
+    "center-sym": lambda W, L: W.exponential(4, center=1.0),
+    "std": lambda W, L: W.gaussian(4, std=-1.0),
+    "beta": lambda W, L: W.kaiser(4, beta=-1.0),
+    "empty-a": lambda W, L: W.general_cosine(4, a=[]),
+    "a-not-iterable": lambda W, L: W.general_cosine(4, a=3),
+}
+
+
+@pytest.mark.parametrize("name", SIGNAL_ERRORS)
+def test_signal_window_errors_match_torch(torch, name):
+    theirs = outcome(lambda: SIGNAL_ERRORS[name](torch.signal.windows, torch))
+    mine = outcome(lambda: SIGNAL_ERRORS[name](mg.signal.windows, mg))
+    assert isinstance(theirs, Exception) and type(mine) is type(theirs), (mine, theirs)
+
+
+def test_exponential_window_with_a_center_matches_torch(torch):
+    for center in (0.0, 1.5, 4.0):
+        np.testing.assert_allclose(
+            mg.signal.windows.exponential(7, center=center, sym=False, dtype=mg.float64).array,
+            torch.signal.windows.exponential(7, center=center, sym=False,
+                                             dtype=torch.float64).numpy(), rtol=1e-12)
