@@ -213,3 +213,8 @@ from minigrad.spectral import (  # noqa: E402
 
 __all__ += ["bartlett_window", "blackman_window", "hamming_window", "hann_window", "istft",
             "kaiser_window", "signal", "stft"]
+
+# gaps2: randomized low-rank SVD and PCA
+from minigrad.lowrank import pca_lowrank, svd_lowrank  # noqa: E402
+
+__all__ += ["pca_lowrank", "svd_lowrank"]

@@ -517,3 +517,74 @@ def test_exponential_window_with_a_center_matches_torch(torch):
             mg.signal.windows.exponential(7, center=center, sym=False, dtype=mg.float64).array,
             torch.signal.windows.exponential(7, center=center, sym=False,
                                              dtype=torch.float64).numpy(), rtol=1e-12)
+
+
+# *** svd_lowrank and pca_lowrank (random: tested by properties) ***
+def _rank(k: int, shape: tuple, seed: int = 9) -> np.ndarray:
+    """A random matrix (or batch) of the shape with rank k."""
+    rng = np.random.default_rng(seed)
+    *batch, m, n = shape
+    return rng.standard_normal((*batch, m, k)) @ rng.standard_normal((*batch, k, n))
+
+
+@pytest.mark.parametrize("shape", [(8, 5), (4, 9), (2, 6, 6), (2, 3, 7, 4)])
+@pytest.mark.parametrize("niter", [0, 2])
+def test_svd_lowrank_reconstructs_an_exact_rank_matrix_as_torch(torch, shape, niter):
+    mg.manual_seed(0)
+    a = _rank(2, shape)
+    U, S, V = mg.svd_lowrank(mg.tensor(a), q=3, niter=niter)
+    tU, tS, tV = torch.svd_lowrank(torch.tensor(a), q=3, niter=niter)
+    assert (U.shape, S.shape, V.shape) == (tuple(tU.shape), tuple(tS.shape), tuple(tV.shape))
+    rebuilt = ((U * S.unsqueeze(-2)) @ V.mT).array
+    np.testing.assert_allclose(rebuilt, a, atol=1e-10)
+    np.testing.assert_allclose(((tU * tS.unsqueeze(-2)) @ tV.mT).numpy(), a, atol=1e-10)
+    np.testing.assert_allclose(S.array[..., :2], tS.numpy()[..., :2], rtol=1e-10)
+    assert np.all(np.abs(S.array[..., 2]) < 1e-10)
+    eye = np.eye(3)
+    np.testing.assert_allclose((U.mT @ U).array, np.broadcast_to(eye, U.shape[:-2] + (3, 3)),
+                               atol=1e-10)
+    np.testing.assert_allclose((V.mT @ V).array, np.broadcast_to(eye, V.shape[:-2] + (3, 3)),
+                               atol=1e-10)
+
+
+def test_svd_lowrank_with_M_and_its_gradient_match_torch(torch):
+    mg.manual_seed(1)
+    a, shift = _rank(2, (6, 4)), np.random.default_rng(10).standard_normal((1, 4))
+    U, S, V = mg.svd_lowrank(mg.tensor(a + shift), q=2, M=mg.tensor(shift))
+    np.testing.assert_allclose(((U * S) @ V.mT).array, a, atol=1e-10)
+    # with q = min(m, n) the result is the exact SVD: the singular values' gradient is U V^T
+    full = np.random.default_rng(11).standard_normal((5, 3))
+    mine, theirs = mg.tensor(full, requires_grad=True), torch.tensor(full, requires_grad=True)
+    mg.svd_lowrank(mine, q=3)[1].sum().backward()
+    torch.svd_lowrank(theirs, q=3)[1].sum().backward()
+    np.testing.assert_allclose(mine.grad.array, theirs.grad.numpy(), atol=1e-10)
+
+
+def test_pca_lowrank_finds_torchs_principal_subspace(torch):
+    mg.manual_seed(2)
+    rng = np.random.default_rng(12)
+    data = rng.standard_normal((40, 2)) @ np.diag([5.0, 2.0]) @ rng.standard_normal((2, 6)) + 3
+    U, S, V = mg.pca_lowrank(mg.tensor(data), q=2)
+    tU, tS, tV = torch.pca_lowrank(torch.tensor(data), q=2)
+    np.testing.assert_allclose(S.array, tS.numpy(), rtol=1e-10)
+    np.testing.assert_allclose((V @ V.mT).array, (tV @ tV.mT).numpy(), atol=1e-10)
+    centered = data - data.mean(0)
+    np.testing.assert_allclose(((U * S) @ V.mT).array, centered, atol=1e-10)
+    assert mg.pca_lowrank(mg.tensor(data))[1].shape == tuple(torch.pca_lowrank(
+        torch.tensor(data))[1].shape)
+
+
+LOWRANK_ERRORS = {
+    "pca-q-too-big": lambda L, a: L.pca_lowrank(a, q=4),
+    "pca-q-negative": lambda L, a: L.pca_lowrank(a, q=-1),
+    "pca-niter": lambda L, a: L.pca_lowrank(a, niter=-1),
+    "svd-q-negative": lambda L, a: L.svd_lowrank(a, q=-1),
+}
+
+
+@pytest.mark.parametrize("name", LOWRANK_ERRORS)
+def test_lowrank_errors_match_torch(torch, name):
+    a = np.random.default_rng(13).standard_normal((5, 3))
+    theirs = outcome(lambda: LOWRANK_ERRORS[name](torch, torch.tensor(a)))
+    mine = outcome(lambda: LOWRANK_ERRORS[name](mg, mg.tensor(a)))
+    assert isinstance(theirs, Exception) and type(mine) is type(theirs), (mine, theirs)
