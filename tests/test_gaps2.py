@@ -588,3 +588,105 @@ def test_lowrank_errors_match_torch(torch, name):
     theirs = outcome(lambda: LOWRANK_ERRORS[name](torch, torch.tensor(a)))
     mine = outcome(lambda: LOWRANK_ERRORS[name](mg, mg.tensor(a)))
     assert isinstance(theirs, Exception) and type(mine) is type(theirs), (mine, theirs)
+
+
+# *** fractional max pooling (random windows: exact against torch with torch's offsets, and by
+# properties with minigrad's own) ***
+def _fractional_case(rng: np.random.Generator, dims: int, dtype: str) -> tuple:
+    """x, kernel, output size and offsets for a random case (output sizes may be too large:
+    then both libraries must refuse)."""
+    spatial = tuple(int(v) for v in rng.integers(2, 9 if dims == 2 else 6, size=dims))
+    kernel = tuple(int(v) for v in rng.integers(1, 4, size=dims))
+    out = tuple(int(rng.integers(0, s + 1)) for s in spatial)
+    n, c = int(rng.integers(1, 3)), int(rng.integers(1, 3))
+    x = rng.standard_normal((n, c, *spatial)).astype(dtype)
+    return x, kernel, out, rng.random((n, c, dims)).astype(dtype)
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_fractional_max_pool_with_given_offsets_matches_torch(torch, dims, dtype):
+    rng = np.random.default_rng(14 + dims)
+    name = f"fractional_max_pool{dims}d"
+    for _ in range(30):
+        x, kernel, out, samples = _fractional_case(rng, dims, dtype)
+
+        def pool(L: Any, x=x, kernel=kernel, out=out, samples=samples) -> Any:
+            return getattr(L.nn.functional, name)(L.tensor(x), kernel, out, return_indices=True,
+                                                  _random_samples=L.tensor(samples))
+        theirs, mine = outcome(lambda: pool(torch)), outcome(lambda: pool(mg))  # noqa: B023
+        if isinstance(theirs, Exception):
+            assert type(mine) is type(theirs), (mine, theirs)
+            continue
+        np.testing.assert_array_equal(mine[1].array, theirs[1].numpy())
+        np.testing.assert_array_equal(mine[0].array, theirs[0].numpy())
+
+
+def test_fractional_max_pool_random_windows_by_properties(torch):
+    """Each output is the maximum of a kernel-sized window at its index; the windows' starts
+    never go back and the last window ends at the input's end; the seed repeats them."""
+    x = mg.randn(2, 3, 11, 9, dtype=mg.float64)
+    mg.manual_seed(5)
+    out, idx = mg.nn.functional.fractional_max_pool2d(x, (3, 2), output_ratio=(0.5, 0.7),
+                                                      return_indices=True)
+    assert out.shape == (2, 3, 5, 6) == tuple(torch.nn.functional.fractional_max_pool2d(
+        torch.zeros(2, 3, 11, 9), (3, 2), output_ratio=(0.5, 0.7)).shape)
+    plane = x.array.reshape(2, 3, -1)
+    np.testing.assert_array_equal(out.array.reshape(2, 3, -1),
+                                  np.take_along_axis(plane, idx.array.reshape(2, 3, -1), 2))
+    rows, cols = idx.array // 9, idx.array % 9
+    for n in range(2):
+        for c in range(3):
+            for h in range(5):
+                for w in range(6):
+                    r, k = rows[n, c, h, w], cols[n, c, h, w]
+                    # some 3 x 2 window inside the input holds (r, k) and has this maximum
+                    assert any(x.array[n, c, r0:r0 + 3, k0:k0 + 2].max() == out.array[n, c, h, w]
+                               for r0 in range(max(r - 2, 0), min(r, 8) + 1)
+                               for k0 in range(max(k - 1, 0), min(k, 7) + 1))
+    assert (np.diff(rows, axis=2) >= 0).all() and (np.diff(cols, axis=3) >= 0).all()
+    mg.manual_seed(5)
+    again = mg.nn.functional.fractional_max_pool2d(x, (3, 2), output_ratio=(0.5, 0.7))
+    np.testing.assert_array_equal(again.array, out.array)
+    other = mg.nn.functional.fractional_max_pool2d(x, (3, 2), output_ratio=(0.5, 0.7))
+    assert not np.array_equal(other.array, out.array)  # new windows at each call
+
+
+def test_fractional_max_pool_modules_match_torch(torch):
+    for dims in (2, 3):
+        mine = getattr(mg.nn, f"FractionalMaxPool{dims}d")(2, output_ratio=0.6,
+                                                            return_indices=True)
+        theirs = getattr(torch.nn, f"FractionalMaxPool{dims}d")(2, output_ratio=0.6,
+                                                                return_indices=True)
+        assert repr(mine) == repr(theirs)
+        shape = (2, 3) + (7,) * dims
+        assert mine(mg.randn(*shape))[0].shape == tuple(theirs(torch.randn(*shape))[0].shape)
+    samples = np.array([[[0.2, 0.7]]])
+    x = np.random.default_rng(15).standard_normal((1, 1, 6, 6))
+    fixed = mg.nn.FractionalMaxPool2d(2, output_size=3, _random_samples=mg.tensor(samples))
+    ref = torch.nn.FractionalMaxPool2d(2, output_size=3, _random_samples=torch.tensor(samples))
+    np.testing.assert_array_equal(fixed(mg.tensor(x)).array, ref(torch.tensor(x)).numpy())
+    with pytest.raises(TypeError, match="floating point"):  # torch's error is rand's (Long)
+        mg.nn.functional.fractional_max_pool2d(mg.ones(1, 1, 7, 7).long(), 2, 3)
+
+
+FRACTIONAL_ERRORS = {
+    "neither": lambda L: L.nn.FractionalMaxPool2d(2),
+    "both": lambda L: L.nn.FractionalMaxPool2d(2, output_size=2, output_ratio=0.5),
+    "ratio-one": lambda L: L.nn.FractionalMaxPool2d(2, output_ratio=1.0),
+    "too-large": lambda L: L.nn.functional.fractional_max_pool2d(L.ones(1, 1, 7, 7), 2, 7),
+    "3d-too-large": lambda L: L.nn.functional.fractional_max_pool3d(L.ones(1, 1, 4, 4, 4), 1, 4),
+    "samples-batch": lambda L: L.nn.functional.fractional_max_pool2d(
+        L.ones(2, 1, 7, 7), 2, 3, _random_samples=L.ones(1, 1, 2) / 2),
+    "samples-size": lambda L: L.nn.functional.fractional_max_pool2d(
+        L.ones(1, 1, 7, 7), 2, 3, _random_samples=L.ones(1, 1, 1) / 2),
+    "samples-dtype": lambda L: L.nn.functional.fractional_max_pool2d(
+        L.ones(1, 1, 7, 7), 2, 3, _random_samples=L.ones(1, 1, 2, dtype=L.float64) / 2),
+}
+
+
+@pytest.mark.parametrize("name", FRACTIONAL_ERRORS)
+def test_fractional_max_pool_errors_match_torch(torch, name):
+    theirs = outcome(lambda: FRACTIONAL_ERRORS[name](torch))
+    mine = outcome(lambda: FRACTIONAL_ERRORS[name](mg))
+    assert isinstance(theirs, Exception) and type(mine) is type(theirs), (mine, theirs)

@@ -1321,6 +1321,25 @@ OPS += [
     for how, kw in (("size", {"size": (5, 2)}), ("scale", {"scale_factor": (1.7, 0.6)}))
 ]
 
+# gaps2: fractional max pooling with fixed offsets (_random_samples, one per (n, c) and axis)
+FRACTIONAL_SAMPLES = np.array([[[0.3, 0.8, 0.55], [0.9, 0.1, 0.2]], [[0.05, 0.6, 0.7],
+                                                                     [0.45, 0.35, 0.95]]])
+OPS += [
+    Op("fractional_max_pool2d",
+       lambda x: F.fractional_max_pool2d(x, 2, (2, 1), _random_samples=mg.tensor(
+           FRACTIONAL_SAMPLES[:x.shape[0], :, :2])),
+       lambda t, x: t.nn.functional.fractional_max_pool2d(x, 2, (2, 1), _random_samples=(
+           t.tensor(FRACTIONAL_SAMPLES[:x.shape[0], :, :2]))),
+       image_inputs(elements=distinct, unique=True)),
+    Op("fractional_max_pool3d",  # torch's 3-d windows leave a position spare: sides of 3
+       lambda x: F.fractional_max_pool3d(x, (2, 1, 2), (1, 2, 1), _random_samples=mg.tensor(
+           FRACTIONAL_SAMPLES[:x.shape[0]])),
+       lambda t, x: t.nn.functional.fractional_max_pool3d(x, (2, 1, 2), (1, 2, 1),
+                                                          _random_samples=t.tensor(
+                                                              FRACTIONAL_SAMPLES[:x.shape[0]])),
+       image_inputs(rank=5, elements=S.spaced(0.1, limit=200), unique=True, sides=(3, 3))),
+]
+
 # gaps2: torch.special's modified Bessel functions and erfcx (ops/special.py); the scaled ones
 # reach their asymptotic expansion (|x| > 30), and are kinked at 0 (e^-|x|)
 OPS += [

@@ -233,7 +233,9 @@ from minigrad.nn.loss import CTCLoss  # noqa: E402
 
 __all__ += ["CTCLoss"]
 
-# gaps2: lazy convolutions and normalizations (nn/lazy.py), UninitializedBuffer
+# gaps2: lazy convolutions and normalizations (nn/lazy.py), UninitializedBuffer, fractional
+# max pooling
+from minigrad.nn.conv import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
 from minigrad.nn.lazy import (  # noqa: E402
     LazyBatchNorm1d,
     LazyBatchNorm2d,
@@ -253,4 +255,4 @@ from minigrad.nn.module import LazyModuleMixin, UninitializedBuffer  # noqa: E40
 __all__ += ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d",
             "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
             "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyModuleMixin",
-            "UninitializedBuffer"]
+            "UninitializedBuffer", "FractionalMaxPool2d", "FractionalMaxPool3d"]

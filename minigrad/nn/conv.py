@@ -363,3 +363,47 @@ class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
 
     def forward(self, x: Tensor) -> Any:
         return F.adaptive_max_pool1d(x, self.output_size, self.return_indices)
+
+
+# *** gaps2: fractional max pooling ***
+class _FractionalMaxPoolNd(Module):
+    """Max pooling over pseudo-random windows (F.fractional_max_pool2d/3d), to output_size or
+    to output_ratio (in (0, 1)) of the input's size; _random_samples (N, C, dims) fixes the
+    windows, else each call draws new ones."""
+
+    dims = 2
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Any = None) -> None:
+        super().__init__()
+        name, dims = type(self).__name__, self.dims
+        self.kernel_size = as_tuple(kernel_size, dims, "kernel_size", name)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             "ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        self.output_size = None if output_size is None else as_tuple(
+            output_size, dims, "output_size", name, 0)
+        self.output_ratio = None
+        if output_ratio is not None:
+            ratios = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (
+                (output_ratio,) * dims)
+            if len(ratios) != dims or not all(0 < r < 1 for r in ratios):
+                raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+            self.output_ratio = ratios
+
+    def forward(self, input: Tensor) -> Any:
+        pool = F.fractional_max_pool2d if self.dims == 2 else F.fractional_max_pool3d
+        return pool(input, self.kernel_size, self.output_size, self.output_ratio,
+                    self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    dims = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    dims = 3

@@ -1621,3 +1621,11 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
 from minigrad.ops.ctc import ctc_loss  # noqa: E402
 
 __all__ += ["ctc_loss"]
+
+# gaps2: fractional max pooling (random windows; ops/fractional_pool.py)
+from minigrad.ops.fractional_pool import (  # noqa: E402
+    fractional_max_pool2d,
+    fractional_max_pool3d,
+)
+
+__all__ += ["fractional_max_pool2d", "fractional_max_pool3d"]
