@@ -355,6 +355,28 @@ def test_bicubic_matches_torch(torch, resize, align_corners, shape):
     assert_vjps_match(torch, mine, theirs, [(mx, tx)], atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["nearest-exact", "area"])
+@pytest.mark.parametrize("rank", [3, 4, 5])
+def test_nearest_exact_and_area_match_torch(torch, mode, rank):
+    rng = np.random.default_rng(16)
+    dims = rank - 2
+    for shape in [(2, 3, 5, 4, 6), (1, 1, 1, 2, 3), (1, 2, 7, 3, 5)]:
+        x = rng.standard_normal(shape[:rank])
+        for resize in [{"size": (7, 9, 4)[:dims]}, {"size": (3, 2, 1)[:dims]},
+                       {"scale_factor": 1.7}, {"scale_factor": (0.5, 3.3, 1.4)[:dims]},
+                       {"scale_factor": 2.5, "recompute_scale_factor": True},
+                       {"scale_factor": 0.6}]:
+            theirs = outcome(lambda: torch.nn.functional.interpolate(  # noqa: B023
+                torch.tensor(x), mode=mode, **resize).numpy())  # noqa: B023
+            mine = outcome(lambda: mg.nn.functional.interpolate(  # noqa: B023
+                mg.tensor(x), mode=mode, **resize).array)  # noqa: B023
+            if isinstance(theirs, Exception):
+                assert type(mine) is type(theirs), (mine, theirs)
+                continue
+            assert mine.shape == theirs.shape
+            np.testing.assert_allclose(mine, theirs, atol=1e-12)
+
+
 def test_bicubic_in_float32_and_upsample_module(torch):
     x = np.random.default_rng(7).standard_normal((2, 2, 4, 5)).astype(np.float32)
     up, tup = (mg.nn.Upsample(scale_factor=2, mode="bicubic", align_corners=False),

@@ -1320,6 +1320,14 @@ OPS += [
     for corners in (False, True)
     for how, kw in (("size", {"size": (5, 2)}), ("scale", {"scale_factor": (1.7, 0.6)}))
 ]
+OPS += [  # the other modes: nearest at pixel centers, and area (adaptive average pooling)
+    Op("interpolate_nearest_exact", lambda x: F.interpolate(x, scale_factor=1.7,
+                                                            mode="nearest-exact"),
+       lambda t, x: t.nn.functional.interpolate(x, scale_factor=1.7, mode="nearest-exact"),
+       image_inputs()),
+    Op("interpolate_area", lambda x: F.interpolate(x, size=(2, 3), mode="area"),
+       lambda t, x: t.nn.functional.interpolate(x, size=(2, 3), mode="area"), image_inputs()),
+]
 
 # gaps2: fractional max pooling with fixed offsets (_random_samples, one per (n, c) and axis)
 FRACTIONAL_SAMPLES = np.array([[[0.3, 0.8, 0.55], [0.9, 0.1, 0.2]], [[0.05, 0.6, 0.7],

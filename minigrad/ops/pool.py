@@ -536,10 +536,13 @@ def _resampling(size: int, out: int, scale: float | None, mode: str,
     matrix = np.zeros((out, size))
     dst = np.arange(out)
     ratio = size / out if scale is None else 1.0 / scale
-    if mode == "nearest":  # float32 arithmetic, as PyTorch computes the source index
-        src = np.floor(dst.astype(np.float32) * np.float32(ratio)).astype(np.int64)
+    if mode in ("nearest", "nearest-exact"):  # float32 arithmetic, as PyTorch's source index
+        offset = np.float32(0.5 if mode == "nearest-exact" else 0.0)  # exact: pixel centers
+        src = np.floor((dst.astype(np.float32) + offset) * np.float32(ratio)).astype(np.int64)
         matrix[dst, np.minimum(src, size - 1)] = 1.0
         return matrix
+    if mode == "area":  # adaptive average pooling to out
+        return _averaging(size, out)
     if align_corners:
         src = dst * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
     else:
@@ -578,6 +581,7 @@ def _cubic_taps(matrix: np.ndarray, dst: np.ndarray, src: np.ndarray, size: int)
 
 _MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear", "bicubic"),
           5: ("nearest", "trilinear")}
+_MODES = {rank: (*modes, "nearest-exact", "area") for rank, modes in _MODES.items()}
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
@@ -597,7 +601,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if mode not in _MODES[input.ndim]:
         raise ValueError(f"{op}: mode {mode!r} is not supported for {input.ndim}-D input; "
                          f"expected one of {_MODES[input.ndim]}")
-    if align_corners is not None and mode == "nearest":
+    if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
         raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
                          f"(linear, bilinear, bicubic, trilinear), not mode={mode!r}")
     if (size is None) == (scale_factor is None):
@@ -613,9 +617,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                              f"them, got {scale_factor!r}")
         sizes = tuple(int(math.floor(n * f)) for n, f in zip(spatial, factors, strict=True))
         scales = (None,) * dims if recompute_scale_factor else factors
-        if min(sizes) < 1:
-            raise ValueError(f"{op}: input of size {spatial} with scale_factor "
-                             f"{scale_factor!r} gives an output of size {sizes}, below 1")
+        if min(sizes) < (0 if mode == "area" else 1):  # area pools adaptively: 0 is empty
+            raise RuntimeError(f"{op}: input of size {spatial} with scale_factor "
+                               f"{scale_factor!r} gives an output of size {sizes}, below 1")
     matrices = [_resampling(n, m, s, mode, bool(align_corners))
                 for n, m, s in zip(spatial, sizes, scales, strict=True)]
     return _separable(input, None, matrices[0]) if dims == 1 else _separable_nd(input, matrices)
