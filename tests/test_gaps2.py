@@ -377,6 +377,48 @@ def test_nearest_exact_and_area_match_torch(torch, mode, rank):
             np.testing.assert_allclose(mine, theirs, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
+@pytest.mark.parametrize("shape", [(2, 3, 12, 9), (1, 1, 1, 2), (1, 2, 7, 30)])
+def test_antialias_matches_torch(torch, mode, shape):
+    x = np.random.default_rng(17).standard_normal(shape)
+    for resize in [{"size": (7, 9)}, {"size": (3, 2)}, {"size": (1, 1)}, {"size": (20, 5)},
+                   {"scale_factor": 1.7}, {"scale_factor": (0.5, 3.3)}, {"scale_factor": 0.3},
+                   {"scale_factor": 0.37, "recompute_scale_factor": True}]:
+        for corners in ((False, True) if mode != "lanczos" else (False,)):
+            def resized(L: Any, resize=resize, corners=corners) -> Any:
+                return L.nn.functional.interpolate(L.tensor(x), mode=mode, antialias=True,
+                                                   align_corners=corners, **resize)
+            theirs = outcome(lambda: resized(torch))  # noqa: B023
+            mine = outcome(lambda: resized(mg))  # noqa: B023
+            if isinstance(theirs, Exception):  # an empty output
+                assert type(mine) is type(theirs), (mine, theirs)
+                continue
+            assert mine.shape == tuple(theirs.shape)
+            np.testing.assert_allclose(mine.array, theirs.numpy(), atol=1e-12)
+
+
+INTERPOLATE_ERRORS = {
+    "antialias-nearest": lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4, 4), size=2,
+                                                               antialias=True),
+    "antialias-linear": lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4), size=2,
+                                                              mode="linear", antialias=True),
+    "lanczos-without-antialias": lambda L: L.nn.functional.interpolate(
+        L.ones(1, 1, 4, 4), size=2, mode="lanczos"),
+    "lanczos-corners": lambda L: L.nn.functional.interpolate(
+        L.ones(1, 1, 4, 4), size=2, mode="lanczos", antialias=True, align_corners=True),
+    "area-corners": lambda L: L.nn.functional.interpolate(L.ones(1, 1, 4, 4), size=2,
+                                                          mode="area", align_corners=True),
+    "empty-output": lambda L: L.nn.functional.interpolate(L.ones(1, 1, 1, 4), scale_factor=0.5),
+}
+
+
+@pytest.mark.parametrize("name", INTERPOLATE_ERRORS)
+def test_interpolate_errors_match_torch(torch, name):
+    theirs = outcome(lambda: INTERPOLATE_ERRORS[name](torch))
+    mine = outcome(lambda: INTERPOLATE_ERRORS[name](mg))
+    assert isinstance(theirs, Exception) and type(mine) is type(theirs), (mine, theirs)
+
+
 def test_bicubic_in_float32_and_upsample_module(torch):
     x = np.random.default_rng(7).standard_normal((2, 2, 4, 5)).astype(np.float32)
     up, tup = (mg.nn.Upsample(scale_factor=2, mode="bicubic", align_corners=False),
@@ -387,8 +429,6 @@ def test_bicubic_in_float32_and_upsample_module(torch):
     assert "bicubic" in repr(up)
     with pytest.raises(ValueError, match="bicubic"):  # 4-D input only, as torch
         mg.nn.functional.interpolate(mg.ones(1, 1, 4), size=3, mode="bicubic")
-    with pytest.raises(NotImplementedError, match="antialias"):
-        mg.nn.functional.interpolate(mg.tensor(x), size=3, mode="bicubic", antialias=True)
 
 
 # *** lazy modules ***

@@ -1328,6 +1328,13 @@ OPS += [  # the other modes: nearest at pixel centers, and area (adaptive averag
     Op("interpolate_area", lambda x: F.interpolate(x, size=(2, 3), mode="area"),
        lambda t, x: t.nn.functional.interpolate(x, size=(2, 3), mode="area"), image_inputs()),
 ]
+OPS += [  # antialias=True (PIL's resampling), downscaling one axis and upscaling the other
+    Op(f"interpolate_antialias_{mode}",
+       lambda x, m=mode: F.interpolate(x, size=(2, 5), mode=m, antialias=True),
+       lambda t, x, m=mode: t.nn.functional.interpolate(x, size=(2, 5), mode=m, antialias=True),
+       image_inputs())
+    for mode in ("bilinear", "bicubic", "lanczos")
+]
 
 # gaps2: fractional max pooling with fixed offsets (_random_samples, one per (n, c) and axis)
 FRACTIONAL_SAMPLES = np.array([[[0.3, 0.8, 0.55], [0.9, 0.1, 0.2]], [[0.05, 0.6, 0.7],

@@ -579,7 +579,48 @@ def _cubic_taps(matrix: np.ndarray, dst: np.ndarray, src: np.ndarray, size: int)
         np.add.at(matrix, (dst, np.clip(base.astype(np.int64) + offset, 0, size - 1)), weight)
 
 
-_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear", "bicubic"),
+def _antialiased(size: int, out: int, scale: float | None, mode: str,
+                 align_corners: bool) -> np.ndarray:
+    """(out, size) weights of antialias=True, as PyTorch's (after PIL's resampling): output i
+    is centered at c = s (i + 1/2) with s = size / out (or 1 / scale_factor, or
+    (size - 1) / (out - 1) with align_corners); it takes the inputs j within support
+    r = (2 for bilinear, 4 for bicubic, 6 for lanczos) / 2 * max(s, 1) of c, weighted by the
+    triangle (Keys' cubic with A = -0.5, sinc(x) sinc(x / 3)) at (j + 1/2 - c) / max(s, 1),
+    normalized to sum 1. Downsampling thus averages over each output pixel's footprint."""
+    if align_corners:
+        s = (size - 1) / (out - 1) if out > 1 else 0.0
+    else:
+        s = size / out if scale is None else 1.0 / scale
+    stretch = max(s, 1.0)
+    support = {"bilinear": 2.0, "bicubic": 4.0, "lanczos": 6.0}[mode] / 2 * stretch
+    width = int(math.ceil(support)) * 2 + 1
+
+    def kernel(x: np.ndarray) -> np.ndarray:
+        x = np.abs(x)
+        if mode == "bilinear":
+            return np.maximum(1 - x, 0.0)
+        if mode == "lanczos":  # sinc(x) sinc(x / 3) inside |x| < 3
+            return np.where(x < 3, np.sinc(x) * np.sinc(x / 3), 0.0)
+        a = -0.5
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return np.where(x < 1, near, np.where(x < 2, far, 0.0))
+
+    center = s * (np.arange(out) + 0.5)
+    low = np.maximum((center - support + 0.5).astype(np.int64), 0)
+    count = np.clip(np.minimum((center + support + 0.5).astype(np.int64), size) - low, 0, width)
+    taps = np.arange(width)
+    weights = kernel((taps + low[:, None] - center[:, None] + 0.5) / stretch)
+    weights = np.where(taps < count[:, None], weights, 0.0)
+    total = weights.sum(1, keepdims=True)
+    weights = np.divide(weights, total, out=np.zeros_like(weights), where=total != 0)
+    matrix = np.zeros((out, size))
+    columns = np.minimum(low[:, None] + taps, size - 1)
+    np.add.at(matrix, (np.repeat(np.arange(out), width), columns.ravel()), weights.ravel())
+    return matrix
+
+
+_MODES = {3: ("nearest", "linear"), 4: ("nearest", "bilinear", "bicubic", "lanczos"),
           5: ("nearest", "trilinear")}
 _MODES = {rank: (*modes, "nearest-exact", "area") for rank, modes in _MODES.items()}
 
@@ -587,12 +628,10 @@ _MODES = {rank: (*modes, "nearest-exact", "area") for rank, modes in _MODES.item
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
-    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour, (bi/tri)linear
-    or (for 4-D input) bicubic interpolation, as PyTorch's F.interpolate; a separable linear map
-    with constant weights."""
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour, (bi/tri)linear,
+    area or (for 4-D input) bicubic interpolation, antialiased or not, or Lanczos resampling,
+    as PyTorch's F.interpolate; a separable linear map with constant weights."""
     op = "interpolate"
-    if antialias:
-        raise NotImplementedError(f"{op}: antialias=True is not supported by minigrad")
     if input.ndim not in _MODES:
         raise ValueError(f"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
                          f"(N, C, D, H, W) input, got shape {input.shape}")
@@ -604,6 +643,13 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
         raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
                          f"(linear, bilinear, bicubic, trilinear), not mode={mode!r}")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
+        raise ValueError(f"{op}: the anti-alias option is restricted to bilinear, bicubic and "
+                         f"lanczos modes and requires a 4-D tensor as input, got mode={mode!r} "
+                         f"and {input.ndim}-D input")
+    if mode == "lanczos" and (not antialias or align_corners):
+        raise ValueError(f"{op}: lanczos mode requires antialias=True and does not support "
+                         f"align_corners=True")
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: exactly one of size and scale_factor must be given")
     spatial = input.shape[2:]
@@ -620,6 +666,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         if min(sizes) < (0 if mode == "area" else 1):  # area pools adaptively: 0 is empty
             raise RuntimeError(f"{op}: input of size {spatial} with scale_factor "
                                f"{scale_factor!r} gives an output of size {sizes}, below 1")
-    matrices = [_resampling(n, m, s, mode, bool(align_corners))
+    weights = _antialiased if antialias else _resampling
+    matrices = [weights(n, m, s, mode, bool(align_corners))
                 for n, m, s in zip(spatial, sizes, scales, strict=True)]
     return _separable(input, None, matrices[0]) if dims == 1 else _separable_nd(input, matrices)
