@@ -13,7 +13,16 @@ from minigrad import ops
 from minigrad.creation import full_like, ones_like
 from minigrad.function import Function
 from minigrad.ops.math import _float_operands, _floating
-from minigrad.ops.special import erfcx, i0e, i1, i1e  # noqa: F401  (torch.special's)
+from minigrad.ops.special import (  # noqa: F401  (torch.special's)
+    erfcx,
+    gammainc,
+    gammaincc,
+    i0e,
+    i1,
+    i1e,
+    spherical_bessel_j0,
+    zeta,
+)
 from minigrad.tensor import Tensor
 
 # torch.special's names for functions of the torch namespace (with its argument names)

@@ -1367,6 +1367,15 @@ OPS += [
        one(elements=S.away_from([0], 0.1, -40, 40))),
     Op("erfcx", lambda x: mg.special.erfcx(x), lambda t, x: t.special.erfcx(x),
        one(elements=S.floats(-4, 12))),
+    # differentiable in x (other) only, as torch's: a and s are constants
+    Op("gammainc", lambda a, x: mg.special.gammainc(a, x),
+       lambda t, a, x: t.special.gammainc(a, x), pair(S.positive(0.5, 8), S.positive(0.2, 12)),
+       const=(0,)),
+    Op("gammaincc", lambda a, x: mg.special.gammaincc(a, x),
+       lambda t, a, x: t.special.gammaincc(a, x), pair(S.positive(0.5, 8), S.positive(0.2, 12)),
+       const=(0,)),
+    Op("zeta", lambda s, q: mg.special.zeta(s, q), lambda t, s, q: t.special.zeta(s, q),
+       pair(S.floats(1.5, 6), S.positive(0.3, 20)), const=(0,)),
 ]
 
 

@@ -1,6 +1,7 @@
 """Special functions of torch.special that numpy lacks: the modified Bessel functions of the
-first kind I0 and I1, their exponentially scaled forms i0e = e^-|x| I0 and i1e = e^-|x| I1, and
-the scaled complementary error function erfcx = e^(x^2) erfc(x). Computed in float64 with numpy
+first kind I0 and I1, their exponentially scaled forms i0e = e^-|x| I0 and i1e = e^-|x| I1, the
+scaled complementary error function erfcx = e^(x^2) erfc(x), the regularized incomplete gamma
+functions and Hurwitz's zeta function. Computed in float64 with numpy
 alone (power series and asymptotic expansions), then cast to the input's dtype; every backward
 is written with these ops, so they differentiate again."""
 
@@ -11,11 +12,13 @@ import math
 import numpy as np
 
 from minigrad.function import Function
-from minigrad.ops.elementwise import abs, sign, where
+from minigrad.ops.elementwise import abs, exp, log, sign, where
 from minigrad.ops.math import (
     _ERFCX,
+    _float_operands,
     _floating,
     _horner,
+    _lgamma_array,
     _power_coefficients,
     _quiet,
     erfcx_fraction,
@@ -158,3 +161,173 @@ def erfcx(input: Tensor) -> Tensor:
     """The scaled complementary error function e^(x^2) erfc(x), finite for large x where erfc
     underflows."""
     return Erfcx.apply(_floating(input))
+
+
+# *** the regularized incomplete gamma functions ***
+_TINY = 1e-300
+_EPS = float(np.finfo(np.float64).eps)
+_MAX_STEPS = 100_000  # both expansions take O(sqrt(a)) steps near x = a
+
+
+def _igamma_arrays(a: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(P, Q) = (gamma(a, x), Gamma(a, x)) / Gamma(a) in float64, with torch's (Cephes')
+    edge values: nan for a < 0, x < 0 or a = x = 0; P = 1 for a = 0 or x = inf; P = 0 for
+    x = 0 or a = inf. The power series of P where x < 1 or x < a, else the continued fraction of
+    Q (modified Lentz), each times e^(a log x - x - lgamma(a))."""
+    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    P, Q = np.full(a.shape, np.nan), np.full(a.shape, np.nan)
+    ok = (a >= 0) & (x >= 0)
+    for where_, p in (((a == 0) & (x > 0), 1.0), (np.isinf(x) & np.isfinite(a) & (a > 0), 1.0),
+                      ((x == 0) & (a > 0), 0.0), (np.isinf(a) & np.isfinite(x), 0.0)):
+        P[ok & where_], Q[ok & where_] = p, 1.0 - p
+    regular = ok & (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
+    series = regular & ((x < 1) | (x < a))
+    fraction = regular & ~series
+    with np.errstate(all="ignore"):
+        if series.any():
+            aa, xx = a[series], x[series]
+            front = np.exp(aa * np.log(xx) - xx - _lgamma_array(aa))
+            term, total, r = np.ones_like(aa), np.ones_like(aa), aa.copy()
+            for _ in range(_MAX_STEPS):
+                r += 1
+                term *= xx / r
+                total += term
+                if (term <= total * _EPS).all():
+                    break
+            P[series] = front * total / aa
+            Q[series] = 1 - P[series]
+        if fraction.any():
+            aa, xx = a[fraction], x[fraction]
+            front = np.exp(aa * np.log(xx) - xx - _lgamma_array(aa))
+            b = xx + 1 - aa
+            c, d = np.full_like(aa, 1 / _TINY), 1 / b
+            h = d.copy()
+            for i in range(1, _MAX_STEPS):
+                an = -i * (i - aa)
+                b += 2
+                d = an * d + b
+                d = np.where(np.abs(d) < _TINY, _TINY, d)
+                c = b + an / c
+                c = np.where(np.abs(c) < _TINY, _TINY, c)
+                d = 1 / d
+                delta = d * c
+                h *= delta
+                if (np.abs(delta - 1) <= _EPS).all():
+                    break
+            Q[fraction] = front * h
+            P[fraction] = 1 - Q[fraction]
+    return P, Q
+
+
+class Igamma(Function):
+    @staticmethod
+    def forward(ctx, a, x, upper):
+        ctx.save_for_backward(a, x)
+        ctx.upper = upper
+        P, Q = _igamma_arrays(a.array, x.array)
+        return (Q if upper else P).astype(np.result_type(a.array, x.array))
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dx P(a, x) = -d/dx Q(a, x) = x^(a-1) e^-x / Gamma(a); no derivative in a (as torch:
+        refused)"""
+        a, x = ctx.saved_tensors
+        name = "gammaincc" if ctx.upper else "gammainc"
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError(f"the derivative of {name} for input (a) is not "
+                                      f"implemented, as in torch")
+        from minigrad.ops.math import lgamma
+        slope = exp((a - 1) * log(x) - x - lgamma(a))
+        return None, g * (-slope if ctx.upper else slope), None
+
+
+def gammainc(input: Tensor, other: Tensor) -> Tensor:
+    """The regularized lower incomplete gamma function P(a, x) = gamma(a, x) / Gamma(a), with
+    a = input and x = other."""
+    return Igamma.apply(*_float_operands(input, other), False)
+
+
+def gammaincc(input: Tensor, other: Tensor) -> Tensor:
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""
+    return Igamma.apply(*_float_operands(input, other), True)
+
+
+# *** Hurwitz's zeta function ***
+def _bernoulli_ratios(count: int) -> np.ndarray:
+    """(2k)! / B_2k for k = 1..count (B the Bernoulli numbers), the Euler-Maclaurin divisors."""
+    from fractions import Fraction
+    numbers = [Fraction(1)]  # B_0, B_1, ... from sum_{j<=n} C(n+1, j) B_j = 0
+    for n in range(1, 2 * count + 1):
+        numbers.append(-sum(math.comb(n + 1, j) * numbers[j] for j in range(n)) / (n + 1))
+    return np.array([float(math.factorial(2 * k) / numbers[2 * k])
+                     for k in range(1, count + 1)])
+
+
+_EULER_MACLAURIN = _bernoulli_ratios(12)
+
+
+def _zeta_array(s: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """zeta(s, q) = sum_k (q + k)^-s for s > 1 by Euler-Maclaurin, as Cephes: the terms up to
+    the first q + n > 9 with n >= 9, then the integral of the rest and up to 12 Bernoulli
+    corrections (until they stop counting). inf at s = 1 and at the poles q = 0, -1, ...; nan
+    for s < 1 and for q < 0 with s not an integer."""
+    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
+    out = np.full(s.shape, np.nan)
+    with np.errstate(all="ignore"):
+        pole = (s == 1) | ((q <= 0) & (q == np.floor(q)) & (s > 1))
+        regular = (s > 1) & ~pole & ~((q < 0) & (s != np.floor(s))) & np.isfinite(q)
+        out[pole] = np.inf
+        endless = regular & np.isposinf(s)  # q^-s: 1 at q = 1, inf below; nan above, as torch
+        out[endless] = np.where(q[endless] == 1, 1.0, np.where(q[endless] > 1, np.nan, np.inf))
+        regular &= ~endless
+        x, a = s[regular], q[regular]
+        last = np.maximum(9, np.floor(9 - a) + 1)  # the last direct term's k
+        total = np.zeros_like(x)
+        for k in range(int(last.max()) + 1 if x.size else 0):
+            total += np.where(k <= last, (a + k) ** -x, 0.0)
+        w = a + last
+        b = w ** -x
+        total += b * w / (x - 1) - 0.5 * b
+        rising, k, active = np.ones_like(x), 0.0, np.ones(x.shape, bool)
+        for divisor in _EULER_MACLAURIN:
+            rising *= x + k
+            b = b / w
+            t = rising * b / divisor
+            total += np.where(active, t, 0.0)
+            active &= np.abs(t) >= np.abs(total) * 1e-17
+            k += 1
+            rising *= x + k
+            b = b / w
+            k += 1
+        out[regular] = total
+    return out
+
+
+class Zeta(Function):
+    @staticmethod
+    def forward(ctx, s, q):
+        ctx.save_for_backward(s, q)
+        return _zeta_array(s.array, q.array).astype(np.result_type(s.array, q.array))
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dq zeta(s, q) = -s zeta(s + 1, q); none in s (as torch: refused)"""
+        s, q = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative of zeta for input (s) is not "
+                                      "implemented, as in torch")
+        return None, -g * s * zeta(s + 1, q)
+
+
+def zeta(input: Tensor, other: Tensor) -> Tensor:
+    """Hurwitz's zeta function sum_k (other + k)^-input (Riemann's for other = 1)."""
+    return Zeta.apply(*_float_operands(input, other))
+
+
+def spherical_bessel_j0(input: Tensor) -> Tensor:
+    """sin(x) / x (1 at 0), outside the graph as torch's (which has no derivative for it)."""
+    x = _floating(input).array
+    with np.errstate(all="ignore"):
+        values = np.where(x == 0, 1.0, np.sin(x) / np.where(x == 0, 1.0, x))
+        values = np.where(np.isinf(x), 0.0, values)
+    return Tensor._make(values.astype(x.dtype))
