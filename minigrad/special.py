@@ -20,6 +20,7 @@ from minigrad.ops.special import (  # noqa: F401  (torch.special's)
     i0e,
     i1,
     i1e,
+    polynomial,
     spherical_bessel_j0,
     zeta,
 )
@@ -139,3 +140,31 @@ def log_ndtr(input: Tensor) -> Tensor:
     middle = ops.log(0.5 * ops.erfc(-x_mid * _SQRT_HALF))
     upper = ops.log1p(-0.5 * ops.erfc(x_high * _SQRT_HALF))
     return ops.where(low, series, ops.where(high, upper, middle))
+
+
+# *** orthogonal polynomials: p(input, n), values only (torch's have no derivative) ***
+def _polynomial(name: str, what: str) -> Any:
+    def fn(input: Any, n: Any) -> Tensor:
+        return polynomial(name, input, n)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"The {what} of degree n at input (n truncated to an integer; 0 for n < 0)."
+    return fn
+
+
+chebyshev_polynomial_t = _polynomial("chebyshev_polynomial_t", "Chebyshev polynomial T")
+chebyshev_polynomial_u = _polynomial("chebyshev_polynomial_u", "Chebyshev polynomial U")
+chebyshev_polynomial_v = _polynomial("chebyshev_polynomial_v", "Chebyshev polynomial V")
+chebyshev_polynomial_w = _polynomial("chebyshev_polynomial_w", "Chebyshev polynomial W")
+shifted_chebyshev_polynomial_t = _polynomial("shifted_chebyshev_polynomial_t",
+                                             "shifted Chebyshev polynomial T(2x - 1)")
+shifted_chebyshev_polynomial_u = _polynomial("shifted_chebyshev_polynomial_u",
+                                             "shifted Chebyshev polynomial U(2x - 1)")
+shifted_chebyshev_polynomial_v = _polynomial("shifted_chebyshev_polynomial_v",
+                                             "shifted Chebyshev polynomial V(2x - 1)")
+shifted_chebyshev_polynomial_w = _polynomial("shifted_chebyshev_polynomial_w",
+                                             "shifted Chebyshev polynomial W(2x - 1)")
+hermite_polynomial_h = _polynomial("hermite_polynomial_h", "physicists' Hermite polynomial H")
+hermite_polynomial_he = _polynomial("hermite_polynomial_he",
+                                    "probabilists' Hermite polynomial He")
+laguerre_polynomial_l = _polynomial("laguerre_polynomial_l", "Laguerre polynomial L")
+legendre_polynomial_p = _polynomial("legendre_polynomial_p", "Legendre polynomial P")

@@ -814,3 +814,30 @@ def test_spherical_bessel_j0_matches_torch_outside_the_graph(torch):
     theirs = torch.special.spherical_bessel_j0(torch.tensor(x, requires_grad=True))
     assert mine.requires_grad == theirs.requires_grad
     np.testing.assert_allclose(mine.array, theirs.numpy(), rtol=1e-15, atol=1e-16)
+
+
+POLYNOMIALS = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+               "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+               "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+               "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+               "laguerre_polynomial_l", "legendre_polynomial_p"]
+
+
+@pytest.mark.parametrize("name", POLYNOMIALS)
+def test_polynomials_match_torch(torch, name):
+    """Degrees -2..19 (fractional ones truncated) at x in [-2, 2] and [0, 1], with the edges
+    +-1 and 0; scalars for either argument; integer inputs become float32; no graph."""
+    rng = np.random.default_rng(20)
+    x = np.concatenate([rng.uniform(-2, 2, 200), rng.uniform(0, 1, 100), [-1, 1, 0, 0.5]])
+    n = np.concatenate([rng.integers(-2, 20, 300), [2.5, -0.5, 7, 9]]).astype(np.float64)
+    mine = getattr(mg.special, name)(mg.tensor(x, requires_grad=True), mg.tensor(n))
+    theirs = getattr(torch.special, name)(torch.tensor(x, requires_grad=True), torch.tensor(n))
+    assert mine.requires_grad == theirs.requires_grad
+    scale = np.maximum(np.abs(theirs.detach().numpy()), 1)
+    np.testing.assert_allclose(mine.array / scale, theirs.detach().numpy() / scale, atol=1e-12)
+    np.testing.assert_allclose(getattr(mg.special, name)(mg.tensor(x), 3).array,
+                               getattr(torch.special, name)(torch.tensor(x), 3).numpy(),
+                               rtol=1e-12, atol=1e-12)
+    ints = getattr(mg.special, name)(mg.tensor([2]), mg.tensor([3]))
+    assert ints.dtype == getattr(torch.special, name)(torch.tensor([2]),
+                                                      torch.tensor([3])).numpy().dtype

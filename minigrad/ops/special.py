@@ -8,6 +8,7 @@ is written with these ops, so they differentiate again."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -331,3 +332,75 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:
         values = np.where(x == 0, 1.0, np.sin(x) / np.where(x == 0, 1.0, x))
         values = np.where(np.isinf(x), 0.0, values)
     return Tensor._make(values.astype(x.dtype))
+
+
+# *** orthogonal polynomials (values only, outside the graph, as torch's) ***
+def _recurrence(x: np.ndarray, n: np.ndarray, first: np.ndarray,
+                step: Any) -> np.ndarray:
+    """p_n(x) from p_0 = 1, p_1 = first and p_{k+1} = step(k, p_k, p_{k-1}), for each
+    element's own n >= 0 (0 for n < 0)."""
+    out = np.where(n == 0, 1.0, np.where(n == 1, first, 0.0))
+    previous, current = np.ones_like(x), first
+    for k in range(1, int(n.max(initial=0))):
+        previous, current = current, step(k, current, previous)
+        out = np.where(n == k + 1, current, out)
+    return np.where(n < 0, 0.0, out)
+
+
+def _chebyshev(kind: str, x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Chebyshev polynomials T, U, V, W by p_{k+1} = 2x p_k - p_{k-1}; at |x| = 1 their exact
+    values, and for |x| < 1 past degree 6 (T) or 8 the trigonometric forms, as torch's."""
+    first = {"t": x, "u": 2 * x, "v": 2 * x - 1, "w": 2 * x + 1}[kind]
+    out = _recurrence(x, n, first, lambda k, p, q: 2 * x * p - q)
+    odd = n % 2 == 1
+    if kind == "t":
+        edge = np.where((x > 0) | ~odd, 1.0, -1.0)
+    elif kind == "u":
+        edge = np.where((x > 0) | ~odd, n + 1.0, -(n + 1.0))
+    elif kind == "v":
+        edge = np.where(x > 0, 1.0, np.where(odd, -(2.0 * n + 1), 2.0 * n + 1))
+    else:
+        edge = np.where(x > 0, 2.0 * n + 1, np.where(odd, -1.0, 1.0))
+    theta = np.arccos(np.clip(x, -1, 1))
+    with np.errstate(all="ignore"):
+        trig = {"t": np.cos(n * theta),
+                "u": np.sin((n + 1) * theta) / np.sin(theta),
+                "v": np.cos((n + 0.5) * theta) / np.cos(theta / 2),
+                "w": np.sin((n + 0.5) * theta) / np.sin(theta / 2)}[kind]
+    inside = (np.abs(x) < 1) & (n > (6 if kind == "t" else 8))
+    out = np.where(inside & np.isfinite(trig), trig, out)
+    return np.where((np.abs(x) == 1) & (n >= 0), edge, out)
+
+
+_POLYNOMIALS = {
+    "chebyshev_polynomial_t": lambda x, n: _chebyshev("t", x, n),
+    "chebyshev_polynomial_u": lambda x, n: _chebyshev("u", x, n),
+    "chebyshev_polynomial_v": lambda x, n: _chebyshev("v", x, n),
+    "chebyshev_polynomial_w": lambda x, n: _chebyshev("w", x, n),
+    "shifted_chebyshev_polynomial_t": lambda x, n: _chebyshev("t", 2 * x - 1, n),
+    "shifted_chebyshev_polynomial_u": lambda x, n: _chebyshev("u", 2 * x - 1, n),
+    "shifted_chebyshev_polynomial_v": lambda x, n: _chebyshev("v", 2 * x - 1, n),
+    "shifted_chebyshev_polynomial_w": lambda x, n: _chebyshev("w", 2 * x - 1, n),
+    # H_{k+1} = 2x H_k - 2k H_{k-1}, He_{k+1} = x He_k - k He_{k-1}
+    "hermite_polynomial_h": lambda x, n: _recurrence(
+        x, n, 2 * x, lambda k, p, q: 2 * x * p - 2 * k * q),
+    "hermite_polynomial_he": lambda x, n: _recurrence(
+        x, n, x, lambda k, p, q: x * p - k * q),
+    # (k + 1) L_{k+1} = (2k + 1 - x) L_k - k L_{k-1}; (k + 1) P_{k+1} = (2k + 1) x P_k - k P_{k-1}
+    "laguerre_polynomial_l": lambda x, n: _recurrence(
+        x, n, 1 - x, lambda k, p, q: ((2 * k + 1 - x) * p - k * q) / (k + 1)),
+    "legendre_polynomial_p": lambda x, n: np.where(
+        (np.abs(x) == 1) & (n >= 0), np.where((x > 0) | (n % 2 == 0), 1.0, -1.0),
+        _recurrence(x, n, x, lambda k, p, q: ((2 * k + 1) * x * p - k * q) / (k + 1))),
+}
+
+
+def polynomial(name: str, input: Any, n: Any) -> Tensor:
+    """torch.special's polynomial `name` of degree n (truncated to an integer; 0 below 0) at
+    input, elementwise with broadcasting; values only (torch's have no derivative)."""
+    x, degree = _float_operands(input, n)
+    xs, ns = np.broadcast_arrays(x.array.astype(np.float64),
+                                 np.trunc(degree.array.astype(np.float64)))
+    with np.errstate(all="ignore"):
+        values = _POLYNOMIALS[name](xs, ns.astype(np.int64))
+    return Tensor._make(np.asarray(values).astype(np.result_type(x.array, degree.array)))
