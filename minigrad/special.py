@@ -14,6 +14,7 @@ from minigrad.creation import full_like, ones_like
 from minigrad.function import Function
 from minigrad.ops.math import _float_operands, _floating
 from minigrad.ops.special import (  # noqa: F401  (torch.special's)
+    bessel,
     erfcx,
     gammainc,
     gammaincc,
@@ -168,3 +169,22 @@ hermite_polynomial_he = _polynomial("hermite_polynomial_he",
                                     "probabilists' Hermite polynomial He")
 laguerre_polynomial_l = _polynomial("laguerre_polynomial_l", "Laguerre polynomial L")
 legendre_polynomial_p = _polynomial("legendre_polynomial_p", "Legendre polynomial P")
+
+
+# *** Bessel functions of the first and second kind: values only (torch's have no derivative) ***
+def _bessel(name: str, what: str) -> Any:
+    def fn(input: Any) -> Tensor:
+        return bessel(name, input)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"The {what} at input, in float64 and cast back."
+    return fn
+
+
+bessel_j0 = _bessel("bessel_j0", "Bessel function of the first kind J0")
+bessel_j1 = _bessel("bessel_j1", "Bessel function of the first kind J1")
+bessel_y0 = _bessel("bessel_y0", "Bessel function of the second kind Y0")
+bessel_y1 = _bessel("bessel_y1", "Bessel function of the second kind Y1")
+modified_bessel_k0 = _bessel("modified_bessel_k0", "modified Bessel function K0")
+modified_bessel_k1 = _bessel("modified_bessel_k1", "modified Bessel function K1")
+scaled_modified_bessel_k0 = _bessel("scaled_modified_bessel_k0", "scaled e^x K0(x)")
+scaled_modified_bessel_k1 = _bessel("scaled_modified_bessel_k1", "scaled e^x K1(x)")

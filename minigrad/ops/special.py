@@ -404,3 +404,146 @@ def polynomial(name: str, input: Any, n: Any) -> Tensor:
     with np.errstate(all="ignore"):
         values = _POLYNOMIALS[name](xs, ns.astype(np.int64))
     return Tensor._make(np.asarray(values).astype(np.result_type(x.array, degree.array)))
+
+
+# *** Bessel functions J0, J1, Y0, Y1 and K0, K1 (values only, outside the graph, as torch's) ***
+_EULER_GAMMA = 0.5772156649015329
+_HANKEL_FROM = 25.0  # above it the asymptotic (Hankel) expansions, below quadratures or series
+_GAUSS_T, _GAUSS_W = np.polynomial.legendre.leggauss(80)  # nodes and weights on [-1, 1]
+
+
+def _gauss(f: Any, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """int_low^high f(t) dt per element, by 80-point Gauss-Legendre."""
+    half, mid = (high - low)[:, None] / 2, (high + low)[:, None] / 2
+    return (f(mid + half * _GAUSS_T) * _GAUSS_W).sum(-1) * half[:, 0]
+
+
+def _hankel(nu: int, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(J_nu, Y_nu) for x > 25: sqrt(2 / (pi x)) (P cos c - Q sin c, P sin c + Q cos c) with
+    c = x - (nu / 2 + 1/4) pi and P, Q the even and odd parts of sum_k i^k a_k(nu) / x^k."""
+    P, Q, term = np.ones_like(x), np.zeros_like(x), np.ones_like(x)
+    for k in range(1, 40):
+        term = term * (4 * nu * nu - (2 * k - 1) ** 2) / (8 * k * x)
+        sign = -1.0 if k % 4 in (2, 3) else 1.0
+        if k % 2:
+            Q += sign * term
+        else:
+            P += sign * term
+    phase = x - (nu / 2 + 0.25) * math.pi
+    scale = np.sqrt(2 / (math.pi * x))
+    return (scale * (P * np.cos(phase) - Q * np.sin(phase)),
+            scale * (P * np.sin(phase) + Q * np.cos(phase)))
+
+
+def _harmonic(count: int) -> np.ndarray:
+    """H_0 .. H_{count-1} (H_k = 1 + 1/2 + ... + 1/k)."""
+    return np.concatenate([[0.0], np.cumsum(1 / np.arange(1, count))])
+
+
+def _bessel_j(nu: int, x: np.ndarray) -> np.ndarray:
+    """J_nu(x) = (1 / 2pi) int_0^2pi cos(nu t - x sin t) dt (the trapezoid rule is exact to
+    rounding on this periodic integrand with 128 points while |x| <= 25), Hankel above; J0 even,
+    J1 odd, nan at +-inf and nan as torch."""
+    ax = np.abs(x)
+    out = np.full(x.shape, np.nan)
+    near = ax <= _HANKEL_FROM
+    t = 2 * math.pi * np.arange(128) / 128
+    out[near] = np.cos(nu * t - ax[near, None] * np.sin(t)).mean(-1)
+    far = (ax > _HANKEL_FROM) & np.isfinite(ax)
+    out[far] = _hankel(nu, ax[far])[0]
+    return np.where(x < 0, out * (-1) ** nu, out)
+
+
+def _bessel_y(nu: int, x: np.ndarray) -> np.ndarray:
+    """Y_nu(x) for x > 0: the series in J_nu log(x/2) up to x = 3; to 25
+    (1/pi) int_0^pi sin(x sin t - nu t) dt - (1/pi) int_0^inf (e^(nu t) + (-1)^nu e^(-nu t))
+    e^(-x sinh t) dt by Gauss-Legendre; Hankel above. -inf at 0, nan below 0."""
+    out = np.full(x.shape, np.nan)
+    out[x == 0] = -np.inf
+    small = (x > 0) & (x <= 3)
+    xs = x[small]
+    quarter = xs * xs / 4
+    harmonic = _harmonic(41)
+    term = np.ones_like(xs)  # (x^2/4)^k / (k! (k + nu)!)
+    if nu == 0:  # (2/pi) [(log(x/2) + gamma) J0 - sum_{k>=1} (-x^2/4)^k H_k / k!^2]
+        total = np.zeros_like(xs)
+        for k in range(1, 40):
+            term = term * -quarter / (k * k)
+            total -= term * harmonic[k]
+        out[small] = 2 / math.pi * ((np.log(xs / 2) + _EULER_GAMMA) * _bessel_j(0, xs) + total)
+    else:  # -2/(pi x) + (2/pi) log(x/2) J1 - (x/2pi) sum (-x^2/4)^k (psi(k+1) + psi(k+2)) / ..
+        total = np.zeros_like(xs)
+        for k in range(40):
+            if k:
+                term = term * -quarter / (k * (k + 1))
+            total += term * (harmonic[k] + harmonic[k + 1] - 2 * _EULER_GAMMA)
+        out[small] = (-2 / (math.pi * xs) + 2 / math.pi * np.log(xs / 2) * _bessel_j(1, xs)
+                      - xs / (2 * math.pi) * total)
+    middle = (x > 3) & (x <= _HANKEL_FROM)
+    xm = x[middle]
+    if xm.size:
+        oscillating = _gauss(lambda t: np.sin(xm[:, None] * np.sin(t) - nu * t),
+                             np.zeros_like(xm), np.full_like(xm, math.pi))
+        decaying = _gauss(lambda t: (np.exp(nu * t) + (-1) ** nu * np.exp(-nu * t))
+                          * np.exp(-xm[:, None] * np.sinh(t)),
+                          np.zeros_like(xm), np.arcsinh(60 / xm))
+        out[middle] = (oscillating - decaying) / math.pi
+    far = (x > _HANKEL_FROM) & np.isfinite(x)
+    out[far] = _hankel(nu, x[far])[1]
+    return out
+
+
+def _bessel_k_scaled(nu: int, x: np.ndarray) -> np.ndarray:
+    """e^x K_nu(x) for x > 0: the series in I_nu log(x/2) up to x = 2, above it
+    int_0^inf e^(-x (cosh t - 1)) cosh(nu t) dt by the trapezoid rule (exponentially accurate
+    on this smooth, fast-decaying integrand) up to x (cosh T - 1) = 60. inf at 0, nan below,
+    0 at inf."""
+    out = np.full(x.shape, np.nan)
+    out[x == 0] = np.inf
+    out[np.isposinf(x)] = 0.0
+    small = (x > 0) & (x <= 2)
+    xs = x[small]
+    quarter = xs * xs / 4
+    harmonic = _harmonic(41)
+    term = np.ones_like(xs)
+    total = np.zeros_like(xs)
+    if nu == 0:  # -(log(x/2) + gamma) I0 + sum_{k>=1} H_k (x^2/4)^k / k!^2
+        for k in range(1, 40):
+            term = term * quarter / (k * k)
+            total += term * harmonic[k]
+        value = -(np.log(xs / 2) + _EULER_GAMMA) * _bessel_array(0, False, xs) + total
+    else:  # 1/x + log(x/2) I1 - (x/4) sum (psi(k+1) + psi(k+2)) (x^2/4)^k / (k! (k+1)!)
+        for k in range(40):
+            if k:
+                term = term * quarter / (k * (k + 1))
+            total += term * (harmonic[k] + harmonic[k + 1] - 2 * _EULER_GAMMA)
+        value = 1 / xs + np.log(xs / 2) * _bessel_array(1, False, xs) - xs / 4 * total
+    out[small] = value * np.exp(xs)
+    big = (x > 2) & np.isfinite(x)
+    xb = x[big]
+    if xb.size:
+        steps = np.linspace(0, 1, 65)
+        t = np.arccosh(1 + 60 / xb)[:, None] * steps
+        f = np.exp(-xb[:, None] * (np.cosh(t) - 1)) * np.cosh(nu * t)
+        h = t[:, 1] - t[:, 0]
+        out[big] = h * (f.sum(-1) - f[:, 0] / 2)
+    return out
+
+
+_BESSELS = {
+    "bessel_j0": lambda x: _bessel_j(0, x), "bessel_j1": lambda x: _bessel_j(1, x),
+    "bessel_y0": lambda x: _bessel_y(0, x), "bessel_y1": lambda x: _bessel_y(1, x),
+    "modified_bessel_k0": lambda x: _bessel_k_scaled(0, x) * np.exp(-x),
+    "modified_bessel_k1": lambda x: _bessel_k_scaled(1, x) * np.exp(-x),
+    "scaled_modified_bessel_k0": lambda x: _bessel_k_scaled(0, x),
+    "scaled_modified_bessel_k1": lambda x: _bessel_k_scaled(1, x),
+}
+
+
+def bessel(name: str, input: Any) -> Tensor:
+    """torch.special's Bessel function `name` at input, computed in float64; values only
+    (torch's have no derivative)."""
+    x = _floating(input).array
+    with np.errstate(all="ignore"):
+        values = _BESSELS[name](x.astype(np.float64))
+        return Tensor._make(np.asarray(values).astype(x.dtype))
