@@ -188,3 +188,4 @@ modified_bessel_k0 = _bessel("modified_bessel_k0", "modified Bessel function K0"
 modified_bessel_k1 = _bessel("modified_bessel_k1", "modified Bessel function K1")
 scaled_modified_bessel_k0 = _bessel("scaled_modified_bessel_k0", "scaled e^x K0(x)")
 scaled_modified_bessel_k1 = _bessel("scaled_modified_bessel_k1", "scaled e^x K1(x)")
+airy_ai = _bessel("airy_ai", "Airy function Ai")
