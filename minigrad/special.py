@@ -1,6 +1,8 @@
 """minigrad.special: torch.special's functions. Most are ops of the torch namespace under
-another name (expit is sigmoid, gammaln is lgamma, psi is digamma); the others (entr, ndtr,
-log_ndtr, ndtri, xlog1py, log1p-style helpers) are built from those ops, so they differentiate."""
+another name (expit is sigmoid, gammaln is lgamma, psi is digamma); some (entr, ndtr,
+log_ndtr, ndtri, xlog1py, log1p-style helpers) are built from those ops, so they differentiate;
+the Bessel functions, erfcx, the incomplete gamma functions, zeta and the orthogonal
+polynomials are computed in minigrad/ops/special.py (differentiable where torch's are)."""
 
 from __future__ import annotations
 
