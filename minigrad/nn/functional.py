@@ -624,8 +624,12 @@ def _pad_positions(size: int, before: int, after: int, mode: str) -> np.ndarray:
     p = np.arange(-before, size + after)
     if mode == "replicate":
         return np.clip(p, 0, size - 1)
-    if mode == "circular":
-        return p % size
+    if mode == "circular":  # a negative amount crops first; the kept span then wraps
+        start, kept = max(-before, 0), size + min(before, 0) + min(after, 0)
+        if kept < max(before, after, 1):
+            raise ValueError(f"pad: circular padding ({before}, {after}) of a dim of size "
+                             f"{size} wraps more than the {max(kept, 0)} elements it keeps")
+        return start + np.arange(-max(before, 0), kept + max(after, 0)) % kept
     period = 2 * (size - 1)  # reflect: ... 2 1 | 0 1 2 3 | 2 1 ...
     q = p % period if period else p * 0
     return np.where(q >= size, period - q, q)
@@ -1033,7 +1037,12 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
     if input.ndim not in (2, 3):
         raise ValueError(f"adaptive_avg_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input, "
                          f"got shape {input.shape}")
+    if isinstance(output_size, (tuple, list)) and len(output_size) != 1:
+        raise ValueError(f"adaptive_avg_pool1d: output_size must hold one int, got "
+                         f"{output_size!r}")
     size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"adaptive_avg_pool1d: output_size must be an int, got {output_size!r}")
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
 
 
@@ -1387,10 +1396,16 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
 
 
+def _lp_norm_type(name: str, norm_type: Any) -> None:
+    if norm_type == 0:  # the root 1/p would divide by zero
+        raise ValueError(f"{name}: norm_type must be nonzero, got {norm_type!r}")
+
+
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window, (sum of x^p)^(1/p): avg_pool2d of x^p times the window's
     size, to the power 1/p (p = inf is max pooling, as PyTorch's limit)."""
+    _lp_norm_type("lp_pool2d", norm_type)
     if norm_type == math.inf:
         return max_pool2d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
@@ -1401,6 +1416,7 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None,
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window of (N, C, L) or (C, L): (sum of x^p)^(1/p) (max at inf)."""
+    _lp_norm_type("lp_pool1d", norm_type)
     if norm_type == math.inf:
         return max_pool1d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
@@ -1611,6 +1627,7 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window of (N, C, D, H, W): avg_pool3d of x^p times the window's
     size, to the power 1/p (max pooling at p = inf, as lp_pool2d)."""
+    _lp_norm_type("lp_pool3d", norm_type)
     if norm_type == math.inf:
         return max_pool3d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kernel = as_tuple(kernel_size, 3, "kernel_size", "lp_pool3d")

@@ -123,7 +123,12 @@ def pad_sequence(sequences: Sequence[Tensor] | Tensor, batch_first: bool = False
     sequences = list(sequences)
     if not sequences:
         raise ValueError("pad_sequence: expected a non-empty sequence of tensors")
-    trailing = sequences[0].shape[1:]
+    for i, s in enumerate(sequences):
+        if not isinstance(s, Tensor):
+            raise TypeError(f"pad_sequence: expected Tensors, got {type(s).__name__} as "
+                            f"sequence {i}")
+    trailing, dtype = sequences[0].shape[1:], sequences[0].dtype
+    sequences = [s if s.dtype == dtype else s.to(dtype) for s in sequences]  # the first's
     for i, s in enumerate(sequences):
         if not isinstance(s, Tensor) or s.ndim == 0 or s.shape[1:] != trailing:
             raise ValueError(f"pad_sequence: sequence {i} has shape "
