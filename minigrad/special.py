@@ -12,6 +12,7 @@ import numpy as np
 from minigrad import ops
 from minigrad.creation import full_like, ones_like
 from minigrad.function import Function
+from minigrad.ops._common import constant
 from minigrad.ops.math import _float_operands, _floating
 from minigrad.tensor import Tensor
 
@@ -22,14 +23,18 @@ from minigrad import (  # noqa: F401  # isort: skip
 from minigrad import mvlgamma as multigammaln  # noqa: F401  # isort: skip
 from minigrad import digamma as psi  # noqa: F401  # isort: skip
 from minigrad import lgamma as gammaln  # noqa: F401  # isort: skip
-from minigrad import sigmoid as expit  # noqa: F401  # isort: skip
 
 _SQRT_HALF = math.sqrt(0.5)
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001  (torch's name)
-    return ops.round(input, decimals=decimals)
+    return ops.round(constant(input), decimals=decimals)
+
+
+def expit(input: Tensor) -> Tensor:
+    """The logistic sigmoid 1 / (1 + exp(-x))."""
+    return ops.sigmoid(_floating(input))
 
 
 def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
