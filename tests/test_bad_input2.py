@@ -1958,6 +1958,190 @@ row("CTCLoss-device", lambda L: L.nn.CTCLoss().to("cpu")(
     f(L).log_softmax(x(L, 3, 1, 3) / 9, -1), L.tensor([[1]]), L.tensor([3]), L.tensor([1])))
 
 
+# *** nothing half-changed: the state a failed call leaves behind ***
+def after(L: Any, make: Callable[[Any], Any], bad: Callable[[Any, Any], Any],
+          state: Callable[[Any, Any], Any]) -> Any:
+    """Whether bad(L, obj) raised, and state(L, obj) afterwards, for obj = make(L)."""
+    obj = make(L)
+    return failed(lambda: bad(L, obj)), state(L, obj)
+
+
+def same_draws(L: Any, bad: Callable[[Any], Any]) -> bool:
+    """A call that fails must not advance the random stream: the draws after it are those of
+    a fresh seed."""
+    L.manual_seed(7)
+    failed(lambda: bad(L))
+    first = L.rand(4).tolist()
+    L.manual_seed(7)
+    return first == L.rand(4).tolist()
+
+
+def bn_state(L: Any, m: Any) -> Any:
+    return m.running_mean, m.running_var, m.num_batches_tracked
+
+
+def weights(L: Any, m: Any) -> Any:
+    return tuple(p.detach() for p in m.parameters())
+
+
+row("BatchNorm1d-wrong-channels-after", lambda L: after(
+    L, lambda L: L.nn.BatchNorm1d(3), lambda L, m: m(x(L, 4, 2)), bn_state))
+row("BatchNorm2d-wrong-dims-after", lambda L: after(
+    L, lambda L: L.nn.BatchNorm2d(2), lambda L, m: m(x(L, 4, 2)), bn_state))
+row("BatchNorm2d-one-value-after", lambda L: after(
+    L, lambda L: L.nn.BatchNorm1d(2), lambda L, m: m(x(L, 1, 2)), bn_state))
+row("Conv2d-load-wrong-shape-after", lambda L: after(
+    L, lambda L: seeded(L, L.nn.Conv2d(1, 2, 3)),
+    lambda L, m: m.load_state_dict({"weight": L.zeros(2, 1, 2, 2), "bias": L.zeros(2)}),
+    weights))
+row("Conv2d-load-missing-after", lambda L: after(
+    L, lambda L: seeded(L, L.nn.Conv2d(1, 2, 3)),
+    lambda L, m: m.load_state_dict({"weight": L.zeros(2, 1, 3, 3)}), weights))
+row("ConvTranspose2d-bad-output-size-after", lambda L: after(
+    L, lambda L: tconv_module(L, 2), lambda L, m: m(x(L, 1, 2, 3, 3), output_size=(20, 20)),
+    lambda L, m: m(x(L, 1, 2, 3, 3) / 10)))
+row("optimizer-closure-raises-after", lambda L: after(
+    L, lambda L: (lambda p: (p, L.optim.Adam([p], lr=0.1)))(L.nn.Parameter(L.ones(2))),
+    lambda L, po: po[1].step(lambda: 1 / 0),
+    lambda L, po: (po[0].detach(), len(po[1].state))))
+row("optimizer-load-bad-after", lambda L: after(
+    L, lambda L: (lambda p: (p, L.optim.SGD([p], lr=0.1, momentum=0.9)))(
+        L.nn.Parameter(L.ones(2))),
+    lambda L, po: po[1].load_state_dict({"state": {}, "param_groups": []}),
+    lambda L, po: (po[1].param_groups[0]["lr"], po[1].param_groups[0]["momentum"])))
+row("scheduler-step-fails-after", lambda L: after(
+    L, lambda L: (lambda o: (o, L.optim.lr_scheduler.ConstantLR(o, factor=0.0,
+                                                                  total_iters=1)))(sgd(L)),
+    lambda L, os: (os[0].step(), os[1].step()), lambda L, os: os[0].param_groups[0]["lr"]))
+row("AveragedModel-update-wrong-after", lambda L: after(
+    L, lambda L: L.optim.swa_utils.AveragedModel(seeded(L, L.nn.Linear(2, 2))),
+    lambda L, a: a.update_parameters(L.nn.Linear(3, 2)),
+    lambda L, a: (a.n_averaged, a.module.weight.detach())))
+row("global-unstructured-second-missing-after", lambda L: after(
+    L, lambda L: (seeded(L, L.nn.Linear(2, 2)), L.nn.Linear(2, 2)),
+    lambda L, ms: P_(L).global_unstructured([(ms[0], "weight"), (ms[1], "foo")],
+                                            P_(L).L1Unstructured, amount=2),
+    lambda L, ms: (sorted(dict(ms[0].named_buffers())), ms[0].weight.detach())))
+row("remove-parametrizations-bad-after", lambda L: after(
+    L, lambda L: PZ(L).register_parametrization(seeded(L, L.nn.Linear(2, 2)), "weight",
+                                                Double.make(L)),
+    lambda L, m: PZ(L).remove_parametrizations(m, "bias"),
+    lambda L, m: (m.weight.detach(), PZ(L).is_parametrized(m, "weight"))))
+row("DataLoader-setattr-after", lambda L: after(
+    L, lambda L: U(L).DataLoader(tds(L), batch_size=2),
+    lambda L, d: setattr(d, "batch_size", 3), lambda L, d: (d.batch_size, len(d))))
+row("set-printoptions-bad-after", lambda L: after(
+    L, lambda L: None, lambda L, _: L.set_printoptions(precision=2, foo=1),
+    lambda L, _: repr(L.tensor([1.123456789]))))
+row("validate-args-bad-after", lambda L: after(
+    L, lambda L: None, lambda L, _: D(L).Distribution.set_default_validate_args("yes"),
+    lambda L, _: failed(lambda: D(L).Normal(0.0, -1.0))))
+for name, bad in (("randn-negative", lambda L: L.randn(-1)),
+                  ("randint-empty-range", lambda L: L.randint(3, 3, (2,))),
+                  ("dropout-bad-p", lambda L: f(L).dropout(x(L, 3), p=2.0)),
+                  ("multinomial-negative", lambda L: L.multinomial(L.tensor([-1.0, 1.0]), 1)),
+                  ("RandomSampler-empty", lambda L: list(U(L).RandomSampler(range(0)))),
+                  ("shuffle-loader-bad-item", lambda L: list(U(L).DataLoader(
+                      ListDS([1, "a"]), batch_size=2, shuffle=True))),
+                  ("Normal-sample-bad-shape", lambda L: D(L).Normal(0.0, 1.0).sample(3)),
+                  ("random-split-bad", lambda L: U(L).random_split(range(5), [2, 2]))):
+    row(f"rng-untouched-{name}", lambda L, bad=bad: same_draws(L, bad))
+
+
+# *** gradients at the edges: ties, padding, empty windows, non-contiguous inputs ***
+def grads(L: Any, fn: Callable[..., Any], *inputs: Callable[[Any], Any]) -> Any:
+    """fn's output and the gradient of its weighted sum in each input (float64 leaves)."""
+    leaves = [make(L).double().detach().requires_grad_() for make in inputs]
+    out = fn(*leaves)
+    out = out[0] if isinstance(out, tuple) else out
+    weights = L.linspace(0.5, 1.5, out.numel(), dtype=L.float64).reshape(out.shape)
+    (out * weights).sum().backward()
+    return (out, *(t.grad for t in leaves))
+
+
+def ties(L: Any, *shape: int) -> Any:
+    """Values with many equal maxima: 0, 1 and 2 repeated."""
+    return (x(L, *shape) % 3).float()
+
+
+for d in (1, 2, 3):
+    sp4, sp5 = (4,) * d, (5,) * d
+    row(f"grad-max_pool{d}d-ties", lambda L, d=d, sp=sp4: grads(
+        L, lambda t: getattr(f(L), f"max_pool{d}d")(t, 2), lambda L: ties(L, 1, 1, *sp)))
+    row(f"grad-max_pool{d}d-overlap-padded", lambda L, d=d, sp=sp5: grads(
+        L, lambda t: getattr(f(L), f"max_pool{d}d")(t, 3, 1, 1, ceil_mode=True),
+        lambda L: ties(L, 1, 1, *sp)))
+    row(f"grad-max_pool{d}d-dilated", lambda L, d=d, sp=sp5: grads(
+        L, lambda t: getattr(f(L), f"max_pool{d}d")(t, 2, dilation=2),
+        lambda L: x(L, 1, 1, *sp).sin()))
+    row(f"grad-avg_pool{d}d-ceil-pad", lambda L, d=d, sp=sp5: grads(
+        L, lambda t: getattr(f(L), f"avg_pool{d}d")(t, 3, 2, 1, ceil_mode=True,
+                                                    count_include_pad=False),
+        lambda L: x(L, 1, 1, *sp)))
+    row(f"grad-adaptive_max_pool{d}d-ties", lambda L, d=d, sp=sp5: grads(
+        L, lambda t: getattr(f(L), f"adaptive_max_pool{d}d")(t, 3), lambda L: ties(L, 1, 1, *sp)))
+    row(f"grad-adaptive_avg_pool{d}d-grow", lambda L, d=d: grads(
+        L, lambda t: getattr(f(L), f"adaptive_avg_pool{d}d")(t, 4),
+        lambda L: x(L, 1, 1, *(3,) * d)))
+    row(f"grad-lp_pool{d}d-zeros", lambda L, d=d, sp=sp4: grads(
+        L, lambda t: getattr(f(L), f"lp_pool{d}d")(t, 3, 2), lambda L: ties(L, 1, 1, *sp) - 1))
+    row(f"grad-conv{d}d-non-contiguous", lambda L, d=d, sp=sp5: grads(
+        L, lambda t, w: getattr(f(L), f"conv{d}d")(t, w, stride=2, padding=1, dilation=2),
+        lambda L: nc(L, 1, 2, *sp) / 10, lambda L: x(L, 3, 2, *(2,) * d).cos()))
+    row(f"grad-conv_transpose{d}d", lambda L, d=d: grads(
+        L, lambda t, w: getattr(f(L), f"conv_transpose{d}d")(t, w, stride=2, padding=1,
+                                                              output_padding=1, groups=2),
+        lambda L: x(L, 1, 4, *(3,) * d).sin(), lambda L: x(L, 4, 1, *(3,) * d).cos()))
+    row(f"grad-max_unpool{d}d", lambda L, d=d, sp=sp4: grads(
+        L, lambda t: getattr(f(L), f"max_unpool{d}d")(
+            t, getattr(f(L), f"max_pool{d}d")(x(L, 1, 1, *sp).sin(), 2,
+                                               return_indices=True)[1], 2),
+        lambda L: x(L, 1, 1, *(2,) * d).cos()))
+    for mode in ("nearest", "nearest-exact", "area", ("linear", "bilinear", "trilinear")[d - 1]):
+        row(f"grad-interpolate-{mode}-{d}d", lambda L, d=d, mode=mode: grads(
+            L, lambda t: f(L).interpolate(t, scale_factor=1.6, mode=mode),
+            lambda L: x(L, 1, 1, *(3,) * d).sin()))
+    for mode in ("reflect", "replicate", "circular"):
+        row(f"grad-pad-{mode}-{d}d", lambda L, d=d, mode=mode: grads(
+            L, lambda t: f(L).pad(t, (2, -1) * d, mode=mode), lambda L: x(L, 1, 1, *(3,) * d)))
+row("grad-fold-unfold", lambda L: grads(
+    L, lambda t: f(L).fold(f(L).unfold(t, 2, padding=1, stride=2, dilation=2), (5, 5), 2,
+                           padding=1, stride=2, dilation=2), lambda L: x(L, 1, 2, 5, 5).sin()))
+row("grad-ctc-zero-infinity", lambda L: grads(
+    L, lambda lp: f(L).ctc_loss(lp.log_softmax(-1), L.tensor([[1, 1, 1], [1, 2, 2]]),
+                                L.tensor([3, 6]), L.tensor([3, 3]), reduction="none",
+                                zero_infinity=True), lambda L: x(L, 6, 2, 3).sin()))
+row("grad-ctc-repeats-mean", lambda L: grads(
+    L, lambda lp: f(L).ctc_loss(lp.log_softmax(-1), L.tensor([1, 1, 2, 2, 2]), [5, 6], [2, 3]),
+    lambda L: x(L, 6, 2, 3).cos()))
+row("grad-pad-constant-negative", lambda L: grads(
+    L, lambda t: f(L).pad(t, (-1, 2, 1, -2), value=3.0), lambda L: x(L, 2, 4, 4)))
+row("grad-special-logit-eps", lambda L: grads(
+    L, lambda t: S(L).logit(t, eps=0.2), lambda L: L.linspace(0, 1, 7)))
+row("grad-special-xlogy-zeros", lambda L: grads(
+    L, lambda a, b: S(L).xlogy(a, b), lambda L: L.tensor([0.0, 0.0, 1.0, 2.0]),
+    lambda L: L.tensor([0.0, 1.0, 2.0, 0.5])))
+row("grad-special-entr-zero", lambda L: grads(
+    L, lambda t: S(L).entr(t), lambda L: L.tensor([0.5, 1.0, 2.0])))
+row("grad-Normal-log-prob", lambda L: grads(
+    L, lambda m, s_: D(L).Normal(m, s_).log_prob(L.tensor([0.5, -1.0], dtype=L.float64)),
+    lambda L: L.tensor([0.0, 1.0]), lambda L: L.tensor([1.0, 2.0])))
+row("grad-MVN-log-prob", lambda L: grads(
+    L, lambda c: D(L).MultivariateNormal(L.zeros(2, dtype=L.float64), c @ c.mT + L.eye(
+        2, dtype=L.float64)).log_prob(L.ones(2, dtype=L.float64)),
+    lambda L: L.tensor([[1.0, 0.5], [0.0, 1.0]])))
+row("grad-pack-rnn", lambda L: grads(
+    L, lambda t: seeded(L, L.nn.GRU(2, 2)).double()(
+        R(L).pack_padded_sequence(t, [3, 1], enforce_sorted=True))[1],
+    lambda L: x(L, 3, 2, 2).sin()))
+row("grad-func-grad-of-jacrev", lambda L: L.func.jacrev(L.func.grad(
+    lambda t: (t.sin() * t).sum()))(L.tensor([0.5, 1.0], dtype=L.float64)))
+row("grad-func-hessian-conv", lambda L: L.func.hessian(
+    lambda w: (f(L).conv1d(x(L, 1, 1, 5, dtype=L.float64), w) ** 2).sum())(
+        L.tensor([[[0.5, -1.0]]], dtype=L.float64)))
+row("grad-vmap-conv", lambda L: L.func.vmap(
+    lambda t: f(L).conv1d(t, x(L, 2, 1, 2) / 5))(x(L, 3, 1, 4)))
+
 # *** the battery ***
 # minigrad accepts these on purpose where torch raises: lists and numbers as tensors (see
 # tests/test_bad_input.py), dtypes torch has no CPU kernel for (integer max_pool1d, unfold and
@@ -2020,8 +2204,11 @@ PYTHON_RAISES: set[str] = {
 
 # a call that fails, after which torch leaves the module half-changed and minigrad leaves it
 # as it was: update_bn keeps momentum None, a right_inverse of the wrong shape is written into
-# the weight; here minigrad must succeed and give a different state
-CLEANER: set[str] = {"update-bn-after", "parametrize-after-failure-inverse"}
+# the weight, BatchNorm counts a batch it refused, load_state_dict copies the entries that fit
+# before refusing the rest; here minigrad must succeed and give a different state
+CLEANER: set[str] = {"update-bn-after", "parametrize-after-failure-inverse",
+                     "BatchNorm1d-wrong-channels-after", "Conv2d-load-wrong-shape-after",
+                     "Conv2d-load-missing-after"}
 
 # differences found and not fixed here (listed in the report); each fails if it gets fixed
 _MISSING = "not in minigrad: "

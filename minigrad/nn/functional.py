@@ -1401,6 +1401,14 @@ def _lp_norm_type(name: str, norm_type: Any) -> None:
         raise ValueError(f"{name}: norm_type must be nonzero, got {norm_type!r}")
 
 
+def _lp_root(mean: Tensor, size: int, norm_type: float) -> Tensor:
+    """(size mean)^(1/p), 0 with gradient 0 where the window's sum of x^p is 0 (as PyTorch's
+    relu there), not the root's infinite slope: the root is taken of 1 there, then zeroed."""
+    zero = mean.array == 0
+    safe = mean + Tensor._make(zero.astype(mean.array.dtype))
+    return (safe * size) ** (1.0 / norm_type) * Tensor._make((~zero).astype(mean.array.dtype))
+
+
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window, (sum of x^p)^(1/p): avg_pool2d of x^p times the window's
@@ -1410,7 +1418,7 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
         return max_pool2d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     out = avg_pool2d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
-    return (out * (kh * kw)) ** (1.0 / norm_type)
+    return _lp_root(out, kh * kw, norm_type)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None,
@@ -1420,7 +1428,7 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | N
     if norm_type == math.inf:
         return max_pool1d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
-    return (out * kernel_size) ** (1.0 / norm_type)
+    return _lp_root(out, kernel_size, norm_type)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -1632,7 +1640,7 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
         return max_pool3d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kernel = as_tuple(kernel_size, 3, "kernel_size", "lp_pool3d")
     out = avg_pool3d(input ** norm_type, kernel, stride, 0, ceil_mode)
-    return (out * math.prod(kernel)) ** (1.0 / norm_type)
+    return _lp_root(out, math.prod(kernel), norm_type)
 
 # gaps: connectionist temporal classification
 from minigrad.ops.ctc import ctc_loss  # noqa: E402
