@@ -1962,6 +1962,56 @@ row("CTCLoss-device", lambda L: L.nn.CTCLoss().to("cpu")(
     f(L).log_softmax(x(L, 3, 1, 3) / 9, -1), L.tensor([[1]]), L.tensor([3]), L.tensor([1])))
 
 
+# *** half precision and integers through the new ops ***
+def h(L: Any, *shape: int) -> Any:
+    """Small float16 values (0, 0.25, 0.5, ...) in the given shape."""
+    return (x(L, *shape) / 4).half()
+
+
+for d in (1, 2, 3):
+    sp = (4,) * d
+    row(f"conv{d}d-float16", lambda L, d=d, sp=sp: getattr(f(L), f"conv{d}d")(
+        h(L, 1, 2, *sp), h(L, 3, 2, *(2,) * d)))
+    row(f"conv_transpose{d}d-float16", lambda L, d=d, sp=sp: getattr(
+        f(L), f"conv_transpose{d}d")(h(L, 1, 2, *sp), h(L, 2, 3, *(2,) * d)))
+    row(f"adaptive_avg_pool{d}d-float16", lambda L, d=d: getattr(
+        f(L), f"adaptive_avg_pool{d}d")(h(L, 1, 2, *(5,) * d), 2))
+    row(f"adaptive_max_pool{d}d-float16", lambda L, d=d: getattr(
+        f(L), f"adaptive_max_pool{d}d")(h(L, 1, 2, *(5,) * d), 2))
+    row(f"lp_pool{d}d-float16", lambda L, d=d, sp=sp: getattr(f(L), f"lp_pool{d}d")(
+        h(L, 1, 2, *sp), 2, 2))
+    row(f"max_unpool{d}d-float16", lambda L, d=d, sp=sp: getattr(f(L), f"max_unpool{d}d")(
+        *getattr(f(L), f"max_pool{d}d")(h(L, 1, 2, *sp), 2, return_indices=True), 2))
+    row(f"interpolate-{d}d-float16", lambda L, d=d: f(L).interpolate(
+        h(L, 1, 2, *(3,) * d), scale_factor=2, mode=("linear", "bilinear", "trilinear")[d - 1]))
+    row(f"interpolate-nearest-{d}d-float16", lambda L, d=d: f(L).interpolate(
+        h(L, 1, 2, *(3,) * d), size=5))
+    row(f"conv{d}d-int32", lambda L, d=d, sp=sp: getattr(f(L), f"conv{d}d")(
+        x(L, 1, 2, *sp, dtype=L.int32), x(L, 3, 2, *(2,) * d, dtype=L.int32)))
+    row(f"conv{d}d-bool", lambda L, d=d, sp=sp: getattr(f(L), f"conv{d}d")(
+        x(L, 1, 2, *sp) > 3, x(L, 3, 2, *(2,) * d) > 3))
+row("unfold-float16", lambda L: f(L).unfold(h(L, 1, 2, 4, 4), 2))
+row("fold-float16", lambda L: f(L).fold(h(L, 1, 8, 9), (4, 4), 2, stride=1))
+row("Conv2d-half-module", lambda L: seeded(L, L.nn.Conv2d(2, 1, 2)).half()(h(L, 1, 2, 3, 3)))
+row("Conv2d-half-module-float-input", lambda L: seeded(L, L.nn.Conv2d(2, 1, 2)).half()(
+    x(L, 1, 2, 3, 3)))
+row("ConvTranspose2d-half-output-size", lambda L: tconv_module(L, 2).half()(
+    h(L, 1, 2, 3, 3), output_size=(8, 8)))
+row("pad-circular-float64-negative", lambda L: f(L).pad(
+    x(L, 1, 2, 5, dtype=L.float64), (-2, 1), mode="circular"))
+row("ctc-float64-grad", lambda L: grads(
+    L, lambda lp: f(L).ctc_loss(lp.log_softmax(-1), L.tensor([[1, 2]]), [4], [2]),
+    lambda L: x(L, 4, 1, 3).cos()))
+row("special-ndtri-float64-edges", lambda L: S(L).ndtri(
+    L.tensor([0.0, 1e-300, 0.5, 1 - 1e-16, 1.0, 1.5, -0.5], dtype=L.float64)))
+row("special-log-ndtr-float64-far", lambda L: S(L).log_ndtr(
+    L.tensor([-1e3, -40.0, -20.0, -5.0, 0.0, 5.0, 40.0, 1e3], dtype=L.float64)))
+row("special-erfinv-float64-edges", lambda L: S(L).erfinv(
+    L.tensor([-1.0, -0.999999, 0.0, 0.999999, 1.0, 2.0], dtype=L.float64)))
+row("special-xlog1py-neg-one", lambda L: S(L).xlog1py(L.tensor([0.0, 1.0, 2.0]),
+                                                      L.tensor([-1.0, -1.0, -2.0])))
+row("special-entr-negative-inf", lambda L: S(L).entr(L.tensor([-1.0, float("inf"), -0.0])))
+
 # *** nothing half-changed: the state a failed call leaves behind ***
 def after(L: Any, make: Callable[[Any], Any], bad: Callable[[Any, Any], Any],
           state: Callable[[Any, Any], Any]) -> Any:
@@ -2149,7 +2199,8 @@ row("grad-vmap-conv", lambda L: L.func.vmap(
 # *** the battery ***
 # minigrad accepts these on purpose where torch raises: lists and numbers as tensors (see
 # tests/test_bad_input.py), dtypes torch has no CPU kernel for (integer max_pool1d, unfold and
-# fold, float16 avg_pool3d, CTC and special functions, bool padding, integer special.round),
+# fold, float16 avg_pool3d and lp_pool3d, CTC and special functions, bool padding, integer
+# special.round),
 # and a save that fails keeping the previous file (torch leaves a broken one)
 EXTENSIONS: set[str] = {
     "conv1d-list-input", "conv2d-list-input", "conv3d-list-input", "max_pool1d-int",
@@ -2158,7 +2209,7 @@ EXTENSIONS: set[str] = {
     "special-xlogy-both-scalars", "special-xlog1py-both-scalars",
     *(f"special-{fn}-{kind}" for fn in UNARY for kind in ("list", "float")),
     "Conv2d-dtype-str", "TensorDataset-non-tensor", "unpad-sequence-list-lengths",
-    "save-overwrite-fails-keeps", "return-types-construct-args",
+    "save-overwrite-fails-keeps", "return-types-construct-args", "lp_pool3d-float16",
 }
 
 # torch accepts these (or fails only later, at the call) and minigrad refuses them at once

@@ -320,6 +320,8 @@ def _check_weight(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, group
                   in_dim: int, rank: int) -> None:
     if weight.ndim != rank:
         raise ValueError(f"{op}: expected a {rank}-D weight, got shape {weight.shape}")
+    if x.array.dtype == np.bool_:
+        raise TypeError(f"{op}: not implemented for bool tensors (use .float())")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     if weight.shape[0] == 0 or (in_dim == 0 and weight.shape[1] == 0):
