@@ -7,6 +7,7 @@ PyTorch's validate_args does."""
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 from typing import Any
@@ -81,6 +82,22 @@ class Distribution:
     def event_shape(self) -> Size:
         return self._event_shape
 
+    _params: tuple[str, ...] = ()  # the tensors expand() broadcasts, batch dims first
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """The same distribution with its parameters broadcast to batch_shape (views)."""
+        if not self._params:
+            raise NotImplementedError(f"{type(self).__name__}.expand is not implemented in "
+                                      "minigrad")
+        batch_shape = Size(batch_shape)
+        new = copy.copy(self)
+        for name in self._params:
+            value = getattr(self, name)
+            value = value.expand(*batch_shape, *value.shape[len(self._batch_shape):])
+            setattr(new, name, value)
+        Distribution.__init__(new, batch_shape, self._event_shape)
+        return new
+
     def _extended_shape(self, sample_shape: Any = ()) -> Size:
         if not isinstance(sample_shape, (tuple, list)):
             raise TypeError(f"{type(self).__name__}: sample_shape must be a tuple of ints (a "
@@ -111,7 +128,7 @@ class Normal(Distribution):
     """N(loc, scale^2): log p(x) = -(x - loc)^2 / (2 scale^2) - log scale - log sqrt(2 pi)."""
 
     has_rsample = True
-    _shown = ("loc", "scale")
+    _shown = _params = ("loc", "scale")
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         self.loc, self.scale = mg.broadcast_tensors(_param(loc), _param(scale))
@@ -161,7 +178,7 @@ class Categorical(Distribution):
     """One of K categories, from probs (normalized along the last dim) or from logits
     (log-probabilities up to a constant): log p(k) = logits[k] - logsumexp(logits)."""
 
-    _shown = ("probs",)
+    _shown, _params = ("probs",), ("probs", "logits")
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
@@ -217,7 +234,7 @@ class Categorical(Distribution):
 class Bernoulli(Distribution):
     """1 with probability probs (or sigmoid(logits)), else 0: log p(x) = -BCE(logits, x)."""
 
-    _shown = ("probs",)
+    _shown, _params = ("probs",), ("probs", "logits")
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
@@ -266,7 +283,7 @@ class Uniform(Distribution):
     support refused (as PyTorch's validate_args does)."""
 
     has_rsample = True
-    _shown = ("low", "high")
+    _shown = _params = ("low", "high")
 
     def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
         self.low, self.high = mg.broadcast_tensors(_param(low), _param(high))

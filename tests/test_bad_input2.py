@@ -1085,6 +1085,14 @@ row("Normal-icdf-out", lambda L: D(L).Normal(1.0, 2.0).icdf(L.tensor([1.5])))
 row("Normal-entropy", lambda L: D(L).Normal(L.tensor([0.0]), L.tensor([2.0])).entropy())
 row("Normal-expand", lambda L: D(L).Normal(L.zeros(2), L.ones(2)).expand((3, 2)).batch_shape)
 row("Normal-expand-bad", lambda L: D(L).Normal(L.zeros(2), L.ones(2)).expand((3,)))
+row("Categorical-expand", lambda L: (lambda c: (c.batch_shape, c.log_prob(
+    L.tensor([[0, 1], [2, 3], [1, 1]])), c.sample().shape))(D(L).Categorical(
+        logits=x(L, 2, 4) / 3).expand((3, 2))))
+row("Bernoulli-expand", lambda L: D(L).Bernoulli(probs=L.tensor([0.3])).expand((2, 3)).log_prob(
+    L.ones(2, 3)))
+row("Uniform-expand", lambda L: D(L).Uniform(0.0, 2.0).expand((2,)).log_prob(
+    L.tensor([0.5, 1.5])))
+row("MVN-expand", lambda L: D(L).MultivariateNormal(L.zeros(2), L.eye(2)).expand((3,)))
 row("Uniform-ok", lambda L: D(L).Uniform(0.0, 2.0).log_prob(L.tensor([0.5, 1.5])))
 row("Uniform-low-high", lambda L: D(L).Uniform(2.0, 1.0))
 row("Uniform-equal", lambda L: D(L).Uniform(1.0, 1.0))
@@ -2010,6 +2018,11 @@ row("special-erfinv-float64-edges", lambda L: S(L).erfinv(
     L.tensor([-1.0, -0.999999, 0.0, 0.999999, 1.0, 2.0], dtype=L.float64)))
 row("special-xlog1py-neg-one", lambda L: S(L).xlog1py(L.tensor([0.0, 1.0, 2.0]),
                                                       L.tensor([-1.0, -1.0, -2.0])))
+row("special-ndtr-tail-float32", lambda L: S(L).ndtr(L.tensor([-3.77, -5.79, -8.9])))
+row("special-ndtr-tail-float64", lambda L: S(L).ndtr(L.tensor([-5.79, -8.9, -13.7],
+                                                               dtype=L.float64)))
+row("special-gammaln-near-one", lambda L: S(L).gammaln(L.tensor([0.99999999, 0.9999999],
+                                                                dtype=L.float64)))
 row("special-entr-negative-inf", lambda L: S(L).entr(L.tensor([-1.0, float("inf"), -0.0])))
 
 # *** nothing half-changed: the state a failed call leaves behind ***
@@ -2278,8 +2291,6 @@ KNOWN: dict[str, str] = {
                  "spectral-norm-missing", "spectral-norm-1d", "spectral-norm-iters-zero",
                  "old-spectral-norm-twice", "old-remove-spectral-norm-none")},
     "Normal-int-tensor": "distribution parameters are made float; torch keeps an int64 loc",
-    "Normal-expand": _MISSING + "Distribution.expand",
-    "Normal-expand-bad": _MISSING + "Distribution.expand",
     "special-polygamma-nonpositive": "at the poles (0, -1, -2, ...) polygamma(n >= 1) is inf "
                                      "here, a large finite number in torch; at inf nan in torch",
     **{f"print-{n}{p}": "minigrad's dtypes are numpy's: tensors print dtype=float64, torch "
