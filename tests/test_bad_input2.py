@@ -1970,6 +1970,61 @@ row("CTCLoss-device", lambda L: L.nn.CTCLoss().to("cpu")(
     f(L).log_softmax(x(L, 3, 1, 3) / 9, -1), L.tensor([[1]]), L.tensor([3]), L.tensor([1])))
 
 
+# *** modules of the new ops: bad constructor arguments, seen at the call ***
+MODULE_CASES = {
+    "MaxPool1d": [((0,), 3), ((2, 0), 3), ((2,), 4, {"padding": 2}), ((3,), 3, {"dilation": 0}),
+                  ((2,), 3, {"ceil_mode": True})],
+    "MaxPool3d": [((0,), 5), ((2,), 5, {"return_indices": True}), (((2, 1, 2),), 5)],
+    "AvgPool1d": [((0,), 3), ((2,), 3, {"padding": 2}), ((3, 2, 1), 3, {"ceil_mode": True})],
+    "AvgPool3d": [((2,), 5, {"divisor_override": 0}), ((2,), 5, {"count_include_pad": False})],
+    "LPPool1d": [((0, 2), 3), ((2, 0), 3), ((-1, 2), 3), ((1.5, 2), 3)],
+    "LPPool2d": [((2, (2, 3)), 4), ((2, 2, 3), 4)],
+    "AdaptiveAvgPool1d": [((0,), 3), ((-1,), 3), (((2, 2),), 3)],
+    "AdaptiveMaxPool2d": [(((None, 2),), 4), (((2, None),), 4, {"return_indices": True}),
+                          ((0,), 4)],
+    "AdaptiveAvgPool3d": [(((None, 2, None),), 5), ((-3,), 5)],
+    "MaxUnpool2d": [((2,), 0), ((2, 1),), ((2, 2, 1), 0)],
+    "Upsample": [((), 2, {"scale_factor": -1.0}), ((), 2, {"size": 0}),
+                 ((), 2, {"scale_factor": 2, "mode": "area"}),
+                 ((), 2, {"scale_factor": 2, "mode": "nearest-exact"}),
+                 ((), 2, {"scale_factor": (2, 3)}), ((), 2, {"size": (3, 4, 5)}),
+                 ((), 2, {"scale_factor": 2, "mode": "bilinear", "align_corners": False}),
+                 ((), 2, {"scale_factor": 2, "align_corners": True})],
+    "Fold": [(((4, 4), 2), 6), (((4, 4), 0), 6), (((4, 4), 2, 1, 0, 0), 6), (((3, 3), 2), 6)],
+    "Unfold": [((0,), 4), ((2, 1, -1),), ((2, 1, 0, 0), 4), (((2, 3),), 4)],
+    "ReflectionPad3d": [((1,), 5), ((3,), 5), ((-1,), 5)],
+    "CircularPad1d": [((3,), 3), ((4,), 3), ((-1,), 3)],
+    "ReplicationPad2d": [(((1, 2, 0, 3),), 4), ((-2,), 4)],
+    "ZeroPad1d": [(((1, -1),), 3), ((-2,), 3)],
+    "ConstantPad2d": [((1, "a"), 4), ((2, float("nan")), 4)],
+    "CTCLoss": [((), "ctc", {"blank": -1}), ((), "ctc", {"blank": 3}),
+                ((), "ctc", {"reduction": "none", "zero_infinity": True})],
+}
+INPUTS = {3: lambda L: x(L, 1, 2, 4) / 5, 4: lambda L: x(L, 1, 2, 4, 4) / 5,
+          5: lambda L: x(L, 1, 2, 4, 4, 4) / 50, 6: lambda L: x(L, 1, 8, 9) / 5,
+          "ctc": None}
+
+
+def module_call(L: Any, name: str, args: tuple, rank: Any, kw: dict | None = None) -> Any:
+    m = getattr(L.nn, name)(*args, **(kw or {}))
+    if rank == "ctc":
+        return m(f(L).log_softmax(x(L, 4, 1, 3) / 5, -1), L.tensor([[1, 1]]), [4], [2])
+    if name.startswith("MaxUnpool"):
+        out, idx = f(L).max_pool2d(x(L, 1, 1, 4, 4), 2, return_indices=True)
+        return m(out, idx)
+    if name == "Upsample":
+        return m(x(L, 1, 1, 2, 2))
+    inp = INPUTS[rank](L) if rank is not None else x(L, 1, 2, 4, 4)
+    return m(inp)
+
+
+for name, cases in MODULE_CASES.items():
+    for k, case in enumerate(cases):
+        args, rank, kw = case[0], case[1] if len(case) > 1 else None, case[2] if len(
+            case) > 2 else None
+        row(f"{name}-module-case-{k}", lambda L, name=name, args=args, rank=rank, kw=kw:
+            module_call(L, name, args, rank, kw))
+
 # *** half precision and integers through the new ops ***
 def h(L: Any, *shape: int) -> Any:
     """Small float16 values (0, 0.25, 0.5, ...) in the given shape."""

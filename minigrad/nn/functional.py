@@ -652,6 +652,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     k = len(pad) // 2
     dims = [input.ndim - 1 - i for i in range(k)]
     if mode == "constant":
+        if value is not None and (isinstance(value, (str, bytes)) or not hasattr(value,
+                                                                             "__float__")):
+            raise TypeError(f"pad: value must be a number, got {value!r}")
         return _constant_pad(input, pad, dims, 0.0 if value is None else value)
     if value not in (None, 0):
         raise ValueError(f"pad: value={value} is only for mode='constant', not {mode!r}")
@@ -663,7 +666,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     for i, d in enumerate(dims):
         before, after, size = pad[2 * i], pad[2 * i + 1], input.shape[d]
         limit = size if mode == "circular" else size - 1 if mode == "reflect" else None
-        if size == 0 or (limit is not None and max(before, after) > limit):
+        if size == 0 or size + before + after < 1 or (
+                limit is not None and max(before, after) > limit):
             raise ValueError(f"pad: {mode} padding ({before}, {after}) of dim {d} needs "
                              f"{'at most' if mode == 'circular' else 'less than'} its size "
                              f"{size} on each side")
