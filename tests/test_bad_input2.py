@@ -9,10 +9,13 @@ the state it must have left unchanged."""
 
 from __future__ import annotations
 
+import copy
 import importlib
 import io
+import pickle
 import tempfile
 import traceback
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -1893,6 +1896,34 @@ def write(name: str, data: bytes) -> Path:
     return p
 
 
+def without_payload(data: bytes) -> bytes:
+    """A checkpoint (a zip, torch's or minigrad's) with its first tensor's entry left out."""
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if not (info.filename.endswith("/data/0") or info.filename == "arr_0.npy"):
+                dst.writestr(info, src.read(info.filename))
+    return out.getvalue()
+
+
+def plain_npz() -> Path:
+    path = TMP / "plain.npz"
+    np.savez(path, a=np.ones(2))
+    return path
+
+
+row("load-missing-payload", lambda L: saved(L, sd, without_payload))
+row("load-plain-npz", lambda L: L.load(plain_npz()))
+def plain_zip() -> Path:
+    path = TMP / "plain.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("x.txt", "hi")
+    return path
+
+
+row("load-plain-zip", lambda L: L.load(plain_zip()))
+row("return-types-deepcopy", lambda L: tuple(copy.deepcopy(L.max(x(L, 2, 3), 1))))
+row("return-types-pickle", lambda L: tuple(pickle.loads(pickle.dumps(L.sort(x(L, 3))))))
 row("save-load-ok", lambda L: sorted(saved(L, sd).items()))
 row("save-load-nested", lambda L: saved(L, lambda L: {"a": [x(L, 2), (3, "s")], "b": None}))
 row("save-load-scalar", lambda L: saved(L, lambda L: L.tensor(2.5)))
