@@ -132,6 +132,10 @@ class _Differentiated:
                 raise RuntimeError(f"{what}(f)(*args): output of function f should be a tuple: "
                                    "(output, aux) if has_aux is True")
             result, self.aux = result
+            for leaf in _flatten(self.aux)[0]:
+                if not isinstance(leaf, Tensor):
+                    raise RuntimeError(f"{what}(f)(*args): Expected tensors in aux, got "
+                                       f"unsupported type {type(leaf)}")
             self.aux = self.aux if self.keep_graph else _tree_map(_detached, self.aux)
         self.output = result
 
@@ -350,7 +354,7 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
                              "functional call is ambiguous")
         given.update(d)
     slots = dict(module.named_parameters(remove_duplicate=False))
-    slots.update(module.named_buffers())
+    slots.update(module.named_buffers(remove_duplicate=False))
     if strict:
         _check_strict(module, given, slots)
     if tie_weights:

@@ -749,6 +749,47 @@ row("vmap-randomness-bad", lambda L: L.func.vmap(lambda a: a, randomness="foo")(
 row("vmap-not-callable", lambda L: L.func.vmap(3)(x(L, 3)))
 row("grad-not-callable", lambda L: L.func.grad(3)(x(L, 3)))
 
+row("vmap-in-dims-nested", lambda L: L.func.vmap(lambda d, t: d["a"] * t[0] + t[1],
+                                                 in_dims=({"a": 1}, (0, None)))(
+    {"a": x(L, 2, 3)}, (x(L, 3), x(L, 2))))
+row("vmap-in-dims-nested-wrong", lambda L: L.func.vmap(lambda d: d["a"],
+                                                       in_dims=({"b": 0},))({"a": x(L, 3)}))
+row("vmap-out-dims-tuple", lambda L: L.func.vmap(lambda t: (t * 2, t.sum()),
+                                                 out_dims=(1, 0))(x(L, 3, 2)))
+row("vmap-out-dims-tuple-wrong", lambda L: L.func.vmap(lambda t: (t * 2, t.sum()),
+                                                       out_dims=(1, 0, 0))(x(L, 3, 2)))
+row("vmap-out-dims-none", lambda L: L.func.vmap(lambda t: (t * 2, L.ones(2)),
+                                                out_dims=(0, None))(x(L, 3, 2)))
+row("vmap-kwargs-unbatched", lambda L: L.func.vmap(lambda t, scale=1.0: t * scale)(
+    x(L, 3, 2), scale=x(L, 2)))
+row("vmap-randomness-different", lambda L: L.func.vmap(lambda t: t + L.rand(()),
+                                                       randomness="different")(x(L, 3)),
+    "shape")
+row("vmap-random-error", lambda L: L.func.vmap(lambda t: t + L.rand(()))(x(L, 3)))
+row("grad-dict-out-aux", lambda L: L.func.grad(lambda d: (sq(d["w"]) + d["b"].sum(),
+                                                          {"n": d["w"].sum()}),
+                                               has_aux=True)({"w": x(L, 2), "b": x(L, 3)}))
+row("jacrev-dict-out", lambda L: L.func.jacrev(lambda t: {"a": t * 2, "b": t.sum()})(x(L, 2)))
+row("jacrev-argnums-dict-in", lambda L: L.func.jacrev(lambda d, t: d["a"] * t, argnums=(0, 1))(
+    {"a": x(L, 2)}, x(L, 2) + 1))
+row("vjp-has-aux-tuple", lambda L: L.func.vjp(lambda t: (t * 2, (t.sum(), 3)), x(L, 3),
+                                              has_aux=True)[2])
+row("functional-call-buffers", lambda L: L.func.functional_call(
+    L.nn.BatchNorm1d(2).eval(), {"running_mean": L.ones(2), "running_var": L.ones(2) * 4},
+    (x(L, 3, 2),)))
+row("functional-call-tie-weights-off", lambda L: (lambda m: L.func.functional_call(
+    m, {"0.weight": L.ones(2, 2)}, (x(L, 1, 2),), tie_weights=False))(
+        (lambda a: L.nn.Sequential(a, a))(seeded(L, L.nn.Linear(2, 2, bias=False)))))
+row("functional-call-tied", lambda L: (lambda m: L.func.functional_call(
+    m, {"0.weight": L.ones(2, 2)}, (x(L, 1, 2),)))(
+        (lambda a: L.nn.Sequential(a, a))(seeded(L, L.nn.Linear(2, 2, bias=False)))))
+row("functional-call-tied-conflict", lambda L: (lambda m: L.func.functional_call(
+    m, {"0.weight": L.ones(2, 2), "1.weight": L.zeros(2, 2)}, (x(L, 1, 2),)))(
+        (lambda a: L.nn.Sequential(a, a))(seeded(L, L.nn.Linear(2, 2, bias=False)))))
+row("stack-module-state-ok", lambda L: (lambda ps: (sorted(ps[0]), ps[0]["weight"].shape))(
+    L.func.stack_module_state([seeded(L, L.nn.Linear(2, 3)), seeded(L, L.nn.Linear(2, 3))])))
+row("stack-module-state-different-classes", lambda L: L.func.stack_module_state(
+    [L.nn.Linear(2, 2), L.nn.Bilinear(2, 2, 2)]))
 
 def fc(L: Any, params: Callable[[Any, Any], Any], **kw: Any) -> Any:
     m = seeded(L, L.nn.Linear(2, 2))
