@@ -1572,6 +1572,61 @@ row("MultiplicativeLR-list-wrong", lambda L: sched(L, "MultiplicativeLR",
                                                    lr_lambda=[lambda e: 0.9] * 2))
 
 
+def momenta(L: Any, cls: str, opt: str = "SGD", n: int = 8, **kw: Any) -> Any:
+    """Each step's lr and momentum (SGD's momentum, or Adam's beta1)."""
+    p = L.nn.Parameter(L.ones(2))
+    o = (L.optim.SGD([p], lr=0.1, momentum=0.9) if opt == "SGD"
+         else getattr(L.optim, opt)([p], lr=0.1))
+    s = getattr(L.optim.lr_scheduler, cls)(o, **kw)
+    out = []
+    for _ in range(n):
+        o.step()
+        s.step()
+        g = o.param_groups[0]
+        out.append((round(g["lr"], 10), round(g["momentum"] if "momentum" in g
+                                              else g["betas"][0], 10)))
+    return out
+
+
+row("OneCycleLR-momentum", lambda L: momenta(L, "OneCycleLR", max_lr=1.0, total_steps=10))
+row("OneCycleLR-adam-betas", lambda L: momenta(L, "OneCycleLR", "Adam", max_lr=1.0,
+                                               total_steps=10, three_phase=True))
+row("OneCycleLR-no-cycle-momentum", lambda L: momenta(L, "OneCycleLR", max_lr=1.0,
+                                                      total_steps=10, cycle_momentum=False))
+row("OneCycleLR-adagrad", lambda L: momenta(L, "OneCycleLR", "Adagrad", max_lr=1.0,
+                                            total_steps=10))
+row("OneCycleLR-div-factors", lambda L: momenta(L, "OneCycleLR", max_lr=1.0, total_steps=10,
+                                                div_factor=5.0, final_div_factor=100.0,
+                                                pct_start=0.4))
+row("CyclicLR-momentum", lambda L: momenta(L, "CyclicLR", base_lr=0.01, max_lr=0.1,
+                                           step_size_up=2, base_momentum=0.8,
+                                           max_momentum=0.95))
+row("CyclicLR-adam", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01, max_lr=0.1,
+                                       step_size_up=2))
+row("CyclicLR-adam-no-momentum", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01,
+                                                   max_lr=0.1, step_size_up=2,
+                                                   cycle_momentum=False))
+row("CyclicLR-rmsprop", lambda L: momenta(L, "CyclicLR", "RMSprop", base_lr=0.01, max_lr=0.1))
+row("SequentialLR-three", lambda L: (lambda o: (lambda s: [
+    (o.step(), s.step(), round(o.param_groups[0]["lr"], 10))[2] for _ in range(8)])(
+        L.optim.lr_scheduler.SequentialLR(o, [
+            L.optim.lr_scheduler.LinearLR(o, 0.5, total_iters=2),
+            L.optim.lr_scheduler.ConstantLR(o, 0.1, total_iters=2),
+            L.optim.lr_scheduler.ExponentialLR(o, 0.9)], milestones=[2, 5])))(sgd(L)))
+row("SequentialLR-unsorted-milestones", lambda L: (lambda o: L.optim.lr_scheduler.SequentialLR(
+    o, [L.optim.lr_scheduler.ConstantLR(o, 0.5), L.optim.lr_scheduler.ExponentialLR(o, 0.9),
+        L.optim.lr_scheduler.ExponentialLR(o, 0.5)], milestones=[4, 2]))(sgd(L)))
+row("Plateau-state-dict", lambda L: (lambda o: (lambda s: (
+    [s.step(1.0) for _ in range(4)], sorted(s.state_dict()), s.num_bad_epochs,
+    round(o.param_groups[0]["lr"], 10))[1:])(
+        L.optim.lr_scheduler.ReduceLROnPlateau(o, patience=1)))(sgd(L)))
+row("WarmRestarts-epoch-steps", lambda L: (lambda o: (lambda s: [
+    (s.step(e), round(o.param_groups[0]["lr"], 10))[1] for e in (0.5, 1.0, 2.5, 3.0, 7.25)])(
+        L.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.01)))(
+            sgd(L)))
+row("ChainedScheduler-plateau", lambda L: (lambda o: L.optim.lr_scheduler.ChainedScheduler(
+    [L.optim.lr_scheduler.ReduceLROnPlateau(o)]))(sgd(L)))
+
 def plateau(L: Any, metrics: list, n: int | None = None, **kw: Any) -> Any:
     opt = sgd(L)
     s = L.optim.lr_scheduler.ReduceLROnPlateau(opt, **kw)
