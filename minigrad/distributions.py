@@ -7,6 +7,7 @@ PyTorch's validate_args does."""
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 from typing import Any
@@ -29,7 +30,23 @@ def _param(value: Any) -> Tensor:
     dtype), kept as it is when it is one already, so gradients reach it."""
     if isinstance(value, Tensor):
         return value if value.dtype.kind == "f" else value.to(mg.get_default_dtype())
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"distribution parameters and values must be numbers or Tensors, got "
+                         f"{type(value).__name__}")
     return mg.tensor(value, dtype=mg.get_default_dtype())
+
+
+def _validating(validate_args: bool | None) -> bool:
+    """validate_args, or the default set by Distribution.set_default_validate_args."""
+    return Distribution._validate_default if validate_args is None else bool(validate_args)
+
+
+def _value(value: Any, validate: bool, method: str) -> Tensor:
+    """log_prob's value: with validation on, a Tensor (as PyTorch asks)."""
+    if validate and not isinstance(value, Tensor):
+        raise ValueError(f"{method}: the value argument must be a Tensor, got "
+                         f"{type(value).__name__}")
+    return value if isinstance(value, Tensor) else _param(value)
 
 
 def _check(name: str, value: Tensor, ok: np.ndarray, constraint: str, where: str) -> None:
@@ -44,9 +61,18 @@ class Distribution:
     event_shape (the shape of one draw; () for these three), sample and the moments."""
 
     has_rsample = False
+    _validate_default = True
 
     def __init__(self, batch_shape: Any = (), event_shape: Any = ()) -> None:
         self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        """Whether distributions made without validate_args check their arguments."""
+        if value not in (True, False):
+            raise ValueError(f"set_default_validate_args: expected True or False, got "
+                             f"{value!r}")
+        Distribution._validate_default = bool(value)
 
     @property
     def batch_shape(self) -> Size:
@@ -56,7 +82,26 @@ class Distribution:
     def event_shape(self) -> Size:
         return self._event_shape
 
+    _params: tuple[str, ...] = ()  # the tensors expand() broadcasts, batch dims first
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """The same distribution with its parameters broadcast to batch_shape (views)."""
+        if not self._params:
+            raise NotImplementedError(f"{type(self).__name__}.expand is not implemented in "
+                                      "minigrad")
+        batch_shape = Size(batch_shape)
+        new = copy.copy(self)
+        for name in self._params:
+            value = getattr(self, name)
+            value = value.expand(*batch_shape, *value.shape[len(self._batch_shape):])
+            setattr(new, name, value)
+        Distribution.__init__(new, batch_shape, self._event_shape)
+        return new
+
     def _extended_shape(self, sample_shape: Any = ()) -> Size:
+        if not isinstance(sample_shape, (tuple, list)):
+            raise TypeError(f"{type(self).__name__}: sample_shape must be a tuple of ints (a "
+                            f"torch.Size), got {sample_shape!r}")
         return Size((*sample_shape, *self._batch_shape, *self._event_shape))
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
@@ -83,11 +128,13 @@ class Normal(Distribution):
     """N(loc, scale^2): log p(x) = -(x - loc)^2 / (2 scale^2) - log scale - log sqrt(2 pi)."""
 
     has_rsample = True
-    _shown = ("loc", "scale")
+    _shown = _params = ("loc", "scale")
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         self.loc, self.scale = mg.broadcast_tensors(_param(loc), _param(scale))
-        if validate_args is not False:
+        self._validate = _validating(validate_args)
+        if self._validate:
+            _check("loc", self.loc, ~np.isnan(self.loc.array), "Real()", "Normal")
             _check("scale", self.scale, self.scale.array > 0, "GreaterThan(lower_bound=0.0)",
                    "Normal")
         super().__init__(self.loc.shape)
@@ -110,6 +157,9 @@ class Normal(Distribution):
         return self.loc + eps * self.scale
 
     def log_prob(self, value: Any) -> Tensor:
+        value = _value(value, self._validate, "Normal.log_prob")
+        if self._validate:
+            _check("value", value, ~np.isnan(value.array), "Real()", "Normal.log_prob")
         return (-((value - self.loc) ** 2) / (2 * self.variance) - self.scale.log()
                 - math.log(math.sqrt(2 * math.pi)))
 
@@ -128,7 +178,7 @@ class Categorical(Distribution):
     """One of K categories, from probs (normalized along the last dim) or from logits
     (log-probabilities up to a constant): log p(k) = logits[k] - logsumexp(logits)."""
 
-    _shown = ("probs",)
+    _shown, _params = ("probs",), ("probs", "logits")
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
@@ -138,10 +188,13 @@ class Categorical(Distribution):
         if given.ndim < 1:
             raise ValueError("Categorical: probs or logits must have at least one dim")
         if logits is None:
-            if validate_args is not False:
-                _check("probs", given, (given.array >= 0) & np.isfinite(given.array),
-                       "IndependentConstraint(Simplex(), 1)", "Categorical")
             self.probs = given / given.sum(-1, keepdim=True)
+            if _validating(validate_args):  # the normalized probs must form a simplex
+                p = self.probs.array
+                ok = (np.all(p >= 0, -1) & (np.abs(p.sum(-1) - 1) < 1e-6)) if p.shape[-1] else \
+                    np.zeros(p.shape[:-1], bool)
+                _check("probs", given, ok, "IndependentConstraint(Simplex(), 1)",
+                       "Categorical")
             eps = float(np.finfo(given.dtype).eps)
             self.logits = self.probs.clamp(eps, 1 - eps).log()
         else:
@@ -181,15 +234,16 @@ class Categorical(Distribution):
 class Bernoulli(Distribution):
     """1 with probability probs (or sigmoid(logits)), else 0: log p(x) = -BCE(logits, x)."""
 
-    _shown = ("probs",)
+    _shown, _params = ("probs",), ("probs", "logits")
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
         if (probs is None) == (logits is None):
             raise ValueError("Bernoulli: either probs or logits must be given, not both")
+        self._validate = _validating(validate_args)
         if logits is None:
             self.probs = _param(probs)
-            if validate_args is not False:
+            if self._validate:
                 _check("probs", self.probs, (self.probs.array >= 0) & (self.probs.array <= 1),
                        "Interval(lower_bound=0.0, upper_bound=1.0)", "Bernoulli")
             eps = float(np.finfo(self.probs.dtype).eps)
@@ -213,6 +267,10 @@ class Bernoulli(Distribution):
             return mg.bernoulli(self.probs.detach().expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value: Any) -> Tensor:
+        value = _value(value, self._validate, "Bernoulli.log_prob")
+        if self._validate:
+            _check("value", value, (value.array == 0) | (value.array == 1), "Boolean()",
+                   "Bernoulli.log_prob")
         logits, value = mg.broadcast_tensors(self.logits, _param(value))
         return -binary_cross_entropy_with_logits(logits, value, reduction="none")
 
@@ -225,11 +283,11 @@ class Uniform(Distribution):
     support refused (as PyTorch's validate_args does)."""
 
     has_rsample = True
-    _shown = ("low", "high")
+    _shown = _params = ("low", "high")
 
     def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
         self.low, self.high = mg.broadcast_tensors(_param(low), _param(high))
-        self._validate = validate_args is not False
+        self._validate = _validating(validate_args)
         if self._validate:
             _check("low", self.low, self.low.array < self.high.array,
                    "LessThan(upper_bound=high)", "Uniform")
@@ -282,6 +340,9 @@ class Independent(Distribution):
 
     def __init__(self, base_distribution: Distribution, reinterpreted_batch_ndims: int,
                  validate_args: bool | None = None) -> None:
+        if not isinstance(base_distribution, Distribution):
+            raise TypeError(f"Independent: base_distribution must be a Distribution, got "
+                            f"{type(base_distribution).__name__}")
         n, shape = reinterpreted_batch_ndims, base_distribution.batch_shape
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= len(shape):
             raise ValueError(f"Independent: reinterpreted_batch_ndims must be an int in [0, "
@@ -399,9 +460,15 @@ class MultivariateNormal(Distribution):
             raise ValueError(f"MultivariateNormal: {name} of shape {tuple(matrix.shape)} "
                              f"does not fit loc of shape {tuple(loc.shape)} (it must be "
                              f"(..., {loc.shape[-1] if loc.ndim else 'k'}, same))")
+        m = matrix.array
         if name == "scale_tril":
+            diagonal = np.diagonal(m, axis1=-2, axis2=-1)
+            _check(name, matrix, np.all(m == np.tril(m)) & np.all(diagonal > 0),
+                   "LowerCholesky()", "MultivariateNormal")
             tril = matrix
         else:
+            _check(name, matrix, np.allclose(m, np.swapaxes(m, -1, -2), atol=1e-6),
+                   "PositiveDefinite()", "MultivariateNormal")
             try:
                 cov = matrix if name == "covariance_matrix" else mg.linalg.inv(matrix)
                 tril = mg.linalg.cholesky(cov)

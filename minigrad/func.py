@@ -76,10 +76,13 @@ def _tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
 
 # *** differentiating: grad, grad_and_value, vjp, jacrev, jacfwd, hessian ***
 def _argnums(argnums: Argnums, count: int, what: str) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums) if isinstance(
+        argnums, (tuple, list)) else ()
     if not nums or not all(isinstance(n, int) for n in nums):
         raise RuntimeError(f"{what}: argnums must be an int or a non-empty tuple of ints, got "
                            f"{argnums!r}")
+    if len(set(nums)) != len(nums):
+        raise RuntimeError(f"{what}: argnums elements must be unique, got {argnums!r}")
     for n in nums:
         if not -count <= n < count:
             raise RuntimeError(f"Got argnum={n}, but only {count} positional inputs")
@@ -91,7 +94,7 @@ def _own_copy(t: Any, keep_graph: bool) -> Tensor:
     still depends on t when the graph is kept (so an outer transform sees through), else a new
     leaf. Differentiating with respect to this copy, not t, keeps nested transforms apart."""
     if not isinstance(t, Tensor):
-        raise RuntimeError(f"Expected tensors, got unsupported type {type(t)}")
+        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(t)}")
     if t.dtype.kind not in "fc":
         raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got "
                            f"{t.dtype}")
@@ -129,6 +132,10 @@ class _Differentiated:
                 raise RuntimeError(f"{what}(f)(*args): output of function f should be a tuple: "
                                    "(output, aux) if has_aux is True")
             result, self.aux = result
+            for leaf in _flatten(self.aux)[0]:
+                if not isinstance(leaf, Tensor):
+                    raise RuntimeError(f"{what}(f)(*args): Expected tensors in aux, got "
+                                       f"unsupported type {type(leaf)}")
             self.aux = self.aux if self.keep_graph else _tree_map(_detached, self.aux)
         self.output = result
 
@@ -186,9 +193,22 @@ def _detached(value: Any) -> Any:
     return value.detach() if isinstance(value, Tensor) else value
 
 
+def _check_callable(func: Any, what: str) -> None:
+    if not callable(func):
+        raise TypeError(f"{what}: expected a function, got {type(func).__name__}")
+
+
+def _check_chunk_size(chunk_size: Any, what: str) -> None:
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ValueError(f"{what}: chunk_size should be None or greater than 0, got "
+                         f"{chunk_size!r}")
+
+
 def grad_and_value(func: Callable, argnums: Argnums = 0, has_aux: bool = False) -> Callable:
     """f -> (args -> (d f(args) / d args[argnums], f(args))) for a function returning a scalar
     tensor; with has_aux, f returns (scalar, aux) and the value is (scalar, aux)."""
+
+    _check_callable(func, "grad_and_value")
 
     @functools.wraps(func)
     def grad_and_value_f(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
@@ -255,6 +275,8 @@ def jacrev(func: Callable, argnums: Argnums = 0, *, has_aux: bool = False,
     """f -> (args -> the Jacobian of f at args): for each output tensor, d output / d
     args[argnums] of shape output.shape + arg.shape (in the outputs' structure, and within it
     the arguments'), one reverse pass per output element."""
+    _check_callable(func, "jacrev")
+    _check_chunk_size(chunk_size, "jacrev")
 
     @functools.wraps(func)
     def jacrev_f(*args: Any, **kwargs: Any) -> Any:
@@ -291,7 +313,19 @@ def jacfwd(func: Callable, argnums: Argnums = 0, has_aux: bool = False, *,
            randomness: str = "error") -> Callable:
     """The Jacobian, as jacrev's (computed in reverse mode here: the same numbers)."""
     _check_randomness(randomness)
-    return jacrev(func, argnums, has_aux=has_aux)
+    transformed = jacrev(func, argnums, has_aux=has_aux)
+
+    @functools.wraps(func)
+    def jacfwd_f(*args: Any, **kwargs: Any) -> Any:
+        nums = (argnums,) if isinstance(argnums, int) else argnums
+        for n in nums if isinstance(nums, (tuple, list)) else ():
+            for t in _flatten(args[n])[0] if -len(args) <= n < len(args) else ():
+                if isinstance(t, Tensor) and t.dtype.kind not in "fc":  # forward mode's rule
+                    raise ValueError(f"jacfwd: expected primal to be floating point or "
+                                     f"complex, but got {t.dtype}")
+        return transformed(*args, **kwargs)
+
+    return jacfwd_f
 
 
 def hessian(func: Callable, argnums: Argnums = 0) -> Callable:
@@ -309,6 +343,9 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
     follow each other (tie_weights). strict=True requires exactly the module's names."""
     dicts = parameter_and_buffer_dicts
     dicts = tuple(dicts) if isinstance(dicts, (tuple, list)) else (dicts,)
+    if not all(isinstance(d, dict) for d in dicts):
+        raise ValueError(f"functional_call: expected all elements of parameter_and_buffer_dicts "
+                         f"to be dictionaries, got {[type(d).__name__ for d in dicts]}")
     given: dict[str, Any] = {}
     for d in dicts:
         repeated = sorted(set(given) & set(d))
@@ -317,7 +354,7 @@ def functional_call(module: Any, parameter_and_buffer_dicts: Any, args: Any = No
                              "functional call is ambiguous")
         given.update(d)
     slots = dict(module.named_parameters(remove_duplicate=False))
-    slots.update(module.named_buffers())
+    slots.update(module.named_buffers(remove_duplicate=False))
     if strict:
         _check_strict(module, given, slots)
     if tie_weights:
@@ -419,6 +456,8 @@ def vmap(func: Callable, in_dims: Any = 0, out_dims: Any = 0, randomness: str = 
     out_dims one int, or one entry per output. randomness: 'error' refuses random draws,
     'different' draws anew per sample, 'same' gives every sample the same draws."""
     _check_randomness(randomness)
+    _check_callable(func, "vmap")
+    _check_chunk_size(chunk_size, "vmap")
     name = getattr(func, "__name__", type(func).__name__)
 
     @functools.wraps(func)
@@ -486,8 +525,8 @@ def _batch_size(leaves: list, dims: list, where: str) -> int:
         raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped "
                          f"dimension, got sizes {sizes} for the mapped dimension")
     if sizes[0] == 0:
-        raise ValueError("vmap: a batch of size 0 is not supported (minigrad's vmap calls the "
-                         "function once per sample)")
+        raise NotImplementedError("vmap: a batch of size 0 is not supported (minigrad's vmap "
+                                  "calls the function once per sample)")
     return sizes[0]
 
 

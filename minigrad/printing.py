@@ -47,6 +47,10 @@ def set_printoptions(precision: int | None = None, threshold: float | None = Non
                              f"got {profile!r}")
         for key in ("precision", "threshold", "edgeitems", "linewidth"):
             setattr(OPTIONS, key, getattr(PROFILES[profile], key))
+    for key, value in (("precision", precision), ("edgeitems", edgeitems)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value < 0):
+            raise ValueError(f"set_printoptions: {key} must be an int >= 0, got {value!r}")
     given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
                  linewidth=linewidth)
     for key, value in given.items():

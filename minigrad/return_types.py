@@ -16,8 +16,19 @@ def _named(name: str, fields: str) -> type:
         items = ",\n".join(f"{field}={value!r}" for field, value in zip(self._fields, self))
         return f"minigrad.return_types.{name}(\n{items})"
 
-    return type(name, (_namedtuple(name, fields),),
-                {"__slots__": (), "__repr__": __repr__, "__module__": __name__})
+    base = _namedtuple(name, fields)
+
+    def __new__(cls: type, *args: object) -> tuple:
+        """From the fields, or from one sequence of them as torch.return_types.<name>((a, b))."""
+        if len(args) == 1 and isinstance(args[0], (tuple, list)):
+            args = tuple(args[0])
+        if len(args) != len(base._fields):
+            raise TypeError(f"return_types.{name}: expected {len(base._fields)} fields "
+                            f"{base._fields}, got {len(args)}")
+        return base.__new__(cls, *args)
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__new__": __new__,
+                                "__module__": __name__})
 
 
 # *** reductions, sorting and cumulative ops ***

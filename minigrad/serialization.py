@@ -24,6 +24,17 @@ _PLAIN = (type(None), bool, int, float, str)
 PathLike = str | os.PathLike
 
 
+def _path(path: Any, what: str) -> str:
+    """path as a str, or a TypeError naming what was given instead."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what}: expected a file name (str or os.PathLike) or a binary file "
+                        f"object, got {type(path).__name__}")
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{what}: {path!r} is a directory, not a file")
+    return path
+
+
 def _is_file(f: Any) -> bool:
     """A file object (io.BytesIO, open(..., "wb")) rather than a path."""
     return not isinstance(f, (str, os.PathLike)) and (hasattr(f, "write") or hasattr(f, "read"))
@@ -41,7 +52,7 @@ def save(obj: Any, path: PathLike | Any, pickle_module: Any = None,
     if _is_file(path):
         np.savez(path, *arrays, allow_pickle=False, **{STRUCTURE: encoded})
         return
-    path = os.fspath(path)
+    path = _path(path, "save")
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: cannot write {path!r}: no folder {folder!r}")
@@ -73,7 +84,7 @@ def load(path: PathLike | Any, map_location: Any = None, pickle_module: Any = No
         is_zip = zipfile.is_zipfile(path)
         path.seek(start)
     else:
-        path = os.fspath(path)
+        path = _path(path, "load")
         try:
             with open(path, "rb") as f:
                 is_zip = zipfile.is_zipfile(f)

@@ -14,7 +14,8 @@ import numpy as np
 from minigrad import ops
 from minigrad.creation import full_like, ones_like
 from minigrad.function import Function
-from minigrad.ops.math import _float_operands, _floating
+from minigrad.ops._common import constant
+from minigrad.ops.math import _float_operands, _floating, erfc_array, erfinv_array
 from minigrad.ops.special import (  # noqa: F401  (torch.special's)
     bessel,
     erfcx,
@@ -37,7 +38,6 @@ from minigrad import i0  # noqa: F401  # isort: skip
 from minigrad import mvlgamma as multigammaln  # noqa: F401  # isort: skip
 from minigrad import digamma as psi  # noqa: F401  # isort: skip
 from minigrad import lgamma as gammaln  # noqa: F401  # isort: skip
-from minigrad import sigmoid as expit  # noqa: F401  # isort: skip
 
 
 
@@ -56,7 +56,12 @@ _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001  (torch's name)
-    return ops.round(input, decimals=decimals)
+    return ops.round(constant(input), decimals=decimals)
+
+
+def expit(input: Tensor) -> Tensor:
+    """The logistic sigmoid 1 / (1 + exp(-x))."""
+    return ops.sigmoid(_floating(input))
 
 
 def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -121,9 +126,51 @@ def ndtr(input: Tensor) -> Tensor:
     return 0.5 * ops.erfc(-_floating(input) * _SQRT_HALF)
 
 
+def _erfcinv(z: np.ndarray) -> np.ndarray:
+    """x with erfc(x) = z for z in (0, 1], in float64: a start from erfinv(1 - z), or for tiny
+    z from erfc(x) ~ e^(-x^2) / (x sqrt pi), then Newton on log erfc(x) = log z, which keeps
+    its relative accuracy however small z is."""
+    with np.errstate(all="ignore"):
+        t = np.sqrt(-np.log(np.where(z < 1e-3, z, 0.5)))
+        start = np.sqrt(np.maximum(t * t - np.log(t * math.sqrt(math.pi)), 0.0))
+        x = np.where(z < 1e-3, start, erfinv_array(1.0 - np.minimum(z, 1.0)))
+        for _ in range(5):
+            tail = erfc_array(x)
+            slope = -2.0 / math.sqrt(math.pi) * np.exp(-x * x) / tail  # d/dx log erfc x
+            x = x - (np.log(tail) - np.log(z)) / slope
+    return x
+
+
+def ndtri_array(p: np.ndarray) -> np.ndarray:
+    """The standard normal quantile -sqrt 2 erfcinv(2p), through the smaller tail so that
+    p near 0 keeps its digits (2p - 1 would round them away); +-inf at 0 and 1, nan
+    outside [0, 1]."""
+    p64 = p.astype(np.float64)
+    lower = p64 < 0.5
+    tail = np.where(lower, p64, 1.0 - p64)
+    inside = (tail > 0) & (p64 <= 1)
+    x = _erfcinv(np.where(inside, 2 * tail, 1.0)) * math.sqrt(2)
+    out = np.where(inside, np.where(lower, -x, x), np.where(p64 == 0, -np.inf, np.nan))
+    return np.where(p64 == 1, np.inf, out).astype(p.dtype)
+
+
+class Ndtri(Function):
+    @staticmethod
+    def forward(ctx, p):
+        out = ndtri_array(p.array)
+        ctx.save_for_backward(Tensor._make(out))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """d/dp ndtri(p) = sqrt(2 pi) e^(x^2 / 2), x = ndtri(p)"""
+        (x,) = ctx.saved_tensors
+        return g * ops.exp(x * x / 2) * math.sqrt(2 * math.pi)
+
+
 def ndtri(input: Tensor) -> Tensor:
-    """The inverse of ndtr: sqrt 2 erfinv(2p - 1)."""
-    return ops.erfinv(2 * _floating(input) - 1) / _SQRT_HALF
+    """The inverse of ndtr: the standard normal quantile of p."""
+    return Ndtri.apply(_floating(input))
 
 
 def log_ndtr(input: Tensor) -> Tensor:

@@ -408,7 +408,7 @@ def test_gradgradcheck_conv_ops(fn: Any) -> None:
      r"fold: input has 5 blocks but output_size \(3, 3\) .* makes 2 x 2 = 4"),
     (lambda: F.interpolate(mg.randn(1, 1, 3, 3), size=4, align_corners=True),
      r"align_corners can only be set with the interpolating modes"),
-    (lambda: F.adaptive_avg_pool2d(mg.randn(1, 1, 3, 3), 0), r"output_size must be at least 1"),
+    (lambda: F.adaptive_avg_pool2d(mg.randn(1, 1, 3, 3), -1), r"output_size must be at least 0"),
     (lambda: nn.Conv2d(3, 4, 3, groups=2), r"Conv2d: in_channels \(3\) must be divisible by "
                                            r"groups \(2\)"),
 ])

@@ -612,8 +612,8 @@ def test_subset_of_whole_arrays_is_cut_without_per_example_calls(monkeypatch):
 
 
 @pytest.mark.parametrize(("indices", "error", "text"), [
-    ([0, 10], IndexError, r"indices \[10\] are outside the dataset's range 0..9"),
-    ([-1], IndexError, r"indices \[-1\]"),
+    ([0, 10], IndexError, r"indices \[10\] are outside the dataset's range -10..9"),
+    ([-11], IndexError, r"indices \[-11\]"),  # -1 is the last, as torch indexes
     ([0.5], TypeError, "1-D sequence of ints, got float64"),
     ([[0, 1]], TypeError, r"shape \(1, 2\)"),
 ])

@@ -734,8 +734,7 @@ def test_gamma_functions_far_out_and_at_poles_match_torch(n: int | None, torch: 
         mine, theirs = mine[mg.tensor(~poles)], theirs[~torch.tensor(poles)]
     np.testing.assert_allclose(mine.array, theirs.numpy(), rtol=tol, atol=1e-12)
     assert mg.tensor([1, 2]).lgamma().dtype == np.float32
-    with pytest.raises(RuntimeError, match="greater than"):
-        mg.tensor([0.5]).mvlgamma(3)
+    assert mg.tensor([0.5]).mvlgamma(3).item() == torch.tensor([0.5]).mvlgamma(3).item()
 
 
 def test_index_helpers_match_torch(torch: Any) -> None:

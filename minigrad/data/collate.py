@@ -23,6 +23,8 @@ def default_collate(batch: Sequence[Any]) -> Any:
 def collate(batch: Sequence[Any], items: Sequence[int], field: str) -> Any:
     """default_collate, with the dataset indices of the examples and the field being collated,
     for an error that names them."""
+    if not len(batch):
+        raise IndexError(f"default_collate: {field or 'the batch'} is empty")
     elem = batch[0]
     if isinstance(elem, Tensor):
         from minigrad.ops import stack
@@ -34,12 +36,20 @@ def collate(batch: Sequence[Any], items: Sequence[int], field: str) -> Any:
         return from_numpy(np.stack([np.asarray(a) for a in batch]))
     if isinstance(elem, np.generic) and elem.dtype.kind not in "USO":
         return from_numpy(np.array(batch))
-    if isinstance(elem, (bool, int, float)):
-        dtype = bool if isinstance(elem, bool) else int if isinstance(elem, int) else float
-        return from_numpy(np.array(batch, dtype=np.float64 if dtype is float else None))
+    if isinstance(elem, float):
+        return from_numpy(np.array(batch, dtype=np.float64))
+    if isinstance(elem, (bool, int)):  # the dtype torch.tensor(batch) infers: float32 if any
+        from minigrad.creation import tensor  # float (default dtype), int64 if any int
+
+        return tensor(list(batch))
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, Mapping):
+        for item, d in zip(items, batch, strict=True):
+            missing = [key for key in elem if key not in d]
+            if missing:
+                raise KeyError(f"default_collate: example {item} has no key {missing[0]!r} "
+                               f"(the batch's first example has {list(elem)})")
         collated = {key: collate([d[key] for d in batch], items, f"{field}field {key!r} of ")
                     for key in elem}
         return collated if type(elem) is dict else type(elem)(collated)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -41,6 +42,10 @@ class IterableDataset(Dataset):
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __len__(self) -> int:
+        raise TypeError(f"object of type {type(self).__name__!r} has no len() (a stream "
+                        "defines __len__ only if it knows its length)")
 
     def __add__(self, other: Dataset) -> ChainDataset:
         return ChainDataset([self, other])
@@ -97,6 +102,9 @@ class ConcatDataset(Dataset):
             if -index > len(self):
                 raise ValueError("absolute value of index should not exceed dataset length")
             index += len(self)
+        if index >= len(self):
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {len(self)} "
+                             "examples")
         which = bisect.bisect_right(self.cumulative_sizes, index)
         start = self.cumulative_sizes[which - 1] if which else 0
         return self.datasets[which][index - start]
@@ -155,10 +163,10 @@ class Subset(Dataset):
             raise TypeError(f"Subset: indices must be a 1-D sequence of ints, got "
                             f"{index.dtype} values of shape {index.shape}")
         n = len(dataset)
-        outside = index[(index < 0) | (index >= n)]
+        outside = index[(index < -n) | (index >= n)]  # negative ones count from the end
         if outside.size:
             raise IndexError(f"Subset: indices {outside[:5].tolist()} are outside the "
-                             f"dataset's range 0..{n - 1}")
+                             f"dataset's range {-n}..{n - 1}")
         # indices as given (a list from random_split, as in PyTorch); their array for batching
         self.dataset, self.indices, self._index = dataset, indices, (indices, index)
 
@@ -185,14 +193,24 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
     ``mg.manual_seed`` seeds; the same seed gives the same split."""
     n = len(dataset)
     lengths = list(lengths)
-    if lengths and all(isinstance(x, Real) and not isinstance(x, Integral) for x in lengths):
-        if not all(0 <= x <= 1 for x in lengths) or not math.isclose(sum(lengths), 1):
+    if any(isinstance(x, bool) or not isinstance(x, Real) for x in lengths):
+        raise TypeError(f"random_split: lengths must be ints, or fractions summing to 1, got "
+                        f"{lengths}")
+    fractions = not all(isinstance(x, Integral) for x in lengths)
+    if lengths and fractions and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        if not all(0 <= x <= 1 for x in lengths):
             raise ValueError(f"random_split: fractions must lie in [0, 1] and sum to 1, got "
                              f"{lengths}")
         lengths = [math.floor(n * x) for x in lengths]
         for i in range(n - sum(lengths)):
             lengths[i % len(lengths)] += 1
-    if any(isinstance(x, bool) or not isinstance(x, Integral) or x < 0 for x in lengths):
+    elif fractions:
+        if sum(lengths) == n:  # whole numbers as floats: torch's randperm refuses them
+            raise TypeError(f"random_split: lengths must be ints, or fractions summing to 1, "
+                            f"got {lengths}")
+        raise ValueError(f"random_split: fractions must lie in [0, 1] and sum to 1, got "
+                         f"{lengths}")
+    if any(x < 0 for x in lengths):
         raise ValueError(f"random_split: lengths must be ints >= 0 (or fractions summing to "
                          f"1), got {lengths}")
     if sum(lengths) != n:
@@ -210,7 +228,7 @@ def get_worker_info() -> None:
 
 
 def _check_worker_options(num_workers: Any, timeout: Any, prefetch_factor: Any,
-                          persistent_workers: Any) -> None:
+                          persistent_workers: Any, multiprocessing_context: Any = None) -> None:
     """PyTorch's checks of the worker options, which minigrad accepts and ignores."""
     if isinstance(num_workers, bool) or not isinstance(num_workers, Integral) or num_workers < 0:
         raise ValueError(f"DataLoader: num_workers must be an int >= 0, got {num_workers!r}; "
@@ -222,6 +240,10 @@ def _check_worker_options(num_workers: Any, timeout: Any, prefetch_factor: Any,
                          "without workers)")
     if num_workers == 0 and persistent_workers:
         raise ValueError("DataLoader: persistent_workers needs num_workers > 0")
+    if num_workers == 0 and multiprocessing_context is not None:
+        raise ValueError(f"DataLoader: multiprocessing_context can only be used with "
+                         f"multi-process loading (num_workers > 0), got "
+                         f"multiprocessing_context={multiprocessing_context!r} and num_workers=0")
 
 
 class DataLoader:
@@ -268,7 +290,18 @@ class DataLoader:
                              f"sampler={sampler}, batch_sampler={batch_sampler}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
-        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers,
+                              multiprocessing_context)
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got "
+                            f"{type(collate_fn).__name__}")
+        for name, given in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if given is not None and not isinstance(given, Iterable):
+                raise TypeError(f"DataLoader: {name} must be iterable, got "
+                                f"{type(given).__name__}")
+        if pin_memory:
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", UserWarning, stacklevel=2)
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
@@ -289,6 +322,7 @@ class DataLoader:
         _rng(None, generator, "DataLoader")  # a wrong type fails here, not at the first epoch
         if iterable:
             self.sampler, self.batch_sampler = None, None
+            self._initialized = True
             return
         if sampler is None:
             if shuffle:
@@ -298,6 +332,16 @@ class DataLoader:
         if batch_sampler is None and batch_size is not None:
             batch_sampler = BatchSampler(sampler, self.batch_size, self.drop_last)
         self.sampler, self.batch_sampler = sampler, batch_sampler
+        self._initialized = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """What shapes the batches is fixed once made, as in PyTorch."""
+        if getattr(self, "_initialized", False) and name in (
+                "batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+                "persistent_workers"):
+            raise ValueError(f"DataLoader: {name} attribute should not be set after the "
+                             "DataLoader is initialized")
+        super().__setattr__(name, value)
 
     def __len__(self) -> int:
         if isinstance(self.dataset, IterableDataset):
@@ -336,6 +380,11 @@ class DataLoader:
             while type(dataset) is Subset:
                 index, dataset = dataset.index_array()[index], dataset.dataset
             if _has_whole_arrays(dataset):
+                size = len(dataset)
+                if index.size and (index.min() < -size or index.max() >= size):
+                    bad = index[(index < -size) | (index >= size)]
+                    raise IndexError(f"DataLoader: index {int(bad[0])} is out of range for a "
+                                     f"dataset of {size} examples")
                 return [_to_tensor(np.take(t.array, index, axis=0)) for t in dataset.tensors]
             return collate([self.dataset[i] for i in indices], indices, "")
         return self.collate_fn([self.dataset[i] for i in indices])

@@ -11,8 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.data._checks import check_positive_int
-
 
 class SeedStream:
     """What a DataLoader made with minigrad's seed= shuffles with: one numpy generator for all
@@ -73,10 +71,12 @@ class RandomSampler(Sampler):
         if not isinstance(replacement, bool):
             raise TypeError(f"RandomSampler: replacement should be a boolean value, but got "
                             f"replacement={replacement!r}")
-        if num_samples is not None:
-            check_positive_int("RandomSampler", "num_samples", num_samples)
         self.data_source, self.replacement = data_source, replacement
         self._num_samples, self.generator = num_samples, generator
+        count = self.num_samples
+        if isinstance(count, bool) or not isinstance(count, Integral) or count <= 0:
+            raise ValueError(f"RandomSampler: num_samples should be a positive integer value, "
+                             f"but got num_samples={count!r}")
 
     @property
     def num_samples(self) -> int:

@@ -156,23 +156,45 @@ class _ConvTransposeNd(_ConvNd):
                          groups, bias, padding_mode, device, dtype)
         self.output_padding = as_tuple(output_padding, self.dims, "output_padding", name, 0)
 
+    def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, ...]:
+        """self.output_padding, or the one that makes the output's spatial size output_size
+        (its last dims), which must lie within a stride of the smallest size, as PyTorch."""
+        if output_size is None:
+            return self.output_padding
+        name, dims = type(self).__name__, self.dims
+        sizes = [int(v) for v in output_size]
+        if len(sizes) not in (dims, x.ndim):
+            raise ValueError(f"{name}: for {x.ndim}-D input, output_size must have {dims} or "
+                             f"{x.ndim} elements, got {tuple(output_size)}")
+        sizes, spatial = sizes[-dims:], x.shape[-dims:]
+        smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
+            spatial, self.stride, self.padding, self.dilation, self.kernel_size, strict=True)]
+        if not all(lo <= v < lo + s for v, lo, s in zip(sizes, smallest, self.stride,
+                                                         strict=True)):
+            raise ValueError(f"{name}: requested an output size of {tuple(sizes)}, but valid "
+                             f"sizes range from {smallest} to "
+                             f"{[lo + s - 1 for lo, s in zip(smallest, self.stride)]} (for an "
+                             f"input of spatial size {tuple(spatial)})")
+        return tuple(v - lo for v, lo in zip(sizes, smallest, strict=True))
+
 
 class ConvTranspose1d(_ConvTransposeNd):
     """The adjoint of Conv1d over (N, C, L)."""
 
     dims = 1
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
         return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0],
-                                  self.output_padding[0], self.groups, self.dilation[0])
+                                  self._output_padding(x, output_size)[0], self.groups,
+                                  self.dilation[0])
 
 
 class ConvTranspose2d(_ConvTransposeNd):
     """The adjoint of Conv2d over (N, C, H, W)."""
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+                                  self._output_padding(x, output_size), self.groups, self.dilation)
 
 
 class ConvTranspose3d(_ConvTransposeNd):
@@ -180,9 +202,9 @@ class ConvTranspose3d(_ConvTransposeNd):
 
     dims = 3
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
         return F.conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.groups, self.dilation)
+                                  self._output_padding(x, output_size), self.groups, self.dilation)
 
 
 # *** pooling ***

@@ -624,8 +624,12 @@ def _pad_positions(size: int, before: int, after: int, mode: str) -> np.ndarray:
     p = np.arange(-before, size + after)
     if mode == "replicate":
         return np.clip(p, 0, size - 1)
-    if mode == "circular":
-        return p % size
+    if mode == "circular":  # a negative amount crops first; the kept span then wraps
+        start, kept = max(-before, 0), size + min(before, 0) + min(after, 0)
+        if kept < max(before, after, 1):
+            raise ValueError(f"pad: circular padding ({before}, {after}) of a dim of size "
+                             f"{size} wraps more than the {max(kept, 0)} elements it keeps")
+        return start + np.arange(-max(before, 0), kept + max(after, 0)) % kept
     period = 2 * (size - 1)  # reflect: ... 2 1 | 0 1 2 3 | 2 1 ...
     q = p % period if period else p * 0
     return np.where(q >= size, period - q, q)
@@ -648,6 +652,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     k = len(pad) // 2
     dims = [input.ndim - 1 - i for i in range(k)]
     if mode == "constant":
+        if value is not None and (isinstance(value, (str, bytes)) or not hasattr(value,
+                                                                             "__float__")):
+            raise TypeError(f"pad: value must be a number, got {value!r}")
         return _constant_pad(input, pad, dims, 0.0 if value is None else value)
     if value not in (None, 0):
         raise ValueError(f"pad: value={value} is only for mode='constant', not {mode!r}")
@@ -659,7 +666,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     for i, d in enumerate(dims):
         before, after, size = pad[2 * i], pad[2 * i + 1], input.shape[d]
         limit = size if mode == "circular" else size - 1 if mode == "reflect" else None
-        if size == 0 or (limit is not None and max(before, after) > limit):
+        if size == 0 or size + before + after < 1 or (
+                limit is not None and max(before, after) > limit):
             raise ValueError(f"pad: {mode} padding ({before}, {after}) of dim {d} needs "
                              f"{'at most' if mode == 'circular' else 'less than'} its size "
                              f"{size} on each side")
@@ -1033,7 +1041,12 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
     if input.ndim not in (2, 3):
         raise ValueError(f"adaptive_avg_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input, "
                          f"got shape {input.shape}")
+    if isinstance(output_size, (tuple, list)) and len(output_size) != 1:
+        raise ValueError(f"adaptive_avg_pool1d: output_size must hold one int, got "
+                         f"{output_size!r}")
     size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise TypeError(f"adaptive_avg_pool1d: output_size must be an int, got {output_size!r}")
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
 
 
@@ -1387,24 +1400,39 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
 
 
+def _lp_norm_type(name: str, norm_type: Any) -> None:
+    if norm_type == 0:  # the root 1/p would divide by zero
+        raise ValueError(f"{name}: norm_type must be nonzero, got {norm_type!r}")
+
+
+def _lp_root(mean: Tensor, size: int, norm_type: float) -> Tensor:
+    """(size mean)^(1/p), 0 with gradient 0 where the window's sum of x^p is 0 (as PyTorch's
+    relu there), not the root's infinite slope: the root is taken of 1 there, then zeroed."""
+    zero = mean.array == 0
+    safe = mean + Tensor._make(zero.astype(mean.array.dtype))
+    return (safe * size) ** (1.0 / norm_type) * Tensor._make((~zero).astype(mean.array.dtype))
+
+
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window, (sum of x^p)^(1/p): avg_pool2d of x^p times the window's
     size, to the power 1/p (p = inf is max pooling, as PyTorch's limit)."""
+    _lp_norm_type("lp_pool2d", norm_type)
     if norm_type == math.inf:
         return max_pool2d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     out = avg_pool2d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
-    return (out * (kh * kw)) ** (1.0 / norm_type)
+    return _lp_root(out, kh * kw, norm_type)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None,
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window of (N, C, L) or (C, L): (sum of x^p)^(1/p) (max at inf)."""
+    _lp_norm_type("lp_pool1d", norm_type)
     if norm_type == math.inf:
         return max_pool1d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
-    return (out * kernel_size) ** (1.0 / norm_type)
+    return _lp_root(out, kernel_size, norm_type)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
@@ -1611,11 +1639,12 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window of (N, C, D, H, W): avg_pool3d of x^p times the window's
     size, to the power 1/p (max pooling at p = inf, as lp_pool2d)."""
+    _lp_norm_type("lp_pool3d", norm_type)
     if norm_type == math.inf:
         return max_pool3d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kernel = as_tuple(kernel_size, 3, "kernel_size", "lp_pool3d")
     out = avg_pool3d(input ** norm_type, kernel, stride, 0, ceil_mode)
-    return (out * math.prod(kernel)) ** (1.0 / norm_type)
+    return _lp_root(out, math.prod(kernel), norm_type)
 
 # gaps: connectionist temporal classification
 from minigrad.ops.ctc import ctc_loss  # noqa: E402

@@ -463,7 +463,7 @@ class Module:
         """Every parameter with its dotted name (`0.weight`, `encoder.fc1.bias`), each once;
         with recurse=False only this module's own."""
         seen: set[int] = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, p in module._members():
                 if isinstance(p, Parameter) and not (remove_duplicate and id(p) in seen):
@@ -473,13 +473,13 @@ class Module:
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         return (p for _, p in self.named_parameters(recurse=recurse))
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True
-                      ) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         dot = prefix + "." if prefix else ""
         own = self._named_state(persistent_only=False) if recurse else self._own_state("")
-        seen: set[int] = set()  # a shared module's buffers once, as PyTorch
+        seen: set[int] = set()  # a shared module's buffers once (unless remove_duplicate=False)
         return ((dot + k, t) for k, t in own if not isinstance(t, Parameter)
-                and not (id(t) in seen or seen.add(id(t))))
+                and not (remove_duplicate and (id(t) in seen or seen.add(id(t)))))
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         return (b for _, b in self.named_buffers(recurse=recurse))

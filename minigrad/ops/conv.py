@@ -41,7 +41,7 @@ def as_tuple(value: Any, n: int, name: str, op: str, minimum: int = 1) -> tuple[
     naming op, the argument and its value."""
     if isinstance(value, (int, np.integer)):
         values = (value,) * n
-    elif isinstance(value, Sequence):
+    elif isinstance(value, Sequence) and not isinstance(value, str):
         values = tuple(value)
     else:
         raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
@@ -154,7 +154,8 @@ class Fold(Function):
     def forward(ctx, cols, size, kernel, dilation, pads, stride):
         outs = tuple(out_size(m, k, s, d, *p)
                      for m, k, s, d, p in zip(size, kernel, stride, dilation, pads, strict=True))
-        blocks = cols.array.reshape(cols.shape[0], -1, *kernel, *outs)
+        blocks = cols.array.reshape(cols.shape[0], cols.shape[1] // math.prod(kernel), *kernel,
+                                    *outs)  # not -1: the batch may be empty
         return fold_windows(blocks.transpose(*range(1, blocks.ndim), 0), size, kernel,
                             dilation, pads, stride)
 
@@ -189,7 +190,8 @@ def _columns(x: np.ndarray, geo: Geometry) -> np.ndarray:
 
 def _per_group(g: np.ndarray, groups: int) -> np.ndarray:
     """(N, O, *out) -> (groups, O / groups, prod(out) N), the layout _columns' product has."""
-    return g.transpose(*range(1, g.ndim), 0).reshape(groups, g.shape[1] // groups, -1)
+    columns = g.shape[0] * math.prod(g.shape[2:])  # not -1: there may be no channels
+    return g.transpose(*range(1, g.ndim), 0).reshape(groups, g.shape[1] // groups, columns)
 
 
 class Conv(Function):
@@ -199,8 +201,8 @@ class Conv(Function):
     def forward(ctx, x, weight, bias, geo):
         ctx.save_for_backward(x, weight)
         ctx.columns = cols = _columns(x.array, geo)  # kept for the weight's gradient
-        out = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups, -1) @ cols
-        out = out.reshape(weight.shape[0], -1)
+        kernels = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups, cols.shape[1])
+        out = (kernels @ cols).reshape(weight.shape[0], cols.shape[2])  # sizes: O may be 0
         if bias is not None:
             out += bias.array[:, None]
         out = out.reshape(weight.shape[0], *geo.out, x.shape[0])
@@ -223,7 +225,8 @@ class ConvInputGrad(Function):
     @staticmethod
     def forward(ctx, g, weight, geo):
         ctx.save_for_backward(g, weight)
-        kernels = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups, -1)
+        kernels = weight.array.reshape(geo.groups, weight.shape[0] // geo.groups,
+                                       math.prod(weight.shape[1:]))
         cols = kernels.transpose(0, 2, 1) @ _per_group(g.array, geo.groups)
         n = g.shape[0]
         blocks = cols.reshape(weight.shape[1] * geo.groups, *geo.kernel, *geo.out, n)
@@ -270,6 +273,8 @@ _SHAPES = {1: "(N, C, L)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}  # for error
 
 def _batched(x: Tensor, op: str, ranks: tuple[int, int], what: str) -> tuple[Tensor, bool]:
     """x with a batch dim (added when x is unbatched), and whether one was added."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
     if x.ndim not in ranks:
         raise ValueError(f"{op}: expected a {ranks[0]}-D (unbatched) or {ranks[1]}-D (batched) "
                          f"input of shape {what}, got shape {x.shape}")
@@ -315,8 +320,13 @@ def _check_weight(op: str, x: Tensor, weight: Tensor, bias: Tensor | None, group
                   in_dim: int, rank: int) -> None:
     if weight.ndim != rank:
         raise ValueError(f"{op}: expected a {rank}-D weight, got shape {weight.shape}")
+    if x.array.dtype == np.bool_:
+        raise TypeError(f"{op}: not implemented for bool tensors (use .float())")
     if not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if weight.shape[0] == 0 or (in_dim == 0 and weight.shape[1] == 0):
+        raise ValueError(f"{op}: weight of shape {weight.shape} has no channels (its dim "
+                         f"{0 if weight.shape[0] == 0 else 1} is 0)")
     channels = x.shape[1]
     if in_dim == 1 and channels != weight.shape[1] * groups:
         raise ValueError(f"{op}: input has {channels} channels but weight of shape "

@@ -113,6 +113,8 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
     if log_probs.ndim not in (2, 3):
         raise ValueError(f"{name}: log_probs must be (T, N, C) or (T, C), got shape "
                          f"{log_probs.shape}")
+    if 0 in log_probs.shape:
+        raise ValueError(f"{name}: log_probs must not be empty, got shape {log_probs.shape}")
     unbatched = log_probs.ndim == 2
     frames, batch, classes = log_probs.shape[0], 1 if unbatched else log_probs.shape[1], \
         log_probs.shape[-1]
@@ -124,6 +126,9 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
         raise ValueError(f"{name}: input_lengths {inputs.tolist()} exceed the {frames} frames "
                          "of log_probs")
     sequences = _targets(targets, lengths, batch, unbatched, classes)
+    for b, seq in enumerate(sequences):  # torch reads such a target as it comes: refused
+        if (seq == blank).any():
+            raise ValueError(f"{name}: target {b} {seq.tolist()} holds the blank label {blank}")
     x = log_probs.unsqueeze(1) if unbatched else log_probs
     losses = CTC.apply(x, sequences, tuple(inputs.tolist()), blank, bool(zero_infinity))
     if unbatched:

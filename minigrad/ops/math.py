@@ -921,7 +921,13 @@ def erfinv(input: Tensor) -> Tensor:
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
     p = _floating(input)
-    if eps is not None:
+    if eps is not None and eps > 0.5:  # bounds crossed: below eps reads eps, as PyTorch
+        a = p.array
+        fill = np.where(a < eps, eps, np.where(a > 1 - eps, 1 - eps, np.nan))
+        kept = np.isnan(fill)
+        p = p * Tensor._make(kept.astype(a.dtype)) + Tensor._make(
+            np.where(kept, 0, fill).astype(a.dtype))
+    elif eps is not None:
         p = p.clamp(eps, 1 - eps)
     with np.errstate(all="ignore"):
         return log(p / (1 - p))
@@ -1157,17 +1163,23 @@ def digamma(input: Tensor) -> Tensor:
 
 def polygamma(n: int, input: Tensor) -> Tensor:
     """The n-th derivative of digamma."""
+    if isinstance(n, Tensor) and n.ndim == 0 and n.dtype.kind in "iu":
+        n = int(n.item())
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"polygamma: n must be an int, got {n!r}")
     if n < 0:
         raise RuntimeError(f"polygamma(n, x) does not support negative n, got {n}")
     return Polygamma.apply(_floating(input), int(n))
 
 
 def mvlgamma(input: Tensor, p: int) -> Tensor:
-    """The multivariate log-gamma of dimension p: p(p-1)/4 log pi + sum_j lgamma(x - j/2);
-    every element must exceed (p - 1) / 2."""
+    """The multivariate log-gamma of dimension p: p(p-1)/4 log pi + sum_j lgamma(x - j/2)
+    (inf or nan where an element is not above (p - 1) / 2, as PyTorch 2.13)."""
+    if isinstance(p, bool) or not isinstance(p, (int, np.integer)):
+        raise TypeError(f"mvlgamma: p must be an int, got {p!r}")
+    if p < 1:
+        raise RuntimeError(f"mvlgamma: p has to be greater than or equal to 1, got {p}")
     x = _floating(input)
-    if np.any(x.array <= (p - 1) / 2):
-        raise RuntimeError(f"mvlgamma: all elements must be greater than (p-1)/2 = {(p - 1) / 2}")
     terms = lgamma(x.unsqueeze(-1) - Tensor._make(np.arange(p, dtype=x.dtype) / 2)).sum(-1)
     return terms + p * (p - 1) / 4 * math.log(math.pi)
 

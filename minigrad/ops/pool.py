@@ -110,6 +110,16 @@ def _first_max(values: np.ndarray, axis: int) -> np.ndarray:
 
 
 # *** geometry of the pools ***
+def _check_input(op: str, x: Tensor, first: int = 1) -> None:
+    """PyTorch's pools refuse bools, and inputs with an empty dim from `first` on (the batch
+    alone may be empty)."""
+    if x.array.dtype == np.bool_:
+        raise TypeError(f"{op}: not implemented for bool tensors (use .float())")
+    if 0 in x.shape[first:]:
+        raise ValueError(f"{op}: expected the input's non-batch dims from dim {first} on to "
+                         f"have positive sizes, got shape {tuple(x.shape)}")
+
+
 def _pool_args(op: str, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
                n: int = 2) -> tuple[tuple[int, ...], ...]:
     kernel = as_tuple(kernel_size, n, "kernel_size", op)
@@ -236,6 +246,7 @@ def max_pool3d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
 def _max_pool_nd(_op: str, dims: int, input: Tensor, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, ceil_mode: bool, return_indices: bool) -> Any:
     x, unbatched = _batched(input, _op, (dims + 1, dims + 2), _SHAPES[dims])
+    _check_input(_op, x)
     kernel, stride, padding, dilation = _pool_args(_op, kernel_size, stride, padding, dilation,
                                                    dims)
     pads = _pool_pads(_op, x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
@@ -280,9 +291,11 @@ def _adaptive_size(op: str, x: Tensor, output_size: Any, dims: int = 2) -> tuple
     if len(sizes) != dims:
         raise ValueError(f"{op}: output_size must be an int or a tuple of {dims}, got "
                          f"{output_size!r}")
+    if dims == 1 and None in sizes:  # None keeps an axis's size only in 2-d and 3-d
+        raise TypeError(f"{op}: output_size must be an int, got {output_size!r}")
     sizes = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(sizes))
-    if min(sizes) < 1:
-        raise ValueError(f"{op}: output_size must be at least 1, got {output_size!r}")
+    if min(sizes) < 0:
+        raise ValueError(f"{op}: output_size must be at least 0, got {output_size!r}")
     return sizes
 
 
@@ -306,7 +319,11 @@ def _adaptive_max_pool(op: str, dims: int, input: Tensor, output_size: Any,
                        return_indices: bool) -> Any:
     x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
     _refuse_non_float(op, x)
+    _check_input(op, x)
     outs, spatial = _adaptive_size(op, x, output_size, dims), tuple(x.shape[2:])
+    if 0 in outs:  # an empty output: nothing to pick
+        return _picked(x, np.zeros((*x.shape[:2], *outs), np.int64), True, unbatched,
+                       return_indices)
     bounds = [_adaptive_bounds(n, o) for n, o in zip(spatial, outs, strict=True)]
     n, c = x.shape[:2]
     cells = []  # each cell's (N, C) positions, stacked (not assigned: seen by mg.compile)
@@ -359,6 +376,7 @@ def avg_pool3d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
 def _avg_pool_nd(_op: str, dims: int, input: Tensor, kernel_size: Any, stride: Any,
                  padding: Any, ceil_mode: bool, count_include_pad: bool,
                  divisor_override: int | None) -> Tensor:
+    _check_input(_op, input, input.ndim - dims - 1)
     if input.array.dtype.kind in "iu":  # integers: the mean rounded toward zero, as PyTorch
         mean = _avg_pool_nd(_op, dims, input.to(np.float64), kernel_size, stride, padding,
                             ceil_mode, count_include_pad, divisor_override)
@@ -444,6 +462,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
 def _adaptive_avg_pool(op: str, dims: int, input: Tensor, output_size: Any) -> Tensor:
     x, unbatched = _batched(input, op, (dims + 1, dims + 2), _SHAPES[dims])
     _refuse_non_float(op, x)
+    _check_input(op, x, 2)
     outs = _adaptive_size(op, x, output_size, dims)
     out = _separable_nd(x, [_averaging(n, o) for n, o in zip(x.shape[2:], outs, strict=True)])
     return reshape(out, *out.shape[1:]) if unbatched else out
@@ -541,8 +560,6 @@ def _resampling(size: int, out: int, scale: float | None, mode: str,
         src = np.floor((dst.astype(np.float32) + offset) * np.float32(ratio)).astype(np.int64)
         matrix[dst, np.minimum(src, size - 1)] = 1.0
         return matrix
-    if mode == "area":  # adaptive average pooling to out
-        return _averaging(size, out)
     if align_corners:
         src = dst * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
     else:
@@ -628,18 +645,21 @@ _MODES = {rank: (*modes, "nearest-exact", "area") for rank, modes in _MODES.item
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
-    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour, (bi/tri)linear,
-    area or (for 4-D input) bicubic interpolation, antialiased or not, or Lanczos resampling,
-    as PyTorch's F.interpolate; a separable linear map with constant weights."""
+    """Resize (N, C, L), (N, C, H, W) or (N, C, D, H, W) by nearest-neighbour, (bi/tri)linear
+    or (for 4-D input) bicubic interpolation, antialiased or not, or Lanczos resampling, as
+    PyTorch's F.interpolate; a separable linear map with constant weights. 'nearest-exact'
+    takes the pixel whose centre is nearest; 'area' is adaptive average pooling to the output
+    size."""
     op = "interpolate"
     if input.ndim not in _MODES:
         raise ValueError(f"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
                          f"(N, C, D, H, W) input, got shape {input.shape}")
     _refuse_non_float(op, input)  # PyTorch has no integer kernels (the weights are fractions)
     dims = input.ndim - 2
-    if mode not in _MODES[input.ndim]:
+    modes = _MODES[input.ndim]
+    if mode not in modes:
         raise ValueError(f"{op}: mode {mode!r} is not supported for {input.ndim}-D input; "
-                         f"expected one of {_MODES[input.ndim]}")
+                         f"expected one of {modes}")
     if align_corners is not None and mode in ("nearest", "nearest-exact", "area"):
         raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
                          f"(linear, bilinear, bicubic, trilinear), not mode={mode!r}")
@@ -653,19 +673,27 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: exactly one of size and scale_factor must be given")
     spatial = input.shape[2:]
+    if isinstance(size, Sequence):  # sizes may be 0-d int tensors, as torch's
+        size = tuple(int(v.item()) if isinstance(v, Tensor) and v.ndim == 0 and
+                     v.array.dtype.kind in "iu" else v for v in size)
+    minimum = 0 if mode == "area" else 1  # area pools to an empty output, as PyTorch
     if size is not None:
-        sizes, scales = as_tuple(size, dims, "size", op), (None,) * dims
+        sizes, scales = as_tuple(size, dims, "size", op, minimum), (None,) * dims
     else:
         factors = tuple(scale_factor) if isinstance(scale_factor, Sequence) else \
             (scale_factor,) * dims
-        if len(factors) != dims or min(factors) <= 0:
+        if len(factors) != dims or min(factors) < 0 or (min(factors) == 0 and mode != "area"):
             raise ValueError(f"{op}: scale_factor must be a positive number or {dims} of "
                              f"them, got {scale_factor!r}")
         sizes = tuple(int(math.floor(n * f)) for n, f in zip(spatial, factors, strict=True))
         scales = (None,) * dims if recompute_scale_factor else factors
-        if min(sizes) < (0 if mode == "area" else 1):  # area pools adaptively: 0 is empty
+        if min(sizes) < minimum:
             raise RuntimeError(f"{op}: input of size {spatial} with scale_factor "
                                f"{scale_factor!r} gives an output of size {sizes}, below 1")
+    if mode == "area":
+        if dims == 1:
+            return _adaptive_avg_pool(op, 2, unsqueeze(input, 2), (1, *sizes)).squeeze(2)
+        return _adaptive_avg_pool(op, dims, input, sizes)
     weights = _antialiased if antialias else _resampling
     matrices = [weights(n, m, s, mode, bool(align_corners))
                 for n, m, s in zip(spatial, sizes, scales, strict=True)]

@@ -196,11 +196,16 @@ def logsumexp(input: Tensor, dim: Dims, keepdim: bool = False) -> Tensor:
 
 
 def _arg(fn: Any, x: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    if not x.array.size:
+    axis = None if dim is None else canonical_dim(dim, x.ndim, fn.__name__)
+    if not x.array.size and (axis is None or x.ndim == 0 or x.shape[axis] == 0):
         raise IndexError(f"{fn.__name__}: cannot reduce an empty tensor (shape {x.shape})")
-    if dim is None:
+    if axis is None:
         return Tensor._make(np.asarray(fn(x.array), dtype=np.int64))
-    axis = canonical_dim(dim, x.ndim, fn.__name__)
+    if not x.array.size:  # empty elsewhere: an empty result, the reduced dim dropped or 1
+        shape = list(x.shape)
+        shape[axis] = 1
+        out = np.zeros(shape if keepdim else shape[:axis] + shape[axis + 1:], np.int64)
+        return Tensor._make(out)
     return Tensor._make(fn(x.array, axis=axis, keepdims=keepdim).astype(np.int64))
 
 

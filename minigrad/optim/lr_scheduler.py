@@ -90,6 +90,9 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what state_dict() returned; checked first, so a bad one changes nothing."""
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, got "
+                            f"{type(state_dict).__name__}")
         mine = self.state_dict()
         if set(state_dict) != set(mine):
             raise KeyError(f"{type(self).__name__}.load_state_dict: expected the keys "
@@ -146,8 +149,8 @@ class LambdaLR(_LambdaScheduler):
     """lr = base_lr * lr_lambda(epoch), one function for every group or one per group."""
 
     def get_lr(self) -> list[float]:
-        return [base_lr * fn(self.last_epoch)
-                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)]
+        return [base_lr * _factor(self, fn) for fn, base_lr in zip(self.lr_lambdas,
+                                                                    self.base_lrs, strict=True)]
 
 
 class MultiplicativeLR(_LambdaScheduler):
@@ -156,8 +159,17 @@ class MultiplicativeLR(_LambdaScheduler):
     def get_lr(self) -> list[float]:
         if self._is_initial:
             return _current(self.optimizer, "lr")
-        return [group["lr"] * fn(self.last_epoch)
+        return [group["lr"] * _factor(self, fn)
                 for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups, strict=True)]
+
+
+def _factor(scheduler: _LambdaScheduler, fn: Callable[[int], float]) -> Any:
+    """fn(epoch), which must be a number (or a one-element tensor)."""
+    factor = fn(scheduler.last_epoch)
+    if isinstance(factor, (str, bytes)) or not hasattr(factor, "__float__"):
+        raise TypeError(f"{type(scheduler).__name__}: lr_lambda({scheduler.last_epoch}) must "
+                        f"return a number, got {factor!r}")
+    return factor
 
 
 class StepLR(LRScheduler):
@@ -187,6 +199,9 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
+        if not isinstance(milestones, Iterable):
+            raise TypeError(f"MultiStepLR: milestones must be a list of ints, got "
+                            f"{milestones!r}")
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -217,6 +232,9 @@ class ConstantLR(LRScheduler):
             return _scaled(self.optimizer, self.factor)
         if self.last_epoch != self.total_iters:
             return _current(self.optimizer, "lr")
+        if self.factor == 0:
+            raise ZeroDivisionError(f"ConstantLR: factor=0 cannot be undone at epoch "
+                                    f"{self.total_iters} (the lr would be divided by it)")
         return _scaled(self.optimizer, 1.0 / self.factor)
 
     def _closed_form_lr(self) -> list[float]:
@@ -282,8 +300,11 @@ class PolynomialLR(LRScheduler):
     def get_lr(self) -> list[float]:
         if self._is_initial or self.last_epoch > self.total_iters:
             return _current(self.optimizer, "lr")
-        decay = ((1.0 - self.last_epoch / self.total_iters)
-                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        left = 1.0 - self.last_epoch / self.total_iters
+        if left == 0 and self.power < 0:
+            raise ZeroDivisionError(f"PolynomialLR: power={self.power} is negative, and the "
+                                    f"schedule reaches 0 at epoch {self.total_iters}")
+        decay = (left / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
         return _scaled(self.optimizer, decay)
 
     def _closed_form_lr(self) -> list[float]:
@@ -597,6 +618,9 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record this epoch's metric (a number or a one-element tensor)."""
+        if isinstance(metrics, (str, bytes)) or not hasattr(metrics, "__float__"):
+            raise (TypeError if metrics is None else ValueError)(
+                f"ReduceLROnPlateau.step: metrics must be a number, got {metrics!r}")
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1

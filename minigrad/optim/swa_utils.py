@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from minigrad.function import no_grad
-from minigrad.optim.lr_scheduler import LRScheduler, _per_group
+from minigrad.optim.lr_scheduler import LRScheduler, _check_optimizer, _per_group
 from minigrad.optim.optimizer import Optimizer
 from minigrad.tensor import Tensor
 
@@ -207,6 +207,7 @@ class SWALR(LRScheduler):
     def __init__(self, optimizer: Optimizer, swa_lr: float | Sequence[float],
                  anneal_epochs: int = 10, anneal_strategy: str = "cos",
                  last_epoch: int = -1) -> None:
+        _check_optimizer(self, optimizer)
         swa_lrs = _per_group("SWALR", "swa_lr", optimizer, swa_lr)
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "

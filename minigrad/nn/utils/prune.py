@@ -57,7 +57,9 @@ class BasePruningMethod:
         hooks = {k: h for k, h in _pruning_hooks(module).items() if h._tensor_name == name}
         old = next(iter(hooks.values()), None)
         if old is not None:
-            container = old if isinstance(old, PruningContainer) else PruningContainer(old)
+            # a new container, so that a method that fails leaves the old one as it was
+            container = PruningContainer(*old) if isinstance(old, PruningContainer) else \
+                PruningContainer(old)
             container.add_pruning_method(method)
             method = container
         orig = getattr(module, name, None)
@@ -159,7 +161,9 @@ class PruningContainer(BasePruningMethod):
 
 
 def _check_amount(amount: Any) -> Any:
-    if isinstance(amount, bool) or not isinstance(amount, numbers.Real) or amount < 0 or (
+    if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
+        raise TypeError(f"Invalid type for amount: {amount!r}. Must be int or float.")
+    if amount < 0 or (
             not isinstance(amount, numbers.Integral) and amount > 1):
         raise ValueError(f"amount={amount} should either be a float in the range [0, 1] or a "
                          "non-negative integer")
@@ -228,6 +232,12 @@ class LnStructured(BasePruningMethod):
         self.amount, self.n, self.dim = _check_amount(amount), n, dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
+        if t.ndim < 2:
+            raise ValueError(f"Structured pruning can only be applied to multidimensional "
+                             f"tensors, got shape {tuple(t.shape)}")
+        if not -t.ndim <= self.dim < t.ndim:
+            raise IndexError(f"ln_structured: dim {self.dim} is out of range for a tensor of "
+                             f"shape {tuple(t.shape)}")
         dim = self.dim % t.ndim
         size = t.shape[dim]
         count = _nparams_toprune(self.amount, size)
@@ -288,6 +298,9 @@ def global_unstructured(parameters: Iterable[tuple[Module, str]], pruning_method
                         importance_scores: dict | None = None, **kwargs: Any) -> None:
     """Prune the parameters together: pruning_method(**kwargs) picks among all their entries
     at once (L1Unstructured: the smallest over all of them), and each gets its share."""
+    if not isinstance(parameters, Iterable):
+        raise TypeError(f"global_unstructured: parameters must be an iterable of (module, name) "
+                        f"pairs, got {type(parameters).__name__}")
     parameters = list(parameters)
     if not parameters:
         raise ValueError("global_unstructured: parameters must be a non-empty iterable of "
@@ -295,6 +308,9 @@ def global_unstructured(parameters: Iterable[tuple[Module, str]], pruning_method
     scores = importance_scores or {}
     flat, masks = [], []
     for module, name in parameters:
+        if not isinstance(getattr(module, name, None), Tensor):
+            raise AttributeError(f"global_unstructured: {type(module).__name__} has no "
+                                 f"parameter {name!r}")
         t = scores.get((module, name), getattr(module, name))
         flat.append(t.detach().reshape(-1))
         mask = getattr(module, name + "_mask", None)

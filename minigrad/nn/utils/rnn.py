@@ -29,6 +29,27 @@ class PackedSequence(namedtuple("PackedSequence_",
             unsorted_indices = _int64(np.argsort(_numbers(sorted_indices)))
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
+    def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
+        """The data moved or cast by Tensor.to; batch_sizes and the indices stay as they are."""
+        data = self.data.to(*args, **kwargs)
+        return self if data is self.data else type(self)(data, *self[1:])
+
+    def double(self) -> PackedSequence:
+        return self.to(np.float64)
+
+    def float(self) -> PackedSequence:
+        return self.to(np.float32)
+
+    def half(self) -> PackedSequence:
+        return self.to(np.float16)
+
+    def cpu(self) -> PackedSequence:
+        return self
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
 
 def _int64(array: Any) -> Tensor:
     return Tensor._make(np.asarray(array, dtype=np.int64))
@@ -123,7 +144,12 @@ def pad_sequence(sequences: Sequence[Tensor] | Tensor, batch_first: bool = False
     sequences = list(sequences)
     if not sequences:
         raise ValueError("pad_sequence: expected a non-empty sequence of tensors")
-    trailing = sequences[0].shape[1:]
+    for i, s in enumerate(sequences):
+        if not isinstance(s, Tensor):
+            raise TypeError(f"pad_sequence: expected Tensors, got {type(s).__name__} as "
+                            f"sequence {i}")
+    trailing, dtype = sequences[0].shape[1:], sequences[0].dtype
+    sequences = [s if s.dtype == dtype else s.to(dtype) for s in sequences]  # the first's
     for i, s in enumerate(sequences):
         if not isinstance(s, Tensor) or s.ndim == 0 or s.shape[1:] != trailing:
             raise ValueError(f"pad_sequence: sequence {i} has shape "

@@ -14,6 +14,9 @@ def _norm_except_dim(v: Tensor, dim: int | None) -> Tensor:
     """||v|| over every dim but dim, kept as size-1 dims (over all dims when dim is None)."""
     if dim is None:
         return (v * v).sum().sqrt()
+    if not -v.ndim <= dim < v.ndim:
+        raise IndexError(f"weight_norm: dim {dim} is out of range for a weight of shape "
+                         f"{tuple(v.shape)} (expected [{-v.ndim}, {v.ndim - 1}])")
     dims = tuple(d for d in range(v.ndim) if d != dim % v.ndim)
     return (v * v).sum(dims, keepdim=True).sqrt()
 
@@ -42,8 +45,9 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     if not isinstance(weight, Parameter):
         raise ValueError(f"weight_norm: {type(module).__name__} has no parameter {name!r}")
     fn = _WeightNorm(name, dim)
+    norm = Parameter(_norm_except_dim(weight, dim).detach())  # checks dim before any change
     delattr(module, name)
-    module.register_parameter(name + "_g", Parameter(_norm_except_dim(weight, dim).detach()))
+    module.register_parameter(name + "_g", norm)
     module.register_parameter(name + "_v", Parameter(weight.detach()))
     object.__setattr__(module, name, fn.compute_weight(module))
     fn.handle = module.register_forward_pre_hook(fn)
