@@ -1602,7 +1602,7 @@ row("OneCycleLR-div-factors", lambda L: momenta(L, "OneCycleLR", max_lr=1.0, tot
 row("CyclicLR-momentum", lambda L: momenta(L, "CyclicLR", base_lr=0.01, max_lr=0.1,
                                            step_size_up=2, base_momentum=0.8,
                                            max_momentum=0.95))
-row("CyclicLR-adam", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01, max_lr=0.1,
+row("CyclicLR-adam-betas", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01, max_lr=0.1,
                                        step_size_up=2))
 row("CyclicLR-adam-no-momentum", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01,
                                                    max_lr=0.1, step_size_up=2,
