@@ -9,6 +9,7 @@ the state it must have left unchanged."""
 
 from __future__ import annotations
 
+import collections
 import copy
 import importlib
 import io
@@ -1601,7 +1602,7 @@ row("OneCycleLR-div-factors", lambda L: momenta(L, "OneCycleLR", max_lr=1.0, tot
 row("CyclicLR-momentum", lambda L: momenta(L, "CyclicLR", base_lr=0.01, max_lr=0.1,
                                            step_size_up=2, base_momentum=0.8,
                                            max_momentum=0.95))
-row("CyclicLR-adam-momenta", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01, max_lr=0.1,
+row("CyclicLR-adam-betas", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01, max_lr=0.1,
                                        step_size_up=2))
 row("CyclicLR-adam-no-momentum", lambda L: momenta(L, "CyclicLR", "Adam", base_lr=0.01,
                                                    max_lr=0.1, step_size_up=2,
@@ -1879,6 +1880,38 @@ row("default-collate-numpy-str", lambda L: U(L).default_collate([np.array(["a"])
 row("default-collate-numpy-object", lambda L: U(L).default_collate(
     [np.array([1, None], dtype=object)] * 2))
 row("default-collate-bytes", lambda L: U(L).default_collate([b"a", b"b"]))
+row("default-collate-namedtuple", lambda L: tuple(U(L).default_collate(
+    [collections.namedtuple("P", "a b")(1, 2.0), collections.namedtuple("P", "a b")(3, 4.0)])))
+row("default-collate-numpy-bool", lambda L: U(L).default_collate([np.array([True]),
+                                                                  np.array([False])]))
+row("default-collate-numpy-scalars-mixed", lambda L: U(L).default_collate(
+    [np.int32(1), np.float32(2.5)]))
+row("default-collate-nested-ragged", lambda L: U(L).default_collate(
+    [{"a": x(L, 2)}, {"a": x(L, 3)}]))
+row("default-collate-int-tensors", lambda L: U(L).default_collate([L.tensor(1), L.tensor(2)]))
+row("default-collate-dtype-mix-tensors", lambda L: U(L).default_collate(
+    [L.tensor([1, 2]), L.tensor([1.5, 2.5])]))
+row("default-collate-lists-of-tensors", lambda L: U(L).default_collate(
+    [[x(L, 2), 1], [x(L, 2) + 1, 2]]))
+row("default-collate-none-items", lambda L: U(L).default_collate([None, None]))
+row("default-collate-sets", lambda L: U(L).default_collate([{1, 2}, {3, 4}]))
+row("DataLoader-concat-subset", lambda L: [b for b in U(L).DataLoader(U(L).Subset(
+    U(L).ConcatDataset([tds(L, 2), tds(L, 3)]), [4, 0, 2]), batch_size=2)])
+row("DataLoader-batch-sampler-len", lambda L: len(U(L).DataLoader(
+    tds(L), batch_sampler=U(L).BatchSampler(U(L).SequentialSampler(range(5)), 2, True))))
+row("DataLoader-weighted-sampler-len", lambda L: len(U(L).DataLoader(
+    tds(L), sampler=U(L).WeightedRandomSampler([1.0] * 5, 7), batch_size=3)))
+row("DataLoader-no-batch-dict", lambda L: list(U(L).DataLoader(
+    ListDS([{"a": np.ones(2)}]), batch_size=None)))
+row("DataLoader-no-batch-tuple-numpy", lambda L: list(U(L).DataLoader(
+    ListDS([(np.float64(1.5), np.int64(2))]), batch_size=None)))
+row("DataLoader-tensor-dataset-numpy", lambda L: list(U(L).DataLoader(
+    U(L).TensorDataset(L.tensor(np.arange(4.0)), L.tensor(np.arange(4))), batch_size=3)))
+row("BatchSampler-list-source", lambda L: list(U(L).BatchSampler([3, 1, 2], 2, False)))
+row("BatchSampler-generator-source", lambda L: list(U(L).BatchSampler(
+    (k for k in range(3)), 2, False)))
+row("SequentialSampler-tensor", lambda L: list(U(L).SequentialSampler(x(L, 3, 2))))
+row("WeightedRandomSampler-one-weight", lambda L: list(U(L).WeightedRandomSampler([2.0], 3)))
 row("default-convert", lambda L: U(L).default_convert([np.ones(2), (np.zeros(1), 3)]))
 
 

@@ -4,6 +4,7 @@ default_convert (batch_size=None) only turns numpy arrays into Tensors."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,7 +36,10 @@ def collate(batch: Sequence[Any], items: Sequence[int], field: str) -> Any:
         _check_shapes([np.shape(a) for a in batch], items, field)
         return from_numpy(np.stack([np.asarray(a) for a in batch]))
     if isinstance(elem, np.generic) and elem.dtype.kind not in "USO":
-        return from_numpy(np.array(batch))
+        from minigrad.dtypes import promote_types  # torch's promotion, not numpy's
+
+        dtype = functools.reduce(promote_types, [np.asarray(e).dtype for e in batch])
+        return from_numpy(np.array(batch, dtype=dtype))
     if isinstance(elem, float):
         return from_numpy(np.array(batch, dtype=np.float64))
     if isinstance(elem, (bool, int)):  # the dtype torch.tensor(batch) infers: float32 if any
