@@ -961,21 +961,24 @@ class _InputView:
 
 
 class _Reader:
-    """A kernel that reads an input, with _InputViews where its arguments hold the input."""
+    """A kernel that reads an input: its call, made once with _InputViews where the arguments
+    hold the input, and rebuilt on each call's arrays (every step, as a new batch comes in)."""
 
-    __slots__ = ("index", "func", "args", "kwargs", "spots", "keys")
+    __slots__ = ("index", "call", "spots", "keys")
 
     def __init__(self, index: int, kernel: _Kernel, args: tuple, kwargs: dict) -> None:
-        self.index, self.func, self.args, self.kwargs = index, kernel.func, args, kwargs
-        self.spots = [i for i, a in enumerate(args) if _has_view(a)]
-        self.keys = [k for k, v in kwargs.items() if _has_view(v)]
+        self.index, self.call = index, _call(kernel.func, args, kwargs)
+        self.spots = [i for i, a in enumerate(self.call.args) if _has_view(a)]
+        self.keys = [k for k, v in self.call.keywords.items() if _has_view(v)]
 
     def bind(self, arrays: list[np.ndarray]) -> Callable[[], Any]:
-        args = list(self.args)
+        call, args = self.call, list(self.call.args)
         for i in self.spots:
             args[i] = _resolve(args[i], arrays)
-        kwargs = {**self.kwargs, **{k: _resolve(self.kwargs[k], arrays) for k in self.keys}}
-        return _call(self.func, tuple(args), kwargs)
+        if not self.keys:
+            return functools.partial(call.func, *args, **call.keywords)
+        kwargs = {**call.keywords, **{k: _resolve(call.keywords[k], arrays) for k in self.keys}}
+        return functools.partial(call.func, *args, **kwargs)
 
 
 _READ_IN_PLACE = 1 << 16  # bytes: smaller inputs are copied, quicker than rebinding kernels
