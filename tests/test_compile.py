@@ -77,6 +77,24 @@ def test_replay_equals_eager_bitwise(optimizer, activation):
     assert info["replays"] >= 3 and info["tapes"] == 1 and not info["eager"]
     if activation == "sigmoid":  # exp(-x) written in place into -x's buffer, and the like
         assert info["buffers_reused"] >= 1
+        assert info["negations_folded"] == 1  # the hidden layer's bias add and sigmoid's -x
+
+
+def test_a_sum_read_again_after_its_negation_is_not_folded():
+    """u = z + b, then -u: folded into (-b) - z only when nothing reads u afterwards."""
+    b = mg.tensor(np.array([1.0, -2.0, 3.0], np.float32))
+
+    def f(z):
+        u = z + b
+        return (-u).exp() + u, -(z + b)
+
+    fn = mg.compile(f)
+    data = [mg.tensor(np.full((2, 3), k, np.float32)) for k in range(4)]
+    got = [[t.array.copy() for t in fn(z)] for z in data]
+    for z, (first, second) in zip(data, got, strict=True):
+        np.testing.assert_array_equal(first, ((-(z + b)).exp() + (z + b)).array)
+        np.testing.assert_array_equal(second, (-(z + b)).array)
+    assert fn.cache_info()["negations_folded"] == 1  # the second, whose sum nothing reads
 
 
 @settings(max_examples=12)
