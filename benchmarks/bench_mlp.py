@@ -40,6 +40,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import optim
 from minigrad.nn import functional as F
+from minigrad.ops.linalg import FEATURE_MAJOR_BELOW
 from models.cli import positive_int
 from models.manual_mlp import ManualMLP, one_hot
 from models.mlp import TwoLayerMLP
@@ -160,6 +161,84 @@ def jax_runner(hidden: int) -> Callable:
     return epoch
 
 
+class KernelsOnly:
+    """The step's arithmetic as fixed numpy calls into buffers made once per batch size, with
+    no framework around them: what numpy's kernels alone take, a floor for compiled minigrad.
+    The same layouts as minigrad's nn.Linear (samples as columns below 512 rows, as rows from
+    there), sigmoid as 1 / (1 + exp(-(z + b))) with the bias folded into the negation, SGD in
+    two passes per parameter (numpy has no fused multiply-add)."""
+
+    def __init__(self, hidden: int) -> None:
+        rng = np.random.default_rng(0)
+        f32 = np.float32
+        self.w1 = rng.normal(0, 0.01, (hidden, 784)).astype(f32)
+        self.w2 = rng.normal(0, 0.01, (10, hidden)).astype(f32)
+        self.b1, self.b2 = np.zeros(hidden, f32), np.zeros(10, f32)
+        self.params = [self.w1, self.b1, self.w2, self.b2]
+        self.grads = [np.empty_like(p) for p in self.params]
+        self.scratch = [np.empty_like(p) for p in self.params]
+        self.neg_b1 = np.empty_like(self.b1)
+        self.buffers: dict[int, dict[str, np.ndarray]] = {}
+
+    def _buffers(self, batch: int) -> dict[str, np.ndarray]:
+        if batch not in self.buffers:
+            hidden, f32 = len(self.b1), np.float32
+            columns = batch < FEATURE_MAJOR_BELOW  # (hidden, batch) arrays, seen transposed
+            wide = (lambda: np.empty((hidden, batch), f32).T) if columns else (
+                lambda: np.empty((batch, hidden), f32))
+            self.buffers[batch] = dict(
+                h=wide(), dh=wide(), t=wide(), logits=np.empty((batch, 10), f32),
+                logits_t=np.empty((10, batch), f32), row=np.empty(batch, f32),
+                ones=np.ones(batch, f32), rows=np.arange(batch))
+        return self.buffers[batch]
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> float:
+        b, (w1, b1, w2, b2) = self._buffers(len(x)), self.params
+        dw1, db1, dw2, db2 = self.grads
+        h, dh, t, logits = b["h"], b["dh"], b["t"], b["logits"]
+        np.matmul(w1, x.T, out=h.T) if h.flags.f_contiguous else np.matmul(x, w1.T, out=h)
+        np.subtract(np.negative(b1, out=self.neg_b1), h, out=h)  # -(z + b1)
+        np.exp(h, out=h)
+        np.add(h, 1, out=h)
+        np.divide(1, h, out=h)  # sigmoid
+        np.matmul(h, w2.T, out=logits)
+        logits += b2
+        np.copyto(b["logits_t"], logits.T)  # max and sum of short rows: down columns instead
+        shift = np.maximum.reduce(b["logits_t"], axis=0, out=b["row"])[:, None]
+        np.subtract(logits, shift, out=logits)
+        loss = -logits[b["rows"], y].sum()
+        np.exp(logits, out=logits)
+        np.copyto(b["logits_t"], logits.T)
+        total = np.add.reduce(b["logits_t"], axis=0, out=b["row"])[:, None]
+        loss = (loss + np.log(total).sum()) / len(x)
+        np.divide(logits, total, out=logits)  # softmax, then its gradient in place
+        logits[b["rows"], y] -= 1
+        logits *= 1 / len(x)
+        np.matmul(logits.T, h, out=dw2)
+        np.matmul(b["ones"], logits, out=db2)
+        np.matmul(logits, w2, out=dh)
+        np.subtract(1, h, out=t)
+        t *= h
+        dh *= t  # sigmoid's backward
+        np.matmul(dh.T, x, out=dw1)
+        np.matmul(b["ones"], dh, out=db1)
+        for p, g, tmp in zip(self.params, self.grads, self.scratch, strict=True):
+            p -= np.multiply(g, LR, out=tmp)
+        return float(loss)
+
+
+def kernels_runner(hidden: int) -> Callable:
+    net = KernelsOnly(hidden)
+
+    def epoch(X: np.ndarray, y: np.ndarray, batches: list[np.ndarray]) -> None:
+        for b in batches:
+            net.step(X[b], y[b])
+
+    epoch.predict = lambda X: ((1 / (1 + np.exp(-(X @ net.w1.T + net.b1)))) @ net.w2.T
+                               ).argmax(1)
+    return epoch
+
+
 def settle(seconds: float = SETTLE) -> None:
     """Wait for the thread pools of the framework timed last to stop spinning, keeping this
     core busy: after a sleep, the machine's virtual CPUs came back slower (about 1.5x for the
@@ -215,7 +294,7 @@ def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: i
     pinned = one_core() if threads == 1 else ""
     if jax_available():
         makers["jax"] = jax_runner
-    makers.update(numpy=numpy_runner, minigrad=minigrad_runner)
+    makers.update(kernels=kernels_runner, numpy=numpy_runner, minigrad=minigrad_runner)
     if torch is not None:
         makers["torch"] = torch_runner
         torch.set_num_threads(threads)
@@ -263,6 +342,11 @@ def compiled_table(X: np.ndarray, y: np.ndarray, batch_sizes: list[int], reps: i
         print(f"{'quiet':>6}" + "".join(f"{quickest[n] * steps:>10.3f}" for n in names)
               + "".join(f"{quickest['compiled'] / quickest[n]:>20.2f}" for n in names[1:])
               + "   (the quickest 20 batches of each, as an epoch)")
+        if "jax" in names:
+            floor = [a / b for a, b in zip(seconds["kernels"], seconds["jax"], strict=True)]
+            print(f"{'':>6} kernels alone / jax: {statistics.median(floor):.2f} "
+                  f"({min(floor):.2f}-{max(floor):.2f}), quiet "
+                  f"{quickest['kernels'] / quickest['jax']:.2f}")
         info = runners["compiled"].step.cache_info()
         median = statistics.median(seconds["compiled"])
         print(f"{'':>6} first epoch (warm-up) minus a timed one: compiled "

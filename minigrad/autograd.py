@@ -400,11 +400,14 @@ _NODE_FIELDS = frozenset(("inputs", "needs_input_grad", "_sequence_nr", "_output
 
 
 def _keeps_values(node: Node) -> bool:
-    """Did forward keep values for backward: with save_for_backward, as an array or Tensor on
-    ctx (also inside tuples and lists), or as a numpy array taken as a constant input?"""
+    """Did forward keep values for backward that backward frees: with save_for_backward, as an
+    array or Tensor on the ctx of one of minigrad's ops (also inside tuples and lists), or as a
+    numpy array taken as a constant input?"""
     for value in node._saved:
         if value is not None:
             return True
+    if not type(node)._frees_ctx:  # a user's Function: its ctx attributes stay, as in torch
+        return _takes_arrays(node.inputs)
     for name, value in vars(node).items():
         if name in _NODE_FIELDS:
             continue  # the engine's own; the rest is what forward stored on ctx

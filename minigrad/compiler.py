@@ -23,9 +23,10 @@ differs between two calls.
 
 Replay runs the kernels in order: no Tensor or Function objects, no graph walk. Elementwise
 kernels write in place into an input buffer that nothing reads afterwards (the same numbers,
-fewer buffers). Parameters are written in place and their versions bumped, so eager code
-afterwards stays checked; returned tensors are copies of the tape's buffers; `.grad` tensors
-wrap buffers that the next call overwrites.
+fewer buffers), and a sum negated next becomes one subtraction from the negated smaller term.
+Parameters are written in place and their versions bumped, so eager code afterwards stays
+checked; returned tensors are copies of the tape's buffers; `.grad` tensors wrap buffers that
+the next call overwrites.
 
 What cannot be captured makes the call run eagerly, with a warning saying why (once), or raises
 `CompileError` with `fullgraph=True`: a tensor value that reaches Python (`float()`, `bool()`
@@ -860,6 +861,7 @@ class _Tape:
         self.output = _output_spec(output, recorder)
         kernels = [*recorder.kernels, _Kernel(_set_grads, (pairs,), {}, (), "set grads")]
         protected = [*inputs, *_arrays_in(self.output)]
+        self.folded = _fold_negations(kernels, recorder.made, protected)
         self.reused = _reuse_buffers(kernels, recorder.made, protected)
         _grad_tensors(kernels)
         self.kernels = [k.bound() for k in kernels]
@@ -909,8 +911,9 @@ class _Tape:
         self._bind_inputs(arrays)
         saved = [a.copy() for a in self.undo]
         try:
-            for kernel in self.kernels:
-                kernel()
+            with np.errstate(all="ignore"):  # eager's ops silence numpy's float warnings
+                for kernel in self.kernels:  # where torch has none (exp overflow in sigmoid)
+                    kernel()
         except _BranchGuard:
             for own, copy in zip(self.undo, saved):
                 np.copyto(own, copy)
@@ -960,21 +963,24 @@ class _InputView:
 
 
 class _Reader:
-    """A kernel that reads an input, with _InputViews where its arguments hold the input."""
+    """A kernel that reads an input: its call, made once with _InputViews where the arguments
+    hold the input, and rebuilt on each call's arrays (every step, as a new batch comes in)."""
 
-    __slots__ = ("index", "func", "args", "kwargs", "spots", "keys")
+    __slots__ = ("index", "call", "spots", "keys")
 
     def __init__(self, index: int, kernel: _Kernel, args: tuple, kwargs: dict) -> None:
-        self.index, self.func, self.args, self.kwargs = index, kernel.func, args, kwargs
-        self.spots = [i for i, a in enumerate(args) if _has_view(a)]
-        self.keys = [k for k, v in kwargs.items() if _has_view(v)]
+        self.index, self.call = index, _call(kernel.func, args, kwargs)
+        self.spots = [i for i, a in enumerate(self.call.args) if _has_view(a)]
+        self.keys = [k for k, v in self.call.keywords.items() if _has_view(v)]
 
     def bind(self, arrays: list[np.ndarray]) -> Callable[[], Any]:
-        args = list(self.args)
+        call, args = self.call, list(self.call.args)
         for i in self.spots:
             args[i] = _resolve(args[i], arrays)
-        kwargs = {**self.kwargs, **{k: _resolve(self.kwargs[k], arrays) for k in self.keys}}
-        return _call(self.func, tuple(args), kwargs)
+        if not self.keys:
+            return functools.partial(call.func, *args, **call.keywords)
+        kwargs = {**call.keywords, **{k: _resolve(call.keywords[k], arrays) for k in self.keys}}
+        return functools.partial(call.func, *args, **kwargs)
 
 
 _READ_IN_PLACE = 1 << 16  # bytes: smaller inputs are copied, quicker than rebinding kernels
@@ -1081,6 +1087,38 @@ def _reuse_buffers(kernels: list[_Kernel], made: set[int], protected: list[np.nd
         del first[o], roots[o]
         saved += 1
     return saved
+
+
+def _fold_negations(kernels: list[_Kernel], made: set[int], protected: list[np.ndarray]) -> int:
+    """Rewrite u = a + b followed by v = -u, when nothing reads u afterwards, as v = (-b) - a
+    with b the smaller operand: a bias add and sigmoid's negation become one pass over the layer's
+    output and one over the bias. Rounding is symmetric, so the values are the same (only a
+    zero sum can come out as +0 instead of -0). Returns how many it folded."""
+    last: dict[int, int] = {}  # the last kernel that uses each buffer
+    for i, kernel in enumerate(kernels):
+        for a in _arrays_in((kernel.args, kernel.kwargs)):
+            last[id(_root(a))] = i
+    fixed = {id(_root(a)) for a in protected}
+    folded = 0
+    for i, (add, neg) in enumerate(zip(kernels, kernels[1:])):
+        u = _elementwise_out(add)  # (u may be a itself: Linear adds its bias in place)
+        if (u is None or add.func != np.add.__call__ or neg.func != np.negative.__call__
+                or _elementwise_out(neg) is None or neg.args[0] is not u
+                or last[id(_root(u))] != i + 1 or id(_root(u)) in fixed):
+            continue
+        a, b = add.args
+        if not (type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == b.dtype == u.dtype):
+            continue
+        if a.size < b.size:
+            a, b = b, a
+        if a.shape != u.shape or b.size == a.size:
+            continue
+        negated = np.empty_like(b)
+        made.add(id(negated))
+        add.func, add.args, add.kwargs = np.negative.__call__, (b,), {"out": (negated,)}
+        neg.func, neg.args = np.subtract.__call__, (negated, a)
+        folded += 1
+    return folded
 
 
 def _result(kernel: _Kernel) -> np.ndarray | None:
@@ -1338,8 +1376,8 @@ class CompiledFunction:
 
     def cache_info(self) -> dict[str, Any]:
         """Tapes kept, captures and replays so far, the buffers' bytes (and how many buffers
-        elementwise kernels share by writing in place), and why any input signature runs
-        eagerly."""
+        elementwise kernels share by writing in place), how many negations were folded into
+        the sum before them, and why any input signature runs eagerly."""
         return {"tapes": len(self._tapes), "verified": sum(t.verified for t in
                                                            self._tapes.values()),
                 "captures": self.captures, "replays": self.replays,
@@ -1347,6 +1385,7 @@ class CompiledFunction:
                 "kernels": [len(t.kernels) for t in self._tapes.values()],
                 "buffer_bytes": sum(t.nbytes() for t in self._tapes.values()),
                 "buffers_reused": sum(t.reused for t in self._tapes.values()),
+                "negations_folded": sum(t.folded for t in self._tapes.values()),
                 "eager": dict(self._eager)}
 
     def reset(self) -> None:

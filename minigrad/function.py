@@ -219,9 +219,17 @@ class Function(Node):
     """
 
     returns_view = False  # see ViewFunction
+    # minigrad's own ops free what forward kept on ctx after backward, as torch frees its saved
+    # tensors; a user's Function keeps its ctx attributes (only save_for_backward's are freed),
+    # as in torch, where a second backward through ctx.x = x works
+    _frees_ctx = False
     _non_differentiable: frozenset[int] | None = None  # see mark_non_differentiable
     _dirty: tuple = ()  # see mark_dirty
     _materialize_grads = True  # see set_materialize_grads
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._frees_ctx = cls.__module__.split(".")[0] == "minigrad"
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:

@@ -77,6 +77,24 @@ def test_replay_equals_eager_bitwise(optimizer, activation):
     assert info["replays"] >= 3 and info["tapes"] == 1 and not info["eager"]
     if activation == "sigmoid":  # exp(-x) written in place into -x's buffer, and the like
         assert info["buffers_reused"] >= 1
+        assert info["negations_folded"] == 1  # the hidden layer's bias add and sigmoid's -x
+
+
+def test_a_sum_read_again_after_its_negation_is_not_folded():
+    """u = z + b, then -u: folded into (-b) - z only when nothing reads u afterwards."""
+    b = mg.tensor(np.array([1.0, -2.0, 3.0], np.float32))
+
+    def f(z):
+        u = z + b
+        return (-u).exp() + u, -(z + b)
+
+    fn = mg.compile(f)
+    data = [mg.tensor(np.full((2, 3), k, np.float32)) for k in range(4)]
+    got = [[t.array.copy() for t in fn(z)] for z in data]
+    for z, (first, second) in zip(data, got, strict=True):
+        np.testing.assert_array_equal(first, ((-(z + b)).exp() + (z + b)).array)
+        np.testing.assert_array_equal(second, (-(z + b)).array)
+    assert fn.cache_info()["negations_folded"] == 1  # the second, whose sum nothing reads
 
 
 @settings(max_examples=12)
@@ -603,6 +621,30 @@ def test_ascontiguousarray_copies_a_transposed_array_during_capture_too():
     np.testing.assert_array_equal(x.array, np.arange(6, dtype=np.float32).reshape(2, 3))
     for out in outs:
         np.testing.assert_array_equal(out, (np.arange(6).reshape(2, 3).T + 1) * 2)
+
+
+def test_replay_warns_no_more_than_eager():
+    """Sigmoid of a very negative input overflows exp(-x) on purpose (s = 0, as torch): eager
+    silences numpy's warning, and replay runs the same kernels, so it must too."""
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid())
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with mg.no_grad():
+        model[0].weight.fill_(-1.0)
+
+    @mg.compile
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = mg.tensor([[1e4, 1e4], [1.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(4):  # capture, capture again to verify, then replays
+            step(x)
+    assert step.replays == 2
 
 
 def test_argument_requiring_grad_runs_eagerly():

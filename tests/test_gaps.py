@@ -61,6 +61,28 @@ def _twice(lib, build, grad_fn=False):
     return a.grad.numpy()
 
 
+def _times_input(lib, save):
+    """A user's Function computing x * x whose backward reads x from ctx: stored there directly
+    (torch keeps ctx attributes alive, so a second backward works) or with save_for_backward
+    (freed by the first backward)."""
+
+    class TimesInput(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            if save:
+                ctx.save_for_backward(x)
+            else:
+                ctx.x = x
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors if save else (ctx.x,)
+            return 2 * g * x
+
+    return TimesInput.apply
+
+
 SECOND_BACKWARD = {  # name -> the graph; torch runs a second backward iff no node saved tensors
     "add-sum": lambda lib, a: (a + 1).sum(),
     "sub-neg-mean": lambda lib, a: (-(a - 2)).mean(),
@@ -80,6 +102,9 @@ SECOND_BACKWARD = {  # name -> the graph; torch runs a second backward iff no no
     "index by a list": lambda lib, a: a[[0, 2]].sum(),
     "where": lambda lib, a: lib.where(lib.tensor([True, False, True]), a, 0.0).sum(),
     "saved after kept": lambda lib, a: (a + 1).sum() + (a * a).sum(),
+    "user Function, leaf on ctx": lambda lib, a: _times_input(lib, False)(a).sum(),
+    "user Function, non-leaf on ctx": lambda lib, a: _times_input(lib, False)(a + 1).sum(),
+    "user Function, saved": lambda lib, a: _times_input(lib, True)(a).sum(),
 }
 
 

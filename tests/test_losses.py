@@ -88,6 +88,19 @@ def test_cross_entropy_refuses_bad_targets(target: Any, error: type, message: st
         F.cross_entropy(mg.zeros(2, 3), mg.tensor(target), weight=mg.ones(3))
 
 
+@pytest.mark.filterwarnings("error")
+def test_rows_of_infinities_give_nan_without_a_warning(torch: Any) -> None:
+    """A row of -inf (or one with +inf) has no finite shift: torch gives nan there, silently,
+    and the other rows as usual."""
+    rows = np.array([[-np.inf] * 3, [1, 2, 3], [np.inf, 1, 2]], np.float32)
+    x, xt, target = mg.tensor(rows), torch.tensor(rows), [0, 1, 2]
+    for mine, theirs in [(x.softmax(1), xt.softmax(1)), (x.log_softmax(1), xt.log_softmax(1)),
+                         (F.cross_entropy(x, mg.tensor(target), reduction="none"),
+                          torch.nn.functional.cross_entropy(xt, torch.tensor(target),
+                                                            reduction="none"))]:
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)
+
+
 def test_cross_entropy_checks_its_options() -> None:
     with pytest.raises(ValueError, match="label_smoothing"):
         F.cross_entropy(mg.zeros(2, 3), mg.tensor([0, 1]), label_smoothing=1.5)

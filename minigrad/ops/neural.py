@@ -24,7 +24,8 @@ def _shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.n
     cannot overflow. An empty axis gives empty results, as in PyTorch."""
     if x.ndim and x.shape[axis] == 0:
         return x, x, np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1:], x.dtype)
-    shifted = x - _max_along(x, axis)
+    with np.errstate(invalid="ignore"):  # a row of -inf gives nan, as torch, without a warning
+        shifted = x - _max_along(x, axis)
     e = np.exp(shifted)
     return shifted, e, e.sum(axis=axis, keepdims=True)
 
