@@ -2126,6 +2126,26 @@ row("device-int", lambda L: L.device(0))
 row("device-cpu-index", lambda L: str(L.device("cpu", 0)))
 row("zeros-device-bad", lambda L: L.zeros(2, device="tpu"))
 row("tensor-device-cuda", lambda L: L.tensor([1.0], device="cuda"))
+row("Conv2d-device-cuda", lambda L: L.nn.Conv2d(1, 1, 2, device="cuda"))
+row("Conv2d-to-cuda", lambda L: L.nn.Conv2d(1, 1, 2).to("cuda"))
+row("Conv2d-to-cpu-str", lambda L: seeded(L, L.nn.Conv2d(1, 1, 2).to("cpu"))(x(L, 1, 1, 3, 3)))
+row("Conv2d-to-device-obj", lambda L: seeded(L, L.nn.Conv2d(1, 1, 2).to(L.device("cpu")))(
+    x(L, 1, 1, 3, 3)))
+row("Conv2d-to-dtype-and-device", lambda L: seeded(L, L.nn.Conv2d(1, 1, 2)).to(
+    "cpu", L.float64)(x(L, 1, 1, 3, 3, dtype=L.float64)))
+row("Conv2d-to-int-dtype", lambda L: L.nn.Conv2d(1, 1, 2).to(L.int64))
+row("Conv2d-to-bad-device", lambda L: L.nn.Conv2d(1, 1, 2).to("gpu"))
+row("tensor-to-device-kw", lambda L: x(L, 2).to(device="cpu", dtype=L.float64))
+row("tensor-to-other-tensor", lambda L: x(L, 2).to(x(L, 2, dtype=L.float64)))
+row("tensor-to-non-blocking", lambda L: x(L, 2).to("cpu", non_blocking=True))
+row("tensor-device-attr", lambda L: (str(x(L, 2).device), x(L, 2).is_cuda))
+row("load-map-location-cpu0", lambda L: saved(L, lambda L: x(L, 2), map_location="cpu:0"))
+row("pack-lengths-device-arg", lambda L: packed_tuple(R(L).pack_padded_sequence(
+    padded(L), L.tensor([4, 2, 1], device="cpu"))))
+row("DataLoader-pin-memory-device", lambda L: batches(L, tds, batch_size=2,
+                                                      pin_memory_device="cpu"))
+row("Generator-device", lambda L: L.Generator(device="cpu").manual_seed(3).initial_seed())
+row("Generator-device-cuda", lambda L: L.Generator(device="cuda"))
 row("CTCLoss-device", lambda L: L.nn.CTCLoss().to("cpu")(
     f(L).log_softmax(x(L, 3, 1, 3) / 9, -1), L.tensor([[1]]), L.tensor([3]), L.tensor([1])))
 
