@@ -2449,7 +2449,8 @@ row("grad-vmap-conv", lambda L: L.func.vmap(
 # tests/test_bad_input.py), dtypes torch has no CPU kernel for (integer max_pool1d, unfold and
 # fold, float16 avg_pool3d and lp_pool3d, CTC and special functions, bool padding, integer
 # special.round),
-# and a save that fails keeping the previous file (torch leaves a broken one)
+# a save that fails keeping the previous file (torch leaves a broken one), and
+# map_location='cpu:0' (torch cannot restore to it)
 EXTENSIONS: set[str] = {
     "conv1d-list-input", "conv2d-list-input", "conv3d-list-input", "max_pool1d-int",
     "unfold-int", "fold-int", "avg_pool3d-float16", "pad-reflect-bool", "pad-replicate-bool",
@@ -2458,6 +2459,7 @@ EXTENSIONS: set[str] = {
     *(f"special-{fn}-{kind}" for fn in UNARY for kind in ("list", "float")),
     "Conv2d-dtype-str", "TensorDataset-non-tensor", "unpad-sequence-list-lengths",
     "save-overwrite-fails-keeps", "return-types-construct-args", "lp_pool3d-float16",
+    "load-map-location-cpu0",
 }
 
 # torch accepts these (or fails only later, at the call) and minigrad refuses them at once
@@ -2493,7 +2495,8 @@ OTHER_CLASS: set[str] = {
     "old-weight-norm-missing", "load-empty-file", "load-garbage", "load-text", "load-none",
     "load-int-path", "load-bytesio-empty", "load-bytesio-garbage", "save-missing-folder",
     "save-to-directory", "save-lambda", "save-none-path", "save-int-path", "to-device-cuda",
-    "tensor-device-cuda", "SWALR-not-optimizer", "Independent-not-dist",
+    "tensor-device-cuda", "SWALR-not-optimizer", "Independent-not-dist", "Conv2d-device-cuda",
+    "Conv2d-to-cuda",
 }
 
 # Python itself raises here, in both libraries, an error of the class torch raises: a
