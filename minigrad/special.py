@@ -163,3 +163,10 @@ def log_ndtr(input: Tensor) -> Tensor:
     middle = ops.log(0.5 * ops.erfc(-x_mid * _SQRT_HALF))
     upper = ops.log1p(-0.5 * ops.erfc(x_high * _SQRT_HALF))
     return ops.where(low, series, ops.where(high, upper, middle))
+
+
+# PyTorch's out= for the functions defined here (those of the torch namespace have it already)
+from minigrad.toplevel import with_torch_names  # noqa: E402  # isort: skip
+
+entr, ndtr, ndtri, log_ndtr, xlog1py, expit, round = (  # noqa: A001  (torch's name)
+    with_torch_names(fn) for fn in (entr, ndtr, ndtri, log_ndtr, xlog1py, expit, round))

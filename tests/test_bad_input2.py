@@ -1248,6 +1248,27 @@ for fn in UNARY:
     row(f"special-{fn}-non-contiguous", lambda L, fn=fn: getattr(S(L), fn)(nc(L, 2, 3) / 7))
     row(f"special-{fn}-list", lambda L, fn=fn: getattr(S(L), fn)([0.5]))
     row(f"special-{fn}-float", lambda L, fn=fn: getattr(S(L), fn)(0.5))
+OUT_CALLS = {"erf": lambda L, fn, o: fn(L.tensor([0.5, 1.0]), out=o),
+             "entr": lambda L, fn, o: fn(L.tensor([0.5, 1.0]), out=o),
+             "ndtr": lambda L, fn, o: fn(L.tensor([0.5, 1.0]), out=o),
+             "ndtri": lambda L, fn, o: fn(L.tensor([0.25, 0.5]), out=o),
+             "log_ndtr": lambda L, fn, o: fn(L.tensor([0.5, 1.0]), out=o),
+             "expit": lambda L, fn, o: fn(L.tensor([0.5, 1.0]), out=o),
+             "round": lambda L, fn, o: fn(L.tensor([0.5, 1.5]), out=o),
+             "xlog1py": lambda L, fn, o: fn(L.tensor([0.5, 1.0]), L.tensor([1.0, 2.0]), out=o),
+             "polygamma": lambda L, fn, o: fn(1, L.tensor([0.5, 1.0]), out=o)}
+for fn, call in OUT_CALLS.items():
+    row(f"special-{fn}-out", lambda L, fn=fn, call=call: (lambda o: (call(L, getattr(
+        S(L), fn), o) is o, o))(L.empty(2)))
+    row(f"special-{fn}-out-float64", lambda L, fn=fn, call=call: call(
+        L, getattr(S(L), fn), L.empty(2, dtype=L.float64)))
+    row(f"special-{fn}-out-int", lambda L, fn=fn, call=call: call(
+        L, getattr(S(L), fn), L.empty(2, dtype=L.int64)))
+    row(f"special-{fn}-out-resize", lambda L, fn=fn, call=call: call(
+        L, getattr(S(L), fn), L.empty(5)).shape)
+    row(f"special-{fn}-out-requires-grad", lambda L, fn=fn, call=call: call(
+        L, lambda *a, out: getattr(S(L), fn)(*(t.requires_grad_() if isinstance(
+            t, type(out)) and t.dtype == out.dtype else t for t in a), out=out), L.empty(2)))
 row("special-logit-eps", lambda L: S(L).logit(L.tensor(VALS), eps=0.1))
 row("special-logit-eps-negative", lambda L: S(L).logit(L.tensor([0.0, 0.5, 1.0]), eps=-0.1))
 row("special-logit-eps-big", lambda L: S(L).logit(L.tensor([0.0, 0.5, 1.0]), eps=0.7))
@@ -2480,7 +2501,7 @@ row("grad-vmap-conv", lambda L: L.func.vmap(
 # fold, float16 avg_pool3d and lp_pool3d, CTC and special functions, bool padding, integer
 # special.round),
 # a save that fails keeping the previous file (torch leaves a broken one), and
-# map_location='cpu:0' (torch cannot restore to it)
+# map_location='cpu:0' (torch cannot restore to it), special.round into a float64 out=
 EXTENSIONS: set[str] = {
     "conv1d-list-input", "conv2d-list-input", "conv3d-list-input", "max_pool1d-int",
     "unfold-int", "fold-int", "avg_pool3d-float16", "pad-reflect-bool", "pad-replicate-bool",
@@ -2489,7 +2510,7 @@ EXTENSIONS: set[str] = {
     *(f"special-{fn}-{kind}" for fn in UNARY for kind in ("list", "float")),
     "Conv2d-dtype-str", "TensorDataset-non-tensor", "unpad-sequence-list-lengths",
     "save-overwrite-fails-keeps", "return-types-construct-args", "lp_pool3d-float16",
-    "load-map-location-cpu0",
+    "load-map-location-cpu0", "special-round-out-float64",
 }
 
 # torch accepts these (or fails only later, at the call) and minigrad refuses them at once
@@ -2500,7 +2521,8 @@ EXTENSIONS: set[str] = {
 # profile or scale mode, a scheduler state dict with the wrong keys, a split with negative
 # lengths, an Independent with negative dims, a MultivariateNormal whose loc does not fit its
 # covariance, parametrizing buffers, saving whole modules (minigrad saves state dicts only), a
-# vector longer than the parameters (torch ignores the rest)
+# vector longer than the parameters (torch ignores the rest), out= with an input that
+# requires grad (refused as torch refuses it for most functions; its ndtr lets it through)
 REFUSED: set[str] = {
     *(f"ConvTranspose{d}d-padding-same" for d in (1, 2, 3)),
     *(f"{m}-tuple-wrong" for m in ("ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
@@ -2513,7 +2535,7 @@ REFUSED: set[str] = {
     "CyclicLR-bad-scale-mode", "print-bad-profile", "print-edgeitems-negative",
     "scheduler-load-bad-state", "random-split-negative", "Independent-negative",
     "MVN-wrong-shape", "parametrize-buffer", "save-module", "print-precision-str",
-    "vector-to-parameters-long",
+    "vector-to-parameters-long", "special-ndtr-out-requires-grad",
 }
 
 # torch raises an incidental class here (an IndexError from indexing a dim that a wrong-rank
