@@ -2254,6 +2254,22 @@ for d in (1, 2, 3):
         x(L, 1, 2, *sp, dtype=L.int32), x(L, 3, 2, *(2,) * d, dtype=L.int32)))
     row(f"conv{d}d-bool", lambda L, d=d, sp=sp: getattr(f(L), f"conv{d}d")(
         x(L, 1, 2, *sp) > 3, x(L, 3, 2, *(2,) * d) > 3))
+LIST_IN = [[[0.0, 1.0, 2.0, 3.0]]]
+for fn, call in (("max_pool1d", lambda L: f(L).max_pool1d(LIST_IN, 2)),
+                 ("avg_pool1d", lambda L: f(L).avg_pool1d(LIST_IN, 2)),
+                 ("adaptive_avg_pool1d", lambda L: f(L).adaptive_avg_pool1d(LIST_IN, 2)),
+                 ("adaptive_max_pool1d", lambda L: f(L).adaptive_max_pool1d(LIST_IN, 2)),
+                 ("lp_pool1d", lambda L: f(L).lp_pool1d(LIST_IN, 2, 2)),
+                 ("interpolate", lambda L: f(L).interpolate(LIST_IN, size=3)),
+                 ("pad", lambda L: f(L).pad(LIST_IN, (1, 1))),
+                 ("pad-reflect", lambda L: f(L).pad(LIST_IN, (1, 1), mode="reflect")),
+                 ("unfold", lambda L: f(L).unfold([LIST_IN], 1)),
+                 ("fold", lambda L: f(L).fold(LIST_IN, (1, 4), 1)),
+                 ("conv_transpose1d", lambda L: f(L).conv_transpose1d(LIST_IN, x(L, 1, 1, 2))),
+                 ("max_unpool1d", lambda L: f(L).max_unpool1d(LIST_IN, i(L, 0, 1, 2, 3), 1)),
+                 ("ctc", lambda L: f(L).ctc_loss(LIST_IN, [[1]], [1], [1])),
+                 ("pad-sequence-numpy", lambda L: R(L).pad_sequence([np.ones(2)]))):
+    row(f"{fn}-list-input", call)
 row("unfold-float16", lambda L: f(L).unfold(h(L, 1, 2, 4, 4), 2))
 row("fold-float16", lambda L: f(L).fold(h(L, 1, 8, 9), (4, 4), 2, stride=1))
 row("Conv2d-half-module", lambda L: seeded(L, L.nn.Conv2d(2, 1, 2)).half()(h(L, 1, 2, 3, 3)))
@@ -2550,7 +2566,8 @@ OTHER_CLASS: set[str] = {
     "load-int-path", "load-bytesio-empty", "load-bytesio-garbage", "save-missing-folder",
     "save-to-directory", "save-lambda", "save-none-path", "save-int-path", "to-device-cuda",
     "tensor-device-cuda", "SWALR-not-optimizer", "Independent-not-dist", "Conv2d-device-cuda",
-    "Conv2d-to-cuda",
+    "Conv2d-to-cuda", "lp_pool1d-list-input", "interpolate-list-input",
+    "max_unpool1d-list-input",
 }
 
 # Python itself raises here, in both libraries, an error of the class torch raises: a
