@@ -194,8 +194,9 @@ def log_ndtr(input: Tensor) -> Tensor:
 
 # *** orthogonal polynomials: p(input, n), values only (torch's have no derivative) ***
 def _polynomial(name: str, what: str) -> Any:
-    def fn(input: Any, n: Any) -> Tensor:
-        return polynomial(name, input, n)
+    def fn(x: Any, n: Any, *, out: Tensor | None = None) -> Tensor:  # torch's names: x, n
+        result = polynomial(name, x, n)
+        return result if out is None else write_out(name, result, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"The {what} of degree n at input (n truncated to an integer; 0 for n < 0)."
     return fn
@@ -238,3 +239,17 @@ modified_bessel_k1 = _bessel("modified_bessel_k1", "modified Bessel function K1"
 scaled_modified_bessel_k0 = _bessel("scaled_modified_bessel_k0", "scaled e^x K0(x)")
 scaled_modified_bessel_k1 = _bessel("scaled_modified_bessel_k1", "scaled e^x K1(x)")
 airy_ai = _bessel("airy_ai", "Airy function Ai")
+
+
+# PyTorch's out= for the functions defined here (those of the torch namespace have it already)
+from minigrad.toplevel import with_torch_names, write_out  # noqa: E402  # isort: skip
+
+entr, ndtr, ndtri, log_ndtr, xlog1py, expit, round = (  # noqa: A001  (torch's name)
+    with_torch_names(fn) for fn in (entr, ndtr, ndtri, log_ndtr, xlog1py, expit, round))
+(erfcx, i0e, i1, i1e, gammainc, gammaincc, zeta, spherical_bessel_j0, modified_bessel_i0,
+ modified_bessel_i1, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_k0,
+ modified_bessel_k1, scaled_modified_bessel_k0, scaled_modified_bessel_k1,
+ airy_ai) = (with_torch_names(fn) for fn in (
+    erfcx, i0e, i1, i1e, gammainc, gammaincc, zeta, spherical_bessel_j0, modified_bessel_i0,
+    modified_bessel_i1, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_k0,
+    modified_bessel_k1, scaled_modified_bessel_k0, scaled_modified_bessel_k1, airy_ai))

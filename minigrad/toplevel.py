@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -74,8 +75,18 @@ def write_out(name: str, result: Tensor, out: Tensor) -> Tensor:
     if result.requires_grad and is_grad_enabled():
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad")
+    kinds = result.dtype.kind + out.dtype.kind
+    if kinds[0] != kinds[1] and kinds[0] in "fciub" and (
+            kinds[1] not in "fc" if kinds[0] == "f" else kinds[1] != "c" if kinds[0] == "c"
+            else kinds[1] == "b" and kinds[0] != "b"):
+        raise RuntimeError(f"{name}(): result type {result.dtype} can't be cast to the desired "
+                           f"output type {out.dtype}")
     if out.shape != result.shape:
-        out.array = np.empty(result.shape, out.dtype)  # resized, as PyTorch does (with a warning)
+        if out.numel():
+            warnings.warn(f"{name}(): an output with one or more elements was resized since it "
+                          f"had shape {list(out.shape)}, which does not match the required "
+                          f"output shape {list(result.shape)}", UserWarning, stacklevel=3)
+        out.array = np.empty(result.shape, out.dtype)  # resized, as PyTorch does
     with no_grad():
         out.copy_(result)
     return out

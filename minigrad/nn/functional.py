@@ -641,6 +641,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     ...), as in PyTorch. Negative amounts crop. mode 'constant' fills with value (0); 'reflect'
     mirrors without repeating the edge, 'replicate' repeats the edge, 'circular' wraps
     around."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
     if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) for n in pad):
         raise TypeError(f"pad: pad must be a sequence of ints, got {tuple(pad)}")
     pad = [int(n) for n in pad]
@@ -1038,6 +1040,9 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
 
 def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
     """adaptive_avg_pool2d over (N, C, 1, L): the mean over output_size windows that tile L."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"adaptive_avg_pool1d: input must be a Tensor, got "
+                        f"{type(input).__name__}")
     if input.ndim not in (2, 3):
         raise ValueError(f"adaptive_avg_pool1d: expected a 2-D (C, L) or 3-D (N, C, L) input, "
                          f"got shape {input.shape}")
@@ -1400,7 +1405,9 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     return _reduce(losses.reshape(input.shape[:-1]), reduction, name)
 
 
-def _lp_norm_type(name: str, norm_type: Any) -> None:
+def _lp_norm_type(name: str, norm_type: Any, input: Any = None) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
     if norm_type == 0:  # the root 1/p would divide by zero
         raise ValueError(f"{name}: norm_type must be nonzero, got {norm_type!r}")
 
@@ -1417,7 +1424,7 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window, (sum of x^p)^(1/p): avg_pool2d of x^p times the window's
     size, to the power 1/p (p = inf is max pooling, as PyTorch's limit)."""
-    _lp_norm_type("lp_pool2d", norm_type)
+    _lp_norm_type("lp_pool2d", norm_type, input)
     if norm_type == math.inf:
         return max_pool2d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
@@ -1428,7 +1435,7 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None,
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window of (N, C, L) or (C, L): (sum of x^p)^(1/p) (max at inf)."""
-    _lp_norm_type("lp_pool1d", norm_type)
+    _lp_norm_type("lp_pool1d", norm_type, input)
     if norm_type == math.inf:
         return max_pool1d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     out = avg_pool1d(input ** norm_type, kernel_size, stride, 0, ceil_mode)
@@ -1639,7 +1646,7 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
               ceil_mode: bool = False) -> Tensor:
     """The p-norm of each window of (N, C, D, H, W): avg_pool3d of x^p times the window's
     size, to the power 1/p (max pooling at p = inf, as lp_pool2d)."""
-    _lp_norm_type("lp_pool3d", norm_type)
+    _lp_norm_type("lp_pool3d", norm_type, input)
     if norm_type == math.inf:
         return max_pool3d(input, kernel_size, stride, 0, ceil_mode=ceil_mode)
     kernel = as_tuple(kernel_size, 3, "kernel_size", "lp_pool3d")

@@ -651,6 +651,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     takes the pixel whose centre is nearest; 'area' is adaptive average pooling to the output
     size."""
     op = "interpolate"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in _MODES:
         raise ValueError(f"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D "
                          f"(N, C, D, H, W) input, got shape {input.shape}")
