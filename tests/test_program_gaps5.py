@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.nn as nn
+import minigrad.nn.functional as F
 
 
 # *** nn.init keyword names ***
@@ -26,3 +29,72 @@ def test_constant_by_keywords(torch):
         w = lib.nn.Parameter(lib.zeros(2, 3))
         lib.nn.init.constant_(tensor=w, val=0.25)
         assert w.tolist() == [[0.25] * 3] * 2
+
+
+# *** Embedding max_norm: the rows looked up are renormalised in place ***
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_embedding_max_norm_renormalises_the_rows_looked_up(torch, norm_type):
+    values = np.arange(15.0).reshape(5, 3) - 4
+    results = []
+    for lib in (mg, torch):
+        emb = lib.nn.Embedding(5, 3, max_norm=2.0, norm_type=norm_type)
+        with lib.no_grad():
+            emb.weight.copy_(lib.tensor(values))
+        version = emb.weight._version
+        out = emb(lib.tensor([[3, 1], [3, 4]]))
+        out.pow(2).sum().backward()
+        assert emb.weight._version > version
+        results.append((out.detach().numpy(), emb.weight.detach().numpy(),
+                        emb.weight.grad.numpy()))
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+    assert repr(mg.nn.Embedding(3, 2, max_norm=1.0, norm_type=1.0)) == repr(
+        torch.nn.Embedding(3, 2, max_norm=1.0, norm_type=1.0))
+
+
+def test_embedding_bag_and_from_pretrained_take_max_norm(torch):
+    values = np.arange(12.0).reshape(4, 3)
+    outs = []
+    for lib in (mg, torch):
+        bag = lib.nn.EmbeddingBag.from_pretrained(lib.tensor(values), max_norm=3.0, mode="sum")
+        emb = lib.nn.Embedding.from_pretrained(lib.tensor(values), max_norm=1.0)
+        outs.append((bag(lib.tensor([[0, 2], [1, 3]])).numpy(), emb(lib.tensor([2])).numpy(),
+                     emb.weight.numpy()))
+    for got, want in zip(*outs, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    with pytest.raises(NotImplementedError, match="scale_grad_by_freq"):
+        F.embedding(mg.tensor([0]), mg.ones(2, 2), scale_grad_by_freq=True)
+
+
+# *** TripletMarginWithDistanceLoss ***
+_A, _P, _N = (np.sin(np.arange(12.0) * k).reshape(4, 3) for k in (0.3, 0.7, 1.9))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"margin": 0.5, "swap": True}, {"reduction": "none"},
+                                    {"cosine": True, "margin": 0.3}])
+def test_triplet_margin_with_distance_loss_matches_torch(torch, kwargs):
+    results = []
+    for lib in (mg, torch):
+        kw = dict(kwargs)
+        if kw.pop("cosine", False):
+            kw["distance_function"] = (
+                lambda u, v, lib=lib: 1 - lib.nn.functional.cosine_similarity(u, v))
+        leaves = [lib.tensor(a, requires_grad=True) for a in (_A, _P, _N)]
+        out = lib.nn.functional.triplet_margin_with_distance_loss(*leaves, **kw)
+        out.sum().backward()
+        module = lib.nn.TripletMarginWithDistanceLoss(**kw)(*leaves)
+        results.append([out.detach().numpy(), module.detach().numpy()]
+                       + [a.grad.numpy() for a in leaves])
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_triplet_margin_with_distance_loss_module_and_bad_input(torch):
+    assert repr(nn.TripletMarginWithDistanceLoss()) == repr(
+        torch.nn.TripletMarginWithDistanceLoss())
+    with pytest.raises(ValueError, match="greater than 0, got 0"):
+        nn.TripletMarginWithDistanceLoss(margin=0)
+    with pytest.raises(ValueError, match="same number of dims"):
+        F.triplet_margin_with_distance_loss(mg.ones(2, 3), mg.ones(3), mg.ones(2, 3))
+    with pytest.raises(ValueError, match="reduction"):
+        F.triplet_margin_with_distance_loss(mg.ones(3), mg.ones(3), mg.ones(3), reduction="avg")
