@@ -1,9 +1,9 @@
-"""torch.distributions' everyday ones: Normal, Categorical, Bernoulli, Uniform,
-MultivariateNormal, Independent and MixtureSameFamily, with kl_divergence between two of a
-kind. log_prob, entropy, cdf and rsample are Tensor ops, so gradients flow to the parameters
-(REINFORCE's log_prob, a VAE's rsample and KL term, a mixture density network's likelihood);
-sample draws from minigrad's random stream without recording. Parameters are checked as
-PyTorch's validate_args does."""
+"""torch.distributions' everyday ones: Normal, Categorical, OneHotCategorical and its
+Gumbel-softmax relaxation, Bernoulli, Uniform, MultivariateNormal, Independent and
+MixtureSameFamily, with kl_divergence between two of a kind. log_prob, entropy, cdf and rsample
+are Tensor ops, so gradients flow to the parameters (REINFORCE's log_prob, a VAE's rsample and
+KL term, a mixture density network's likelihood); sample draws from minigrad's random stream
+without recording. Parameters are checked as PyTorch's validate_args does."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from minigrad.size import Size
 from minigrad.tensor import Tensor
 
 __all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "MixtureSameFamily",
-           "MultivariateNormal", "Normal", "Uniform", "kl_divergence"]
+           "MultivariateNormal", "Normal", "OneHotCategorical", "RelaxedOneHotCategorical",
+           "Uniform", "kl_divergence"]
 
 
 def _param(value: Any) -> Tensor:
@@ -178,7 +179,86 @@ class Categorical(Distribution):
         return -(logits * self.probs).sum(-1)
 
 
-class Bernoulli(Distribution):
+class _ProbsMoments(Distribution):
+    """Mean probs and variance probs (1 - probs): Bernoulli and OneHotCategorical."""
+
+    @property
+    def mean(self) -> Tensor:
+        return self.probs
+
+    @property
+    def variance(self) -> Tensor:
+        return self.probs * (1 - self.probs)
+
+
+def _one_hot_over(dist: Distribution, categorical: Categorical) -> None:
+    """Set up a distribution over one-hot vectors of categorical's K categories."""
+    dist._categorical, dist.probs, dist.logits = categorical, categorical.probs, categorical.logits
+    Distribution.__init__(dist, categorical.batch_shape, categorical.probs.shape[-1:])
+
+
+class OneHotCategorical(_ProbsMoments):
+    """A Categorical whose draws are one-hot vectors of length K (event_shape (K,)):
+    log p(v) = log p(argmax v)."""
+
+    _shown = ()
+
+    def __init__(self, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        _one_hot_over(self, Categorical(probs, logits, validate_args))
+
+    @property
+    def param_shape(self) -> Size:
+        return self.probs.shape
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        index = self._categorical.sample(sample_shape)
+        return mg.nn.functional.one_hot(index, self._event_shape[0]).to(self.probs.dtype)
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = _param(value)
+        ones = value.array == 1
+        if not (np.all(ones | (value.array == 0)) and np.all(ones.sum(-1) == 1)):
+            raise ValueError(f"OneHotCategorical.log_prob: values must be one-hot vectors, "
+                             f"got {value}")
+        return self._categorical.log_prob(value.argmax(-1))
+
+    def entropy(self) -> Tensor:
+        return self._categorical.entropy()
+
+
+class RelaxedOneHotCategorical(Distribution):
+    """The Gumbel-softmax (concrete) relaxation of a OneHotCategorical at a temperature:
+    rsample = softmax((logits + g) / temperature) with g ~ Gumbel(0, 1)."""
+
+    has_rsample = True
+    _shown = ()
+
+    def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        _one_hot_over(self, Categorical(probs, logits, validate_args))
+        self.temperature = _param(temperature)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        eps = float(np.finfo(self.logits.dtype).eps)
+        uniforms = mg.rand(shape, dtype=self.logits.dtype).clamp(eps, 1 - eps)
+        gumbels = -(-uniforms.log()).log()
+        return ((self.logits + gumbels) / self.temperature).softmax(-1)
+
+    def log_prob(self, value: Any) -> Tensor:
+        """The density of log(value) under the exp-relaxed categorical, minus sum log(value)
+        (the change of variables y = exp(x)):
+        log (K-1)! + (K-1) log t + sum(logits - t x) - K logsumexp(logits - t x) - sum x."""
+        x = _param(value).log()
+        k = self._event_shape[0]
+        score = self.logits - x * self.temperature
+        score = (score - score.logsumexp(-1, keepdim=True)).sum(-1)
+        log_scale = math.lgamma(k) + (k - 1) * self.temperature.log()
+        return score + log_scale - x.sum(-1)
+
+
+class Bernoulli(_ProbsMoments):
     """1 with probability probs (or sigmoid(logits)), else 0: log p(x) = -BCE(logits, x)."""
 
     _shown = ("probs",)
@@ -199,14 +279,6 @@ class Bernoulli(Distribution):
             self.logits = _param(logits)
             self.probs = self.logits.sigmoid()
         super().__init__(self.probs.shape)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.probs
-
-    @property
-    def variance(self) -> Tensor:
-        return self.probs * (1 - self.probs)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         with no_grad():
@@ -475,6 +547,8 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
         var_ratio = (p.scale / q.scale) ** 2
         t1 = ((p.loc - q.loc) / q.scale) ** 2
         return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+    if isinstance(p, OneHotCategorical) and isinstance(q, OneHotCategorical):
+        p, q = p._categorical, q._categorical
     if isinstance(p, Categorical) and isinstance(q, Categorical):
         t = p.probs * (p.logits - q.logits)
         t = mg.where(mg.broadcast_tensors(q.probs, t)[0].array == 0, math.inf, t)
@@ -507,5 +581,6 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 
 # torch's module paths: torch.distributions.normal.Normal, torch.distributions.kl, ...
 for _name in ("normal", "categorical", "bernoulli", "kl", "distribution", "uniform",
-              "independent", "mixture_same_family", "multivariate_normal"):
+              "independent", "mixture_same_family", "multivariate_normal",
+              "one_hot_categorical", "relaxed_categorical"):
     sys.modules[f"{__name__}.{_name}"] = sys.modules[__name__]

@@ -98,3 +98,48 @@ def test_triplet_margin_with_distance_loss_module_and_bad_input(torch):
         F.triplet_margin_with_distance_loss(mg.ones(2, 3), mg.ones(3), mg.ones(2, 3))
     with pytest.raises(ValueError, match="reduction"):
         F.triplet_margin_with_distance_loss(mg.ones(3), mg.ones(3), mg.ones(3), reduction="avg")
+
+
+# *** OneHotCategorical and RelaxedOneHotCategorical ***
+def test_one_hot_categorical_matches_torch(torch):
+    probs = np.array([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]])
+    value = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    ours = mg.distributions.OneHotCategorical(probs=mg.tensor(probs))
+    theirs = torch.distributions.OneHotCategorical(probs=torch.tensor(probs))
+    assert repr(ours) == repr(theirs)
+    assert ours.batch_shape == theirs.batch_shape and ours.event_shape == theirs.event_shape
+    for name in ("mean", "variance", "entropy"):
+        got, want = getattr(ours, name), getattr(theirs, name)
+        got, want = (got(), want()) if callable(got) else (got, want)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.log_prob(mg.tensor(value)).numpy(),
+                               theirs.log_prob(torch.tensor(value)).numpy(), rtol=1e-12)
+    draw = ours.sample((5,))
+    assert draw.shape == (5, 2, 3) and draw.dtype == mg.float64
+    assert draw.sum(-1).tolist() == [[1.0, 1.0]] * 5
+    other = (mg.distributions.OneHotCategorical(logits=mg.zeros(3)),
+             torch.distributions.OneHotCategorical(logits=torch.zeros(3)))
+    np.testing.assert_allclose(mg.distributions.kl_divergence(ours, other[0]).numpy(),
+                               torch.distributions.kl_divergence(theirs, other[1]).numpy())
+    with pytest.raises(ValueError, match="one-hot"):
+        ours.log_prob(mg.tensor([0.5, 0.5, 0.0]))
+
+
+def test_relaxed_one_hot_categorical_matches_torch(torch):
+    logits = np.array([[0.5, -1.0, 2.0], [0.0, 0.3, -0.3]])
+    y = np.array([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])
+    results = []
+    for lib in (mg, torch):
+        t = lib.tensor(0.7, dtype=lib.float64, requires_grad=True)
+        lg = lib.tensor(logits, requires_grad=True)
+        d = lib.distributions.RelaxedOneHotCategorical(t, logits=lg)
+        lp = d.log_prob(lib.tensor(y))
+        lp.sum().backward(retain_graph=True)
+        results.append((lp.detach().numpy(), t.grad.numpy(), lg.grad.numpy()))
+        draw = d.rsample((4,))
+        assert tuple(draw.shape) == (4, 2, 3) and d.has_rsample
+        np.testing.assert_allclose(draw.sum(-1).detach().numpy(), np.ones((4, 2)))
+        draw.sum().backward()
+        assert repr(d) == "RelaxedOneHotCategorical()"
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
