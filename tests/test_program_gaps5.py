@@ -143,3 +143,15 @@ def test_relaxed_one_hot_categorical_matches_torch(torch):
         assert repr(d) == "RelaxedOneHotCategorical()"
     for got, want in zip(*results, strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+# *** BatchNorm without running statistics has None buffers ***
+@pytest.mark.parametrize("name", ["BatchNorm1d", "BatchNorm2d"])
+def test_batch_norm_without_running_stats_has_none_buffers(torch, name):
+    for lib in (mg, torch):
+        bn = getattr(lib.nn, name)(3, track_running_stats=False)
+        assert bn.running_mean is bn.running_var is bn.num_batches_tracked is None
+        assert list(bn.state_dict()) == ["weight", "bias"] and not list(bn.buffers())
+        bn.load_state_dict(bn.state_dict())
+    assert repr(getattr(nn, name)(3, track_running_stats=False)) == repr(
+        getattr(torch.nn, name)(3, track_running_stats=False))
