@@ -155,3 +155,66 @@ def test_batch_norm_without_running_stats_has_none_buffers(torch, name):
         bn.load_state_dict(bn.state_dict())
     assert repr(getattr(nn, name)(3, track_running_stats=False)) == repr(
         getattr(torch.nn, name)(3, track_running_stats=False))
+
+
+# *** in-place ops on views, recorded on the base (out[t] += y, h[1:].add_(...), x.T[0] *= w) ***
+def _view_writes(lib):
+    w = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+    dense = lib.zeros(3, 3, dtype=lib.float64)
+    for t in range(3):
+        dense[t] += w * (t + 1)  # a 1-d view of a tensor that does not require grad
+    dense.T[1].mul_(w)  # a strided view of a view
+    h = w * 2
+    early = h * 1  # took h before the writes: keeps the old values
+    h[1:].add_(w[:2] ** 2)
+    h.view(3, 1)[0, 0] = 7.0  # a 0-d view of a reshaped view
+    h[2].mul_(w[0])
+    v = h[:2]
+    v.sub_(w[1:])
+    loss = dense.sum() + (dense * dense).sum() + (h * lib.arange(3.0)).sum() + (v ** 3).sum()
+    (loss + (early ** 2).sum()).backward()
+    return [dense.detach().numpy(), h.detach().numpy(), v.detach().numpy(), w.grad.numpy()]
+
+
+def test_in_place_ops_on_views_are_recorded_as_torch_does(torch):
+    for got, want in zip(_view_writes(mg), _view_writes(torch), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_an_int_index_gives_a_0d_view(torch):
+    for lib in (mg, torch):
+        x = lib.zeros(2, 3)
+        x[1, 2].fill_(5)
+        x[0][1] += 2
+        x[0, 0].add_(lib.tensor(1.5))
+        assert x.tolist() == [[1.5, 2.0, 0.0], [0.0, 0.0, 5.0]]
+
+
+def test_views_of_a_leaf_and_stale_views_are_refused():
+    w = mg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="add_: a view of a leaf Variable that requires grad"):
+        w[0].add_(1)
+    assert w.tolist() == [1.0, 1.0, 1.0]
+    x = w * 1
+    sibling = x[1:]
+    x[:2].add_(w[:2])
+    with pytest.raises(RuntimeError, match="was used after its base was modified in place"):
+        (sibling * x[1:]).sum().backward()
+
+
+# *** the parts of complex eigenvalues: abs, real, imag, angle, conj ***
+def test_complex_eigenvalues_give_real_parts_as_torch(torch):
+    a = np.array([[0.0, 1.0], [-2.0, 0.3]])
+    ours, theirs = mg.linalg.eigvals(mg.tensor(a)), torch.linalg.eigvals(torch.tensor(a))
+    for name in ("abs", "angle", "conj"):
+        got, want = getattr(ours, name)(), getattr(theirs, name)()
+        assert str(got.dtype) == str(want.dtype).replace("torch.", "")
+        np.testing.assert_allclose(got.numpy(), want.resolve_conj().numpy(), rtol=1e-12)
+    for name in ("real", "imag"):
+        got, want = getattr(ours, name), getattr(theirs, name)
+        assert got.dtype == mg.float64
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+    assert mg.abs(mg.tensor([3 + 4j], dtype=mg.complex64)).tolist() == [5.0]
+    assert mg.abs(mg.tensor([3 + 4j], dtype=mg.complex64)).dtype == mg.float32
+    with pytest.raises(NotImplementedError, match="complex"):
+        mg.tensor([1 + 1j], requires_grad=True).abs()

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from minigrad.dtypes import get_default_dtype
-from minigrad.function import Function, raise_if_not_broadcastable
+from minigrad.function import Function, is_grad_enabled, raise_if_not_broadcastable
 from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
@@ -382,7 +382,10 @@ def sqrt(x: Tensor) -> Tensor:
 
 
 def abs(x: Tensor) -> Tensor:
-    """|x| = x sign(x); the gradient at 0 is 0, as in PyTorch."""
+    """|x| = x sign(x); the gradient at 0 is 0, as in PyTorch. A complex x gives its real
+    magnitudes."""
+    if x.array.dtype.kind == "c":
+        return _complex_values("abs", np.abs, x)
     return x * sign(x)
 
 
@@ -434,6 +437,16 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
 
 
 # *** ops with no gradient ***
+def _complex_values(name: str, fn: Any, x: Tensor) -> Tensor:
+    """fn of a complex tensor's values (abs, real, imag, angle, conj), outside the graph:
+    minigrad has no complex autograd, so a complex tensor that requires grad is refused."""
+    if x.requires_grad and is_grad_enabled():
+        raise NotImplementedError(f"{name}: gradients through complex tensors (such as "
+                                  "linalg.eig's) are not supported by minigrad; for a "
+                                  "symmetric matrix use linalg.eigh or linalg.eigvalsh")
+    return Tensor._make(np.asarray(fn(x.array)))
+
+
 def _no_grad_op(name: str, fn: Any, *args: Tensor) -> Tensor:
     try:
         return Tensor._make(np.asarray(fn(*[a.array for a in args])))

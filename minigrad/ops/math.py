@@ -17,6 +17,7 @@ from minigrad.function import Function
 from minigrad.ops._common import constant, operands
 from minigrad.ops.elementwise import (
     PiecewiseConstant,
+    _complex_values,
     _mask,
     _no_grad_op,
     cast,
@@ -1034,7 +1035,9 @@ def nextafter(input: Any, other: Any) -> Tensor:
 
 def angle(input: Tensor) -> Tensor:
     """The argument of a real number: pi where input < 0, else 0 (nan stays nan); no gradient,
-    as in PyTorch for real tensors."""
+    as in PyTorch for real tensors. A complex input gives its arguments in (-pi, pi]."""
+    if input.array.dtype.kind == "c":
+        return _complex_values("angle", np.angle, input)
     return _no_grad_op("angle", lambda a: np.where(a < 0, np.pi, np.where(np.isnan(a), a, 0))
                        .astype(a.dtype), _floating(input))
 
