@@ -164,6 +164,11 @@ from minigrad.printing import set_printoptions  # noqa: E402
 
 sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path
 
+# *** complex tensors from real ones and back, without gradient (minigrad/complex.py) ***
+from minigrad.complex import complex, polar, view_as_complex, view_as_real  # noqa: E402
+
+__all__ += ["complex", "polar", "view_as_complex", "view_as_real"]
+
 # *** older PyTorch names that tutorials still use (minigrad/legacy.py) ***
 from minigrad.legacy import (  # noqa: E402
     BoolTensor,

@@ -5,6 +5,7 @@ on the calls those programs make."""
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 import pytest
@@ -218,3 +219,53 @@ def test_complex_eigenvalues_give_real_parts_as_torch(torch):
     assert mg.abs(mg.tensor([3 + 4j], dtype=mg.complex64)).dtype == mg.float32
     with pytest.raises(NotImplementedError, match="complex"):
         mg.tensor([1 + 1j], requires_grad=True).abs()
+
+
+# *** linspace rounds as PyTorch's (0 printed as -4.4703e-08 in float32) ***
+@pytest.mark.parametrize("start, end, steps", [(-1, 1, 15), (0, 1, 7), (0, 2 * math.pi, 65),
+                                               (1e-4, 0.02, 50), (3, -1, 9), (-2.7, 9.9, 7),
+                                               (0, 1, 1), (0, 1, 0), (5, 5, 3)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32"])
+def test_linspace_matches_torch_bit_for_bit(torch, start, end, steps, dtype):
+    got = mg.linspace(start, end, steps, dtype=getattr(mg, dtype))
+    want = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+# *** errors that torch raises as RuntimeError can be caught as one ***
+@pytest.mark.parametrize("call", [lambda lib: lib.tensor([1, 2]).mean(),
+                                  lambda lib: lib.tensor([1, 2]).var(),
+                                  lambda lib: lib.tensor([1, 2]) // 0,
+                                  lambda lib: lib.remainder(lib.tensor([1]), lib.tensor([0]))])
+def test_int_mean_and_division_by_zero_are_runtime_errors(torch, call):
+    for lib in (mg, torch):
+        with pytest.raises(RuntimeError):
+            call(lib)
+    with pytest.raises((TypeError, ZeroDivisionError)):  # and still Python's own classes
+        call(mg)
+
+
+# *** polar, complex, view_as_complex, view_as_real (LLaMA's rotary embeddings) ***
+def test_complex_from_real_matches_torch(torch):
+    pairs = np.sin(np.arange(12.0)).reshape(2, 3, 2).astype(np.float32)
+    angle, radius = np.linspace(0, 3, 4), np.linspace(1, 2, 4)
+    for lib in (mg, torch):
+        z = lib.view_as_complex(lib.tensor(pairs))
+        assert tuple(z.shape) == (2, 3) and str(z.dtype).endswith("complex64")
+        np.testing.assert_allclose(z.numpy(), pairs[..., 0] + 1j * pairs[..., 1])
+        np.testing.assert_allclose(lib.view_as_real(z * 1j).numpy(),
+                                   np.stack([-pairs[..., 1], pairs[..., 0]], -1))
+        p = lib.polar(lib.tensor(radius), lib.tensor(angle))
+        assert str(p.dtype).endswith("complex128")
+        np.testing.assert_allclose(p.numpy(), radius * np.exp(1j * angle))
+        np.testing.assert_allclose(lib.complex(lib.tensor(radius), lib.tensor(angle)).numpy(),
+                                   radius + 1j * angle)
+    with pytest.raises(NotImplementedError, match="view_as_complex: gradients through complex"):
+        mg.view_as_complex(mg.ones(3, 2, requires_grad=True))
+    with mg.no_grad():
+        assert mg.view_as_complex(mg.ones(3, 2, requires_grad=True)).shape == (3,)
+    with pytest.raises(RuntimeError, match="last dimension of size 2"):
+        mg.view_as_complex(mg.ones(3, 3))
+    with pytest.raises(TypeError, match="float32 or float64"):
+        mg.polar(mg.ones(2), mg.ones(2, dtype=mg.float64))

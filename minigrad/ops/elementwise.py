@@ -9,7 +9,12 @@ from typing import Any
 import numpy as np
 
 from minigrad.dtypes import get_default_dtype
-from minigrad.function import Function, is_grad_enabled, raise_if_not_broadcastable
+from minigrad.function import (
+    DTypeError,
+    Function,
+    is_grad_enabled,
+    raise_if_not_broadcastable,
+)
 from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
@@ -409,10 +414,10 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def _refuse_non_float(op: str, x: Tensor) -> None:
-    """A TypeError naming the dtype unless x is a floating point tensor (PyTorch has no
-    integer kernel for op)."""
+    """A TypeError (and RuntimeError, as torch's) naming the dtype unless x is a floating
+    point tensor (PyTorch has no integer kernel for op)."""
     if x.array.dtype.kind not in "fc":
-        raise TypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
+        raise DTypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:

@@ -657,9 +657,13 @@ def frac(input: Tensor) -> Tensor:
         return input - trunc(input)
 
 
+class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """Python's error for it, and the RuntimeError torch raises (`except RuntimeError`)."""
+
+
 def _check_int_divisor(name: str, a: Tensor, b: Tensor) -> None:
     if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b.array == 0).any():
-        raise ZeroDivisionError(f"{name}: integer division by zero")
+        raise IntegerDivisionByZero(f"{name}: integer division by zero")
 
 
 def remainder(input: Any, other: Any) -> Tensor:
