@@ -375,7 +375,7 @@ class BatchNorm1d(Module):
             self.register_buffer("running_mean", np.zeros(num_features, dtype))
             self.register_buffer("running_var", np.ones(num_features, dtype))
             self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
-        else:  # None buffers, as PyTorch: absent from state_dict, but the attributes exist
+        else:  # None, as PyTorch's
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
 
