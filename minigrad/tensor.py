@@ -1486,6 +1486,10 @@ class Tensor:
     def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
         return ops.histc(self, bins, min, max)
 
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,
+                  density: bool = False) -> Any:
+        return ops.histogram(self, bins, range=range, weight=weight, density=density)
+
     @dim_or_axis
     def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
         return ops.index_fill(self, dim, index, value)

@@ -269,3 +269,65 @@ def test_complex_from_real_matches_torch(torch):
         mg.view_as_complex(mg.ones(3, 3))
     with pytest.raises(TypeError, match="float32 or float64"):
         mg.polar(mg.ones(2), mg.ones(2, dtype=mg.float64))
+
+
+# *** torch.gradient ***
+@pytest.mark.parametrize("kwargs", [{}, {"spacing": 2.0}, {"spacing": [2.0, 0.5]},
+                                    {"dim": 1, "edge_order": 2},
+                                    {"dim": 1, "spacing": ([0.0, 1.0, 3.0, 4.5, 5.0],)},
+                                    {"dim": [0, 1], "edge_order": 2,
+                                     "spacing": ([0.0, 0.5, 2.0], [0.0, 1.0, 3.0, 4.5, 5.0])}])
+def test_gradient_matches_torch(torch, kwargs):
+    values = np.sin(np.arange(15.0)).reshape(3, 5) * 3
+    results = []
+    for lib in (mg, torch):
+        kw = dict(kwargs)
+        if isinstance(kw.get("spacing"), tuple):
+            kw["spacing"] = tuple(lib.tensor(c, dtype=lib.float64) for c in kw["spacing"])
+        x = lib.tensor(values, requires_grad=True)
+        out = lib.gradient(x, **kw)
+        sum((o * (k + 1)).sum() for k, o in enumerate(out)).backward()
+        results.append([o.detach().numpy() for o in out] + [x.grad.numpy()])
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_gradient_of_ints_and_bad_input(torch):
+    for lib in (mg, torch):
+        (g,) = lib.gradient(lib.tensor([1, 4, 9, 16]))
+        assert g.tolist() == [3.0, 4.0, 6.0, 7.0] and g.dtype == lib.float32
+    with pytest.raises(RuntimeError, match="at least edge_order\\+1"):
+        mg.gradient(mg.tensor([1.0, 2.0]), edge_order=2)
+    with pytest.raises(RuntimeError, match="edge_order=1 and edge_order=2"):
+        mg.gradient(mg.tensor([1.0, 2.0, 3.0]), edge_order=3)
+    with pytest.raises(RuntimeError, match="one entry per dim"):
+        mg.gradient(mg.ones(3, 3), spacing=[1.0, 2.0, 3.0])
+
+
+# *** torch.histogram ***
+_DATA = np.concatenate([np.cos(np.arange(50.0) * 0.37) * 2, [2.0, -2.0, 5.0]])
+
+
+@pytest.mark.parametrize("bins, kwargs", [(4, {"range": (-2.0, 2.0)}), (7, {}),
+                                          ([-3.0, -1.0, 0.5, 2.0], {"density": True}),
+                                          (3, {"weight": True, "density": True}), (2, {})])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_histogram_matches_torch(torch, bins, kwargs, dtype):
+    results = []
+    for lib in (mg, torch):
+        x = lib.tensor(_DATA if bins != 2 else [2.0, 2.0], dtype=getattr(lib, dtype))
+        kw = dict(kwargs)
+        if kw.get("weight"):
+            kw["weight"] = lib.linspace(0.5, 2.0, x.numel(), dtype=getattr(lib, dtype))
+        b = lib.tensor(bins, dtype=getattr(lib, dtype)) if isinstance(bins, list) else bins
+        out = lib.histogram(x, b, **kw) if lib is torch else x.histogram(b, **kw)
+        assert out.hist.dtype == x.dtype and out.bin_edges.dtype == x.dtype
+        results.append((out.hist.numpy(), out.bin_edges.numpy()))
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="bins must be > 0"):
+        mg.histogram(mg.ones(2), 0)
+    with pytest.raises(RuntimeError, match="min should not exceed max"):
+        mg.histogram(mg.ones(2), 2, range=(1.0, 0.0))
+    with pytest.raises(NotImplementedError, match="int64"):
+        mg.histogram(mg.tensor([1, 2]), 2)
