@@ -1,9 +1,11 @@
 """torch.distributions' everyday ones: Normal, Categorical, OneHotCategorical and its
 Gumbel-softmax relaxation, Bernoulli, Uniform, MultivariateNormal, Independent and
-MixtureSameFamily, with kl_divergence between two of a kind. log_prob, entropy, cdf and rsample
-are Tensor ops, so gradients flow to the parameters (REINFORCE's log_prob, a VAE's rsample and
-KL term, a mixture density network's likelihood); sample draws from minigrad's random stream
-without recording. Parameters are checked as PyTorch's validate_args does."""
+MixtureSameFamily, with kl_divergence between two of a kind; and for Bayesian models
+Exponential, Laplace, LogNormal, Gamma, Dirichlet, Beta, Poisson and StudentT. log_prob,
+entropy, cdf and rsample are Tensor ops, so gradients flow to the parameters (REINFORCE's
+log_prob, a VAE's rsample and KL term, a mixture density network's likelihood); sample draws
+from minigrad's random stream without recording. Parameters are checked as PyTorch's
+validate_args does."""
 
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ from minigrad.ops.activation import softplus
 from minigrad.size import Size
 from minigrad.tensor import Tensor
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "MixtureSameFamily",
-           "MultivariateNormal", "Normal", "OneHotCategorical", "RelaxedOneHotCategorical",
-           "Uniform", "kl_divergence"]
+__all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential",
+           "Gamma", "Independent", "Laplace", "LogNormal", "MixtureSameFamily",
+           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
+           "RelaxedOneHotCategorical", "StudentT", "Uniform", "kl_divergence"]
 
 
 def _param(value: Any) -> Tensor:
@@ -80,8 +83,8 @@ class Distribution:
         return f"{type(self).__name__}({shown})"
 
 
-class Normal(Distribution):
-    """N(loc, scale^2): log p(x) = -(x - loc)^2 / (2 scale^2) - log scale - log sqrt(2 pi)."""
+class _LocScale(Distribution):
+    """A family shifted by loc and scaled by scale > 0 (Normal, Laplace), centred on loc."""
 
     has_rsample = True
     _shown = ("loc", "scale")
@@ -90,12 +93,16 @@ class Normal(Distribution):
         self.loc, self.scale = mg.broadcast_tensors(_param(loc), _param(scale))
         if validate_args is not False:
             _check("scale", self.scale, self.scale.array > 0, "GreaterThan(lower_bound=0.0)",
-                   "Normal")
+                   type(self).__name__)
         super().__init__(self.loc.shape)
 
     @property
     def mean(self) -> Tensor:
         return self.loc
+
+
+class Normal(_LocScale):
+    """N(loc, scale^2): log p(x) = -(x - loc)^2 / (2 scale^2) - log scale - log sqrt(2 pi)."""
 
     @property
     def stddev(self) -> Tensor:
@@ -541,6 +548,302 @@ class MultivariateNormal(Distribution):
         return f"MultivariateNormal({shapes})"
 
 
+# *** continuous and count distributions of Bayesian models (log_prob, moments, entropy) ***
+def _positive(where: str, **params: Any) -> list[Tensor]:
+    """The parameters as float tensors broadcast together, each checked to be > 0."""
+    values = mg.broadcast_tensors(*[_param(v) for v in params.values()])
+    for name, value in zip(params, values):
+        _check(name, value, value.array > 0, "GreaterThan(lower_bound=0.0)", where)
+    return list(values)
+
+
+def _draw(dist: Distribution, sample_shape: Any, draw: Any, *params: Tensor) -> Tensor:
+    """A sample (outside the graph) drawn by draw(rng, *param arrays, shape) from minigrad's
+    random stream."""
+    from minigrad.random import numpy_generator
+    shape = tuple(dist._extended_shape(sample_shape))
+    arrays = [np.broadcast_to(p.detach().array, shape) for p in params]
+    values = draw(numpy_generator(None, type(dist).__name__), *arrays, shape)
+    return mg.tensor(np.asarray(values), dtype=params[0].dtype)
+
+
+def _no_rsample(dist: Distribution) -> None:
+    raise NotImplementedError(f"{type(dist).__name__}.rsample is not supported by minigrad "
+                              "(its reparameterized gradient is not implemented); use sample()")
+
+
+class Exponential(Distribution):
+    """rate exp(-rate x) for x >= 0."""
+
+    has_rsample = True
+    _shown = ("rate",)
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        (self.rate,) = _positive("Exponential", rate=rate)
+        super().__init__(self.rate.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return 1 / self.rate
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate ** -2
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """E / rate with E ~ Exp(1): differentiable in rate."""
+        return _draw(self, sample_shape, lambda rng, r, shape: rng.exponential(1.0, shape),
+                     self.rate) / self.rate
+
+    def log_prob(self, value: Any) -> Tensor:
+        return self.rate.log() - self.rate * value
+
+    def cdf(self, value: Any) -> Tensor:
+        return 1 - mg.exp(-self.rate * value)
+
+    def entropy(self) -> Tensor:
+        return 1.0 - self.rate.log()
+
+
+class Laplace(_LocScale):
+    """exp(-|x - loc| / scale) / (2 scale)."""
+
+    @property
+    def variance(self) -> Tensor:
+        return 2 * self.scale ** 2
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """loc - scale sign(u) log(1 - |u|) with u ~ U(-1, 1): differentiable."""
+        u = _draw(self, sample_shape, lambda rng, loc, shape: rng.uniform(-1.0, 1.0, shape),
+                  self.loc)
+        return self.loc - self.scale * u.sign() * mg.log1p(-u.abs())
+
+    def log_prob(self, value: Any) -> Tensor:
+        return -(2 * self.scale).log() - (value - self.loc).abs() / self.scale
+
+    def cdf(self, value: Any) -> Tensor:
+        z = value - self.loc
+        return 0.5 - 0.5 * z.sign() * mg.expm1(-z.abs() / self.scale)
+
+    def entropy(self) -> Tensor:
+        return 1 + (2 * self.scale).log()
+
+
+class LogNormal(Distribution):
+    """exp(X) for X ~ Normal(loc, scale)."""
+
+    has_rsample = True
+    _shown = ()
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.base_dist = Normal(loc, scale, validate_args)
+        self.loc, self.scale = self.base_dist.loc, self.base_dist.scale
+        super().__init__(self.loc.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return (self.loc + self.scale ** 2 / 2).exp()
+
+    @property
+    def variance(self) -> Tensor:
+        return mg.expm1(self.scale ** 2) * (2 * self.loc + self.scale ** 2).exp()
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.rsample(sample_shape).exp()
+
+    def log_prob(self, value: Any) -> Tensor:
+        log_value = _param(value).log()
+        return self.base_dist.log_prob(log_value) - log_value
+
+    def entropy(self) -> Tensor:
+        return self.base_dist.entropy() + self.loc
+
+
+class Gamma(Distribution):
+    """rate^k x^(k-1) exp(-rate x) / Gamma(k), k = concentration."""
+
+    _shown = ("concentration", "rate")
+
+    def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None
+                 ) -> None:
+        self.concentration, self.rate = _positive("Gamma", concentration=concentration,
+                                                  rate=rate)
+        super().__init__(self.rate.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration / self.rate
+
+    @property
+    def variance(self) -> Tensor:
+        return self.concentration / self.rate ** 2
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, k, r, shape: rng.gamma(k, 1 / r, shape),
+                     self.concentration, self.rate)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        k = self.concentration
+        return (mg.xlogy(k, self.rate) + mg.xlogy(k - 1, value) - self.rate * value
+                - k.lgamma())
+
+    def entropy(self) -> Tensor:
+        k = self.concentration
+        return k - self.rate.log() + k.lgamma() + (1 - k) * k.digamma()
+
+
+class Dirichlet(Distribution):
+    """Probability vectors x with density prod x_i^(c_i - 1) / B(c), c = concentration."""
+
+    _shown = ("concentration",)
+
+    def __init__(self, concentration: Any, validate_args: bool | None = None) -> None:
+        self.concentration = _param(concentration)
+        if self.concentration.ndim < 1:
+            raise ValueError("Dirichlet: concentration must have at least one dim")
+        _check("concentration", self.concentration, self.concentration.array > 0,
+               "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)", "Dirichlet")
+        super().__init__(self.concentration.shape[:-1], self.concentration.shape[-1:])
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def variance(self) -> Tensor:
+        c = self.concentration
+        total = c.sum(-1, keepdim=True)
+        return c * (total - c) / (total ** 2 * (total + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        draws = _draw(self, sample_shape, lambda rng, c, shape: rng.gamma(c, 1.0, shape),
+                      self.concentration)
+        return draws / draws.sum(-1, keepdim=True)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        c = self.concentration
+        return (mg.xlogy(c - 1, value).sum(-1) + c.sum(-1).lgamma() - c.lgamma().sum(-1))
+
+    def entropy(self) -> Tensor:
+        c = self.concentration
+        k, total = c.shape[-1], c.sum(-1)
+        return (c.lgamma().sum(-1) - total.lgamma() - (k - total) * total.digamma()
+                - ((c - 1) * c.digamma()).sum(-1))
+
+
+class Beta(Distribution):
+    """x^(c1-1) (1-x)^(c0-1) / B(c1, c0): a Dirichlet over (x, 1 - x), as PyTorch's."""
+
+    _shown = ()
+
+    def __init__(self, concentration1: Any, concentration0: Any,
+                 validate_args: bool | None = None) -> None:
+        self.concentration1, self.concentration0 = _positive(
+            "Beta", concentration1=concentration1, concentration0=concentration0)
+        self._dirichlet = Dirichlet(mg.stack([self.concentration1, self.concentration0], -1))
+        super().__init__(self.concentration1.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def variance(self) -> Tensor:
+        total = self.concentration1 + self.concentration0
+        return self.concentration1 * self.concentration0 / (total ** 2 * (total + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return self._dirichlet.sample(sample_shape)[..., 0]
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = _param(value)
+        return self._dirichlet.log_prob(mg.stack([value, 1 - value], -1))
+
+    def entropy(self) -> Tensor:
+        return self._dirichlet.entropy()
+
+
+class Poisson(Distribution):
+    """rate^k exp(-rate) / k! for counts k."""
+
+    _shown = ("rate",)
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        self.rate = _param(rate)
+        _check("rate", self.rate, self.rate.array >= 0, "GreaterThanEq(lower_bound=0.0)",
+               "Poisson")
+        super().__init__(self.rate.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.rate
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, r, shape: rng.poisson(r, shape),
+                     self.rate)
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = _param(value)
+        return mg.xlogy(value, self.rate) - self.rate - (value + 1).lgamma()
+
+
+class StudentT(Distribution):
+    """Student's t with df degrees of freedom, shifted by loc and scaled by scale."""
+
+    _shown = ("df", "loc", "scale")
+
+    def __init__(self, df: Any, loc: Any = 0.0, scale: Any = 1.0,
+                 validate_args: bool | None = None) -> None:
+        self.df, self.loc, self.scale = mg.broadcast_tensors(_param(df), _param(loc),
+                                                             _param(scale))
+        for name in ("df", "scale"):
+            value = getattr(self, name)
+            _check(name, value, value.array > 0, "GreaterThan(lower_bound=0.0)", "StudentT")
+        super().__init__(self.df.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return mg.where(self.df.array > 1, self.loc, math.nan)
+
+    @property
+    def variance(self) -> Tensor:
+        df = self.df.array
+        var = self.scale ** 2 * self.df / (self.df - 2)
+        return mg.where(df > 2, var, mg.where(df > 1, math.inf, math.nan))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        t = _draw(self, sample_shape, lambda rng, df, shape: rng.standard_t(df, shape), self.df)
+        return self.loc.detach() + self.scale.detach() * t
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        y = (value - self.loc) / self.scale
+        z = (self.scale.log() + 0.5 * self.df.log() + 0.5 * math.log(math.pi)
+             + (0.5 * self.df).lgamma() - (0.5 * (self.df + 1)).lgamma())
+        return -0.5 * (self.df + 1) * mg.log1p(y ** 2 / self.df) - z
+
+    def entropy(self) -> Tensor:
+        half = 0.5 * self.df
+        lbeta = half.lgamma() + math.lgamma(0.5) - (half + 0.5).lgamma()
+        return (self.scale.log() + (half + 0.5) * ((half + 0.5).digamma() - half.digamma())
+                + 0.5 * self.df.log() + lbeta)
+
+
 def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     """KL(p || q) = E_p[log p - log q], in closed form for two of one kind."""
     if isinstance(p, Normal) and isinstance(q, Normal):
@@ -582,5 +885,6 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 # torch's module paths: torch.distributions.normal.Normal, torch.distributions.kl, ...
 for _name in ("normal", "categorical", "bernoulli", "kl", "distribution", "uniform",
               "independent", "mixture_same_family", "multivariate_normal",
-              "one_hot_categorical", "relaxed_categorical"):
+              "one_hot_categorical", "relaxed_categorical", "beta", "dirichlet", "exponential",
+              "gamma", "laplace", "log_normal", "poisson", "studentT"):
     sys.modules[f"{__name__}.{_name}"] = sys.modules[__name__]

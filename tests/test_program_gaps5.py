@@ -331,3 +331,52 @@ def test_histogram_matches_torch(torch, bins, kwargs, dtype):
         mg.histogram(mg.ones(2), 2, range=(1.0, 0.0))
     with pytest.raises(NotImplementedError, match="int64"):
         mg.histogram(mg.tensor([1, 2]), 2)
+
+
+# *** distributions of Bayesian models ***
+_DISTS = [  # (name, parameters, values, methods with a closed form in both libraries)
+    ("Exponential", ([0.5, 2.0],), [1.0, 0.3], ("mean", "variance", "entropy", "cdf")),
+    ("Laplace", ([0.0, 1.0], [0.5, 2.0]), [0.3, -1.0], ("mean", "variance", "entropy", "cdf")),
+    ("LogNormal", ([0.5, -1.0], [0.25, 1.5]), [2.0, 0.1], ("mean", "variance", "entropy")),
+    ("Gamma", ([2.0, 0.7], [0.5, 3.0]), [3.0, 0.2], ("mean", "variance", "entropy")),
+    ("Beta", ([2.0, 0.7], [5.0, 1.5]), [0.25, 0.9], ("mean", "variance", "entropy")),
+    ("Dirichlet", ([[1.0, 2.0, 3.0], [0.5, 0.5, 4.0]],), [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]],
+     ("mean", "variance", "entropy")),
+    ("Poisson", ([0.5, 3.0],), [0.0, 4.0], ("mean", "variance")),
+    ("StudentT", ([3.0, 1.5, 0.8], [0.0, 1.0, -1.0], [1.0, 2.0, 0.5]), [0.0, 4.0, -1.0],
+     ("mean", "variance", "entropy")),
+]
+
+
+@pytest.mark.parametrize("name, params, values, methods", _DISTS)
+def test_bayesian_distributions_match_torch(torch, name, params, values, methods):
+    results = []
+    for lib in (mg, torch):
+        leaves = [lib.tensor(p, dtype=lib.float64, requires_grad=True) for p in params]
+        d = getattr(lib.distributions, name)(*leaves)
+        value = lib.tensor(values, dtype=lib.float64)
+        out = [d.log_prob(value)]
+        for method in methods:
+            got = getattr(d, method)
+            out.append(got(value) if method == "cdf" else got() if callable(got) else got)
+        sum(o.sum() for o in out if o.isfinite().all()).backward()
+        results.append([o.detach().numpy() for o in out] + [p.grad.numpy() for p in leaves]
+                       + [tuple(d.batch_shape), tuple(d.event_shape),
+                          tuple(d.sample((4,)).shape)])
+    for got, want in zip(*results, strict=True):  # torch's trigamma is good to ~1e-9 only
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-12)
+
+
+def test_bayesian_distributions_refuse_bad_parameters_and_rsample():
+    D = mg.distributions
+    for make in (lambda: D.Gamma(mg.tensor(-1.0), mg.tensor(1.0)),
+                 lambda: D.Beta(mg.tensor(1.0), mg.tensor(0.0)),
+                 lambda: D.StudentT(mg.tensor(0.0)), lambda: D.Exponential(mg.tensor(-2.0)),
+                 lambda: D.Poisson(mg.tensor(-0.5)), lambda: D.Dirichlet(mg.tensor([1.0, -1.0]))):
+        with pytest.raises(ValueError, match="expected parameter"):
+            make()
+    with pytest.raises(NotImplementedError, match="Gamma.rsample"):
+        D.Gamma(mg.tensor(2.0), mg.tensor(1.0)).rsample()
+    draw = D.Laplace(mg.tensor(0.0, requires_grad=True), mg.tensor(1.0)).rsample((3,))
+    assert draw.shape == (3,) and draw.requires_grad
+    assert abs(float(D.Dirichlet(mg.ones(4)).sample().sum()) - 1) < 1e-6
