@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -380,3 +381,62 @@ def test_bayesian_distributions_refuse_bad_parameters_and_rsample():
     draw = D.Laplace(mg.tensor(0.0, requires_grad=True), mg.tensor(1.0)).rsample((3,))
     assert draw.shape == (3,) and draw.requires_grad
     assert abs(float(D.Dirichlet(mg.ones(4)).sample().sum()) - 1) < 1e-6
+
+
+# *** torch.utils.checkpoint (nothing recomputed: the same values and gradients) ***
+def test_checkpoint_gives_the_plain_values_and_gradients(torch):
+    results = []
+    for lib in (mg, torch):
+        lib.manual_seed(0)
+        layers = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 2))
+        with lib.no_grad():
+            for i, p in enumerate(layers.parameters()):
+                p.copy_(lib.linspace(-1, 1, p.numel()).view(p.shape) * (i + 1))
+        x = lib.linspace(-2, 2, 6).view(2, 3).requires_grad_()
+        y = lib.utils.checkpoint.checkpoint(layers, x, use_reentrant=False)
+        z = lib.utils.checkpoint.checkpoint_sequential(layers, 2, x, use_reentrant=False)
+        (y.sum() + 2 * z.sum()).backward()
+        results.append((y.detach().numpy(), z.detach().numpy(), x.grad.numpy(),
+                        layers[0].weight.grad.numpy()))
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-6)
+    with pytest.warns(UserWarning, match="use_reentrant"):
+        mg.utils.checkpoint.checkpoint(lambda t: t * 2, mg.ones(2))
+
+
+# *** torch.testing.assert_close ***
+def test_assert_close_as_torch(torch):
+    for lib in (mg, torch):
+        close = lib.testing.assert_close
+        close(lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.0 + 1e-6]))
+        close(lib.tensor([1.0, float("nan")]), lib.tensor([1.0, float("nan")]), equal_nan=True)
+        close({"w": [lib.ones(2)]}, {"w": [lib.ones(2)]})
+        close(1.0, 1.0 + 1e-9)
+        for a, b, kw, text in [
+                (lib.tensor([1.0, 2.0]), lib.tensor([1.0, 2.1]), {}, "Mismatched elements: 1 / 2"),
+                (lib.tensor([1.0]), lib.tensor([1.0], dtype=lib.float64), {}, "'dtype' do not"),
+                (lib.tensor([1.0, 2.0]), lib.tensor([1.0]), {}, "'shape' do not match"),
+                (lib.tensor([float("nan")]), lib.tensor([float("nan")]), {}, "not close"),
+                (lib.tensor([1, 2]), lib.tensor([1, 3]), {}, "(?s)not equal!.*difference: 1 at"),
+                (lib.tensor([1.0]), lib.tensor([1.5]), {"rtol": 0.1, "atol": 0.1}, "not close")]:
+            with pytest.raises(AssertionError, match=text):
+                close(a, b, **kw)
+        close(lib.tensor([1.0]), lib.tensor([1.5]), rtol=0.5, atol=0.0)
+        with pytest.raises(ValueError, match="Both 'rtol' and 'atol'"):
+            close(lib.ones(1), lib.ones(1), rtol=0.1)
+
+
+def test_set_default_tensor_type(torch):
+    for lib in (mg, torch):
+        with warnings.catch_warnings(record=True) as caught:  # torch warns once per process
+            warnings.simplefilter("always")
+            lib.set_default_tensor_type("torch.DoubleTensor")
+            try:
+                assert lib.ones(1).dtype == lib.float64
+                with pytest.raises(TypeError, match="floating-point"):
+                    lib.set_default_tensor_type(lib.LongTensor)
+            finally:
+                lib.set_default_tensor_type(lib.FloatTensor)
+        assert lib.get_default_dtype() == lib.float32
+        if lib is mg:
+            assert "deprecated" in str(caught[0].message)
