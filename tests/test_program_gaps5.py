@@ -440,3 +440,46 @@ def test_set_default_tensor_type(torch):
         assert lib.get_default_dtype() == lib.float32
         if lib is mg:
             assert "deprecated" in str(caught[0].message)
+
+
+# *** nn.utils.parametrizations.spectral_norm ***
+@pytest.mark.parametrize("make", [lambda lib: lib.nn.Linear(5, 4),
+                                  lambda lib: lib.nn.Conv2d(2, 3, 3),
+                                  lambda lib: lib.nn.ConvTranspose2d(3, 2, 3)])
+def test_spectral_norm_matches_torch_from_the_same_vectors(torch, make):
+    results, vectors = [], None
+    for lib in (torch, mg):
+        layer = make(lib)
+        with lib.no_grad():
+            for i, p in enumerate(layer.parameters()):
+                p.copy_(lib.cos(lib.arange(p.numel(), dtype=lib.float64) * 0.7 + i).view(p.shape))
+        layer = layer.double()
+        lib.nn.utils.parametrizations.spectral_norm(layer)
+        sn = layer.parametrizations.weight[0]
+        if vectors is None:
+            vectors = sn._u.numpy().copy(), sn._v.numpy().copy()
+        else:  # start from torch's random vectors
+            with lib.no_grad():
+                sn._u.copy_(lib.tensor(vectors[0]))
+                sn._v.copy_(lib.tensor(vectors[1]))
+        x = lib.ones((2, 5) if isinstance(layer, lib.nn.Linear) else (1, layer.in_channels, 5, 5),
+                     dtype=lib.float64)
+        out = layer(x)
+        out.pow(2).sum().backward()
+        layer.eval()
+        results.append([out.detach().numpy(), layer(x).detach().numpy(), sn._u.numpy(),
+                        layer.parametrizations.weight.original.grad.numpy()])
+        assert sorted(layer.state_dict()) == sorted(
+            ["bias", "parametrizations.weight.original", "parametrizations.weight.0._u",
+             "parametrizations.weight.0._v"])
+    for got, want in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_spectral_norm_converges_to_the_largest_singular_value():
+    layer = nn.utils.parametrizations.spectral_norm(nn.Linear(6, 4, dtype=mg.float64))
+    for _ in range(30):
+        weight = layer.weight
+    assert float(mg.linalg.matrix_norm(weight.detach(), ord=2)) == pytest.approx(1.0, rel=1e-6)
+    with pytest.raises(ValueError, match="no parameter or buffer with name 'kernel'"):
+        nn.utils.parametrizations.spectral_norm(nn.Linear(2, 2), name="kernel")
