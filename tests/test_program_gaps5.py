@@ -477,9 +477,51 @@ def test_spectral_norm_matches_torch_from_the_same_vectors(torch, make):
 
 
 def test_spectral_norm_converges_to_the_largest_singular_value():
-    layer = nn.utils.parametrizations.spectral_norm(nn.Linear(6, 4, dtype=mg.float64))
-    for _ in range(30):
+    mg.manual_seed(0)
+    layer = nn.Linear(6, 4, dtype=mg.float64)
+    with mg.no_grad():  # singular values 3, 1, 0.5, 0.2: the power iteration gains 3x a step
+        layer.weight.copy_(mg.eye(4, 6, dtype=mg.float64) * mg.tensor([3.0, 1.0, 0.5, 0.2],
+                                                                      dtype=mg.float64)[:, None])
+    nn.utils.parametrizations.spectral_norm(layer)
+    for _ in range(5):
         weight = layer.weight
     assert float(mg.linalg.matrix_norm(weight.detach(), ord=2)) == pytest.approx(1.0, rel=1e-6)
     with pytest.raises(ValueError, match="no parameter or buffer with name 'kernel'"):
         nn.utils.parametrizations.spectral_norm(nn.Linear(2, 2), name="kernel")
+
+
+# *** the hook-based nn.utils.spectral_norm (SNGAN discriminators) ***
+@pytest.mark.parametrize("make", [lambda lib: lib.nn.Conv2d(2, 3, 3),
+                                  lambda lib: lib.nn.ConvTranspose2d(3, 2, 3),
+                                  lambda lib: lib.nn.Linear(5, 4)])
+def test_hook_spectral_norm_matches_torch_from_the_same_vectors(torch, make):
+    results, vectors = [], None
+    for lib in (torch, mg):
+        m = make(lib).double()
+        with lib.no_grad():
+            for i, p in enumerate(m.parameters()):
+                p.copy_(lib.cos(lib.arange(p.numel(), dtype=lib.float64) * 0.7 + i).view(p.shape))
+        lib.nn.utils.spectral_norm(m, n_power_iterations=2)
+        if vectors is None:
+            vectors = m.weight_u.numpy().copy(), m.weight_v.numpy().copy()
+        else:
+            with lib.no_grad():
+                m.weight_u.copy_(lib.tensor(vectors[0]))
+                m.weight_v.copy_(lib.tensor(vectors[1]))
+        x = lib.ones((2, 5) if isinstance(m, lib.nn.Linear) else (1, m.in_channels, 5, 5),
+                     dtype=lib.float64)
+        out = m(x)
+        out.pow(2).sum().backward()
+        m.eval()
+        evaluated = m(x)
+        keys = sorted(m.state_dict())
+        grad = m.weight_orig.grad.numpy()
+        lib.nn.utils.remove_spectral_norm(m)
+        results.append([out.detach().numpy(), evaluated.detach().numpy(), grad,
+                        m.weight.detach().numpy()])
+        assert keys == ["bias", "weight_orig", "weight_u", "weight_v"]
+        assert [n for n, _ in m.named_parameters()] == ["bias", "weight"]
+    for got, want in zip(results[1], results[0], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
+        nn.utils.remove_spectral_norm(nn.Linear(2, 2))
