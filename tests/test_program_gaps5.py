@@ -525,3 +525,18 @@ def test_hook_spectral_norm_matches_torch_from_the_same_vectors(torch, make):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
         nn.utils.remove_spectral_norm(nn.Linear(2, 2))
+
+
+def test_deleting_a_buffer_unregisters_it(torch):
+    for lib in (mg, torch):
+        m = lib.nn.Linear(2, 2)
+        m.register_buffer("scale", lib.ones(2))
+        m.register_buffer("cache", lib.zeros(1), persistent=False)
+        del m.scale
+        del m.cache
+        assert sorted(m.state_dict()) == ["bias", "weight"] and not list(m.buffers())
+        m.register_buffer("scale", lib.ones(3))
+        assert sorted(m.state_dict()) == ["bias", "scale", "weight"]
+        lib.nn.utils.spectral_norm(m)
+        lib.nn.utils.remove_spectral_norm(m)
+        assert sorted(m.state_dict()) == ["bias", "scale", "weight"]
