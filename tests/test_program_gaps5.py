@@ -540,3 +540,22 @@ def test_deleting_a_buffer_unregisters_it(torch):
         lib.nn.utils.spectral_norm(m)
         lib.nn.utils.remove_spectral_norm(m)
         assert sorted(m.state_dict()) == ["bias", "scale", "weight"]
+
+
+# *** torch.func.jvp ***
+def test_func_jvp_matches_torch(torch):
+    x, y = np.linspace(-1, 1, 4), np.linspace(0.5, 2, 4)
+    results = []
+    for lib in (mg, torch):
+        def f(a, b, lib=lib):
+            return (lib.sin(a) * b, (a * b).sum()), a.mean()
+        primals = (lib.tensor(x), lib.tensor(y))
+        tangents = (lib.ones(4, dtype=lib.float64), lib.tensor(y[::-1].copy()))
+        (out, value), (t_out, t_value), aux = lib.func.jvp(f, primals, tangents, has_aux=True)
+        single = lib.func.jvp(lib.sin, (primals[0],), (tangents[0],))
+        results.append([out.numpy(), value.numpy(), t_out.numpy(), t_value.numpy(), aux.numpy(),
+                        single[0].numpy(), single[1].numpy()])
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="Expected primals to be a tuple"):
+        mg.func.jvp(mg.sin, mg.ones(2), (mg.ones(2),))
