@@ -1,11 +1,11 @@
 """torch.distributions' everyday ones: Normal, Categorical, OneHotCategorical and its
 Gumbel-softmax relaxation, Bernoulli, Uniform, MultivariateNormal, Independent and
 MixtureSameFamily, with kl_divergence between two of a kind; and for Bayesian models
-Exponential, Laplace, LogNormal, Gamma, Dirichlet, Beta, Poisson and StudentT. log_prob,
-entropy, cdf and rsample are Tensor ops, so gradients flow to the parameters (REINFORCE's
-log_prob, a VAE's rsample and KL term, a mixture density network's likelihood); sample draws
-from minigrad's random stream without recording. Parameters are checked as PyTorch's
-validate_args does."""
+Exponential, Laplace, LogNormal, Gamma, Dirichlet, Beta, Poisson, StudentT, Gumbel, Cauchy,
+HalfNormal, Geometric and Binomial. log_prob, entropy, cdf and rsample are Tensor ops, so
+gradients flow to the parameters (REINFORCE's log_prob, a VAE's rsample and KL term, a mixture
+density network's likelihood); sample draws from minigrad's random stream without recording.
+Parameters are checked as PyTorch's validate_args does."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ from minigrad.ops.activation import softplus
 from minigrad.size import Size
 from minigrad.tensor import Tensor
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential",
-           "Gamma", "Independent", "Laplace", "LogNormal", "MixtureSameFamily",
-           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
-           "RelaxedOneHotCategorical", "StudentT", "Uniform", "kl_divergence"]
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Dirichlet", "Distribution",
+           "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
+           "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "Poisson", "RelaxedOneHotCategorical", "StudentT", "Uniform",
+           "kl_divergence"]
 
 
 def _param(value: Any) -> Tensor:
@@ -79,7 +80,8 @@ class Distribution:
     def __repr__(self) -> str:
         """As PyTorch shows it: each parameter's value if it is a scalar, else its shape."""
         params = [(name, getattr(self, name)) for name in self._shown]
-        shown = ", ".join(f"{name}: {p.item() if p.ndim == 0 else p.shape}" for name, p in params)
+        shown = ", ".join(f"{name}: {p.item() if p.ndim == 0 else p.shape!r}"
+                          for name, p in params)
         return f"{type(self).__name__}({shown})"
 
 
@@ -844,6 +846,159 @@ class StudentT(Distribution):
                 + 0.5 * self.df.log() + lbeta)
 
 
+class Gumbel(_LocScale):
+    """exp(-(z + exp(-z))) / scale with z = (x - loc) / scale (the max of many draws)."""
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc + self.scale * _EULER_GAMMA
+
+    @property
+    def variance(self) -> Tensor:
+        return (math.pi ** 2 / 6) * self.scale ** 2
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """loc - scale log(-log u), u ~ U(0, 1): differentiable."""
+        u = _draw(self, sample_shape, lambda rng, loc, shape: rng.uniform(
+            np.finfo(loc.dtype).tiny, 1.0, shape), self.loc)
+        return self.loc - self.scale * (-u.log()).log()
+
+    def log_prob(self, value: Any) -> Tensor:
+        z = (value - self.loc) / self.scale
+        return -(self.scale.log() + z + mg.exp(-z))
+
+    def entropy(self) -> Tensor:
+        return self.scale.log() + (1 + _EULER_GAMMA)
+
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+class Cauchy(_LocScale):
+    """1 / (pi scale (1 + z^2)), z = (x - loc) / scale: no mean, no variance."""
+
+    @property
+    def mean(self) -> Tensor:
+        return mg.full(self.loc.shape, math.nan, dtype=self.loc.dtype)
+
+    @property
+    def variance(self) -> Tensor:
+        return mg.full(self.loc.shape, math.inf, dtype=self.loc.dtype)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """loc + scale tan(pi (u - 1/2)), u ~ U(0, 1): differentiable."""
+        u = _draw(self, sample_shape, lambda rng, loc, shape: rng.uniform(0.0, 1.0, shape),
+                  self.loc)
+        return self.loc + self.scale * mg.tan(math.pi * (u - 0.5))
+
+    def log_prob(self, value: Any) -> Tensor:
+        z = (value - self.loc) / self.scale
+        return -math.log(math.pi) - self.scale.log() - mg.log1p(z ** 2)
+
+    def cdf(self, value: Any) -> Tensor:
+        return mg.atan((value - self.loc) / self.scale) / math.pi + 0.5
+
+    def entropy(self) -> Tensor:
+        return math.log(4 * math.pi) + self.scale.log()
+
+
+class HalfNormal(Distribution):
+    """|X| for X ~ Normal(0, scale): twice the normal density on x >= 0."""
+
+    has_rsample = True
+    _shown = ()
+
+    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
+        self.base_dist = Normal(0.0, scale, validate_args)
+        self.scale = self.base_dist.scale
+        super().__init__(self.scale.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.scale ** 2 * (1 - 2 / math.pi)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.rsample(sample_shape).abs()
+
+    def log_prob(self, value: Any) -> Tensor:
+        return self.base_dist.log_prob(value) + math.log(2)
+
+    def cdf(self, value: Any) -> Tensor:
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def entropy(self) -> Tensor:
+        return 0.5 * (math.pi * self.scale ** 2 / 2).log() + 0.5
+
+
+class Geometric(Distribution):
+    """The number of failures before the first success: (1 - p)^k p."""
+
+    _shown = ("probs",)
+
+    def __init__(self, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        self._bernoulli = Bernoulli(probs, logits, validate_args)
+        self.probs, self.logits = self._bernoulli.probs, self._bernoulli.logits
+        super().__init__(self.probs.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return 1 / self.probs - 1
+
+    @property
+    def variance(self) -> Tensor:
+        return (1 / self.probs - 1) / self.probs
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, p, shape: rng.geometric(p, shape) - 1,
+                     self.probs)
+
+    def log_prob(self, value: Any) -> Tensor:
+        eps = float(np.finfo(self.probs.dtype).tiny)
+        p = self.probs.clamp(min=eps, max=1 - float(np.finfo(self.probs.dtype).eps))
+        return _param(value) * mg.log1p(-p) + self.probs.clamp(min=eps).log()
+
+    def entropy(self) -> Tensor:
+        return self._bernoulli.entropy() / self.probs
+
+
+class Binomial(Distribution):
+    """The number of successes in total_count trials of probability probs."""
+
+    _shown = ("total_count", "probs")
+
+    def __init__(self, total_count: Any = 1, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        self._bernoulli = Bernoulli(probs, logits, validate_args)
+        self.total_count, self.probs = mg.broadcast_tensors(
+            _param(total_count).to(self._bernoulli.probs.dtype), self._bernoulli.probs)
+        self.logits = self._bernoulli.logits.expand(*self.probs.shape)
+        super().__init__(self.probs.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.probs
+
+    @property
+    def variance(self) -> Tensor:
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, n, p, shape: rng.binomial(
+            n.astype(np.int64), p, shape), self.total_count, self.probs)
+
+    def log_prob(self, value: Any) -> Tensor:
+        """log C(n, k) + k log p + (n - k) log(1 - p), with the log-probabilities from the
+        logits (log p = -softplus(-logits))."""
+        k, n = _param(value), self.total_count
+        log_choose = (n + 1).lgamma() - (k + 1).lgamma() - (n - k + 1).lgamma()
+        return log_choose - k * softplus(-self.logits) - (n - k) * softplus(self.logits)
+
+
 def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     """KL(p || q) = E_p[log p - log q], in closed form for two of one kind."""
     if isinstance(p, Normal) and isinstance(q, Normal):
@@ -886,5 +1041,6 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 for _name in ("normal", "categorical", "bernoulli", "kl", "distribution", "uniform",
               "independent", "mixture_same_family", "multivariate_normal",
               "one_hot_categorical", "relaxed_categorical", "beta", "dirichlet", "exponential",
-              "gamma", "laplace", "log_normal", "poisson", "studentT"):
+              "gamma", "laplace", "log_normal", "poisson", "studentT", "gumbel", "cauchy",
+              "half_normal", "geometric", "binomial"):
     sys.modules[f"{__name__}.{_name}"] = sys.modules[__name__]

@@ -346,6 +346,11 @@ _DISTS = [  # (name, parameters, values, methods with a closed form in both libr
     ("Poisson", ([0.5, 3.0],), [0.0, 4.0], ("mean", "variance")),
     ("StudentT", ([3.0, 1.5, 0.8], [0.0, 1.0, -1.0], [1.0, 2.0, 0.5]), [0.0, 4.0, -1.0],
      ("mean", "variance", "entropy")),
+    ("Gumbel", ([0.0, 1.0], [0.5, 2.0]), [0.3, -1.0], ("mean", "variance", "entropy")),
+    ("Cauchy", ([0.0, 1.0], [0.5, 2.0]), [0.3, -1.0], ("mean", "variance", "entropy", "cdf")),
+    ("HalfNormal", ([0.5, 2.0],), [0.3, 1.0], ("mean", "variance", "entropy", "cdf")),
+    ("Geometric", ([0.3, 0.8],), [0.0, 3.0], ("mean", "variance", "entropy")),
+    ("Binomial", ([5.0, 10.0], [0.3, 0.75]), [2.0, 9.0], ("mean", "variance")),
 ]
 
 
@@ -559,3 +564,11 @@ def test_func_jvp_matches_torch(torch):
         np.testing.assert_allclose(got, want, rtol=1e-12)
     with pytest.raises(RuntimeError, match="Expected primals to be a tuple"):
         mg.func.jvp(mg.sin, mg.ones(2), (mg.ones(2),))
+
+
+@pytest.mark.parametrize("name, params", [(n, p) for n, p, _, _ in _DISTS])
+def test_bayesian_distributions_print_as_torch(torch, name, params):
+    shown = [getattr(lib.distributions, name)(*(lib.tensor(p[0] if isinstance(p[0], float)
+                                                            else p) for p in params))
+             for lib in (mg, torch)]
+    assert repr(shown[0]).replace("minigrad.", "torch.") == repr(shown[1])
