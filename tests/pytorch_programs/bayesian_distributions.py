@@ -9,9 +9,14 @@ import math
 import torch
 from torch.distributions import (
     Beta,
+    Binomial,
+    Cauchy,
     Dirichlet,
     Exponential,
     Gamma,
+    Geometric,
+    Gumbel,
+    HalfNormal,
     Laplace,
     LogNormal,
     Normal,
@@ -86,3 +91,25 @@ obs = torch.tensor([0, 2, 2, 1, 2, 0, 2])
 d_post = Dirichlet(d.concentration + torch.bincount(obs, minlength=3).float())
 print("dirichlet posterior mean", d_post.mean.numpy().round(6).tolist(), d_post.sample().sum().item() > 0.999)
 print("rsample shapes", Normal(torch.zeros(3), 1.0).rsample((2,)).shape, Laplace(0.0, 1.0).rsample((4,)).shape, Exponential(torch.ones(2)).rsample().shape, math.isclose(1.0, 1.0))
+
+# binomial regression (successes out of trials), a half-normal prior on a scale, Gumbel-max
+trials = torch.full((20,), 10.0)
+successes = torch.round(trials * torch.sigmoid(3 * (x - 1)))
+ab = torch.zeros(2, requires_grad=True)
+log_sigma = torch.tensor(0.0, requires_grad=True)
+opt = torch.optim.Adam([ab, log_sigma], lr=0.05)
+for step in range(200):
+    nll = -Binomial(trials, logits=ab[0] + ab[1] * x).log_prob(successes).sum() - HalfNormal(1.0).log_prob(log_sigma.exp()) - Normal(0.0, log_sigma.exp()).log_prob(ab).sum()
+    opt.zero_grad()
+    nll.backward()
+    opt.step()
+print("binomial glm", ab.detach().numpy().round(2).tolist(), "prior scale", round(log_sigma.exp().item(), 2))
+print("binomial", Binomial(10, torch.tensor([0.2, 0.7])).log_prob(torch.tensor([2.0, 7.0])).numpy().round(6).tolist(), Binomial(10, probs=torch.tensor(0.3)).mean.item())
+print("geometric", Geometric(torch.tensor([0.25, 0.5])).log_prob(torch.tensor([3.0, 0.0])).numpy().round(6).tolist(), Geometric(probs=torch.tensor(0.25)).mean.item())
+gumbel = Gumbel(torch.tensor([0.0, 1.0, 0.5]), torch.tensor(1.0))
+print("gumbel", gumbel.log_prob(torch.tensor([0.2, 0.2, 0.2])).numpy().round(6).tolist(), round(gumbel.entropy().mean().item(), 6))
+logits = torch.log(torch.tensor([0.2, 0.5, 0.3]))
+picks = (logits + Gumbel(0.0, 1.0).sample((4000, 3))).argmax(-1)
+print("gumbel-max frequencies close to probs:", torch.allclose(torch.bincount(picks, minlength=3) / 4000.0, logits.exp(), atol=0.05))
+c = Cauchy(torch.tensor(0.0), torch.tensor(2.0))
+print("cauchy", round(c.log_prob(torch.tensor(1.0)).item(), 6), round(c.cdf(torch.tensor(2.0)).item(), 6), c.mean.isnan().item(), c.variance.isinf().item())
