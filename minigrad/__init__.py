@@ -164,6 +164,13 @@ from minigrad.printing import set_printoptions  # noqa: E402
 
 sys.modules["minigrad.autograd.functional"] = autograd_functional  # torch's import path
 
+# *** complex tensors from real ones and back, without gradient (minigrad/complex.py), and
+# the deprecated set_default_tensor_type (minigrad/legacy.py) ***
+from minigrad.complex import complex, polar, view_as_complex, view_as_real  # noqa: E402
+from minigrad.legacy import set_default_tensor_type  # noqa: E402
+
+__all__ += ["complex", "polar", "set_default_tensor_type", "view_as_complex", "view_as_real"]
+
 # *** older PyTorch names that tutorials still use (minigrad/legacy.py) ***
 from minigrad.legacy import (  # noqa: E402
     BoolTensor,

@@ -217,11 +217,27 @@ def arange(start: Number = 0, end: Number | None = None, step: Number = 1, *, dt
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
-    """steps values evenly spaced from start to end, both included."""
+    """steps values evenly spaced from start to end, both included, rounded as PyTorch's:
+    step = (end - start) / (steps - 1) in the dtype (in float64 for integer dtypes), then
+    start + i step for the first steps // 2 values and end - (steps - 1 - i) step for the
+    rest, each rounded once (PyTorch's fused multiply-add; numpy's float64 linspace differs
+    in the last bit, which shows in float32: 0 printed as -4.4703e-08)."""
     (steps,) = _size("linspace", (steps,))
-    d = as_dtype(dtype, "linspace") or get_default_dtype()
-    array = array_module(device).linspace(float(start), float(end), steps)
-    return _new(array.astype(d), requires_grad, device)
+    d = np.dtype(as_dtype(dtype, "linspace") or get_default_dtype())
+    array_module(device)
+    if steps == 1:
+        return _new(np.array([start], d), requires_grad, device)
+    exact = np.longdouble  # as wide as x86 has: i step is exact, as in a fused multiply-add
+    if d.kind == "f":
+        first, last = d.type(start), d.type(end)
+        step = exact(d.type(last - first) / d.type(steps - 1))
+    else:  # start and end become integers first
+        first, last = float(d.type(start)), float(d.type(end))
+        step = exact((last - first) / (steps - 1))
+    i = np.arange(steps)
+    values = np.where(i < steps // 2, exact(first) + step * i,
+                      exact(last) - step * (steps - 1 - i))
+    return _new(values.astype(d), requires_grad, device)
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,

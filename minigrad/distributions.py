@@ -1,9 +1,11 @@
-"""torch.distributions' everyday ones: Normal, Categorical, Bernoulli, Uniform,
-MultivariateNormal, Independent and MixtureSameFamily, with kl_divergence between two of a
-kind. log_prob, entropy, cdf and rsample are Tensor ops, so gradients flow to the parameters
-(REINFORCE's log_prob, a VAE's rsample and KL term, a mixture density network's likelihood);
-sample draws from minigrad's random stream without recording. Parameters are checked as
-PyTorch's validate_args does."""
+"""torch.distributions' everyday ones: Normal, Categorical, OneHotCategorical and its
+Gumbel-softmax relaxation, Bernoulli, Uniform, MultivariateNormal, Independent and
+MixtureSameFamily, with kl_divergence between two of a kind; and for Bayesian models
+Exponential, Laplace, LogNormal, Gamma, Dirichlet, Beta, Poisson, StudentT, Gumbel, Cauchy,
+HalfNormal, Geometric and Binomial. log_prob, entropy, cdf and rsample are Tensor ops, so
+gradients flow to the parameters (REINFORCE's log_prob, a VAE's rsample and KL term, a mixture
+density network's likelihood); sample draws from minigrad's random stream without recording.
+Parameters are checked as PyTorch's validate_args does."""
 
 from __future__ import annotations
 
@@ -21,8 +23,11 @@ from minigrad.ops.activation import softplus
 from minigrad.size import Size
 from minigrad.tensor import Tensor
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "MixtureSameFamily",
-           "MultivariateNormal", "Normal", "Uniform", "kl_divergence"]
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Dirichlet", "Distribution",
+           "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
+           "Laplace", "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal",
+           "OneHotCategorical", "Poisson", "RelaxedOneHotCategorical", "StudentT", "Uniform",
+           "kl_divergence"]
 
 
 def _param(value: Any) -> Tensor:
@@ -120,12 +125,13 @@ class Distribution:
     def __repr__(self) -> str:
         """As PyTorch shows it: each parameter's value if it is a scalar, else its shape."""
         params = [(name, getattr(self, name)) for name in self._shown]
-        shown = ", ".join(f"{name}: {p.item() if p.ndim == 0 else p.shape}" for name, p in params)
+        shown = ", ".join(f"{name}: {p.item() if p.ndim == 0 else p.shape!r}"
+                          for name, p in params)
         return f"{type(self).__name__}({shown})"
 
 
-class Normal(Distribution):
-    """N(loc, scale^2): log p(x) = -(x - loc)^2 / (2 scale^2) - log scale - log sqrt(2 pi)."""
+class _LocScale(Distribution):
+    """A family shifted by loc and scaled by scale > 0 (Normal, Laplace), centred on loc."""
 
     has_rsample = True
     _shown = _params = ("loc", "scale")
@@ -136,12 +142,16 @@ class Normal(Distribution):
         if self._validate:
             _check("loc", self.loc, ~np.isnan(self.loc.array), "Real()", "Normal")
             _check("scale", self.scale, self.scale.array > 0, "GreaterThan(lower_bound=0.0)",
-                   "Normal")
+                   type(self).__name__)
         super().__init__(self.loc.shape)
 
     @property
     def mean(self) -> Tensor:
         return self.loc
+
+
+class Normal(_LocScale):
+    """N(loc, scale^2): log p(x) = -(x - loc)^2 / (2 scale^2) - log scale - log sqrt(2 pi)."""
 
     @property
     def stddev(self) -> Tensor:
@@ -231,7 +241,86 @@ class Categorical(Distribution):
         return -(logits * self.probs).sum(-1)
 
 
-class Bernoulli(Distribution):
+class _ProbsMoments(Distribution):
+    """Mean probs and variance probs (1 - probs): Bernoulli and OneHotCategorical."""
+
+    @property
+    def mean(self) -> Tensor:
+        return self.probs
+
+    @property
+    def variance(self) -> Tensor:
+        return self.probs * (1 - self.probs)
+
+
+def _one_hot_over(dist: Distribution, categorical: Categorical) -> None:
+    """Set up a distribution over one-hot vectors of categorical's K categories."""
+    dist._categorical, dist.probs, dist.logits = categorical, categorical.probs, categorical.logits
+    Distribution.__init__(dist, categorical.batch_shape, categorical.probs.shape[-1:])
+
+
+class OneHotCategorical(_ProbsMoments):
+    """A Categorical whose draws are one-hot vectors of length K (event_shape (K,)):
+    log p(v) = log p(argmax v)."""
+
+    _shown = ()
+
+    def __init__(self, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        _one_hot_over(self, Categorical(probs, logits, validate_args))
+
+    @property
+    def param_shape(self) -> Size:
+        return self.probs.shape
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        index = self._categorical.sample(sample_shape)
+        return mg.nn.functional.one_hot(index, self._event_shape[0]).to(self.probs.dtype)
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = _param(value)
+        ones = value.array == 1
+        if not (np.all(ones | (value.array == 0)) and np.all(ones.sum(-1) == 1)):
+            raise ValueError(f"OneHotCategorical.log_prob: values must be one-hot vectors, "
+                             f"got {value}")
+        return self._categorical.log_prob(value.argmax(-1))
+
+    def entropy(self) -> Tensor:
+        return self._categorical.entropy()
+
+
+class RelaxedOneHotCategorical(Distribution):
+    """The Gumbel-softmax (concrete) relaxation of a OneHotCategorical at a temperature:
+    rsample = softmax((logits + g) / temperature) with g ~ Gumbel(0, 1)."""
+
+    has_rsample = True
+    _shown = ()
+
+    def __init__(self, temperature: Any, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        _one_hot_over(self, Categorical(probs, logits, validate_args))
+        self.temperature = _param(temperature)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        eps = float(np.finfo(self.logits.dtype).eps)
+        uniforms = mg.rand(shape, dtype=self.logits.dtype).clamp(eps, 1 - eps)
+        gumbels = -(-uniforms.log()).log()
+        return ((self.logits + gumbels) / self.temperature).softmax(-1)
+
+    def log_prob(self, value: Any) -> Tensor:
+        """The density of log(value) under the exp-relaxed categorical, minus sum log(value)
+        (the change of variables y = exp(x)):
+        log (K-1)! + (K-1) log t + sum(logits - t x) - K logsumexp(logits - t x) - sum x."""
+        x = _param(value).log()
+        k = self._event_shape[0]
+        score = self.logits - x * self.temperature
+        score = (score - score.logsumexp(-1, keepdim=True)).sum(-1)
+        log_scale = math.lgamma(k) + (k - 1) * self.temperature.log()
+        return score + log_scale - x.sum(-1)
+
+
+class Bernoulli(_ProbsMoments):
     """1 with probability probs (or sigmoid(logits)), else 0: log p(x) = -BCE(logits, x)."""
 
     _shown, _params = ("probs",), ("probs", "logits")
@@ -253,14 +342,6 @@ class Bernoulli(Distribution):
             self.logits = _param(logits)
             self.probs = self.logits.sigmoid()
         super().__init__(self.probs.shape)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.probs
-
-    @property
-    def variance(self) -> Tensor:
-        return self.probs * (1 - self.probs)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         with no_grad():
@@ -536,12 +617,463 @@ class MultivariateNormal(Distribution):
         return f"MultivariateNormal({shapes})"
 
 
+# *** continuous and count distributions of Bayesian models (log_prob, moments, entropy) ***
+def _positive(where: str, **params: Any) -> list[Tensor]:
+    """The parameters as float tensors broadcast together, each checked to be > 0."""
+    values = mg.broadcast_tensors(*[_param(v) for v in params.values()])
+    for name, value in zip(params, values):
+        _check(name, value, value.array > 0, "GreaterThan(lower_bound=0.0)", where)
+    return list(values)
+
+
+def _draw(dist: Distribution, sample_shape: Any, draw: Any, *params: Tensor) -> Tensor:
+    """A sample (outside the graph) drawn by draw(rng, *param arrays, shape) from minigrad's
+    random stream."""
+    from minigrad.random import numpy_generator
+    shape = tuple(dist._extended_shape(sample_shape))
+    arrays = [np.broadcast_to(p.detach().array, shape) for p in params]
+    values = draw(numpy_generator(None, type(dist).__name__), *arrays, shape)
+    return mg.tensor(np.asarray(values), dtype=params[0].dtype)
+
+
+def _no_rsample(dist: Distribution) -> None:
+    raise NotImplementedError(f"{type(dist).__name__}.rsample is not supported by minigrad "
+                              "(its reparameterized gradient is not implemented); use sample()")
+
+
+class Exponential(Distribution):
+    """rate exp(-rate x) for x >= 0."""
+
+    has_rsample = True
+    _shown = ("rate",)
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        (self.rate,) = _positive("Exponential", rate=rate)
+        super().__init__(self.rate.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return 1 / self.rate
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate ** -2
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """E / rate with E ~ Exp(1): differentiable in rate."""
+        return _draw(self, sample_shape, lambda rng, r, shape: rng.exponential(1.0, shape),
+                     self.rate) / self.rate
+
+    def log_prob(self, value: Any) -> Tensor:
+        return self.rate.log() - self.rate * value
+
+    def cdf(self, value: Any) -> Tensor:
+        return 1 - mg.exp(-self.rate * value)
+
+    def entropy(self) -> Tensor:
+        return 1.0 - self.rate.log()
+
+
+class Laplace(_LocScale):
+    """exp(-|x - loc| / scale) / (2 scale)."""
+
+    @property
+    def variance(self) -> Tensor:
+        return 2 * self.scale ** 2
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """loc - scale sign(u) log(1 - |u|) with u ~ U(-1, 1): differentiable."""
+        u = _draw(self, sample_shape, lambda rng, loc, shape: rng.uniform(-1.0, 1.0, shape),
+                  self.loc)
+        return self.loc - self.scale * u.sign() * mg.log1p(-u.abs())
+
+    def log_prob(self, value: Any) -> Tensor:
+        return -(2 * self.scale).log() - (value - self.loc).abs() / self.scale
+
+    def cdf(self, value: Any) -> Tensor:
+        z = value - self.loc
+        return 0.5 - 0.5 * z.sign() * mg.expm1(-z.abs() / self.scale)
+
+    def entropy(self) -> Tensor:
+        return 1 + (2 * self.scale).log()
+
+
+class LogNormal(Distribution):
+    """exp(X) for X ~ Normal(loc, scale)."""
+
+    has_rsample = True
+    _shown = ()
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.base_dist = Normal(loc, scale, validate_args)
+        self.loc, self.scale = self.base_dist.loc, self.base_dist.scale
+        super().__init__(self.loc.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return (self.loc + self.scale ** 2 / 2).exp()
+
+    @property
+    def variance(self) -> Tensor:
+        return mg.expm1(self.scale ** 2) * (2 * self.loc + self.scale ** 2).exp()
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.rsample(sample_shape).exp()
+
+    def log_prob(self, value: Any) -> Tensor:
+        log_value = _param(value).log()
+        return self.base_dist.log_prob(log_value) - log_value
+
+    def entropy(self) -> Tensor:
+        return self.base_dist.entropy() + self.loc
+
+
+class Gamma(Distribution):
+    """rate^k x^(k-1) exp(-rate x) / Gamma(k), k = concentration."""
+
+    _shown = ("concentration", "rate")
+
+    def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None
+                 ) -> None:
+        self.concentration, self.rate = _positive("Gamma", concentration=concentration,
+                                                  rate=rate)
+        super().__init__(self.rate.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration / self.rate
+
+    @property
+    def variance(self) -> Tensor:
+        return self.concentration / self.rate ** 2
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, k, r, shape: rng.gamma(k, 1 / r, shape),
+                     self.concentration, self.rate)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        k = self.concentration
+        return (mg.xlogy(k, self.rate) + mg.xlogy(k - 1, value) - self.rate * value
+                - k.lgamma())
+
+    def entropy(self) -> Tensor:
+        k = self.concentration
+        return k - self.rate.log() + k.lgamma() + (1 - k) * k.digamma()
+
+
+class Dirichlet(Distribution):
+    """Probability vectors x with density prod x_i^(c_i - 1) / B(c), c = concentration."""
+
+    _shown = ("concentration",)
+
+    def __init__(self, concentration: Any, validate_args: bool | None = None) -> None:
+        self.concentration = _param(concentration)
+        if self.concentration.ndim < 1:
+            raise ValueError("Dirichlet: concentration must have at least one dim")
+        _check("concentration", self.concentration, self.concentration.array > 0,
+               "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)", "Dirichlet")
+        super().__init__(self.concentration.shape[:-1], self.concentration.shape[-1:])
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def variance(self) -> Tensor:
+        c = self.concentration
+        total = c.sum(-1, keepdim=True)
+        return c * (total - c) / (total ** 2 * (total + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        draws = _draw(self, sample_shape, lambda rng, c, shape: rng.gamma(c, 1.0, shape),
+                      self.concentration)
+        return draws / draws.sum(-1, keepdim=True)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        c = self.concentration
+        return (mg.xlogy(c - 1, value).sum(-1) + c.sum(-1).lgamma() - c.lgamma().sum(-1))
+
+    def entropy(self) -> Tensor:
+        c = self.concentration
+        k, total = c.shape[-1], c.sum(-1)
+        return (c.lgamma().sum(-1) - total.lgamma() - (k - total) * total.digamma()
+                - ((c - 1) * c.digamma()).sum(-1))
+
+
+class Beta(Distribution):
+    """x^(c1-1) (1-x)^(c0-1) / B(c1, c0): a Dirichlet over (x, 1 - x), as PyTorch's."""
+
+    _shown = ()
+
+    def __init__(self, concentration1: Any, concentration0: Any,
+                 validate_args: bool | None = None) -> None:
+        self.concentration1, self.concentration0 = _positive(
+            "Beta", concentration1=concentration1, concentration0=concentration0)
+        self._dirichlet = Dirichlet(mg.stack([self.concentration1, self.concentration0], -1))
+        super().__init__(self.concentration1.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def variance(self) -> Tensor:
+        total = self.concentration1 + self.concentration0
+        return self.concentration1 * self.concentration0 / (total ** 2 * (total + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return self._dirichlet.sample(sample_shape)[..., 0]
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = _param(value)
+        return self._dirichlet.log_prob(mg.stack([value, 1 - value], -1))
+
+    def entropy(self) -> Tensor:
+        return self._dirichlet.entropy()
+
+
+class Poisson(Distribution):
+    """rate^k exp(-rate) / k! for counts k."""
+
+    _shown = ("rate",)
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        self.rate = _param(rate)
+        _check("rate", self.rate, self.rate.array >= 0, "GreaterThanEq(lower_bound=0.0)",
+               "Poisson")
+        super().__init__(self.rate.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.rate
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, r, shape: rng.poisson(r, shape),
+                     self.rate)
+
+    def log_prob(self, value: Any) -> Tensor:
+        value = _param(value)
+        return mg.xlogy(value, self.rate) - self.rate - (value + 1).lgamma()
+
+
+class StudentT(Distribution):
+    """Student's t with df degrees of freedom, shifted by loc and scaled by scale."""
+
+    _shown = ("df", "loc", "scale")
+
+    def __init__(self, df: Any, loc: Any = 0.0, scale: Any = 1.0,
+                 validate_args: bool | None = None) -> None:
+        self.df, self.loc, self.scale = mg.broadcast_tensors(_param(df), _param(loc),
+                                                             _param(scale))
+        for name in ("df", "scale"):
+            value = getattr(self, name)
+            _check(name, value, value.array > 0, "GreaterThan(lower_bound=0.0)", "StudentT")
+        super().__init__(self.df.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return mg.where(self.df.array > 1, self.loc, math.nan)
+
+    @property
+    def variance(self) -> Tensor:
+        df = self.df.array
+        var = self.scale ** 2 * self.df / (self.df - 2)
+        return mg.where(df > 2, var, mg.where(df > 1, math.inf, math.nan))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        t = _draw(self, sample_shape, lambda rng, df, shape: rng.standard_t(df, shape), self.df)
+        return self.loc.detach() + self.scale.detach() * t
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        _no_rsample(self)
+
+    def log_prob(self, value: Any) -> Tensor:
+        y = (value - self.loc) / self.scale
+        z = (self.scale.log() + 0.5 * self.df.log() + 0.5 * math.log(math.pi)
+             + (0.5 * self.df).lgamma() - (0.5 * (self.df + 1)).lgamma())
+        return -0.5 * (self.df + 1) * mg.log1p(y ** 2 / self.df) - z
+
+    def entropy(self) -> Tensor:
+        half = 0.5 * self.df
+        lbeta = half.lgamma() + math.lgamma(0.5) - (half + 0.5).lgamma()
+        return (self.scale.log() + (half + 0.5) * ((half + 0.5).digamma() - half.digamma())
+                + 0.5 * self.df.log() + lbeta)
+
+
+class Gumbel(_LocScale):
+    """exp(-(z + exp(-z))) / scale with z = (x - loc) / scale (the max of many draws)."""
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc + self.scale * _EULER_GAMMA
+
+    @property
+    def variance(self) -> Tensor:
+        return (math.pi ** 2 / 6) * self.scale ** 2
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """loc - scale log(-log u), u ~ U(0, 1): differentiable."""
+        u = _draw(self, sample_shape, lambda rng, loc, shape: rng.uniform(
+            np.finfo(loc.dtype).tiny, 1.0, shape), self.loc)
+        return self.loc - self.scale * (-u.log()).log()
+
+    def log_prob(self, value: Any) -> Tensor:
+        z = (value - self.loc) / self.scale
+        return -(self.scale.log() + z + mg.exp(-z))
+
+    def entropy(self) -> Tensor:
+        return self.scale.log() + (1 + _EULER_GAMMA)
+
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+class Cauchy(_LocScale):
+    """1 / (pi scale (1 + z^2)), z = (x - loc) / scale: no mean, no variance."""
+
+    @property
+    def mean(self) -> Tensor:
+        return mg.full(self.loc.shape, math.nan, dtype=self.loc.dtype)
+
+    @property
+    def variance(self) -> Tensor:
+        return mg.full(self.loc.shape, math.inf, dtype=self.loc.dtype)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """loc + scale tan(pi (u - 1/2)), u ~ U(0, 1): differentiable."""
+        u = _draw(self, sample_shape, lambda rng, loc, shape: rng.uniform(0.0, 1.0, shape),
+                  self.loc)
+        return self.loc + self.scale * mg.tan(math.pi * (u - 0.5))
+
+    def log_prob(self, value: Any) -> Tensor:
+        z = (value - self.loc) / self.scale
+        return -math.log(math.pi) - self.scale.log() - mg.log1p(z ** 2)
+
+    def cdf(self, value: Any) -> Tensor:
+        return mg.atan((value - self.loc) / self.scale) / math.pi + 0.5
+
+    def entropy(self) -> Tensor:
+        return math.log(4 * math.pi) + self.scale.log()
+
+
+class HalfNormal(Distribution):
+    """|X| for X ~ Normal(0, scale): twice the normal density on x >= 0."""
+
+    has_rsample = True
+    _shown = ()
+
+    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
+        self.base_dist = Normal(0.0, scale, validate_args)
+        self.scale = self.base_dist.scale
+        super().__init__(self.scale.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.scale ** 2 * (1 - 2 / math.pi)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.rsample(sample_shape).abs()
+
+    def log_prob(self, value: Any) -> Tensor:
+        return self.base_dist.log_prob(value) + math.log(2)
+
+    def cdf(self, value: Any) -> Tensor:
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def entropy(self) -> Tensor:
+        return 0.5 * (math.pi * self.scale ** 2 / 2).log() + 0.5
+
+
+class Geometric(Distribution):
+    """The number of failures before the first success: (1 - p)^k p."""
+
+    _shown = ("probs",)
+
+    def __init__(self, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        self._bernoulli = Bernoulli(probs, logits, validate_args)
+        self.probs, self.logits = self._bernoulli.probs, self._bernoulli.logits
+        super().__init__(self.probs.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return 1 / self.probs - 1
+
+    @property
+    def variance(self) -> Tensor:
+        return (1 / self.probs - 1) / self.probs
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, p, shape: rng.geometric(p, shape) - 1,
+                     self.probs)
+
+    def log_prob(self, value: Any) -> Tensor:
+        eps = float(np.finfo(self.probs.dtype).tiny)
+        p = self.probs.clamp(min=eps, max=1 - float(np.finfo(self.probs.dtype).eps))
+        return _param(value) * mg.log1p(-p) + self.probs.clamp(min=eps).log()
+
+    def entropy(self) -> Tensor:
+        return self._bernoulli.entropy() / self.probs
+
+
+class Binomial(Distribution):
+    """The number of successes in total_count trials of probability probs."""
+
+    _shown = ("total_count", "probs")
+
+    def __init__(self, total_count: Any = 1, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        self._bernoulli = Bernoulli(probs, logits, validate_args)
+        self.total_count, self.probs = mg.broadcast_tensors(
+            _param(total_count).to(self._bernoulli.probs.dtype), self._bernoulli.probs)
+        self.logits = self._bernoulli.logits.expand(*self.probs.shape)
+        super().__init__(self.probs.shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.probs
+
+    @property
+    def variance(self) -> Tensor:
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return _draw(self, sample_shape, lambda rng, n, p, shape: rng.binomial(
+            n.astype(np.int64), p, shape), self.total_count, self.probs)
+
+    def log_prob(self, value: Any) -> Tensor:
+        """log C(n, k) + k log p + (n - k) log(1 - p), with the log-probabilities from the
+        logits (log p = -softplus(-logits))."""
+        k, n = _param(value), self.total_count
+        log_choose = (n + 1).lgamma() - (k + 1).lgamma() - (n - k + 1).lgamma()
+        return log_choose - k * softplus(-self.logits) - (n - k) * softplus(self.logits)
+
+
 def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     """KL(p || q) = E_p[log p - log q], in closed form for two of one kind."""
     if isinstance(p, Normal) and isinstance(q, Normal):
         var_ratio = (p.scale / q.scale) ** 2
         t1 = ((p.loc - q.loc) / q.scale) ** 2
         return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+    if isinstance(p, OneHotCategorical) and isinstance(q, OneHotCategorical):
+        p, q = p._categorical, q._categorical
     if isinstance(p, Categorical) and isinstance(q, Categorical):
         t = p.probs * (p.logits - q.logits)
         t = mg.where(mg.broadcast_tensors(q.probs, t)[0].array == 0, math.inf, t)
@@ -574,5 +1106,8 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 
 # torch's module paths: torch.distributions.normal.Normal, torch.distributions.kl, ...
 for _name in ("normal", "categorical", "bernoulli", "kl", "distribution", "uniform",
-              "independent", "mixture_same_family", "multivariate_normal"):
+              "independent", "mixture_same_family", "multivariate_normal",
+              "one_hot_categorical", "relaxed_categorical", "beta", "dirichlet", "exponential",
+              "gamma", "laplace", "log_normal", "poisson", "studentT", "gumbel", "cauchy",
+              "half_normal", "geometric", "binomial"):
     sys.modules[f"{__name__}.{_name}"] = sys.modules[__name__]

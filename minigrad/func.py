@@ -1,6 +1,6 @@
 """torch.func: function transforms with PyTorch's names and results.
 
-grad, grad_and_value, vjp, jacrev, jacfwd and hessian differentiate a function at a point and
+grad, grad_and_value, vjp, jvp, jacrev, jacfwd and hessian differentiate a function at a point and
 return plain tensors; they nest (grad of grad, hessian = jacfwd of jacrev), because a transform
 differentiates with respect to its own copy of each input and keeps the graph when its inputs
 are themselves being differentiated. There is only reverse mode here: jacfwd computes the same
@@ -26,7 +26,7 @@ from minigrad.function import enable_grad, is_grad_enabled
 from minigrad.random import default_generator
 from minigrad.tensor import Tensor, VersionCounter
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev",
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
            "stack_module_state", "vjp", "vmap"]
 
 Argnums = int | tuple[int, ...]
@@ -268,6 +268,32 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
 
     output = run.value(run.output)
     return (output, vjp_fn, run.aux) if has_aux else (output, vjp_fn)
+
+
+def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
+        has_aux: bool = False) -> tuple:
+    """(func(*primals), J tangents), and aux with has_aux: forward mode's product, computed
+    here by reverse mode twice (autograd.functional.jvp's double-vjp trick)."""
+    from minigrad.autograd_functional import jvp as double_vjp
+    for name, value in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(value, tuple):
+            raise RuntimeError(f"jvp(f, primals, tangents): Expected {name} to be a tuple. E.g. "
+                               f"it should be valid to call f(*{name}).")
+    if len(primals) != len(tangents):
+        raise RuntimeError(f"jvp(f, primals, tangents): Expected primals and tangents to have "
+                           f"the same python structure, got {len(primals)} and "
+                           f"{len(tangents)} entries")
+    aux = []
+
+    def without_aux(*args: Any) -> Any:
+        out = func(*args)
+        if has_aux:
+            out, extra = out
+            aux.append(_detached(extra))
+        return out
+
+    output, product = double_vjp(without_aux, primals, tangents, strict=strict)
+    return (output, product, aux[0]) if has_aux else (output, product)
 
 
 def jacrev(func: Callable, argnums: Argnums = 0, *, has_aux: bool = False,

@@ -500,6 +500,11 @@ class ShapeError(ValueError, RuntimeError):
     RuntimeError as torch raises, so `except RuntimeError` in a PyTorch program catches it."""
 
 
+class DTypeError(TypeError, RuntimeError):
+    """A dtype an op has no kernel for (mean of integers): a TypeError, and a RuntimeError as
+    torch raises, so `except RuntimeError` in a PyTorch program catches it."""
+
+
 def raise_if_not_broadcastable(op: str, args: Any, error: ValueError) -> None:
     """Turn numpy's broadcasting error into one that names the op and the tensors' shapes."""
     shapes = [a.array.shape for a in args if isinstance(a, Tensor)]

@@ -83,6 +83,25 @@ class Variable(metaclass=_VariableClass):
 _matmul_precision = ["highest"]
 
 
+def set_default_tensor_type(t: Any) -> None:
+    """Deprecated in PyTorch for set_default_dtype: torch.DoubleTensor (or the string
+    'torch.DoubleTensor') makes float64 the default dtype, and so on for the float types."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                  UserWarning, stacklevel=2)
+    name = t if isinstance(t, str) else getattr(t, "__name__", repr(t))
+    cls = {c.__name__: c for c in (FloatTensor, DoubleTensor, HalfTensor, LongTensor,
+                                   IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)
+           }.get(name.rpartition(".")[2])
+    if cls is None:
+        raise TypeError(f"set_default_tensor_type: expected a tensor type such as "
+                        f"torch.DoubleTensor or 'torch.DoubleTensor', got {t!r}")
+    if cls.dtype.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    from minigrad.dtypes import set_default_dtype
+    set_default_dtype(cls.dtype)
+
+
 def set_float32_matmul_precision(precision: str) -> None:
     """Accepted for PyTorch's sake: numpy's float32 products are always computed in full
     float32 ("highest"); the setting is remembered for get_float32_matmul_precision."""

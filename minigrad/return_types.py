@@ -43,6 +43,7 @@ nanmedian = _named("nanmedian", "values indices")
 mode = _named("mode", "values indices")
 cummax = _named("cummax", "values indices")
 cummin = _named("cummin", "values indices")
+histogram = _named("histogram", "hist bin_edges")
 
 # *** linear algebra ***
 slogdet = _named("slogdet", "sign logabsdet")

@@ -1502,6 +1502,10 @@ class Tensor:
     def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
         return ops.histc(self, bins, min, max)
 
+    def histogram(self, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,
+                  density: bool = False) -> Any:
+        return ops.histogram(self, bins, range=range, weight=weight, density=density)
+
     @dim_or_axis
     def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
         return ops.index_fill(self, dim, index, value)
@@ -1632,19 +1636,26 @@ class Tensor:
 
     index_put_ = _in_place_of("index_put")
 
-    # real tensors: the complex-number methods are identities, the flags False
+    # real tensors: the complex-number methods are identities, the flags False; complex ones
+    # (from linalg.eig) give their parts, outside the graph
     def conj(self) -> Tensor:
-        return self
+        return self._complex_part("conj", np.conj) if self.is_complex() else self
 
     resolve_conj = resolve_neg = conj_physical = conj
 
     @property
     def real(self) -> Tensor:
-        return self
+        return self._complex_part("real", np.real) if self.is_complex() else self
 
     @property
     def imag(self) -> Tensor:
-        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        if not self.is_complex():
+            raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        return self._complex_part("imag", np.imag)
+
+    def _complex_part(self, name: str, fn: Callable[[np.ndarray], np.ndarray]) -> Tensor:
+        from minigrad.ops.elementwise import _complex_values
+        return _complex_values(name, fn, self)
 
     def is_conj(self) -> bool:
         return False
@@ -1966,6 +1977,8 @@ class Tensor:
                                "before doing inplace update.")
         recording = function.is_grad_enabled() and (self.requires_grad or any(
             isinstance(o, Tensor) and o.requires_grad for o in operands))
+        if recording and self._base is not None and not (self.is_leaf and self.requires_grad):
+            return self._write_view_in_place(op, new_value, *operands)
         if recording:
             self._check_recordable(op)
             old = self._stand_in(self.array.copy())
@@ -1982,6 +1995,47 @@ class Tensor:
             self.grad_fn, self._output_nr, self._requires_grad = new.grad_fn, new._output_nr, True
             new.grad_fn._replaced = old
         return self
+
+    def _write_view_in_place(self, op: str, new_value: Callable[..., Tensor],
+                             *operands: Any) -> Tensor:
+        """_write_in_place, recorded, for a view: the new values, computed on a stand-in for
+        the view's old version, are written into the base as base[index] = new (recorded on
+        the base), and the view becomes base[index] read again (its node keeps the old
+        version as `_replaced`). index holds the base positions of the view's elements, found
+        from the memory layout."""
+        if self._base.is_leaf and self._base.requires_grad:
+            raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
+                               "used in an in-place operation (update parameters inside `with "
+                               "mg.no_grad():`)")
+        index = self._index_in_base()
+        if index is None or not self.array.flags.writeable:
+            self._check_recordable(op)  # refuses, naming the reason
+        old = self._stand_in(self.array.copy())
+        new = new_value(old, *[old if o is self else o for o in operands])
+        new = _fit_in_place(new, self, op, True)
+        self._base[index] = new
+        fresh = self._base[index]
+        self.grad_fn, self._output_nr, self.requires_grad = fresh.grad_fn, fresh._output_nr, True
+        fresh.grad_fn._replaced = old
+        return self
+
+    def _index_in_base(self) -> tuple[np.ndarray, ...] | None:
+        """For a view of a C-contiguous base of its dtype: integer arrays (one per base dim,
+        each of the view's shape) that pick the view's elements out of the base; None when
+        the layout does not allow it."""
+        base, view = self._base.array, self.array
+        if base.dtype != view.dtype or not base.flags.c_contiguous:
+            return None
+        size = view.itemsize
+        offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        if offset % size or any(stride % size for stride in view.strides):
+            return None
+        flat = np.full(view.shape, offset // size, dtype=np.int64)
+        for d, (n, stride) in enumerate(zip(view.shape, view.strides)):
+            flat += (np.arange(n) * (stride // size)).reshape((n,) + (1,) * (view.ndim - d - 1))
+        if flat.size and (flat.min() < 0 or flat.max() >= base.size):
+            return None
+        return np.unravel_index(flat, base.shape)
 
     def _stand_in(self, array: np.ndarray) -> Tensor:
         """A new Tensor on array that holds self's place in the graph (grad_fn, output number):

@@ -1107,6 +1107,11 @@ TMETHODS_OPS = [
        pair()),
     Op("hardshrink", lambda x: x.hardshrink(0.7), SAME,
        one(elements=S.away_from([-0.7, 0.7]))),
+    # programs5: torch.gradient, uniform steps (coordinates: tests/test_program_gaps5.py)
+    Op("gradient", lambda x: mg.gradient(x, spacing=0.5), lambda t, x: t.gradient(x, spacing=0.5),
+       one(S.shapes(1, 3, min_side=3))),
+    Op("gradient_edge2", lambda x: mg.gradient(x, dim=-1, edge_order=2),
+       lambda t, x: t.gradient(x, dim=-1, edge_order=2), one(S.shapes(1, 3, min_side=3))),
 ]
 OPS += TMETHODS_OPS
 
@@ -1524,6 +1529,7 @@ NO_GRADIENT = (  # checked in tests/test_ops_nondiff.py instead
 NO_GRADIENT += (  # tmethods: in test_ops_nondiff.py
     "bincount", "histc", "unique", "unique_consecutive", "searchsorted", "bucketize", "isin",
     "signbit", "isposinf", "isneginf", "isreal", "gcd", "lcm", "frexp", "nextafter", "angle")
+NO_GRADIENT += ("histogram",)  # programs5: tests/test_program_gaps5.py
 
 
 def test_every_op_library_op_is_in_the_table() -> None:

@@ -83,6 +83,9 @@ from minigrad.nn.loss import (  # noqa: E402
 
 __all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelSoftMarginLoss", "PoissonNLLLoss",
             "SoftMarginLoss", "TripletMarginLoss"]
+from minigrad.nn.loss import TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["TripletMarginWithDistanceLoss"]
 
 # *** op library: activation modules ***
 from minigrad.nn.activation import (  # noqa: E402

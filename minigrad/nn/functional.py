@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from minigrad._alias import dim_or_axis
+from minigrad.autograd import increment_version
 from minigrad.creation import generator
 from minigrad.function import Function, ShapeError
 from minigrad.ops import (
@@ -754,9 +755,26 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     return weights @ value
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def _renorm_rows_(weight: Tensor, index: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """The rows of weight that index picks, scaled in place (outside the graph) to a norm of
+    at most max_norm: row *= max_norm / (norm + 1e-7), PyTorch's embedding max_norm."""
+    rows = np.unique(index)
+    norms = np.linalg.norm(weight.array[rows].astype(np.float64), ord=norm_type, axis=1)
+    big = norms > max_norm
+    if big.any():
+        weight.array[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None]
+        increment_version(weight)
+
+
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of weight picked by the integer indices in input: output shape input.shape +
-    (embedding_dim,). The row padding_idx gets no gradient."""
+    (embedding_dim,). The row padding_idx gets no gradient; with max_norm, the rows picked are
+    first renormalised in place (as in PyTorch)."""
+    for name, value in (("scale_grad_by_freq", scale_grad_by_freq), ("sparse", sparse)):
+        if value:
+            raise NotImplementedError(f"embedding: {name}=True is not supported")
     index = np.asarray(input.array if isinstance(input, Tensor) else input)
     if index.dtype not in (np.int64, np.int32):
         raise TypeError(f"embedding: indices must be int64 or int32, got {index.dtype}")
@@ -767,6 +785,8 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     if index.size and (index.min() < 0 or index.max() >= n):
         bad = index[(index < 0) | (index >= n)].ravel()[0]
         raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings")
+    if max_norm is not None:
+        _renorm_rows_(weight, index, max_norm, norm_type)
     if padding_idx is not None and weight.requires_grad:
         rows = np.arange(n).reshape(n, 1) != padding_idx % n
         weight = where(Tensor._make(rows), weight, weight.detach())
@@ -781,7 +801,7 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: flo
     runs of a 1-D input that start at `offsets`. An empty bag gives zeros; entries equal to
     padding_idx are left out of their bag. Sum and mean are one product with a (bags, entries)
     matrix of weights: out[b] = sum_i M[b, i] weight[input[i]]."""
-    for name, value, default in (("max_norm", max_norm, None), ("sparse", sparse, False),
+    for name, value, default in (("sparse", sparse, False),
                                  ("scale_grad_by_freq", scale_grad_by_freq, False)):
         if value != default:
             raise NotImplementedError(f"embedding_bag: {name}={value!r} is not supported")
@@ -818,7 +838,7 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None, max_norm: flo
     member = (bounds[:-1, None] <= positions) & (positions < bounds[1:, None])  # (bags, entries)
     if padding_idx is not None:
         member &= flat != padding_idx % weight.shape[0]
-    rows = embedding(flat, weight)
+    rows = embedding(flat, weight, max_norm=max_norm, norm_type=norm_type)
     if mode == "max":
         if not flat.size:
             return weight.new_zeros((len(member), weight.shape[1]))
@@ -1306,6 +1326,26 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     if swap:
         d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return _reduce(clamp(margin + d_pos - d_neg, min=0), reduction, "triplet_margin_loss")
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """max(d(a, p) - d(a, n) + margin, 0) for any distance d(x, y) (pairwise_distance by
+    default); swap=True uses min(d(a, n), d(p, n)) as the negative distance."""
+    name = "triplet_margin_with_distance_loss"
+    check_reduction(reduction, name)
+    if margin <= 0:
+        raise ValueError(f"{name}: margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise ValueError(f"{name}: anchor, positive and negative must have the same number of "
+                         f"dims, got shapes {anchor.shape}, {positive.shape} and "
+                         f"{negative.shape}")
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        d_neg = minimum(d_neg, distance(positive, negative))
+    return _reduce(clamp(margin + d_pos - d_neg, min=0), reduction, name)
 
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Any, full: bool = False,

@@ -362,6 +362,13 @@ class Module:
                                 f"of {type(self).__name__} (nn.Module or None expected)")
         object.__setattr__(self, name, value)
 
+    def __delattr__(self, name: str) -> None:
+        """As PyTorch: `del module.name` of a buffer also unregisters it (state_dict, buffers)."""
+        object.__delattr__(self, name)
+        if name in self.__dict__.get("_buffer_names", ()):
+            self._buffer_names.remove(name)
+            self.__dict__.get("_non_persistent_buffers", set()).discard(name)
+
     def _check_new_name(self, name: Any, kind: type, what: str) -> None:
         self._state("_buffer_names")
         if not isinstance(name, str):

@@ -389,6 +389,12 @@ __all__ += [
     "cumulative_trapezoid", "ger", "rsub", "trapezoid", "trapz", "unravel_index", "vander",
 ]
 
+# programs5: torch.gradient (finite differences, beside trapezoid) and torch.histogram
+from minigrad.ops.cumulative import gradient  # noqa: E402
+from minigrad.ops.sorting import histogram  # noqa: E402
+
+__all__ += ["gradient", "histogram"]
+
 # *** decompositions: torch.svd, torch.qr (old APIs), matrix_exp, orgqr (torch.linalg's in
 # minigrad.linalg) ***
 from minigrad.ops.decomp import (  # noqa: E402

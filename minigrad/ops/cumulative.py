@@ -10,6 +10,7 @@ import numpy as np
 
 from minigrad import return_types
 from minigrad._alias import dim_or_axis
+from minigrad.dtypes import get_default_dtype
 from minigrad.function import Function
 from minigrad.ops._common import as_kept, canonical_dim
 from minigrad.ops.elementwise import cast, exp, log, where
@@ -260,3 +261,66 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None
     """The running trapezoidal integrals of y along dim (one element fewer than y)."""
     parts, d = _trapezoid_parts("cumulative_trapezoid", y, x, dx, dim)
     return cumsum(parts, d)
+
+
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1
+             ) -> tuple[Tensor, ...]:
+    """d input / d x along each dim by finite differences, as numpy.gradient and PyTorch:
+    central differences inside, one-sided ones (of order edge_order) at the ends. spacing is
+    one step for every dim, a step per dim, or a 1-D tensor of coordinates per dim."""
+    name = "gradient"
+    if edge_order not in (1, 2):
+        raise RuntimeError(f"{name}: only edge_order=1 and edge_order=2 are supported, got "
+                           f"{edge_order}")
+    dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else \
+        list(dim)
+    dims = [canonical_dim(d, input.ndim, name) for d in dims]
+    steps = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    if len(steps) != len(dims):
+        raise RuntimeError(f"{name}: spacing must be a scalar or one entry per dim "
+                           f"({len(dims)}), got {len(steps)} entries")
+    if input.dtype.kind not in "fc":  # integers differentiate in the default float dtype
+        input = input.to(get_default_dtype())
+    return tuple(_gradient_along(input, d, step, edge_order, name)
+                 for d, step in zip(dims, steps))
+
+
+def _gradient_along(f: Tensor, d: int, step: Any, edge_order: int, name: str) -> Tensor:
+    """One dim of gradient(): PyTorch's formulas, for a uniform step or coordinates."""
+    if f.shape[d] < edge_order + 1:
+        raise RuntimeError(f"{name}: expected each dimension size to be at least "
+                           f"edge_order+1 ({edge_order + 1}), got size {f.shape[d]} at dim {d}")
+    lead = (slice(None),) * d
+
+    def part(start: int | None, stop: int | None = None) -> Tensor:
+        return f[lead + (slice(start, stop),)]
+
+    if not isinstance(step, Tensor):  # uniform: (f[i+1] - f[i-1]) / 2h inside
+        center = (part(2) - part(0, -2)) / step / 2
+        if edge_order == 1:
+            first, last = (part(1, 2) - part(0, 1)) / step, (part(-1) - part(-2, -1)) / step
+        else:
+            first = (-1.5 * part(0, 1) + 2 * part(1, 2) - 0.5 * part(2, 3)) / step
+            last = (0.5 * part(-3, -2) - 2 * part(-2, -1) + 1.5 * part(-1)) / step
+        return cat([first, center, last], d)
+    if step.ndim != 1 or step.shape[0] != f.shape[d]:
+        raise RuntimeError(f"{name}: coordinates along dim {d} must be 1-D of size "
+                           f"{f.shape[d]}, got shape {tuple(step.shape)}")
+    h = diff(step.to(f.dtype), 1, 0)
+    shape = [1] * f.ndim
+    shape[d] = -1
+    h1, h2 = h[:-1], h[1:]
+    a = reshape(-h2 / (h1 * (h1 + h2)), *shape)
+    b = reshape((h2 - h1) / (h1 * h2), *shape)
+    c = reshape(h1 / (h2 * (h1 + h2)), *shape)
+    center = a * part(0, -2) + b * part(1, -1) + c * part(2)
+    if edge_order == 1:
+        first, last = (part(1, 2) - part(0, 1)) / h[0], (part(-1) - part(-2, -1)) / h[-1]
+    else:
+        first = (-(2.0 * h[0] + h[1]) / (h[0] * (h[0] + h[1])) * part(0, 1)
+                 + (h[0] + h[1]) / (h[0] * h[1]) * part(1, 2)
+                 - h[0] / (h[1] * (h[0] + h[1])) * part(2, 3))
+        last = (h[-1] / (h[-2] * (h[-1] + h[-2])) * part(-3, -2)
+                - (h[-1] + h[-2]) / (h[-1] * h[-2]) * part(-2, -1)
+                + (2 * h[-1] + h[-2]) / (h[-1] * (h[-1] + h[-2])) * part(-1))
+    return cat([first, center, last], d)

@@ -9,7 +9,12 @@ from typing import Any
 import numpy as np
 
 from minigrad.dtypes import get_default_dtype
-from minigrad.function import Function, raise_if_not_broadcastable
+from minigrad.function import (
+    DTypeError,
+    Function,
+    is_grad_enabled,
+    raise_if_not_broadcastable,
+)
 from minigrad.ops import fused
 from minigrad.ops._common import constant, operands
 from minigrad.tensor import Tensor
@@ -383,7 +388,10 @@ def sqrt(x: Tensor) -> Tensor:
 
 
 def abs(x: Tensor) -> Tensor:
-    """|x| = x sign(x); the gradient at 0 is 0, as in PyTorch."""
+    """|x| = x sign(x); the gradient at 0 is 0, as in PyTorch. A complex x gives its real
+    magnitudes."""
+    if x.array.dtype.kind == "c":
+        return _complex_values("abs", np.abs, x)
     return x * sign(x)
 
 
@@ -407,10 +415,10 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def _refuse_non_float(op: str, x: Tensor) -> None:
-    """A TypeError naming the dtype unless x is a floating point tensor (PyTorch has no
-    integer kernel for op)."""
+    """A TypeError (and RuntimeError, as torch's) naming the dtype unless x is a floating
+    point tensor (PyTorch has no integer kernel for op)."""
     if x.array.dtype.kind not in "fc":
-        raise TypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
+        raise DTypeError(f"{op}: needs a floating point tensor, got {x.dtype} (use .float())")
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -435,6 +443,16 @@ def cast(x: Tensor, dtype: Any) -> Tensor:
 
 
 # *** ops with no gradient ***
+def _complex_values(name: str, fn: Any, x: Tensor) -> Tensor:
+    """fn of a complex tensor's values (abs, real, imag, angle, conj), outside the graph:
+    minigrad has no complex autograd, so a complex tensor that requires grad is refused."""
+    if x.requires_grad and is_grad_enabled():
+        raise NotImplementedError(f"{name}: gradients through complex tensors (such as "
+                                  "linalg.eig's) are not supported by minigrad; for a "
+                                  "symmetric matrix use linalg.eigh or linalg.eigvalsh")
+    return Tensor._make(np.asarray(fn(x.array)))
+
+
 def _no_grad_op(name: str, fn: Any, *args: Tensor) -> Tensor:
     try:
         return Tensor._make(np.asarray(fn(*[a.array for a in args])))

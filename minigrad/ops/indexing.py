@@ -154,6 +154,8 @@ class GetItem(ViewFunction):
         ctx.in_shape, ctx.plan = x.array.shape, plan
         basic, advanced = plan
         out = x.array[basic]
+        if type(out) is not np.ndarray:  # an int for every dim: numpy copies out a scalar,
+            out = x.array[(*basic, Ellipsis)]  # PyTorch gives a 0-d view
         return out if advanced is None else out[advanced]
 
     @staticmethod

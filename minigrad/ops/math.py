@@ -17,6 +17,7 @@ from minigrad.function import Function
 from minigrad.ops._common import constant, operands
 from minigrad.ops.elementwise import (
     PiecewiseConstant,
+    _complex_values,
     _mask,
     _no_grad_op,
     cast,
@@ -661,9 +662,13 @@ def frac(input: Tensor) -> Tensor:
         return input - trunc(input)
 
 
+class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
+    """Python's error for it, and the RuntimeError torch raises (`except RuntimeError`)."""
+
+
 def _check_int_divisor(name: str, a: Tensor, b: Tensor) -> None:
     if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b.array == 0).any():
-        raise ZeroDivisionError(f"{name}: integer division by zero")
+        raise IntegerDivisionByZero(f"{name}: integer division by zero")
 
 
 def remainder(input: Any, other: Any) -> Tensor:
@@ -1045,7 +1050,9 @@ def nextafter(input: Any, other: Any) -> Tensor:
 
 def angle(input: Tensor) -> Tensor:
     """The argument of a real number: pi where input < 0, else 0 (nan stays nan); no gradient,
-    as in PyTorch for real tensors."""
+    as in PyTorch for real tensors. A complex input gives its arguments in (-pi, pi]."""
+    if input.array.dtype.kind == "c":
+        return _complex_values("angle", np.angle, input)
     return _no_grad_op("angle", lambda a: np.where(a < 0, np.pi, np.where(np.isnan(a), a, 0))
                        .astype(a.dtype), _floating(input))
 

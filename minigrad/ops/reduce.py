@@ -11,7 +11,7 @@ import numpy as np
 from minigrad import return_types
 from minigrad._alias import dim_or_axis
 from minigrad.dtypes import get_default_dtype
-from minigrad.function import Function
+from minigrad.function import DTypeError, Function
 from minigrad.ops._common import canonical_dim, canonical_dims, constant, count, keepdim_shape
 from minigrad.ops.elementwise import maximum, minimum, where
 from minigrad.ops.shape import expand, reshape
@@ -110,7 +110,8 @@ def mean(input: Tensor, dim: Dims = None, keepdim: bool = False, *,
     if dtype is not None:
         input = input.to(dtype)
     if input.dtype.kind != "f":
-        raise TypeError(f"mean: needs a floating point tensor, got {input.dtype} (use .float())")
+        raise DTypeError(f"mean: needs a floating point tensor, got {input.dtype} (use "
+                         ".float())")
     dims = canonical_dims(dim, input.ndim, "mean")
     n = count(input.shape, dims)
     return Mean.apply(input, dims, keepdim, 1.0 / n if n else float("nan"))
@@ -165,8 +166,8 @@ def var(input: Tensor, dim: Dims = None, unbiased: bool | None = None, keepdim: 
         correction = 0 if unbiased is False else 1
     dims = canonical_dims(dim, input.ndim, "var")
     if input.dtype.kind not in "fc":
-        raise TypeError(f"var/std: need a floating point tensor, got {input.dtype} (use "
-                        ".float())")
+        raise DTypeError(f"var/std: need a floating point tensor, got {input.dtype} (use "
+                         ".float())")
     centered = input - mean(input, dims, keepdim=True)
     # as PyTorch, no degrees of freedom left (correction >= n) divides by 0: inf, or nan for a
     # zero sum of squares, with PyTorch's warning

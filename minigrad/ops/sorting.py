@@ -273,6 +273,49 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Ten
                         .astype(a.dtype))
 
 
+def histogram(input: Tensor, bins: Any = 100, *, range: Any = None, weight: Tensor | None = None,
+              density: bool = False) -> Any:
+    """(hist, bin_edges): the (weighted) counts of input's values in bins, equal-width bins
+    over range (the data's min and max by default; the edges from linspace) or the edges
+    given as a 1-D tensor; each bin holds [edge, next edge), the last one its right edge too.
+    density=True divides by the total and by each bin's width."""
+    a = input.array
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"histogram: not implemented for {input.dtype} (use a "
+                                  "floating point tensor)")
+    if isinstance(bins, Tensor):
+        edges = bins.array.astype(a.dtype)
+        if edges.ndim != 1 or edges.size < 1:
+            raise RuntimeError(f"histogram: bins must be a 1-D tensor of edges, got shape "
+                               f"{tuple(edges.shape)}")
+    else:
+        if int(bins) <= 0:
+            raise RuntimeError(f"histogram: bins must be > 0, got {bins}")
+        if range is not None:
+            low, high = (float(v) for v in range)
+        else:
+            low, high = (float(a.min()), float(a.max())) if a.size else (0.0, 1.0)
+        if low > high:
+            raise RuntimeError(f"histogram: min should not exceed max, got min {low} and max "
+                               f"{high}")
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        from minigrad.creation import linspace
+        edges = linspace(low, high, int(bins) + 1, dtype=a.dtype).array
+    flat = a.reshape(-1)
+    nbins = edges.size - 1
+    position = np.searchsorted(edges, flat, side="right") - 1
+    position[flat == edges[-1]] = nbins - 1  # the last bin holds its right edge
+    inside = (position >= 0) & (position < nbins) & (flat >= edges[0]) & (flat <= edges[-1])
+    counts = np.bincount(position[inside], None if weight is None else
+                         weight.array.reshape(-1)[inside], minlength=max(nbins, 0))
+    counts = counts[:max(nbins, 0)].astype(a.dtype)
+    if density:
+        counts = counts / (counts.sum() * np.diff(edges))
+    return return_types.histogram(Tensor._make(counts.astype(a.dtype)),
+                                  Tensor._make(edges.copy()))
+
+
 def msort(input: Tensor) -> Tensor:
     """input sorted along dim 0 (the values of sort(input, 0))."""
     return sort(input, 0).values

@@ -15,6 +15,10 @@ from minigrad.nn.utils import (  # noqa: F401  (nn.utils.prune, .rnn, ... as PyT
     prune,
     rnn,
 )
+from minigrad.nn.utils.spectral_norm import (  # noqa: F401  (programs5)
+    remove_spectral_norm,
+    spectral_norm,
+)
 from minigrad.nn.utils.weight_norm import remove_weight_norm, weight_norm  # noqa: F401
 from minigrad.tensor import Tensor
 

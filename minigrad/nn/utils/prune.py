@@ -108,8 +108,7 @@ class BasePruningMethod:
         with no_grad():
             orig.copy_(weight)
         delattr(module, name + "_orig")
-        delattr(module, name + "_mask")
-        module._buffer_names.remove(name + "_mask")
+        delattr(module, name + "_mask")  # (Module.__delattr__ unregisters the buffer)
         module.register_parameter(name, orig)
 
 
