@@ -2596,10 +2596,8 @@ KNOWN: dict[str, str] = {
        for d in (1, 2, 3)},
     "functional-call-kwargs": "modules' forward names its input x, torch's input: "
                               "forward(input=...) fails",
-    **{n: _MISSING + "parametrizations.orthogonal and spectral_norm, nn.utils.spectral_norm"
-       for n in ("orthogonal-1d", "orthogonal-missing", "orthogonal-bad-map",
-                 "spectral-norm-missing", "spectral-norm-1d", "spectral-norm-iters-zero",
-                 "old-spectral-norm-twice", "old-remove-spectral-norm-none")},
+    **{n: _MISSING + "parametrizations.orthogonal"
+       for n in ("orthogonal-1d", "orthogonal-missing", "orthogonal-bad-map")},
     "Normal-int-tensor": "distribution parameters are made float; torch keeps an int64 loc",
     "special-polygamma-nonpositive": "at the poles (0, -1, -2, ...) polygamma(n >= 1) is inf "
                                      "here, a large finite number in torch; at inf nan in torch",
