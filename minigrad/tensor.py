@@ -2015,7 +2015,7 @@ class Tensor:
         new = _fit_in_place(new, self, op, True)
         self._base[index] = new
         fresh = self._base[index]
-        self.grad_fn, self._output_nr, self.requires_grad = fresh.grad_fn, fresh._output_nr, True
+        self.grad_fn, self._output_nr, self._requires_grad = fresh.grad_fn, fresh._output_nr, True
         fresh.grad_fn._replaced = old
         return self
 
