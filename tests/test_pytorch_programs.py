@@ -41,15 +41,23 @@ KNOWN_FAILURES: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def outputs(torch, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """{library: folder} with each program's output, one subprocess per library."""
-    folders = {}
+    """{library: folder} with each program's output, one subprocess per library, the two
+    running side by side (each on one thread)."""
+    folders, runs = {}, {}
     env = dict(os.environ, PYTHONPATH=str(REPO), OPENBLAS_NUM_THREADS="1",
                OMP_NUM_THREADS="1")
+    programs = [str(PROGRAMS / name) for name in NAMES]
     for library in ("torch", "minigrad"):
         folders[library] = tmp_path_factory.mktemp(library)
-        programs = [str(PROGRAMS / name) for name in NAMES]
-        subprocess.run([sys.executable, str(PROGRAMS / "run_all.py"), library,
-                        str(folders[library]), *programs], env=env, check=True, timeout=600)
+        runs[library] = subprocess.Popen([sys.executable, str(PROGRAMS / "run_all.py"), library,
+                                          str(folders[library]), *programs], env=env)
+    for library, run in runs.items():
+        try:
+            assert run.wait(timeout=600) == 0, f"run_all.py {library} exited with {run.returncode}"
+        finally:
+            for other in runs.values():
+                if other.poll() is None and run.returncode != 0:
+                    other.kill()
     return folders
 
 
