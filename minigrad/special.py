@@ -223,8 +223,9 @@ legendre_polynomial_p = _polynomial("legendre_polynomial_p", "Legendre polynomia
 
 # *** Bessel functions of the first and second kind: values only (torch's have no derivative) ***
 def _bessel(name: str, what: str) -> Any:
-    def fn(input: Any) -> Tensor:
-        return bessel(name, input)
+    def fn(input: Any, *, out: Tensor | None = None) -> Tensor:
+        result = bessel(name, input)
+        return result if out is None else write_out(name, result, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"The {what} at input, in float64 and cast back."
     return fn
@@ -247,9 +248,6 @@ from minigrad.toplevel import with_torch_names, write_out  # noqa: E402  # isort
 entr, ndtr, ndtri, log_ndtr, xlog1py, expit, round = (  # noqa: A001  (torch's name)
     with_torch_names(fn) for fn in (entr, ndtr, ndtri, log_ndtr, xlog1py, expit, round))
 (erfcx, i0e, i1, i1e, gammainc, gammaincc, zeta, spherical_bessel_j0, modified_bessel_i0,
- modified_bessel_i1, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_k0,
- modified_bessel_k1, scaled_modified_bessel_k0, scaled_modified_bessel_k1,
- airy_ai) = (with_torch_names(fn) for fn in (
+ modified_bessel_i1) = (with_torch_names(fn) for fn in (
     erfcx, i0e, i1, i1e, gammainc, gammaincc, zeta, spherical_bessel_j0, modified_bessel_i0,
-    modified_bessel_i1, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_k0,
-    modified_bessel_k1, scaled_modified_bessel_k0, scaled_modified_bessel_k1, airy_ai))
+    modified_bessel_i1))  # (the Bessel functions and polynomials above take out= themselves)
